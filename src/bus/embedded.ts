@@ -41,7 +41,7 @@ const GUARD = [
   'exec 3<&0',
   'nats-server "$@" </dev/null & s=$!',
   'echo "$s" > "$SYSTACK_NATS_PIDFILE"',
-  'trap \'kill -TERM $s 2>/dev/null; wait $s; exit 0\' TERM INT',
+  "trap 'kill -TERM $s 2>/dev/null; wait $s; exit 0' TERM INT",
   '( cat <&3 >/dev/null; kill -TERM $s 2>/dev/null ) &',
   'wait $s',
 ].join('\n');
@@ -91,7 +91,9 @@ async function waitReady(url: string, deadline: number): Promise<void> {
 
 export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<EmbeddedNats> {
   if (!natsServerOnPath()) {
-    throw new Error('nats-server not found on PATH; run scripts/ensure-nats-server (or: apt-get install -y nats-server)');
+    throw new Error(
+      'nats-server not found on PATH; run scripts/ensure-nats-server (or: apt-get install -y nats-server)',
+    );
   }
   mkdirSync(opts.storeDir, { recursive: true });
   const portsDir = opts.portsDir ?? (await mkdtemp(join(tmpdir(), 'systack-nats-ports-')));

@@ -63,7 +63,11 @@ describe('embedded nats-server lifecycle', () => {
     (async () => {
       for await (const s of nc.status()) statuses.push(s.type);
     })();
-    nc.subscribe('echo', { callback: (_e, m) => m.respond(m.data) });
+    nc.subscribe('echo', {
+      callback: (_e, m) => {
+        m.respond(m.data);
+      },
+    });
     await first.stop();
     await sleep(700);
     const second = await startEmbeddedNats({ storeDir: join(dir, 'js'), portsDir: dir, port: first.port });
