@@ -1,0 +1,423 @@
+import type { Clock } from '../../clock.ts';
+import type {
+  AccountValue,
+  BarFrequency,
+  BrokerEvent,
+  BrokerFill,
+  BrokerListener,
+  BrokerOrderState,
+  BrokerOrderType,
+  BrokerPort,
+  BrokerPosition,
+  ContractDetails,
+  ContractId,
+  MarketSnapshot,
+  PlacedOrder,
+  PlaceOrderRequest,
+  PriceBar,
+  TradingHours,
+} from '../port.ts';
+import { ConstantPriceSource, contractKey, type SimPriceSource } from './price-source.ts';
+import { Prng } from './prng.ts';
+import { type SimBrokerStore, type SimOrderRecord, splitChunks, toOrderState, totalAbs } from './state.ts';
+
+export interface SimBrokerConfig {
+  clock: Clock;
+  /** Every random choice (rejects, partials, races) is drawn from a PRNG seeded with this. */
+  seed?: number;
+  prices?: SimPriceSource;
+  /** Full bid/ask spread in price units per instrument (the spread-cost config); default below. */
+  spreads?: Record<string, number>;
+  defaultSpread?: number;
+  /** Size shown at bid and at ask. */
+  topOfBookSize?: number;
+  /** Real milliseconds before each acknowledgement / fill is reported; 0 = next turn of the event loop. */
+  latencyMs?: number;
+  partialFillProbability?: number;
+  rejectProbability?: number;
+  duplicateFillProbability?: number;
+  /** Probability that an order cancelled before it filled still fills afterwards (#1580). */
+  lateFillAfterCancelProbability?: number;
+  /** Probability that a cancel arrives after the order has filled (the fill wins). */
+  cancelRaceProbability?: number;
+  /** Persist orders and fills so a restarted process sees the same broker. */
+  store?: SimBrokerStore;
+  /** Real ms between checks of resting limit orders; 0 disables the timer (call `evaluateResting`). */
+  restingCheckMs?: number;
+  tradingHours?: (contract: ContractId, now: number) => TradingHours;
+  accountValue?: number;
+}
+
+const DAY = 86_400_000;
+
+/** A simulated broker: deterministic for a seed, idempotent on orderRef, time from the clock port. */
+export class SimBroker implements BrokerPort {
+  readonly name = 'sim';
+  private readonly rng: Prng;
+  private readonly prices: SimPriceSource;
+  private readonly book = new Map<string, SimOrderRecord>();
+  private readonly listeners = new Set<BrokerListener>();
+  private connected = false;
+  private held: BrokerEvent[] = [];
+  private nextTempId = 1;
+  private nextExec = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(private readonly cfg: SimBrokerConfig) {
+    this.rng = new Prng(cfg.seed ?? 1);
+    this.prices = cfg.prices ?? new ConstantPriceSource();
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    if (this.cfg.store && this.book.size === 0) await this.restore(this.cfg.store);
+    this.connected = true;
+    this.emit({ type: 'connection', connected: true });
+    const every = this.cfg.restingCheckMs ?? 200;
+    if (every > 0 && !this.timer) {
+      this.timer = setInterval(() => this.evaluateResting(), every);
+      this.timer.unref();
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.idle();
+    this.connected = false;
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Drop the connection: events are held until `simulateReconnect`, requests fail meanwhile. */
+  simulateDisconnect(): void {
+    this.connected = false;
+    for (const l of this.listeners)
+      l({ type: 'connection', connected: false, code: 1100, message: 'sim disconnect' });
+  }
+
+  simulateReconnect(): void {
+    this.connected = true;
+    this.emit({ type: 'connection', connected: true, code: 1102 });
+    const held = this.held;
+    this.held = [];
+    for (const e of held) this.emit(e);
+  }
+
+  onEvent(listener: BrokerListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves when every scheduled acknowledgement and fill has been reported. */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+  }
+
+  async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
+    this.requireConnected();
+    const existing = this.book.get(req.orderRef);
+    if (existing) {
+      return {
+        orderRef: existing.orderRef,
+        tempId: existing.tempId,
+        permId: existing.permId,
+        submittedAt: existing.submittedAt,
+        existing: true,
+      };
+    }
+    if (req.legs.length === 0 || req.legs.some((l) => !Number.isInteger(l.qty) || l.qty === 0)) {
+      throw new Error(`order ${req.orderRef}: every leg needs a non-zero integer quantity`);
+    }
+    if (req.orderType === 'limit' && req.limitPrice === undefined)
+      throw new Error(`order ${req.orderRef}: limit order without limitPrice`);
+    const tempId = this.nextTempId++;
+    const legs = req.legs.map((l) => l.qty);
+    const reject = this.rng.chance(this.cfg.rejectProbability ?? 0);
+    const partial = totalAbs(legs) >= 2 && this.rng.chance(this.cfg.partialFillProbability ?? 0);
+    const nChunks = partial
+      ? this.rng.int(2, Math.min(3, Math.min(...legs.map((q) => Math.abs(q))) || 2))
+      : 1;
+    const order: SimOrderRecord = {
+      orderRef: req.orderRef,
+      tempId,
+      permId: 1_000_000 + tempId,
+      legs: req.legs.map((l) => ({ ...l })),
+      orderType: req.orderType,
+      limitPrice: req.limitPrice,
+      status: reject ? 'rejected' : 'submitted',
+      filled: legs.map(() => 0),
+      fills: [],
+      submittedAt: this.cfg.clock.now(),
+      rejectReason: reject ? 'sim: order rejected' : undefined,
+      pending: reject ? [] : splitChunks(legs, Math.max(1, nChunks)),
+      duplicateFills: this.rng.chance(this.cfg.duplicateFillProbability ?? 0),
+      lateFillAfterCancel: this.rng.chance(this.cfg.lateFillAfterCancelProbability ?? 0),
+      cancelRace: this.rng.chance(this.cfg.cancelRaceProbability ?? 0),
+    };
+    this.book.set(order.orderRef, order);
+    await this.cfg.store?.saveOrder(order);
+    this.schedule(async () => {
+      if (order.status === 'rejected') {
+        this.emit({ type: 'order-status', state: toOrderState(order) });
+        this.emit({
+          type: 'error',
+          orderRef: order.orderRef,
+          code: 201,
+          message: order.rejectReason ?? 'rejected',
+        });
+        return;
+      }
+      if (order.status === 'submitted') order.status = 'acknowledged';
+      this.emit({ type: 'order-status', state: toOrderState(order) });
+      await this.work(order);
+    });
+    return {
+      orderRef: order.orderRef,
+      tempId,
+      permId: order.permId,
+      submittedAt: order.submittedAt,
+      existing: false,
+    };
+  }
+
+  async modifyOrder(
+    orderRef: string,
+    change: { limitPrice?: number; orderType?: BrokerOrderType },
+  ): Promise<void> {
+    this.requireConnected();
+    const order = this.mustGet(orderRef);
+    if (isFinished(order)) return;
+    if (change.limitPrice !== undefined) order.limitPrice = change.limitPrice;
+    if (change.orderType !== undefined) order.orderType = change.orderType;
+    await this.cfg.store?.saveOrder(order);
+    this.schedule(() => this.work(order));
+  }
+
+  async cancelOrder(orderRef: string): Promise<void> {
+    this.requireConnected();
+    const order = this.mustGet(orderRef);
+    if (isFinished(order)) return;
+    if (order.cancelRace) {
+      // The cancel arrives after the broker has filled the order: the fill wins.
+      await this.fillAll(order);
+      return;
+    }
+    order.status = 'cancelled';
+    const late = order.lateFillAfterCancel ? order.pending : [];
+    order.pending = [];
+    await this.cfg.store?.saveOrder(order);
+    this.schedule(async () => {
+      this.emit({ type: 'order-status', state: toOrderState(order) });
+      // A late fill after the cancel was confirmed (#1580): the broker did trade.
+      for (const chunk of late) await this.fillChunk(order, chunk);
+    });
+  }
+
+  async orders(): Promise<BrokerOrderState[]> {
+    this.requireConnected();
+    return [...this.book.values()].map(toOrderState);
+  }
+
+  async fills(since?: number): Promise<BrokerFill[]> {
+    this.requireConnected();
+    const from = since ?? Math.floor(this.cfg.clock.now() / DAY) * DAY;
+    const out: BrokerFill[] = [];
+    for (const o of this.book.values()) for (const f of o.fills) if (f.time >= from) out.push(f);
+    return out.sort((a, b) => a.time - b.time || a.execId.localeCompare(b.execId));
+  }
+
+  async positions(): Promise<BrokerPosition[]> {
+    const pos = new Map<string, BrokerPosition>();
+    for (const o of this.book.values()) {
+      for (const f of o.fills) {
+        const key = contractKey(f);
+        const p = pos.get(key) ?? {
+          instrumentCode: f.instrumentCode,
+          contractDate: f.contractDate,
+          position: 0,
+        };
+        p.position += f.qty;
+        pos.set(key, p);
+      }
+    }
+    return [...pos.values()].filter((p) => p.position !== 0);
+  }
+
+  async accountValue(): Promise<AccountValue> {
+    return { value: this.cfg.accountValue ?? 1_000_000, currency: 'USD', time: this.cfg.clock.now() };
+  }
+
+  async contractDetails(c: ContractId): Promise<ContractDetails> {
+    return {
+      ...c,
+      expiryDate: c.contractDate.padEnd(8, '0'),
+      multiplier: 1,
+      currency: 'USD',
+      exchange: 'SIM',
+      tickSize: 0.01,
+    };
+  }
+
+  async historicalPrices(c: ContractId, frequency: BarFrequency, since?: number): Promise<PriceBar[]> {
+    const step = { D: DAY, H: 3_600_000, '5M': 300_000, '1M': 60_000 }[frequency];
+    const now = this.cfg.clock.now();
+    const bars: PriceBar[] = [];
+    for (let t = since ?? now - 30 * step; t <= now && bars.length < 10_000; t += step) {
+      const p = this.prices.lastPrice(c, t);
+      bars.push({ time: t, open: p, high: p, low: p, close: p, volume: 0 });
+    }
+    return bars;
+  }
+
+  async fxHistoricalPrices(): Promise<Array<{ time: number; price: number }>> {
+    return [{ time: this.cfg.clock.now(), price: 1 }];
+  }
+
+  async marketSnapshot(c: ContractId): Promise<MarketSnapshot> {
+    const now = this.cfg.clock.now();
+    const { bid, ask } = this.quote(c, now);
+    const size = this.cfg.topOfBookSize ?? 100;
+    return { ...c, bid, ask, bidSize: size, askSize: size, last: (bid + ask) / 2, time: now };
+  }
+
+  async tradingHours(c: ContractId): Promise<TradingHours> {
+    const now = this.cfg.clock.now();
+    if (this.cfg.tradingHours) return this.cfg.tradingHours(c, now);
+    const day = Math.floor(now / DAY) * DAY;
+    return { sessions: [{ open: day, close: day + DAY }] };
+  }
+
+  /** Fill resting limit orders that have become marketable. */
+  evaluateResting(): void {
+    for (const o of this.book.values())
+      if (!isFinished(o) && o.orderType === 'limit') this.schedule(() => this.work(o));
+  }
+
+  private quote(c: ContractId, now: number): { bid: number; ask: number } {
+    const mid = this.prices.lastPrice(c, now);
+    const half = (this.cfg.spreads?.[c.instrumentCode] ?? this.cfg.defaultSpread ?? 0.02) / 2;
+    return { bid: mid - half, ask: mid + half };
+  }
+
+  private async work(order: SimOrderRecord): Promise<void> {
+    while (order.pending.length > 0 && !isFinished(order)) {
+      if (order.orderType === 'limit' && !this.marketable(order)) return;
+      const chunk = order.pending.shift();
+      if (chunk) await this.fillChunk(order, chunk);
+    }
+  }
+
+  private marketable(order: SimOrderRecord): boolean {
+    const now = this.cfg.clock.now();
+    let price = 0;
+    for (const l of order.legs) {
+      const q = this.quote(l, now);
+      price += Math.sign(l.qty) * (Math.sign(order.legs[0]?.qty ?? 1) > 0 ? q.ask : q.bid);
+    }
+    const buy = (order.legs[0]?.qty ?? 0) > 0;
+    const limit = order.limitPrice ?? (buy ? -Infinity : Infinity);
+    return buy ? limit >= price : limit <= -price;
+  }
+
+  private async fillAll(order: SimOrderRecord): Promise<void> {
+    const chunks = order.pending;
+    order.pending = [];
+    for (const c of chunks) await this.fillChunk(order, c);
+  }
+
+  private async fillChunk(order: SimOrderRecord, chunk: number[]): Promise<void> {
+    const now = this.cfg.clock.now();
+    const fills: BrokerFill[] = [];
+    order.legs.forEach((leg, k) => {
+      const qty = chunk[k] ?? 0;
+      if (qty === 0) return;
+      const { bid, ask } = this.quote(leg, now);
+      const price =
+        order.orderType === 'limit' && order.legs.length === 1 && order.limitPrice !== undefined
+          ? qty > 0
+            ? Math.min(order.limitPrice, ask)
+            : Math.max(order.limitPrice, bid)
+          : qty > 0
+            ? ask
+            : bid;
+      const fill: BrokerFill = {
+        execId: `sim.${order.tempId}.${this.nextExec++}`,
+        orderRef: order.orderRef,
+        tempId: order.tempId,
+        permId: order.permId,
+        instrumentCode: leg.instrumentCode,
+        contractDate: leg.contractDate,
+        qty,
+        price,
+        time: now,
+        commission: 0,
+        commissionCurrency: 'USD',
+      };
+      order.filled[k] = (order.filled[k] ?? 0) + qty;
+      order.fills.push(fill);
+      fills.push(fill);
+    });
+    const complete = order.legs.every((l, k) => order.filled[k] === l.qty);
+    if (order.status !== 'cancelled' || complete) order.status = complete ? 'filled' : 'partially-filled';
+    await this.cfg.store?.saveOrder(order);
+    for (const fill of fills) {
+      this.emit({ type: 'fill', fill });
+      if (order.duplicateFills) this.emit({ type: 'fill', fill: { ...fill } });
+    }
+    this.emit({ type: 'order-status', state: toOrderState(order) });
+  }
+
+  private async restore(store: SimBrokerStore): Promise<void> {
+    for (const o of await store.loadOrders()) {
+      this.book.set(o.orderRef, o);
+      this.nextTempId = Math.max(this.nextTempId, o.tempId + 1);
+      for (const f of o.fills)
+        this.nextExec = Math.max(this.nextExec, Number(f.execId.split('.')[2] ?? 0) + 1);
+    }
+    // Orders that were still working when the broker went down carry on.
+    for (const o of this.book.values())
+      if (!isFinished(o) && o.pending.length > 0) this.schedule(() => this.work(o));
+  }
+
+  private schedule(fn: () => Promise<void> | void): void {
+    const latency = this.cfg.latencyMs ?? 0;
+    const p = new Promise<void>((resolve) => {
+      const run = (): void => {
+        Promise.resolve()
+          .then(fn)
+          .catch((err: unknown) => this.emit({ type: 'error', code: 500, message: String(err) }))
+          .finally(resolve);
+      };
+      if (latency > 0) setTimeout(run, latency);
+      else setImmediate(run);
+    });
+    this.inflight.add(p);
+    void p.then(() => this.inflight.delete(p));
+  }
+
+  private emit(event: BrokerEvent): void {
+    if (!this.connected && event.type !== 'connection') {
+      this.held.push(event);
+      return;
+    }
+    for (const l of this.listeners) l(event);
+  }
+
+  private requireConnected(): void {
+    if (!this.connected) throw new Error('sim broker: not connected');
+  }
+
+  private mustGet(orderRef: string): SimOrderRecord {
+    const o = this.book.get(orderRef);
+    if (!o) throw new Error(`sim broker: unknown orderRef '${orderRef}'`);
+    return o;
+  }
+}
+
+function isFinished(o: SimOrderRecord): boolean {
+  return o.status === 'filled' || o.status === 'cancelled' || o.status === 'rejected';
+}

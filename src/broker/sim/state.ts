@@ -1,0 +1,81 @@
+import type { BrokerFill, BrokerLeg, BrokerOrderState, BrokerOrderStatus, BrokerOrderType } from '../port.ts';
+
+/** One order as the simulated broker keeps it (JSON-safe, persisted by a SimBrokerStore). */
+export interface SimOrderRecord {
+  orderRef: string;
+  tempId: number;
+  permId: number;
+  legs: BrokerLeg[];
+  orderType: BrokerOrderType;
+  limitPrice?: number;
+  status: BrokerOrderStatus;
+  /** Signed filled quantity per leg. */
+  filled: number[];
+  fills: BrokerFill[];
+  submittedAt: number;
+  rejectReason?: string;
+  /** Chunks still to fill, as a fraction plan: each chunk is a signed qty per leg. */
+  pending: number[][];
+  /** Decided at placement from the seeded PRNG. */
+  duplicateFills: boolean;
+  lateFillAfterCancel: boolean;
+  cancelRace: boolean;
+}
+
+/** Where a simulated broker persists itself, so it can outlive the process that talks to it. */
+export interface SimBrokerStore {
+  loadOrders(): Promise<SimOrderRecord[]>;
+  saveOrder(order: SimOrderRecord): Promise<void>;
+}
+
+export const totalAbs = (qty: number[]): number => qty.reduce((s, q) => s + Math.abs(q), 0);
+
+export function toOrderState(o: SimOrderRecord): BrokerOrderState {
+  const filledAbs = totalAbs(o.filled);
+  const tradeAbs = totalAbs(o.legs.map((l) => l.qty));
+  let notional = 0;
+  let qty = 0;
+  for (const f of o.fills) {
+    notional += f.price * Math.abs(f.qty);
+    qty += Math.abs(f.qty);
+  }
+  return {
+    orderRef: o.orderRef,
+    tempId: o.tempId,
+    permId: o.permId,
+    status: o.status,
+    filledQty: filledAbs,
+    remainingQty: Math.max(0, tradeAbs - filledAbs),
+    avgFillPrice: qty > 0 ? notional / qty : undefined,
+    rejectReason: o.rejectReason,
+  };
+}
+
+/** Split a signed per-leg trade into `n` chunks (every leg split the same way, whole lots). */
+export function splitChunks(legs: number[], n: number): number[][] {
+  const chunks: number[][] = [];
+  const done = legs.map(() => 0);
+  for (let i = 1; i <= n; i++) {
+    const chunk = legs.map((q, k) => {
+      const upto = i === n ? q : Math.trunc((q * i) / n);
+      const c = upto - (done[k] ?? 0);
+      done[k] = upto;
+      return c;
+    });
+    if (chunk.some((c) => c !== 0)) chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/** In-memory store (for tests that restart a broker within one process). */
+export class MemorySimBrokerStore implements SimBrokerStore {
+  private readonly orders = new Map<string, string>();
+
+  async loadOrders(): Promise<SimOrderRecord[]> {
+    return [...this.orders.values()].map((s) => JSON.parse(s) as SimOrderRecord);
+  }
+
+  async saveOrder(order: SimOrderRecord): Promise<void> {
+    this.orders.set(order.orderRef, JSON.stringify(order));
+  }
+}
