@@ -1,0 +1,197 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { subject } from '../../src/bus/subjects.ts';
+import { type OrderEventStore, OwnershipLostError, type StoredEntry } from '../store/order-event-store.ts';
+
+/** What every hosted record carries: identity and an event counter. */
+export interface HostedRecord {
+  level: string;
+  id: number;
+  version: number;
+}
+
+interface Slot<T extends HostedRecord> {
+  record: T;
+  /** Last sequence of this actor's subject in the stream (0 = none yet). */
+  seq: number;
+  persisted: number;
+  events: string[];
+  writing: Promise<void> | undefined;
+  waiters: Array<{ version: number; resolve: () => void; reject: (e: unknown) => void }>;
+  removed: boolean;
+}
+
+/** The persisted form of one actor event: the events since the last write and the state after them. */
+export interface ActorEventBody<T> {
+  events: string[];
+  record: T;
+  removed?: boolean;
+}
+
+/**
+ * The actor host: one actor per live order, owned by this host only. Each change is an event; the
+ * host appends it to the actor's own subject with a message id (`<level>.<id>.v<version>`, dedupe)
+ * and the expected last subject sequence (so a second writer fails with OwnershipLostError instead
+ * of forking the history). Writes are pipelined across actors (many in flight) and coalesced per
+ * actor (while one append is in flight, later changes are written together by the next append).
+ * `durable()` is the barrier a side effect waits for: e.g. a broker order is durable before it is
+ * sent, so a restart re-sends it only with its idempotency key. Every change is also published on
+ * `<prefix>.inspect.order.<level>.<id>` for inspection.
+ */
+export class OrderHost<T extends HostedRecord> {
+  private readonly slots = new Map<string, Slot<T>>();
+  private fatal: unknown;
+
+  constructor(
+    private readonly store: OrderEventStore,
+    private readonly opts: {
+      nc?: NatsConnection;
+      prefix: string;
+      inspect?: boolean;
+      onFatal?: (err: unknown) => void;
+    },
+  ) {}
+
+  private key(level: string, id: number): string {
+    return `${level}.${id}`;
+  }
+
+  get(level: string, id: number): T | undefined {
+    return this.slots.get(this.key(level, id))?.record;
+  }
+
+  *all(): IterableIterator<T> {
+    for (const s of this.slots.values()) yield s.record;
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Start an actor for a new record (its first event). */
+  spawn(record: T, event: string): T {
+    this.throwIfFatal();
+    const k = this.key(record.level, record.id);
+    if (this.slots.has(k)) throw new Error(`actor ${k} already exists`);
+    const slot: Slot<T> = {
+      record,
+      seq: 0,
+      persisted: 0,
+      events: [],
+      writing: undefined,
+      waiters: [],
+      removed: false,
+    };
+    this.slots.set(k, slot);
+    record.version = Math.max(1, record.version);
+    this.record(slot, event);
+    return record;
+  }
+
+  /** Apply an event to an actor: `fn` changes the record; the change is persisted behind. */
+  change(level: string, id: number, event: string, fn: (r: T) => void): T {
+    this.throwIfFatal();
+    const slot = this.slots.get(this.key(level, id));
+    if (!slot) throw new Error(`no actor ${this.key(level, id)}`);
+    fn(slot.record);
+    slot.record.version++;
+    this.record(slot, event);
+    return slot.record;
+  }
+
+  /** Resolves when the actor's current state is in JetStream. */
+  durable(level: string, id: number): Promise<void> {
+    const slot = this.slots.get(this.key(level, id));
+    if (!slot || slot.persisted >= slot.record.version) return Promise.resolve();
+    return new Promise((resolve, reject) =>
+      slot.waiters.push({ version: slot.record.version, resolve, reject }),
+    );
+  }
+
+  /** Resolves when every actor's state is in JetStream. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.slots.values()].map((s) => this.durable(s.record.level, s.record.id)));
+    this.throwIfFatal();
+  }
+
+  /** Stop an actor and remove its subject (its record must already be in history). */
+  async remove(level: string, id: number): Promise<void> {
+    const k = this.key(level, id);
+    const slot = this.slots.get(k);
+    if (!slot) return;
+    await this.durable(level, id);
+    slot.removed = true;
+    this.slots.delete(k);
+    await this.store.purgeOrder(this.store.orderSubject(level, id));
+  }
+
+  /** Restore every open actor from the last message of its subject (snapshot). */
+  restore(entries: Array<StoredEntry<ActorEventBody<T>>>): number {
+    let n = 0;
+    for (const e of entries) {
+      if (e.data.removed) continue;
+      const r = e.data.record;
+      this.slots.set(this.key(r.level, r.id), {
+        record: r,
+        seq: e.seq,
+        persisted: r.version,
+        events: [],
+        writing: undefined,
+        waiters: [],
+        removed: false,
+      });
+      n++;
+    }
+    return n;
+  }
+
+  private record(slot: Slot<T>, event: string): void {
+    slot.events.push(event);
+    const { nc, prefix, inspect } = this.opts;
+    if (nc && inspect !== false) {
+      const r = slot.record;
+      nc.publish(
+        subject(prefix, 'inspect', 'order', r.level, String(r.id)),
+        JSON.stringify({ event, version: r.version, state: r }),
+      );
+    }
+    this.kick(slot);
+  }
+
+  private kick(slot: Slot<T>): void {
+    if (slot.writing || slot.removed) return;
+    slot.writing = this.writeLoop(slot).finally(() => {
+      slot.writing = undefined;
+      if (!this.fatal && !slot.removed && slot.persisted < slot.record.version) this.kick(slot);
+    });
+  }
+
+  private async writeLoop(slot: Slot<T>): Promise<void> {
+    const r = slot.record;
+    const subj = this.store.orderSubject(r.level, r.id);
+    try {
+      while (!slot.removed && slot.persisted < r.version) {
+        const version = r.version;
+        const body: ActorEventBody<T> = { events: slot.events, record: r };
+        slot.events = [];
+        slot.seq = await this.store.appendOrder(subj, body, `${r.level}.${r.id}.v${version}`, slot.seq);
+        slot.persisted = version;
+        const ready = slot.waiters.filter((w) => w.version <= version);
+        slot.waiters = slot.waiters.filter((w) => w.version > version);
+        for (const w of ready) w.resolve();
+      }
+    } catch (err) {
+      this.fatal ??= err;
+      for (const w of slot.waiters) w.reject(err);
+      slot.waiters = [];
+      this.opts.onFatal?.(err);
+    }
+  }
+
+  private throwIfFatal(): void {
+    if (this.fatal) {
+      throw this.fatal instanceof OwnershipLostError
+        ? this.fatal
+        : new Error(`order host stopped: ${String(this.fatal)}`);
+    }
+  }
+}

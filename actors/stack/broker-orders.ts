@@ -1,0 +1,71 @@
+import type { ContractId } from '../../src/broker/port.ts';
+import { submitWithAlgo } from './algos.ts';
+import type { StackCore } from './core.ts';
+import type { ContractOrder } from './types.ts';
+
+/** Is the contract tradeable now (broker trading hours, D1.5)? */
+export async function okayToTradeNow(core: StackCore, c: ContractId): Promise<boolean> {
+  try {
+    const hours = await core.deps.broker.tradingHours(c);
+    const now = core.now();
+    return hours.sessions.some((s) => s.open <= now && now < s.close);
+  } catch {
+    return false;
+  }
+}
+
+/** Liquidity (D2.4): cap at the offside size of the top of book; no market data means 0. */
+export async function liquidityCap(core: StackCore, c: ContractId, qty: number): Promise<number> {
+  try {
+    const snap = await core.deps.broker.marketSnapshot(c);
+    const size = qty > 0 ? snap.bidSize : snap.askSize;
+    return Math.sign(qty) * Math.min(Math.abs(qty), Math.max(0, Math.floor(size)));
+  } catch {
+    return 0;
+  }
+}
+
+/** D2: the quantity this pass may send for a contract order; never written back to the order. */
+export async function resizedQuantity(core: StackCore, co: ContractOrder): Promise<number> {
+  let qty = co.trade - co.fill;
+  if (co.orderType === 'limit') return qty; // D2.2: limit orders skip trade limits and liquidity
+  const allowed = core.deps.tradeLimits.allowed(co.strategyName, co.instrumentCode, core.now());
+  if (Math.abs(qty) > allowed) qty = Math.sign(qty) * Math.floor(allowed);
+  if (qty === 0) return 0;
+  return liquidityCap(core, co, qty);
+}
+
+/**
+ * create_broker_orders_from_contract_orders (digest D): every active contract order that is not
+ * filled, not algo-controlled, not locked and tradeable gets a broker order for its resized
+ * remainder, handed to its algo. Algos run on their own (digest A2's blocking loop designed away):
+ * this returns once each order is submitted, so one slow algo never holds up the others.
+ */
+export async function createBrokerOrdersFromContractOrders(core: StackCore): Promise<number[]> {
+  const sent: number[] = [];
+  const candidates = core
+    .orders('contract')
+    .filter(
+      (co) => co.active && co.fill !== co.trade && co.referenceOfControllingAlgo === undefined && !co.locked,
+    );
+  await Promise.all(
+    candidates.map(async (co) => {
+      const panic = co.orderType === 'panic';
+      if (!panic) {
+        if (core.isLocked(co.instrumentCode)) return;
+        if (!(await okayToTradeNow(core, co))) return;
+      }
+      if (co.algoToUse === '') return;
+      // D1.4 panic orders skip the resize, but are sent for their remainder, not their full trade
+      // (the reference re-sends the full size after a partial fill, an overfill risk).
+      const qty = panic ? co.trade - co.fill : await resizedQuantity(core, co);
+      if (qty === 0) return;
+      // The state may have moved while we awaited market data.
+      const now = core.contractOrder(co.id);
+      if (!now || now.referenceOfControllingAlgo !== undefined || now.fill === now.trade) return;
+      const id = await submitWithAlgo(core, now, qty);
+      if (id !== undefined) sent.push(id);
+    }),
+  );
+  return sent;
+}

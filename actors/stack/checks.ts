@@ -1,0 +1,46 @@
+import type { StackCore } from './core.ts';
+import { logCritical } from './ports.ts';
+import { contractPositionKey } from './types.ts';
+
+export interface BreakReport {
+  breaks: Array<{ instrumentCode: string; contractDate: string; ours: number; broker: number }>;
+  locked: string[];
+  unlocked: string[];
+}
+
+/**
+ * check_external_position_break (H1): compare our contract positions with the broker's (a missing
+ * one counts as 0). Lock every instrument with a break (critical log when newly locked); unlock
+ * every instrument we locked for a break that no longer has one. Manual locks are left alone
+ * (the reference unlocks any lock here, which makes a manual lock useless while the handler runs).
+ */
+export async function checkExternalPositionBreak(core: StackCore): Promise<BreakReport> {
+  const brokerPositions = await core.deps.broker.positions();
+  const theirs = new Map<string, { instrumentCode: string; contractDate: string; position: number }>();
+  for (const p of brokerPositions) theirs.set(contractPositionKey(p.instrumentCode, p.contractDate), p);
+  const keys = new Set([...theirs.keys(), ...core.contractPositions.keys()]);
+  const report: BreakReport = { breaks: [], locked: [], unlocked: [] };
+  const broken = new Set<string>();
+  for (const k of keys) {
+    const ours = core.contractPositions.get(k) ?? 0;
+    const b = theirs.get(k)?.position ?? 0;
+    if (ours === b) continue;
+    const [instrumentCode = '', contractDate = ''] = k.split('/');
+    report.breaks.push({ instrumentCode, contractDate, ours, broker: b });
+    broken.add(instrumentCode);
+  }
+  for (const i of broken) {
+    if (core.isLocked(i)) continue;
+    await core.setLock(i, 'break');
+    report.locked.push(i);
+    logCritical(core.log, 'position break: instrument locked', { instrument_code: i });
+  }
+  for (const [i, reason] of [...core.locks]) {
+    if (reason === 'break' && !broken.has(i)) {
+      await core.setLock(i, undefined);
+      report.unlocked.push(i);
+      core.log.info({ instrument_code: i }, 'position break cleared: instrument unlocked');
+    }
+  }
+  return report;
+}

@@ -1,0 +1,136 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BrokerPort } from '../../src/broker/port.ts';
+import type { Clock } from '../../src/clock.ts';
+import { OrderHost } from '../host/order-host.ts';
+import type { OrderEventStore } from '../store/order-event-store.ts';
+import type { LockReason, StackKv } from '../store/stack-kv.ts';
+import type { ContractResolver, StackConfig, StackLogger, TradeLimits } from './ports.ts';
+import {
+  type AnyOrder,
+  type BrokerOrder,
+  type ContractOrder,
+  contractPositionKey,
+  type FillRecord,
+  type InstrumentOrder,
+  type OrderLevel,
+  strategyPositionKey,
+} from './types.ts';
+
+export interface StackDeps {
+  nc?: NatsConnection;
+  broker: BrokerPort;
+  clock: Clock;
+  prefix: string;
+  log: StackLogger;
+  contracts: ContractResolver;
+  tradeLimits: TradeLimits;
+  config: StackConfig;
+}
+
+export interface StackCounters {
+  duplicate_fills: number;
+  unmatched_fills: number;
+  overfills: number;
+  late_fills: number;
+  broker_orders_sent: number;
+}
+
+/** Shared state of the stack handler: the three stacks (hosted actors), positions, locks. */
+export class StackCore {
+  readonly host: OrderHost<AnyOrder>;
+  /** Contract positions `instrument/contractDate` and strategy positions `strategy/instrument`: sums of fills. */
+  readonly contractPositions = new Map<string, number>();
+  readonly strategyPositions = new Map<string, number>();
+  readonly seenExecIds = new Set<string>();
+  readonly locks = new Map<string, LockReason>();
+  readonly byOrderRef = new Map<string, number>();
+  readonly counters: StackCounters = {
+    duplicate_fills: 0,
+    unmatched_fills: 0,
+    overfills: 0,
+    late_fills: 0,
+    broker_orders_sent: 0,
+  };
+  /** Fills in the order they were written (this process), for tests and reports. */
+  fillsApplied = 0;
+
+  constructor(
+    readonly deps: StackDeps,
+    readonly store: OrderEventStore,
+    readonly kv: StackKv,
+  ) {
+    this.host = new OrderHost<AnyOrder>(store, {
+      nc: deps.nc,
+      prefix: deps.prefix,
+      inspect: deps.config.inspect,
+      onFatal: (err) => deps.log.error({ err: String(err), critical: true }, 'order host lost its store'),
+    });
+  }
+
+  get log(): StackLogger {
+    return this.deps.log;
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  orders<L extends OrderLevel>(level: L): Array<Extract<AnyOrder, { level: L }>> {
+    const out: Array<Extract<AnyOrder, { level: L }>> = [];
+    for (const r of this.host.all()) if (r.level === level) out.push(r as Extract<AnyOrder, { level: L }>);
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  instrumentOrder(id: number): InstrumentOrder | undefined {
+    const r = this.host.get('instrument', id);
+    return r?.level === 'instrument' ? r : undefined;
+  }
+
+  contractOrder(id: number): ContractOrder | undefined {
+    const r = this.host.get('contract', id);
+    return r?.level === 'contract' ? r : undefined;
+  }
+
+  brokerOrder(id: number): BrokerOrder | undefined {
+    const r = this.host.get('broker', id);
+    return r?.level === 'broker' ? r : undefined;
+  }
+
+  orderRefFor(brokerOrderId: number): string {
+    return `${this.deps.prefix}:${brokerOrderId}`;
+  }
+
+  async newId(level: OrderLevel): Promise<number> {
+    return this.kv.nextId(level);
+  }
+
+  isLocked(instrumentCode: string): boolean {
+    return this.locks.has(instrumentCode);
+  }
+
+  async setLock(instrumentCode: string, reason: LockReason | undefined): Promise<void> {
+    if (reason) this.locks.set(instrumentCode, reason);
+    else this.locks.delete(instrumentCode);
+    await this.kv.setLock(instrumentCode, reason);
+  }
+
+  contractPosition(instrumentCode: string, contractDate: string): number {
+    return this.contractPositions.get(contractPositionKey(instrumentCode, contractDate)) ?? 0;
+  }
+
+  strategyPosition(strategyName: string, instrumentCode: string): number {
+    return this.strategyPositions.get(strategyPositionKey(strategyName, instrumentCode)) ?? 0;
+  }
+
+  /** Positions move once per fill record, by its scope (digest F7, F8). */
+  applyToPositions(f: FillRecord): void {
+    if (f.scope !== 'strategy' && f.contractDate) {
+      const k = contractPositionKey(f.instrumentCode, f.contractDate);
+      this.contractPositions.set(k, (this.contractPositions.get(k) ?? 0) + f.qty);
+    }
+    if (f.scope !== 'contract' && f.strategyName) {
+      const k = strategyPositionKey(f.strategyName, f.instrumentCode);
+      this.strategyPositions.set(k, (this.strategyPositions.get(k) ?? 0) + f.qty);
+    }
+  }
+}

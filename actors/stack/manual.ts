@@ -1,0 +1,200 @@
+import type { StackCore } from './core.ts';
+import { commitFill } from './fills.ts';
+import { StackRequestError } from './spawn.ts';
+import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder, OrderLevel } from './types.ts';
+
+/** Tools of the interactive order stack (digest H4, F8). Each refuses bad input and changes nothing. */
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new StackRequestError(404, `${what} not found`);
+  return v;
+}
+
+/** Manual fill of a broker order: the remainder (or `qty`) filled at `price` as if reported. */
+export async function manualFillBrokerOrder(
+  core: StackCore,
+  id: number,
+  price: number,
+  qty?: number,
+): Promise<FillRecord> {
+  const bo = need(core.brokerOrder(id), `broker order ${id}`);
+  const fill = qty ?? bo.trade - bo.fill;
+  if (
+    fill === 0 ||
+    Math.sign(fill) !== Math.sign(bo.trade) ||
+    Math.abs(bo.fill + fill) > Math.abs(bo.trade)
+  ) {
+    throw new StackRequestError(
+      400,
+      `fill ${fill} does not fit broker order ${id} (trade ${bo.trade}, filled ${bo.fill})`,
+    );
+  }
+  const rec: FillRecord = {
+    execId: `manual.b${id}.${bo.execIds.length + 1}.${core.now()}`,
+    kind: 'manual-broker',
+    scope: 'both',
+    strategyName: bo.strategyName,
+    instrumentCode: bo.instrumentCode,
+    contractDate: bo.contractDate,
+    qty: fill,
+    price,
+    time: core.now(),
+    brokerOrderId: id,
+    contractOrderId: bo.parent,
+    instrumentOrderId: bo.parent === undefined ? undefined : core.contractOrder(bo.parent)?.parent,
+  };
+  await commitFill(core, rec);
+  return rec;
+}
+
+/** Manual fill of a contract order (no broker order): both positions move. */
+export async function manualFillContractOrder(
+  core: StackCore,
+  id: number,
+  price: number,
+  qty?: number,
+): Promise<FillRecord> {
+  const co = need(core.contractOrder(id), `contract order ${id}`);
+  const fill = qty ?? co.trade - co.fill;
+  if (
+    fill === 0 ||
+    Math.sign(fill) !== Math.sign(co.trade) ||
+    Math.abs(co.fill + fill) > Math.abs(co.trade)
+  ) {
+    throw new StackRequestError(
+      400,
+      `fill ${fill} does not fit contract order ${id} (trade ${co.trade}, filled ${co.fill})`,
+    );
+  }
+  const rec: FillRecord = {
+    execId: `manual.c${id}.${co.manualExecIds.length + 1}.${core.now()}`,
+    kind: 'manual-contract',
+    scope: 'both',
+    strategyName: co.strategyName,
+    instrumentCode: co.instrumentCode,
+    contractDate: co.contractDate,
+    qty: fill,
+    price,
+    time: core.now(),
+    contractOrderId: id,
+    instrumentOrderId: co.parent,
+  };
+  await commitFill(core, rec);
+  return rec;
+}
+
+/**
+ * Balance trade (F8): a filled family that never goes to the broker. Both position tables move
+ * by the whole fill; `instrumentOnly` is the balance instrument trade (strategy positions only).
+ */
+export async function balanceTrade(
+  core: StackCore,
+  req: {
+    strategyName: string;
+    instrumentCode: string;
+    contractDate?: string;
+    qty: number;
+    price: number;
+    requestId: string;
+    instrumentOnly?: boolean;
+  },
+): Promise<FillRecord> {
+  if (!req.instrumentOnly && !req.contractDate)
+    throw new StackRequestError(400, 'a balance trade needs a contract date');
+  const id = await core.newId('instrument');
+  const now = core.now();
+  const io: InstrumentOrder = {
+    level: 'instrument',
+    id,
+    strategyName: req.strategyName,
+    instrumentCode: req.instrumentCode,
+    trade: req.qty,
+    fill: req.qty,
+    overfill: 0,
+    filledPrice: req.price,
+    fillDatetime: now,
+    locked: false,
+    children: [],
+    active: false,
+    orderType: 'balance_trade',
+    state: 'completed',
+    version: 1,
+    createdAt: now,
+    manualTrade: true,
+    rollOrder: false,
+  };
+  const rec: FillRecord = {
+    execId: `balance.${req.requestId}`,
+    kind: req.instrumentOnly ? 'balance-instrument' : 'balance',
+    scope: req.instrumentOnly ? 'strategy' : 'both',
+    strategyName: req.strategyName,
+    instrumentCode: req.instrumentCode,
+    contractDate: req.contractDate,
+    qty: req.qty,
+    price: req.price,
+    time: now,
+    instrumentOrderId: id,
+  };
+  if (core.seenExecIds.has(rec.execId))
+    throw new StackRequestError(409, `balance trade ${req.requestId} already recorded`);
+  await commitFill(core, rec);
+  core.host.spawn(io, 'BALANCE_TRADE');
+  await core.store.appendHistory('instrument', id, {
+    completedAt: now,
+    instrument: io,
+    contracts: [],
+    brokers: [],
+    balance: rec,
+  });
+  await core.host.durable('instrument', id);
+  return rec;
+}
+
+export async function cancelBrokerOrder(core: StackCore, id: number): Promise<BrokerOrder> {
+  const bo = need(core.brokerOrder(id), `broker order ${id}`);
+  if (!bo.active || bo.brokerStatus === 'cancelled' || bo.brokerStatus === 'filled') {
+    throw new StackRequestError(409, `broker order ${id} is ${bo.brokerStatus}, nothing to cancel`);
+  }
+  core.host.change('broker', id, 'CANCEL_REQUESTED', (r) => {
+    (r as BrokerOrder).brokerStatus = 'cancel-requested';
+  });
+  await core.deps.broker.cancelOrder(bo.orderRef);
+  return bo;
+}
+
+export function setOrderLock(core: StackCore, level: OrderLevel, id: number, locked: boolean): void {
+  need(core.host.get(level, id), `${level} order ${id}`);
+  core.host.change(level, id, locked ? 'LOCKED' : 'UNLOCKED', (r) => {
+    r.locked = locked;
+  });
+}
+
+/** Clear a contract order's algo lock by hand (after a crash mid-trade, digest A3). */
+export function removeAlgoLock(core: StackCore, id: number): ContractOrder {
+  const co = need(core.contractOrder(id), `contract order ${id}`);
+  if (co.referenceOfControllingAlgo === undefined)
+    throw new StackRequestError(409, `contract order ${id} has no algo lock`);
+  core.host.change('contract', id, 'ALGO_LOCK_REMOVED', (r) => {
+    (r as ContractOrder).referenceOfControllingAlgo = undefined;
+    r.state = r.fill === r.trade ? 'filled' : r.fill !== 0 ? 'partially-filled' : 'new';
+  });
+  return co;
+}
+
+/** Delete one order from its stack (does not cancel at the broker, as the reference). */
+export async function deleteOrder(core: StackCore, level: OrderLevel, id: number): Promise<void> {
+  const o = need(core.host.get(level, id), `${level} order ${id}`);
+  if (o.locked) throw new StackRequestError(409, `${level} order ${id} is locked`);
+  if (o.level === 'broker') core.byOrderRef.delete(o.orderRef);
+  await core.host.remove(level, id);
+}
+
+/** Delete the whole stack (every order of every level). */
+export async function deleteStack(core: StackCore): Promise<number> {
+  const all = [...core.host.all()];
+  for (const o of all) {
+    if (o.level === 'broker') core.byOrderRef.delete(o.orderRef);
+    await core.host.remove(o.level, o.id);
+  }
+  return all.length;
+}

@@ -1,0 +1,98 @@
+import type { AlgoName } from './types.ts';
+
+/** The logger the stack handler needs (pino-compatible: `log.info(fields, msg)`). */
+export interface StackLogger {
+  debug(fields: object, msg: string): void;
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
+export const silentLogger: StackLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Critical events (the reference's log_critical): error level with `critical: true`. */
+export function logCritical(log: StackLogger, msg: string, fields: object = {}): void {
+  log.error({ ...fields, critical: true }, msg);
+}
+
+/** Roll states (digest §3.1) as far as spawning needs them. */
+export type RollState =
+  | 'No_Roll'
+  | 'Passive'
+  | 'Force'
+  | 'Force_Outright'
+  | 'Close'
+  | 'Roll_Adjusted'
+  | 'No_Open';
+
+/** Which contracts an instrument trades in, and its roll state (priced / forward contracts). */
+export interface ContractResolver {
+  rollState(instrumentCode: string): RollState;
+  pricedContract(instrumentCode: string): string;
+  forwardContract(instrumentCode: string): string;
+}
+
+/** A static resolver: one priced and one forward contract per instrument (from config or tests). */
+export function staticContracts(
+  table: Record<string, { priced: string; forward?: string; rollState?: RollState }>,
+  fallback = { priced: '202612', forward: '202703' },
+): ContractResolver {
+  return {
+    rollState: (i) => table[i]?.rollState ?? 'No_Roll',
+    pricedContract: (i) => table[i]?.priced ?? fallback.priced,
+    forwardContract: (i) => table[i]?.forward ?? table[i]?.priced ?? fallback.forward,
+  };
+}
+
+/** Trade limits (digest F9): spare capacity and charging. */
+export interface TradeLimits {
+  /** Maximum abs quantity allowed now for (strategy, instrument); Infinity with no limits. */
+  allowed(strategyName: string, instrumentCode: string, now: number): number;
+  charge(strategyName: string, instrumentCode: string, qty: number, now: number): void;
+}
+
+export interface TradeLimitSpec {
+  instrumentCode: string;
+  /** Empty for the instrument-only limit. */
+  strategyName?: string;
+  periodDays: number;
+  limit: number;
+}
+
+/** In-memory trade limits with the lazy rolling reset of digest F9. */
+export function memoryTradeLimits(specs: TradeLimitSpec[] = []): TradeLimits {
+  const state = specs.map((s) => ({ ...s, used: 0, lastReset: Number.NEGATIVE_INFINITY }));
+  const matching = (strategy: string, instrument: string, now: number) =>
+    state.filter((s) => {
+      if (s.instrumentCode !== instrument || (s.strategyName && s.strategyName !== strategy)) return false;
+      if (now - s.lastReset > s.periodDays * 86_400_000) {
+        s.used = 0;
+        s.lastReset = now;
+      }
+      return true;
+    });
+  return {
+    allowed: (st, i, now) =>
+      Math.min(Infinity, ...matching(st, i, now).map((s) => Math.max(0, s.limit - s.used))),
+    charge: (st, i, qty, now) => {
+      for (const s of matching(st, i, now)) s.used += Math.abs(qty);
+    },
+  };
+}
+
+export interface StackConfig {
+  /** Instrument → algo, overriding the allocation by order type (digest C6 `algo_overrides`). */
+  algoOverrides?: Record<string, AlgoName>;
+  /** Market algo and best algo give up after this long (digest E1/E2: 600 s). */
+  totalTimeoutMs?: number;
+  /** Best algo's passive phase (digest E2: 300 s). */
+  passiveTimeoutMs?: number;
+  /** Switch to market when less than this is left of the trading session (E2: 0.5 h). */
+  closingBufferMs?: number;
+  /** How long end of day waits for cancels to be confirmed (digest G2: 60 s). */
+  eodCancelWaitMs?: number;
+  /** Cut each broker order so its size is at most this (digest E1/E2 SIZE_LIMIT = 1). */
+  algoSizeLimit?: number;
+  /** Publish every order change on `<prefix>.inspect.order.>` (default true). */
+  inspect?: boolean;
+}

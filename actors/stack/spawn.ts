@@ -1,0 +1,208 @@
+import type { StackCore } from './core.ts';
+import { logCritical } from './ports.ts';
+import type { AlgoName, ContractOrder, InstrumentOrder, InstrumentOrderType } from './types.ts';
+
+export class StackRequestError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface NewInstrumentOrder {
+  strategyName: string;
+  instrumentCode: string;
+  trade: number;
+  orderType?: InstrumentOrderType;
+  referencePrice?: number;
+  referenceContract?: string;
+  referenceDatetime?: number;
+  limitPrice?: number;
+  limitContract?: string;
+  manualTrade?: boolean;
+}
+
+/**
+ * Put an instrument order on the stack with netting on insert (digest B5): the new order is the
+ * residual of the desired trade after the unfilled parts of active orders with the same key.
+ * A zero residual is refused; a locked instrument gets no new order (B6).
+ */
+export async function createInstrumentOrder(
+  core: StackCore,
+  req: NewInstrumentOrder,
+): Promise<InstrumentOrder> {
+  if (core.isLocked(req.instrumentCode))
+    throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
+  const outstanding = core
+    .orders('instrument')
+    .filter((o) => o.active && o.strategyName === req.strategyName && o.instrumentCode === req.instrumentCode)
+    .reduce((s, o) => s + (o.trade - o.fill), 0);
+  const residual = req.trade - outstanding;
+  if (residual === 0) {
+    throw new StackRequestError(
+      409,
+      'Ignoring new order as either zero size or it replicates an existing order',
+    );
+  }
+  const id = await core.newId('instrument');
+  const order: InstrumentOrder = {
+    level: 'instrument',
+    id,
+    strategyName: req.strategyName,
+    instrumentCode: req.instrumentCode,
+    trade: residual,
+    fill: 0,
+    overfill: 0,
+    locked: false,
+    children: [],
+    active: true,
+    orderType: req.orderType ?? 'best',
+    state: 'new',
+    version: 1,
+    createdAt: core.now(),
+    manualTrade: req.manualTrade ?? false,
+    referencePrice: req.referencePrice,
+    referenceContract: req.referenceContract,
+    referenceDatetime: req.referenceDatetime,
+    limitPrice: req.limitPrice,
+    limitContract: req.limitContract,
+    rollOrder: false,
+  };
+  core.host.spawn(order, 'CREATED');
+  await core.host.durable('instrument', id);
+  return order;
+}
+
+/** C6: which algo a child of this instrument order uses. */
+export function allocateAlgo(core: StackCore, io: InstrumentOrder): AlgoName | '' {
+  const override = core.deps.config.algoOverrides?.[io.instrumentCode];
+  if (override) return override;
+  switch (io.orderType) {
+    case 'market':
+    case 'panic':
+      return 'market';
+    case 'limit':
+      return 'limit';
+    case 'balance_trade':
+      logCritical(core.log, 'balance trade orders are not executed by an algo', {
+        instrument_order_id: io.id,
+      });
+      return '';
+    default:
+      return 'best';
+  }
+}
+
+/** C3/C4: the contract trades for an instrument order, by roll state. [] leaves the order NEW. */
+export function requiredContractTrades(
+  core: StackCore,
+  io: InstrumentOrder,
+): Array<{ contractDate: string; trade: number }> {
+  const { contracts } = core.deps;
+  const instrument = io.instrumentCode;
+  const priced = contracts.pricedContract(instrument);
+  const forward = contracts.forwardContract(instrument);
+  const t = io.trade;
+  const p = core.contractPosition(instrument, priced);
+  const passive = (): Array<{ contractDate: string; trade: number }> => {
+    if (p === 0 || Math.sign(t) === Math.sign(p)) return [{ contractDate: forward, trade: t }];
+    if (p + t === 0 || Math.sign(p + t) === Math.sign(p)) return [{ contractDate: priced, trade: t }];
+    return [
+      { contractDate: priced, trade: -p },
+      { contractDate: forward, trade: t + p },
+    ];
+  };
+  const state = contracts.rollState(instrument);
+  switch (state) {
+    case 'No_Roll':
+    case 'No_Open':
+      return [{ contractDate: priced, trade: t }];
+    case 'Passive':
+      return passive();
+    case 'Close':
+    case 'Roll_Adjusted':
+      return [];
+    case 'Force':
+    case 'Force_Outright':
+      return p !== 0 && Math.sign(t) !== Math.sign(p) ? passive() : [];
+    default:
+      logCritical(core.log, `unknown roll state ${String(state)}`, { instrument_code: instrument });
+      return [];
+  }
+}
+
+/**
+ * spawn_children_from_new_instrument_orders (digest C): for every NEW, unlocked instrument order
+ * with a non-zero trade, create its contract orders and attach them (C8) in one step of this host.
+ */
+export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Promise<number[]> {
+  const spawned: number[] = [];
+  const waits: Array<Promise<void>> = [];
+  for (const io of core.orders('instrument')) {
+    if (!io.active || io.state !== 'new' || io.children.length > 0 || io.trade === 0) continue;
+    if (core.isLocked(io.instrumentCode)) continue;
+    const ids = await spawnChildren(core, io);
+    if (ids.length === 0) continue;
+    spawned.push(io.id);
+    waits.push(core.host.durable('instrument', io.id), ...ids.map((id) => core.host.durable('contract', id)));
+  }
+  await Promise.all(waits);
+  return spawned;
+}
+
+async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<number[]> {
+  const trades = requiredContractTrades(core, io).filter((t) => t.trade !== 0);
+  if (trades.length === 0) return [];
+  // C7: a limit quoted in another contract that cannot be translated drops all children.
+  if (
+    io.limitPrice !== undefined &&
+    io.limitContract &&
+    trades.some((t) => t.contractDate !== io.limitContract)
+  ) {
+    logCritical(core.log, 'cannot translate limit price to child contract: no children', {
+      instrument_order_id: io.id,
+    });
+    return [];
+  }
+  const algo = allocateAlgo(core, io);
+  const ids: number[] = [];
+  for (const t of trades) {
+    const id = await core.newId('contract');
+    const co: ContractOrder = {
+      level: 'contract',
+      id,
+      strategyName: io.strategyName,
+      instrumentCode: io.instrumentCode,
+      contractDate: t.contractDate,
+      trade: t.trade,
+      fill: 0,
+      overfill: 0,
+      locked: false,
+      parent: io.id,
+      children: [],
+      active: true,
+      orderType: io.orderType === 'Zero-roll-order' ? 'best' : io.orderType,
+      state: 'new',
+      version: 1,
+      createdAt: core.now(),
+      manualTrade: io.manualTrade,
+      algoToUse: algo,
+      // C7 (price translation between contracts) needs both contracts' price histories; kept only
+      // when the child trades the reference contract itself.
+      referencePrice: io.referenceContract === t.contractDate ? io.referencePrice : undefined,
+      limitPrice: io.limitPrice,
+      manualFill: 0,
+      manualExecIds: [],
+      rollOrder: io.rollOrder,
+    };
+    core.host.spawn(co, 'CREATED');
+    ids.push(id);
+  }
+  core.host.change('instrument', io.id, 'CHILDREN_SPAWNED', (r) => {
+    r.children = [...ids];
+    r.state = 'spawned';
+  });
+  return ids;
+}

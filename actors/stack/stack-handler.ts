@@ -1,0 +1,222 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BrokerEvent, BrokerPort } from '../../src/broker/port.ts';
+import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
+import type { Clock } from '../../src/clock.ts';
+import type { ActorEventBody } from '../host/order-host.ts';
+import { OrderEventStore } from '../store/order-event-store.ts';
+import { StackKv } from '../store/stack-kv.ts';
+import { afterBrokerFill, algoFinished, algoTick, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
+import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
+import { checkExternalPositionBreak } from './checks.ts';
+import { handleCompletedOrders, safeStackRemoval, tryCompleteFamily } from './completion.ts';
+import { StackCore } from './core.ts';
+import { aggregateUp, applyFillRecord, recordBrokerFill } from './fills.ts';
+import {
+  type ContractResolver,
+  memoryTradeLimits,
+  type StackConfig,
+  type StackLogger,
+  silentLogger,
+  staticContracts,
+  type TradeLimits,
+} from './ports.ts';
+import { processFillsStack } from './process-fills.ts';
+import {
+  createInstrumentOrder,
+  type NewInstrumentOrder,
+  spawnChildrenFromNewInstrumentOrders,
+} from './spawn.ts';
+import type { AnyOrder, FillRecord, InstrumentOrder } from './types.ts';
+
+export interface StackHandlerOptions {
+  nc: NatsConnection;
+  broker: BrokerPort;
+  clock: Clock;
+  prefix?: string;
+  log?: StackLogger;
+  contracts?: ContractResolver;
+  tradeLimits?: TradeLimits;
+  config?: StackConfig;
+}
+
+export interface RestoreReport {
+  open_orders: number;
+  fills: number;
+  resent: number;
+  reconciled_fills: number;
+}
+
+/**
+ * The stack handler (run_stack_handler, digest §2 A–H): the three order stacks as hosted actors,
+ * the process methods of the reference in their order (A1), and broker events (fills, status)
+ * handled as they arrive, one mailbox per broker order.
+ */
+export class StackHandler {
+  readonly core: StackCore;
+  private unsubscribe: (() => void) | undefined;
+  private readonly mailboxes = new Map<string, Promise<void>>();
+  restoreReport: RestoreReport = { open_orders: 0, fills: 0, resent: 0, reconciled_fills: 0 };
+
+  private constructor(core: StackCore) {
+    this.core = core;
+  }
+
+  /** Open the stores, restore every open order actor (snapshot plus fill replay), reconcile. */
+  static async open(opts: StackHandlerOptions): Promise<StackHandler> {
+    const prefix = opts.prefix ?? DEFAULT_PREFIX;
+    const [store, kv] = await Promise.all([
+      OrderEventStore.open(opts.nc, prefix),
+      StackKv.open(opts.nc, prefix),
+    ]);
+    const core = new StackCore(
+      {
+        nc: opts.nc,
+        broker: opts.broker,
+        clock: opts.clock,
+        prefix,
+        log: opts.log ?? silentLogger,
+        contracts: opts.contracts ?? staticContracts({}),
+        tradeLimits: opts.tradeLimits ?? memoryTradeLimits(),
+        config: opts.config ?? {},
+      },
+      store,
+      kv,
+    );
+    const h = new StackHandler(core);
+    await h.restore();
+    return h;
+  }
+
+  private async restore(): Promise<void> {
+    const { core } = this;
+    const [entries, fills, locks] = await Promise.all([
+      core.store.loadStack<ActorEventBody<AnyOrder>>(),
+      core.store.loadFills<FillRecord>(),
+      core.kv.loadLocks(),
+    ]);
+    const open = core.host.restore(entries);
+    for (const [i, r] of locks) core.locks.set(i, r);
+    for (const b of core.orders('broker')) core.byOrderRef.set(b.orderRef, b.id);
+    for (const f of fills) applyFillRecord(core, f.data, true);
+    for (const co of core.orders('contract')) if (co.active) aggregateUp(core, co.id);
+    const broker = core.deps.broker;
+    this.unsubscribe = broker.onEvent((e) => this.onBrokerEvent(e));
+    if (!broker.isConnected()) await broker.connect();
+    // Broker orders written but maybe never sent: send again with the same orderRef (idempotent).
+    const pending = core.orders('broker').filter((b) => b.active && b.brokerStatus === 'pending-submit');
+    await Promise.all(pending.map((b) => placeBrokerOrder(core, b)));
+    const reconciled = await processFillsStack(core);
+    for (const b of core.orders('broker')) {
+      if (!b.active) continue;
+      if (b.fill === b.trade) afterBrokerFill(core, b.id);
+      else if (b.brokerStatus === 'cancelled') algoFinished(core, b);
+    }
+    await handleCompletedOrders(core);
+    this.restoreReport = {
+      open_orders: open,
+      fills: fills.length,
+      resent: pending.length,
+      reconciled_fills: reconciled,
+    };
+  }
+
+  private onBrokerEvent(e: BrokerEvent): void {
+    if (e.type !== 'fill' && e.type !== 'order-status') {
+      if (e.type === 'connection')
+        this.core.log.info({ connected: e.connected, code: e.code }, 'broker connection');
+      return;
+    }
+    const ref = e.type === 'fill' ? e.fill.orderRef : e.state.orderRef;
+    const prev = this.mailboxes.get(ref) ?? Promise.resolve();
+    const next = prev
+      .then(() => (e.type === 'fill' ? this.onFill(e) : onBrokerOrderStatus(this.core, e.state)))
+      .catch((err: unknown) =>
+        this.core.log.error({ err: String(err), order_ref: ref }, 'broker event failed'),
+      );
+    this.mailboxes.set(ref, next);
+    void next.then(() => {
+      if (this.mailboxes.get(ref) === next) this.mailboxes.delete(ref);
+    });
+  }
+
+  private async onFill(e: Extract<BrokerEvent, { type: 'fill' }>): Promise<void> {
+    const { core } = this;
+    if ((await recordBrokerFill(core, e.fill)) !== 'applied') return;
+    const id = core.byOrderRef.get(e.fill.orderRef);
+    if (id === undefined) return;
+    afterBrokerFill(core, id);
+    // F6: after an instrument-level aggregation, try to complete that family (strict).
+    const bo = core.brokerOrder(id);
+    const co = bo?.parent === undefined ? undefined : core.contractOrder(bo.parent);
+    const io = co?.parent === undefined ? undefined : core.instrumentOrder(co.parent);
+    if (io && io.fill === io.trade) await tryCompleteFamily(core, io);
+  }
+
+  /** Resolves when every broker event received so far has been handled. */
+  async settled(): Promise<void> {
+    while (this.mailboxes.size > 0) await Promise.all([...this.mailboxes.values()]);
+  }
+
+  // The process methods of run_stack_handler (digest A1), in the reference's words.
+  checkExternalPositionBreak = () => checkExternalPositionBreak(this.core);
+  spawnChildrenFromNewInstrumentOrders = () => spawnChildrenFromNewInstrumentOrders(this.core);
+  createBrokerOrdersFromContractOrders = () => createBrokerOrdersFromContractOrders(this.core);
+  processFillsStack = () => processFillsStack(this.core);
+  handleCompletedOrders = () => handleCompletedOrders(this.core);
+  safeStackRemoval = async () => {
+    await this.settled();
+    return safeStackRemoval(this.core);
+  };
+  /** CLOCK_TICK: re-armed algo deadlines (timeouts, passive → aggressive). */
+  tick = () => algoTick(this.core);
+
+  /** One pass of the loop, in the order of digest A1. */
+  async runLoopPass(): Promise<void> {
+    await this.checkExternalPositionBreak();
+    await this.spawnChildrenFromNewInstrumentOrders();
+    await this.createBrokerOrdersFromContractOrders();
+    await this.tick();
+    await this.processFillsStack();
+    await this.handleCompletedOrders();
+  }
+
+  createInstrumentOrder(req: NewInstrumentOrder): Promise<InstrumentOrder> {
+    return createInstrumentOrder(this.core, req);
+  }
+
+  /** Positions: contract level and strategy × instrument level (sums of fills). */
+  positions(): {
+    contract: Array<{ instrumentCode: string; contractDate: string; position: number }>;
+    strategy: Array<{ strategyName: string; instrumentCode: string; position: number }>;
+  } {
+    const split = (k: string) => k.split('/') as [string, string];
+    return {
+      contract: [...this.core.contractPositions].map(([k, position]) => {
+        const [instrumentCode, contractDate] = split(k);
+        return { instrumentCode, contractDate, position };
+      }),
+      strategy: [...this.core.strategyPositions].map(([k, position]) => {
+        const [strategyName, instrumentCode] = split(k);
+        return { strategyName, instrumentCode, position };
+      }),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    await this.settled();
+    await this.core.host.flush();
+  }
+}
+
+/** The process methods by the reference's names, for the supervisor's method scheduler. */
+export function stackHandlerMethods(h: StackHandler): Record<string, () => Promise<unknown>> {
+  return {
+    check_external_position_break: h.checkExternalPositionBreak,
+    spawn_children_from_new_instrument_orders: h.spawnChildrenFromNewInstrumentOrders,
+    create_broker_orders_from_contract_orders: h.createBrokerOrdersFromContractOrders,
+    process_fills_stack: h.processFillsStack,
+    handle_completed_orders: h.handleCompletedOrders,
+    safe_stack_removal: h.safeStackRemoval,
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Order records on the three stacks (digest §1.1–1.3), one record per live order actor. Single-leg
+ * orders (calendar spreads belong to roll orders, which this stack handler does not generate):
+ * `trade` and `fill` are signed integers. Every record carries the lifecycle `state` of digest §1.5
+ * and a `version` bumped on each change (the actor's event number).
+ */
+export type OrderLevel = 'instrument' | 'contract' | 'broker';
+
+export type InstrumentOrderType =
+  | 'best'
+  | 'market'
+  | 'limit'
+  | 'Zero-roll-order'
+  | 'balance_trade'
+  | 'panic'
+  | 'transfer_trade';
+
+export type AlgoName = 'market' | 'best' | 'limit';
+
+interface BaseOrder {
+  id: number;
+  strategyName: string;
+  instrumentCode: string;
+  trade: number;
+  /** Cumulative fill; never beyond `trade` (an excess is kept in `overfill`). */
+  fill: number;
+  overfill: number;
+  filledPrice?: number;
+  fillDatetime?: number;
+  locked: boolean;
+  parent?: number;
+  children: number[];
+  active: boolean;
+  orderType: string;
+  /** Lifecycle state (digest §1.5). */
+  state: string;
+  version: number;
+  createdAt: number;
+  manualTrade: boolean;
+}
+
+export interface InstrumentOrder extends BaseOrder {
+  level: 'instrument';
+  orderType: InstrumentOrderType;
+  state: 'new' | 'spawned' | 'partially-filled' | 'filled' | 'completed';
+  referencePrice?: number;
+  referenceContract?: string;
+  referenceDatetime?: number;
+  limitPrice?: number;
+  limitContract?: string;
+  rollOrder: boolean;
+}
+
+export interface ContractOrder extends BaseOrder {
+  level: 'contract';
+  contractDate: string;
+  state: 'new' | 'algo-controlled' | 'working' | 'partially-filled' | 'filled' | 'completed';
+  algoToUse: AlgoName | '';
+  /** Soft lock (digest A3): the algo reference while an algo owns the order. */
+  referenceOfControllingAlgo?: string;
+  referencePrice?: number;
+  limitPrice?: number;
+  /** Quantity filled by hand (manual fill of the contract order), part of `fill`. */
+  manualFill: number;
+  manualExecIds: string[];
+  rollOrder: boolean;
+}
+
+export type BrokerOrderStatus =
+  | 'pending-submit'
+  | 'submitted'
+  | 'cancel-requested'
+  | 'cancelled'
+  | 'rejected'
+  | 'filled';
+
+export interface BrokerOrder extends BaseOrder {
+  level: 'broker';
+  contractDate: string;
+  state: 'submitted' | 'partially-filled' | 'filled' | 'cancelled' | 'rejected' | 'completed';
+  brokerStatus: BrokerOrderStatus;
+  /** Our idempotency key at the broker (IB orderRef) = the broker order id on our stack. */
+  orderRef: string;
+  algoUsed: AlgoName | 'manual';
+  brokerOrderType: 'market' | 'limit';
+  limitPrice?: number;
+  submitDatetime?: number;
+  sidePrice?: number;
+  midPrice?: number;
+  offsidePrice?: number;
+  brokerTempId?: number;
+  brokerPermId?: number;
+  /** Execution ids already applied to this order. */
+  execIds: string[];
+  /** Algo management (digest E2), as timestamps so a restore can re-arm them. */
+  algo: {
+    mode: 'passive' | 'aggressive' | 'unmanaged';
+    passiveUntil?: number;
+    totalUntil?: number;
+    referenceOffside?: number;
+    cancelSentAt?: number;
+  };
+  manualFill: boolean;
+  rollOrder: boolean;
+  comment?: string;
+}
+
+export type AnyOrder = InstrumentOrder | ContractOrder | BrokerOrder;
+
+/**
+ * One fill, the unit of truth (written once to the fills stream, keyed by `execId`). Positions are
+ * the sum of fill records: `scope` says which position tables a record moves.
+ */
+export interface FillRecord {
+  execId: string;
+  kind: 'broker' | 'manual-broker' | 'manual-contract' | 'balance' | 'balance-instrument' | 'unmatched';
+  scope: 'both' | 'contract' | 'strategy';
+  strategyName?: string;
+  instrumentCode: string;
+  contractDate?: string;
+  qty: number;
+  price: number;
+  time: number;
+  brokerOrderId?: number;
+  contractOrderId?: number;
+  instrumentOrderId?: number;
+  orderRef?: string;
+}
+
+export const contractPositionKey = (instrumentCode: string, contractDate: string): string =>
+  `${instrumentCode}/${contractDate}`;
+export const strategyPositionKey = (strategyName: string, instrumentCode: string): string =>
+  `${strategyName}/${instrumentCode}`;

@@ -1,0 +1,143 @@
+import {
+  DeliverPolicy,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { streamName, subject } from '../../src/bus/subjects.ts';
+
+/** Token-safe form of an id or code for a subject. */
+export const token = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
+
+export interface StoredEntry<T> {
+  subject: string;
+  seq: number;
+  data: T;
+}
+
+/** Raised when another writer moved an actor's subject on: this host no longer owns the actor. */
+export class OwnershipLostError extends Error {}
+
+const TWO_MINUTES_NS = 120_000_000_000;
+
+/**
+ * The JetStream side of the order stacks. Three streams, all file storage:
+ * - `<PREFIX>_STACK`: `<prefix>.stack.<level>.<id>`, one subject per order actor; each message is the
+ *   actor's event plus its state after it (so the last message is the snapshot). Written with a
+ *   message id (dedupe) and the expected last subject sequence (one writer per actor).
+ * - `<PREFIX>_FILLS`: `<prefix>.fills.<instrument>`, one message per fill, message id = execution id.
+ * - `<PREFIX>_HISTORY`: `<prefix>.history.<level>.<id>`, completed orders (historic order tables).
+ */
+export class OrderEventStore {
+  private constructor(
+    readonly prefix: string,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+  ) {}
+
+  static async open(nc: NatsConnection, prefix: string): Promise<OrderEventStore> {
+    const jsm = await jetstreamManager(nc);
+    const store = new OrderEventStore(prefix, jetstream(nc), jsm);
+    for (const [name, part] of [
+      ['STACK', 'stack'],
+      ['FILLS', 'fills'],
+      ['HISTORY', 'history'],
+    ] as const) {
+      const cfg = {
+        name: streamName(prefix, name),
+        subjects: [subject(prefix, part, '>')],
+        duplicate_window: TWO_MINUTES_NS,
+      };
+      try {
+        await jsm.streams.info(cfg.name);
+      } catch {
+        await jsm.streams.add(cfg);
+      }
+    }
+    return store;
+  }
+
+  orderSubject(level: string, id: number): string {
+    return subject(this.prefix, 'stack', level, String(id));
+  }
+
+  /** Append an actor's event; returns the new subject sequence. */
+  async appendOrder(subj: string, body: unknown, msgID: string, expectedSeq: number): Promise<number> {
+    try {
+      const ack = await this.js.publish(subj, JSON.stringify(body), {
+        msgID,
+        expect: { lastSubjectSequence: expectedSeq },
+      });
+      return ack.seq;
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === 10071) {
+        throw new OwnershipLostError(
+          `${subj}: expected last sequence ${expectedSeq} but another writer moved on`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Append a fill once: the execution id is the message id. */
+  async appendFill(
+    instrumentCode: string,
+    execId: string,
+    body: unknown,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    const ack = await this.js.publish(
+      subject(this.prefix, 'fills', token(instrumentCode)),
+      JSON.stringify(body),
+      {
+        msgID: `fill:${execId}`,
+      },
+    );
+    return { seq: ack.seq, duplicate: ack.duplicate };
+  }
+
+  async appendHistory(level: string, id: number, body: unknown): Promise<void> {
+    await this.js.publish(subject(this.prefix, 'history', level, String(id)), JSON.stringify(body), {
+      msgID: `history:${level}:${id}`,
+    });
+  }
+
+  /** Remove every message of an order's subject (end-of-day removal, after it went to history). */
+  async purgeOrder(subj: string): Promise<void> {
+    await this.jsm.streams.purge(streamName(this.prefix, 'STACK'), { filter: subj });
+  }
+
+  loadStack<T>(): Promise<Array<StoredEntry<T>>> {
+    return this.load<T>('STACK', subject(this.prefix, 'stack', '>'), DeliverPolicy.LastPerSubject);
+  }
+
+  loadFills<T>(): Promise<Array<StoredEntry<T>>> {
+    return this.load<T>('FILLS', subject(this.prefix, 'fills', '>'), DeliverPolicy.All);
+  }
+
+  loadHistory<T>(): Promise<Array<StoredEntry<T>>> {
+    return this.load<T>('HISTORY', subject(this.prefix, 'history', '>'), DeliverPolicy.All);
+  }
+
+  private async load<T>(name: string, filter: string, policy: DeliverPolicy): Promise<Array<StoredEntry<T>>> {
+    const out: Array<StoredEntry<T>> = [];
+    const consumer = await this.js.consumers.get(streamName(this.prefix, name), {
+      filter_subjects: filter,
+      deliver_policy: policy,
+    });
+    let pending = (await consumer.info(true)).num_pending;
+    while (pending > 0) {
+      const batch = await consumer.fetch({ max_messages: Math.min(pending, 5000), expires: 2000 });
+      let got = 0;
+      for await (const m of batch) {
+        out.push({ subject: m.subject, seq: m.seq, data: m.json<T>() });
+        pending = m.info.pending;
+        got++;
+      }
+      if (got === 0) break;
+    }
+    return out;
+  }
+}

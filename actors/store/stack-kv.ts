@@ -1,0 +1,59 @@
+import { type KV, Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { streamName } from '../../src/bus/subjects.ts';
+import { token } from './order-event-store.ts';
+
+export type LockReason = 'break' | 'manual';
+
+/**
+ * Small current-state records of the stack handler in a KV bucket `<PREFIX>_STACK_STATE`:
+ * order id counters (reserved in blocks with revision-checked updates, so ids are unique even
+ * across restarts and concurrent writers, unlike the reference's read-max-add-one, digest §1.4)
+ * and instrument locks (digest §1.6, H1).
+ */
+export class StackKv {
+  private readonly blocks = new Map<string, { next: number; end: number }>();
+
+  private constructor(private readonly kv: KV) {}
+
+  static async open(nc: NatsConnection, prefix: string): Promise<StackKv> {
+    return new StackKv(await new Kvm(nc).create(streamName(prefix, 'STACK_STATE'), { history: 1 }));
+  }
+
+  /** Next order id for a level; reserves `block` ids at a time. Ids start at 1. */
+  async nextId(level: string, block = 1000): Promise<number> {
+    const b = this.blocks.get(level);
+    if (b && b.next < b.end) return b.next++;
+    const key = `ids.${level}`;
+    for (;;) {
+      const e = await this.kv.get(key);
+      const last = e && e.operation === 'PUT' ? Number(e.string()) : 0;
+      try {
+        if (e && e.operation === 'PUT') await this.kv.update(key, String(last + block), e.revision);
+        else await this.kv.create(key, String(last + block));
+        this.blocks.set(level, { next: last + 2, end: last + block + 1 });
+        return last + 1;
+      } catch {
+        // Someone else reserved a block first: read again.
+      }
+    }
+  }
+
+  async setLock(instrumentCode: string, reason: LockReason | undefined): Promise<void> {
+    const key = `locks.${token(instrumentCode)}`;
+    if (reason) await this.kv.put(key, JSON.stringify({ instrumentCode, reason }));
+    else await this.kv.delete(key);
+  }
+
+  async loadLocks(): Promise<Map<string, LockReason>> {
+    const out = new Map<string, LockReason>();
+    for await (const k of await this.kv.keys('locks.>')) {
+      const e = await this.kv.get(k);
+      if (e && e.operation === 'PUT') {
+        const v = e.json<{ instrumentCode: string; reason: LockReason }>();
+        out.set(v.instrumentCode, v.reason);
+      }
+    }
+    return out;
+  }
+}

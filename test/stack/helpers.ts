@@ -1,0 +1,40 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { StackConfig } from '../../actors/stack/ports.ts';
+import { StackHandler } from '../../actors/stack/stack-handler.ts';
+import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
+import { SimBroker, type SimBrokerConfig } from '../../src/broker/sim/sim-broker.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+
+export const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
+
+export async function makeStack(
+  nc: NatsConnection,
+  prefix: string,
+  opts: { broker?: Partial<SimBrokerConfig>; config?: StackConfig; clock?: SimulatedClock } = {},
+) {
+  const clock = opts.clock ?? new SimulatedClock(T0);
+  const broker = new SimBroker({
+    clock,
+    prices: new ConstantPriceSource(100),
+    restingCheckMs: 0,
+    ...opts.broker,
+  });
+  const handler = await StackHandler.open({
+    nc,
+    broker,
+    clock,
+    prefix,
+    config: { eodCancelWaitMs: 500, ...opts.config },
+  });
+  return { clock, broker, handler };
+}
+
+/** Run loop passes until nothing moves (broker idle, events handled). */
+export async function drive(h: StackHandler, broker: SimBroker, passes = 6): Promise<void> {
+  for (let i = 0; i < passes; i++) {
+    await h.runLoopPass();
+    await broker.idle();
+    await h.settled();
+  }
+  await h.core.host.flush();
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+import { drive, makeStack } from './helpers.ts';
+
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+afterAll(async () => {
+  await nats?.stop();
+});
+
+describe('stack handler lifecycle', () => {
+  it('takes an instrument order to contract, broker, fill, positions and history', async () => {
+    const nc = await nats.connect();
+    const { handler, broker } = await makeStack(nc, 'life', { config: { algoSizeLimit: 10 } });
+    const io = await handler.createInstrumentOrder({
+      strategyName: 'ewmac',
+      instrumentCode: 'SOFR',
+      trade: 3,
+      orderType: 'market',
+    });
+    await drive(handler, broker);
+    const core = handler.core;
+    const done = core.instrumentOrder(io.id);
+    expect(done?.fill).toBe(3);
+    expect(done?.state).toBe('completed');
+    expect(done?.active).toBe(false);
+    const [co] = core.orders('contract');
+    expect(co?.contractDate).toBe('202612');
+    expect(co?.fill).toBe(3);
+    const bos = core.orders('broker');
+    expect(bos.map((b) => b.fill)).toEqual([3]);
+    expect(handler.positions().contract).toEqual([
+      { instrumentCode: 'SOFR', contractDate: '202612', position: 3 },
+    ]);
+    expect(handler.positions().strategy).toEqual([
+      { strategyName: 'ewmac', instrumentCode: 'SOFR', position: 3 },
+    ]);
+    expect(await broker.positions()).toEqual([
+      { instrumentCode: 'SOFR', contractDate: '202612', position: 3 },
+    ]);
+    const history = await core.store.loadHistory<{ instrument: { id: number } }>();
+    expect(history.map((h) => h.data.instrument.id)).toEqual([io.id]);
+    const eod = await handler.safeStackRemoval();
+    expect(eod.removed).toBe(3);
+    expect(core.host.size).toBe(0);
+    await handler.close();
+  });
+});
