@@ -22,6 +22,8 @@ export interface NewInstrumentOrder {
   limitPrice?: number;
   limitContract?: string;
   manualTrade?: boolean;
+  /** Skip netting on insert (used when netting orders by hand). */
+  noNetting?: boolean;
 }
 
 /**
@@ -35,7 +37,9 @@ export async function createInstrumentOrder(
 ): Promise<InstrumentOrder> {
   if (core.isLocked(req.instrumentCode))
     throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
-  const outstanding = core
+  const outstanding = req.noNetting
+    ? 0
+    : core
     .orders('instrument')
     .filter((o) => o.active && o.strategyName === req.strategyName && o.instrumentCode === req.instrumentCode)
     .reduce((s, o) => s + (o.trade - o.fill), 0);

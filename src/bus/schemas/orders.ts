@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** JSON bodies of the order stack services (`<prefix>.orders.*`), validated at the edge. */
+const name = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
+const qty = z.number().int().refine((n) => n !== 0, 'must be non-zero');
+const id = z.number().int().positive();
+const level = z.enum(['instrument', 'contract', 'broker']);
+const contractDate = z.string().regex(/^\d{6}(\d{2})?$/, 'YYYYMM or YYYYMMDD');
+const price = z.number().finite();
+
+export const instrumentOrderTypes = ['best', 'market', 'limit', 'panic'] as const;
+
+export const createInstrumentOrderBody = z
+  .object({
+    strategy_name: name,
+    instrument_code: name,
+    trade: qty,
+    order_type: z.enum(instrumentOrderTypes).optional(),
+    reference_price: price.optional(),
+    reference_contract: contractDate.optional(),
+    reference_datetime: z.union([z.number().int(), z.string().datetime()]).optional(),
+    limit_price: price.optional(),
+    limit_contract: contractDate.optional(),
+  })
+  .strict()
+  .refine((b) => b.order_type !== 'limit' || b.limit_price !== undefined, 'a limit order needs limit_price');
+
+export const viewStackBody = z.object({ active_only: z.boolean().optional() }).strict();
+export const viewOrderBody = z.object({ level, order_id: id }).strict();
+export const emptyBody = z.object({}).strict();
+export const manualFillBody = z.object({ order_id: id, price, qty: qty.optional() }).strict();
+export const balanceTradeBody = z
+  .object({ strategy_name: name, instrument_code: name, contract_date: contractDate, qty, price, request_id: name })
+  .strict();
+export const balanceInstrumentTradeBody = z
+  .object({ strategy_name: name, instrument_code: name, qty, price, request_id: name })
+  .strict();
+export const orderIdBody = z.object({ order_id: id }).strict();
+export const lockOrderBody = z.object({ level, order_id: id, locked: z.boolean() }).strict();
+export const lockInstrumentBody = z.object({ instrument_code: name, locked: z.boolean() }).strict();
+export const deleteOrderBody = z.object({ level, order_id: id }).strict();
+export const deleteStackBody = z.object({ confirm: z.literal('DELETE ALL ORDERS') }).strict();
+
+export type CreateInstrumentOrderBody = z.infer<typeof createInstrumentOrderBody>;

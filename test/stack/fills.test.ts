@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordBrokerFill } from '../../actors/stack/fills.ts';
+import { cancelBrokerOrder } from '../../actors/stack/manual.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+import { drive, makeStack, T0 } from './helpers.ts';
+
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+afterAll(async () => {
+  await nats?.stop();
+});
+
+const order = { strategyName: 'ewmac', instrumentCode: 'SOFR', orderType: 'market' as const };
+
+describe('fills', () => {
+  it('carries partial fills up and completes the family when all parts are in', async () => {
+    const { handler, broker } = await makeStack(await nats.connect(), 'partial', {
+      broker: { partialFillProbability: 1, seed: 3 },
+      config: { algoSizeLimit: 10 },
+    });
+    const io = await handler.createInstrumentOrder({ ...order, trade: -7 });
+    await drive(handler, broker);
+    const [bo] = handler.core.orders('broker');
+    expect(bo?.execIds.length).toBeGreaterThan(1);
+    expect(bo?.fill).toBe(-7);
+    expect(handler.core.instrumentOrder(io.id)?.state).toBe('completed');
+    expect(handler.positions().strategy).toEqual([{ strategyName: 'ewmac', instrumentCode: 'SOFR', position: -7 }]);
+    await handler.close();
+  });
+
+  it('ignores duplicate fill reports', async () => {
+    const { handler, broker } = await makeStack(await nats.connect(), 'dupe', {
+      broker: { duplicateFillProbability: 1 },
+      config: { algoSizeLimit: 1 },
+    });
+    await handler.createInstrumentOrder({ ...order, trade: 3 });
+    await drive(handler, broker, 8);
+    expect(handler.core.counters.duplicate_fills).toBe(3);
+    expect(handler.positions().contract).toEqual([{ instrumentCode: 'SOFR', contractDate: '202612', position: 3 }]);
+    expect(handler.core.orders('broker').map((b) => b.fill)).toEqual([1, 1, 1]);
+    await handler.close();
+  });
+
+  it('applies a late fill after a confirmed cancel (positions follow the broker)', async () => {
+    const { handler, broker } = await makeStack(await nats.connect(), 'late', {
+      broker: { lateFillAfterCancelProbability: 1 },
+    });
+    const io = await handler.createInstrumentOrder({ ...order, trade: 1, orderType: 'best' });
+    await drive(handler, broker, 2);
+    const [bo] = handler.core.orders('broker');
+    expect(bo?.brokerOrderType).toBe('limit'); // passive at the bid, not marketable
+    expect(bo?.fill).toBe(0);
+    await cancelBrokerOrder(handler.core, bo!.id);
+    await broker.idle();
+    await handler.settled();
+    expect(handler.core.counters.late_fills).toBe(1);
+    expect(handler.core.brokerOrder(bo!.id)?.fill).toBe(1);
+    await drive(handler, broker, 2);
+    expect(handler.core.instrumentOrder(io.id)?.state).toBe('completed');
+    expect(handler.core.orders('broker').length).toBe(1); // no second broker order
+    expect(handler.positions().contract[0]?.position).toBe(1);
+    await handler.close();
+  });
+
+  it('keeps an overfill apart, never throws, and positions equal the sum of fills', async () => {
+    const { handler, broker } = await makeStack(await nats.connect(), 'over', { config: { algoSizeLimit: 5 } });
+    const io = await handler.createInstrumentOrder({ ...order, trade: 2 });
+    await drive(handler, broker);
+    const [bo] = handler.core.orders('broker');
+    const r = await recordBrokerFill(handler.core, {
+      execId: 'extra-1',
+      orderRef: bo!.orderRef,
+      tempId: bo!.brokerTempId ?? 0,
+      permId: bo!.brokerPermId ?? 0,
+      instrumentCode: 'SOFR',
+      contractDate: '202612',
+      qty: 3,
+      price: 101,
+      time: T0,
+    });
+    expect(r).toBe('applied');
+    const after = handler.core.brokerOrder(bo!.id);
+    expect([after?.fill, after?.overfill]).toEqual([2, 3]);
+    expect(handler.core.counters.overfills).toBe(1);
+    expect(handler.core.instrumentOrder(io.id)?.fill).toBe(2);
+    expect(handler.positions().contract[0]?.position).toBe(5);
+    expect(handler.positions().strategy[0]?.position).toBe(5);
+    await handler.close();
+  });
+
+  it('records a fill for an order not on the stack at contract level only', async () => {
+    const { handler } = await makeStack(await nats.connect(), 'orphan');
+    const r = await recordBrokerFill(handler.core, {
+      execId: 'x-1',
+      orderRef: 'someone-else',
+      tempId: 999,
+      permId: 0,
+      instrumentCode: 'BUND',
+      contractDate: '202612',
+      qty: -2,
+      price: 130,
+      time: T0,
+    });
+    expect(r).toBe('unmatched');
+    expect(handler.positions()).toEqual({
+      contract: [{ instrumentCode: 'BUND', contractDate: '202612', position: -2 }],
+      strategy: [],
+    });
+    await handler.close();
+  });
+});
