@@ -1,15 +1,10 @@
+import { ServiceError } from '../../src/bus/service.ts';
 import type { StackCore } from './core.ts';
 import { logCritical } from './ports.ts';
 import type { AlgoName, ContractOrder, InstrumentOrder, InstrumentOrderType } from './types.ts';
 
-export class StackRequestError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A request the stack refuses (a coded error reply on the services; nothing changed). */
+export class StackRequestError extends ServiceError {}
 
 export interface NewInstrumentOrder {
   strategyName: string;
