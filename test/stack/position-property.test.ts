@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordBrokerFill } from '../../actors/stack/fills.ts';
+import { StackHandler } from '../../actors/stack/stack-handler.ts';
+import type { BrokerFill } from '../../src/broker/port.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+import { makeStack, T0 } from './helpers.ts';
+
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+afterAll(async () => {
+  await nats?.stop();
+});
+
+/** Split |trade| into positive chunks (a partition), signed like the trade. */
+function chunks(trade: number, cuts: number[]): number[] {
+  const n = Math.abs(trade);
+  const points = [...new Set(cuts.map((c) => 1 + (c % Math.max(1, n - 1))).filter((c) => c < n))].sort((a, b) => a - b);
+  const out: number[] = [];
+  let last = 0;
+  for (const p of [...points, n]) {
+    out.push(Math.sign(trade) * (p - last));
+    last = p;
+  }
+  return out;
+}
+
+let run = 0;
+
+describe('position = sum of fills', () => {
+  it('whatever order fills arrive in, duplicated, late (after cancel) or beyond the order', async () => {
+    const nc = await nats.connect();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ trade: fc.integer({ min: -6, max: 6 }).filter((t) => t !== 0), strategy: fc.constantFrom('a', 'b') }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(20), { maxLength: 4 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 2 }),
+        async (orders, cuts, order, dupes, extra) => {
+          const prefix = `prop${run++}`;
+          const { handler, broker } = await makeStack(nc, prefix, { config: { algoSizeLimit: 10 } });
+          for (const [i, o] of orders.entries()) {
+            await handler.createInstrumentOrder({ strategyName: o.strategy, instrumentCode: `I${i}`, trade: o.trade, orderType: 'best' });
+          }
+          await handler.spawnChildrenFromNewInstrumentOrders();
+          await handler.createBrokerOrdersFromContractOrders(); // passive limits at the bid: nothing fills by itself
+          await broker.idle();
+          const bos = handler.core.orders('broker');
+          expect(bos.length).toBe(orders.length);
+          let fills: BrokerFill[] = bos.flatMap((b) => {
+            const parts = chunks(b.trade, cuts);
+            if (extra > 0 && b.id === bos[0]?.id) parts.push(Math.sign(b.trade) * extra); // an overfill
+            return parts.map((qty, k) => ({
+              execId: `${prefix}.${b.id}.${k}`,
+              orderRef: b.orderRef,
+              tempId: b.brokerTempId ?? 0,
+              permId: b.brokerPermId ?? 0,
+              instrumentCode: b.instrumentCode,
+              contractDate: b.contractDate,
+              qty,
+              price: 100 + k,
+              time: T0,
+            }));
+          });
+          // Shuffle, then repeat some reports.
+          fills = fills.map((f, i) => ({ f, k: order[i % order.length]! + i })).sort((x, y) => x.k - y.k).map((x) => x.f);
+          const reports = [...fills, ...dupes.map((d) => fills[d % fills.length]!)];
+          const cancelFirst = bos[0];
+          if (cancelFirst && order[0]! % 2 === 0) await broker.cancelOrder(cancelFirst.orderRef); // later fills are late
+          await broker.idle();
+          await handler.settled();
+          await Promise.all(reports.map((f) => recordBrokerFill(handler.core, f)));
+          const expect1 = new Map<string, number>();
+          for (const f of fills) expect1.set(f.instrumentCode, (expect1.get(f.instrumentCode) ?? 0) + f.qty);
+          const contract = new Map(handler.positions().contract.map((p) => [p.instrumentCode, p.position]));
+          const strategy = new Map(handler.positions().strategy.map((p) => [p.instrumentCode, p.position]));
+          expect(contract).toEqual(expect1);
+          expect(strategy).toEqual(expect1);
+          // Every order's fill is the sum of its fills, capped at its trade (the rest is overfill).
+          for (const b of handler.core.orders('broker')) {
+            expect(b.fill + b.overfill).toBe(expect1.get(b.instrumentCode));
+          }
+          await handler.core.host.flush();
+          const reopened = await StackHandler.open({ nc, broker, clock: handler.core.deps.clock, prefix });
+          expect(new Map(reopened.positions().contract.map((p) => [p.instrumentCode, p.position]))).toEqual(expect1);
+          expect(reopened.core.orders('broker').map((b) => b.fill)).toEqual(handler.core.orders('broker').map((b) => b.fill));
+          await reopened.close();
+          await handler.close();
+        },
+      ),
+      { numRuns: 25, seed: 7 },
+    );
+  }, 60_000);
+});
