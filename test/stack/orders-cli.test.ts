@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningStackHandler, runStackHandler } from '../../actors/stack/run.ts';
+import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
+import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+import { T0 } from './helpers.ts';
+
+const run = promisify(execFile);
+let nats: TestNats;
+let stack: RunningStackHandler;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  const clock = new SimulatedClock(T0);
+  const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
+  stack = await runStackHandler({ nc: await nats.connect(), broker, clock, prefix: 'systack', loopMs: 20, config: { algoSizeLimit: 5, eodCancelWaitMs: 200 } });
+});
+afterAll(async () => {
+  await stack?.stop();
+  await nats?.stop();
+});
+
+async function systack(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'systack-cli-'));
+  try {
+    const r = await run(process.execPath, [join(process.cwd(), 'bin/systack.js'), 'orders', ...args, '--nats-url', nats.url], {
+      cwd,
+      env: { ...process.env, SYSTACK_PRIVATE_DIR: join(cwd, 'private') },
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('systack orders', () => {
+  it('creates an order, shows the stacks and positions, and runs end of day', async () => {
+    const created = await systack('create', 'ewmac', 'SOFR', '2', '--type', 'market', '--json');
+    expect(created.code).toBe(0);
+    const io = JSON.parse(created.stdout) as { id: number; trade: number };
+    expect(io.trade).toBe(2);
+    for (let i = 0; i < 100 && stack.handler.core.instrumentOrder(io.id)?.state !== 'completed'; i++) await new Promise((r) => setTimeout(r, 20));
+    const pos = JSON.parse((await systack('positions', '--json')).stdout) as { strategy: unknown[] };
+    expect(pos.strategy).toEqual([{ strategyName: 'ewmac', instrumentCode: 'SOFR', position: 2 }]);
+    const table = await systack('view', 'broker');
+    expect(table.stdout).toContain('SOFR');
+    const eod = JSON.parse((await systack('eod', '--json')).stdout) as { removed: number };
+    expect(eod.removed).toBe(3);
+  }, 30_000);
+
+  it('refuses bad input with a usage error or the service error code', async () => {
+    const bad = await systack('create', 'ewmac', 'SOFR', 'lots');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("trade must be a non-zero integer, got 'lots'");
+    const missing = await systack('order', 'broker', '4242');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('broker order 4242 not found (code 404)');
+    const unconfirmed = await systack('delete-all');
+    expect(unconfirmed.code).toBe(2);
+  }, 30_000);
+});
