@@ -213,6 +213,7 @@ export function releaseAlgo(core: StackCore, contractOrderId: number): void {
     c.referenceOfControllingAlgo = undefined;
     c.state = c.fill === c.trade ? 'filled' : c.fill !== 0 ? 'partially-filled' : 'new';
   });
+  core.toSend.add(co.id);
 }
 
 /** The algo is done with a broker order (filled, cancelled): D4a charge limits, D4c release. */

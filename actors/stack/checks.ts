@@ -14,21 +14,35 @@ export interface BreakReport {
  * every instrument we locked for a break that no longer has one. Manual locks are left alone
  * (the reference unlocks any lock here, which makes a manual lock useless while the handler runs).
  */
-export async function checkExternalPositionBreak(core: StackCore): Promise<BreakReport> {
+export async function checkExternalPositionBreak(core: StackCore, reconcile?: () => Promise<void>): Promise<BreakReport> {
+  let report = await compare(core);
+  // Fills in flight (reported by the broker, not yet written by us) are not a break: record every
+  // unseen broker fill first, then compare again; only a break that survives is one.
+  if (report.breaks.length > 0 && reconcile) {
+    await reconcile();
+    report = await compare(core);
+  }
+  return lockAndUnlock(core, report);
+}
+
+async function compare(core: StackCore): Promise<BreakReport> {
   const brokerPositions = await core.deps.broker.positions();
   const theirs = new Map<string, { instrumentCode: string; contractDate: string; position: number }>();
   for (const p of brokerPositions) theirs.set(contractPositionKey(p.instrumentCode, p.contractDate), p);
   const keys = new Set([...theirs.keys(), ...core.contractPositions.keys()]);
   const report: BreakReport = { breaks: [], locked: [], unlocked: [] };
-  const broken = new Set<string>();
   for (const k of keys) {
     const ours = core.contractPositions.get(k) ?? 0;
     const b = theirs.get(k)?.position ?? 0;
     if (ours === b) continue;
     const [instrumentCode = '', contractDate = ''] = k.split('/');
     report.breaks.push({ instrumentCode, contractDate, ours, broker: b });
-    broken.add(instrumentCode);
   }
+  return report;
+}
+
+async function lockAndUnlock(core: StackCore, report: BreakReport): Promise<BreakReport> {
+  const broken = new Set(report.breaks.map((b) => b.instrumentCode));
   for (const i of broken) {
     if (core.isLocked(i)) continue;
     await core.setLock(i, 'break');

@@ -31,18 +31,18 @@ export async function tryCompleteFamily(
   io: InstrumentOrder,
   mode: CompletionMode = {},
 ): Promise<boolean> {
-  if (!io.active) return false;
+  if (!io.active || core.completing.has(io.id)) return false;
   const { contracts, brokers } = family(core, io);
   if (!mode.allowZeroCompletions) {
     if (io.fill !== io.trade) return false;
     if (contracts.some((c) => c.fill !== c.trade) || brokers.some((b) => b.fill !== b.trade)) return false;
   }
-  await core.store.appendHistory('instrument', io.id, {
-    completedAt: core.now(),
-    instrument: io,
-    contracts,
-    brokers,
-  });
+  core.completing.add(io.id);
+  try {
+    await core.store.appendHistory('instrument', io.id, { completedAt: core.now(), instrument: io, contracts, brokers });
+  } finally {
+    core.completing.delete(io.id);
+  }
   const members: AnyOrder[] = [io, ...contracts, ...brokers];
   for (const m of members) {
     if (!m.active) continue;
@@ -52,6 +52,7 @@ export async function tryCompleteFamily(
       if (r.level === 'contract') r.referenceOfControllingAlgo = undefined;
     });
   }
+  for (const l of core.completedListeners) l(io);
   return true;
 }
 

@@ -51,8 +51,34 @@ export class StackCore {
     late_fills: 0,
     broker_orders_sent: 0,
   };
-  /** Fills in the order they were written (this process), for tests and reports. */
+  /** Fills applied in this process (including replayed ones). */
   fillsApplied = 0;
+  /** Called when a family completes (history written, members deactivated). */
+  readonly completedListeners = new Set<(io: InstrumentOrder) => void>();
+  /** Work queues, so a pass looks only at orders with work to do (not the whole stack). */
+  readonly toSpawn = new Set<number>();
+  readonly toSend = new Set<number>();
+  /** Families being completed (guards against completing one twice concurrently). */
+  readonly completing = new Set<number>();
+  /** Instrument order ids by strategy/instrument, for netting on insert without a scan. */
+  private readonly byKey = new Map<string, number[]>();
+
+  /** Active instrument orders of one strategy and instrument. */
+  activeInstrumentOrders(strategyName: string, instrumentCode: string): InstrumentOrder[] {
+    const k = strategyPositionKey(strategyName, instrumentCode);
+    const out: InstrumentOrder[] = [];
+    for (const id of this.byKey.get(k) ?? []) {
+      const o = this.instrumentOrder(id);
+      if (o?.active) out.push(o);
+    }
+    this.byKey.set(k, out.map((o) => o.id));
+    return out;
+  }
+
+  indexInstrumentOrder(o: InstrumentOrder): void {
+    const k = strategyPositionKey(o.strategyName, o.instrumentCode);
+    this.byKey.set(k, [...(this.byKey.get(k) ?? []), o.id]);
+  }
 
   constructor(
     readonly deps: StackDeps,

@@ -178,6 +178,7 @@ export function removeAlgoLock(core: StackCore, id: number): ContractOrder {
     (r as ContractOrder).referenceOfControllingAlgo = undefined;
     r.state = r.fill === r.trade ? 'filled' : r.fill !== 0 ? 'partially-filled' : 'new';
   });
+  core.toSend.add(id);
   return co;
 }
 

@@ -51,3 +51,16 @@ export async function processFillsStack(core: StackCore): Promise<number> {
   for (const co of core.orders('contract')) if (co.active) aggregateUp(core, co.id);
   return applied;
 }
+
+/** Record every fill the broker reports that we have not seen (matched or not). */
+export async function recordUnseenBrokerFills(core: StackCore): Promise<number> {
+  let n = 0;
+  for (const f of await core.deps.broker.fills(0)) {
+    if (core.seenExecIds.has(f.execId)) continue;
+    await recordBrokerFill(core, f);
+    const id = core.byOrderRef.get(f.orderRef);
+    if (id !== undefined) afterBrokerFill(core, id);
+    n++;
+  }
+  return n;
+}

@@ -34,10 +34,7 @@ export async function createInstrumentOrder(
     throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
   const outstanding = req.noNetting
     ? 0
-    : core
-    .orders('instrument')
-    .filter((o) => o.active && o.strategyName === req.strategyName && o.instrumentCode === req.instrumentCode)
-    .reduce((s, o) => s + (o.trade - o.fill), 0);
+    : core.activeInstrumentOrders(req.strategyName, req.instrumentCode).reduce((s, o) => s + (o.trade - o.fill), 0);
   const residual = req.trade - outstanding;
   if (residual === 0) {
     throw new StackRequestError(
@@ -70,6 +67,8 @@ export async function createInstrumentOrder(
     rollOrder: false,
   };
   core.host.spawn(order, 'CREATED');
+  core.indexInstrumentOrder(order);
+  core.toSpawn.add(id);
   await core.host.durable('instrument', id);
   return order;
 }
@@ -139,11 +138,17 @@ export function requiredContractTrades(
 export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Promise<number[]> {
   const spawned: number[] = [];
   const waits: Array<Promise<void>> = [];
-  for (const io of core.orders('instrument')) {
-    if (!io.active || io.state !== 'new' || io.children.length > 0 || io.trade === 0) continue;
+  for (const id of [...core.toSpawn]) {
+    const io = core.instrumentOrder(id);
+    if (!io || !io.active || io.state !== 'new' || io.children.length > 0 || io.trade === 0) {
+      core.toSpawn.delete(id);
+      continue;
+    }
     if (core.isLocked(io.instrumentCode)) continue;
     const ids = await spawnChildren(core, io);
     if (ids.length === 0) continue;
+    core.toSpawn.delete(io.id);
+    for (const c of ids) core.toSend.add(c);
     spawned.push(io.id);
     waits.push(core.host.durable('instrument', io.id), ...ids.map((id) => core.host.durable('contract', id)));
   }

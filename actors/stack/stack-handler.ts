@@ -20,7 +20,7 @@ import {
   staticContracts,
   type TradeLimits,
 } from './ports.ts';
-import { processFillsStack } from './process-fills.ts';
+import { processFillsStack, recordUnseenBrokerFills } from './process-fills.ts';
 import {
   createInstrumentOrder,
   type NewInstrumentOrder,
@@ -97,6 +97,11 @@ export class StackHandler {
     const open = core.host.restore(entries);
     for (const [i, r] of locks) core.locks.set(i, r);
     for (const b of core.orders('broker')) core.byOrderRef.set(b.orderRef, b.id);
+    for (const i of core.orders('instrument')) {
+      core.indexInstrumentOrder(i);
+      if (i.active && i.state === 'new') core.toSpawn.add(i.id);
+    }
+    for (const c of core.orders('contract')) if (c.active) core.toSend.add(c.id);
     for (const f of fills) applyFillRecord(core, f.data, true);
     for (const co of core.orders('contract')) if (co.active) aggregateUp(core, co.id);
     const broker = core.deps.broker;
@@ -157,8 +162,17 @@ export class StackHandler {
     while (this.mailboxes.size > 0) await Promise.all([...this.mailboxes.values()]);
   }
 
+  /** Resolves when the broker events received before this call have been handled (bounded wait). */
+  async drained(): Promise<void> {
+    await Promise.all([...this.mailboxes.values()]);
+  }
+
   // The process methods of run_stack_handler (digest A1), in the reference's words.
-  checkExternalPositionBreak = () => checkExternalPositionBreak(this.core);
+  checkExternalPositionBreak = () =>
+    checkExternalPositionBreak(this.core, async () => {
+      await this.drained();
+      await recordUnseenBrokerFills(this.core);
+    });
   spawnChildrenFromNewInstrumentOrders = () => spawnChildrenFromNewInstrumentOrders(this.core);
   createBrokerOrdersFromContractOrders = () => createBrokerOrdersFromContractOrders(this.core);
   processFillsStack = () => processFillsStack(this.core);
@@ -170,14 +184,29 @@ export class StackHandler {
   /** CLOCK_TICK: re-armed algo deadlines (timeouts, passive → aggressive). */
   tick = () => algoTick(this.core);
 
-  /** One pass of the loop, in the order of digest A1. */
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  private lastBreakCheck = Number.NEGATIVE_INFINITY;
+
+  /**
+   * One pass of the loop, in the order of digest A1. Fills arrive as events between passes; the
+   * fills sweep (F1) and completion scan are the safety net, run every `fillsSweepEveryMs`
+   * (default 0: every pass, as the reference).
+   */
   async runLoopPass(): Promise<void> {
-    await this.checkExternalPositionBreak();
+    const now = Date.now();
+    if (now - this.lastBreakCheck >= (this.core.deps.config.breakCheckEveryMs ?? 0)) {
+      this.lastBreakCheck = now;
+      await this.checkExternalPositionBreak();
+    }
     await this.spawnChildrenFromNewInstrumentOrders();
     await this.createBrokerOrdersFromContractOrders();
     await this.tick();
-    await this.processFillsStack();
-    await this.handleCompletedOrders();
+    const every = this.core.deps.config.fillsSweepEveryMs ?? 0;
+    if (Date.now() - this.lastSweep >= every) {
+      this.lastSweep = Date.now();
+      await this.processFillsStack();
+      await this.handleCompletedOrders();
+    }
   }
 
   createInstrumentOrder(req: NewInstrumentOrder): Promise<InstrumentOrder> {
