@@ -42,6 +42,8 @@ export class StackCore {
   readonly contractPositions = new Map<string, number>();
   readonly strategyPositions = new Map<string, number>();
   readonly seenExecIds = new Set<string>();
+  /** Fills of orders that are not ours, seen (and logged) but not recorded. */
+  readonly foreignExecIds = new Set<string>();
   readonly locks = new Map<string, LockReason>();
   readonly byOrderRef = new Map<string, number>();
   readonly counters: StackCounters = {

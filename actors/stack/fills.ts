@@ -35,13 +35,22 @@ export function matchBrokerOrder(
 export async function recordBrokerFill(
   core: StackCore,
   fill: BrokerFill,
-): Promise<'applied' | 'duplicate' | 'unmatched'> {
+): Promise<'applied' | 'duplicate' | 'unmatched' | 'foreign'> {
   if (core.seenExecIds.has(fill.execId)) {
     core.counters.duplicate_fills++;
     return 'duplicate';
   }
-  core.seenExecIds.add(fill.execId);
   const bo = matchBrokerOrder(core, fill);
+  if (!bo && !fill.orderRef.startsWith(`${core.deps.prefix}:`)) {
+    // Not our order (a trade made elsewhere): not recorded. The external position break check
+    // sees it and locks the instrument until a balance trade accounts for it (digest H1, F8).
+    if (!core.foreignExecIds.has(fill.execId)) {
+      core.foreignExecIds.add(fill.execId);
+      logCritical(core.log, 'fill for an order that is not ours: expect a position break', { ...fill });
+    }
+    return 'foreign';
+  }
+  core.seenExecIds.add(fill.execId);
   const rec: FillRecord = bo
     ? {
         execId: fill.execId,
@@ -59,8 +68,9 @@ export async function recordBrokerFill(
         orderRef: fill.orderRef,
       }
     : {
-        // A fill for an order we do not hold: the broker traded, so the contract position moves;
-        // no strategy owns it, which shows as an internal break until a balance instrument trade.
+        // A fill for one of our orders no longer on the stack (e.g. after end of day): the broker
+        // traded, so the contract position moves; no strategy takes it, which shows as an
+        // internal break until a balance instrument trade.
         execId: fill.execId,
         kind: 'unmatched',
         scope: 'contract',

@@ -57,7 +57,7 @@ export async function recordUnseenBrokerFills(core: StackCore): Promise<number> 
   let n = 0;
   for (const f of await core.deps.broker.fills(0)) {
     if (core.seenExecIds.has(f.execId)) continue;
-    await recordBrokerFill(core, f);
+    if ((await recordBrokerFill(core, f)) === 'foreign') continue;
     const id = core.byOrderRef.get(f.orderRef);
     if (id !== undefined) afterBrokerFill(core, id);
     n++;

@@ -19,11 +19,16 @@ afterAll(async () => {
 describe('external position break', () => {
   it('locks the instrument on a break, blocks new broker orders, unlocks when positions agree', async () => {
     const { handler, broker } = await makeStack(await nats.connect(), 'brk');
-    // A fill for an order not on our stack moves our contract position too: no break.
+    // A trade made elsewhere (not our orderRef) is not recorded: a break, the instrument locks.
     await broker.placeOrder({ orderRef: 'outside', legs: [{ instrumentCode: 'SOFR', contractDate: '202612', qty: 2 }], orderType: 'market' });
     await broker.idle();
     await handler.settled();
-    expect((await handler.checkExternalPositionBreak()).breaks).toEqual([]);
+    const r1 = await handler.checkExternalPositionBreak();
+    expect(r1.breaks).toEqual([{ instrumentCode: 'SOFR', contractDate: '202612', ours: 0, broker: 2 }]);
+    expect(r1.locked).toEqual(['SOFR']);
+    // The reference's fix: a balance trade for the missing fill; the next check unlocks.
+    await balanceTrade(handler.core, { strategyName: 's', instrumentCode: 'SOFR', contractDate: '202612', qty: 2, price: 100, requestId: 'r0' });
+    expect((await handler.checkExternalPositionBreak()).unlocked).toEqual(['SOFR']);
     const io = await handler.createInstrumentOrder({ strategyName: 's', instrumentCode: 'BUND', trade: 1, orderType: 'market' });
     await handler.spawnChildrenFromNewInstrumentOrders();
     // A balance trade that never happened at the broker: ours 1, broker 0.

@@ -90,11 +90,23 @@ describe('fills', () => {
     await handler.close();
   });
 
-  it('records a fill for an order not on the stack at contract level only', async () => {
+  it('records a late fill of one of our orders no longer on the stack at contract level only; ignores foreign fills', async () => {
     const { handler } = await makeStack(await nats.connect(), 'orphan');
+    const foreign = await recordBrokerFill(handler.core, {
+      execId: 'x-0',
+      orderRef: 'someone-else',
+      tempId: 998,
+      permId: 0,
+      instrumentCode: 'BUND',
+      contractDate: '202612',
+      qty: 5,
+      price: 130,
+      time: T0,
+    });
+    expect(foreign).toBe('foreign');
     const r = await recordBrokerFill(handler.core, {
       execId: 'x-1',
-      orderRef: 'someone-else',
+      orderRef: 'orphan:12345',
       tempId: 999,
       permId: 0,
       instrumentCode: 'BUND',
