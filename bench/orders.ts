@@ -38,14 +38,24 @@ const dir = await mkdtemp(join(tmpdir(), 'systack-bench-'));
 const server = await startEmbeddedNats({ storeDir: join(dir, 'js'), portsDir: dir });
 const nc = await connectNats({ url: server.url, name: 'bench' });
 const clock = new SimulatedClock(Date.UTC(2026, 10, 20, 14));
-const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0, latencyMs: 0 });
+const broker = new SimBroker({
+  clock,
+  prices: new ConstantPriceSource(100),
+  restingCheckMs: 0,
+  latencyMs: 0,
+});
 const run = await runStackHandler({
   nc,
   broker,
   clock,
   prefix: 'bench',
   loopMs: 1,
-  log: { debug() {}, info() {}, warn: (f, m) => console.error('WARN', m, JSON.stringify(f)), error: (f, m) => console.error('ERR', m, JSON.stringify(f)) },
+  log: {
+    debug() {},
+    info() {},
+    warn: (f, m) => console.error('WARN', m, JSON.stringify(f)),
+    error: (f, m) => console.error('ERR', m, JSON.stringify(f)),
+  },
   config: { algoSizeLimit: 100, inspect: values.inspect, fillsSweepEveryMs: 1000, breakCheckEveryMs: 1000 },
 });
 const core = run.handler.core;
@@ -64,7 +74,11 @@ core.completedListeners.add((io) => {
 
 const trades: Array<{ strategyName: string; instrumentCode: string; trade: number }> = [];
 for (let i = 0; i < N; i++) {
-  trades.push({ strategyName: `s${i % 4}`, instrumentCode: `I${i % nInstruments}`, trade: (i % 2 ? -1 : 1) * (1 + (i % 3)) });
+  trades.push({
+    strategyName: `s${i % 4}`,
+    instrumentCode: `I${i % nInstruments}`,
+    trade: (i % 2 ? -1 : 1) * (1 + (i % 3)),
+  });
 }
 
 const start = performance.now();
@@ -73,8 +87,14 @@ const submit = async (i: number) => {
   const t0 = performance.now();
   // Netting on insert (B5) turns a repeat of an unfilled key into its residual; the bench sends
   // desired trades so that the residual is exactly `t.trade`.
-  const outstanding = core.activeInstrumentOrders(t.strategyName, t.instrumentCode).reduce((s, o) => s + o.trade - o.fill, 0);
-  const io = await run.handler.createInstrumentOrder({ ...t, trade: t.trade + outstanding, orderType: 'market' });
+  const outstanding = core
+    .activeInstrumentOrders(t.strategyName, t.instrumentCode)
+    .reduce((s, o) => s + o.trade - o.fill, 0);
+  const io = await run.handler.createInstrumentOrder({
+    ...t,
+    trade: t.trade + outstanding,
+    orderType: 'market',
+  });
   created.set(io.id, t0);
 };
 if (rate) {
@@ -104,16 +124,27 @@ const records = (await core.store.loadFills<FillRecord>()).map((r) => r.data.exe
 const recorded = new Set(records);
 const lost = brokerFills.filter((f) => !recorded.has(f.execId)).length;
 const duplicates = records.length - recorded.size;
-const ours = new Map(run.handler.positions().contract.map((p) => [`${p.instrumentCode}/${p.contractDate}`, p.position]));
-const theirs = new Map((await broker.positions()).map((p) => [`${p.instrumentCode}/${p.contractDate}`, p.position]));
+const ours = new Map(
+  run.handler.positions().contract.map((p) => [`${p.instrumentCode}/${p.contractDate}`, p.position]),
+);
+const theirs = new Map(
+  (await broker.positions()).map((p) => [`${p.instrumentCode}/${p.contractDate}`, p.position]),
+);
 let mismatches = 0;
-for (const k of new Set([...ours.keys(), ...theirs.keys()])) if ((ours.get(k) ?? 0) !== (theirs.get(k) ?? 0)) mismatches++;
+for (const k of new Set([...ours.keys(), ...theirs.keys()]))
+  if ((ours.get(k) ?? 0) !== (theirs.get(k) ?? 0)) mismatches++;
 const wanted = new Map<string, number>();
-for (const t of trades) wanted.set(`${t.strategyName}/${t.instrumentCode}`, (wanted.get(`${t.strategyName}/${t.instrumentCode}`) ?? 0) + t.trade);
-for (const p of run.handler.positions().strategy) if (wanted.get(`${p.strategyName}/${p.instrumentCode}`) !== p.position) mismatches++;
+for (const t of trades)
+  wanted.set(
+    `${t.strategyName}/${t.instrumentCode}`,
+    (wanted.get(`${t.strategyName}/${t.instrumentCode}`) ?? 0) + t.trade,
+  );
+for (const p of run.handler.positions().strategy)
+  if (wanted.get(`${p.strategyName}/${p.instrumentCode}`) !== p.position) mismatches++;
 
 latencies.sort((a, b) => a - b);
-const pct = (p: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0).toFixed(2));
+const pct = (p: number) =>
+  Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0).toFixed(2));
 const result = {
   orders: N,
   offered_rate: rate ?? null,

@@ -34,7 +34,12 @@ const batch = 500;
 for (let i = 0; i < N; i += batch) {
   await Promise.all(
     Array.from({ length: Math.min(batch, N - i) }, (_, k) =>
-      first.createInstrumentOrder({ strategyName: `s${(i + k) % 7}`, instrumentCode: `I${i + k}`, trade: 1 + ((i + k) % 3), orderType: 'best' }),
+      first.createInstrumentOrder({
+        strategyName: `s${(i + k) % 7}`,
+        instrumentCode: `I${i + k}`,
+        trade: 1 + ((i + k) % 3),
+        orderType: 'best',
+      }),
     ),
   );
   await first.spawnChildrenFromNewInstrumentOrders();

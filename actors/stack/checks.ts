@@ -14,7 +14,10 @@ export interface BreakReport {
  * every instrument we locked for a break that no longer has one. Manual locks are left alone
  * (the reference unlocks any lock here, which makes a manual lock useless while the handler runs).
  */
-export async function checkExternalPositionBreak(core: StackCore, reconcile?: () => Promise<void>): Promise<BreakReport> {
+export async function checkExternalPositionBreak(
+  core: StackCore,
+  reconcile?: () => Promise<void>,
+): Promise<BreakReport> {
   let report = await compare(core);
   // Fills in flight (reported by the broker, not yet written by us) are not a break: record every
   // unseen broker fill first, then compare again; only a break that survives is one.

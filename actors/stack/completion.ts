@@ -39,7 +39,12 @@ export async function tryCompleteFamily(
   }
   core.completing.add(io.id);
   try {
-    await core.store.appendHistory('instrument', io.id, { completedAt: core.now(), instrument: io, contracts, brokers });
+    await core.store.appendHistory('instrument', io.id, {
+      completedAt: core.now(),
+      instrument: io,
+      contracts,
+      brokers,
+    });
   } finally {
     core.completing.delete(io.id);
   }

@@ -73,7 +73,10 @@ export class StackCore {
       const o = this.instrumentOrder(id);
       if (o?.active) out.push(o);
     }
-    this.byKey.set(k, out.map((o) => o.id));
+    this.byKey.set(
+      k,
+      out.map((o) => o.id),
+    );
     return out;
   }
 

@@ -6,7 +6,9 @@ import type { InstrumentOrder } from './types.ts';
  * Net instrument orders: for each strategy × instrument with several NEW orders (no children, no
  * fill), replace them by one order for their net trade (none if they cancel out).
  */
-export async function netInstrumentOrders(core: StackCore): Promise<Array<{ key: string; removed: number[]; created?: number }>> {
+export async function netInstrumentOrders(
+  core: StackCore,
+): Promise<Array<{ key: string; removed: number[]; created?: number }>> {
   const groups = new Map<string, InstrumentOrder[]>();
   for (const o of core.orders('instrument')) {
     if (!o.active || o.state !== 'new' || o.children.length > 0 || o.fill !== 0 || o.locked) continue;

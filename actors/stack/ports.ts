@@ -17,13 +17,7 @@ export function logCritical(log: StackLogger, msg: string, fields: object = {}):
 
 /** Roll states (digest §3.1) as far as spawning needs them. */
 export type RollState =
-  | 'No_Roll'
-  | 'Passive'
-  | 'Force'
-  | 'Force_Outright'
-  | 'Close'
-  | 'Roll_Adjusted'
-  | 'No_Open';
+  'No_Roll' | 'Passive' | 'Force' | 'Force_Outright' | 'Close' | 'Roll_Adjusted' | 'No_Open';
 
 /** Which contracts an instrument trades in, and its roll state (priced / forward contracts). */
 export interface ContractResolver {

@@ -51,10 +51,19 @@ export type OrderEndpoint = (typeof ORDER_ENDPOINTS)[number];
  * Bad input gets an error reply (400 with what is wrong, 404 unknown order, 409 refused by a
  * rule) before anything changes.
  */
-export async function startOrderServices(nc: NatsConnection, h: StackHandler, prefix: string): Promise<Service> {
+export async function startOrderServices(
+  nc: NatsConnection,
+  h: StackHandler,
+  prefix: string,
+): Promise<Service> {
   const core = h.core;
   const eps: EndpointSpec[] = [];
-  const add = <Sc extends z.ZodType>(name: OrderEndpoint, description: string, schema: Sc, handler: (b: z.infer<Sc>) => unknown) => {
+  const add = <Sc extends z.ZodType>(
+    name: OrderEndpoint,
+    description: string,
+    schema: Sc,
+    handler: (b: z.infer<Sc>) => unknown,
+  ) => {
     eps.push(
       endpoint({
         name: name.replace(/\./g, '_'),
@@ -75,14 +84,25 @@ export async function startOrderServices(nc: NatsConnection, h: StackHandler, pr
       orderType: b.order_type,
       referencePrice: b.reference_price,
       referenceContract: b.reference_contract,
-      referenceDatetime: typeof b.reference_datetime === 'string' ? Date.parse(b.reference_datetime) : b.reference_datetime,
+      referenceDatetime:
+        typeof b.reference_datetime === 'string' ? Date.parse(b.reference_datetime) : b.reference_datetime,
       limitPrice: b.limit_price,
       limitContract: b.limit_contract,
       manualTrade,
     });
 
-  add('instrument.create', 'Put an instrument order on the stack (netting on insert)', S.createInstrumentOrderBody, (b) => newOrder(b, false));
-  add('manual.trade', 'Manual trade: an instrument order that will be executed', S.createInstrumentOrderBody, (b) => newOrder(b, true));
+  add(
+    'instrument.create',
+    'Put an instrument order on the stack (netting on insert)',
+    S.createInstrumentOrderBody,
+    (b) => newOrder(b, false),
+  );
+  add(
+    'manual.trade',
+    'Manual trade: an instrument order that will be executed',
+    S.createInstrumentOrderBody,
+    (b) => newOrder(b, true),
+  );
   add('view.instrument', 'Instrument order stack', S.viewStackBody, view('instrument'));
   add('view.contract', 'Contract order stack', S.viewStackBody, view('contract'));
   add('view.broker', 'Broker order stack (as stored)', S.viewStackBody, view('broker'));
@@ -95,15 +115,28 @@ export async function startOrderServices(nc: NatsConnection, h: StackHandler, pr
     if (!o) throw new StackRequestError(404, `${b.level} order ${b.order_id} not found`);
     return o;
   });
-  add('view.positions', 'Contract and strategy positions, broker positions, locks', S.emptyBody, async () => ({
-    ...h.positions(),
-    broker: await core.deps.broker.positions(),
-    locks: Object.fromEntries(core.locks),
-  }));
-  add('spawn', 'Spawn contract orders from new instrument orders', S.emptyBody, () => h.spawnChildrenFromNewInstrumentOrders());
-  add('broker.create', 'Create broker orders from contract orders', S.emptyBody, () => h.createBrokerOrdersFromContractOrders());
-  add('fill.broker', 'Manually fill a broker order', S.manualFillBody, (b) => manualFillBrokerOrder(core, b.order_id, b.price, b.qty));
-  add('fill.contract', 'Manually fill a contract order', S.manualFillBody, (b) => manualFillContractOrder(core, b.order_id, b.price, b.qty));
+  add(
+    'view.positions',
+    'Contract and strategy positions, broker positions, locks',
+    S.emptyBody,
+    async () => ({
+      ...h.positions(),
+      broker: await core.deps.broker.positions(),
+      locks: Object.fromEntries(core.locks),
+    }),
+  );
+  add('spawn', 'Spawn contract orders from new instrument orders', S.emptyBody, () =>
+    h.spawnChildrenFromNewInstrumentOrders(),
+  );
+  add('broker.create', 'Create broker orders from contract orders', S.emptyBody, () =>
+    h.createBrokerOrdersFromContractOrders(),
+  );
+  add('fill.broker', 'Manually fill a broker order', S.manualFillBody, (b) =>
+    manualFillBrokerOrder(core, b.order_id, b.price, b.qty),
+  );
+  add('fill.contract', 'Manually fill a contract order', S.manualFillBody, (b) =>
+    manualFillContractOrder(core, b.order_id, b.price, b.qty),
+  );
   add('balance.trade', 'Balance trade (filled, not executed)', S.balanceTradeBody, (b) =>
     balanceTrade(core, {
       strategyName: b.strategy_name,
@@ -114,18 +147,26 @@ export async function startOrderServices(nc: NatsConnection, h: StackHandler, pr
       requestId: b.request_id,
     }),
   );
-  add('balance.instrument', 'Balance instrument trade (strategy level only)', S.balanceInstrumentTradeBody, (b) =>
-    balanceTrade(core, {
-      strategyName: b.strategy_name,
-      instrumentCode: b.instrument_code,
-      qty: b.qty,
-      price: b.price,
-      requestId: b.request_id,
-      instrumentOnly: true,
-    }),
+  add(
+    'balance.instrument',
+    'Balance instrument trade (strategy level only)',
+    S.balanceInstrumentTradeBody,
+    (b) =>
+      balanceTrade(core, {
+        strategyName: b.strategy_name,
+        instrumentCode: b.instrument_code,
+        qty: b.qty,
+        price: b.price,
+        requestId: b.request_id,
+        instrumentOnly: true,
+      }),
   );
-  add('broker.cancel', 'Cancel a broker order at the broker', S.orderIdBody, (b) => cancelBrokerOrder(core, b.order_id));
-  add('net', 'Net new instrument orders per strategy and instrument', S.emptyBody, () => netInstrumentOrders(core));
+  add('broker.cancel', 'Cancel a broker order at the broker', S.orderIdBody, (b) =>
+    cancelBrokerOrder(core, b.order_id),
+  );
+  add('net', 'Net new instrument orders per strategy and instrument', S.emptyBody, () =>
+    netInstrumentOrders(core),
+  );
   add('lock.order', 'Lock or unlock an order', S.lockOrderBody, (b) => {
     setOrderLock(core, b.level, b.order_id, b.locked);
     return { level: b.level, order_id: b.order_id, locked: b.locked };
@@ -134,12 +175,16 @@ export async function startOrderServices(nc: NatsConnection, h: StackHandler, pr
     await core.setLock(b.instrument_code, b.locked ? 'manual' : undefined);
     return { instrument_code: b.instrument_code, locked: b.locked };
   });
-  add('algo.unlock', 'Remove the algo lock on a contract order', S.orderIdBody, (b) => removeAlgoLock(core, b.order_id));
+  add('algo.unlock', 'Remove the algo lock on a contract order', S.orderIdBody, (b) =>
+    removeAlgoLock(core, b.order_id),
+  );
   add('delete.order', 'Delete one order (not cancelled at the broker)', S.deleteOrderBody, async (b) => {
     await deleteOrder(core, b.level, b.order_id);
     return { deleted: b };
   });
-  add('delete.stack', 'Delete every order on every stack', S.deleteStackBody, async () => ({ deleted: await deleteStack(core) }));
+  add('delete.stack', 'Delete every order on every stack', S.deleteStackBody, async () => ({
+    deleted: await deleteStack(core),
+  }));
   add('eod', 'End of day: safe stack removal', S.emptyBody, () => h.safeStackRemoval());
   return startService(nc, {
     name: 'systack-orders',

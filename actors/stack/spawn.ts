@@ -34,7 +34,9 @@ export async function createInstrumentOrder(
     throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
   const outstanding = req.noNetting
     ? 0
-    : core.activeInstrumentOrders(req.strategyName, req.instrumentCode).reduce((s, o) => s + (o.trade - o.fill), 0);
+    : core
+        .activeInstrumentOrders(req.strategyName, req.instrumentCode)
+        .reduce((s, o) => s + (o.trade - o.fill), 0);
   const residual = req.trade - outstanding;
   if (residual === 0) {
     throw new StackRequestError(

@@ -7,13 +7,7 @@
 export type OrderLevel = 'instrument' | 'contract' | 'broker';
 
 export type InstrumentOrderType =
-  | 'best'
-  | 'market'
-  | 'limit'
-  | 'Zero-roll-order'
-  | 'balance_trade'
-  | 'panic'
-  | 'transfer_trade';
+  'best' | 'market' | 'limit' | 'Zero-roll-order' | 'balance_trade' | 'panic' | 'transfer_trade';
 
 export type AlgoName = 'market' | 'best' | 'limit';
 
@@ -67,12 +61,7 @@ export interface ContractOrder extends BaseOrder {
 }
 
 export type BrokerOrderStatus =
-  | 'pending-submit'
-  | 'submitted'
-  | 'cancel-requested'
-  | 'cancelled'
-  | 'rejected'
-  | 'filled';
+  'pending-submit' | 'submitted' | 'cancel-requested' | 'cancelled' | 'rejected' | 'filled';
 
 export interface BrokerOrder extends BaseOrder {
   level: 'broker';

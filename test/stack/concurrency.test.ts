@@ -17,11 +17,21 @@ describe('many orders at once', () => {
       broker: { latencyMs: 2, partialFillProbability: 0.3, seed: 5, prices: new ConstantPriceSource(100) },
       config: { algoSizeLimit: 2 },
     });
-    const slow = await handler.createInstrumentOrder({ strategyName: 'slow', instrumentCode: 'SLOW', trade: 2, orderType: 'best' });
+    const slow = await handler.createInstrumentOrder({
+      strategyName: 'slow',
+      instrumentCode: 'SLOW',
+      trade: 2,
+      orderType: 'best',
+    });
     const ids: number[] = [];
     for (let i = 0; i < 30; i++) {
       for (const s of ['ewmac', 'carry', 'breakout']) {
-        const o = await handler.createInstrumentOrder({ strategyName: s, instrumentCode: `I${i}`, trade: (i % 2 ? -1 : 1) * (1 + (i % 4)), orderType: 'market' });
+        const o = await handler.createInstrumentOrder({
+          strategyName: s,
+          instrumentCode: `I${i}`,
+          trade: (i % 2 ? -1 : 1) * (1 + (i % 4)),
+          orderType: 'market',
+        });
         ids.push(o.id);
       }
     }
@@ -39,7 +49,8 @@ describe('many orders at once', () => {
     expect(handler.core.brokerOrder(slowBroker!.id)?.algo.mode).toBe('aggressive');
     expect(handler.core.instrumentOrder(slow.id)?.state).toBe('completed');
     const total = new Map<string, number>();
-    for (const o of handler.core.orders('instrument')) total.set(o.instrumentCode, (total.get(o.instrumentCode) ?? 0) + o.trade);
+    for (const o of handler.core.orders('instrument'))
+      total.set(o.instrumentCode, (total.get(o.instrumentCode) ?? 0) + o.trade);
     for (const p of handler.positions().contract) expect(p.position).toBe(total.get(p.instrumentCode));
     await handler.close();
   });

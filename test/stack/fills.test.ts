@@ -26,7 +26,9 @@ describe('fills', () => {
     expect(bo?.execIds.length).toBeGreaterThan(1);
     expect(bo?.fill).toBe(-7);
     expect(handler.core.instrumentOrder(io.id)?.state).toBe('completed');
-    expect(handler.positions().strategy).toEqual([{ strategyName: 'ewmac', instrumentCode: 'SOFR', position: -7 }]);
+    expect(handler.positions().strategy).toEqual([
+      { strategyName: 'ewmac', instrumentCode: 'SOFR', position: -7 },
+    ]);
     await handler.close();
   });
 
@@ -38,7 +40,9 @@ describe('fills', () => {
     await handler.createInstrumentOrder({ ...order, trade: 3 });
     await drive(handler, broker, 8);
     expect(handler.core.counters.duplicate_fills).toBe(3);
-    expect(handler.positions().contract).toEqual([{ instrumentCode: 'SOFR', contractDate: '202612', position: 3 }]);
+    expect(handler.positions().contract).toEqual([
+      { instrumentCode: 'SOFR', contractDate: '202612', position: 3 },
+    ]);
     expect(handler.core.orders('broker').map((b) => b.fill)).toEqual([1, 1, 1]);
     await handler.close();
   });
@@ -65,7 +69,9 @@ describe('fills', () => {
   });
 
   it('keeps an overfill apart, never throws, and positions equal the sum of fills', async () => {
-    const { handler, broker } = await makeStack(await nats.connect(), 'over', { config: { algoSizeLimit: 5 } });
+    const { handler, broker } = await makeStack(await nats.connect(), 'over', {
+      config: { algoSizeLimit: 5 },
+    });
     const io = await handler.createInstrumentOrder({ ...order, trade: 2 });
     await drive(handler, broker);
     const [bo] = handler.core.orders('broker');

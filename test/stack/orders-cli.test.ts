@@ -19,7 +19,14 @@ beforeAll(async () => {
   nats = await startTestNats();
   const clock = new SimulatedClock(T0);
   const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
-  stack = await runStackHandler({ nc: await nats.connect(), broker, clock, prefix: 'systack', loopMs: 20, config: { algoSizeLimit: 5, eodCancelWaitMs: 200 } });
+  stack = await runStackHandler({
+    nc: await nats.connect(),
+    broker,
+    clock,
+    prefix: 'systack',
+    loopMs: 20,
+    config: { algoSizeLimit: 5, eodCancelWaitMs: 200 },
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -29,10 +36,14 @@ afterAll(async () => {
 async function systack(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'systack-cli-'));
   try {
-    const r = await run(process.execPath, [join(process.cwd(), 'bin/systack.js'), 'orders', ...args, '--nats-url', nats.url], {
-      cwd,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: join(cwd, 'private') },
-    });
+    const r = await run(
+      process.execPath,
+      [join(process.cwd(), 'bin/systack.js'), 'orders', ...args, '--nats-url', nats.url],
+      {
+        cwd,
+        env: { ...process.env, SYSTACK_PRIVATE_DIR: join(cwd, 'private') },
+      },
+    );
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -46,7 +57,8 @@ describe('systack orders', () => {
     expect(created.code).toBe(0);
     const io = JSON.parse(created.stdout) as { id: number; trade: number };
     expect(io.trade).toBe(2);
-    for (let i = 0; i < 100 && stack.handler.core.instrumentOrder(io.id)?.state !== 'completed'; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && stack.handler.core.instrumentOrder(io.id)?.state !== 'completed'; i++)
+      await new Promise((r) => setTimeout(r, 20));
     const pos = JSON.parse((await systack('positions', '--json')).stdout) as { strategy: unknown[] };
     expect(pos.strategy).toEqual([{ strategyName: 'ewmac', instrumentCode: 'SOFR', position: 2 }]);
     const table = await systack('view', 'broker');

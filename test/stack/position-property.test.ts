@@ -17,7 +17,9 @@ afterAll(async () => {
 /** Split |trade| into positive chunks (a partition), signed like the trade. */
 function chunks(trade: number, cuts: number[]): number[] {
   const n = Math.abs(trade);
-  const points = [...new Set(cuts.map((c) => 1 + (c % Math.max(1, n - 1))).filter((c) => c < n))].sort((a, b) => a - b);
+  const points = [...new Set(cuts.map((c) => 1 + (c % Math.max(1, n - 1))).filter((c) => c < n))].sort(
+    (a, b) => a - b,
+  );
   const out: number[] = [];
   let last = 0;
   for (const p of [...points, n]) {
@@ -34,7 +36,13 @@ describe('position = sum of fills', () => {
     const nc = await nats.connect();
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ trade: fc.integer({ min: -6, max: 6 }).filter((t) => t !== 0), strategy: fc.constantFrom('a', 'b') }), { minLength: 1, maxLength: 4 }),
+        fc.array(
+          fc.record({
+            trade: fc.integer({ min: -6, max: 6 }).filter((t) => t !== 0),
+            strategy: fc.constantFrom('a', 'b'),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
         fc.array(fc.nat(20), { maxLength: 4 }),
         fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
         fc.array(fc.nat(), { maxLength: 8 }),
@@ -43,7 +51,12 @@ describe('position = sum of fills', () => {
           const prefix = `prop${run++}`;
           const { handler, broker } = await makeStack(nc, prefix, { config: { algoSizeLimit: 10 } });
           for (const [i, o] of orders.entries()) {
-            await handler.createInstrumentOrder({ strategyName: o.strategy, instrumentCode: `I${i}`, trade: o.trade, orderType: 'best' });
+            await handler.createInstrumentOrder({
+              strategyName: o.strategy,
+              instrumentCode: `I${i}`,
+              trade: o.trade,
+              orderType: 'best',
+            });
           }
           await handler.spawnChildrenFromNewInstrumentOrders();
           await handler.createBrokerOrdersFromContractOrders(); // passive limits at the bid: nothing fills by itself
@@ -66,7 +79,10 @@ describe('position = sum of fills', () => {
             }));
           });
           // Shuffle, then repeat some reports.
-          fills = fills.map((f, i) => ({ f, k: order[i % order.length]! + i })).sort((x, y) => x.k - y.k).map((x) => x.f);
+          fills = fills
+            .map((f, i) => ({ f, k: order[i % order.length]! + i }))
+            .sort((x, y) => x.k - y.k)
+            .map((x) => x.f);
           const reports = [...fills, ...dupes.map((d) => fills[d % fills.length]!)];
           const cancelFirst = bos[0];
           if (cancelFirst && order[0]! % 2 === 0) await broker.cancelOrder(cancelFirst.orderRef); // later fills are late
@@ -85,8 +101,12 @@ describe('position = sum of fills', () => {
           }
           await handler.core.host.flush();
           const reopened = await StackHandler.open({ nc, broker, clock: handler.core.deps.clock, prefix });
-          expect(new Map(reopened.positions().contract.map((p) => [p.instrumentCode, p.position]))).toEqual(expect1);
-          expect(reopened.core.orders('broker').map((b) => b.fill)).toEqual(handler.core.orders('broker').map((b) => b.fill));
+          expect(new Map(reopened.positions().contract.map((p) => [p.instrumentCode, p.position]))).toEqual(
+            expect1,
+          );
+          expect(reopened.core.orders('broker').map((b) => b.fill)).toEqual(
+            handler.core.orders('broker').map((b) => b.fill),
+          );
           await reopened.close();
           await handler.close();
         },

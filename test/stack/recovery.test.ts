@@ -25,16 +25,23 @@ describe('kill -9 of the stack handler process', () => {
   it('restarts with no lost fill, no duplicate broker order, positions = sum of fills', async () => {
     const nc = await nats.connect();
     const jsm = await jetstreamManager(nc);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/stack/bin/stack-child.ts', nats.url, 'kill', String(N)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/stack/bin/stack-child.ts', nats.url, 'kill', String(N)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     // Wait until the child is mid-flight: some fills written, far from all of them.
     const total = trades.reduce((s, t) => s + Math.abs(t), 0);
     let fills = 0;
     for (let i = 0; i < 600 && fills < 12; i++) {
       await new Promise((r) => setTimeout(r, 25));
-      fills = await jsm.streams.info('KILL_FILLS').then((s) => s.state.messages, () => 0);
+      fills = await jsm.streams.info('KILL_FILLS').then(
+        (s) => s.state.messages,
+        () => 0,
+      );
     }
     child.kill('SIGKILL');
     await exited;
@@ -43,10 +50,18 @@ describe('kill -9 of the stack handler process', () => {
 
     const clock = new SimulatedClock(T0);
     const store = await kvSimBrokerStore(nc, 'KILL_SIMBROKER');
-    const broker = new SimBroker({ clock, seed: 12, prices: new ConstantPriceSource(100), restingCheckMs: 0, latencyMs: 1, store });
+    const broker = new SimBroker({
+      clock,
+      seed: 12,
+      prices: new ConstantPriceSource(100),
+      restingCheckMs: 0,
+      latencyMs: 1,
+      store,
+    });
     const h = await StackHandler.open({ nc, broker, clock, prefix: 'kill', config: { algoSizeLimit: 1 } });
     expect(h.core.orders('instrument').length).toBeGreaterThan(0);
-    for (let i = 0; i < 40 && h.core.orders('instrument').some((o) => o.active); i++) await drive(h, broker, 1);
+    for (let i = 0; i < 40 && h.core.orders('instrument').some((o) => o.active); i++)
+      await drive(h, broker, 1);
 
     const ios = h.core.orders('instrument');
     expect(ios.length).toBe(N);
@@ -64,7 +79,10 @@ describe('kill -9 of the stack handler process', () => {
     const sorted = (xs: Array<{ instrumentCode: string; position: number }>) =>
       xs.map((p) => `${p.instrumentCode}:${p.position}`).sort();
     expect(sorted(h.positions().contract)).toEqual(sorted(await broker.positions()));
-    const byInstrument = h.positions().strategy.map((p) => `${p.instrumentCode}:${p.position}`).sort();
+    const byInstrument = h
+      .positions()
+      .strategy.map((p) => `${p.instrumentCode}:${p.position}`)
+      .sort();
     expect(byInstrument).toEqual(trades.map((t, i) => `I${i}:${t}`).sort());
     expect(h.core.counters.unmatched_fills).toBe(0);
     await h.close();

@@ -18,14 +18,22 @@ beforeAll(async () => {
   nats = await startTestNats();
   const clock = new SimulatedClock(T0);
   broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
-  run = await runStackHandler({ nc: await nats.connect(), broker, clock, prefix: P, loopMs: 20, config: { algoSizeLimit: 10, eodCancelWaitMs: 300 } });
+  run = await runStackHandler({
+    nc: await nats.connect(),
+    broker,
+    clock,
+    prefix: P,
+    loopMs: 20,
+    config: { algoSizeLimit: 10, eodCancelWaitMs: 300 },
+  });
 });
 afterAll(async () => {
   await run?.stop();
   await nats?.stop();
 });
 
-const call = async <R>(name: string, body: unknown): Promise<R> => callService<R>(await nats.connect('c'), `${P}.orders.${name}`, body);
+const call = async <R>(name: string, body: unknown): Promise<R> =>
+  callService<R>(await nats.connect('c'), `${P}.orders.${name}`, body);
 
 async function until(pred: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -57,21 +65,49 @@ describe('order stack services', () => {
   });
 
   it('answers errors with a code: 400 bad body, 404 unknown order, 409 refused', async () => {
-    await expect(call('instrument.create', { strategy_name: 'x', instrument_code: 'SOFR', trade: 0 })).rejects.toMatchObject({ code: 400 });
-    await expect(call('view.order', { level: 'broker', order_id: 999999 })).rejects.toMatchObject({ code: 404 });
+    await expect(
+      call('instrument.create', { strategy_name: 'x', instrument_code: 'SOFR', trade: 0 }),
+    ).rejects.toMatchObject({ code: 400 });
+    await expect(call('view.order', { level: 'broker', order_id: 999999 })).rejects.toMatchObject({
+      code: 404,
+    });
     await expect(call('delete.stack', { confirm: 'yes' })).rejects.toMatchObject({ code: 400 });
     await call('lock.instrument', { instrument_code: 'GOLD', locked: true });
-    await expect(call('instrument.create', { strategy_name: 'x', instrument_code: 'GOLD', trade: 1 })).rejects.toMatchObject({ code: 409 });
+    await expect(
+      call('instrument.create', { strategy_name: 'x', instrument_code: 'GOLD', trade: 1 }),
+    ).rejects.toMatchObject({ code: 409 });
     await call('lock.instrument', { instrument_code: 'GOLD', locked: false });
   });
 
   it('balance trade and balance instrument trade move positions without the broker', async () => {
-    await call('balance.trade', { strategy_name: 'carry', instrument_code: 'BUND', contract_date: '202612', qty: -2, price: 130, request_id: 'b1' });
-    await call('balance.instrument', { strategy_name: 'carry', instrument_code: 'BUND', qty: 1, price: 130, request_id: 'b2' });
+    await call('balance.trade', {
+      strategy_name: 'carry',
+      instrument_code: 'BUND',
+      contract_date: '202612',
+      qty: -2,
+      price: 130,
+      request_id: 'b1',
+    });
+    await call('balance.instrument', {
+      strategy_name: 'carry',
+      instrument_code: 'BUND',
+      qty: 1,
+      price: 130,
+      request_id: 'b2',
+    });
     await expect(
-      call('balance.instrument', { strategy_name: 'carry', instrument_code: 'BUND', qty: 1, price: 130, request_id: 'b2' }),
+      call('balance.instrument', {
+        strategy_name: 'carry',
+        instrument_code: 'BUND',
+        qty: 1,
+        price: 130,
+        request_id: 'b2',
+      }),
     ).rejects.toMatchObject({ code: 409 });
-    const pos = await call<{ contract: Array<{ instrumentCode: string; position: number }>; strategy: Array<{ strategyName: string; position: number }> }>('view.positions', {});
+    const pos = await call<{
+      contract: Array<{ instrumentCode: string; position: number }>;
+      strategy: Array<{ strategyName: string; position: number }>;
+    }>('view.positions', {});
     expect(pos.contract.find((p) => p.instrumentCode === 'BUND')?.position).toBe(-2);
     expect(pos.strategy.find((p) => p.strategyName === 'carry')?.position).toBe(-1);
     expect(run.handler.core.orders('broker').filter((b) => b.instrumentCode === 'BUND')).toEqual([]);
@@ -79,13 +115,21 @@ describe('order stack services', () => {
 
   it('1,000 malformed requests change nothing', async () => {
     await run.handler.core.host.flush();
-    const before = JSON.stringify({ orders: [...run.handler.core.host.all()], pos: run.handler.positions(), locks: [...run.handler.core.locks] });
+    const before = JSON.stringify({
+      orders: [...run.handler.core.host.all()],
+      pos: run.handler.positions(),
+      locks: [...run.handler.core.locks],
+    });
     const fills = run.handler.core.seenExecIds.size;
     const bodies = fc.sample(
       fc.oneof(
         fc.string(),
         fc.jsonValue(),
-        fc.record({ strategy_name: fc.oneof(fc.string(), fc.integer()), instrument_code: fc.string({ maxLength: 3 }), trade: fc.oneof(fc.constant(0), fc.double(), fc.string()) }),
+        fc.record({
+          strategy_name: fc.oneof(fc.string(), fc.integer()),
+          instrument_code: fc.string({ maxLength: 3 }),
+          trade: fc.oneof(fc.constant(0), fc.double(), fc.string()),
+        }),
         fc.record({ order_id: fc.oneof(fc.integer({ max: 0 }), fc.string()), price: fc.string() }),
         fc.record({ level: fc.string(), order_id: fc.double({ noInteger: true }) }),
         fc.record({ confirm: fc.string() }),
@@ -93,7 +137,9 @@ describe('order stack services', () => {
       { numRuns: 1000, seed: 42 },
     );
     const nc = await nats.connect('fuzz');
-    const mutating = ORDER_ENDPOINTS.filter((e) => !e.startsWith('view.') && e !== 'spawn' && e !== 'broker.create' && e !== 'net' && e !== 'eod');
+    const mutating = ORDER_ENDPOINTS.filter(
+      (e) => !e.startsWith('view.') && e !== 'spawn' && e !== 'broker.create' && e !== 'net' && e !== 'eod',
+    );
     let errors = 0;
     await Promise.all(
       bodies.map(async (b, i) => {
@@ -106,7 +152,11 @@ describe('order stack services', () => {
     );
     expect(errors).toBe(1000);
     await run.handler.core.host.flush();
-    const after = JSON.stringify({ orders: [...run.handler.core.host.all()], pos: run.handler.positions(), locks: [...run.handler.core.locks] });
+    const after = JSON.stringify({
+      orders: [...run.handler.core.host.all()],
+      pos: run.handler.positions(),
+      locks: [...run.handler.core.locks],
+    });
     expect(after).toBe(before);
     expect(run.handler.core.seenExecIds.size).toBe(fills);
   });

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 
 /** JSON bodies of the order stack services (`<prefix>.orders.*`), validated at the edge. */
-const name = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
-const qty = z.number().int().refine((n) => n !== 0, 'must be non-zero');
+const name = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
+const qty = z
+  .number()
+  .int()
+  .refine((n) => n !== 0, 'must be non-zero');
 const id = z.number().int().positive();
 const level = z.enum(['instrument', 'contract', 'broker']);
 const contractDate = z.string().regex(/^\d{6}(\d{2})?$/, 'YYYYMM or YYYYMMDD');
@@ -30,7 +37,14 @@ export const viewOrderBody = z.object({ level, order_id: id }).strict();
 export const emptyBody = z.object({}).strict();
 export const manualFillBody = z.object({ order_id: id, price, qty: qty.optional() }).strict();
 export const balanceTradeBody = z
-  .object({ strategy_name: name, instrument_code: name, contract_date: contractDate, qty, price, request_id: name })
+  .object({
+    strategy_name: name,
+    instrument_code: name,
+    contract_date: contractDate,
+    qty,
+    price,
+    request_id: name,
+  })
   .strict();
 export const balanceInstrumentTradeBody = z
   .object({ strategy_name: name, instrument_code: name, qty, price, request_id: name })

@@ -18,7 +18,8 @@ type Level = (typeof LEVELS)[number];
 
 function int(name: string, v: string, nonZero = false): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || (nonZero && n === 0)) throw new UsageError(`${name} must be ${nonZero ? 'a non-zero ' : 'an '}integer, got '${v}'`);
+  if (!Number.isInteger(n) || (nonZero && n === 0))
+    throw new UsageError(`${name} must be ${nonZero ? 'a non-zero ' : 'an '}integer, got '${v}'`);
   return n;
 }
 
@@ -29,7 +30,8 @@ function num(name: string, v: string): number {
 }
 
 function level(v: string): Level {
-  if (!(LEVELS as readonly string[]).includes(v)) throw new UsageError(`level must be one of ${LEVELS.join(', ')}, got '${v}'`);
+  if (!(LEVELS as readonly string[]).includes(v))
+    throw new UsageError(`level must be one of ${LEVELS.join(', ')}, got '${v}'`);
   return v as Level;
 }
 
@@ -40,21 +42,66 @@ async function call(opts: Common, endpoint: OrderEndpoint, body: object, columns
       printResult(result, { json: opts.json, columns });
     } catch (err) {
       if (err instanceof ServiceError) throw new CliError(`${endpoint}: ${err.message} (code ${err.code})`);
-      throw new CliError(`${endpoint}: ${err instanceof Error ? err.message : String(err)} (is the stack handler running?)`);
+      throw new CliError(
+        `${endpoint}: ${err instanceof Error ? err.message : String(err)} (is the stack handler running?)`,
+      );
     }
   });
 }
 
 const COLUMNS: Record<Level, string[]> = {
-  instrument: ['id', 'strategyName', 'instrumentCode', 'trade', 'fill', 'filledPrice', 'orderType', 'state', 'active', 'children'],
-  contract: ['id', 'parent', 'strategyName', 'instrumentCode', 'contractDate', 'trade', 'fill', 'algoToUse', 'referenceOfControllingAlgo', 'state', 'active', 'children'],
-  broker: ['id', 'parent', 'instrumentCode', 'contractDate', 'trade', 'fill', 'filledPrice', 'brokerOrderType', 'limitPrice', 'brokerStatus', 'state', 'active'],
+  instrument: [
+    'id',
+    'strategyName',
+    'instrumentCode',
+    'trade',
+    'fill',
+    'filledPrice',
+    'orderType',
+    'state',
+    'active',
+    'children',
+  ],
+  contract: [
+    'id',
+    'parent',
+    'strategyName',
+    'instrumentCode',
+    'contractDate',
+    'trade',
+    'fill',
+    'algoToUse',
+    'referenceOfControllingAlgo',
+    'state',
+    'active',
+    'children',
+  ],
+  broker: [
+    'id',
+    'parent',
+    'instrumentCode',
+    'contractDate',
+    'trade',
+    'fill',
+    'filledPrice',
+    'brokerOrderType',
+    'limitPrice',
+    'brokerStatus',
+    'state',
+    'active',
+  ],
 };
 
 export function register(program: Command): void {
-  const orders = program.command('orders').description('Order stacks: view, create, fill, balance, cancel, lock, delete, end of day');
+  const orders = program
+    .command('orders')
+    .description('Order stacks: view, create, fill, balance, cancel, lock, delete, end of day');
   const cmd = (name: string, description: string) =>
-    orders.command(name).description(description).option('--nats-url <url>', 'NATS server (default: config or the running system)').option('--json', 'print JSON');
+    orders
+      .command(name)
+      .description(description)
+      .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+      .option('--json', 'print JSON');
 
   cmd('view <stack>', 'View a stack: instrument, contract, broker, or broker-live (from the broker API)')
     .option('--active', 'active orders only')
@@ -66,53 +113,103 @@ export function register(program: Command): void {
   cmd('order <level> <id>', 'View one order').action((l: string, id: string, o: Common) =>
     call(o, 'view.order', { level: level(l), order_id: int('id', id) }),
   );
-  cmd('positions', 'Contract and strategy positions (ours) and contract positions at the broker').action(async (o: Common) => {
-    await call(o, 'view.positions', {});
-  });
+  cmd('positions', 'Contract and strategy positions (ours) and contract positions at the broker').action(
+    async (o: Common) => {
+      await call(o, 'view.positions', {});
+    },
+  );
   const create = (name: string, endpoint: 'instrument.create' | 'manual.trade', description: string) =>
     cmd(`${name} <strategy> <instrument> <trade>`, description)
       .option('--type <type>', 'order type: best, market, limit, panic', 'best')
       .option('--limit-price <price>', 'limit price (limit orders)')
       .option('--reference-price <price>', 'reference price for TCA')
       .option('--reference-contract <yyyymm>', 'contract the reference price is quoted in')
-      .action(async (strategy: string, instrument: string, trade: string, o: Common & { type: string; limitPrice?: string; referencePrice?: string; referenceContract?: string }) => {
-        await call(o, endpoint, {
-          strategy_name: strategy,
-          instrument_code: instrument,
-          trade: int('trade', trade, true),
-          order_type: o.type,
-          ...(o.limitPrice !== undefined ? { limit_price: num('--limit-price', o.limitPrice) } : {}),
-          ...(o.referencePrice !== undefined ? { reference_price: num('--reference-price', o.referencePrice) } : {}),
-          ...(o.referenceContract !== undefined ? { reference_contract: o.referenceContract } : {}),
-        });
-      });
+      .action(
+        async (
+          strategy: string,
+          instrument: string,
+          trade: string,
+          o: Common & {
+            type: string;
+            limitPrice?: string;
+            referencePrice?: string;
+            referenceContract?: string;
+          },
+        ) => {
+          await call(o, endpoint, {
+            strategy_name: strategy,
+            instrument_code: instrument,
+            trade: int('trade', trade, true),
+            order_type: o.type,
+            ...(o.limitPrice !== undefined ? { limit_price: num('--limit-price', o.limitPrice) } : {}),
+            ...(o.referencePrice !== undefined
+              ? { reference_price: num('--reference-price', o.referencePrice) }
+              : {}),
+            ...(o.referenceContract !== undefined ? { reference_contract: o.referenceContract } : {}),
+          });
+        },
+      );
   create('create', 'instrument.create', 'Create an instrument order');
   create('manual-trade', 'manual.trade', 'Manual trade: an instrument order that will be executed');
-  cmd('spawn', 'Spawn contract orders from new instrument orders').action((o: Common) => call(o, 'spawn', {}));
-  cmd('create-broker', 'Create broker orders from contract orders (and send them)').action((o: Common) => call(o, 'broker.create', {}));
+  cmd('spawn', 'Spawn contract orders from new instrument orders').action((o: Common) =>
+    call(o, 'spawn', {}),
+  );
+  cmd('create-broker', 'Create broker orders from contract orders (and send them)').action((o: Common) =>
+    call(o, 'broker.create', {}),
+  );
   for (const l of ['broker', 'contract'] as const) {
     cmd(`fill-${l} <id>`, `Manually fill a ${l} order (default: its remainder)`)
       .requiredOption('--price <price>', 'fill price')
       .option('--qty <qty>', 'signed quantity')
       .action((id: string, o: Common & { price: string; qty?: string }) =>
-        call(o, `fill.${l}`, { order_id: int('id', id), price: num('--price', o.price), ...(o.qty ? { qty: int('--qty', o.qty, true) } : {}) }),
+        call(o, `fill.${l}`, {
+          order_id: int('id', id),
+          price: num('--price', o.price),
+          ...(o.qty ? { qty: int('--qty', o.qty, true) } : {}),
+        }),
       );
   }
-  cmd('balance <strategy> <instrument> <contract> <qty>', 'Balance trade: filled at both levels, not executed')
+  cmd(
+    'balance <strategy> <instrument> <contract> <qty>',
+    'Balance trade: filled at both levels, not executed',
+  )
     .requiredOption('--price <price>', 'fill price')
     .option('--id <requestId>', 'request id (repeating it is refused)')
     .action((s: string, i: string, c: string, q: string, o: Common & { price: string; id?: string }) =>
-      call(o, 'balance.trade', { strategy_name: s, instrument_code: i, contract_date: c, qty: int('qty', q, true), price: num('--price', o.price), request_id: o.id ?? randomUUID() }),
+      call(o, 'balance.trade', {
+        strategy_name: s,
+        instrument_code: i,
+        contract_date: c,
+        qty: int('qty', q, true),
+        price: num('--price', o.price),
+        request_id: o.id ?? randomUUID(),
+      }),
     );
-  cmd('balance-instrument <strategy> <instrument> <qty>', 'Balance instrument trade: strategy level only, not executed')
+  cmd(
+    'balance-instrument <strategy> <instrument> <qty>',
+    'Balance instrument trade: strategy level only, not executed',
+  )
     .requiredOption('--price <price>', 'fill price')
     .option('--id <requestId>', 'request id (repeating it is refused)')
     .action((s: string, i: string, q: string, o: Common & { price: string; id?: string }) =>
-      call(o, 'balance.instrument', { strategy_name: s, instrument_code: i, qty: int('qty', q, true), price: num('--price', o.price), request_id: o.id ?? randomUUID() }),
+      call(o, 'balance.instrument', {
+        strategy_name: s,
+        instrument_code: i,
+        qty: int('qty', q, true),
+        price: num('--price', o.price),
+        request_id: o.id ?? randomUUID(),
+      }),
     );
-  cmd('cancel <brokerOrderId>', 'Cancel a broker order').action((id: string, o: Common) => call(o, 'broker.cancel', { order_id: int('id', id) }));
-  cmd('net', 'Net new instrument orders per strategy and instrument').action((o: Common) => call(o, 'net', {}));
-  for (const [name, locked] of [['lock', true], ['unlock', false]] as const) {
+  cmd('cancel <brokerOrderId>', 'Cancel a broker order').action((id: string, o: Common) =>
+    call(o, 'broker.cancel', { order_id: int('id', id) }),
+  );
+  cmd('net', 'Net new instrument orders per strategy and instrument').action((o: Common) =>
+    call(o, 'net', {}),
+  );
+  for (const [name, locked] of [
+    ['lock', true],
+    ['unlock', false],
+  ] as const) {
     cmd(`${name}-order <level> <id>`, `${name} an order`).action((l: string, id: string, o: Common) =>
       call(o, 'lock.order', { level: level(l), order_id: int('id', id), locked }),
     );
@@ -120,17 +217,21 @@ export function register(program: Command): void {
       call(o, 'lock.instrument', { instrument_code: i, locked }),
     );
   }
-  cmd('remove-algo-lock <contractOrderId>', 'Remove the algo lock on a contract order').action((id: string, o: Common) =>
-    call(o, 'algo.unlock', { order_id: int('id', id) }),
+  cmd('remove-algo-lock <contractOrderId>', 'Remove the algo lock on a contract order').action(
+    (id: string, o: Common) => call(o, 'algo.unlock', { order_id: int('id', id) }),
   );
-  cmd('delete <level> <id>', 'Delete one order from its stack (not cancelled at the broker)').action((l: string, id: string, o: Common) =>
-    call(o, 'delete.order', { level: level(l), order_id: int('id', id) }),
+  cmd('delete <level> <id>', 'Delete one order from its stack (not cancelled at the broker)').action(
+    (l: string, id: string, o: Common) =>
+      call(o, 'delete.order', { level: level(l), order_id: int('id', id) }),
   );
   cmd('delete-all', 'Delete every order on every stack')
     .option('--confirm <text>', "type 'DELETE ALL ORDERS' to confirm")
     .action(async (o: Common & { confirm?: string }) => {
-      if (o.confirm !== 'DELETE ALL ORDERS') throw new UsageError("refusing: pass --confirm 'DELETE ALL ORDERS'");
+      if (o.confirm !== 'DELETE ALL ORDERS')
+        throw new UsageError("refusing: pass --confirm 'DELETE ALL ORDERS'");
       await call(o, 'delete.stack', { confirm: o.confirm });
     });
-  cmd('eod', 'End of day: cancel broker orders, process fills, complete and remove all orders').action((o: Common) => call(o, 'eod', {}));
+  cmd('eod', 'End of day: cancel broker orders, process fills, complete and remove all orders').action(
+    (o: Common) => call(o, 'eod', {}),
+  );
 }
