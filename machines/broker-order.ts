@@ -226,8 +226,16 @@ export const brokerOrderMachine = setup({
   },
   states: {
     created: {
+      // An ack or a fill can beat the host's SUBMITTED (reconciliation after a restart, or a
+      // fast fill): the order evidently reached the broker, so move on rather than stall here.
       on: {
         SUBMITTED: { target: 'submitted', actions: 'recordSubmitted' },
+        ACKNOWLEDGED: { target: 'acknowledged', actions: 'recordAck' },
+        FILL: [
+          { guard: 'fillCompletes', target: 'filled', actions: { type: 'applyFill', params: {} } },
+          { guard: 'fillIsPartial', target: 'partiallyFilled', actions: { type: 'applyFill', params: {} } },
+          { actions: { type: 'applyFill', params: {} } },
+        ],
         SUBMIT_FAILED: { target: 'rejected', actions: ['appendComment', 'reportRejected'] },
       },
     },
