@@ -300,8 +300,15 @@ export const contractOrderMachine = setup({
   },
   states: {
     new: {
+      // Fills can reach an uncontrolled order (a manual broker order, or a child whose algo was
+      // lost in a crash): they are applied and move the order on like any other fill.
       on: {
         ALGO_CONTROL: { target: 'algoControlled', actions: 'takeControl' },
+        CHILD_FILL: [
+          { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
+          { guard: 'childFillPartlyFills', target: 'partiallyFilled', actions: 'recordFill' },
+          { actions: 'recordFill' },
+        ],
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },
