@@ -27,94 +27,56 @@
 import { assign, emit, enqueueActions, setup } from 'xstate';
 import {
   adversePriceMove,
-  adverseSizeIssue,
   applyFill,
-  BEST_EXECUTION_DEFAULTS,
-  type ContractOrderType,
-  cutToSmallestLeg,
-  emptyLedger,
-  type FillLedger,
   isFullyFilled,
-  isValidSnapshot,
   isZeroQty,
-  marketAboutToClose,
   offsidePrice,
-  type PriceSnapshot,
   remainingQty,
   roundToTick,
-  type Side,
-  sideOf,
   sidePrice,
 } from '../src/domain/orders/index.ts';
+import { type AlgoOutcome, advanceNow } from './support/algo.ts';
 import {
-  type AlgoBrokerEvent,
-  type AlgoEmitted,
-  type AlgoOutcome,
-  advanceNow,
-  orderRefFor,
-} from './support/algo.ts';
+  type BestExecutionAlgoContext,
+  type BestExecutionAlgoEmitted,
+  type BestExecutionAlgoEvent,
+  type BestExecutionAlgoInput,
+  closing,
+  fillAfter,
+  initialContext,
+  nowOf,
+  past,
+  sizeIssue,
+  snapOf,
+} from './support/best-execution.ts';
 
-export type BestExecutionConfig = { -readonly [K in keyof typeof BEST_EXECUTION_DEFAULTS]: number };
+export type {
+  BestExecutionAlgoContext,
+  BestExecutionAlgoEmitted,
+  BestExecutionAlgoEvent,
+  BestExecutionAlgoInput,
+  BestExecutionConfig,
+} from './support/best-execution.ts';
 
-export interface BestExecutionAlgoInput {
-  readonly algoId: string;
-  readonly contractOrderId: string;
-  readonly orderType: ContractOrderType;
-  /** What is left to do on the contract order (trade − fill), per leg. */
-  readonly trade: readonly number[];
-  readonly tickSize: number;
-  /** Earlier of the stack handler's stop time and the contract's close; null if unknown. */
-  readonly closeAt: number | null;
-  readonly now: number;
-  readonly config?: Partial<BestExecutionConfig>;
-}
+const outcome = (o: AlgoOutcome) => ({ type: 'setOutcome', params: { outcome: o } }) as const;
 
-export interface BestExecutionAlgoContext {
-  readonly algoId: string;
-  readonly contractOrderId: string;
-  readonly orderType: ContractOrderType;
-  readonly trade: readonly number[];
-  readonly side: Side;
-  readonly tickSize: number;
-  readonly closeAt: number | null;
-  readonly config: BestExecutionConfig;
-  readonly now: number;
-  readonly ledger: FillLedger;
-  readonly orderRef: string;
-  readonly priceDeadline: number;
-  readonly submittedAt: number | null;
-  readonly passiveDeadline: number | null;
-  readonly totalDeadline: number | null;
-  readonly cancelDeadline: number | null;
-  readonly referenceSnapshot: PriceSnapshot | null;
-  readonly lastSnapshot: PriceSnapshot | null;
-  readonly brokerOrderType: 'limit' | 'market' | null;
-  readonly limitPrice: number | null;
-  readonly modifyPending: boolean;
-  readonly aggressiveReason: string | null;
-  readonly outcome: AlgoOutcome | null;
-}
-
-export type BestExecutionAlgoEvent =
-  | AlgoBrokerEvent
-  | { type: 'PRICE_SNAPSHOT'; snapshot: PriceSnapshot }
-  | { type: 'PRICE_DATA_ERROR'; message: string }
-  | { type: 'BROKER_MODIFIED'; orderRef: string; limitPrice: number }
-  | { type: 'BROKER_MODIFY_REJECTED'; orderRef: string; reason: string };
-export type BestExecutionAlgoEmitted = AlgoEmitted;
-
-type Ctx = BestExecutionAlgoContext;
-type Ev = BestExecutionAlgoEvent;
-
-const snapOf = (e: Ev) => (e.type === 'PRICE_SNAPSHOT' && isValidSnapshot(e.snapshot) ? e.snapshot : null);
-const nowOf = (c: Ctx, e: Ev) => (e.type === 'CLOCK_TICK' ? e.now : (snapOf(e)?.at ?? c.now));
-const absQty = (c: Ctx) => Math.min(...c.trade.filter((q) => q !== 0).map(Math.abs));
-const closing = (c: Ctx, now: number) => marketAboutToClose(now, c.closeAt, c.config.closingThresholdMs);
-const sizeIssue = (c: Ctx, s: PriceSnapshot) =>
-  adverseSizeIssue(c.side, s, absQty(c), c.config.imbalanceThreshold, c.config.imbalanceAdjFactor);
-const fillAfter = (c: Ctx, e: Ev) =>
-  e.type === 'BROKER_FILL' ? applyFill(c.ledger, e.fill).ledger : c.ledger;
-const past = (now: number, deadline: number | null) => deadline !== null && now >= deadline;
+/** Broker events while our order is working (passive or aggressive). */
+const ORDER_WORKING = {
+  BROKER_FILL: [
+    { guard: 'fillCompletesAll', target: 'done', actions: ['applyFill', outcome('filled')] },
+    { actions: 'applyFill' },
+  ],
+  BROKER_ACK: { actions: [] },
+  BROKER_CANCELLED: [
+    { guard: 'isOurOrder', target: 'done', actions: outcome('cancelledByBroker') },
+    { actions: 'reportIgnored' },
+  ],
+  BROKER_REJECTED: [
+    { guard: 'isOurOrder', target: 'done', actions: outcome('rejected') },
+    { actions: 'reportIgnored' },
+  ],
+  STOP: { target: 'cancelling', actions: outcome('stopped') },
+} as const;
 
 export const bestExecutionAlgoMachine = setup({
   types: {
@@ -246,35 +208,7 @@ export const bestExecutionAlgoMachine = setup({
   },
 }).createMachine({
   id: 'algoBestExecution',
-  context: ({ input }) => {
-    const config: BestExecutionConfig = { ...BEST_EXECUTION_DEFAULTS, ...input.config };
-    const trade = cutToSmallestLeg(input.trade, config.sizeLimit);
-    return {
-      algoId: input.algoId,
-      contractOrderId: input.contractOrderId,
-      orderType: input.orderType,
-      trade,
-      side: sideOf(trade),
-      tickSize: input.tickSize,
-      closeAt: input.closeAt,
-      config,
-      now: input.now,
-      ledger: emptyLedger(trade),
-      orderRef: orderRefFor(input.algoId, 1),
-      priceDeadline: input.now + config.priceWaitMs,
-      submittedAt: null,
-      passiveDeadline: null,
-      totalDeadline: null,
-      cancelDeadline: null,
-      referenceSnapshot: null,
-      lastSnapshot: null,
-      brokerOrderType: null,
-      limitPrice: null,
-      modifyPending: false,
-      aggressiveReason: null,
-      outcome: null,
-    };
-  },
+  context: ({ input }) => initialContext(input),
   initial: 'starting',
   on: {
     CLOCK_TICK: { actions: 'observe' },
@@ -290,12 +224,12 @@ export const bestExecutionAlgoMachine = setup({
         {
           guard: 'wrongOrderType',
           target: 'done',
-          actions: { type: 'setOutcome', params: { outcome: 'rejectedOrderType' } },
+          actions: outcome('rejectedOrderType'),
         },
         {
           guard: 'nothingToDo',
           target: 'done',
-          actions: { type: 'setOutcome', params: { outcome: 'nothingToDo' } },
+          actions: outcome('nothingToDo'),
         },
         { target: 'waitingForPrices' },
       ],
@@ -319,22 +253,19 @@ export const bestExecutionAlgoMachine = setup({
           {
             guard: 'pricesTimedOut',
             target: 'done',
-            actions: ['observe', { type: 'setOutcome', params: { outcome: 'noPrices' } }],
+            actions: ['observe', outcome('noPrices')],
           },
           { actions: 'observe' },
         ],
-        STOP: { target: 'done', actions: { type: 'setOutcome', params: { outcome: 'stopped' } } },
+        STOP: { target: 'done', actions: outcome('stopped') },
         PRICE_DATA_ERROR: { actions: [] },
       },
     },
     passive: {
       on: {
+        ...ORDER_WORKING,
         CLOCK_TICK: [
-          {
-            guard: 'totalTimedOut',
-            target: 'cancelling',
-            actions: ['observe', { type: 'setOutcome', params: { outcome: 'timeout' } }],
-          },
+          { guard: 'totalTimedOut', target: 'cancelling', actions: ['observe', outcome('timeout')] },
           {
             guard: 'passiveOver',
             target: 'aggressive',
@@ -354,72 +285,17 @@ export const bestExecutionAlgoMachine = setup({
           target: 'aggressive',
           actions: { type: 'chaseSidePrice', params: { reason: 'price data error' } },
         },
-        BROKER_FILL: [
-          {
-            guard: 'fillCompletesAll',
-            target: 'done',
-            actions: ['applyFill', { type: 'setOutcome', params: { outcome: 'filled' } }],
-          },
-          { actions: 'applyFill' },
-        ],
-        BROKER_ACK: { actions: [] },
-        BROKER_CANCELLED: [
-          {
-            guard: 'isOurOrder',
-            target: 'done',
-            actions: { type: 'setOutcome', params: { outcome: 'cancelledByBroker' } },
-          },
-          { actions: 'reportIgnored' },
-        ],
-        BROKER_REJECTED: [
-          {
-            guard: 'isOurOrder',
-            target: 'done',
-            actions: { type: 'setOutcome', params: { outcome: 'rejected' } },
-          },
-          { actions: 'reportIgnored' },
-        ],
-        STOP: { target: 'cancelling', actions: { type: 'setOutcome', params: { outcome: 'stopped' } } },
       },
     },
     aggressive: {
       on: {
+        ...ORDER_WORKING,
         CLOCK_TICK: [
-          {
-            guard: 'totalTimedOut',
-            target: 'cancelling',
-            actions: ['observe', { type: 'setOutcome', params: { outcome: 'timeout' } }],
-          },
+          { guard: 'totalTimedOut', target: 'cancelling', actions: ['observe', outcome('timeout')] },
           { actions: 'observe' },
         ],
         PRICE_SNAPSHOT: { actions: ['observe', { type: 'chaseSidePrice', params: {} }] },
         PRICE_DATA_ERROR: { actions: [] },
-        BROKER_FILL: [
-          {
-            guard: 'fillCompletesAll',
-            target: 'done',
-            actions: ['applyFill', { type: 'setOutcome', params: { outcome: 'filled' } }],
-          },
-          { actions: 'applyFill' },
-        ],
-        BROKER_ACK: { actions: [] },
-        BROKER_CANCELLED: [
-          {
-            guard: 'isOurOrder',
-            target: 'done',
-            actions: { type: 'setOutcome', params: { outcome: 'cancelledByBroker' } },
-          },
-          { actions: 'reportIgnored' },
-        ],
-        BROKER_REJECTED: [
-          {
-            guard: 'isOurOrder',
-            target: 'done',
-            actions: { type: 'setOutcome', params: { outcome: 'rejected' } },
-          },
-          { actions: 'reportIgnored' },
-        ],
-        STOP: { target: 'cancelling', actions: { type: 'setOutcome', params: { outcome: 'stopped' } } },
       },
     },
     cancelling: {
@@ -429,7 +305,7 @@ export const bestExecutionAlgoMachine = setup({
           {
             guard: 'fillCompletesAll',
             target: 'done',
-            actions: ['applyFill', { type: 'setOutcome', params: { outcome: 'filled' } }],
+            actions: ['applyFill', outcome('filled')],
           },
           { actions: 'applyFill' },
         ],

@@ -88,6 +88,8 @@ const fillAfter = (c: Ctx, e: MarketAlgoEvent) =>
 const isCurrent = (c: Ctx, e: MarketAlgoEvent) => 'orderRef' in e && c.slice?.orderRef === e.orderRef;
 const tickNow = (e: MarketAlgoEvent) => (e.type === 'CLOCK_TICK' ? e.now : undefined);
 
+const outcome = (o: AlgoOutcome) => ({ type: 'setOutcome', params: { outcome: o } }) as const;
+
 export const marketAlgoMachine = setup({
   types: {
     context: {} as MarketAlgoContext,
@@ -209,7 +211,7 @@ export const marketAlgoMachine = setup({
         {
           guard: 'nothingToDo',
           target: 'done',
-          actions: { type: 'setOutcome', params: { outcome: 'nothingToDo' } },
+          actions: outcome('nothingToDo'),
         },
         { target: 'working' },
       ],
@@ -221,7 +223,7 @@ export const marketAlgoMachine = setup({
           {
             guard: 'fillCompletesAll',
             target: 'done',
-            actions: ['applyFill', { type: 'setOutcome', params: { outcome: 'filled' } }],
+            actions: ['applyFill', outcome('filled')],
           },
           { guard: 'fillCompletesSlice', target: 'working', reenter: true, actions: 'applyFill' },
           { actions: 'applyFill' },
@@ -230,7 +232,7 @@ export const marketAlgoMachine = setup({
           {
             guard: 'sliceTimedOut',
             target: 'cancelling',
-            actions: ['updateNow', { type: 'setOutcome', params: { outcome: 'timeout' } }],
+            actions: ['updateNow', outcome('timeout')],
           },
           { actions: 'updateNow' },
         ],
@@ -239,7 +241,7 @@ export const marketAlgoMachine = setup({
           {
             guard: 'isCurrentOrder',
             target: 'done',
-            actions: { type: 'setOutcome', params: { outcome: 'cancelledByBroker' } },
+            actions: outcome('cancelledByBroker'),
           },
           { actions: 'reportIgnored' },
         ],
@@ -247,11 +249,11 @@ export const marketAlgoMachine = setup({
           {
             guard: 'isCurrentOrder',
             target: 'done',
-            actions: { type: 'setOutcome', params: { outcome: 'rejected' } },
+            actions: outcome('rejected'),
           },
           { actions: 'reportIgnored' },
         ],
-        STOP: { target: 'cancelling', actions: { type: 'setOutcome', params: { outcome: 'stopped' } } },
+        STOP: { target: 'cancelling', actions: outcome('stopped') },
       },
     },
     cancelling: {
@@ -261,7 +263,7 @@ export const marketAlgoMachine = setup({
           {
             guard: 'fillCompletesAll',
             target: 'done',
-            actions: ['applyFill', { type: 'setOutcome', params: { outcome: 'filled' } }],
+            actions: ['applyFill', outcome('filled')],
           },
           { actions: 'applyFill' },
         ],

@@ -23,77 +23,28 @@ import { emit, enqueueActions, setup } from 'xstate';
 import {
   addChildren,
   type CompletionMode,
-  type ContractOrderFields,
   emptyLedger,
   type Fill,
   isFamilyComplete,
   isFullyFilled,
   isZeroQty,
-  type ParentFillState,
   recordChildFill,
   remainingQty,
 } from '../src/domain/orders/index.ts';
-import { type ChildSpec, childSpecProblem } from './support/children.ts';
+import { childSpecProblem } from './support/children.ts';
+import type {
+  ContractOrderContext,
+  ContractOrderEmitted,
+  ContractOrderEvent,
+  ContractOrderInput,
+} from './support/contract-order-types.ts';
 
-export interface ContractOrderInput {
-  readonly order: ContractOrderFields;
-}
-
-export interface ContractOrderContext extends ParentFillState {
-  readonly order: ContractOrderFields;
-  /** `reference_of_controlling_algo`: the algo that owns the order, or null (A3). */
-  readonly algoControlledBy: string | null;
-  readonly cancelledChildIds: readonly string[];
-  readonly rejectedChildIds: readonly string[];
-  readonly active: boolean;
-  readonly locked: boolean;
-  readonly completion: CompletionMode | null;
-}
-
-export type ContractOrderEvent =
-  | { type: 'ALGO_CONTROL'; algo: string }
-  | { type: 'ALGO_RELEASE'; algo: string }
-  | { type: 'BROKER_ORDER_CREATED'; child: ChildSpec }
-  | { type: 'CHILD_FILL'; childId: string; fill: Fill }
-  | { type: 'CHILD_CANCELLED'; childId: string }
-  | { type: 'CHILD_REJECTED'; childId: string; reason: string }
-  | { type: 'CANCEL'; reason: string }
-  | { type: 'END_OF_DAY' }
-  | { type: 'LOCK' }
-  | { type: 'UNLOCK' };
-
-export type ContractOrderEmitted =
-  | {
-      type: 'fillApplied';
-      orderId: string;
-      parentId: string | null;
-      instrumentCode: string;
-      contractDates: string[];
-      childId: string;
-      fill: Fill;
-      delta: number[];
-      cumulativeFill: number[];
-      filledPrice: number | null;
-    }
-  | { type: 'overfilled'; orderId: string; fillId: string; overfill: number[] }
-  | { type: 'duplicateFill'; orderId: string; childId: string; fillId: string }
-  | { type: 'invalidFill'; orderId: string; childId: string; fillId: string; reason: string }
-  | { type: 'unknownChildFill'; orderId: string; childId: string; fillId: string }
-  | { type: 'controlRefused'; orderId: string; algo: string; controlledBy: string | null; reason: string }
-  | { type: 'releaseRefused'; orderId: string; algo: string; controlledBy: string | null }
-  | { type: 'algoReleased'; orderId: string; algo: string; remaining: number[] }
-  | { type: 'cancelChildren'; orderId: string; childIds: string[]; reason: string }
-  | {
-      type: 'completed';
-      orderId: string;
-      parentId: string | null;
-      mode: CompletionMode;
-      fill: number[];
-      filledPrice: number | null;
-      fillDatetime: number | null;
-      childIds: string[];
-    }
-  | { type: 'ignored'; orderId: string; eventType: string; reason: string };
+export type {
+  ContractOrderContext,
+  ContractOrderEmitted,
+  ContractOrderEvent,
+  ContractOrderInput,
+} from './support/contract-order-types.ts';
 
 type Ctx = ContractOrderContext;
 
@@ -112,6 +63,19 @@ const workingChildIds = (c: Ctx) =>
   c.children
     .filter((ch) => !ch.completed && !c.cancelledChildIds.includes(ch.orderId))
     .map((ch) => ch.orderId);
+
+/** A child fill moves the order to filled, or to partiallyFilled, or just records it. */
+const FILL_TO_FILLED_OR_PARTIAL = [
+  { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
+  { guard: 'childFillPartlyFills', target: 'partiallyFilled', actions: 'recordFill' },
+  { actions: 'recordFill' },
+] as const;
+
+/** A child fill moves the order to filled, or just records it. */
+const FILL_TO_FILLED = [
+  { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
+  { actions: 'recordFill' },
+] as const;
 
 export const contractOrderMachine = setup({
   types: {
@@ -304,20 +268,13 @@ export const contractOrderMachine = setup({
       // lost in a crash): they are applied and move the order on like any other fill.
       on: {
         ALGO_CONTROL: { target: 'algoControlled', actions: 'takeControl' },
-        CHILD_FILL: [
-          { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-          { guard: 'childFillPartlyFills', target: 'partiallyFilled', actions: 'recordFill' },
-          { actions: 'recordFill' },
-        ],
+        CHILD_FILL: FILL_TO_FILLED_OR_PARTIAL,
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },
     algoControlled: {
       on: {
-        CHILD_FILL: [
-          { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-          { actions: 'recordFill' },
-        ],
+        CHILD_FILL: FILL_TO_FILLED,
         ALGO_RELEASE: [
           { guard: 'releasedByController', target: 'released', actions: 'releaseControl' },
           { actions: 'releaseControl' },
@@ -329,11 +286,7 @@ export const contractOrderMachine = setup({
       always: { guard: 'hasOwnFill', target: 'partiallyFilled' },
       on: {
         ALGO_CONTROL: { target: 'algoControlled', actions: 'takeControl' },
-        CHILD_FILL: [
-          { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-          { guard: 'childFillPartlyFills', target: 'partiallyFilled', actions: 'recordFill' },
-          { actions: 'recordFill' },
-        ],
+        CHILD_FILL: FILL_TO_FILLED_OR_PARTIAL,
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },
@@ -341,10 +294,7 @@ export const contractOrderMachine = setup({
       always: { guard: 'ownFillComplete', target: 'filled' },
       on: {
         ALGO_CONTROL: { target: 'algoControlled', actions: 'takeControl' },
-        CHILD_FILL: [
-          { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-          { actions: 'recordFill' },
-        ],
+        CHILD_FILL: FILL_TO_FILLED,
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },

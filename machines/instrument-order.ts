@@ -30,70 +30,29 @@ import {
   type FamilyKind,
   type Fill,
   familyPassesFillsUp,
-  type InstrumentOrderFields,
   isFamilyComplete,
   isFullyFilled,
   isZeroQty,
   markChildCompleted,
-  type ParentFillState,
   parentFillFromChild,
   recordChildFill,
 } from '../src/domain/orders/index.ts';
-import { type ChildSpec, childSpecProblem } from './support/children.ts';
+import { childSpecProblem } from './support/children.ts';
+import type {
+  InstrumentOrderContext,
+  InstrumentOrderEmitted,
+  InstrumentOrderEvent,
+  InstrumentOrderInput,
+} from './support/instrument-order-types.ts';
 
 export type { ChildSpec } from './support/children.ts';
 
-export interface InstrumentOrderInput {
-  readonly order: InstrumentOrderFields;
-  readonly children?: readonly ChildSpec[];
-}
-
-export interface InstrumentOrderContext extends ParentFillState {
-  readonly order: InstrumentOrderFields;
-  readonly family: FamilyKind;
-  readonly active: boolean;
-  readonly locked: boolean;
-  readonly completion: CompletionMode | null;
-}
-
-export type InstrumentOrderEvent =
-  | { type: 'CHILDREN_SPAWNED'; children: ChildSpec[] }
-  | { type: 'CHILD_FILL'; childId: string; fill: Fill }
-  | { type: 'CHILD_COMPLETED'; childId: string }
-  | { type: 'CANCEL'; reason: string }
-  | { type: 'END_OF_DAY' }
-  | { type: 'LOCK' }
-  | { type: 'UNLOCK' };
-
-export type InstrumentOrderEmitted =
-  | {
-      type: 'fillApplied';
-      orderId: string;
-      strategyName: string;
-      instrumentCode: string;
-      childId: string;
-      fill: Fill;
-      delta: number[];
-      cumulativeFill: number[];
-      filledPrice: number | null;
-    }
-  | { type: 'overfilled'; orderId: string; fillId: string; overfill: number[] }
-  | { type: 'duplicateFill'; orderId: string; childId: string; fillId: string }
-  | { type: 'invalidFill'; orderId: string; childId: string; fillId: string; reason: string }
-  | { type: 'unknownChildFill'; orderId: string; childId: string; fillId: string }
-  | { type: 'unsupportedFamily'; orderId: string; childIds: string[] }
-  | { type: 'spawnRefused'; orderId: string; reason: string }
-  | { type: 'cancelChildren'; orderId: string; childIds: string[]; reason: string }
-  | {
-      type: 'completed';
-      orderId: string;
-      mode: CompletionMode;
-      fill: number[];
-      filledPrice: number | null;
-      fillDatetime: number | null;
-      childIds: string[];
-    }
-  | { type: 'ignored'; orderId: string; eventType: string; reason: string };
+export type {
+  InstrumentOrderContext,
+  InstrumentOrderEmitted,
+  InstrumentOrderEvent,
+  InstrumentOrderInput,
+} from './support/instrument-order-types.ts';
 
 type Ctx = InstrumentOrderContext;
 
@@ -109,6 +68,19 @@ function afterChildFill(ctx: Ctx, childId: string, fill: Fill): Ctx {
 
 const ownFillComplete = (c: Ctx) => isFullyFilled(c.order.trade, c.ledger.fill);
 const hasOwnFill = (c: Ctx) => !isZeroQty(c.ledger.fill);
+
+/** A child fill moves the order to filled, or to partiallyFilled, or just records it. */
+const FILL_TO_FILLED_OR_PARTIAL = [
+  { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
+  { guard: 'childFillPartlyFills', target: 'partiallyFilled', actions: 'recordFill' },
+  { actions: 'recordFill' },
+] as const;
+
+/** A child fill moves the order to filled, or just records it. */
+const FILL_TO_FILLED = [
+  { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
+  { actions: 'recordFill' },
+] as const;
 
 export const instrumentOrderMachine = setup({
   types: {
@@ -272,20 +244,13 @@ export const instrumentOrderMachine = setup({
         { guard: 'hasOwnFill', target: 'partiallyFilled' },
       ],
       on: {
-        CHILD_FILL: [
-          { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-          { guard: 'childFillPartlyFills', target: 'partiallyFilled', actions: 'recordFill' },
-          { actions: 'recordFill' },
-        ],
+        CHILD_FILL: FILL_TO_FILLED_OR_PARTIAL,
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },
     partiallyFilled: {
       on: {
-        CHILD_FILL: [
-          { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-          { actions: 'recordFill' },
-        ],
+        CHILD_FILL: FILL_TO_FILLED,
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },
