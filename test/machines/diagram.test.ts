@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AnyStateNode } from 'xstate';
 import { describeMachine, toDot, toMermaid } from '../../machines/diagram.ts';
@@ -81,6 +82,8 @@ describe('registry and diagrams', () => {
   it('docs/machines.md holds one Mermaid diagram per machine', () => {
     const md = renderMachineDocs();
     expect(md.match(/```mermaid/g)).toHaveLength(machineRegistry.length);
+    const onDisk = readFileSync(new URL('../../docs/machines.md', import.meta.url), 'utf8');
+    expect(onDisk).toBe(md); // regenerate with: npx tsx scripts/gen-machine-docs.ts
   });
 });
 
