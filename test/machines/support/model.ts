@@ -19,8 +19,7 @@ import { start, step } from '../../../machines/step.ts';
 export interface ModelOptions<M extends AnyStateMachine> {
   readonly input: InputFrom<M>;
   readonly events:
-    | ReadonlyArray<EventFromLogic<M>>
-    | ((s: SnapshotFrom<M>) => ReadonlyArray<EventFromLogic<M>>);
+    ReadonlyArray<EventFromLogic<M>> | ((s: SnapshotFrom<M>) => ReadonlyArray<EventFromLogic<M>>);
   /** What distinguishes two model states; default: the state value only. */
   readonly serialize?: (s: SnapshotFrom<M>) => unknown;
   /** Checked on the live actor's snapshot in every state reached. */
