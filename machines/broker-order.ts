@@ -8,7 +8,8 @@
  * - `BrokerOrderEvent`: SUBMITTED (the broker took the order: temp id, submit time), SUBMIT_FAILED,
  *   ACKNOWLEDGED (perm id), FILL (an execution, keyed by its execution id), COMMISSION (joined by
  *   fill id, may come later), MODIFIED (new working limit), CANCEL_REQUESTED, CANCEL_REJECTED,
- *   CANCELLED, REJECTED, BROKER_MESSAGE (appended to the algo comment).
+ *   CANCELLED, REJECTED, BROKER_MESSAGE (appended to the algo comment), DEACTIVATE (family
+ *   completed; one-way), LOCK / UNLOCK (the `locked` flag).
  * - `BrokerOrderEmitted`: `fillApplied` (forward to the parent contract order and the algo),
  *   `filled`, `cancelled`, `rejected`, `cancelFailed`, and the reports `overfilled`, `lateFill`,
  *   `duplicateFill`, `invalidFill`, `ignored`.
@@ -20,7 +21,7 @@
  * changes nothing. No state is final: a late fill can arrive at any time (#1580); the host archives
  * the order at end of day.
  */
-import { emit, enqueueActions, setup } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import {
   addCommission,
   applyFill,
@@ -120,6 +121,8 @@ export const brokerOrderMachine = setup({
       if (text)
         enqueue.assign({ algoComment: context.algoComment ? `${context.algoComment}; ${text}` : text });
     }),
+    deactivate: assign({ active: false }),
+    setLocked: assign({ locked: ({ event }) => event.type === 'LOCK' }),
     reportFilled: emit(({ context }) => ({
       type: 'filled' as const,
       orderId: context.order.orderId,
@@ -177,6 +180,8 @@ export const brokerOrderMachine = setup({
     algoComment: '',
     acknowledged: false,
     rejectReason: null,
+    active: true,
+    locked: false,
   }),
   initial: 'created',
   on: {
@@ -185,6 +190,9 @@ export const brokerOrderMachine = setup({
     COMMISSION: { actions: 'recordCommission' },
     MODIFIED: { actions: 'recordModified' },
     BROKER_MESSAGE: { actions: 'appendComment' },
+    DEACTIVATE: { actions: 'deactivate' },
+    LOCK: { actions: 'setLocked' },
+    UNLOCK: { actions: 'setLocked' },
     '*': { actions: 'reportIgnored' },
   },
   states: {

@@ -14,6 +14,10 @@ export interface BrokerOrderContext extends BrokerIds {
   readonly algoComment: string;
   readonly acknowledged: boolean;
   readonly rejectReason: string | null;
+  /** False once the family completed (the host sends DEACTIVATE, G1/G2); one-way. */
+  readonly active: boolean;
+  /** The reference's transactional `locked` flag (digest §1.0), kept for the stack handler. */
+  readonly locked: boolean;
 }
 
 export type BrokerOrderEvent =
@@ -27,7 +31,10 @@ export type BrokerOrderEvent =
   | { type: 'CANCEL_REJECTED'; reason: string }
   | { type: 'CANCELLED' }
   | { type: 'REJECTED'; reason: string }
-  | { type: 'BROKER_MESSAGE'; text: string };
+  | { type: 'BROKER_MESSAGE'; text: string }
+  | { type: 'DEACTIVATE' }
+  | { type: 'LOCK' }
+  | { type: 'UNLOCK' };
 
 export type BrokerOrderEmitted =
   | {

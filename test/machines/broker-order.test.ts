@@ -119,6 +119,14 @@ describe('broker order lifecycle (digest §1.3, F2; NautilusTrader table)', () =
     expect(r.snapshot.context.order.limitPrice).toBe(95.5);
     expect(r.emitted.at(-1)?.type).toBe('ignored');
   });
+  it('deactivate is one-way; the locked flag follows LOCK / UNLOCK', () => {
+    const r = run([submitted, { type: 'LOCK' }, { type: 'DEACTIVATE' }]);
+    expect(r.snapshot.context.locked).toBe(true);
+    expect(r.snapshot.context.active).toBe(false);
+    const u = stepAll(m, r.snapshot, [{ type: 'UNLOCK' }]);
+    expect(u.snapshot.context.locked).toBe(false);
+    expect(u.snapshot.context.active).toBe(false);
+  });
 });
 
 describe('broker order model', () => {

@@ -6,6 +6,7 @@ import {
   emptyLedger,
   type Fill,
   type FillLedger,
+  tradeLimitCharge,
 } from '../../src/domain/orders/index.ts';
 
 const f = (fillId: string, qty: number[], price: number, datetime = 0, extra: Partial<Fill> = {}): Fill => ({
@@ -84,6 +85,11 @@ describe('fill ledger (digest §2 F, explicit choices §10)', () => {
     expect(l.filledPrice).toBeCloseTo(0.6, 12);
     expect(l.legFilledPrices[0]).toBeCloseTo(100.7, 12);
     expect(l.legFilledPrices[1]).toBeCloseTo(100.1, 12);
+  });
+
+  it('trade limits are charged on filled quantity: a roll spread fill [-1, 1] charges 2', () => {
+    expect(tradeLimitCharge(f('a', [-1, 1], 0.5))).toBe(2);
+    expect(tradeLimitCharge(f('b', [-3], 10))).toBe(3);
   });
 
   it('commission adds up at fill time and later', () => {

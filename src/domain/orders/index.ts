@@ -6,3 +6,4 @@ export * from './fill.ts';
 export * from './order-types.ts';
 export * from './position-break.ts';
 export * from './trade-qty.ts';
+export * from './schemas.ts';
