@@ -7,6 +7,31 @@ import { fileURLToPath } from 'node:url';
 import { toMermaid } from '../machines/diagram.ts';
 import { machineRegistry, summarize } from '../machines/registry.ts';
 
+/** How a host (the stack handler) wires the machines together; kept next to the diagrams. */
+const HOST_GUIDE = [
+  '## Driving the machines from a host',
+  '',
+  'The machines are pure: `start(machine, input)` and `step(machine, snapshot, event)` from',
+  '`machines/step.ts` return `{ snapshot, emitted }`. Persist the snapshot (`persist`), then perform',
+  'the emitted events; `restore` rebuilds a snapshot from its JSON. After a restore, send each algo a',
+  '`CLOCK_TICK { now }`: deadlines are timestamps in context, so an overdue one fires at once.',
+  '',
+  '| emitted by | event | the host then |',
+  '|---|---|---|',
+  '| algo | `placeBrokerOrder` | starts a broker-order machine (orderRef = idempotency key), places the order, sends `SUBMITTED` (or `SUBMIT_FAILED`) to it and `BROKER_ORDER_CREATED` to the contract order |',
+  '| algo | `modifyBrokerOrder` / `cancelBrokerOrder` | modifies / cancels at the broker; `MODIFIED` or `CANCEL_REQUESTED` to the broker order |',
+  '| algo | `finished` | sends `ALGO_RELEASE` to the contract order |',
+  '| broker order | `fillApplied` | `CHILD_FILL` to the parent contract order, `BROKER_FILL` to the algo |',
+  '| broker order | `cancelled` / `rejected` | `CHILD_CANCELLED` / `CHILD_REJECTED` to the contract order, `BROKER_CANCELLED` / `BROKER_REJECTED` to the algo |',
+  '| contract order | `fillApplied` | adds `delta` to the contract positions, charges trade limits (`tradeLimitCharge`), sends `CHILD_FILL` to the instrument order |',
+  '| contract order | `completed` | sends `CHILD_COMPLETED` to the instrument order |',
+  '| instrument order | `fillApplied` | adds `delta` to the strategy position |',
+  '| instrument order | `completed` | archives the family and sends `DEACTIVATE` to its broker orders |',
+  '| any order | `overfilled`, `unknownChildFill`, `unsupportedFamily` | logs critical (the fill is already applied or parked) |',
+  '| instrument lock | `locked` / `unlocked` | gates strategy orders, spawning and broker orders for the instrument (H3) |',
+  '',
+];
+
 export function renderMachineDocs(): string {
   const parts = [
     '# Order-lifecycle machines',
@@ -16,6 +41,7 @@ export function renderMachineDocs(): string {
     'Transitions declared on a machine root apply in every state that does not handle the event;',
     'bookkeeping events handled in any active state without a state change are listed in a note.',
     '',
+    ...HOST_GUIDE,
   ];
   for (const entry of machineRegistry) {
     const s = summarize(entry);
