@@ -81,4 +81,19 @@ describe('instrument lock model', () => {
     });
     expect(report.reached).toEqual(stateNames(m));
   });
+
+  it('every simple path (no state visited twice) keeps the invariant too', async () => {
+    const report = await checkModel(m, {
+      input,
+      paths: 'simple',
+      events: [agree, broken, { type: 'LOCK', reason: 'x', at: T0 }, { type: 'UNLOCK', at: T0 }],
+      serialize: (s) => [s.value, s.context.breaks.length > 0],
+      invariant: (s) => {
+        if (s.value === 'lockedByBreak') expect(s.context.breaks.length).toBeGreaterThan(0);
+        if (s.value === 'unlocked') expect(s.context.lockedAt).toBeNull();
+      },
+    });
+    expect(report.paths).toBeGreaterThanOrEqual(3);
+    expect(report.reached).toEqual(stateNames(m));
+  });
 });

@@ -22,6 +22,8 @@ export interface ModelOptions<M extends AnyStateMachine> {
     ReadonlyArray<EventFromLogic<M>> | ((s: SnapshotFrom<M>) => ReadonlyArray<EventFromLogic<M>>);
   /** What distinguishes two model states; default: the state value only. */
   readonly serialize?: (s: SnapshotFrom<M>) => unknown;
+  /** Which paths to walk: shortest to each state (default) or every simple path. */
+  readonly paths?: 'shortest' | 'simple';
   /** Checked on the live actor's snapshot in every state reached. */
   readonly invariant: (s: SnapshotFrom<M>) => void;
 }
@@ -54,7 +56,9 @@ export async function checkModel<M extends AnyStateMachine>(
   const events = opts.events;
   const eventsIn = (s: SnapshotFrom<M>) =>
     view(s).status !== 'active' ? [] : typeof events === 'function' ? events(s) : events;
-  const paths = model.getShortestPaths({
+  const traversal =
+    opts.paths === 'simple' ? model.getSimplePaths.bind(model) : model.getShortestPaths.bind(model);
+  const paths = traversal({
     events: eventsIn as never,
     serializeState: serializeState as never,
   });
