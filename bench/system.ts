@@ -3,8 +3,8 @@
  * history. Prints load and run times. `npx tsx bench/system.ts [--json] [--dir DIR]`.
  */
 import { fileURLToPath } from 'node:url';
-import { classicSystemConfig } from '../src/domain/system/config.ts';
 import { runClassicSystem } from '../src/domain/system/classic-system.ts';
+import { classicSystemConfig } from '../src/domain/system/config.ts';
 import { loadPysystemtradeData } from '../src/store/pysystemtrade-csv.ts';
 
 const args = process.argv.slice(2);

@@ -28,7 +28,9 @@ export function listCsvInstruments(dir: string): string[] {
 }
 
 export function loadPysystemtradeData(dir: string, instrumentCodes?: string[]): PysystemtradeData {
-  const config = parseInstrumentConfigCsv(readFileSync(join(dir, 'csvconfig', 'instrumentconfig.csv'), 'utf8'));
+  const config = parseInstrumentConfigCsv(
+    readFileSync(join(dir, 'csvconfig', 'instrumentconfig.csv'), 'utf8'),
+  );
   const codes = instrumentCodes ?? listCsvInstruments(dir);
   const instruments: InstrumentData[] = codes.map((code) => {
     const cfg = config.get(code);

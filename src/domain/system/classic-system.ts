@@ -86,7 +86,10 @@ function contractText(c: number): string {
   return Number.isNaN(c) ? '' : String(Math.round(c)).padStart(8, '0');
 }
 
-export function runClassicSystem(input: ClassicSystemInput, config: ClassicSystemConfig): ClassicSystemResult {
+export function runClassicSystem(
+  input: ClassicSystemInput,
+  config: ClassicSystemConfig,
+): ClassicSystemResult {
   if (!(input.capital > 0)) throw new Error(`classic system: capital must be > 0, got ${input.capital}`);
   const skipped: ClassicSystemResult['skipped'] = [];
   const wanted = config.instrument_weights
@@ -97,7 +100,10 @@ export function runClassicSystem(input: ClassicSystemInput, config: ClassicSyste
   for (const d of wanted) {
     const fx = fxRateSeries(d.currency, config.base_currency, input.fx_to_usd, grid);
     if (!fx) {
-      skipped.push({ instrument_code: d.instrument_code, reason: `no FX rate ${d.currency}/${config.base_currency}` });
+      skipped.push({
+        instrument_code: d.instrument_code,
+        reason: `no FX rate ${d.currency}/${config.base_currency}`,
+      });
       continue;
     }
     if (!(d.pointsize > 0)) {

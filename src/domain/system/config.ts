@@ -10,7 +10,9 @@
 import type { BufferMethod } from './buffers.ts';
 import type { MixedVolOptions, RobustVolOptions } from './vol.ts';
 
-export type TradingRule = { type: 'ewmac'; lfast: number; lslow: number } | { type: 'carry'; smooth_days: number };
+export type TradingRule =
+  | { type: 'ewmac'; lfast: number; lslow: number }
+  | { type: 'carry'; smooth_days: number };
 
 export type VolatilityCalculation =
   | ({ func: 'mixed_vol_calc' } & MixedVolOptions)

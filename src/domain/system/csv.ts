@@ -70,14 +70,20 @@ export function parsePriceCsv(text: string, what = 'price csv'): PriceSeries {
     const comma = line.indexOf(',');
     if (comma < 0) throw new Error(`${what}: line ${i + 2} has no comma`);
     const day = epochDayOfTimestamp(line.slice(0, comma));
-    if (Number.isNaN(day)) throw new Error(`${what}: line ${i + 2} has a bad timestamp '${line.slice(0, comma)}'`);
+    if (Number.isNaN(day))
+      throw new Error(`${what}: line ${i + 2} has a bad timestamp '${line.slice(0, comma)}'`);
     days[i] = day;
     const v = numberOrNaN(line.slice(comma + 1));
-    if (Number.isNaN(v) && line.length > comma + 1) throw new Error(`${what}: line ${i + 2} has a bad number`);
+    if (Number.isNaN(v) && line.length > comma + 1)
+      throw new Error(`${what}: line ${i + 2} has a bad number`);
     values[i] = v;
   }
   const last = lines[n];
-  return { days, values, lastTimestamp: n > 0 && last !== undefined ? last.slice(0, last.indexOf(',')) : undefined };
+  return {
+    days,
+    values,
+    lastTimestamp: n > 0 && last !== undefined ? last.slice(0, last.indexOf(',')) : undefined,
+  };
 }
 
 const MULTIPLE_COLUMNS = [

@@ -24,13 +24,6 @@ export function rollingQuantile(x: Series, window: number, minPeriods: number, q
   let len = 0;
   const minp = Math.max(minPeriods, 1);
   for (let i = 0; i < n; i++) {
-    const v = x[i]!;
-    if (!Number.isNaN(v)) {
-      const at = lowerBound(sorted, len, v);
-      sorted.copyWithin(at + 1, at, len);
-      sorted[at] = v;
-      len++;
-    }
     const leaving = i - window;
     if (leaving >= 0) {
       const old = x[leaving]!;
@@ -39,6 +32,13 @@ export function rollingQuantile(x: Series, window: number, minPeriods: number, q
         sorted.copyWithin(at, at + 1, len);
         len--;
       }
+    }
+    const v = x[i]!;
+    if (!Number.isNaN(v)) {
+      const at = lowerBound(sorted, len, v);
+      sorted.copyWithin(at + 1, at, len);
+      sorted[at] = v;
+      len++;
     }
     if (len >= minp) {
       if (len === 1) out[i] = sorted[0]!;

@@ -42,7 +42,12 @@ export function applyMinVol(vol: Series, volAbsMin: number): Series {
 }
 
 /** `apply_vol_floor`: max(vol, ffill(rolling quantile with its first value 0)). */
-export function applyVolFloor(vol: Series, floorMinQuant: number, floorMinPeriods: number, floorDays: number) {
+export function applyVolFloor(
+  vol: Series,
+  floorMinQuant: number,
+  floorMinPeriods: number,
+  floorDays: number,
+) {
   const volMin = rollingQuantile(vol, floorDays, floorMinPeriods, floorMinQuant);
   if (volMin.length > 0) volMin[0] = 0;
   let last = 0;
