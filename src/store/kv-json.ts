@@ -18,7 +18,7 @@ export async function openJsonBucket(
 /** The JSON value of a key, or undefined when missing or deleted. */
 export async function getJson<T>(kv: KV, key: string): Promise<T | undefined> {
   const e = await kv.get(key);
-  if (!e || e.operation !== 'PUT' || e.length === 0) return undefined;
+  if (e?.operation !== 'PUT' || e.length === 0) return undefined;
   return e.json<T>();
 }
 
