@@ -53,8 +53,7 @@ export function endpoint<S extends z.ZodType, R>(spec: EndpointSpec<S, R>): Endp
 }
 
 export type Reply<R> =
-  | { ok: true; result: R }
-  | { ok: false; error: { code: number; message: string; details?: unknown } };
+  { ok: true; result: R } | { ok: false; error: { code: number; message: string; details?: unknown } };
 
 function describeZod(err: z.ZodError): string {
   const i = err.issues[0];
