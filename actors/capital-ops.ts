@@ -47,8 +47,7 @@ export interface CapitalOpsDeps {
 }
 
 export type UpdateOutcome =
-  | { outcome: 'written'; row: CapitalRow }
-  | { outcome: 'held'; pending: PendingCapitalChange };
+  { outcome: 'written'; row: CapitalRow } | { outcome: 'held'; pending: PendingCapitalChange };
 
 function asServiceError(err: unknown): never {
   if (err instanceof CapitalError) {

@@ -10,8 +10,7 @@
  */
 
 export type StrategyCapitalMethod =
-  | { method: 'weighted'; weight?: number }
-  | { method: 'allowance'; initial: number };
+  { method: 'weighted'; weight?: number } | { method: 'allowance'; initial: number };
 
 export type AllowanceEntryKind = 'allowance' | 'pnl' | 'fees' | 'deposit' | 'withdrawal';
 

@@ -45,8 +45,7 @@ export interface PendingCapitalChange {
 }
 
 export type CapitalUpdateResult =
-  | { outcome: 'written'; row: CapitalRow }
-  | { outcome: 'held'; pending: PendingCapitalChange };
+  { outcome: 'written'; row: CapitalRow } | { outcome: 'held'; pending: PendingCapitalChange };
 
 export class CapitalError extends Error {
   constructor(

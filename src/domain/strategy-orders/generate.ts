@@ -13,13 +13,7 @@ import { applyPositionLimits } from './position-limits.ts';
 import { sign } from './rounding.ts';
 
 export type RollState =
-  | 'No_Roll'
-  | 'Passive'
-  | 'Force'
-  | 'Force_Outright'
-  | 'Close'
-  | 'No_Open'
-  | 'Roll_Adjusted';
+  'No_Roll' | 'Passive' | 'Force' | 'Force_Outright' | 'Close' | 'No_Open' | 'Roll_Adjusted';
 
 export interface BufferedOptimalPosition {
   instrument_code: string;

@@ -11,12 +11,10 @@ import type { BufferMethod } from './buffers.ts';
 import type { MixedVolOptions, RobustVolOptions } from './vol.ts';
 
 export type TradingRule =
-  | { type: 'ewmac'; lfast: number; lslow: number }
-  | { type: 'carry'; smooth_days: number };
+  { type: 'ewmac'; lfast: number; lslow: number } | { type: 'carry'; smooth_days: number };
 
 export type VolatilityCalculation =
-  | ({ func: 'mixed_vol_calc' } & MixedVolOptions)
-  | ({ func: 'robust_vol_calc' } & RobustVolOptions);
+  ({ func: 'mixed_vol_calc' } & MixedVolOptions) | ({ func: 'robust_vol_calc' } & RobustVolOptions);
 
 export interface ClassicSystemConfig {
   trading_rules: Record<string, TradingRule>;
