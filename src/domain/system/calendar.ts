@@ -33,22 +33,25 @@ export function civilFromEpochDay(z: number): string {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+
 /** Epoch day of a `YYYY-MM-DD...` timestamp (time of day ignored). NaN when malformed. */
 export function epochDayOfTimestamp(s: string): number {
   if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return Number.NaN;
-  const y = Number(s.slice(0, 4));
-  const m = Number(s.slice(5, 7));
-  const d = Number(s.slice(8, 10));
-  if (
-    !Number.isInteger(y) ||
-    !Number.isInteger(m) ||
-    !Number.isInteger(d) ||
-    m < 1 ||
-    m > 12 ||
-    d < 1 ||
-    d > 31
-  )
-    return Number.NaN;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = digit(s, i);
+    if (d < 0 || d > 9) return Number.NaN;
+    y = y * 10 + d;
+  }
+  const m1 = digit(s, 5);
+  const m2 = digit(s, 6);
+  const d1 = digit(s, 8);
+  const d2 = digit(s, 9);
+  if ([m1, m2, d1, d2].some((d) => d < 0 || d > 9)) return Number.NaN;
+  const m = m1 * 10 + m2;
+  const d = d1 * 10 + d2;
+  if (m < 1 || m > 12 || d < 1 || d > 31) return Number.NaN;
   return epochDayFromCivil(y, m, d);
 }
 

@@ -39,6 +39,20 @@ function numberOrNaN(s: string | undefined): number {
   return v;
 }
 
+/** Epoch day of a row's timestamp, reusing the previous row's when the date is the same. */
+function dayCache(): (stamp: string) => number {
+  let lastDate = '';
+  let lastDay = Number.NaN;
+  return (stamp: string) => {
+    const date = stamp.slice(0, 10);
+    if (date !== lastDate) {
+      lastDate = date;
+      lastDay = epochDayOfTimestamp(stamp);
+    }
+    return lastDay;
+  };
+}
+
 function splitLines(text: string): string[] {
   const lines = text.split('\n');
   const out: string[] = [];
@@ -65,11 +79,12 @@ export function parsePriceCsv(text: string, what = 'price csv'): PriceSeries {
   const n = lines.length - 1;
   const days = new Int32Array(n);
   const values = new Float64Array(n);
+  const dayOf = dayCache();
   for (let i = 0; i < n; i++) {
     const line = lines[i + 1]!;
     const comma = line.indexOf(',');
     if (comma < 0) throw new Error(`${what}: line ${i + 2} has no comma`);
-    const day = epochDayOfTimestamp(line.slice(0, comma));
+    const day = dayOf(line.slice(0, comma));
     if (Number.isNaN(day))
       throw new Error(`${what}: line ${i + 2} has a bad timestamp '${line.slice(0, comma)}'`);
     days[i] = day;
@@ -118,9 +133,10 @@ export function parseMultiplePricesCsv(text: string, what = 'multiple prices csv
     carryContract: new Float64Array(n),
     forwardContract: new Float64Array(n),
   };
+  const dayOf = dayCache();
   for (let i = 0; i < n; i++) {
     const f = lines[i + 1]!.split(',');
-    const day = epochDayOfTimestamp(f[iDt] ?? '');
+    const day = dayOf(f[iDt] ?? '');
     if (Number.isNaN(day)) throw new Error(`${what}: line ${i + 2} has a bad timestamp '${f[iDt]}'`);
     out.days[i] = day;
     out.carry[i] = numberOrNaN(f[iC]);
