@@ -155,5 +155,18 @@ describe('systack capital / control / update on a real nats-server', () => {
     const corn = created.find((o) => o.instrument_code === 'CORN');
     expect(corn).toEqual({ instrument_code: 'CORN', trade: -1 });
     expect((await run('update', 'strategy-orders', '--strategy', 'nope')).code).toBe(2);
+    const shown = await run(
+      'strategy',
+      'diagnostics',
+      '--strategy',
+      'carry_trend',
+      '--instrument',
+      'SOFR',
+      '--rows',
+      '2',
+    );
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('2023-08-31');
+    expect(shown.stdout).toContain('notional_position');
   });
 });

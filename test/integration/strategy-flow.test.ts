@@ -9,7 +9,9 @@ import {
   ServiceUnavailable,
 } from '../../actors/strategy-order-ports.ts';
 import { openStrategyRuntime, type StrategyRuntime } from '../../actors/strategy-runtime.ts';
+import { startStrategyQueryService } from '../../actors/strategy-services.ts';
 import { runSystemForStrategy } from '../../actors/system-runner.ts';
+import { callService } from '../../src/bus/service.ts';
 import { endpoint, startService } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { CsvSystemDataSource } from '../../src/store/system-data.ts';
@@ -187,6 +189,32 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
       }),
     );
     expect(created).toHaveLength(r.orders.length);
+  });
+
+  it('serves stored positions and diagnostics over NATS', async () => {
+    await startStrategyQueryService(nc, 'systack', rt);
+    const p = await callService<Array<{ instrument_code: string }>>(nc, 'systack.strategy.positions', {
+      strategy_name: 'carry_trend',
+    });
+    expect(p.map((x) => x.instrument_code)).toEqual(['CORN', 'EUROSTX', 'SOFR']);
+    const d = await callService<{ dates: string[]; series: Record<string, number[]> }>(
+      nc,
+      'systack.strategy.diagnostics',
+      { strategy_name: 'carry_trend', instrument_code: 'SOFR' },
+    );
+    expect(d.dates).toHaveLength(20);
+    expect(d.series.combined_forecast).toHaveLength(20);
+    await expect(
+      callService(nc, 'systack.strategy.positions', { strategy_name: 'nope' }),
+    ).rejects.toMatchObject({
+      code: 404,
+    });
+    await expect(
+      callService(nc, 'systack.strategy.diagnostics', {
+        strategy_name: 'carry_trend',
+        instrument_code: 'GOLD',
+      }),
+    ).rejects.toMatchObject({ code: 404 });
   });
 
   it('refuses to generate orders when the positions service does not answer', async () => {

@@ -5,6 +5,7 @@ import { register as control } from './control.ts';
 import { register as logs } from './logs.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
+import { register as strategy } from './strategy.ts';
 import { register as update } from './update.ts';
 
 /** Every command group of the `systack` CLI. Each file registers only commands that work. */
@@ -16,4 +17,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   capital,
   control,
   update,
+  strategy,
 ];
