@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { getShortestPaths } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { type StrategyMachineEvent, strategyMachine } from '../../machines/strategy.ts';
@@ -84,5 +85,23 @@ describe('strategy machine (digest §4 P3, P8, P12)', () => {
         expect(a.getSnapshot().context.executions).toBe(runs);
       }),
     );
+  });
+});
+
+describe('strategy machine graph', () => {
+  it('every state is reachable from idle with the machine events', () => {
+    const paths = getShortestPaths(strategyMachine, {
+      input: { strategy_name: 's', max_executions: 2, frequency_minutes: 0 },
+      events: [
+        { type: 'CLOCK_TICK', now: 0 },
+        { type: 'SYSTEM_DONE', now: 0, positions: 1 },
+        { type: 'SYSTEM_FAILED', now: 0, error: 'x' },
+        { type: 'STOP' },
+        { type: 'RESET' },
+      ],
+      limit: 500,
+    });
+    const reached = new Set(paths.map((p) => String(p.state.value)));
+    expect([...reached].sort()).toEqual(['failed', 'finished', 'idle', 'running', 'stopped']);
   });
 });
