@@ -1,5 +1,5 @@
 /**
- * Every order-lifecycle machine, with a name (its file name) and a description, for the CLI
+ * Every machine of machines/ (the order lifecycle, and the strategy machine), with a name (its file name) and a description, for the CLI
  * (`systack machines list | diagram`), docs/machines.md and the visualizer.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
@@ -10,6 +10,7 @@ import { contractOrderMachine } from './contract-order.ts';
 import { describeMachine } from './diagram.ts';
 import { instrumentLockMachine } from './instrument-lock.ts';
 import { instrumentOrderMachine } from './instrument-order.ts';
+import { strategyMachine } from './strategy.ts';
 
 export interface MachineEntry {
   readonly name: string;
@@ -52,6 +53,12 @@ export const machineRegistry: readonly MachineEntry[] = [
     description:
       'Instrument lock: locked on a broker vs contract position break, auto-unlocked when they agree; a manual lock only unlocks manually (digest §2 H1, H4).',
     machine: instrumentLockMachine,
+  },
+  {
+    name: 'strategy',
+    description:
+      'One strategy in run_systems: a process method run by frequency and max_executions, driven by CLOCK_TICK; STOP waits for the current run (digest §4 P8, P12).',
+    machine: strategyMachine,
   },
 ];
 
