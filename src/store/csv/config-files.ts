@@ -66,7 +66,7 @@ function readConfigCsv(text: string, file: string, header: readonly string[]): R
       throw new CsvFormatError(file, info.lines, `expected ${header.length} fields, got ${record.length}`);
     }
     const code = record[0] as string;
-    if (!/^[A-Za-z0-9_]+$/.test(code))
+    if (!/^[A-Za-z0-9_-]+$/.test(code))
       throw new CsvFormatError(file, info.lines, `bad instrument code '${code}'`);
     if (seen.has(code)) throw new CsvFormatError(file, info.lines, `instrument ${code} appears twice`);
     seen.add(code);

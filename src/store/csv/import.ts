@@ -41,8 +41,8 @@ export interface ImportSummary {
   rows: number;
 }
 
-const CODE_FILE = /^([A-Za-z0-9_]+)\.csv$/;
-const CONTRACT_FILE = /^([A-Za-z0-9_]+)_(\d{8})\.csv$/;
+const CODE_FILE = /^([A-Za-z0-9_-]+)\.csv$/;
+const CONTRACT_FILE = /^([A-Za-z0-9_-]+)_(\d{8})\.csv$/;
 
 async function csvFiles(dir: string): Promise<string[]> {
   try {

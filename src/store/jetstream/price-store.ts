@@ -77,7 +77,7 @@ export class JetStreamPriceStore implements PriceStore {
 
   private async getJson<T>(kv: KV, key: string): Promise<T | undefined> {
     const e = await kv.get(key);
-    if (!e || e.operation !== 'PUT') return undefined;
+    if (e?.operation !== 'PUT') return undefined;
     return e.json<T>();
   }
 
