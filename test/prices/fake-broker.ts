@@ -61,7 +61,12 @@ export interface LogLine {
   fields: Record<string, unknown>;
 }
 
-export function memoryLog(): { lines: LogLine[]; info: (f: Record<string, unknown>, m: string) => void; warn: (f: Record<string, unknown>, m: string) => void; critical: (m: string, f: Record<string, unknown>) => void } {
+export function memoryLog(): {
+  lines: LogLine[];
+  info: (f: Record<string, unknown>, m: string) => void;
+  warn: (f: Record<string, unknown>, m: string) => void;
+  critical: (m: string, f: Record<string, unknown>) => void;
+} {
   const lines: LogLine[] = [];
   return {
     lines,

@@ -95,7 +95,11 @@ describe('spike check (digest §6.2)', () => {
           const r = mergeContractPrices(old, incoming, 8);
           expect(r.status).toBe('unchanged');
           expect(r.status === 'unchanged' && r.merged).toBe(old);
-          const rs = mergeSeries({ times: old.times, values: old.final }, { times: incoming.times, values: incoming.final }, 8);
+          const rs = mergeSeries(
+            { times: old.times, values: old.final },
+            { times: incoming.times, values: incoming.final },
+            8,
+          );
           expect(rs.status).toBe('unchanged');
         },
       ),
