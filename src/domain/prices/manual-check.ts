@@ -99,3 +99,12 @@ export function runManualCheck(
 export function checkedNewRows(state: ManualCheckState): CheckRow[] {
   return state.rows.slice(state.firstNewIndex);
 }
+
+/** Read a person's answer: `a`/`accept`, `p`/`previous`, or a number. Undefined when it is none of these. */
+export function parseDecisionInput(text: string): ManualDecision | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'a' || t === 'accept') return { kind: 'accept' };
+  if (t === 'p' || t === 'previous') return { kind: 'previous' };
+  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(t)) return undefined;
+  return { kind: 'value', value: Number(t) };
+}
