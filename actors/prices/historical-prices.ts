@@ -69,8 +69,14 @@ async function updateOne(
     (await store.getContractPrices(instrumentCode, contractDate, frequency)) ?? emptyContractPrices();
   const since = old.times.length > 0 ? old.times[old.times.length - 1] : undefined;
   const raw = await broker.historicalPrices({ instrumentCode, contractDate }, frequency, since);
-  const bars = raw.map((b) => (daily ? { ...b, time: closingTimeOfDay(b.time) } : b));
-  const incoming = barsToContractPrices(cleanBars(bars, daily, clock.now(), config.cleaning));
+  // clean on the broker's own stamps (so today's daily bar is not "in the future"), then stamp
+  // daily bars at the notional close; a second pass keeps the last bar of a day
+  let bars = cleanBars(raw, daily, clock.now(), config.cleaning);
+  if (daily) {
+    const restamped = bars.map((b) => ({ ...b, time: closingTimeOfDay(b.time) }));
+    bars = cleanBars(restamped, daily, Number.POSITIVE_INFINITY, config.cleaning);
+  }
+  const incoming = barsToContractPrices(bars);
   const result = mergeContractPrices(old, incoming, config.maxPriceSpike);
   const target: QuarantineTarget = { kind: 'futures', instrumentCode, contractDate, frequency };
   const base = { instrumentCode, contractDate, frequency };

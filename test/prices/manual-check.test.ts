@@ -5,6 +5,7 @@ import {
   type CheckRow,
   checkedNewRows,
   nextSpike,
+  parseDecisionInput,
   runManualCheck,
   startManualCheck,
 } from '../../src/domain/prices/manual-check.ts';
@@ -128,5 +129,23 @@ describe('manual check on the store', () => {
     expect(Array.from(p?.final ?? []).slice(-3)).toEqual([1001, 1000, 1002]);
     expect(Array.from(p?.open ?? []).slice(-1)).toEqual([1001]);
     expect(await store.getQuarantine(target)).toBeUndefined();
+  });
+});
+
+describe('reading a typed answer', () => {
+  it.each([
+    ['a', { kind: 'accept' }],
+    [' Accept ', { kind: 'accept' }],
+    ['p', { kind: 'previous' }],
+    ['previous', { kind: 'previous' }],
+    ['1234.5', { kind: 'value', value: 1234.5 }],
+    ['-0.25', { kind: 'value', value: -0.25 }],
+    ['1e3', { kind: 'value', value: 1000 }],
+    ['', undefined],
+    ['12abc', undefined],
+    ['x', undefined],
+    ['Infinity', undefined],
+  ])('%j → %j', (text, decision) => {
+    expect(parseDecisionInput(text)).toEqual(decision);
   });
 });

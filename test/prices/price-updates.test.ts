@@ -170,6 +170,22 @@ describe('daily price updates on a BrokerPort (run_daily_prices_updates)', () =>
     });
   });
 
+  it("today's daily bar is kept (the future check uses the broker's stamp) and stamped at 23:00", async () => {
+    const { deps, store, broker, clock } = await setup();
+    await updateSampledContracts(deps);
+    const today = Date.UTC(2023, 6, 29);
+    clock.set(today + 20 * HOUR);
+    broker.setBars('GOLD', '20230800', 'D', [bar(today, 1925), bar(today + 23 * HOUR + DAY, 1926)]);
+    const results = await updateHistoricalPrices(deps);
+    expect(results.find((r) => r.contractDate === '20230800' && r.frequency === 'D')).toMatchObject({
+      status: 'merged',
+      newRows: 1,
+    });
+    const aug = await store.getContractPrices('GOLD', '20230800', 'D');
+    expect(aug?.times.at(-1)).toBe(today + 23 * HOUR);
+    expect(aug?.final.at(-1)).toBe(1925);
+  });
+
   it('update_multiple_adjusted_prices appends the new rows and the raw PRICE to adjusted prices', async () => {
     const { deps, store, broker } = await setup();
     await updateSampledContracts(deps);
