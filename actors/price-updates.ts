@@ -5,7 +5,7 @@
  * BrokerPort, so the supervisor can call them in order.
  */
 export type { PriceLog, PriceUpdateConfig, PriceUpdateDeps } from './prices/deps.ts';
-export { DEFAULT_PRICE_UPDATE_CONFIG } from './prices/deps.ts';
+export { DEFAULT_PRICE_UPDATE_CONFIG, priceLogFrom, priceUpdateConfigFrom } from './prices/deps.ts';
 export { type FxPricesResult, updateFxPrices } from './prices/fx-prices.ts';
 export { type HistoricalPricesResult, updateHistoricalPrices } from './prices/historical-prices.ts';
 export { type DecideSpike, type ManualCheckOutcome, manualCheckQuarantine } from './prices/manual-check.ts';

@@ -3,8 +3,6 @@ import { createInterface } from 'node:readline/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { type DecideSpike, manualCheckQuarantine } from '../../../actors/price-updates.ts';
-import { connectNats } from '../../bus/connection.ts';
-import { DEFAULT_PREFIX } from '../../bus/subjects.ts';
 import { type ManualDecision, parseDecisionInput } from '../../domain/prices/manual-check.ts';
 import { panamaStitch } from '../../domain/prices/panama.ts';
 import { formatNaiveTimestamp } from '../../domain/prices/time.ts';
@@ -12,24 +10,20 @@ import { type ImportProgress, importPrices } from '../../store/csv/import.ts';
 import { parseMultiplePricesCsv, writeAdjustedPricesCsv } from '../../store/csv/price-files.ts';
 import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import type { PriceStore, QuarantineTarget } from '../../store/price-store.ts';
+import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
 
 /** `systack prices ...`: import pysystemtrade CSVs, Panama-adjust a multiple prices file, manual spike check. */
 
 interface NatsOpts {
   natsUrl?: string;
-  prefix: string;
 }
 
-const DEFAULT_NATS_URL = process.env.SYSTACK_NATS_URL ?? 'nats://127.0.0.1:4222';
-
+/** The price store of the running system: `--nats-url`, else config `nats_url`, else the embedded server. */
 async function withStore<T>(opts: NatsOpts, fn: (store: PriceStore) => Promise<T>): Promise<T> {
-  const nc = await connectNats({ url: opts.natsUrl ?? DEFAULT_NATS_URL, name: 'systack-prices' });
-  try {
-    return await fn(await JetStreamPriceStore.open(nc, opts.prefix));
-  } finally {
-    await nc.close();
-  }
+  return withBus({ natsUrl: opts.natsUrl, processName: 'systack-prices' }, async ({ nc, prefix }) =>
+    fn(await JetStreamPriceStore.open(nc, prefix)),
+  );
 }
 
 /** A cli-progress bar on a TTY, plain lines otherwise (both on stderr, so --json stdout stays clean). */
@@ -95,8 +89,7 @@ export function register(program: Command): void {
       '--dir <folder>',
       'folder with csvconfig/, multiple_prices_csv/, adjusted_prices_csv/, ...',
     )
-    .option('--nats-url <url>', `NATS server (default ${DEFAULT_NATS_URL})`)
-    .option('--prefix <prefix>', 'subject / bucket prefix', DEFAULT_PREFIX)
+    .option('--nats-url <url>', 'NATS server (default: config nats_url or the running system)')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: NatsOpts & { dir: string; json?: boolean }) => {
       const reporter = importProgressReporter();
@@ -146,8 +139,7 @@ export function register(program: Command): void {
     .argument('<code>', 'instrument code (e.g. GOLD) or FX code (e.g. EURUSD)')
     .option('--accept-all', 'accept every spike as it is')
     .option('--use-previous', "replace every spike with the previous period's value")
-    .option('--nats-url <url>', `NATS server (default ${DEFAULT_NATS_URL})`)
-    .option('--prefix <prefix>', 'subject / bucket prefix', DEFAULT_PREFIX)
+    .option('--nats-url <url>', 'NATS server (default: config nats_url or the running system)')
     .option('--json', 'print the outcome as JSON')
     .action(
       async (
