@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,8 @@ import { runCli } from '../../src/cli/main.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
-const SAMPLE = join(import.meta.dirname, '../../sample-data/pysystemtrade');
+const ROOT = join(import.meta.dirname, '../..');
+const SAMPLE = join(ROOT, 'sample-data/pysystemtrade');
 const DATA = join(import.meta.dirname, '../../../shared/data/pysystemtrade');
 const DAY = 86_400_000;
 
@@ -102,5 +104,32 @@ describe('systack prices', () => {
     const again = await run(['prices', 'check', 'EURUSD', '--accept-all', '--nats-url', nats.url]);
     expect(again.code).toBe(1);
     expect(again.err).toContain('no quarantined prices for EURUSD');
+  });
+
+  it('check asks a person: a typed fat-finger is asked again, a good typed value is written', async () => {
+    const store = await JetStreamPriceStore.open(await nats.connect(), 'systack');
+    const fx = await store.getFxPrices('EURUSD');
+    const t = (fx?.times.at(-1) as number) + DAY;
+    await store.putQuarantine({
+      target: { kind: 'fx', fxCode: 'EURUSD' },
+      rows: [{ time: t, final: 9.99 }],
+      spikeTime: t,
+      spikeRatio: 900,
+      maxSpike: 8,
+      detectedAt: t,
+    });
+    const child = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/systack.js'), 'prices', 'check', 'EURUSD', '--nats-url', nats.url, '--json'],
+      { cwd: ROOT, input: 'huh\n50\n1.0871\n', encoding: 'utf8' },
+    );
+    expect(child.stderr).not.toContain('systack:');
+    expect(child.status).toBe(0);
+    expect(child.stdout.match(/Spike in FX EURUSD/g)?.length).toBe(2); // 9.99, then the typed 50
+    expect(child.stdout).toContain("'huh' is not a, p or a number");
+    expect(child.stdout).toContain('"decisions": 2');
+    const after = await store.getFxPrices('EURUSD');
+    expect(after?.times.at(-1)).toBe(t);
+    expect(after?.values.at(-1)).toBe(1.0871);
   });
 });

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { type DecideSpike, manualCheckQuarantine } from '../../../actors/price-updates.ts';
@@ -61,17 +61,21 @@ function fixedDecider(flag: 'accept' | 'previous'): DecideSpike {
 }
 
 function interactiveDecider(): { decide: DecideSpike; close: () => void } {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY === true });
+  // the async iterator buffers lines, so answers piped in ahead of the questions are not lost
+  const lines = rl[Symbol.asyncIterator]();
   const decide: DecideSpike = async (spike, target) => {
     process.stdout.write(
       `\nSpike in ${describeTarget(target)} at ${formatNaiveTimestamp(spike.time)}: ` +
         `FINAL ${spike.value} (previous ${spike.previous}), ${spike.ratio.toFixed(2)}× the average move\n`,
     );
     for (;;) {
-      const answer = await rl.question('[a]ccept, use [p]revious value, or type a price: ');
-      const d = parseDecisionInput(answer);
+      process.stdout.write('[a]ccept, use [p]revious value, or type a price: ');
+      const next = await lines.next();
+      if (next.done) throw new CliError('input ended before every spike was decided: nothing written');
+      const d = parseDecisionInput(next.value);
       if (d) return d;
-      process.stdout.write(`'${answer}' is not a, p or a number\n`);
+      process.stdout.write(`'${next.value}' is not a, p or a number\n`);
     }
   };
   return { decide, close: () => rl.close() };
