@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PRICE_UPDATE_CONFIG,
@@ -233,5 +234,39 @@ describe('daily price updates on a BrokerPort (run_daily_prices_updates)', () =>
     expect(log.lines.filter((l) => l.level === 'critical').map((l) => l.msg)).toEqual([
       'FX Price Spike EURUSD',
     ]);
+  });
+
+  it('property: a batch with a spike writes nothing to the contract series, whatever else it holds', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 1, maxLength: 15 }),
+        fc.integer({ min: 0, max: 14 }),
+        fc.double({ min: 40, max: 400, noNaN: true }),
+        async (moves, at, jump) => {
+          const { deps, store, broker } = await setup();
+          await updateSampledContracts(deps);
+          const before = await store.getContractPrices('GOLD', '20230800', 'D');
+          let p = 1924;
+          const k = Math.min(at, moves.length - 1);
+          const bars = moves.map((m, i) => {
+            p += m + (i === k ? jump : 0);
+            return bar(day(20 + i) - 23 * HOUR, p);
+          });
+          broker.setBars('GOLD', '20230800', 'D', bars);
+          deps.clock = { now: () => day(40) };
+          const [r] = (await updateHistoricalPrices(deps)).filter((x) => x.contractDate === '20230800');
+          expect(r?.status).toBe('spike');
+          expect(await store.getContractPrices('GOLD', '20230800', 'D')).toEqual(before);
+          const q = await store.getQuarantine({
+            kind: 'futures',
+            instrumentCode: 'GOLD',
+            contractDate: '20230800',
+            frequency: 'D',
+          });
+          expect(q?.rows.length).toBe(bars.length);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
