@@ -12,7 +12,8 @@ import {
   parseContractCell,
   parseFloatCell,
   parseStampCell,
-  splitPriceCsv,
+  maxRows,
+  scanPriceCsv,
 } from './rows.ts';
 
 /** Readers and writers of pysystemtrade's price CSVs (data doc §2). Readers throw CsvFormatError(file, line). */
@@ -38,55 +39,57 @@ export const CONTRACT_PRICES_HEADER = ['DATETIME', 'OPEN', 'HIGH', 'LOW', 'FINAL
 export const CONTRACT_PRICES_IB_HEADER = ['Time', 'Open', 'High', 'Low', 'Close', 'Volume'] as const;
 
 export function parseMultiplePricesCsv(text: string, file: string): MultiplePrices {
-  const { rows } = splitPriceCsv(text, file, MULTIPLE_HEADER);
-  const n = rows.length;
-  const m: MultiplePrices = {
-    times: new Float64Array(n),
-    price: new Float64Array(n),
-    forward: new Float64Array(n),
-    carry: new Float64Array(n),
-    priceContract: new Array(n),
-    forwardContract: new Array(n),
-    carryContract: new Array(n),
-  };
+  const cap = maxRows(text);
+  const times = new Float64Array(cap);
+  const price = new Float64Array(cap);
+  const forward = new Float64Array(cap);
+  const carry = new Float64Array(cap);
+  const priceContract: string[] = [];
+  const forwardContract: string[] = [];
+  const carryContract: string[] = [];
   let prev: number | undefined;
-  for (let i = 0; i < n; i++) {
-    const c = rows[i] as string[];
-    const line = i + 2;
+  const n = scanPriceCsv(text, file, MULTIPLE_HEADER, (c, line) => {
+    const i = priceContract.length;
     const t = parseStampCell(c[0] as string, file, line, 'DATETIME');
     checkAscending(prev, t, file, line);
     prev = t;
-    m.times[i] = t;
-    m.carry[i] = parseFloatCell(c[1] as string, file, line, 'CARRY');
-    m.carryContract[i] = parseContractCell(c[2] as string, file, line, 'CARRY_CONTRACT');
-    m.price[i] = parseFloatCell(c[3] as string, file, line, 'PRICE');
-    m.priceContract[i] = parseContractCell(c[4] as string, file, line, 'PRICE_CONTRACT');
-    m.forward[i] = parseFloatCell(c[5] as string, file, line, 'FORWARD');
-    m.forwardContract[i] = parseContractCell(c[6] as string, file, line, 'FORWARD_CONTRACT');
-  }
-  return m;
+    times[i] = t;
+    carry[i] = parseFloatCell(c[1] as string, file, line, 'CARRY');
+    carryContract.push(parseContractCell(c[2] as string, file, line, 'CARRY_CONTRACT'));
+    price[i] = parseFloatCell(c[3] as string, file, line, 'PRICE');
+    priceContract.push(parseContractCell(c[4] as string, file, line, 'PRICE_CONTRACT'));
+    forward[i] = parseFloatCell(c[5] as string, file, line, 'FORWARD');
+    forwardContract.push(parseContractCell(c[6] as string, file, line, 'FORWARD_CONTRACT'));
+  });
+  return {
+    times: times.slice(0, n),
+    price: price.slice(0, n),
+    forward: forward.slice(0, n),
+    carry: carry.slice(0, n),
+    priceContract,
+    forwardContract,
+    carryContract,
+  };
 }
 
 /** A two-column series; a duplicated stamp keeps the last row (pysystemtrade's reader). */
 function parseSeries(text: string, file: string, header: readonly string[]): PriceSeries {
-  const { rows } = splitPriceCsv(text, file, header);
-  const times = new Float64Array(rows.length);
-  const values = new Float64Array(rows.length);
+  const cap = maxRows(text);
+  const times = new Float64Array(cap);
+  const values = new Float64Array(cap);
   let k = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const c = rows[i] as string[];
-    const line = i + 2;
+  scanPriceCsv(text, file, header, (c, line) => {
     const t = parseStampCell(c[0] as string, file, line, header[0] as string);
     const v = parseFloatCell(c[1] as string, file, line, header[1] as string);
     if (k > 0 && t === times[k - 1]) {
       values[k - 1] = v;
-      continue;
+      return;
     }
     checkAscending(k > 0 ? times[k - 1] : undefined, t, file, line);
     times[k] = t;
     values[k] = v;
     k++;
-  }
+  });
   return { times: times.slice(0, k), values: values.slice(0, k) };
 }
 
@@ -96,34 +99,32 @@ export const parseFxPricesCsv = (text: string, file: string): PriceSeries =>
   parseSeries(text, file, FX_HEADER);
 
 export function parseRollCalendarCsv(text: string, file: string): RollCalendarRow[] {
-  const { rows } = splitPriceCsv(text, file, ROLL_CALENDAR_HEADER);
+  const out: RollCalendarRow[] = [];
   let prev: number | undefined;
-  return rows.map((c, i) => {
-    const line = i + 2;
+  scanPriceCsv(text, file, ROLL_CALENDAR_HEADER, (c, line) => {
     const time = parseStampCell(c[0] as string, file, line, 'DATE_TIME');
     checkAscending(prev, time, file, line);
     prev = time;
-    return {
+    out.push({
       time,
       currentContract: parseContractCell(c[1] as string, file, line, 'current_contract'),
       nextContract: parseContractCell(c[2] as string, file, line, 'next_contract'),
       carryContract: parseContractCell(c[3] as string, file, line, 'carry_contract'),
-    };
+    });
   });
+  return out;
 }
 
 /** Per-contract prices, in either pysystemtrade's own or the sysinit fixture (IB) layout. */
 export function parseContractPricesCsv(text: string, file: string): ContractPrices {
   const ib = text.startsWith('Time,');
   const header = ib ? CONTRACT_PRICES_IB_HEADER : CONTRACT_PRICES_HEADER;
-  const { rows } = splitPriceCsv(text, file, header);
-  const n = rows.length;
-  const z = (): Float64Array => new Float64Array(n);
+  const cap = maxRows(text);
+  const z = (): Float64Array => new Float64Array(cap);
   const p: ContractPrices = { times: z(), open: z(), high: z(), low: z(), final: z(), volume: z() };
   let prev: number | undefined;
-  for (let i = 0; i < n; i++) {
-    const c = rows[i] as string[];
-    const line = i + 2;
+  let i = 0;
+  const n = scanPriceCsv(text, file, header, (c, line) => {
     let t: number;
     if (ib) {
       t = Date.parse((c[0] as string).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
@@ -138,8 +139,16 @@ export function parseContractPricesCsv(text: string, file: string): ContractPric
     p.low[i] = parseFloatCell(c[3] as string, file, line, header[3] as string);
     p.final[i] = parseFloatCell(c[4] as string, file, line, header[4] as string);
     p.volume[i] = parseFloatCell(c[5] as string, file, line, header[5] as string);
-  }
-  return p;
+    i++;
+  });
+  return {
+    times: p.times.slice(0, n),
+    open: p.open.slice(0, n),
+    high: p.high.slice(0, n),
+    low: p.low.slice(0, n),
+    final: p.final.slice(0, n),
+    volume: p.volume.slice(0, n),
+  };
 }
 
 // ---- writers: pysystemtrade's layout, Python float repr, NaN as an empty field ----

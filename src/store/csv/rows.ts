@@ -11,40 +11,55 @@ export class CsvFormatError extends Error {
   }
 }
 
+/** An upper bound on the number of data rows (newlines), to size the columns before a scan. */
+export function maxRows(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n + 1;
+}
+
 /**
- * Split a pysystemtrade price CSV into header and rows. Price files are comma separated with
- * no quoting (data doc §2), so a plain split is exact and ~10× faster than a general parser;
- * config files (which do quote) go through csv-parse instead. Handles `\r\n`, skips a final empty line.
+ * Scan a pysystemtrade price CSV row by row: check the header, then call `onRow(cells, line)`
+ * for each data row (line is 1-based). Price files are comma separated with no quoting (data
+ * doc §2), so a plain split is exact and ~10× faster than a general parser; config files (which
+ * do quote) go through csv-parse instead. Handles `\r\n` and a missing final newline; returns
+ * the number of rows.
  */
-export function splitPriceCsv(
+export function scanPriceCsv(
   text: string,
   file: string,
   expectedHeader: readonly string[],
-): { rows: string[][]; firstLine: number } {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const headerLine = (lines[0] ?? '').replace(/\r$/, '');
+  onRow: (cells: string[], line: number) => void,
+): number {
+  const clean = (l: string): string => (l.endsWith('\r') ? l.slice(0, -1) : l);
+  let end = text.indexOf('\n');
+  const headerLine = clean(end < 0 ? text : text.slice(0, end));
   const header = headerLine.split(',');
   if (header.length !== expectedHeader.length || header.some((h, i) => h !== expectedHeader[i])) {
     throw new CsvFormatError(file, 1, `header must be '${expectedHeader.join(',')}', got '${headerLine}'`);
   }
-  const rows: string[][] = new Array(lines.length - 1);
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const cells = (line.endsWith('\r') ? line.slice(0, -1) : line).split(',');
+  let rows = 0;
+  let line = 1;
+  while (end >= 0 && end + 1 < text.length) {
+    const start = end + 1;
+    end = text.indexOf('\n', start);
+    line++;
+    const cells = clean(end < 0 ? text.slice(start) : text.slice(start, end)).split(',');
     if (cells.length !== expectedHeader.length) {
-      throw new CsvFormatError(file, i + 1, `expected ${expectedHeader.length} fields, got ${cells.length}`);
+      throw new CsvFormatError(file, line, `expected ${expectedHeader.length} fields, got ${cells.length}`);
     }
-    rows[i - 1] = cells;
+    onRow(cells, line);
+    rows++;
   }
-  return { rows, firstLine: 2 };
+  return rows;
 }
 
 /** A float cell: empty is a missing value (NaN); anything else must be a finite number. */
 export function parseFloatCell(cell: string, file: string, line: number, column: string): number {
   if (cell === '') return Number.NaN;
   const v = Number(cell);
-  if (!Number.isFinite(v) || cell.trim() !== cell) {
+  // Number() accepts surrounding blanks; a cell must not have them
+  if (!Number.isFinite(v) || cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32) {
     throw new CsvFormatError(file, line, `${column} is not a number: '${cell}'`);
   }
   return v;
@@ -59,9 +74,13 @@ export function parseStampCell(cell: string, file: string, line: number, column:
 
 const CONTRACT = /^\d{8}$/;
 
+let lastContract = '';
+
 export function parseContractCell(cell: string, file: string, line: number, column: string): string {
+  if (cell === lastContract) return cell; // contracts repeat on consecutive rows
   if (!CONTRACT.test(cell))
     throw new CsvFormatError(file, line, `${column} is not a YYYYMMDD contract: '${cell}'`);
+  lastContract = cell;
   return cell;
 }
 
