@@ -56,6 +56,44 @@ describe('systack prices', () => {
     expect((await store.getInstrumentConfig('SP500'))?.meta?.pointsize).toBe(50);
   });
 
+  it('list and show read the imported series back by instrument and date range', async () => {
+    const list = await run(['prices', 'list', '--nats-url', nats.url, '--json']);
+    expect(list.code).toBe(0);
+    const { instruments, fx } = JSON.parse(list.out) as {
+      instruments: Array<Record<string, unknown>>;
+      fx: unknown[];
+    };
+    expect(instruments.map((r) => r.instrument)).toEqual(['GOLD', 'SOFR', 'SP500', 'US10']);
+    expect(instruments[0]).toMatchObject({
+      instrument: 'GOLD',
+      price_contract: '20231000',
+      forward_contract: '20231200',
+      quarantined: 0,
+    });
+    expect(fx).toHaveLength(1);
+    const show = await run([
+      'prices',
+      'show',
+      'GOLD',
+      '--kind',
+      'multiple',
+      '--start',
+      '2023-08-29',
+      '--end',
+      '2023-08-30',
+      '--nats-url',
+      nats.url,
+      '--json',
+    ]);
+    expect(show.code).toBe(0);
+    const rows = JSON.parse(show.out) as Array<Record<string, string>>;
+    const sample = readFileSync(join(SAMPLE, 'multiple_prices_csv/GOLD.csv'), 'utf8').split('\n');
+    const expected = sample.filter((l) => l.startsWith('2023-08-29') || l.startsWith('2023-08-30'));
+    expect(rows.map((r) => Object.values(r).join(','))).toEqual(expected);
+    const bad = await run(['prices', 'show', 'GOLD', '--start', '29/08/2023', '--nats-url', nats.url]);
+    expect(bad.code).toBe(2);
+  });
+
   it('import of a missing folder fails with exit code 1 and a message', async () => {
     const r = await run(['prices', 'import', '--dir', join(tmp, 'nope'), '--nats-url', nats.url]);
     expect(r.code).toBe(1);

@@ -11,6 +11,7 @@ import { parseMultiplePricesCsv, writeAdjustedPricesCsv } from '../../store/csv/
 import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import type { PriceStore, QuarantineTarget } from '../../store/price-store.ts';
 import { withBus } from '../context.ts';
+import { registerPriceViews } from './prices-view.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
 
 /** `systack prices ...`: import pysystemtrade CSVs, Panama-adjust a multiple prices file, manual spike check. */
@@ -82,7 +83,10 @@ function interactiveDecider(): { decide: DecideSpike; close: () => void } {
 }
 
 export function register(program: Command): void {
-  const prices = program.command('prices').description('Price data: import, back-adjust, manual spike check');
+  const prices = program
+    .command('prices')
+    .description('Price data: import, back-adjust, list, show, manual spike check');
+  registerPriceViews(prices);
 
   prices
     .command('import')

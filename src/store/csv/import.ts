@@ -70,7 +70,7 @@ export async function importPrices(
   progress: ImportProgress = () => undefined,
 ): Promise<ImportSummary> {
   if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
-    throw new CsvFormatError(dir, 0, 'not a directory');
+    throw new Error(`${dir} is not a directory`);
   }
   const summary: ImportSummary = {
     instrumentConfigs: 0,
