@@ -15,7 +15,6 @@ import {
   parseMultiplePricesCsv,
   parseRollCalendarCsv,
 } from './price-files.ts';
-import { CsvFormatError } from './rows.ts';
 
 /**
  * Import a folder laid out like pysystemtrade's `data/futures/` (data doc §1):
