@@ -4,6 +4,7 @@ import { register as config } from './config.ts';
 import { register as control } from './control.ts';
 import { register as logs } from './logs.ts';
 import { register as machines } from './machines.ts';
+import { register as prices } from './prices.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
 import { register as strategy } from './strategy.ts';
@@ -19,5 +20,6 @@ export const commandGroups: Array<(program: Command) => void> = [
   control,
   update,
   strategy,
+  prices,
   machines,
 ];
