@@ -1,6 +1,7 @@
 import type { BrokerOrderState } from '../../src/broker/port.ts';
 import { okayToTradeNow } from './broker-orders.ts';
 import type { StackCore } from './core.ts';
+import { startBrokerMachine, stepBrokerMachine } from './broker-machine.ts';
 import { logCritical } from './ports.ts';
 import type { AlgoName, BrokerOrder, ContractOrder } from './types.ts';
 
@@ -153,6 +154,7 @@ export async function submitWithAlgo(
     manualFill: false,
     rollOrder: co.rollOrder,
   };
+  startBrokerMachine(bo, core.deps.broker.name);
   core.host.spawn(bo, 'CREATED');
   core.byOrderRef.set(bo.orderRef, id);
   core.host.change('contract', co.id, 'BROKER_CHILD_ADDED', (r) => {
@@ -180,6 +182,14 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
         b.brokerStatus = 'submitted';
         b.brokerTempId = placed.tempId;
         b.brokerPermId = placed.permId;
+        const at = placed.submittedAt;
+        stepBrokerMachine(
+          b,
+          { type: 'SUBMITTED', brokerTempId: String(placed.tempId), submitDatetime: at },
+          core.log,
+        );
+        if (placed.permId > 0)
+          stepBrokerMachine(b, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, core.log);
       });
     }
   } catch (err) {
@@ -234,6 +244,7 @@ export async function onBrokerOrderStatus(core: StackCore, s: BrokerOrderState):
     core.host.change('broker', bo.id, 'CANCELLED', (r) => {
       (r as BrokerOrder).brokerStatus = 'cancelled';
       r.state = 'cancelled';
+      stepBrokerMachine(r as BrokerOrder, { type: 'CANCELLED' }, core.log);
     });
     algoFinished(core, bo);
   }
@@ -272,6 +283,7 @@ export async function algoTick(core: StackCore): Promise<void> {
         core.host.change('broker', bo.id, 'ALGO_TIMEOUT_CANCEL', (r) => {
           (r as BrokerOrder).brokerStatus = 'cancel-requested';
           (r as BrokerOrder).algo.cancelSentAt = now;
+          stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
         });
         await broker
           .cancelOrder(bo.orderRef)

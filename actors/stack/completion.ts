@@ -1,3 +1,4 @@
+import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
 import { logCritical } from './ports.ts';
 import { processFillsStack } from './process-fills.ts';
@@ -55,6 +56,7 @@ export async function tryCompleteFamily(
       r.active = false;
       r.state = 'completed';
       if (r.level === 'contract') r.referenceOfControllingAlgo = undefined;
+      if (r.level === 'broker') stepBrokerMachine(r, { type: 'DEACTIVATE' }, core.log);
     });
   }
   for (const l of core.completedListeners) l(io);
@@ -87,6 +89,7 @@ export async function safeStackRemoval(
   for (const bo of open) {
     core.host.change('broker', bo.id, 'EOD_CANCEL', (r) => {
       (r as BrokerOrder).brokerStatus = 'cancel-requested';
+      stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
     });
     await broker
       .cancelOrder(bo.orderRef)

@@ -1,5 +1,6 @@
 import type { BrokerFill } from '../../src/broker/port.ts';
 import type { StackCore } from './core.ts';
+import { stepBrokerMachine } from './broker-machine.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder } from './types.ts';
 
@@ -134,6 +135,11 @@ function applyToBrokerOrder(core: StackCore, bo: BrokerOrder, rec: FillRecord): 
   core.host.change('broker', bo.id, late ? 'LATE_FILL' : 'FILL', (r) => {
     const b = r as BrokerOrder;
     b.execIds.push(rec.execId);
+    stepBrokerMachine(
+      b,
+      { type: 'FILL', fill: { fillId: rec.execId, qty: [rec.qty], price: rec.price, datetime: rec.time } },
+      core.log,
+    );
     const total = b.fill + b.overfill + rec.qty;
     const capped =
       Math.sign(total) === Math.sign(b.trade)

@@ -1,3 +1,4 @@
+import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
 import { commitFill } from './fills.ts';
 import { StackRequestError } from './spawn.ts';
@@ -157,6 +158,7 @@ export async function cancelBrokerOrder(core: StackCore, id: number): Promise<Br
   }
   core.host.change('broker', id, 'CANCEL_REQUESTED', (r) => {
     (r as BrokerOrder).brokerStatus = 'cancel-requested';
+    stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
   });
   await core.deps.broker.cancelOrder(bo.orderRef);
   return bo;

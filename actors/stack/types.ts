@@ -92,6 +92,9 @@ export interface BrokerOrder extends BaseOrder {
   manualFill: boolean;
   rollOrder: boolean;
   comment?: string;
+  /** Persisted snapshot of machines/broker-order.ts and its state (see broker-machine.ts). */
+  machine?: unknown;
+  machineState?: string;
 }
 
 export type AnyOrder = InstrumentOrder | ContractOrder | BrokerOrder;

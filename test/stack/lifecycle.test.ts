@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { machineFill } from '../../actors/stack/broker-machine.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack } from './helpers.ts';
 
@@ -31,6 +32,9 @@ describe('stack handler lifecycle', () => {
     expect(co?.fill).toBe(3);
     const bos = core.orders('broker');
     expect(bos.map((b) => b.fill)).toEqual([3]);
+    // The broker order machine (issue 3) ran inside the actor and agrees with the fill path.
+    expect(bos[0]?.machineState).toBe('filled');
+    expect(machineFill(bos[0]!)).toBe(3);
     expect(handler.positions().contract).toEqual([
       { instrumentCode: 'SOFR', contractDate: '202612', position: 3 },
     ]);

@@ -111,6 +111,8 @@ describe('order stack services', () => {
     expect(pos.contract.find((p) => p.instrumentCode === 'BUND')?.position).toBe(-2);
     expect(pos.strategy.find((p) => p.strategyName === 'carry')?.position).toBe(-1);
     expect(run.handler.core.orders('broker').filter((b) => b.instrumentCode === 'BUND')).toEqual([]);
+    // The running loop's break check sees our BUND -2 against the broker's 0 and locks BUND.
+    await until(() => run.handler.core.locks.get('BUND') === 'break');
   });
 
   it('1,000 malformed requests change nothing', async () => {

@@ -1,0 +1,78 @@
+import type { SnapshotFrom } from 'xstate';
+import { type BrokerOrderEvent, brokerOrderMachine } from '../../machines/broker-order.ts';
+import { persist, restore, start, step } from '../../machines/step.ts';
+import type { StackLogger } from './ports.ts';
+import { logCritical } from './ports.ts';
+import type { BrokerOrder } from './types.ts';
+
+type Snap = SnapshotFrom<typeof brokerOrderMachine>;
+
+/**
+ * The broker order machine (machines/broker-order.ts, issue 3) inside each broker order actor:
+ * every broker-side event of the order is stepped through it (pure `step`), its persisted snapshot
+ * travels in the actor's record (so it is restored with it) and its state is the record's
+ * `machineState`. Its fill ledger is kept independently of the stack's fill path (fills.ts), and
+ * the tests check that the two agree. What the machine reports (late, duplicate, invalid fills,
+ * overfills, ignored events) is logged.
+ */
+const live = new WeakMap<BrokerOrder, Snap>();
+
+function stateName(s: Snap): string {
+  return typeof s.value === 'string' ? s.value : JSON.stringify(s.value);
+}
+
+/** Start the machine for a new broker order record (before its first write). */
+export function startBrokerMachine(bo: BrokerOrder, brokerName: string): void {
+  const r = start(brokerOrderMachine, {
+    order: {
+      orderId: String(bo.id),
+      parentId: bo.parent === undefined ? null : String(bo.parent),
+      strategyName: bo.strategyName,
+      instrumentCode: bo.instrumentCode,
+      trade: [bo.trade],
+      generatedDatetime: bo.createdAt,
+      manualTrade: bo.manualTrade,
+      rollOrder: bo.rollOrder,
+      contractDates: [bo.contractDate],
+      orderType: bo.brokerOrderType,
+      algoUsed: bo.algoUsed,
+      limitPrice: bo.limitPrice ?? null,
+      sidePrice: bo.sidePrice ?? null,
+      midPrice: bo.midPrice ?? null,
+      offsidePrice: bo.offsidePrice ?? null,
+      manualFill: bo.manualFill,
+      calendarSpreadOrder: false,
+      broker: brokerName,
+      brokerAccount: '',
+      brokerClientId: 0,
+      orderRef: bo.orderRef,
+    },
+  });
+  live.set(bo, r.snapshot);
+  bo.machine = persist(brokerOrderMachine, r.snapshot);
+  bo.machineState = stateName(r.snapshot);
+}
+
+/** Step a broker order's machine; call inside the host change that records the same event. */
+export function stepBrokerMachine(bo: BrokerOrder, event: BrokerOrderEvent, log: StackLogger): void {
+  if (bo.machine === undefined) return; // an order written before the machine was wired in
+  const snap = live.get(bo) ?? restore(brokerOrderMachine, bo.machine);
+  const r = step(brokerOrderMachine, snap, event);
+  live.set(bo, r.snapshot);
+  bo.machine = persist(brokerOrderMachine, r.snapshot);
+  bo.machineState = stateName(r.snapshot);
+  for (const e of r.emitted) {
+    if (e.type === 'overfilled' || e.type === 'invalidFill')
+      logCritical(log, `broker order machine: ${e.type}`, { ...e });
+    else if (e.type === 'lateFill' || e.type === 'duplicateFill' || e.type === 'ignored') {
+      log.warn({ ...e }, `broker order machine: ${e.type}`);
+    }
+  }
+}
+
+/** The machine's cumulative fill (its own ledger), for cross-checks. */
+export function machineFill(bo: BrokerOrder): number | undefined {
+  if (bo.machine === undefined) return undefined;
+  const snap = live.get(bo) ?? restore(brokerOrderMachine, bo.machine);
+  return snap.context.ledger.fill[0];
+}
