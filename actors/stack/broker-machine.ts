@@ -1,6 +1,6 @@
 import type { SnapshotFrom } from 'xstate';
 import { type BrokerOrderEvent, brokerOrderMachine } from '../../machines/broker-order.ts';
-import { persist, restore, start, step } from '../../machines/step.ts';
+import { restore, start, step } from '../../machines/step.ts';
 import type { StackLogger } from './ports.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder } from './types.ts';
@@ -48,9 +48,17 @@ export function startBrokerMachine(bo: BrokerOrder, brokerName: string): void {
       orderRef: bo.orderRef,
     },
   });
-  live.set(bo, r.snapshot);
-  bo.machine = persist(brokerOrderMachine, r.snapshot);
-  bo.machineState = stateName(r.snapshot);
+  keep(bo, r.snapshot);
+}
+
+/**
+ * Keep the live snapshot; the persisted form is computed only when the record is written
+ * (JSON.stringify calls `toJSON`), so several steps between two writes cost one persist.
+ */
+function keep(bo: BrokerOrder, snap: Snap): void {
+  live.set(bo, snap);
+  bo.machine = { toJSON: () => brokerOrderMachine.getPersistedSnapshot(snap) };
+  bo.machineState = stateName(snap);
 }
 
 /** Step a broker order's machine; call inside the host change that records the same event. */
@@ -58,9 +66,7 @@ export function stepBrokerMachine(bo: BrokerOrder, event: BrokerOrderEvent, log:
   if (bo.machine === undefined) return; // an order written before the machine was wired in
   const snap = live.get(bo) ?? restore(brokerOrderMachine, bo.machine);
   const r = step(brokerOrderMachine, snap, event);
-  live.set(bo, r.snapshot);
-  bo.machine = persist(brokerOrderMachine, r.snapshot);
-  bo.machineState = stateName(r.snapshot);
+  keep(bo, r.snapshot);
   for (const e of r.emitted) {
     if (e.type === 'overfilled' || e.type === 'invalidFill')
       logCritical(log, `broker order machine: ${e.type}`, { ...e });
