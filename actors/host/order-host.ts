@@ -39,6 +39,8 @@ export interface ActorEventBody<T> {
  */
 export class OrderHost<T extends HostedRecord> {
   private readonly slots = new Map<string, Slot<T>>();
+  private readonly deferred = new Set<Slot<T>>();
+  private deferTimer: NodeJS.Timeout | undefined;
   private fatal: unknown;
 
   constructor(
@@ -87,14 +89,19 @@ export class OrderHost<T extends HostedRecord> {
     return record;
   }
 
-  /** Apply an event to an actor: `fn` changes the record; the change is persisted behind. */
-  change(level: string, id: number, event: string, fn: (r: T) => void): T {
+  /**
+   * Apply an event to an actor: `fn` changes the record; the change is persisted behind. With
+   * `defer`, the write waits a few milliseconds (or until the next undeferred change or `durable`)
+   * so it coalesces with what follows: for changes whose durability nothing waits on, such as
+   * order fills re-derived from the fills stream on restore.
+   */
+  change(level: string, id: number, event: string, fn: (r: T) => void, opts: { defer?: boolean } = {}): T {
     this.throwIfFatal();
     const slot = this.slots.get(this.key(level, id));
     if (!slot) throw new Error(`no actor ${this.key(level, id)}`);
     fn(slot.record);
     slot.record.version++;
-    this.record(slot, event);
+    this.record(slot, event, opts.defer === true);
     return slot.record;
   }
 
@@ -102,9 +109,11 @@ export class OrderHost<T extends HostedRecord> {
   durable(level: string, id: number): Promise<void> {
     const slot = this.slots.get(this.key(level, id));
     if (!slot || slot.persisted >= slot.record.version) return Promise.resolve();
-    return new Promise((resolve, reject) =>
+    const p = new Promise<void>((resolve, reject) =>
       slot.waiters.push({ version: slot.record.version, resolve, reject }),
     );
+    this.kick(slot);
+    return p;
   }
 
   /** Resolves when every actor's state is in JetStream. */
@@ -144,7 +153,7 @@ export class OrderHost<T extends HostedRecord> {
     return n;
   }
 
-  private record(slot: Slot<T>, event: string): void {
+  private record(slot: Slot<T>, event: string, defer = false): void {
     slot.events.push(event);
     const { nc, prefix, inspect } = this.opts;
     if (nc && inspect !== false) {
@@ -154,10 +163,21 @@ export class OrderHost<T extends HostedRecord> {
         JSON.stringify({ event, version: r.version, state: r }),
       );
     }
-    this.kick(slot);
+    if (!defer) {
+      this.kick(slot);
+      return;
+    }
+    this.deferred.add(slot);
+    this.deferTimer ??= setTimeout(() => {
+      this.deferTimer = undefined;
+      const slots = [...this.deferred];
+      this.deferred.clear();
+      for (const sl of slots) this.kick(sl);
+    }, 5);
   }
 
   private kick(slot: Slot<T>): void {
+    this.deferred.delete(slot);
     if (slot.writing || slot.removed) return;
     slot.writing = this.writeLoop(slot).finally(() => {
       slot.writing = undefined;

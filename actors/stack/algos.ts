@@ -103,11 +103,17 @@ export async function submitWithAlgo(
   if (algo === '') return undefined;
   const limit = core.deps.config.algoSizeLimit ?? 1;
   const size = co.orderType === 'panic' ? qty : Math.sign(qty) * Math.min(Math.abs(qty), limit);
-  core.host.change('contract', co.id, 'ALGO_LOCKED', (r) => {
-    const c = r as ContractOrder;
-    c.referenceOfControllingAlgo = algo;
-    c.state = 'algo-controlled';
-  });
+  core.host.change(
+    'contract',
+    co.id,
+    'ALGO_LOCKED',
+    (r) => {
+      const c = r as ContractOrder;
+      c.referenceOfControllingAlgo = algo;
+      c.state = 'algo-controlled';
+    },
+    { defer: true },
+  );
   const p = await plan(core, co, algo, size);
   if (!p) {
     releaseAlgo(core, co.id);
@@ -159,6 +165,8 @@ export async function submitWithAlgo(
   core.byOrderRef.set(bo.orderRef, id);
   core.host.change('contract', co.id, 'BROKER_CHILD_ADDED', (r) => {
     r.children.push(id);
+    // The lock names the broker order that holds it, so only that order's end releases it.
+    (r as ContractOrder).referenceOfControllingAlgo = `${algo}:${id}`;
     r.state = 'working';
   });
   await Promise.all([core.host.durable('broker', id), core.host.durable('contract', co.id)]);
@@ -177,20 +185,26 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
     });
     if (!placed.existing) core.counters.broker_orders_sent++;
     if (core.brokerOrder(bo.id)?.brokerStatus === 'pending-submit') {
-      core.host.change('broker', bo.id, 'SUBMITTED', (r) => {
-        const b = r as BrokerOrder;
-        b.brokerStatus = 'submitted';
-        b.brokerTempId = placed.tempId;
-        b.brokerPermId = placed.permId;
-        const at = placed.submittedAt;
-        stepBrokerMachine(
-          b,
-          { type: 'SUBMITTED', brokerTempId: String(placed.tempId), submitDatetime: at },
-          core.log,
-        );
-        if (placed.permId > 0)
-          stepBrokerMachine(b, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, core.log);
-      });
+      core.host.change(
+        'broker',
+        bo.id,
+        'SUBMITTED',
+        (r) => {
+          const b = r as BrokerOrder;
+          b.brokerStatus = 'submitted';
+          b.brokerTempId = placed.tempId;
+          b.brokerPermId = placed.permId;
+          const at = placed.submittedAt;
+          stepBrokerMachine(
+            b,
+            { type: 'SUBMITTED', brokerTempId: String(placed.tempId), submitDatetime: at },
+            core.log,
+          );
+          if (placed.permId > 0)
+            stepBrokerMachine(b, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, core.log);
+        },
+        { defer: true },
+      );
     }
   } catch (err) {
     core.log.warn({ broker_order_id: bo.id, err: String(err) }, 'broker order not accepted');
@@ -208,21 +222,30 @@ async function dropRejected(core: StackCore, id: number, reason: string): Promis
     core.host.change('contract', parent, 'BROKER_CHILD_REJECTED', (r) => {
       r.children = r.children.filter((c) => c !== id);
     });
-    releaseAlgo(core, parent);
+    releaseAlgo(core, parent, id);
   }
   core.log.warn({ broker_order_id: id, reason }, 'broker order rejected');
   await core.host.remove('broker', id);
 }
 
 /** D4c: release the algo lock; the contract order goes back to waiting for its next broker order. */
-export function releaseAlgo(core: StackCore, contractOrderId: number): void {
+export function releaseAlgo(core: StackCore, contractOrderId: number, brokerOrderId?: number): void {
   const co = core.contractOrder(contractOrderId);
   if (!co || co.referenceOfControllingAlgo === undefined) return;
-  core.host.change('contract', co.id, 'ALGO_RELEASED', (r) => {
-    const c = r as ContractOrder;
-    c.referenceOfControllingAlgo = undefined;
-    c.state = c.fill === c.trade ? 'filled' : c.fill !== 0 ? 'partially-filled' : 'new';
-  });
+  // A finished broker order releases the lock only if it still holds it (a later child may).
+  const holder = co.referenceOfControllingAlgo.split(':')[1];
+  if (brokerOrderId !== undefined && holder !== undefined && holder !== String(brokerOrderId)) return;
+  core.host.change(
+    'contract',
+    co.id,
+    'ALGO_RELEASED',
+    (r) => {
+      const c = r as ContractOrder;
+      c.referenceOfControllingAlgo = undefined;
+      c.state = c.fill === c.trade ? 'filled' : c.fill !== 0 ? 'partially-filled' : 'new';
+    },
+    { defer: true },
+  );
   core.toSend.add(co.id);
 }
 
@@ -230,7 +253,7 @@ export function releaseAlgo(core: StackCore, contractOrderId: number): void {
 export function algoFinished(core: StackCore, bo: BrokerOrder): void {
   if (bo.algoUsed === 'limit' || bo.algoUsed === 'manual') return; // D5: non-blocking algo keeps its lock
   core.deps.tradeLimits.charge(bo.strategyName, bo.instrumentCode, bo.trade, core.now());
-  if (bo.parent !== undefined) releaseAlgo(core, bo.parent);
+  if (bo.parent !== undefined) releaseAlgo(core, bo.parent, bo.id);
 }
 
 /** Order status from the broker. */

@@ -112,11 +112,17 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   if (rec.kind === 'manual-contract' && rec.contractOrderId !== undefined) {
     const co = core.contractOrder(rec.contractOrderId);
     if (co && !co.manualExecIds.includes(rec.execId)) {
-      core.host.change('contract', co.id, 'MANUAL_FILL', (r) => {
-        const c = r as ContractOrder;
-        c.manualFill += rec.qty;
-        c.manualExecIds.push(rec.execId);
-      });
+      core.host.change(
+        'contract',
+        co.id,
+        'MANUAL_FILL',
+        (r) => {
+          const c = r as ContractOrder;
+          c.manualFill += rec.qty;
+          c.manualExecIds.push(rec.execId);
+        },
+        { defer: true },
+      );
     }
     if (co && !restoring) aggregateUp(core, co.id);
     return;
@@ -132,28 +138,34 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
 function applyToBrokerOrder(core: StackCore, bo: BrokerOrder, rec: FillRecord): void {
   const late = bo.brokerStatus === 'cancelled' || bo.brokerStatus === 'cancel-requested';
   if (late) core.counters.late_fills++;
-  core.host.change('broker', bo.id, late ? 'LATE_FILL' : 'FILL', (r) => {
-    const b = r as BrokerOrder;
-    b.execIds.push(rec.execId);
-    stepBrokerMachine(
-      b,
-      { type: 'FILL', fill: { fillId: rec.execId, qty: [rec.qty], price: rec.price, datetime: rec.time } },
-      core.log,
-    );
-    const total = b.fill + b.overfill + rec.qty;
-    const capped =
-      Math.sign(total) === Math.sign(b.trade)
-        ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(b.trade))
-        : 0;
-    b.filledPrice = weighted(b.filledPrice, b.fill, rec.price, capped - b.fill || rec.qty);
-    b.fill = capped;
-    b.overfill = total - capped;
-    b.fillDatetime = rec.time;
-    if (b.fill === b.trade) {
-      b.brokerStatus = 'filled';
-      b.state = 'filled';
-    } else if (b.fill !== 0 && b.state === 'submitted') b.state = 'partially-filled';
-  });
+  core.host.change(
+    'broker',
+    bo.id,
+    late ? 'LATE_FILL' : 'FILL',
+    (r) => {
+      const b = r as BrokerOrder;
+      b.execIds.push(rec.execId);
+      stepBrokerMachine(
+        b,
+        { type: 'FILL', fill: { fillId: rec.execId, qty: [rec.qty], price: rec.price, datetime: rec.time } },
+        core.log,
+      );
+      const total = b.fill + b.overfill + rec.qty;
+      const capped =
+        Math.sign(total) === Math.sign(b.trade)
+          ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(b.trade))
+          : 0;
+      b.filledPrice = weighted(b.filledPrice, b.fill, rec.price, capped - b.fill || rec.qty);
+      b.fill = capped;
+      b.overfill = total - capped;
+      b.fillDatetime = rec.time;
+      if (b.fill === b.trade) {
+        b.brokerStatus = 'filled';
+        b.state = 'filled';
+      } else if (b.fill !== 0 && b.state === 'submitted') b.state = 'partially-filled';
+    },
+    { defer: true },
+  );
   if (bo.overfill !== 0) {
     core.counters.overfills++;
     logCritical(core.log, 'broker order overfilled: positions follow the broker, order capped at its trade', {
@@ -202,16 +214,22 @@ export function aggregateContract(core: StackCore, co: ContractOrder): void {
       trade: co.trade,
       overfill,
     });
-  core.host.change('contract', co.id, 'FILL', (r) => {
-    const c = r as ContractOrder;
-    c.fill = capped;
-    c.overfill = overfill;
-    c.filledPrice = qty > 0 ? notional / qty : c.filledPrice;
-    c.fillDatetime = dt;
-    if (c.fill === c.trade) c.state = 'filled';
-    else if (c.fill !== 0 && c.state !== 'algo-controlled' && c.state !== 'working')
-      c.state = 'partially-filled';
-  });
+  core.host.change(
+    'contract',
+    co.id,
+    'FILL',
+    (r) => {
+      const c = r as ContractOrder;
+      c.fill = capped;
+      c.overfill = overfill;
+      c.filledPrice = qty > 0 ? notional / qty : c.filledPrice;
+      c.fillDatetime = dt;
+      if (c.fill === c.trade) c.state = 'filled';
+      else if (c.fill !== 0 && c.state !== 'algo-controlled' && c.state !== 'working')
+        c.state = 'partially-filled';
+    },
+    { defer: true },
+  );
 }
 
 export function aggregateInstrument(core: StackCore, io: InstrumentOrder): void {
@@ -233,11 +251,17 @@ export function aggregateInstrument(core: StackCore, io: InstrumentOrder): void 
   const qty = kids.reduce((s, c) => s + Math.abs(c.fill), 0);
   const notional = kids.reduce((s, c) => s + (c.filledPrice ?? 0) * Math.abs(c.fill), 0);
   if (total === io.fill) return;
-  core.host.change('instrument', io.id, 'FILL', (r) => {
-    const i = r as InstrumentOrder;
-    i.fill = total;
-    i.filledPrice = qty > 0 ? notional / qty : i.filledPrice;
-    i.fillDatetime = Math.max(...kids.map((c) => c.fillDatetime ?? 0));
-    i.state = i.fill === i.trade ? 'filled' : 'partially-filled';
-  });
+  core.host.change(
+    'instrument',
+    io.id,
+    'FILL',
+    (r) => {
+      const i = r as InstrumentOrder;
+      i.fill = total;
+      i.filledPrice = qty > 0 ? notional / qty : i.filledPrice;
+      i.fillDatetime = Math.max(...kids.map((c) => c.fillDatetime ?? 0));
+      i.state = i.fill === i.trade ? 'filled' : 'partially-filled';
+    },
+    { defer: true },
+  );
 }

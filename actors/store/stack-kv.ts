@@ -13,6 +13,7 @@ export type LockReason = 'break' | 'manual';
  */
 export class StackKv {
   private readonly blocks = new Map<string, { next: number; end: number }>();
+  private readonly reserving = new Map<string, Promise<void>>();
 
   private constructor(private readonly kv: KV) {}
 
@@ -24,6 +25,23 @@ export class StackKv {
   async nextId(level: string, block = 1000): Promise<number> {
     const b = this.blocks.get(level);
     if (b && b.next < b.end) return b.next++;
+    // One reservation at a time per level: concurrent callers wait for it, then share the block.
+    const pending = this.reserving.get(level);
+    if (pending) {
+      await pending;
+      return this.nextId(level, block);
+    }
+    const p = this.reserve(level, block);
+    this.reserving.set(level, p);
+    try {
+      await p;
+    } finally {
+      this.reserving.delete(level);
+    }
+    return this.nextId(level, block);
+  }
+
+  private async reserve(level: string, block: number): Promise<void> {
     const key = `ids.${level}`;
     for (;;) {
       const e = await this.kv.get(key);
@@ -31,8 +49,8 @@ export class StackKv {
       try {
         if (e && e.operation === 'PUT') await this.kv.update(key, String(last + block), e.revision);
         else await this.kv.create(key, String(last + block));
-        this.blocks.set(level, { next: last + 2, end: last + block + 1 });
-        return last + 1;
+        this.blocks.set(level, { next: last + 1, end: last + block + 1 });
+        return;
       } catch {
         // Someone else reserved a block first: read again.
       }
