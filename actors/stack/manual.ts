@@ -1,3 +1,4 @@
+import { afterBrokerFill } from './algos.ts';
 import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
 import { commitFill } from './fills.ts';
@@ -45,6 +46,7 @@ export async function manualFillBrokerOrder(
     instrumentOrderId: bo.parent === undefined ? undefined : core.contractOrder(bo.parent)?.parent,
   };
   await commitFill(core, rec);
+  afterBrokerFill(core, id); // the algo is done with a filled order (D4c)
   return rec;
 }
 

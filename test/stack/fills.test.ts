@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { algoFinished } from '../../actors/stack/algos.ts';
 import { recordBrokerFill } from '../../actors/stack/fills.ts';
-import { cancelBrokerOrder } from '../../actors/stack/manual.ts';
+import { cancelBrokerOrder, manualFillBrokerOrder } from '../../actors/stack/manual.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack, T0 } from './helpers.ts';
 
@@ -126,6 +127,32 @@ describe('fills', () => {
       contract: [{ instrumentCode: 'BUND', contractDate: '202612', position: -2 }],
       strategy: [],
     });
+    await handler.close();
+  });
+});
+
+describe('algo lock', () => {
+  it('is released only by the broker order that holds it', async () => {
+    const { handler, broker } = await makeStack(await nats.connect(), 'holder', {
+      config: { algoSizeLimit: 1 },
+    });
+    await handler.createInstrumentOrder({ ...order, trade: 2, orderType: 'best' });
+    await handler.spawnChildrenFromNewInstrumentOrders();
+    await handler.createBrokerOrdersFromContractOrders();
+    await broker.idle();
+    const [co] = handler.core.orders('contract');
+    const [first] = handler.core.orders('broker');
+    expect(co?.referenceOfControllingAlgo).toBe(`best:${first!.id}`);
+    // The first child is filled by hand, the lock passes to a second child.
+    await manualFillBrokerOrder(handler.core, first!.id, 100);
+    expect(handler.core.contractOrder(co!.id)?.referenceOfControllingAlgo).toBeUndefined();
+    await handler.createBrokerOrdersFromContractOrders();
+    const second = handler.core.orders('broker')[1]!;
+    expect(handler.core.contractOrder(co!.id)?.referenceOfControllingAlgo).toBe(`best:${second.id}`);
+    // A repeated end of the first child (as on a restore) leaves the second child's lock alone.
+    algoFinished(handler.core, handler.core.brokerOrder(first!.id)!);
+    expect(handler.core.contractOrder(co!.id)?.referenceOfControllingAlgo).toBe(`best:${second.id}`);
+    expect(await handler.createBrokerOrdersFromContractOrders()).toEqual([]);
     await handler.close();
   });
 });
