@@ -1,5 +1,5 @@
 import type { BrokerOrderState } from '../../src/broker/port.ts';
-import { okayToTradeNow } from './broker-orders.ts';
+import { okayToTradeNow } from './market.ts';
 import type { StackCore } from './core.ts';
 import { startBrokerMachine, stepBrokerMachine } from './broker-machine.ts';
 import { logCritical } from './ports.ts';

@@ -1,4 +1,3 @@
-import type { Clock } from '../../clock.ts';
 import type {
   AccountValue,
   BarFrequency,
@@ -19,34 +18,11 @@ import type {
 } from '../port.ts';
 import { ConstantPriceSource, contractKey, type SimPriceSource } from './price-source.ts';
 import { Prng } from './prng.ts';
+import type { SimBrokerConfig } from './sim-config.ts';
+import { SimMarketData } from './sim-market.ts';
 import { type SimBrokerStore, type SimOrderRecord, splitChunks, toOrderState, totalAbs } from './state.ts';
 
-export interface SimBrokerConfig {
-  clock: Clock;
-  /** Every random choice (rejects, partials, races) is drawn from a PRNG seeded with this. */
-  seed?: number;
-  prices?: SimPriceSource;
-  /** Full bid/ask spread in price units per instrument (the spread-cost config); default below. */
-  spreads?: Record<string, number>;
-  defaultSpread?: number;
-  /** Size shown at bid and at ask. */
-  topOfBookSize?: number;
-  /** Real milliseconds before each acknowledgement / fill is reported; 0 = next turn of the event loop. */
-  latencyMs?: number;
-  partialFillProbability?: number;
-  rejectProbability?: number;
-  duplicateFillProbability?: number;
-  /** Probability that an order cancelled before it filled still fills afterwards (#1580). */
-  lateFillAfterCancelProbability?: number;
-  /** Probability that a cancel arrives after the order has filled (the fill wins). */
-  cancelRaceProbability?: number;
-  /** Persist orders and fills so a restarted process sees the same broker. */
-  store?: SimBrokerStore;
-  /** Real ms between checks of resting limit orders; 0 disables the timer (call `evaluateResting`). */
-  restingCheckMs?: number;
-  tradingHours?: (contract: ContractId, now: number) => TradingHours;
-  accountValue?: number;
-}
+export type { SimBrokerConfig } from './sim-config.ts';
 
 const DAY = 86_400_000;
 
@@ -55,6 +31,7 @@ export class SimBroker implements BrokerPort {
   readonly name = 'sim';
   private readonly rng: Prng;
   private readonly prices: SimPriceSource;
+  private readonly market: SimMarketData;
   private readonly book = new Map<string, SimOrderRecord>();
   private readonly listeners = new Set<BrokerListener>();
   private connected = false;
@@ -67,6 +44,7 @@ export class SimBroker implements BrokerPort {
   constructor(private readonly cfg: SimBrokerConfig) {
     this.rng = new Prng(cfg.seed ?? 1);
     this.prices = cfg.prices ?? new ConstantPriceSource();
+    this.market = new SimMarketData(cfg, this.prices);
   }
 
   async connect(): Promise<void> {
@@ -247,48 +225,28 @@ export class SimBroker implements BrokerPort {
     return [...pos.values()].filter((p) => p.position !== 0);
   }
 
-  async accountValue(): Promise<AccountValue> {
-    return { value: this.cfg.accountValue ?? 1_000_000, currency: 'USD', time: this.cfg.clock.now() };
+  accountValue(): Promise<AccountValue> {
+    return this.market.accountValue();
   }
 
-  async contractDetails(c: ContractId): Promise<ContractDetails> {
-    return {
-      ...c,
-      expiryDate: c.contractDate.padEnd(8, '0'),
-      multiplier: 1,
-      currency: 'USD',
-      exchange: 'SIM',
-      tickSize: 0.01,
-    };
+  contractDetails(c: ContractId): Promise<ContractDetails> {
+    return this.market.contractDetails(c);
   }
 
-  async historicalPrices(c: ContractId, frequency: BarFrequency, since?: number): Promise<PriceBar[]> {
-    const step = { D: DAY, H: 3_600_000, '5M': 300_000, '1M': 60_000 }[frequency];
-    const now = this.cfg.clock.now();
-    const bars: PriceBar[] = [];
-    for (let t = since ?? now - 30 * step; t <= now && bars.length < 10_000; t += step) {
-      const p = this.prices.lastPrice(c, t);
-      bars.push({ time: t, open: p, high: p, low: p, close: p, volume: 0 });
-    }
-    return bars;
+  historicalPrices(c: ContractId, frequency: BarFrequency, since?: number): Promise<PriceBar[]> {
+    return this.market.historicalPrices(c, frequency, since);
   }
 
-  async fxHistoricalPrices(): Promise<Array<{ time: number; price: number }>> {
-    return [{ time: this.cfg.clock.now(), price: 1 }];
+  fxHistoricalPrices(): Promise<Array<{ time: number; price: number }>> {
+    return this.market.fxHistoricalPrices();
   }
 
-  async marketSnapshot(c: ContractId): Promise<MarketSnapshot> {
-    const now = this.cfg.clock.now();
-    const { bid, ask } = this.quote(c, now);
-    const size = this.cfg.topOfBookSize ?? 100;
-    return { ...c, bid, ask, bidSize: size, askSize: size, last: (bid + ask) / 2, time: now };
+  marketSnapshot(c: ContractId): Promise<MarketSnapshot> {
+    return this.market.marketSnapshot(c);
   }
 
-  async tradingHours(c: ContractId): Promise<TradingHours> {
-    const now = this.cfg.clock.now();
-    if (this.cfg.tradingHours) return this.cfg.tradingHours(c, now);
-    const day = Math.floor(now / DAY) * DAY;
-    return { sessions: [{ open: day, close: day + DAY }] };
+  tradingHours(c: ContractId): Promise<TradingHours> {
+    return this.market.tradingHours(c);
   }
 
   /** Fill resting limit orders that have become marketable. */
@@ -298,9 +256,7 @@ export class SimBroker implements BrokerPort {
   }
 
   private quote(c: ContractId, now: number): { bid: number; ask: number } {
-    const mid = this.prices.lastPrice(c, now);
-    const half = (this.cfg.spreads?.[c.instrumentCode] ?? this.cfg.defaultSpread ?? 0.02) / 2;
-    return { bid: mid - half, ask: mid + half };
+    return this.market.quote(c, now);
   }
 
   private async work(order: SimOrderRecord): Promise<void> {
