@@ -52,3 +52,32 @@ describe('stack handler lifecycle', () => {
     await handler.close();
   });
 });
+
+describe('inspection', () => {
+  it('publishes every order event on <prefix>.inspect.order.<level>.<id>', async () => {
+    const nc = await nats.connect();
+    const seen: Array<{ subject: string; event: string; version: number }> = [];
+    const sub = nc.subscribe('insp.inspect.>', {
+      callback: (_e, m) => {
+        const body = m.json<{ event: string; version: number }>();
+        seen.push({ subject: m.subject, event: body.event, version: body.version });
+      },
+    });
+    await nc.flush();
+    const { handler, broker } = await makeStack(nc, 'insp', { config: { algoSizeLimit: 10 } });
+    const io = await handler.createInstrumentOrder({
+      strategyName: 's',
+      instrumentCode: 'SOFR',
+      trade: 1,
+      orderType: 'market',
+    });
+    await drive(handler, broker);
+    await nc.flush();
+    const mine = seen.filter((s) => s.subject === `insp.inspect.order.instrument.${io.id}`);
+    expect(mine.map((s) => s.event)).toEqual(['CREATED', 'CHILDREN_SPAWNED', 'FILL', 'COMPLETED']);
+    expect(mine.map((s) => s.version)).toEqual([1, 2, 3, 4]);
+    expect(seen.some((s) => s.subject.startsWith('insp.inspect.order.broker.'))).toBe(true);
+    sub.unsubscribe();
+    await handler.close();
+  });
+});
