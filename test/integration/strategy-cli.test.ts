@@ -141,7 +141,7 @@ describe('systack capital / control / update on a real nats-server', () => {
   });
 
   it('update system-backtests then strategy-orders puts limited orders on the stack', async () => {
-    const sys = await run('update', 'system-backtests', '--json');
+    const sys = await run('update', 'system-backtests', '--data-dir', PYSYSTEMTRADE_DIR, '--json');
     expect(sys.stderr).toBe('');
     expect(sys.code).toBe(0);
     const rows = JSON.parse(sys.stdout) as Array<{
