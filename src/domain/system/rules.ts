@@ -4,7 +4,7 @@
  */
 import type { BusinessDayGrid } from './calendar.ts';
 import type { MultiplePrices } from '../prices/types.ts';
-import { ewmMean } from './ewm.ts';
+import { ewmMean } from '../ewm.ts';
 import { ffill, resampleMean, type Series } from './series.ts';
 import { ROOT_BDAYS_INYEAR } from './vol.ts';
 

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseNaiveTimestamp } from '../../../src/domain/prices/time.ts';
 import { applyBuffers, bufferSize } from '../../../src/domain/system/buffers.ts';
 import {
   businessDayOf,
   civilFromEpochDay,
   epochDayFromCivil,
   epochDayOfBusinessDay,
-  epochDayOfTimestamp,
 } from '../../../src/domain/system/calendar.ts';
 import { combineForecasts, scaleAndCap, smoothedFixedWeights } from '../../../src/domain/system/forecasts.ts';
 import {
@@ -20,7 +20,7 @@ import { annualisedRoll, contractYearFraction } from '../../../src/domain/system
 import { resampleLast, resampleMean } from '../../../src/domain/system/series.ts';
 import { parseAdjustedPricesCsv, parseMultiplePricesCsv } from '../../../src/store/csv/price-files.ts';
 
-const day = (s: string) => epochDayOfTimestamp(s);
+const day = (s: string) => Math.floor(parseNaiveTimestamp(s)! / 86_400_000);
 
 describe('business-day calendar (pandas 1B bins)', () => {
   it('round-trips civil dates and epoch days', () => {
@@ -36,8 +36,19 @@ describe('business-day calendar (pandas 1B bins)', () => {
     expect(civilFromEpochDay(epochDayOfBusinessDay(fri))).toBe('2023-08-25');
   });
   it('rejects malformed timestamps', () => {
-    expect(Number.isNaN(epochDayOfTimestamp('2023/08/25'))).toBe(true);
-    expect(Number.isNaN(epochDayOfTimestamp('2023-13-01'))).toBe(true);
+    for (const bad of ['2023/08/25', '2023-13-01', '2023-02-30', '2023-08-25 24:00:00', '2023-08-2x'])
+      expect(parseNaiveTimestamp(bad)).toBeUndefined();
+    expect(parseNaiveTimestamp('2023-08-25 13:05:09')).toBe(Date.UTC(2023, 7, 25, 13, 5, 9));
+  });
+  it('civil dates and epoch days round-trip over 1900..2100 (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -25_567, max: 47_482 }), (z) => {
+        const civil = civilFromEpochDay(z);
+        expect(day(civil)).toBe(z);
+        const [y, m, d] = civil.split('-').map(Number) as [number, number, number];
+        expect(epochDayFromCivil(y, m, d)).toBe(z);
+      }),
+    );
   });
 });
 
