@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { endpoint, startService } from '../../src/bus/service.ts';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
+import { type FakeOrderStack, startFakeOrderStack } from '../support/fake-order-stack.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 /** Run the CLI in a child process (async, so this process keeps answering NATS requests). */
@@ -36,7 +35,7 @@ describe('systack capital / control / update on a real nats-server', () => {
   let t: TestNats;
   let nc: NatsConnection;
   let dir: string;
-  const created: Array<{ instrument_code: string; trade: number }> = [];
+  let stack: FakeOrderStack;
   const run = (...args: string[]) => systack(args, dir, t.url);
 
   beforeAll(async () => {
@@ -69,52 +68,8 @@ describe('systack capital / control / update on a real nats-server', () => {
         '',
       ].join('\n'),
     );
-    const any = z.object({}).passthrough();
-    await startService(nc, {
-      name: 'fakes',
-      version: '0.0.1',
-      description: 'order stack and positions stand-ins',
-      endpoints: [
-        endpoint({
-          name: 'create',
-          subject: 'systack.orders.instrument.create',
-          description: 'create',
-          schema: z.object({ instrument_code: z.string(), trade: z.number() }).passthrough(),
-          handler: (r) => {
-            created.push({ instrument_code: r.instrument_code, trade: r.trade });
-            return { order_id: created.length };
-          },
-        }),
-        endpoint({
-          name: 'open',
-          subject: 'systack.orders.instrument.list',
-          description: 'o',
-          schema: any,
-          handler: () => [],
-        }),
-        endpoint({
-          name: 'pos',
-          subject: 'systack.positions.strategy.list',
-          description: 'p',
-          schema: any,
-          handler: () => [],
-        }),
-        endpoint({
-          name: 'rolls',
-          subject: 'systack.rolls.state.list',
-          description: 'r',
-          schema: any,
-          handler: () => [],
-        }),
-        endpoint({
-          name: 'locks',
-          subject: 'systack.locks.list',
-          description: 'l',
-          schema: any,
-          handler: () => [],
-        }),
-      ],
-    });
+    // the order stack's services (stand-in); no roll-state service: every instrument is Passive
+    stack = await startFakeOrderStack(nc, 'systack');
   });
   afterAll(async () => t.stop());
 
@@ -152,8 +107,8 @@ describe('systack capital / control / update on a real nats-server', () => {
     expect(rows[0]!.positions.map((p) => p.instrument_code)).toEqual(['CORN', 'SOFR']);
     const orders = await run('update', 'strategy-orders', '--strategy', 'carry_trend', '--json');
     expect(orders.code).toBe(0);
-    const corn = created.find((o) => o.instrument_code === 'CORN');
-    expect(corn).toEqual({ instrument_code: 'CORN', trade: -1 });
+    const corn = stack.orders.find((o) => o.instrumentCode === 'CORN');
+    expect(corn).toMatchObject({ strategyName: 'carry_trend', instrumentCode: 'CORN', trade: -1 });
     expect((await run('update', 'strategy-orders', '--strategy', 'nope')).code).toBe(2);
     const shown = await run(
       'strategy',
