@@ -3,6 +3,7 @@ import { register as capital } from './capital.ts';
 import { register as config } from './config.ts';
 import { register as control } from './control.ts';
 import { register as logs } from './logs.ts';
+import { register as machines } from './machines.ts';
 import { register as prices } from './prices.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
@@ -20,4 +21,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   update,
   strategy,
   prices,
+  machines,
 ];
