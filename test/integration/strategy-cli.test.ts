@@ -96,6 +96,13 @@ describe('systack capital / control / update on a real nats-server', () => {
   });
 
   it('update system-backtests then strategy-orders puts limited orders on the stack', async () => {
+    // by default the system reads the price store, which has no CORN yet
+    const fromStore = await run('update', 'system-backtests', '--json');
+    expect(fromStore.code).toBe(1);
+    expect(JSON.parse(fromStore.stdout)[0]).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/instrument CORN has no instrument config in the price store/),
+    });
     const sys = await run('update', 'system-backtests', '--data-dir', PYSYSTEMTRADE_DIR, '--json');
     expect(sys.stderr).toBe('');
     expect(sys.code).toBe(0);
