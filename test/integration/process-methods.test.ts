@@ -1,5 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +14,7 @@ import { importPrices } from '../../src/store/csv/import.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { startFakeOrderStack } from '../support/fake-order-stack.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 import { FakePriceBroker } from '../prices/fake-broker.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../sample-data/pysystemtrade');
@@ -76,31 +75,7 @@ const run = (process: string, method: string, extra: Partial<MethodContext> = {}
 beforeAll(async () => {
   nats = await startTestNats();
   nc = await nats.connect();
-  const dir = mkdtempSync(join(tmpdir(), 'systack-process-methods-'));
-  writeFileSync(
-    join(dir, 'private_config.yaml'),
-    [
-      'strategy_list:',
-      '  carry_trend:',
-      '    backtest_config:',
-      '      instrument_weights: { GOLD: 0.5, SP500: 0.5 }',
-      'strategy_capital_allocation:',
-      '  function: weighted_strategy_allocation',
-      '  strategy_weights: { carry_trend: 100 }',
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(
-    join(dir, 'private_control_config.yaml'),
-    [
-      'process_configuration_methods:',
-      '  run_systems:',
-      '    carry_trend: { max_executions: 1, object: classic }',
-      '  run_strategy_order_generator:',
-      '    carry_trend: { max_executions: 1, object: classic_buffered_positions }',
-      '',
-    ].join('\n'),
-  );
+  const dir = writeStrategyPrivateConfig({ GOLD: 0.5, SP500: 0.5 });
   system = loadConfig({ privateDir: dir }).system;
   log = createRootLogger({
     processName: 'test',

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
 import { type FakeOrderStack, startFakeOrderStack } from '../support/fake-order-stack.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
 /** Run the CLI in a child process (async, so this process keeps answering NATS requests). */
 function systack(args: string[], privateDir: string, url: string) {
@@ -41,33 +40,10 @@ describe('systack capital / control / update on a real nats-server', () => {
   beforeAll(async () => {
     t = await startTestNats();
     nc = await t.connect();
-    dir = mkdtempSync(join(tmpdir(), 'systack-strategy-cli-'));
-    writeFileSync(
-      join(dir, 'private_config.yaml'),
-      [
-        `sample_data_dir: ${PYSYSTEMTRADE_DIR}`,
-        'log_level: error',
-        'strategy_list:',
-        '  carry_trend:',
-        '    backtest_config:',
-        '      instrument_weights: { CORN: 0.6, SOFR: 0.4 }',
-        'strategy_capital_allocation:',
-        '  function: weighted_strategy_allocation',
-        '  strategy_weights: { carry_trend: 100 }',
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(
-      join(dir, 'private_control_config.yaml'),
-      [
-        'process_configuration_methods:',
-        '  run_systems:',
-        '    carry_trend: { max_executions: 1, object: classic }',
-        '  run_strategy_order_generator:',
-        '    carry_trend: { max_executions: 1, object: classic_buffered_positions }',
-        '',
-      ].join('\n'),
-    );
+    dir = writeStrategyPrivateConfig({ CORN: 0.6, SOFR: 0.4 }, [
+      `sample_data_dir: ${PYSYSTEMTRADE_DIR}`,
+      'log_level: error',
+    ]);
     // the order stack's services (stand-in); no roll-state service: every instrument is Passive
     stack = await startFakeOrderStack(nc, 'systack');
   });

@@ -79,6 +79,13 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
   });
   afterAll(async () => t.stop());
 
+  const generate = () =>
+    generateOrdersForStrategy('carry_trend', {
+      strategies: rt.strategies,
+      controls: rt.controls,
+      state: new NatsStrategyStateSource(nc, 'systack'),
+      sink: new NatsInstrumentOrderSink(nc, 'systack'),
+    });
   const run = (s: string) =>
     runSystemForStrategy(s, rt.systemConfigs[s]!, {
       data: new CsvSystemDataSource(PYSYSTEMTRADE_DIR),
@@ -139,12 +146,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     );
     await rt.controls.setOverride('instrument', { instrument_code: 'SOFR' }, { type: 'reduce_only' });
     await rt.controls.setPositionLimit('instrument', { instrument_code: 'CORN' }, 2);
-    const r = await generateOrdersForStrategy('carry_trend', {
-      strategies: rt.strategies,
-      controls: rt.controls,
-      state: new NatsStrategyStateSource(nc, 'systack'),
-      sink: new NatsInstrumentOrderSink(nc, 'systack'),
-    });
+    const r = await generate();
     expect(r.failed).toEqual([]);
     expect(r.roll_states_assumed).toBe(false);
     const d = Object.fromEntries(r.decisions.map((x) => [x.instrument_code, x]));
@@ -177,12 +179,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
 
   it('a second run the same day adds nothing: the stack refuses every replicated order (409), none failed', async () => {
     const before = stack.orders.length;
-    const r = await generateOrdersForStrategy('carry_trend', {
-      strategies: rt.strategies,
-      controls: rt.controls,
-      state: new NatsStrategyStateSource(nc, 'systack'),
-      sink: new NatsInstrumentOrderSink(nc, 'systack'),
-    });
+    const r = await generate();
     expect(r.failed).toEqual([]);
     expect(r.placed).toEqual([]);
     expect(r.ignored.length).toBe(r.orders.length);
