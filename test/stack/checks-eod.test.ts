@@ -200,3 +200,16 @@ describe('end of day', () => {
     await handler.close();
   });
 });
+
+describe('zero orders (B1, B5)', () => {
+  it('a zero desired trade cancels out unfilled orders of the same key by netting', async () => {
+    const { handler } = await makeStack(await nats.connect(), 'zero');
+    const a = await handler.createInstrumentOrder({ strategyName: 's', instrumentCode: 'SOFR', trade: 3 });
+    const b = await handler.createInstrumentOrder({ strategyName: 's', instrumentCode: 'SOFR', trade: 0 });
+    expect([a.trade, b.trade]).toEqual([3, -3]);
+    await expect(
+      handler.createInstrumentOrder({ strategyName: 's', instrumentCode: 'SOFR', trade: 0 }),
+    ).rejects.toThrow(/zero size/);
+    await handler.close();
+  });
+});

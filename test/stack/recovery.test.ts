@@ -33,7 +33,16 @@ describe('kill -9 of the stack handler process', () => {
       },
     );
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    // Wait until the child is mid-flight: some fills written, far from all of them.
+    // Wait until every order is on the stack, then until the child is mid-flight: some fills
+    // written, far from all of them.
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('created')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`child exited early: ${out}`)));
+    });
     const total = trades.reduce((s, t) => s + Math.abs(t), 0);
     let fills = 0;
     for (let i = 0; i < 600 && fills < 12; i++) {

@@ -66,8 +66,12 @@ describe('order stack services', () => {
 
   it('answers errors with a code: 400 bad body, 404 unknown order, 409 refused', async () => {
     await expect(
-      call('instrument.create', { strategy_name: 'x', instrument_code: 'SOFR', trade: 0 }),
+      call('instrument.create', { strategy_name: 'x', instrument_code: 'SOFR', trade: 1.5 }),
     ).rejects.toMatchObject({ code: 400 });
+    // A zero order with nothing to net is refused by netting on insert (B5), not by the schema.
+    await expect(
+      call('instrument.create', { strategy_name: 'x', instrument_code: 'SOFR', trade: 0 }),
+    ).rejects.toMatchObject({ code: 409 });
     await expect(call('view.order', { level: 'broker', order_id: 999999 })).rejects.toMatchObject({
       code: 404,
     });

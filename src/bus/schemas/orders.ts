@@ -21,7 +21,9 @@ export const createInstrumentOrderBody = z
   .object({
     strategy_name: name,
     instrument_code: name,
-    trade: qty,
+    // Zero is allowed (B1 zero orders): netting on insert (B5) turns it into the residual that
+    // cancels unfilled orders of the same key, or refuses it (409) when there is nothing to net.
+    trade: z.number().int(),
     order_type: z.enum(instrumentOrderTypes).optional(),
     reference_price: price.optional(),
     reference_contract: contractDate.optional(),
