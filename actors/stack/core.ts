@@ -4,7 +4,13 @@ import type { Clock } from '../../src/clock.ts';
 import { OrderHost } from '../host/order-host.ts';
 import type { OrderEventStore } from '../store/order-event-store.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
-import type { ContractResolver, StackConfig, StackLogger, TradeLimits } from './ports.ts';
+import {
+  type ContractResolver,
+  logCritical,
+  type StackConfig,
+  type StackLogger,
+  type TradeLimits,
+} from './ports.ts';
 import {
   type AnyOrder,
   type BrokerOrder,
@@ -94,7 +100,7 @@ export class StackCore {
       nc: deps.nc,
       prefix: deps.prefix,
       inspect: deps.config.inspect,
-      onFatal: (err) => deps.log.error({ err: String(err), critical: true }, 'order host lost its store'),
+      onFatal: (err) => logCritical(deps.log, 'order host lost its store', { err: String(err) }),
     });
   }
 

@@ -1,18 +1,21 @@
 import type { AlgoName } from './types.ts';
 
-/** The logger the stack handler needs (pino-compatible: `log.info(fields, msg)`). */
+/** The logger the stack handler needs (pino-compatible: `log.info(fields, msg)`); the project's
+ * logger (`src/log/logger.ts`) also has the `critical` level. */
 export interface StackLogger {
   debug(fields: object, msg: string): void;
   info(fields: object, msg: string): void;
   warn(fields: object, msg: string): void;
   error(fields: object, msg: string): void;
+  critical?: (fields: object, msg: string) => void;
 }
 
 export const silentLogger: StackLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Critical events (the reference's log_critical): error level with `critical: true`. */
+/** Critical events (the reference's log_critical): the `critical` level, or error with `critical: true`. */
 export function logCritical(log: StackLogger, msg: string, fields: object = {}): void {
-  log.error({ ...fields, critical: true }, msg);
+  if (log.critical) log.critical(fields, msg);
+  else log.error({ ...fields, critical: true }, msg);
 }
 
 /** Roll states (digest §3.1) as far as spawning needs them. */

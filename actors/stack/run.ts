@@ -3,8 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
+import { childLogger } from '../../src/log/logger.ts';
 import type { ContractResolver, StackConfig, StackLogger, TradeLimits } from './ports.ts';
-import { silentLogger } from './ports.ts';
 import { startOrderServices } from './services.ts';
 import { StackHandler } from './stack-handler.ts';
 
@@ -35,7 +35,7 @@ export interface RunningStackHandler {
  */
 export async function runStackHandler(opts: RunStackHandlerOptions): Promise<RunningStackHandler> {
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
-  const log = opts.log ?? silentLogger;
+  const log = opts.log ?? childLogger({ component: 'stack_handler' });
   const handler = await StackHandler.open({ ...opts, prefix, log });
   const service = await startOrderServices(opts.nc, handler, prefix);
   log.info({ ...handler.restoreReport }, 'stack handler started');
