@@ -1,5 +1,5 @@
 import type { BrokerOrderState } from '../../src/broker/port.ts';
-import { okayToTradeNow } from './market.ts';
+import { adverseSize, marketClosing } from './market.ts';
 import type { StackCore } from './core.ts';
 import { startBrokerMachine, stepBrokerMachine } from './broker-machine.ts';
 import { logCritical } from './ports.ts';
@@ -7,8 +7,6 @@ import type { AlgoName, BrokerOrder, ContractOrder } from './types.ts';
 
 const PASSIVE_TIME_OUT = 300_000;
 const TOTAL_TIME_OUT = 600_000;
-const IMBALANCE_THRESHOLD = 5;
-const IMBALANCE_ADJ_FACTOR = 3;
 
 interface Plan {
   type: 'market' | 'limit';
@@ -18,26 +16,6 @@ interface Plan {
   side?: number;
   mid?: number;
   offside?: number;
-}
-
-/** E2.4: an adverse size issue: offside/side size > 5 and side size < 3·|qty|. */
-function adverseSize(qty: number, bidSize: number, askSize: number): boolean {
-  const side = qty > 0 ? askSize : bidSize;
-  const offside = qty > 0 ? bidSize : askSize;
-  const imbalance = side === 0 ? 9999 : offside / side;
-  return imbalance > IMBALANCE_THRESHOLD && side < IMBALANCE_ADJ_FACTOR * Math.abs(qty);
-}
-
-async function marketClosing(core: StackCore, co: ContractOrder): Promise<boolean> {
-  const buffer = core.deps.config.closingBufferMs ?? 1_800_000;
-  try {
-    const hours = await core.deps.broker.tradingHours(co);
-    const now = core.now();
-    const s = hours.sessions.find((x) => x.open <= now && now < x.close);
-    return !s || s.close - now < buffer;
-  } catch {
-    return true;
-  }
 }
 
 /** How the algo starts: E1 market, E2 original best, E3 limit. Undefined = no trade this pass. */
@@ -284,61 +262,4 @@ export function afterBrokerFill(core: StackCore, brokerOrderId: number): void {
   ) {
     algoFinished(core, bo);
   }
-}
-
-/**
- * CLOCK_TICK for the algos (E1/E2 manage loops as deadlines kept in the broker order, so a
- * restored host re-arms them): time out and cancel; passive → aggressive on timeout, adverse price
- * move, or market closing; aggressive keeps the limit at the side price (one modify per tick, not
- * a 1 ms spin: #949).
- */
-export async function algoTick(core: StackCore): Promise<void> {
-  const now = core.now();
-  const work = core
-    .orders('broker')
-    .filter(
-      (b) => b.active && b.brokerStatus === 'submitted' && b.fill !== b.trade && b.algo.mode !== 'unmanaged',
-    );
-  await Promise.all(
-    work.map(async (bo) => {
-      const { broker } = core.deps;
-      if (bo.algo.totalUntil !== undefined && now >= bo.algo.totalUntil) {
-        core.host.change('broker', bo.id, 'ALGO_TIMEOUT_CANCEL', (r) => {
-          (r as BrokerOrder).brokerStatus = 'cancel-requested';
-          (r as BrokerOrder).algo.cancelSentAt = now;
-          stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
-        });
-        await broker
-          .cancelOrder(bo.orderRef)
-          .catch((e: unknown) => core.log.warn({ err: String(e) }, 'cancel failed'));
-        return;
-      }
-      if (bo.brokerOrderType !== 'limit') return;
-      const snap = await broker.marketSnapshot(bo).catch(() => undefined);
-      const sidePrice = snap ? (bo.trade > 0 ? snap.ask : snap.bid) : undefined;
-      const offside = snap ? (bo.trade > 0 ? snap.bid : snap.ask) : undefined;
-      if (bo.algo.mode === 'passive') {
-        const ref = bo.algo.referenceOffside;
-        const adverse =
-          ref !== undefined && offside !== undefined && (bo.trade > 0 ? offside > ref : offside < ref);
-        const timeUp = bo.algo.passiveUntil !== undefined && now >= bo.algo.passiveUntil;
-        const parent = bo.parent === undefined ? undefined : core.contractOrder(bo.parent);
-        const closing = parent
-          ? !(await okayToTradeNow(core, parent)) || (await marketClosing(core, parent))
-          : false;
-        if (!(timeUp || adverse || closing || snap === undefined)) return;
-        core.host.change('broker', bo.id, 'ALGO_AGGRESSIVE', (r) => {
-          (r as BrokerOrder).algo.mode = 'aggressive';
-        });
-      }
-      if (sidePrice !== undefined && sidePrice !== core.brokerOrder(bo.id)?.limitPrice) {
-        core.host.change('broker', bo.id, 'LIMIT_MODIFIED', (r) => {
-          (r as BrokerOrder).limitPrice = sidePrice;
-        });
-        await broker.modifyOrder(bo.orderRef, { limitPrice: sidePrice }).catch((e: unknown) => {
-          core.log.warn({ broker_order_id: bo.id, err: String(e) }, 'modify failed');
-        });
-      }
-    }),
-  );
 }

@@ -1,0 +1,61 @@
+import { stepBrokerMachine } from './broker-machine.ts';
+import type { StackCore } from './core.ts';
+import { marketClosing, okayToTradeNow } from './market.ts';
+import type { BrokerOrder } from './types.ts';
+
+/**
+ * CLOCK_TICK for the algos (E1/E2 manage loops as deadlines kept in the broker order, so a
+ * restored host re-arms them): time out and cancel; passive → aggressive on timeout, adverse price
+ * move, or market closing; aggressive keeps the limit at the side price (one modify per tick, not
+ * a 1 ms spin: #949).
+ */
+export async function algoTick(core: StackCore): Promise<void> {
+  const now = core.now();
+  const work = core
+    .orders('broker')
+    .filter(
+      (b) => b.active && b.brokerStatus === 'submitted' && b.fill !== b.trade && b.algo.mode !== 'unmanaged',
+    );
+  await Promise.all(
+    work.map(async (bo) => {
+      const { broker } = core.deps;
+      if (bo.algo.totalUntil !== undefined && now >= bo.algo.totalUntil) {
+        core.host.change('broker', bo.id, 'ALGO_TIMEOUT_CANCEL', (r) => {
+          (r as BrokerOrder).brokerStatus = 'cancel-requested';
+          (r as BrokerOrder).algo.cancelSentAt = now;
+          stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
+        });
+        await broker
+          .cancelOrder(bo.orderRef)
+          .catch((e: unknown) => core.log.warn({ err: String(e) }, 'cancel failed'));
+        return;
+      }
+      if (bo.brokerOrderType !== 'limit') return;
+      const snap = await broker.marketSnapshot(bo).catch(() => undefined);
+      const sidePrice = snap ? (bo.trade > 0 ? snap.ask : snap.bid) : undefined;
+      const offside = snap ? (bo.trade > 0 ? snap.bid : snap.ask) : undefined;
+      if (bo.algo.mode === 'passive') {
+        const ref = bo.algo.referenceOffside;
+        const adverse =
+          ref !== undefined && offside !== undefined && (bo.trade > 0 ? offside > ref : offside < ref);
+        const timeUp = bo.algo.passiveUntil !== undefined && now >= bo.algo.passiveUntil;
+        const parent = bo.parent === undefined ? undefined : core.contractOrder(bo.parent);
+        const closing = parent
+          ? !(await okayToTradeNow(core, parent)) || (await marketClosing(core, parent))
+          : false;
+        if (!(timeUp || adverse || closing || snap === undefined)) return;
+        core.host.change('broker', bo.id, 'ALGO_AGGRESSIVE', (r) => {
+          (r as BrokerOrder).algo.mode = 'aggressive';
+        });
+      }
+      if (sidePrice !== undefined && sidePrice !== core.brokerOrder(bo.id)?.limitPrice) {
+        core.host.change('broker', bo.id, 'LIMIT_MODIFIED', (r) => {
+          (r as BrokerOrder).limitPrice = sidePrice;
+        });
+        await broker.modifyOrder(bo.orderRef, { limitPrice: sidePrice }).catch((e: unknown) => {
+          core.log.warn({ broker_order_id: bo.id, err: String(e) }, 'modify failed');
+        });
+      }
+    }),
+  );
+}
