@@ -206,14 +206,14 @@ export function register(program: Command): void {
   cmd('net', 'Net new instrument orders per strategy and instrument').action((o: Common) =>
     call(o, 'net', {}),
   );
-  for (const [name, locked] of [
-    ['lock', true],
-    ['unlock', false],
+  for (const [name, locked, verb] of [
+    ['lock', true, 'Lock'],
+    ['unlock', false, 'Unlock'],
   ] as const) {
-    cmd(`${name}-order <level> <id>`, `${name} an order`).action((l: string, id: string, o: Common) =>
+    cmd(`${name}-order <level> <id>`, `${verb} an order`).action((l: string, id: string, o: Common) =>
       call(o, 'lock.order', { level: level(l), order_id: int('id', id), locked }),
     );
-    cmd(`${name}-instrument <instrument>`, `${name} an instrument`).action((i: string, o: Common) =>
+    cmd(`${name}-instrument <instrument>`, `${verb} an instrument`).action((i: string, o: Common) =>
       call(o, 'lock.instrument', { instrument_code: i, locked }),
     );
   }
