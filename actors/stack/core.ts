@@ -63,6 +63,24 @@ export class StackCore {
   fillsApplied = 0;
   /** Called when a family completes (history written, members deactivated). */
   readonly completedListeners = new Set<(io: InstrumentOrder) => void>();
+  /** One mailbox per broker order (by orderRef): its events and sweeps run one at a time. */
+  readonly mailboxes = new Map<string, Promise<void>>();
+
+  /** Run `fn` after everything queued for this broker order; resolves (or rejects) with it. */
+  enqueue<R>(orderRef: string, fn: () => Promise<R> | R): Promise<R> {
+    const prev = this.mailboxes.get(orderRef) ?? Promise.resolve();
+    const run = prev.then(fn);
+    const next = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.mailboxes.set(orderRef, next);
+    void next.then(() => {
+      if (this.mailboxes.get(orderRef) === next) this.mailboxes.delete(orderRef);
+    });
+    return run;
+  }
+
   /** Work queues, so a pass looks only at orders with work to do (not the whole stack). */
   readonly toSpawn = new Set<number>();
   readonly toSend = new Set<number>();

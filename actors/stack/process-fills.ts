@@ -30,22 +30,27 @@ export async function processFillsStack(core: StackCore): Promise<number> {
         core.log.warn({ broker_order_id: bo.id }, 'no matching order at the broker');
         continue;
       }
-      if (s.tempId !== bo.brokerTempId || s.permId !== bo.brokerPermId) {
-        core.host.change('broker', bo.id, 'BROKER_IDS', (r) => {
-          (r as BrokerOrder).brokerTempId = s.tempId;
-          (r as BrokerOrder).brokerPermId = s.permId;
-        });
-      }
-      const mine = fills.filter(
-        (f) =>
-          (f.orderRef === s.orderRef || f.tempId === s.tempId || (s.permId > 0 && f.permId === s.permId)) &&
-          !core.seenExecIds.has(f.execId),
-      );
-      for (const f of mine) {
-        if ((await recordBrokerFill(core, { ...f, orderRef: bo.orderRef })) === 'applied') applied++;
-      }
-      afterBrokerFill(core, bo.id);
-      await onBrokerOrderStatus(core, s);
+      // Through the order's mailbox: never interleaved with a fill or status being handled.
+      applied += await core.enqueue(bo.orderRef, async () => {
+        let n = 0;
+        if (s.tempId !== bo.brokerTempId || s.permId !== bo.brokerPermId) {
+          core.host.change('broker', bo.id, 'BROKER_IDS', (r) => {
+            (r as BrokerOrder).brokerTempId = s.tempId;
+            (r as BrokerOrder).brokerPermId = s.permId;
+          });
+        }
+        const mine = fills.filter(
+          (f) =>
+            (f.orderRef === s.orderRef || f.tempId === s.tempId || (s.permId > 0 && f.permId === s.permId)) &&
+            !core.seenExecIds.has(f.execId),
+        );
+        for (const f of mine) {
+          if ((await recordBrokerFill(core, { ...f, orderRef: bo.orderRef })) === 'applied') n++;
+        }
+        afterBrokerFill(core, bo.id);
+        await onBrokerOrderStatus(core, s);
+        return n;
+      });
     }
   }
   for (const co of core.orders('contract')) if (co.active) aggregateUp(core, co.id);
@@ -57,10 +62,13 @@ export async function recordUnseenBrokerFills(core: StackCore): Promise<number> 
   let n = 0;
   for (const f of await core.deps.broker.fills(0)) {
     if (core.seenExecIds.has(f.execId)) continue;
-    if ((await recordBrokerFill(core, f)) === 'foreign') continue;
-    const id = core.byOrderRef.get(f.orderRef);
-    if (id !== undefined) afterBrokerFill(core, id);
-    n++;
+    const recorded = await core.enqueue(f.orderRef, async () => {
+      if (core.seenExecIds.has(f.execId) || (await recordBrokerFill(core, f)) === 'foreign') return false;
+      const id = core.byOrderRef.get(f.orderRef);
+      if (id !== undefined) afterBrokerFill(core, id);
+      return true;
+    });
+    if (recorded) n++;
   }
   return n;
 }

@@ -55,7 +55,6 @@ export interface RestoreReport {
 export class StackHandler {
   readonly core: StackCore;
   private unsubscribe: (() => void) | undefined;
-  private readonly mailboxes = new Map<string, Promise<void>>();
   restoreReport: RestoreReport = { open_orders: 0, fills: 0, resent: 0, reconciled_fills: 0 };
 
   private constructor(core: StackCore) {
@@ -133,16 +132,11 @@ export class StackHandler {
       return;
     }
     const ref = e.type === 'fill' ? e.fill.orderRef : e.state.orderRef;
-    const prev = this.mailboxes.get(ref) ?? Promise.resolve();
-    const next = prev
-      .then(() => (e.type === 'fill' ? this.onFill(e) : onBrokerOrderStatus(this.core, e.state)))
+    void this.core
+      .enqueue(ref, () => (e.type === 'fill' ? this.onFill(e) : onBrokerOrderStatus(this.core, e.state)))
       .catch((err: unknown) =>
         this.core.log.error({ err: String(err), order_ref: ref }, 'broker event failed'),
       );
-    this.mailboxes.set(ref, next);
-    void next.then(() => {
-      if (this.mailboxes.get(ref) === next) this.mailboxes.delete(ref);
-    });
   }
 
   private async onFill(e: Extract<BrokerEvent, { type: 'fill' }>): Promise<void> {
@@ -160,12 +154,12 @@ export class StackHandler {
 
   /** Resolves when every broker event received so far has been handled. */
   async settled(): Promise<void> {
-    while (this.mailboxes.size > 0) await Promise.all([...this.mailboxes.values()]);
+    while (this.core.mailboxes.size > 0) await Promise.all([...this.core.mailboxes.values()]);
   }
 
   /** Resolves when the broker events received before this call have been handled (bounded wait). */
   async drained(): Promise<void> {
-    await Promise.all([...this.mailboxes.values()]);
+    await Promise.all([...this.core.mailboxes.values()]);
   }
 
   // The process methods of run_stack_handler (digest A1), in the reference's words.
