@@ -41,13 +41,7 @@ export interface PlacedOrder {
 }
 
 export type BrokerOrderStatus =
-  | 'submitted'
-  | 'acknowledged'
-  | 'partially-filled'
-  | 'filled'
-  | 'cancel-pending'
-  | 'cancelled'
-  | 'rejected';
+  'submitted' | 'acknowledged' | 'partially-filled' | 'filled' | 'cancel-pending' | 'cancelled' | 'rejected';
 
 export interface BrokerOrderState {
   orderRef: string;

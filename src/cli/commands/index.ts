@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { register as config } from './config.ts';
+import { register as logs } from './logs.ts';
+import { register as start } from './start.ts';
+import { register as status } from './status.ts';
 
 /** Every command group of the `systack` CLI. Each file registers only commands that work. */
-export const commandGroups: Array<(program: Command) => void> = [];
+export const commandGroups: Array<(program: Command) => void> = [start, status, config, logs];

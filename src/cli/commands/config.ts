@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { loadConfig, redactedConfig } from '../../config/load.ts';
+import { printResult } from '../output.ts';
+
+export function register(program: Command): void {
+  const config = program.command('config').description('Show and check the configuration');
+  config
+    .command('show')
+    .description('Print the merged configuration (defaults + private overrides), secrets redacted')
+    .option('--control', 'show the process control configuration instead')
+    .option('--json', 'print JSON')
+    .action((opts: { control?: boolean; json?: boolean }) => {
+      const c = loadConfig();
+      const data = opts.control ? c.control : redactedConfig(c.system);
+      printResult(data, { json: opts.json });
+    });
+  config
+    .command('check')
+    .description('Validate the configuration files; prints which files were read')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      const c = loadConfig();
+      printResult({ valid: true, ...c.files }, { json: opts.json });
+    });
+}

@@ -1,0 +1,79 @@
+import { type Command, Option } from 'commander';
+import { LEVELS, type LevelName, LOG_ATTRIBUTES } from '../../log/logger.ts';
+import { cleanLogs, type LogLine, queryLogs } from '../../log/query.ts';
+import { LEVEL_NAMES } from '../../log/ship.ts';
+import { withBus } from '../context.ts';
+import { parsePositiveInt, UsageError } from '../output.ts';
+
+const camel = (a: string) => a.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+const flag = (a: string) => `--${a.replace(/_/g, '-')}`;
+const HIDDEN = new Set(['level', 'level_name', 'time', 'msg', 'pid', 'hostname', 'process']);
+
+function formatLine(l: LogLine): string {
+  const level = (LEVEL_NAMES[l.level] ?? String(l.level)).toUpperCase().padEnd(8);
+  const attrs = Object.entries(l)
+    .filter(([k]) => !HIDDEN.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+  return `${l.time ?? ''} ${level} [${String(l.process ?? '')}] ${l.msg ?? ''}${attrs ? `  ${attrs}` : ''}`;
+}
+
+function parseAttr(pair: string, acc: Record<string, string>): Record<string, string> {
+  const i = pair.indexOf('=');
+  if (i <= 0) throw new UsageError(`--attr takes key=value, got '${pair}'`);
+  return { ...acc, [pair.slice(0, i)]: pair.slice(i + 1) };
+}
+
+export function register(program: Command): void {
+  const logs = program
+    .command('logs')
+    .description('Show log lines of every process, filtered by attribute, level and lookback')
+    .addOption(new Option('--level <level>', 'minimum level').choices(Object.keys(LEVELS)))
+    .option('--lookback <days>', 'how many days back to look', '1')
+    .option('--attr <key=value>', 'filter on any attribute (repeatable)', parseAttr, {})
+    .option('--process <name>', 'only lines of this process')
+    .option('--limit <n>', 'only the newest n lines')
+    .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+    .option('--json', 'print JSON lines');
+  for (const a of LOG_ATTRIBUTES) logs.option(`${flag(a)} <value>`, `only lines with ${a} = value`);
+  logs.action(async (opts: Record<string, string | boolean | Record<string, string> | undefined>) => {
+    const lookback = Number(opts.lookback);
+    if (!Number.isFinite(lookback) || lookback <= 0)
+      throw new UsageError(`--lookback must be a positive number of days`);
+    const attributes: Record<string, string> = { ...((opts.attr as Record<string, string>) ?? {}) };
+    for (const a of LOG_ATTRIBUTES) {
+      const v = opts[camel(a)];
+      if (typeof v === 'string') attributes[a] = v;
+    }
+    if (typeof opts.process === 'string') attributes.process = opts.process;
+    const limit = typeof opts.limit === 'string' ? parsePositiveInt('--limit', opts.limit) : undefined;
+    await withBus({ natsUrl: opts.natsUrl as string | undefined }, async ({ nc, prefix }) => {
+      const lines = await queryLogs(nc, prefix, {
+        lookbackDays: lookback,
+        level: opts.level as LevelName | undefined,
+        attributes,
+        limit,
+      });
+      for (const l of lines) process.stdout.write(`${opts.json ? JSON.stringify(l) : formatLine(l)}\n`);
+    });
+  });
+
+  const clean = program.command('clean').description('Remove old data');
+  clean
+    .command('logs')
+    .description('Delete log entries older than N days (default: log_retention_days, 30)')
+    .option('--days <n>', 'keep this many days')
+    .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { days?: string; natsUrl?: string; json?: boolean }) => {
+      await withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix, config }) => {
+        const days = opts.days ? parsePositiveInt('--days', opts.days) : config.system.log_retention_days;
+        const deleted = await cleanLogs(nc, prefix, days);
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ deleted, days })}\n`
+            : `deleted ${deleted} log entries older than ${days} days\n`,
+        );
+      });
+    });
+}

@@ -1,0 +1,229 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import {
+  type ControlConfig,
+  controlConfigFileSchema,
+  controlConfigSchema,
+  SECRET_KEYS,
+  type SystemConfig,
+  systemConfigFileSchema,
+  systemConfigSchema,
+} from './schema.ts';
+
+/** A configuration error: names the file, the key path and what was expected. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly keyPath: string,
+    readonly expected: string,
+  ) {
+    super(`${file}: key '${keyPath}': ${expected}`);
+  }
+}
+
+/** Keys that only a private file gives (no default). */
+const OPTIONAL_KEYS = {
+  nats_user: true,
+  nats_pass: true,
+  nats_token: true,
+  mongo_user: true,
+  mongo_pass: true,
+  broker_account: true,
+  offsystem_backup_directory: true,
+  email_address: true,
+  email_pwd: true,
+  email_server: true,
+  email_to: true,
+  quandl_key: true,
+  barchart_key: true,
+} as const;
+
+const resolvedSystemSchema = systemConfigSchema.partial(OPTIONAL_KEYS);
+const resolvedControlSchema = controlConfigSchema.partial({
+  process_configuration_host: true,
+  arguments: true,
+});
+export type ResolvedSystemConfig = z.infer<typeof resolvedSystemSchema>;
+export type { ControlConfig, SystemConfig };
+
+/** Private values replace these wholesale instead of merging into the defaults (strategy sets). */
+const REPLACED_PATHS = new Set([
+  'strategy_list',
+  'strategy_capital_allocation.strategy_weights',
+  'process_configuration_methods.run_systems',
+  'process_configuration_methods.run_strategy_order_generator',
+]);
+
+export interface ConfigFiles {
+  defaults: string;
+  control: string;
+  privateConfig: string;
+  privateControl: string;
+}
+
+export interface LoadedConfig {
+  system: ResolvedSystemConfig;
+  control: ControlConfig;
+  files: ConfigFiles;
+  /** Secret values present in the configuration (for log scrubbing). */
+  secrets: string[];
+}
+
+export interface LoadOptions {
+  configDir?: string;
+  privateDir?: string;
+}
+
+export function defaultConfigDir(): string {
+  return process.env.SYSTACK_CONFIG_DIR ?? fileURLToPath(new URL('../../config/', import.meta.url));
+}
+
+export function defaultPrivateDir(): string {
+  return process.env.SYSTACK_PRIVATE_DIR ?? resolve(process.cwd(), 'private');
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Merge `over` into `base` key by key (recursively), except for the wholesale-replaced paths. */
+export function mergeConfig(base: Plain, over: Plain, path = ''): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const p = path ? `${path}.${k}` : k;
+    const b = out[k];
+    out[k] = isPlain(b) && isPlain(v) && !REPLACED_PATHS.has(p) ? mergeConfig(b, v, p) : v;
+  }
+  return out;
+}
+
+function readYaml(file: string, required: boolean): Plain {
+  if (!existsSync(file)) {
+    if (required) throw new ConfigError(file, '(file)', 'file not found');
+    return {};
+  }
+  const doc = parseDocument(readFileSync(file, 'utf8'));
+  const first = doc.errors[0];
+  if (first) {
+    const line = first.linePos?.[0]?.line;
+    throw new ConfigError(
+      file,
+      '(yaml)',
+      `invalid YAML${line ? ` at line ${line}` : ''}: ${first.message.split('\n')[0]}`,
+    );
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return {};
+  if (!isPlain(value)) throw new ConfigError(file, '(root)', 'expected a mapping of keys to values');
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { path: string; expected: string } {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '?';
+    return { path: path ? `${path}.${key}` : key, expected: 'unknown key (not a systack setting)' };
+  }
+  if (issue.code === 'invalid_type') {
+    return { path: path || '(root)', expected: `expected ${issue.expected}` };
+  }
+  return { path: path || '(root)', expected: issue.message };
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  if (!first) throw new ConfigError(file, '(root)', 'invalid');
+  const { path, expected } = describeIssue(first);
+  throw new ConfigError(file, path, expected);
+}
+
+function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files: ConfigFiles): void {
+  if (system.broker === 'ib') {
+    if (!system.broker_account) {
+      throw new ConfigError(
+        files.privateConfig,
+        'broker_account',
+        "required when broker is 'ib' (IB account id, a string)",
+      );
+    }
+    if (!system.offsystem_backup_directory) {
+      throw new ConfigError(
+        files.privateConfig,
+        'offsystem_backup_directory',
+        "required when broker is 'ib' (a directory)",
+      );
+    }
+  }
+  const strategies = Object.keys(system.strategy_list);
+  for (const name of Object.keys(system.strategy_capital_allocation.strategy_weights ?? {})) {
+    if (!strategies.includes(name)) {
+      throw new ConfigError(
+        files.privateConfig,
+        `strategy_capital_allocation.strategy_weights.${name}`,
+        'names a strategy that is not in strategy_list',
+      );
+    }
+  }
+  const methods = control.process_configuration_methods;
+  for (const name of strategies) {
+    for (const proc of ['run_systems', 'run_strategy_order_generator']) {
+      if (!methods[proc]?.[name]) {
+        throw new ConfigError(
+          files.privateControl,
+          `process_configuration_methods.${proc}.${name}`,
+          `required for strategy '${name}' in strategy_list`,
+        );
+      }
+    }
+  }
+}
+
+/** Load defaults + control config, apply private overrides key by key, validate everything. */
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const configDir = opts.configDir ?? defaultConfigDir();
+  const privateDir = opts.privateDir ?? defaultPrivateDir();
+  const files: ConfigFiles = {
+    defaults: join(configDir, 'defaults.yaml'),
+    control: join(configDir, 'control.yaml'),
+    privateConfig: join(privateDir, 'private_config.yaml'),
+    privateControl: join(privateDir, 'private_control_config.yaml'),
+  };
+  const defaults = check(systemConfigFileSchema, readYaml(files.defaults, true), files.defaults);
+  const priv = check(systemConfigFileSchema, readYaml(files.privateConfig, false), files.privateConfig);
+  const controlDefaults = check(controlConfigFileSchema, readYaml(files.control, true), files.control);
+  const privControl = check(
+    controlConfigFileSchema,
+    readYaml(files.privateControl, false),
+    files.privateControl,
+  );
+
+  const mergedSystem = mergeConfig(defaults, priv);
+  // A key missing after the merge is missing from the defaults file unless it is private-only.
+  const system = check(resolvedSystemSchema, mergedSystem, files.defaults);
+  const controlMerged = check(
+    resolvedControlSchema,
+    mergeConfig(controlDefaults, privControl),
+    files.control,
+  );
+  const control: ControlConfig = {
+    ...controlMerged,
+    process_configuration_host: controlMerged.process_configuration_host ?? {},
+    arguments: controlMerged.arguments ?? {},
+  };
+  crossChecks(system, control, files);
+  const secrets = SECRET_KEYS.map((k) => system[k]).filter(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+  return { system, control, files, secrets };
+}
+
+/** A copy of the system config with every secret replaced by [redacted], for display. */
+export function redactedConfig(system: ResolvedSystemConfig): Plain {
+  const out: Plain = { ...system };
+  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = '[redacted]';
+  return out;
+}

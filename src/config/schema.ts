@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * The schema of systack's system configuration (config/defaults.yaml overridden key by key by
+ * private/private_config.yaml). Every object is strict: an unknown key is an error.
+ * Fields are optional here because each file supplies only some keys; `required.ts` checks what
+ * must be present after merging.
+ */
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
+const positiveInt = z.number().int().positive();
+const portNumber = z.number().int().min(0).max(65535);
+
+const strategyEntry = z.strictObject({
+  load_backtests: z.strictObject({ object: z.string(), function: z.string().optional() }).optional(),
+  reporting_code: z.strictObject({ function: z.string() }).optional(),
+  /** Seed journal's allowance method: a fixed starting amount; the strategy keeps its own P&L. */
+  allowance: z.number().positive().optional(),
+  backtest_config: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const systemConfigSchema = z.strictObject({
+  data_dir: z.string().min(1),
+  sample_data_dir: z.string().min(1),
+
+  nats_url: z
+    .string()
+    .regex(/^(nats|tls):\/\//, 'a nats:// or tls:// URL')
+    .nullable(),
+  nats_port: portNumber,
+  nats_user: z.string(),
+  nats_pass: z.string(),
+  nats_token: z.string(),
+  subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -'),
+
+  storage_backend: z.enum(['jetstream', 'mongodb']),
+  mongo_host: z.string(),
+  mongo_port: portNumber,
+  mongo_db: z.string(),
+  mongo_user: z.string(),
+  mongo_pass: z.string(),
+
+  broker: z.enum(['sim', 'ib']),
+  broker_account: z.string().min(1),
+  ib_ipaddress: z.string(),
+  ib_port: portNumber,
+  ib_idoffset: z.number().int().min(0),
+  sim_seed: z.number().int(),
+  sim_latency_ms: z.number().min(0),
+
+  max_price_spike: z.number().positive(),
+  intraday_frequency: z.enum(['H', '5M', '1M', 'D']),
+  ignore_future_prices: z.boolean(),
+  ignore_prices_with_zero_volumes_intraday: z.boolean(),
+  ignore_prices_with_zero_volumes_daily: z.boolean(),
+  ignore_zero_prices: z.boolean(),
+  ignore_negative_prices: z.boolean(),
+
+  production_capital_method: z.enum(['full', 'half', 'fixed']),
+  base_currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code'),
+  capital_max_change: z.number().positive(),
+
+  strategy_list: z.record(z.string(), strategyEntry),
+  strategy_capital_allocation: z.strictObject({
+    function: z.enum(['weighted_strategy_allocation', 'allowance_strategy_allocation']),
+    strategy_weights: z.record(z.string(), z.number().min(0)).optional(),
+  }),
+
+  backtest_store_directory: z.string(),
+  csv_backup_directory: z.string(),
+  mongo_dump_directory: z.string(),
+  echo_directory: z.string(),
+  echo_extension: z.string(),
+  offsystem_backup_directory: z.string().min(1),
+
+  log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'critical', 'fatal']),
+  log_retention_days: positiveInt,
+
+  monitor_host: z.string(),
+  monitor_port: portNumber,
+
+  email_address: z.string().email(),
+  email_pwd: z.string(),
+  email_server: z.string(),
+  email_to: z.string().email(),
+  quandl_key: z.string(),
+  barchart_key: z.string(),
+});
+
+export type SystemConfig = z.infer<typeof systemConfigSchema>;
+/** What one file may contain: any subset of the keys. */
+export const systemConfigFileSchema = systemConfigSchema.partial();
+
+const methodConfig = z
+  .object({
+    frequency: z.number().min(0).optional(),
+    max_executions: z.number().int().min(-1).optional(),
+    run_on_completion_only: z.boolean().optional(),
+  })
+  // run_systems / run_strategy_order_generator methods carry extra keys (object, backtest config...)
+  .catchall(z.union([z.string(), z.number(), z.boolean()]));
+
+const restartPolicy = z.strictObject({
+  policy: z.enum(['never', 'on_crash']),
+  max_restarts: z.number().int().min(0).optional(),
+});
+
+export const controlConfigSchema = z.strictObject({
+  process_configuration_start_time: z.record(z.string(), hhmm),
+  process_configuration_stop_time: z.record(z.string(), hhmm),
+  process_configuration_previous_process: z.record(z.string(), z.string()),
+  process_configuration_host: z.record(z.string(), z.string()),
+  process_restart_policy: z.record(z.string(), restartPolicy),
+  process_configuration_methods: z.record(z.string(), z.record(z.string(), methodConfig)),
+  arguments: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))),
+});
+
+export type ControlConfig = z.infer<typeof controlConfigSchema>;
+export type MethodConfig = z.infer<typeof methodConfig>;
+export const controlConfigFileSchema = controlConfigSchema.partial();
+
+/** Keys whose values are secrets: never logged, shown as [redacted] by `systack config show`. */
+export const SECRET_KEYS = [
+  'broker_account',
+  'nats_pass',
+  'nats_token',
+  'mongo_pass',
+  'email_pwd',
+  'quandl_key',
+  'barchart_key',
+] as const satisfies ReadonlyArray<keyof SystemConfig>;
