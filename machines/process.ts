@@ -146,6 +146,7 @@ export const processMachine = setup({
       reason: ({ event }) => (event.type === 'LEASE_LOST' ? event.reason : 'lease lost'),
     }),
     recordStarted: assign({ startedAt: ({ context }) => context.now }),
+    startPass: assign({ cursor: -1 }),
     recordHeartbeats: assign({
       timers: ({ context: c }) => {
         const due = heartbeatsDue(c.methods, c.timers, c.now);
@@ -231,7 +232,8 @@ export const processMachine = setup({
       on: { LEASE_LOST: { target: 'leaseLost', actions: 'recordLeaseLost' } },
       states: {
         choosing: {
-          on: { TICK: { actions: ['recordNow', 'reportHeartbeats', 'recordHeartbeats'] } },
+          // Each tick starts a new pass over the methods (P8.1, P8.4).
+          on: { TICK: { actions: ['recordNow', 'startPass', 'reportHeartbeats', 'recordHeartbeats'] } },
           always: [
             { guard: 'shouldStop', target: '#process.finishing', actions: 'recordStopReason' },
             { guard: 'hasDueMethod', target: 'method', actions: 'selectMethod' },

@@ -116,14 +116,22 @@ describe('process machine', () => {
     actor.send({ type: 'TICK', now: at('12:05') });
     expect(ran.length).toBe(1);
     actor.send({ type: 'STATUS', status: 'NO-RUN' });
+    actor.send({ type: 'TICK', now: at('12:06') });
     expect(value()).toEqual({ running: 'method' });
-    expect(ran).toEqual(['check_external_position_break', 'spawn_children_from_new_instrument_orders']);
+    expect(ran).toEqual(['check_external_position_break', 'check_external_position_break']);
   });
 
   it('stops at the stop time after the running method, generate_force_roll_orders once per run', () => {
     const { actor, ran, value } = start(input('run_stack_handler'));
     actor.send({ type: 'LEASE_ACQUIRED', now: at('12:00') });
-    for (let k = 0; k < 20; k++) actor.send({ type: 'METHOD_DONE', now: at('12:00') });
+    for (let k = 0; k < 30; k++) {
+      if (
+        actor.getSnapshot().value === 'running' ||
+        JSON.stringify(actor.getSnapshot().value).includes('choosing')
+      )
+        actor.send({ type: 'TICK', now: at('12:00') });
+      else actor.send({ type: 'METHOD_DONE', now: at('12:00') });
+    }
     expect(ran.filter((m) => m === 'generate_force_roll_orders').length).toBe(1);
     expect(ran.filter((m) => m === 'refresh_additional_sampling_all_instruments').length).toBe(1);
     expect(ran.filter((m) => m === 'process_fills_stack').length).toBeGreaterThan(2);

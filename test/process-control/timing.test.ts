@@ -111,16 +111,17 @@ describe('method timers (P3, P8)', () => {
     );
     expect(isMethodDue(m({ c: true }), newTimer(), now)).toBe(false);
   });
-  it('passes round-robin through methods in configured order', () => {
+  it('a pass goes once through the due methods in configured order, without wrapping', () => {
     const cfgs = ['a', 'b', 'c'].map((name) => ({ ...m({ f: 0, max: -1 }), name }));
-    const timers = {};
-    const order: number[] = [];
+    const order: Array<number | undefined> = [];
     let last = -1;
-    for (let k = 0; k < 6; k++) {
-      last = nextDueMethod(cfgs, timers, 0, last)!;
-      order.push(last);
+    for (let k = 0; k < 4; k++) {
+      const i = nextDueMethod(cfgs, {}, 0, last);
+      order.push(i);
+      if (i !== undefined) last = i;
     }
-    expect(order).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(order).toEqual([0, 1, 2, undefined]);
+    expect(nextDueMethod(cfgs, { b: { ...newTimer(), executions: 1, lastRun: 0 } }, 0, -1)).toBe(0);
   });
   it('all timers finished counts completion-only methods as finished', () => {
     const cfgs = [m(), { ...m({ c: true }), name: 'z' }];

@@ -54,6 +54,8 @@ export interface ProcessConfig {
   /** Only this host may run the process; undefined means any host. */
   host: string | undefined;
   restart: RestartPolicy;
+  /** Method keyword arguments (`arguments` key, P2), by method name or `_methods_on_completion`. */
+  arguments: Record<string, Record<string, unknown>>;
 }
 
 export interface ControlConfig {
@@ -82,10 +84,13 @@ const methodSchema = z
   .catchall(z.unknown())
   .nullable();
 
+// `on_crash` is the config file's spelling; `on-crash` is accepted too.
 const restartSchema = z.union([
-  z.literal('never'),
-  z.literal('on-crash'),
-  z.object({ policy: z.enum(['never', 'on-crash']), max_restarts: z.number().int().min(0).optional() }),
+  z.enum(['never', 'on-crash', 'on_crash']),
+  z.object({
+    policy: z.enum(['never', 'on-crash', 'on_crash']),
+    max_restarts: z.number().int().min(0).optional(),
+  }),
 ]);
 
 export const rawControlConfigSchema = z
@@ -97,6 +102,8 @@ export const rawControlConfigSchema = z
     process_configuration_methods: perProcess(z.record(z.string(), methodSchema).nullable()),
     process_configuration_host: perProcess(z.string().nullable()),
     process_restart_policy: perProcess(restartSchema),
+    /** `{process: {method: kwargs, _methods_on_completion: kwargs}}` (P2). */
+    arguments: perProcess(z.record(z.string(), z.record(z.string(), z.unknown()))),
   })
   .passthrough();
 export type RawControlConfig = z.input<typeof rawControlConfigSchema>;
@@ -108,8 +115,9 @@ function pick<T>(map: Record<string, T> | undefined, name: string): T | undefine
 
 function restartOf(raw: z.infer<typeof restartSchema> | undefined): RestartPolicy {
   if (raw === undefined || raw === 'never') return DEFAULT_RESTART_POLICY;
-  if (raw === 'on-crash') return { mode: 'on-crash', maxRestarts: 3 };
-  return { mode: raw.policy, maxRestarts: raw.policy === 'never' ? 0 : (raw.max_restarts ?? 3) };
+  if (typeof raw === 'string') return { mode: 'on-crash', maxRestarts: 3 };
+  if (raw.policy === 'never') return DEFAULT_RESTART_POLICY;
+  return { mode: 'on-crash', maxRestarts: raw.max_restarts ?? 3 };
 }
 
 function methodsOf(raw: Record<string, z.infer<typeof methodSchema>> | null | undefined): MethodConfig[] {
@@ -161,6 +169,7 @@ export function resolveControlConfig(
       methods: methodsOf(c.process_configuration_methods?.[name]),
       host: pick(c.process_configuration_host, name) ?? undefined,
       restart: restartOf(pick(c.process_restart_policy, name)),
+      arguments: c.arguments?.[name] ?? {},
     };
   }
   const timeZone = c.time_zone ?? opts.defaultTimeZone ?? 'UTC';

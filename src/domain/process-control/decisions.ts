@@ -4,9 +4,7 @@
 import type { ProcessStatus, RestartPolicy } from './config.ts';
 
 export type StartDecision =
-  | { decision: 'start' }
-  | { decision: 'wait'; reason: string }
-  | { decision: 'exit'; reason: string };
+  { decision: 'start' } | { decision: 'wait'; reason: string } | { decision: 'exit'; reason: string };
 
 export interface StartFacts {
   status: ProcessStatus;

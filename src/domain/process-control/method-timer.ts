@@ -43,8 +43,9 @@ export function allTimersFinished(
 }
 
 /**
- * The next due method in configured order, starting after the one that ran last and wrapping,
- * so one pass gives every method its turn in order (P8.4) even when frequency is 0.
+ * The next due method of the current pass: the first due one after the method that ran last,
+ * in configured order (P8.4). A pass does not wrap; the next pass starts at the next tick (the
+ * reference sleeps between passes, P8.1), so frequency-0 methods never busy-spin.
  */
 export function nextDueMethod(
   cfgs: readonly MethodConfig[],
@@ -52,9 +53,7 @@ export function nextDueMethod(
   now: number,
   lastIndex: number,
 ): number | undefined {
-  const n = cfgs.length;
-  for (let k = 1; k <= n; k++) {
-    const i = (lastIndex + k + n) % n;
+  for (let i = Math.max(0, lastIndex + 1); i < cfgs.length; i++) {
     const c = cfgs[i]!;
     if (isMethodDue(c, timers[c.name] ?? newTimer(), now)) return i;
   }
