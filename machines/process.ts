@@ -181,10 +181,15 @@ export const processMachine = setup({
     recordStopReason: assign({ reason: ({ context }) => currentStopReason(context) }),
     // P9.1: every run_on_completion_only method runs once when the process stops.
     queueCompletion: assign({ completionQueue: ({ context }) => completionMethods(context.methods) }),
-    takeCompletion: assign(({ context: c }) => ({
-      currentMethod: c.completionQueue[0],
-      completionQueue: c.completionQueue.slice(1),
-    })),
+    takeCompletion: assign(({ context: c }) => {
+      const name = c.completionQueue[0]!;
+      const t = c.timers[name] ?? newTimer();
+      return {
+        currentMethod: name,
+        completionQueue: c.completionQueue.slice(1),
+        timers: { ...c.timers, [name]: { ...t, executions: t.executions + 1, lastRun: c.now } },
+      };
+    }),
   },
 }).createMachine({
   id: 'process',

@@ -76,13 +76,18 @@ export function startControlService(o: ControlServiceOptions): Promise<Service> 
         endpoint({
           name: CONTROL_ENDPOINTS.markFinished,
           subject: controlSubject(o.prefix, CONTROL_ENDPOINTS.markFinished),
-          description: 'Mark a process as finished (revokes its lease; a live holder stops at its next heartbeat)',
+          description:
+            'Mark a process as finished (revokes its lease; a live holder stops at its next heartbeat)',
           schema: markFinishedRequest,
           handler: async (r) => {
             known(r.process);
             const lease = await o.store.getLease(r.process);
             const wasRunning = lease !== undefined && (await o.store.releaseLease(r.process, lease.revision));
-            if (wasRunning) await o.store.updateRecord(r.process, { lastEnd: o.clock.now(), lastOutcome: 'marked finished' });
+            if (wasRunning)
+              await o.store.updateRecord(r.process, {
+                lastEnd: o.clock.now(),
+                lastOutcome: 'marked finished',
+              });
             o.log.warn({ type: r.process, was_running: wasRunning }, `${r.process} marked as finished`);
             const row = (await rows()).find((x) => x.name === r.process);
             return { ...row, was_running: wasRunning };

@@ -41,7 +41,11 @@ export async function markCrashed(
     lastOutcome: 'crashed',
     lastReason: reason,
   });
-  logCritical(log, `${name} died: ${reason}; marked finished`, { process: name, pid: lease.pid, host: lease.host });
+  logCritical(log, `${name} died: ${reason}; marked finished`, {
+    process: name,
+    pid: lease.pid,
+    host: lease.host,
+  });
   return true;
 }
 

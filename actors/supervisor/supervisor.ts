@@ -90,7 +90,9 @@ export class Supervisor {
       const prevRecord = prevName ? await store.getRecord(prevName) : undefined;
       const launches = this.launches.get(p.name);
       const launchedToday = launches?.date === today ? launches.count : 0;
-      const startedToday = launchedToday > 0 || (record.lastStart !== undefined && localDate(record.lastStart, control.timeZone) === today);
+      const startedToday =
+        launchedToday > 0 ||
+        (record.lastStart !== undefined && localDate(record.lastStart, control.timeZone) === today);
       const w = { startTime: p.startTime, stopTime: p.stopTime };
       const d = decideLaunch({
         status,

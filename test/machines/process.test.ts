@@ -125,7 +125,8 @@ describe('process machine', () => {
     const { actor, ran, value } = start(input('run_stack_handler'));
     actor.send({ type: 'LEASE_ACQUIRED', now: at('12:00') });
     for (let k = 0; k < 30; k++) {
-      if (actor.getSnapshot().matches({ running: 'choosing' })) actor.send({ type: 'TICK', now: at('12:00') });
+      if (actor.getSnapshot().matches({ running: 'choosing' }))
+        actor.send({ type: 'TICK', now: at('12:00') });
       else actor.send({ type: 'METHOD_DONE', now: at('12:00') });
     }
     expect(ran.filter((m) => m === 'generate_force_roll_orders').length).toBe(1);

@@ -6,7 +6,11 @@ import type { Command } from 'commander';
 import { controlSubject } from '../../../actors/supervisor/control-service.ts';
 import { CONTROL_ENDPOINTS, type ProcessRow } from '../../bus/schemas/process-control.ts';
 import { callService, ServiceError } from '../../bus/service.ts';
-import { PROCESS_STATUSES, type ProcessConfig, type ProcessStatus } from '../../domain/process-control/config.ts';
+import {
+  PROCESS_STATUSES,
+  type ProcessConfig,
+  type ProcessStatus,
+} from '../../domain/process-control/config.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
 
@@ -29,16 +33,30 @@ async function call<R>(opts: Common, ep: string, body: unknown): Promise<R> {
   });
 }
 
-const ROW_COLUMNS = ['name', 'running', 'status', 'pid', 'host', 'last_start', 'last_end', 'crashed', 'previous_process', 'window'];
+const ROW_COLUMNS = [
+  'name',
+  'running',
+  'status',
+  'pid',
+  'host',
+  'last_start',
+  'last_end',
+  'crashed',
+  'previous_process',
+  'window',
+];
 
 function parseStatus(s: string): ProcessStatus {
   const up = s.toUpperCase().replace('_', '-') as ProcessStatus;
-  if (!PROCESS_STATUSES.includes(up)) throw new UsageError(`status must be one of ${PROCESS_STATUSES.join(', ')}, got '${s}'`);
+  if (!PROCESS_STATUSES.includes(up))
+    throw new UsageError(`status must be one of ${PROCESS_STATUSES.join(', ')}, got '${s}'`);
   return up;
 }
 
 function withCommon(cmd: Command): Command {
-  return cmd.option('--nats-url <url>', 'NATS server (default: config or the running system)').option('--json', 'print JSON');
+  return cmd
+    .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+    .option('--json', 'print JSON');
 }
 
 /** Register `systack control` and return it so other groups can add subcommands. */
@@ -46,11 +64,12 @@ export function registerControl(program: Command): Command {
   const control = program.commands.find((c) => c.name() === 'control') ?? program.command('control');
   control.description('Process control: statuses, finished flags, configuration');
 
-  withCommon(control.command('processes').description('View processes: running, status, PID, start / end, window'))
-    .action(async (opts: Common) => {
-      const rows = await call<ProcessRow[]>(opts, CONTROL_ENDPOINTS.list, {});
-      printResult(rows, { json: opts.json, columns: ROW_COLUMNS });
-    });
+  withCommon(
+    control.command('processes').description('View processes: running, status, PID, start / end, window'),
+  ).action(async (opts: Common) => {
+    const rows = await call<ProcessRow[]>(opts, CONTROL_ENDPOINTS.list, {});
+    printResult(rows, { json: opts.json, columns: ROW_COLUMNS });
+  });
 
   withCommon(
     control
@@ -59,7 +78,10 @@ export function registerControl(program: Command): Command {
       .argument('<process>', "process name or 'all'")
       .argument('<status>', PROCESS_STATUSES.join(' | ')),
   ).action(async (process: string, status: string, opts: Common) => {
-    const rows = await call<ProcessRow[]>(opts, CONTROL_ENDPOINTS.setStatus, { process, status: parseStatus(status) });
+    const rows = await call<ProcessRow[]>(opts, CONTROL_ENDPOINTS.setStatus, {
+      process,
+      status: parseStatus(status),
+    });
     printResult(rows, { json: opts.json, columns: ['name', 'running', 'status'] });
   });
 
@@ -69,9 +91,12 @@ export function registerControl(program: Command): Command {
       .description('Mark a process as finished (after checking it is really dead)')
       .argument('<process>', 'process name'),
   ).action(async (process: string, opts: Common) => {
-    printResult(await call<ProcessRow & { was_running: boolean }>(opts, CONTROL_ENDPOINTS.markFinished, { process }), {
-      json: opts.json,
-    });
+    printResult(
+      await call<ProcessRow & { was_running: boolean }>(opts, CONTROL_ENDPOINTS.markFinished, { process }),
+      {
+        json: opts.json,
+      },
+    );
   });
 
   withCommon(control.command('finish-dead').description('Mark all dead processes as finished')).action(
@@ -96,7 +121,10 @@ export function registerControl(program: Command): Command {
         host: c.host ?? 'any',
         restart: c.restart.mode === 'never' ? 'never' : `on-crash x${c.restart.maxRestarts}`,
         methods: c.methods
-          .map((m) => `${m.name}${m.runOnCompletionOnly ? ' (on completion)' : ` f=${m.frequencyMinutes} max=${m.maxExecutions}`}`)
+          .map(
+            (m) =>
+              `${m.name}${m.runOnCompletionOnly ? ' (on completion)' : ` f=${m.frequencyMinutes} max=${m.maxExecutions}`}`,
+          )
           .join('; '),
       })),
     );
@@ -107,4 +135,3 @@ export function registerControl(program: Command): Command {
 export function register(program: Command): void {
   registerControl(program);
 }
-

@@ -27,7 +27,9 @@ export function register(program: Command): void {
         const control = controlConfigOf(config);
         const p = control.processes[name];
         if (!p) {
-          throw new UsageError(`unknown process '${name}'; known: ${Object.keys(control.processes).join(', ')}`);
+          throw new UsageError(
+            `unknown process '${name}'; known: ${Object.keys(control.processes).join(', ')}`,
+          );
         }
         const store = await ProcessStore.open(nc, prefix);
         const clock = await resolveProcessClock(process.env, store);

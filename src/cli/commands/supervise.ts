@@ -36,7 +36,8 @@ function parseSpeed(s: string | undefined): number {
 function parseStart(s: string | undefined): number | undefined {
   if (s === undefined) return undefined;
   const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new UsageError(`--start must be an ISO time such as 2026-11-20T00:00:00Z, got '${s}'`);
+  if (Number.isNaN(t))
+    throw new UsageError(`--start must be an ISO time such as 2026-11-20T00:00:00Z, got '${s}'`);
   return t;
 }
 
@@ -54,11 +55,18 @@ export function register(program: Command): void {
       const start = parseStart(opts.start);
       const config = loadConfig();
       const control = controlConfigOf(config);
-      const monitorPort = opts.monitorPort !== undefined ? parsePositiveInt('--monitor-port', opts.monitorPort) : config.system.monitor_port;
+      const monitorPort =
+        opts.monitorPort !== undefined
+          ? parsePositiveInt('--monitor-port', opts.monitorPort)
+          : config.system.monitor_port;
       const dataDir = resolve(config.system.data_dir);
       const server = config.system.nats_url
         ? undefined
-        : await startEmbeddedNats({ storeDir: resolve(dataDir, 'jetstream'), portsDir: dataDir, port: config.system.nats_port });
+        : await startEmbeddedNats({
+            storeDir: resolve(dataDir, 'jetstream'),
+            portsDir: dataDir,
+            port: config.system.nats_port,
+          });
       const url = config.system.nats_url ?? server!.url;
       const nc = await connectNats({
         url,

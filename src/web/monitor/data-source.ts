@@ -34,7 +34,11 @@ function rowsOf(v: unknown): Row[] | null {
   return null;
 }
 
-export function natsMonitorDataSource(nc: NatsConnection, prefix: string, timeoutMs = 1000): MonitorDataSource {
+export function natsMonitorDataSource(
+  nc: NatsConnection,
+  prefix: string,
+  timeoutMs = 1000,
+): MonitorDataSource {
   const ask = async (what: (typeof MONITOR_SUBJECTS)[number]): Promise<Row[] | null> => {
     try {
       const m = await nc.request(subject(prefix, 'monitor', what), '{}', { timeout: timeoutMs });
@@ -50,7 +54,9 @@ export function natsMonitorDataSource(nc: NatsConnection, prefix: string, timeou
     criticalLogs: async () => {
       try {
         const lines = await queryLogs(nc, prefix, { level: 'critical', lookbackDays: 1, limit: 20 });
-        return lines.reverse().map((l) => ({ time: l.time ?? null, process: l.process ?? l.name ?? null, msg: l.msg ?? '' }));
+        return lines
+          .reverse()
+          .map((l) => ({ time: l.time ?? null, process: l.process ?? l.name ?? null, msg: l.msg ?? '' }));
       } catch {
         return null;
       }

@@ -24,15 +24,22 @@ export async function startMonitorServer(
       return;
     }
     if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(MONITOR_HTML);
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        .end(MONITOR_HTML);
       return;
     }
     if (path === '/api/monitor') {
       collectMonitorSnapshot(sources).then(
-        (s) => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(s)),
+        (s) =>
+          res
+            .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+            .end(JSON.stringify(s)),
         (err: unknown) => {
           opts.onError?.(err);
-          res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(err) }));
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: String(err) }));
         },
       );
       return;

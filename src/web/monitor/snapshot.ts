@@ -35,7 +35,9 @@ export async function collectMonitorSnapshot(s: MonitorSources): Promise<Monitor
     s.data.positions(),
     s.data.criticalLogs(),
   ]);
-  const processes = await Promise.all(rows.map(async (r) => ({ ...r, methods: await s.store.getMethods(r.name) })));
+  const processes = await Promise.all(
+    rows.map(async (r) => ({ ...r, methods: await s.store.getMethods(r.name) })),
+  );
   return {
     now: new Date(now).toISOString(),
     time_zone: s.control.timeZone,

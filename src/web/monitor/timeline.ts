@@ -30,7 +30,9 @@ export function timelineSvg(rows: TimelineRow[], now: number, timeZone: string):
   for (let hour = 0; hour <= 24; hour += 3) {
     const hx = x(hour * 60).toFixed(1);
     parts.push(`<line x1="${hx}" y1="0" x2="${hx}" y2="${h - 16}" stroke="#ddd"/>`);
-    parts.push(`<text x="${hx}" y="${h - 4}" font-size="10" text-anchor="middle" fill="#666">${String(hour).padStart(2, '0')}:00</text>`);
+    parts.push(
+      `<text x="${hx}" y="${h - 4}" font-size="10" text-anchor="middle" fill="#666">${String(hour).padStart(2, '0')}:00</text>`,
+    );
   }
   rows.forEach((r, i) => {
     const y = i * ROW_H + 4;
@@ -40,23 +42,34 @@ export function timelineSvg(rows: TimelineRow[], now: number, timeZone: string):
       const a = parseTimeOfDay(start);
       const b = parseTimeOfDay(stop);
       if (b > a) {
-        parts.push(`<rect class="window" x="${x(a).toFixed(1)}" y="${y + 2}" width="${(x(b) - x(a)).toFixed(1)}" height="${ROW_H - 6}" fill="#eef2f7"/>`);
+        parts.push(
+          `<rect class="window" x="${x(a).toFixed(1)}" y="${y + 2}" width="${(x(b) - x(a)).toFixed(1)}" height="${ROW_H - 6}" fill="#eef2f7"/>`,
+        );
       }
     }
     if (r.last_start) {
       const s = minuteOf(r.last_start);
       const endIso = r.running ? undefined : r.last_end;
-      const e = endIso && Date.parse(endIso) >= Date.parse(r.last_start) ? minuteOf(endIso) : r.running ? minuteOf(new Date(now).toISOString()) : s;
+      const e =
+        endIso && Date.parse(endIso) >= Date.parse(r.last_start)
+          ? minuteOf(endIso)
+          : r.running
+            ? minuteOf(new Date(now).toISOString())
+            : s;
       if (e >= 0 && s <= 1440) {
         const color = r.running ? '#2f6fd6' : r.crashed ? '#d64541' : '#2e9e5b';
         const state = r.running ? 'running' : r.crashed ? 'crashed' : 'finished';
         const width = Math.max(3, x(e) - x(s));
-        parts.push(`<rect class="run ${state}" x="${x(s).toFixed(1)}" y="${y + 5}" width="${width.toFixed(1)}" height="${ROW_H - 12}" rx="2" fill="${color}"><title>${esc(r.name)} ${state}</title></rect>`);
+        parts.push(
+          `<rect class="run ${state}" x="${x(s).toFixed(1)}" y="${y + 5}" width="${width.toFixed(1)}" height="${ROW_H - 12}" rx="2" fill="${color}"><title>${esc(r.name)} ${state}</title></rect>`,
+        );
       }
     }
   });
   const nx = x(minuteOfDay(now, timeZone)).toFixed(1);
-  parts.push(`<line class="now" x1="${nx}" y1="0" x2="${nx}" y2="${h - 16}" stroke="#e08a00" stroke-width="2"/>`);
+  parts.push(
+    `<line class="now" x1="${nx}" y1="0" x2="${nx}" y2="${h - 16}" stroke="#e08a00" stroke-width="2"/>`,
+  );
   parts.push('</svg>');
   return parts.join('');
 }
