@@ -11,7 +11,7 @@ import type { Logger } from '../../../src/log/logger.ts';
 import { method, proc } from '../../supervisor/helpers.ts';
 
 const name = process.argv[2] ?? 'test_proc';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const registry: MethodRegistry = {
   [name]: { work: () => sleep(50), eod: () => sleep(10) },
 };
