@@ -20,7 +20,7 @@ const LABEL = 190;
 const ROW_H = 22;
 
 export function timelineSvg(rows: TimelineRow[], now: number, timeZone: string): string {
-  const x = (minute: number) => LABEL + (Math.max(0, Math.min(1440, minute)) / 1440) * (W - LABEL - 10);
+  const x = (minute: number) => LABEL + (Math.max(0, Math.min(1440, minute)) / 1440) * (W - LABEL - 24);
   const dayStart = now - minuteOfDay(now, timeZone) * 60_000;
   const minuteOf = (iso: string) => (Date.parse(iso) - dayStart) / 60_000;
   const h = rows.length * ROW_H + 28;
