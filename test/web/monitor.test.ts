@@ -80,8 +80,9 @@ describe('monitor data source over NATS', () => {
     const ds = natsMonitorDataSource(nc, 'mon', 300);
     expect(await ds.prices()).toBeNull();
     const sub = nc.subscribe(subject('mon', 'monitor', 'prices'), {
-      callback: (_e, m) =>
-        m.respond(JSON.stringify({ ok: true, result: [{ instrument_code: 'SOFR', age_minutes: 3 }] })),
+      callback: (_e, m) => {
+        m.respond(JSON.stringify({ ok: true, result: [{ instrument_code: 'SOFR', age_minutes: 3 }] }));
+      },
     });
     expect(await ds.prices()).toEqual([{ instrument_code: 'SOFR', age_minutes: 3 }]);
     sub.unsubscribe();
@@ -163,7 +164,7 @@ describe.skipIf(!existsSync(CHROMIUM))('monitor page in headless Chromium', () =
     try {
       const page = await context.newPage();
       await page.goto(monitor.url);
-      await page.waitForFunction(() => Number(document.body.dataset.refreshed ?? 0) >= 2, undefined, {
+      await page.waitForFunction('Number(document.body.dataset.refreshed || 0) >= 2', undefined, {
         timeout: 10_000,
       });
       const processes = await page.locator('#processes').innerText();
