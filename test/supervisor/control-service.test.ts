@@ -33,7 +33,15 @@ beforeAll(async () => {
   nats = await startTestNats();
   nc = await nats.connect('ctl');
   store = await ProcessStore.open(nc, 'ct');
-  svc = await startControlService({ nc, prefix: 'ct', store, control, clock, host: 'h1', log: testLogger().log });
+  svc = await startControlService({
+    nc,
+    prefix: 'ct',
+    store,
+    control,
+    clock,
+    host: 'h1',
+    log: testLogger().log,
+  });
 });
 afterAll(async () => {
   await svc?.stop();
@@ -55,7 +63,10 @@ describe('process control service', () => {
   });
 
   it('changes the status of one process and of all', async () => {
-    const one = await call<ProcessRow[]>(CONTROL_ENDPOINTS.setStatus, { process: 'run_reports', status: 'NO-RUN' });
+    const one = await call<ProcessRow[]>(CONTROL_ENDPOINTS.setStatus, {
+      process: 'run_reports',
+      status: 'NO-RUN',
+    });
     expect(one.map((r) => [r.name, r.status])).toEqual([['run_reports', 'NO-RUN']]);
     expect(await store.getStatus('run_reports')).toBe('NO-RUN');
     const all = await call<ProcessRow[]>(CONTROL_ENDPOINTS.setStatus, { process: 'all', status: 'STOP' });
@@ -86,7 +97,9 @@ describe('process control service', () => {
     });
     expect(r).toMatchObject({ name: 'run_capital_update', running: false, was_running: true });
     expect(r.last_end).toBe('2026-11-20T20:30:00.000Z');
-    const again = await call<{ was_running: boolean }>(CONTROL_ENDPOINTS.markFinished, { process: 'run_capital_update' });
+    const again = await call<{ was_running: boolean }>(CONTROL_ENDPOINTS.markFinished, {
+      process: 'run_capital_update',
+    });
     expect(again.was_running).toBe(false);
 
     await store.acquireLease('run_reports', { ...lease, pid: 999_999 }); // no such pid on this host
@@ -98,9 +111,12 @@ describe('process control service', () => {
   });
 
   it('views the process configuration', async () => {
-    const [cfg] = await call<Array<{ name: string; methods: Array<{ name: string }> }>>(CONTROL_ENDPOINTS.config, {
-      process: 'run_stack_handler',
-    });
+    const [cfg] = await call<Array<{ name: string; methods: Array<{ name: string }> }>>(
+      CONTROL_ENDPOINTS.config,
+      {
+        process: 'run_stack_handler',
+      },
+    );
     expect(cfg?.methods.map((m) => m.name)).toContain('safe_stack_removal');
     expect((await call<unknown[]>(CONTROL_ENDPOINTS.config, {})).length).toBe(8);
   });
