@@ -61,8 +61,11 @@ function withCommon(cmd: Command): Command {
 
 /** Register `systack control` and return it so other groups can add subcommands. */
 export function registerControl(program: Command): Command {
-  const control = program.commands.find((c) => c.name() === 'control') ?? program.command('control');
-  control.description('Process control: statuses, finished flags, configuration');
+  const existing = program.commands.find((c) => c.name() === 'control');
+  if (existing) return existing;
+  const control = program
+    .command('control')
+    .description('Process control (statuses, finished flags, configuration), position limits and overrides');
 
   withCommon(
     control.command('processes').description('View processes: running, status, PID, start / end, window'),

@@ -1,0 +1,287 @@
+/**
+ * Market algo (digest §2 E1): works the remaining quantity of a contract order as market orders,
+ * one slice at a time (the smallest leg cut to `sliceSize`, one contract by default; a panic order
+ * goes in one piece), each slice cancelled if not filled within `timeoutMs` (10 minutes).
+ *
+ * Public API
+ * - `marketAlgoMachine`, started with `MarketAlgoInput`.
+ * - `MarketAlgoEvent` = `AlgoBrokerEvent` (CLOCK_TICK, BROKER_ACK / FILL / CANCELLED / REJECTED,
+ *   STOP). Deadlines are timestamps in context fired by CLOCK_TICK — no `after` timers, so a
+ *   restored snapshot keeps its deadlines (stack-notes §3.2).
+ * - `MarketAlgoEmitted` = `AlgoEmitted`: `placeBrokerOrder` (once per slice, with a deterministic
+ *   orderRef), `cancelBrokerOrder`, `finished` (release the contract order, A3), `warning`.
+ *
+ * States: starting → working (a slice is at the broker) → cancelling → done. Each slice is cut from
+ * what is still unfilled (trade − filled), so a partial fill is never re-sent at full size (the
+ * reference re-sent panic orders in full, D1). Fills of earlier slices that arrive late still
+ * count. On a cancel that is not confirmed within `cancelWaitMs` the algo finishes with a warning
+ * (E1), leaving the broker order machine to catch any late fill.
+ */
+import { assign, emit, enqueueActions, setup } from 'xstate';
+import {
+  applyFill,
+  type BrokerOrderType,
+  cutToSmallestLeg,
+  emptyLedger,
+  type FillLedger,
+  isFullyFilled,
+  isZeroQty,
+  MARKET_ALGO_DEFAULTS,
+  remainingQty,
+  subQty,
+} from '../src/domain/orders/index.ts';
+import {
+  type AlgoBrokerEvent,
+  type AlgoEmitted,
+  type AlgoOutcome,
+  advanceNow,
+  orderRefFor,
+} from './support/algo.ts';
+
+export interface MarketAlgoInput {
+  readonly algoId: string;
+  readonly contractOrderId: string;
+  /** What is left to do on the contract order (trade − fill), per leg. */
+  readonly trade: readonly number[];
+  readonly now: number;
+  readonly brokerOrderType?: BrokerOrderType;
+  readonly panic?: boolean;
+  readonly sliceSize?: number;
+  /** Per-slice timeout; null = never (the adaptive market algo). */
+  readonly timeoutMs?: number | null;
+  readonly cancelWaitMs?: number;
+}
+
+export interface MarketSlice {
+  readonly orderRef: string;
+  readonly trade: readonly number[];
+  readonly placedAt: number;
+  readonly deadline: number | null;
+}
+
+export interface MarketAlgoContext {
+  readonly algoId: string;
+  readonly contractOrderId: string;
+  readonly trade: readonly number[];
+  readonly brokerOrderType: BrokerOrderType;
+  readonly panic: boolean;
+  readonly sliceSize: number;
+  readonly timeoutMs: number | null;
+  readonly cancelWaitMs: number;
+  readonly now: number;
+  readonly ledger: FillLedger;
+  readonly sliceCount: number;
+  readonly slice: MarketSlice | null;
+  /** Fill of the whole algo when the current slice was placed. */
+  readonly fillAtSliceStart: readonly number[];
+  readonly cancelDeadline: number | null;
+  readonly outcome: AlgoOutcome | null;
+}
+
+export type MarketAlgoEvent = AlgoBrokerEvent;
+export type MarketAlgoEmitted = AlgoEmitted;
+
+type Ctx = MarketAlgoContext;
+
+const fillAfter = (c: Ctx, e: MarketAlgoEvent) =>
+  e.type === 'BROKER_FILL' ? applyFill(c.ledger, e.fill).ledger : c.ledger;
+const isCurrent = (c: Ctx, e: MarketAlgoEvent) => 'orderRef' in e && c.slice?.orderRef === e.orderRef;
+const tickNow = (e: MarketAlgoEvent) => (e.type === 'CLOCK_TICK' ? e.now : undefined);
+
+const outcome = (o: AlgoOutcome) => ({ type: 'setOutcome', params: { outcome: o } }) as const;
+
+export const marketAlgoMachine = setup({
+  types: {
+    context: {} as MarketAlgoContext,
+    events: {} as MarketAlgoEvent,
+    input: {} as MarketAlgoInput,
+    emitted: {} as MarketAlgoEmitted,
+  },
+  actions: {
+    placeSlice: enqueueActions(({ context, enqueue }) => {
+      const remaining = remainingQty(context.trade, context.ledger.fill);
+      const sliceTrade = context.panic ? remaining : cutToSmallestLeg(remaining, context.sliceSize);
+      const n = context.sliceCount + 1;
+      const orderRef = orderRefFor(context.algoId, n);
+      const deadline = context.timeoutMs === null ? null : context.now + context.timeoutMs;
+      enqueue.assign({
+        sliceCount: n,
+        slice: { orderRef, trade: sliceTrade, placedAt: context.now, deadline },
+        fillAtSliceStart: [...context.ledger.fill],
+      });
+      enqueue.emit({
+        type: 'placeBrokerOrder',
+        algoId: context.algoId,
+        contractOrderId: context.contractOrderId,
+        orderRef,
+        trade: sliceTrade,
+        orderType: context.brokerOrderType,
+        limitPrice: null,
+        snapshot: null,
+      });
+    }),
+    applyFill: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'BROKER_FILL') return;
+      const r = applyFill(context.ledger, event.fill);
+      if (r.outcome.kind === 'duplicate' || r.outcome.kind === 'invalid') {
+        enqueue.emit({
+          type: 'ignored',
+          algoId: context.algoId,
+          eventType: event.type,
+          reason: r.outcome.kind === 'invalid' ? r.outcome.reason : `duplicate fill ${event.fill.fillId}`,
+        });
+        return;
+      }
+      enqueue.assign({ ledger: r.ledger, now: advanceNow(context.now, event.fill.datetime) });
+    }),
+    updateNow: assign({ now: ({ context, event }) => advanceNow(context.now, tickNow(event)) }),
+    setOutcome: assign({ outcome: (_, params: { outcome: AlgoOutcome }) => params.outcome }),
+    keepOutcome: assign({
+      outcome: ({ context }, params: { outcome: AlgoOutcome }) => context.outcome ?? params.outcome,
+    }),
+    requestCancel: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ cancelDeadline: context.now + context.cancelWaitMs });
+      if (context.slice)
+        enqueue.emit({ type: 'cancelBrokerOrder', algoId: context.algoId, orderRef: context.slice.orderRef });
+    }),
+    warnCancelUnconfirmed: emit(({ context }) => ({
+      type: 'warning' as const,
+      algoId: context.algoId,
+      message: `cancel of ${context.slice?.orderRef ?? '?'} not confirmed after ${context.cancelWaitMs} ms`,
+    })),
+    finish: emit(({ context }) => ({
+      type: 'finished' as const,
+      algoId: context.algoId,
+      contractOrderId: context.contractOrderId,
+      outcome: context.outcome ?? 'filled',
+      filled: [...context.ledger.fill],
+      remaining: remainingQty(context.trade, context.ledger.fill),
+    })),
+    reportIgnored: emit(({ context, event }) => ({
+      type: 'ignored' as const,
+      algoId: context.algoId,
+      eventType: event.type,
+      reason: 'not for the current broker order or not applicable in this state',
+    })),
+  },
+  guards: {
+    nothingToDo: ({ context }) => isZeroQty(context.trade),
+    fillCompletesAll: ({ context, event }) => isFullyFilled(context.trade, fillAfter(context, event).fill),
+    fillCompletesSlice: ({ context, event }) =>
+      context.slice !== null &&
+      isFullyFilled(context.slice.trade, subQty(fillAfter(context, event).fill, context.fillAtSliceStart)),
+    sliceTimedOut: ({ context, event }) => {
+      const now = tickNow(event);
+      return now !== undefined && context.slice?.deadline != null && now >= context.slice.deadline;
+    },
+    cancelWaitOver: ({ context, event }) => {
+      const now = tickNow(event);
+      return now !== undefined && context.cancelDeadline !== null && now >= context.cancelDeadline;
+    },
+    isCurrentOrder: ({ context, event }) => isCurrent(context, event),
+  },
+}).createMachine({
+  id: 'algoMarket',
+  context: ({ input }) => ({
+    algoId: input.algoId,
+    contractOrderId: input.contractOrderId,
+    trade: [...input.trade],
+    brokerOrderType: input.brokerOrderType ?? 'market',
+    panic: input.panic ?? false,
+    sliceSize: input.sliceSize ?? MARKET_ALGO_DEFAULTS.sliceSize,
+    timeoutMs: input.timeoutMs === undefined ? MARKET_ALGO_DEFAULTS.timeoutMs : input.timeoutMs,
+    cancelWaitMs: input.cancelWaitMs ?? MARKET_ALGO_DEFAULTS.cancelWaitMs,
+    now: input.now,
+    ledger: emptyLedger(input.trade),
+    sliceCount: 0,
+    slice: null,
+    fillAtSliceStart: input.trade.map(() => 0),
+    cancelDeadline: null,
+    outcome: null,
+  }),
+  initial: 'starting',
+  on: {
+    CLOCK_TICK: { actions: 'updateNow' },
+    BROKER_FILL: { actions: 'applyFill' },
+    '*': { actions: 'reportIgnored' },
+  },
+  states: {
+    starting: {
+      always: [
+        {
+          guard: 'nothingToDo',
+          target: 'done',
+          actions: outcome('nothingToDo'),
+        },
+        { target: 'working' },
+      ],
+    },
+    working: {
+      entry: 'placeSlice',
+      on: {
+        BROKER_FILL: [
+          {
+            guard: 'fillCompletesAll',
+            target: 'done',
+            actions: ['applyFill', outcome('filled')],
+          },
+          { guard: 'fillCompletesSlice', target: 'working', reenter: true, actions: 'applyFill' },
+          { actions: 'applyFill' },
+        ],
+        CLOCK_TICK: [
+          {
+            guard: 'sliceTimedOut',
+            target: 'cancelling',
+            actions: ['updateNow', outcome('timeout')],
+          },
+          { actions: 'updateNow' },
+        ],
+        BROKER_ACK: { actions: [] },
+        BROKER_CANCELLED: [
+          {
+            guard: 'isCurrentOrder',
+            target: 'done',
+            actions: outcome('cancelledByBroker'),
+          },
+          { actions: 'reportIgnored' },
+        ],
+        BROKER_REJECTED: [
+          {
+            guard: 'isCurrentOrder',
+            target: 'done',
+            actions: outcome('rejected'),
+          },
+          { actions: 'reportIgnored' },
+        ],
+        STOP: { target: 'cancelling', actions: outcome('stopped') },
+      },
+    },
+    cancelling: {
+      entry: 'requestCancel',
+      on: {
+        BROKER_FILL: [
+          {
+            guard: 'fillCompletesAll',
+            target: 'done',
+            actions: ['applyFill', outcome('filled')],
+          },
+          { actions: 'applyFill' },
+        ],
+        BROKER_CANCELLED: [{ guard: 'isCurrentOrder', target: 'done' }, { actions: 'reportIgnored' }],
+        BROKER_REJECTED: [{ guard: 'isCurrentOrder', target: 'done' }, { actions: 'reportIgnored' }],
+        CLOCK_TICK: [
+          { guard: 'cancelWaitOver', target: 'done', actions: ['updateNow', 'warnCancelUnconfirmed'] },
+          { actions: 'updateNow' },
+        ],
+        BROKER_ACK: { actions: [] },
+        STOP: { actions: [] },
+      },
+    },
+    done: {
+      type: 'final',
+      entry: [{ type: 'keepOutcome', params: { outcome: 'filled' } }, 'finish'],
+    },
+  },
+});
+
+export type MarketAlgoMachine = typeof marketAlgoMachine;

@@ -1,0 +1,105 @@
+/**
+ * Every machine of machines/ (the order lifecycle, and the strategy machine), with a name (its file name) and a description, for the CLI
+ * (`systack machines list | diagram`), docs/machines.md and the visualizer.
+ */
+import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { bestExecutionAlgoMachine } from './algo-best-execution.ts';
+import { marketAlgoMachine } from './algo-market.ts';
+import { brokerOrderMachine } from './broker-order.ts';
+import { contractOrderMachine } from './contract-order.ts';
+import { describeMachine } from './diagram.ts';
+import { instrumentLockMachine } from './instrument-lock.ts';
+import { instrumentOrderMachine } from './instrument-order.ts';
+import { strategyMachine } from './strategy.ts';
+
+export interface MachineEntry {
+  readonly name: string;
+  readonly description: string;
+  readonly machine: AnyStateMachine;
+}
+
+export const machineRegistry: readonly MachineEntry[] = [
+  {
+    name: 'instrument-order',
+    description:
+      'Strategy × instrument order: spawns contract orders, aggregates their fills (single, passive-roll distributed, zero-trade roll), completes strictly or at end of day (digest §1.1, F4–F7, G1–G2).',
+    machine: instrumentOrderMachine,
+  },
+  {
+    name: 'contract-order',
+    description:
+      'Instrument × contract date(s) order, one or two legs: algo soft lock, broker children, quantity-weighted fills, completion (digest §1.2, A3, D3, F3, G1).',
+    machine: contractOrderMachine,
+  },
+  {
+    name: 'broker-order',
+    description:
+      'Order at the broker: submitted, acknowledged, fills (late, duplicate, overfill handled), cancel pending / failed / cancelled, rejected (digest §1.3, F2; NautilusTrader table).',
+    machine: brokerOrderMachine,
+  },
+  {
+    name: 'algo-market',
+    description: 'Market algo: one-contract slices, each cancelled after 10 minutes (digest §2 E1).',
+    machine: marketAlgoMachine,
+  },
+  {
+    name: 'algo-best-execution',
+    description:
+      'Original best-execution algo: passive limit unless imbalance or close says market, turns aggressive on timeout / close / adverse move / size, cancels at 10 minutes (digest §2 E2).',
+    machine: bestExecutionAlgoMachine,
+  },
+  {
+    name: 'instrument-lock',
+    description:
+      'Instrument lock: locked on a broker vs contract position break, auto-unlocked when they agree; a manual lock only unlocks manually (digest §2 H1, H4).',
+    machine: instrumentLockMachine,
+  },
+  {
+    name: 'strategy',
+    description:
+      'One strategy in run_systems: a process method run by frequency and max_executions, driven by CLOCK_TICK; STOP waits for the current run (digest §4 P8, P12).',
+    machine: strategyMachine,
+  },
+];
+
+export function machineNames(): string[] {
+  return machineRegistry.map((m) => m.name);
+}
+
+export function findMachine(name: string): MachineEntry | undefined {
+  return machineRegistry.find((m) => m.name === name);
+}
+
+/** The event types a machine handles anywhere (xstate's own wildcard excluded). */
+export function eventTypesOf(machine: AnyStateMachine): string[] {
+  const types = new Set<string>();
+  const walk = (node: AnyStateNode): void => {
+    for (const key of node.transitions.keys()) if (key !== '*' && key !== '') types.add(key);
+    for (const child of Object.values(node.states) as AnyStateNode[]) walk(child);
+  };
+  walk(machine.root);
+  return [...types].sort();
+}
+
+export interface MachineSummary {
+  readonly name: string;
+  readonly id: string;
+  readonly description: string;
+  readonly initial: string | null;
+  readonly states: string[];
+  readonly finalStates: string[];
+  readonly events: string[];
+}
+
+export function summarize(entry: MachineEntry): MachineSummary {
+  const d = describeMachine(entry.machine);
+  return {
+    name: entry.name,
+    id: d.id,
+    description: entry.description,
+    initial: d.states.find((s) => s.initial)?.key ?? null,
+    states: d.states.map((s) => s.key),
+    finalStates: d.states.filter((s) => s.final).map((s) => s.key),
+    events: eventTypesOf(entry.machine),
+  };
+}

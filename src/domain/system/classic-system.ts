@@ -1,0 +1,164 @@
+/**
+ * The classic system (digest §7, `runSystemClassic`): every instrument's subsystem, then the
+ * portfolio (instrument weights, IDM, notional position) and buffers. Production takes the
+ * last row: optimal position = (lower, upper) buffer edges with the reference price (last
+ * daily adjusted price) and reference contract (the priced contract now).
+ */
+import { applyBuffers, bufferSize } from './buffers.ts';
+import { type BusinessDayGrid, businessDayOf, gridDate } from './calendar.ts';
+import type { ClassicSystemConfig } from './config.ts';
+import type { PriceSeries } from './csv.ts';
+import { instrumentWeights, notionalPosition } from './portfolio.ts';
+import { lastValid, resampleLast, type Series } from './series.ts';
+import { type InstrumentData, runSubsystem, type SubsystemResult } from './subsystem.ts';
+
+export interface ClassicSystemInput {
+  instruments: InstrumentData[];
+  /** FX series: USD value of one unit of the currency (pysystemtrade `fx_prices_csv/XXXUSD`). */
+  fx_to_usd: Record<string, PriceSeries>;
+  /** Notional trading capital = the strategy's capital (digest §7 runner step 1). */
+  capital: number;
+}
+
+export interface OptimalPosition {
+  instrument_code: string;
+  lower_position: number;
+  upper_position: number;
+  notional_position: number;
+  reference_price: number;
+  reference_contract: string;
+  /** Date (YYYY-MM-DD) of the system's last row. */
+  reference_date: string;
+}
+
+export interface InstrumentDiagnostics extends SubsystemResult {
+  instrument_weight: Series;
+  notional_position: Series;
+  buffer: Series;
+  upper_position: Series;
+  lower_position: Series;
+}
+
+export interface ClassicSystemResult {
+  grid: BusinessDayGrid;
+  positions: OptimalPosition[];
+  diagnostics: Record<string, InstrumentDiagnostics>;
+  /** Instruments skipped, with the reason (e.g. no FX rate for their currency). */
+  skipped: Array<{ instrument_code: string; reason: string }>;
+}
+
+export function gridCovering(instruments: InstrumentData[]): BusinessDayGrid {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const d of instruments) {
+    for (const days of [d.adjusted.days, d.multiple.days]) {
+      if (days.length === 0) continue;
+      lo = Math.min(lo, businessDayOf(days[0]!));
+      hi = Math.max(hi, businessDayOf(days[days.length - 1]!));
+    }
+  }
+  if (!Number.isFinite(lo)) throw new Error('classic system: no price data');
+  return { start: lo, length: hi - lo + 1 };
+}
+
+/** FX rate from an instrument's currency to the base currency, crossing through USD. */
+export function fxRateSeries(
+  currency: string,
+  base: string,
+  fx: Record<string, PriceSeries>,
+  grid: BusinessDayGrid,
+): Series | undefined {
+  const toUsd = (ccy: string): Series | undefined => {
+    if (ccy === 'USD') return new Float64Array(grid.length).fill(1);
+    const s = fx[ccy];
+    return s ? resampleLast(s, grid) : undefined;
+  };
+  if (currency === base) return new Float64Array(grid.length).fill(1);
+  const a = toUsd(currency);
+  const b = toUsd(base);
+  if (!a || !b) return undefined;
+  const out = new Float64Array(grid.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i]! / b[i]!;
+  return out;
+}
+
+function contractText(c: number): string {
+  return Number.isNaN(c) ? '' : String(Math.round(c)).padStart(8, '0');
+}
+
+export function runClassicSystem(
+  input: ClassicSystemInput,
+  config: ClassicSystemConfig,
+): ClassicSystemResult {
+  if (!(input.capital > 0)) throw new Error(`classic system: capital must be > 0, got ${input.capital}`);
+  const skipped: ClassicSystemResult['skipped'] = [];
+  const wanted = config.instrument_weights
+    ? input.instruments.filter((d) => d.instrument_code in config.instrument_weights!)
+    : input.instruments;
+  const grid = gridCovering(wanted);
+  const subsystems: SubsystemResult[] = [];
+  for (const d of wanted) {
+    const fx = fxRateSeries(d.currency, config.base_currency, input.fx_to_usd, grid);
+    if (!fx) {
+      skipped.push({
+        instrument_code: d.instrument_code,
+        reason: `no FX rate ${d.currency}/${config.base_currency}`,
+      });
+      continue;
+    }
+    if (!(d.pointsize > 0)) {
+      skipped.push({ instrument_code: d.instrument_code, reason: 'no point size' });
+      continue;
+    }
+    subsystems.push(runSubsystem(d, fx, grid, config, input.capital));
+  }
+  const fixed = subsystems.map((s) =>
+    config.instrument_weights ? config.instrument_weights[s.instrument_code]! : 1 / subsystems.length,
+  );
+  const weights = instrumentWeights(
+    fixed,
+    subsystems.map((s) => s.subsystem_position),
+    grid.length,
+    { com: config.instrument_weight_ewma_span },
+  );
+  const idm = config.instrument_div_multiplier;
+  const positions: OptimalPosition[] = [];
+  const diagnostics: Record<string, InstrumentDiagnostics> = {};
+  subsystems.forEach((s, k) => {
+    const w = weights[k]!;
+    const notional = notionalPosition(s.subsystem_position, w, idm);
+    const buffer = bufferSize(config.buffer_method, config.buffer_size, {
+      notional,
+      volScalar: s.vol_scalar,
+      weight: w,
+      idm,
+    });
+    const { top, bottom } = applyBuffers(notional, buffer);
+    diagnostics[s.instrument_code] = {
+      ...s,
+      instrument_weight: w,
+      notional_position: notional,
+      buffer,
+      upper_position: top,
+      lower_position: bottom,
+    };
+    const last = grid.length - 1;
+    const price = lastValid(s.daily_prices);
+    const data = wanted.find((d) => d.instrument_code === s.instrument_code)!;
+    const pc = data.multiple.priceContract;
+    if (!price || Number.isNaN(top[last]!) || Number.isNaN(bottom[last]!)) {
+      skipped.push({ instrument_code: s.instrument_code, reason: 'no position on the last row' });
+      return;
+    }
+    positions.push({
+      instrument_code: s.instrument_code,
+      lower_position: bottom[last]!,
+      upper_position: top[last]!,
+      notional_position: notional[last]!,
+      reference_price: price.value,
+      reference_contract: contractText(pc.length > 0 ? pc[pc.length - 1]! : Number.NaN),
+      reference_date: gridDate(grid, last),
+    });
+  });
+  return { grid, positions, diagnostics, skipped };
+}

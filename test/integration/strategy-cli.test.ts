@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { endpoint, startService } from '../../src/bus/service.ts';
+import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+
+/** Run the CLI in a child process (async, so this process keeps answering NATS requests). */
+function systack(args: string[], privateDir: string, url: string) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(
+      process.execPath,
+      [join(process.cwd(), 'bin/systack.js'), ...args, '--nats-url', url],
+      {
+        cwd: privateDir,
+        env: { ...process.env, SYSTACK_PRIVATE_DIR: privateDir },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('systack capital / control / update on a real nats-server', () => {
+  let t: TestNats;
+  let nc: NatsConnection;
+  let dir: string;
+  const created: Array<{ instrument_code: string; trade: number }> = [];
+  const run = (...args: string[]) => systack(args, dir, t.url);
+
+  beforeAll(async () => {
+    t = await startTestNats();
+    nc = await t.connect();
+    dir = mkdtempSync(join(tmpdir(), 'systack-strategy-cli-'));
+    writeFileSync(
+      join(dir, 'private_config.yaml'),
+      [
+        `sample_data_dir: ${PYSYSTEMTRADE_DIR}`,
+        'log_level: error',
+        'strategy_list:',
+        '  carry_trend:',
+        '    backtest_config:',
+        '      instrument_weights: { CORN: 0.6, SOFR: 0.4 }',
+        'strategy_capital_allocation:',
+        '  function: weighted_strategy_allocation',
+        '  strategy_weights: { carry_trend: 100 }',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'private_control_config.yaml'),
+      [
+        'process_configuration_methods:',
+        '  run_systems:',
+        '    carry_trend: { max_executions: 1, object: classic }',
+        '  run_strategy_order_generator:',
+        '    carry_trend: { max_executions: 1, object: classic_buffered_positions }',
+        '',
+      ].join('\n'),
+    );
+    const any = z.object({}).passthrough();
+    await startService(nc, {
+      name: 'fakes',
+      version: '0.0.1',
+      description: 'order stack and positions stand-ins',
+      endpoints: [
+        endpoint({
+          name: 'create',
+          subject: 'systack.orders.instrument.create',
+          description: 'create',
+          schema: z.object({ instrument_code: z.string(), trade: z.number() }).passthrough(),
+          handler: (r) => {
+            created.push({ instrument_code: r.instrument_code, trade: r.trade });
+            return { order_id: created.length };
+          },
+        }),
+        endpoint({
+          name: 'open',
+          subject: 'systack.orders.instrument.list',
+          description: 'o',
+          schema: any,
+          handler: () => [],
+        }),
+        endpoint({
+          name: 'pos',
+          subject: 'systack.positions.strategy.list',
+          description: 'p',
+          schema: any,
+          handler: () => [],
+        }),
+        endpoint({
+          name: 'rolls',
+          subject: 'systack.rolls.state.list',
+          description: 'r',
+          schema: any,
+          handler: () => [],
+        }),
+        endpoint({
+          name: 'locks',
+          subject: 'systack.locks.list',
+          description: 'l',
+          schema: any,
+          handler: () => [],
+        }),
+      ],
+    });
+  });
+  afterAll(async () => t.stop());
+
+  it('capital: initialise, a held large change, accept, allocate', async () => {
+    expect((await run('capital', 'initialise', '--account-value', '500000', '--json')).code).toBe(0);
+    const held = await run('capital', 'update', '--account-value', '600000', '--json');
+    expect(held.code).toBe(0);
+    expect(JSON.parse(held.stdout)).toMatchObject({ outcome: 'held', pending: { pnl: 100_000 } });
+    const accepted = await run('capital', 'accept', '--account-value', '600000', '--json');
+    expect(JSON.parse(accepted.stdout)).toMatchObject({ total_capital: 600_000 });
+    const alloc = await run('capital', 'allocate', '--json');
+    expect(JSON.parse(alloc.stdout)).toEqual({ carry_trend: 600_000 });
+    const bad = await run('capital', 'deposit', '-5');
+    expect(bad.code).toBe(2);
+  });
+
+  it('control: a limit is stored; a bad override is refused with exit 2', async () => {
+    const r = await run('control', 'limits', 'set', '1', '--instrument', 'CORN', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ instrument: { CORN: 1 } });
+    const bad = await run('control', 'overrides', 'set', '2', '--instrument', 'CORN');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/override/);
+  });
+
+  it('update system-backtests then strategy-orders puts limited orders on the stack', async () => {
+    const sys = await run('update', 'system-backtests', '--json');
+    expect(sys.stderr).toBe('');
+    expect(sys.code).toBe(0);
+    const rows = JSON.parse(sys.stdout) as Array<{
+      state: string;
+      positions: Array<{ instrument_code: string }>;
+    }>;
+    expect(rows[0]!.state).toBe('finished');
+    expect(rows[0]!.positions.map((p) => p.instrument_code)).toEqual(['CORN', 'SOFR']);
+    const orders = await run('update', 'strategy-orders', '--strategy', 'carry_trend', '--json');
+    expect(orders.code).toBe(0);
+    const corn = created.find((o) => o.instrument_code === 'CORN');
+    expect(corn).toEqual({ instrument_code: 'CORN', trade: -1 });
+    expect((await run('update', 'strategy-orders', '--strategy', 'nope')).code).toBe(2);
+    const shown = await run(
+      'strategy',
+      'diagnostics',
+      '--strategy',
+      'carry_trend',
+      '--instrument',
+      'SOFR',
+      '--rows',
+      '2',
+    );
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('2023-08-31');
+    expect(shown.stdout).toContain('notional_position');
+  });
+});
