@@ -225,7 +225,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
       .catch((err) => log.warn({ err }, 'refresh failed'))
       .finally(() => {
         ticking = false;
-        if (actor.getSnapshot().status === 'active') actor.send({ type: 'TICK', now: o.clock.now() });
+        if (actor.getSnapshot().status === 'active') actor.send({ type: 'CLOCK_TICK', now: o.clock.now() });
       });
   }, o.tickMs ?? 250);
   const heartbeat = setInterval(() => {

@@ -1,6 +1,6 @@
 /**
  * One run of one process (digest §4 P6–P10; `syscontrol/run_process.py`), as a pure machine.
- * Time arrives as TICK { now }; status changes as STATUS; the previous process's record as
+ * Time arrives as CLOCK_TICK { now }; status changes as STATUS; the previous process's record as
  * PREVIOUS. The host does the I/O in the named actions: take the lease, run a method, finish.
  *
  * waiting ──start──▶ acquiring ──LEASE_ACQUIRED──▶ running.choosing ⇄ running.method
@@ -58,7 +58,7 @@ export interface ProcessMachineContext extends ProcessMachineInput {
 }
 
 export type ProcessMachineEvent =
-  | { type: 'TICK'; now: number }
+  | { type: 'CLOCK_TICK'; now: number }
   | { type: 'STATUS'; status: ProcessStatus }
   | { type: 'PREVIOUS'; record: PreviousProcessRecord | undefined }
   | { type: 'RUNNING_ELSEWHERE'; running: boolean }
@@ -205,7 +205,7 @@ export const processMachine = setup({
     outcome: undefined,
   }),
   on: {
-    TICK: { actions: 'recordNow' },
+    CLOCK_TICK: { actions: 'recordNow' },
     STATUS: { actions: 'recordStatus' },
     PREVIOUS: { actions: 'recordPrevious' },
     RUNNING_ELSEWHERE: { actions: 'recordRunningElsewhere' },
@@ -215,7 +215,7 @@ export const processMachine = setup({
     waiting: {
       entry: 'recordWaitReason',
       on: {
-        TICK: { actions: ['recordNow', 'recordWaitReason'] },
+        CLOCK_TICK: { actions: ['recordNow', 'recordWaitReason'] },
         STATUS: { actions: ['recordStatus', 'recordWaitReason'] },
         PREVIOUS: { actions: ['recordPrevious', 'recordWaitReason'] },
       },
@@ -238,7 +238,7 @@ export const processMachine = setup({
       states: {
         choosing: {
           // Each tick starts a new pass over the methods (P8.1, P8.4).
-          on: { TICK: { actions: ['recordNow', 'startPass', 'reportHeartbeats', 'recordHeartbeats'] } },
+          on: { CLOCK_TICK: { actions: ['recordNow', 'startPass', 'reportHeartbeats', 'recordHeartbeats'] } },
           always: [
             { guard: 'shouldStop', target: '#process.finishing', actions: 'recordStopReason' },
             { guard: 'hasDueMethod', target: 'method', actions: 'selectMethod' },

@@ -44,7 +44,7 @@ const methods: MethodConfig[] = [
 ];
 
 const step = fc.oneof(
-  fc.record({ type: fc.constant('TICK' as const), dt: fc.integer({ min: 0, max: 90 * 60_000 }) }),
+  fc.record({ type: fc.constant('CLOCK_TICK' as const), dt: fc.integer({ min: 0, max: 90 * 60_000 }) }),
   fc.record({ type: fc.constant('STATUS' as const), status: fc.constantFrom(...PROCESS_STATUSES) }),
   fc.record({ type: fc.constant('METHOD_DONE' as const) }),
 );
@@ -85,9 +85,9 @@ describe('process machine invariants', () => {
         let now = T0;
         for (const s of steps) {
           let e: ProcessMachineEvent;
-          if (s.type === 'TICK') {
+          if (s.type === 'CLOCK_TICK') {
             now += s.dt;
-            e = { type: 'TICK', now };
+            e = { type: 'CLOCK_TICK', now };
           } else if (s.type === 'STATUS') e = { type: 'STATUS', status: s.status };
           else {
             if (inFlight === 0) continue;

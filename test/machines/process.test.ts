@@ -51,7 +51,7 @@ describe('process machine', () => {
     const { actor, ran, effects, value } = start(input('run_reports', { now: at('20:00'), previous: prev }));
     expect(value()).toBe('waiting');
     expect(actor.getSnapshot().context.reason).toBe('outside time window');
-    actor.send({ type: 'TICK', now: at('20:25') });
+    actor.send({ type: 'CLOCK_TICK', now: at('20:25') });
     expect(value()).toBe('acquiring');
     actor.send({ type: 'LEASE_ACQUIRED', now: at('20:25') });
     for (let k = 0; k < 5; k++) actor.send({ type: 'METHOD_DONE', now: at('20:26') });
@@ -72,7 +72,7 @@ describe('process machine', () => {
     expect(actor.getSnapshot().context.reason).toBe('previous process has not finished');
     actor.send({ type: 'PREVIOUS', record: { running: true, lastEnd: at('10:00') } });
     expect(value()).toBe('waiting');
-    actor.send({ type: 'TICK', now: at('23:51') });
+    actor.send({ type: 'CLOCK_TICK', now: at('23:51') });
     expect(value()).toBe('notStarted');
     expect(effects).toEqual(['reportNotStarted']);
     expect(actor.getSnapshot().output?.reason).toBe('past stop time');
@@ -113,10 +113,10 @@ describe('process machine', () => {
     actor.send({ type: 'STATUS', status: 'PAUSE' });
     actor.send({ type: 'METHOD_DONE', now: at('12:00') });
     expect(value()).toEqual({ running: 'choosing' });
-    actor.send({ type: 'TICK', now: at('12:05') });
+    actor.send({ type: 'CLOCK_TICK', now: at('12:05') });
     expect(ran.length).toBe(1);
     actor.send({ type: 'STATUS', status: 'NO-RUN' });
-    actor.send({ type: 'TICK', now: at('12:06') });
+    actor.send({ type: 'CLOCK_TICK', now: at('12:06') });
     expect(value()).toEqual({ running: 'method' });
     expect(ran).toEqual(['check_external_position_break', 'check_external_position_break']);
   });
@@ -126,13 +126,13 @@ describe('process machine', () => {
     actor.send({ type: 'LEASE_ACQUIRED', now: at('12:00') });
     for (let k = 0; k < 30; k++) {
       if (actor.getSnapshot().matches({ running: 'choosing' }))
-        actor.send({ type: 'TICK', now: at('12:00') });
+        actor.send({ type: 'CLOCK_TICK', now: at('12:00') });
       else actor.send({ type: 'METHOD_DONE', now: at('12:00') });
     }
     expect(ran.filter((m) => m === 'generate_force_roll_orders').length).toBe(1);
     expect(ran.filter((m) => m === 'refresh_additional_sampling_all_instruments').length).toBe(1);
     expect(ran.filter((m) => m === 'process_fills_stack').length).toBeGreaterThan(2);
-    actor.send({ type: 'TICK', now: at('19:46') });
+    actor.send({ type: 'CLOCK_TICK', now: at('19:46') });
     expect(value()).toEqual({ running: 'method' });
     actor.send({ type: 'METHOD_DONE', now: at('19:46') });
     expect(ran.at(-1)).toBe('safe_stack_removal');
