@@ -27,8 +27,10 @@ export const RUN_EXIT = { finished: 0, failed: 1, notStarted: 3, leaseLost: 4 } 
 
 export const spawnRunProcess: ChildLauncher = (name, env) => {
   const child = spawn(process.execPath, ['--import', TSX, MAIN, 'run', name], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // stdin is a pipe from the supervisor: when the supervisor dies by any signal, the child
+    // sees end-of-file and stops as on SIGTERM (no orphans holding leases).
+    env: { ...process.env, ...env, SYSTACK_SUPERVISED: '1' },
+    stdio: ['pipe', 'inherit', 'inherit'],
   });
   const exited = new Promise<ChildExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));

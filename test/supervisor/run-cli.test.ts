@@ -74,6 +74,38 @@ describe('systack run', () => {
     });
   });
 
+  it('a supervised process stops when its supervisor goes away (stdin closed)', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(process.cwd(), 'bin/systack.js'), 'run', 'run_backups', '--nats-url', nats.url, '--json'],
+      {
+        cwd: dir,
+        env: {
+          ...process.env,
+          SYSTACK_PRIVATE_DIR: join(dir, 'private'),
+          SYSTACK_CLOCK_START: T,
+          SYSTACK_SUPERVISED: '1',
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // run_backups waits for run_cleaners, which has not run yet
+    await new Promise((r) => setTimeout(r, 1500)); // let it start waiting (EOF earlier works too)
+    child.stdin.end();
+    expect(await exited).toBe(3);
+    expect(JSON.parse(stdout)).toEqual({
+      process: 'run_backups',
+      outcome: 'not-started',
+      reason: 'status is STOP',
+    });
+    expect(stderr).toContain('supervisor gone; stopping');
+  });
+
   it('runs run_cleaners once its previous process finished, then run_backups after it', async () => {
     await store.updateRecord('run_strategy_order_generator', {
       lastStart: Date.parse(T) - 600_000,

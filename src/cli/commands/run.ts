@@ -37,6 +37,16 @@ export function register(program: Command): void {
         const onSignal = () => stop.abort();
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
+        if (process.env.SYSTACK_SUPERVISED === '1') {
+          // The supervisor holds our stdin open; end-of-file means it died: stop, and give up
+          // after a minute if the bus went with it.
+          process.stdin.once('end', () => {
+            log.error(`${name}: supervisor gone; stopping`);
+            onSignal();
+            setTimeout(() => process.exit(RUN_EXIT.failed), 60_000).unref();
+          });
+          process.stdin.resume();
+        }
         try {
           return await runProcess({
             nc,
@@ -54,6 +64,7 @@ export function register(program: Command): void {
         } finally {
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);
+          process.stdin.pause();
         }
       });
       printResult({ process: name, ...outcome }, { json: opts.json });
