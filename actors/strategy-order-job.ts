@@ -2,8 +2,18 @@
  * run_strategy_order_generator for one strategy (digest §2 B1): read the stored optimal
  * positions, current positions, unfilled orders, overrides, limits, roll states and locks;
  * generate the classic buffered orders; put each on the instrument stack through the sink.
+ *
+ * Netting (digest B5) happens in one place only: the order stack nets on insert, so by default
+ * the generator sends the desired trade (B2–B4) un-netted. Zero trades are sent only when an
+ * unfilled order of the same strategy/instrument is on the stack (B1: the zero order cancels
+ * it out there); otherwise the stack would refuse them as "zero size" anyway.
  */
-import { generateStrategyOrders, type StrategyOrderResult } from '../src/domain/strategy-orders/generate.ts';
+import { ServiceError } from '../src/bus/service.ts';
+import {
+  generateStrategyOrders,
+  type RollState,
+  type StrategyOrderResult,
+} from '../src/domain/strategy-orders/generate.ts';
 import type { Override } from '../src/domain/strategy-orders/overrides.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { ControlsStore } from '../src/store/controls-store.ts';
@@ -17,7 +27,10 @@ export interface OrderJobDeps {
   sink: InstrumentOrderSink;
   /** Config overrides (bad markets, ignored instruments, trading restrictions). */
   configOverrides?: Record<string, Override>;
-  /** False when the stack nets on insert itself (then zero orders are sent too). */
+  /**
+   * Net against the strategy's unfilled orders here. Default false: the order stack nets on
+   * insert (B5); set true only for a stack that does not.
+   */
   netAgainstStack?: boolean;
   log?: Logger;
 }
@@ -25,7 +38,11 @@ export interface OrderJobDeps {
 export interface OrderJobResult extends StrategyOrderResult {
   strategy_name: string;
   placed: Array<{ instrument_code: string; trade: number; reply: unknown }>;
+  /** Refused by a stack rule (409: zero residual after netting, locked instrument): not a failure. */
+  ignored: Array<{ instrument_code: string; trade: number; reason: string }>;
   failed: Array<{ instrument_code: string; trade: number; error: string }>;
+  /** True when no roll-state service answered and every instrument was taken as Passive. */
+  roll_states_assumed: boolean;
 }
 
 export async function generateOrdersForStrategy(
@@ -35,12 +52,22 @@ export async function generateOrdersForStrategy(
   const optimal = await deps.strategies.getOptimalPositions(strategy);
   if (optimal.length === 0)
     throw new Error(`no optimal positions stored for strategy ${strategy}: run the system first`);
-  const all = await deps.state.positions();
+  const stack = await deps.state.stackState(strategy);
   const strategyPositions: Record<string, number> = {};
   const instrumentPositions: Record<string, number> = {};
-  for (const p of all) {
+  for (const p of stack.positions) {
     instrumentPositions[p.instrument_code] = (instrumentPositions[p.instrument_code] ?? 0) + p.position;
     if (p.strategy_name === strategy) strategyPositions[p.instrument_code] = p.position;
+  }
+  let rollStates = await deps.state.rollStates();
+  const rollStatesAssumed = rollStates === undefined;
+  if (!rollStates) {
+    // no roll-state service yet: Passive is the state that puts no restriction on strategy orders
+    deps.log?.warn(
+      { component: 'strategy_order_generator', strategy_name: strategy },
+      'no roll-state service answered: taking every instrument as Passive',
+    );
+    rollStates = Object.fromEntries(optimal.map((p): [string, RollState] => [p.instrument_code, 'Passive']));
   }
   const result = generateStrategyOrders({
     strategy_name: strategy,
@@ -50,13 +77,14 @@ export async function generateOrdersForStrategy(
     overrides: await deps.controls.overrides(),
     config_overrides: deps.configOverrides,
     position_limits: await deps.controls.positionLimits(),
-    roll_states: await deps.state.rollStates(),
-    locked_instruments: await deps.state.lockedInstruments(),
-    open_orders: await deps.state.openOrders(strategy),
-    net_against_stack: deps.netAgainstStack,
+    roll_states: rollStates,
+    locked_instruments: stack.locked_instruments,
+    open_orders: stack.open_orders,
+    net_against_stack: deps.netAgainstStack ?? false,
   });
   const placed: OrderJobResult['placed'] = [];
   const failed: OrderJobResult['failed'] = [];
+  const ignored: OrderJobResult['ignored'] = [];
   for (const order of result.orders) {
     try {
       const reply = await deps.sink.create(order);
@@ -71,6 +99,19 @@ export async function generateOrdersForStrategy(
         'instrument order placed',
       );
     } catch (err) {
+      if (err instanceof ServiceError && err.code === 409) {
+        ignored.push({ instrument_code: order.instrument_code, trade: order.trade, reason: err.message });
+        deps.log?.info(
+          {
+            component: 'strategy_order_generator',
+            strategy_name: strategy,
+            instrument_code: order.instrument_code,
+            reason: err.message,
+          },
+          'instrument order ignored by the stack',
+        );
+        continue;
+      }
       const error = err instanceof Error ? err.message : String(err);
       failed.push({ instrument_code: order.instrument_code, trade: order.trade, error });
       deps.log?.error(
@@ -84,5 +125,12 @@ export async function generateOrdersForStrategy(
       );
     }
   }
-  return { strategy_name: strategy, ...result, placed, failed };
+  return {
+    strategy_name: strategy,
+    ...result,
+    placed,
+    ignored,
+    failed,
+    roll_states_assumed: rollStatesAssumed,
+  };
 }

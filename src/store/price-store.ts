@@ -1,3 +1,4 @@
+import type { CheckRow } from '../domain/prices/manual-check.ts';
 import type {
   ContractPrices,
   InstrumentConfig,
@@ -35,14 +36,7 @@ export interface SampledContract {
 }
 
 /** A row held back by the spike check (digest §6.2 "On a spike"), waiting for the manual check. */
-export interface QuarantineRow {
-  time: number;
-  final: number;
-  open?: number;
-  high?: number;
-  low?: number;
-  volume?: number;
-}
+export type QuarantineRow = CheckRow;
 
 export type QuarantineTarget =
   | { kind: 'futures'; instrumentCode: string; contractDate: string; frequency: PriceFrequency }

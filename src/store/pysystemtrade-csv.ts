@@ -1,58 +1,59 @@
 /**
- * File access for pysystemtrade's CSV data folders (pysystemtrade-data.md §1):
- * `adjusted_prices_csv/`, `multiple_prices_csv/`, `fx_prices_csv/XXXUSD.csv`,
- * `csvconfig/instrumentconfig.csv`. Parsing is pure, in `src/domain/system/csv.ts`.
+ * The classic system's data from a pysystemtrade CSV folder (data doc §1): `adjusted_prices_csv/`,
+ * `multiple_prices_csv/`, `fx_prices_csv/XXXUSD.csv`, `csvconfig/instrumentconfig.csv`. The files
+ * are read by the same strict readers as `systack prices import` (`csv/price-files.ts`,
+ * `csv/config-files.ts`): a bad row throws `CsvFormatError` naming `<file>:<line>`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PriceSeries } from '../domain/system/csv.ts';
-import { parseInstrumentConfigCsv, parseMultiplePricesCsv, parsePriceCsv } from '../domain/system/csv.ts';
+import type { PriceSeries } from '../domain/prices/types.ts';
 import type { InstrumentData } from '../domain/system/subsystem.ts';
+import { parseInstrumentConfigCsv } from './csv/config-files.ts';
+import { parseAdjustedPricesCsv, parseFxPricesCsv, parseMultiplePricesCsv } from './csv/price-files.ts';
+import { currencyOfUsdFxCode, type SystemData } from './system-data.ts';
 
-export interface PysystemtradeData {
-  instruments: InstrumentData[];
-  fx_to_usd: Record<string, PriceSeries>;
-}
+const csvNames = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /^[A-Za-z0-9_-]+\.csv$/.test(f))
+        .map((f) => f.slice(0, -4))
+    : [];
 
 /** Instruments that have both an adjusted and a multiple prices file. */
 export function listCsvInstruments(dir: string): string[] {
-  const adj = new Set(
-    readdirSync(join(dir, 'adjusted_prices_csv'))
-      .filter((f) => f.endsWith('.csv'))
-      .map((f) => f.slice(0, -4)),
-  );
-  return readdirSync(join(dir, 'multiple_prices_csv'))
-    .filter((f) => f.endsWith('.csv') && adj.has(f.slice(0, -4)))
-    .map((f) => f.slice(0, -4))
+  const adj = new Set(csvNames(join(dir, 'adjusted_prices_csv')));
+  return csvNames(join(dir, 'multiple_prices_csv'))
+    .filter((c) => adj.has(c))
     .sort();
 }
 
-export function loadPysystemtradeData(dir: string, instrumentCodes?: string[]): PysystemtradeData {
+export function loadPysystemtradeData(dir: string, instrumentCodes?: string[]): SystemData {
+  const read = (...parts: string[]): string => readFileSync(join(dir, ...parts), 'utf8');
   const config = parseInstrumentConfigCsv(
-    readFileSync(join(dir, 'csvconfig', 'instrumentconfig.csv'), 'utf8'),
+    read('csvconfig', 'instrumentconfig.csv'),
+    'csvconfig/instrumentconfig.csv',
   );
   const codes = instrumentCodes ?? listCsvInstruments(dir);
   const instruments: InstrumentData[] = codes.map((code) => {
     const cfg = config.get(code);
     if (!cfg) throw new Error(`instrument ${code} is not in instrumentconfig.csv`);
-    const adjPath = join(dir, 'adjusted_prices_csv', `${code}.csv`);
-    const mpPath = join(dir, 'multiple_prices_csv', `${code}.csv`);
-    if (!existsSync(adjPath) || !existsSync(mpPath)) throw new Error(`instrument ${code} has no price files`);
+    const adj = `adjusted_prices_csv/${code}.csv`;
+    const mp = `multiple_prices_csv/${code}.csv`;
+    if (!existsSync(join(dir, adj)) || !existsSync(join(dir, mp)))
+      throw new Error(`instrument ${code} has no price files`);
     return {
       instrument_code: code,
-      adjusted: parsePriceCsv(readFileSync(adjPath, 'utf8'), `${code} adjusted prices`),
-      multiple: parseMultiplePricesCsv(readFileSync(mpPath, 'utf8'), `${code} multiple prices`),
+      adjusted: parseAdjustedPricesCsv(read(adj), adj),
+      multiple: parseMultiplePricesCsv(read(mp), mp),
       pointsize: cfg.pointsize,
       currency: cfg.currency,
     };
   });
   const fx_to_usd: Record<string, PriceSeries> = {};
-  const fxDir = join(dir, 'fx_prices_csv');
-  if (existsSync(fxDir)) {
-    for (const f of readdirSync(fxDir)) {
-      const m = /^([A-Z]{3})USD\.csv$/.exec(f);
-      if (m) fx_to_usd[m[1]!] = parsePriceCsv(readFileSync(join(fxDir, f), 'utf8'), f);
-    }
+  for (const code of csvNames(join(dir, 'fx_prices_csv'))) {
+    const ccy = currencyOfUsdFxCode(code);
+    if (ccy)
+      fx_to_usd[ccy] = parseFxPricesCsv(read('fx_prices_csv', `${code}.csv`), `fx_prices_csv/${code}.csv`);
   }
   return { instruments, fx_to_usd };
 }

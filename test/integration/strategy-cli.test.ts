@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { endpoint, startService } from '../../src/bus/service.ts';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
+import { type FakeOrderStack, startFakeOrderStack } from '../support/fake-order-stack.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
 /** Run the CLI in a child process (async, so this process keeps answering NATS requests). */
 function systack(args: string[], privateDir: string, url: string) {
@@ -36,85 +34,18 @@ describe('systack capital / control / update on a real nats-server', () => {
   let t: TestNats;
   let nc: NatsConnection;
   let dir: string;
-  const created: Array<{ instrument_code: string; trade: number }> = [];
+  let stack: FakeOrderStack;
   const run = (...args: string[]) => systack(args, dir, t.url);
 
   beforeAll(async () => {
     t = await startTestNats();
     nc = await t.connect();
-    dir = mkdtempSync(join(tmpdir(), 'systack-strategy-cli-'));
-    writeFileSync(
-      join(dir, 'private_config.yaml'),
-      [
-        `sample_data_dir: ${PYSYSTEMTRADE_DIR}`,
-        'log_level: error',
-        'strategy_list:',
-        '  carry_trend:',
-        '    backtest_config:',
-        '      instrument_weights: { CORN: 0.6, SOFR: 0.4 }',
-        'strategy_capital_allocation:',
-        '  function: weighted_strategy_allocation',
-        '  strategy_weights: { carry_trend: 100 }',
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(
-      join(dir, 'private_control_config.yaml'),
-      [
-        'process_configuration_methods:',
-        '  run_systems:',
-        '    carry_trend: { max_executions: 1, object: classic }',
-        '  run_strategy_order_generator:',
-        '    carry_trend: { max_executions: 1, object: classic_buffered_positions }',
-        '',
-      ].join('\n'),
-    );
-    const any = z.object({}).passthrough();
-    await startService(nc, {
-      name: 'fakes',
-      version: '0.0.1',
-      description: 'order stack and positions stand-ins',
-      endpoints: [
-        endpoint({
-          name: 'create',
-          subject: 'systack.orders.instrument.create',
-          description: 'create',
-          schema: z.object({ instrument_code: z.string(), trade: z.number() }).passthrough(),
-          handler: (r) => {
-            created.push({ instrument_code: r.instrument_code, trade: r.trade });
-            return { order_id: created.length };
-          },
-        }),
-        endpoint({
-          name: 'open',
-          subject: 'systack.orders.instrument.list',
-          description: 'o',
-          schema: any,
-          handler: () => [],
-        }),
-        endpoint({
-          name: 'pos',
-          subject: 'systack.positions.strategy.list',
-          description: 'p',
-          schema: any,
-          handler: () => [],
-        }),
-        endpoint({
-          name: 'rolls',
-          subject: 'systack.rolls.state.list',
-          description: 'r',
-          schema: any,
-          handler: () => [],
-        }),
-        endpoint({
-          name: 'locks',
-          subject: 'systack.locks.list',
-          description: 'l',
-          schema: any,
-          handler: () => [],
-        }),
-      ],
-    });
+    dir = writeStrategyPrivateConfig({ CORN: 0.6, SOFR: 0.4 }, [
+      `sample_data_dir: ${PYSYSTEMTRADE_DIR}`,
+      'log_level: error',
+    ]);
+    // the order stack's services (stand-in); no roll-state service: every instrument is Passive
+    stack = await startFakeOrderStack(nc, 'systack');
   });
   afterAll(async () => t.stop());
 
@@ -141,7 +72,14 @@ describe('systack capital / control / update on a real nats-server', () => {
   });
 
   it('update system-backtests then strategy-orders puts limited orders on the stack', async () => {
-    const sys = await run('update', 'system-backtests', '--json');
+    // by default the system reads the price store, which has no CORN yet
+    const fromStore = await run('update', 'system-backtests', '--json');
+    expect(fromStore.code).toBe(1);
+    expect(JSON.parse(fromStore.stdout)[0]).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/instrument CORN has no instrument config in the price store/),
+    });
+    const sys = await run('update', 'system-backtests', '--data-dir', PYSYSTEMTRADE_DIR, '--json');
     expect(sys.stderr).toBe('');
     expect(sys.code).toBe(0);
     const rows = JSON.parse(sys.stdout) as Array<{
@@ -152,8 +90,8 @@ describe('systack capital / control / update on a real nats-server', () => {
     expect(rows[0]!.positions.map((p) => p.instrument_code)).toEqual(['CORN', 'SOFR']);
     const orders = await run('update', 'strategy-orders', '--strategy', 'carry_trend', '--json');
     expect(orders.code).toBe(0);
-    const corn = created.find((o) => o.instrument_code === 'CORN');
-    expect(corn).toEqual({ instrument_code: 'CORN', trade: -1 });
+    const corn = stack.orders.find((o) => o.instrumentCode === 'CORN');
+    expect(corn).toMatchObject({ strategyName: 'carry_trend', instrumentCode: 'CORN', trade: -1 });
     expect((await run('update', 'strategy-orders', '--strategy', 'nope')).code).toBe(2);
     const shown = await run(
       'strategy',

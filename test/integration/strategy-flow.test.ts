@@ -14,8 +14,10 @@ import { runSystemForStrategy } from '../../actors/system-runner.ts';
 import { callService } from '../../src/bus/service.ts';
 import { endpoint, startService } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
+import type { Logger } from '../../src/log/logger.ts';
 import { CsvSystemDataSource } from '../../src/store/system-data.ts';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
+import { type FakeOrderStack, startFakeOrderStack } from '../support/fake-order-stack.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 const T0 = Date.parse('2026-11-20T20:05:00Z');
@@ -25,11 +27,11 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
   let nc: NatsConnection;
   let rt: StrategyRuntime;
   const clock = new SimulatedClock(T0);
-  const created: unknown[] = [];
+  let stack: FakeOrderStack;
   const positions = [
-    { strategy_name: 'carry_trend', instrument_code: 'CORN', position: 0 },
-    { strategy_name: 'carry_trend', instrument_code: 'SOFR', position: -3 },
-    { strategy_name: 'other', instrument_code: 'SOFR', position: -2 },
+    { strategyName: 'carry_trend', instrumentCode: 'CORN', position: 0 },
+    { strategyName: 'carry_trend', instrumentCode: 'SOFR', position: -3 },
+    { strategyName: 'other', instrumentCode: 'SOFR', position: -2 },
   ];
 
   beforeAll(async () => {
@@ -49,63 +51,41 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
       },
       clock,
     );
-    // stand-ins for the order stack, positions, rolls and locks services
-    const list = z.object({}).passthrough();
+    // the order stack's services (stand-in with its subjects, shapes and netting on insert)
+    stack = await startFakeOrderStack(nc, 'systack');
+    stack.strategyPositions.push(...positions);
+    stack.orders.push({
+      id: 1,
+      strategyName: 'carry_trend',
+      instrumentCode: 'EUROSTX',
+      trade: 1,
+      fill: 0,
+      active: true,
+    });
     await startService(nc, {
-      name: 'fakes',
+      name: 'fake-rolls',
       version: '0.0.1',
-      description: 'test stand-ins',
+      description: 'roll states stand-in',
       endpoints: [
-        endpoint({
-          name: 'create',
-          subject: 'systack.orders.instrument.create',
-          description: 'create',
-          schema: z.strictObject({
-            strategy_name: z.string(),
-            instrument_code: z.string(),
-            trade: z.number().int(),
-            reference_price: z.number().optional(),
-            reference_contract: z.string().optional(),
-            reference_datetime: z.string().optional(),
-          }),
-          handler: (r) => {
-            created.push(r);
-            return { order_id: created.length };
-          },
-        }),
-        endpoint({
-          name: 'open',
-          subject: 'systack.orders.instrument.list',
-          description: 'open orders',
-          schema: list,
-          handler: () => [{ strategy_name: 'carry_trend', instrument_code: 'EUROSTX', trade: 1, fill: 0 }],
-        }),
-        endpoint({
-          name: 'positions',
-          subject: 'systack.positions.strategy.list',
-          description: 'positions',
-          schema: list,
-          handler: () => positions,
-        }),
         endpoint({
           name: 'rolls',
           subject: 'systack.rolls.state.list',
           description: 'rolls',
-          schema: list,
+          schema: z.object({}).passthrough(),
           handler: () => [{ instrument_code: 'CORN', roll_state: 'Passive' }],
-        }),
-        endpoint({
-          name: 'locks',
-          subject: 'systack.locks.list',
-          description: 'locks',
-          schema: list,
-          handler: () => [],
         }),
       ],
     });
   });
   afterAll(async () => t.stop());
 
+  const generate = () =>
+    generateOrdersForStrategy('carry_trend', {
+      strategies: rt.strategies,
+      controls: rt.controls,
+      state: new NatsStrategyStateSource(nc, 'systack'),
+      sink: new NatsInstrumentOrderSink(nc, 'systack'),
+    });
   const run = (s: string) =>
     runSystemForStrategy(s, rt.systemConfigs[s]!, {
       data: new CsvSystemDataSource(PYSYSTEMTRADE_DIR),
@@ -166,29 +146,73 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     );
     await rt.controls.setOverride('instrument', { instrument_code: 'SOFR' }, { type: 'reduce_only' });
     await rt.controls.setPositionLimit('instrument', { instrument_code: 'CORN' }, 2);
-    const r = await generateOrdersForStrategy('carry_trend', {
-      strategies: rt.strategies,
-      controls: rt.controls,
-      state: new NatsStrategyStateSource(nc, 'systack'),
-      sink: new NatsInstrumentOrderSink(nc, 'systack'),
-    });
+    const r = await generate();
     expect(r.failed).toEqual([]);
+    expect(r.roll_states_assumed).toBe(false);
     const d = Object.fromEntries(r.decisions.map((x) => [x.instrument_code, x]));
     // CORN: short several contracts wanted, the instrument limit allows 2
     expect(stored.CORN!.lower_position).toBeLessThan(-2);
     expect(d.CORN).toMatchObject({ current_position: 0, after_limits: -2, final_trade: -2 });
-    // SOFR: reduce-only; EUROSTX: netted against the unfilled order of 1
+    // SOFR: reduce-only; EUROSTX: the generator sends the desired trade, the stack nets it
+    // against the unfilled order of 1 (digest B5, netted once)
     expect(d.SOFR!.override).toBe('reduce_only');
     expect(d.EUROSTX!.unfilled_on_stack).toBe(1);
-    expect(created).toContainEqual(
+    expect(d.EUROSTX!.final_trade).toBe(d.EUROSTX!.after_limits);
+    expect(stack.orders).toContainEqual(
       expect.objectContaining({
-        strategy_name: 'carry_trend',
-        instrument_code: 'CORN',
+        strategyName: 'carry_trend',
+        instrumentCode: 'CORN',
         trade: -2,
-        reference_price: 509.25,
+        referencePrice: 509.25,
+        referenceContract: '20241200',
       }),
     );
-    expect(created).toHaveLength(r.orders.length);
+    const eurostx = r.orders.find((o) => o.instrument_code === 'EUROSTX');
+    const onStack = stack.orders
+      .filter((o) => o.instrumentCode === 'EUROSTX')
+      .reduce((a, o) => a + o.trade, 0);
+    expect(eurostx).toBeDefined();
+    expect(onStack).toBe(eurostx!.trade); // 1 + (desired − 1) = desired
+    expect(stack.requests).toHaveLength(r.orders.length);
+    expect(r.placed.length + r.ignored.length).toBe(r.orders.length);
+  });
+
+  it('a second run the same day adds nothing: the stack refuses every replicated order (409), none failed', async () => {
+    const before = stack.orders.length;
+    const r = await generate();
+    expect(r.failed).toEqual([]);
+    expect(r.placed).toEqual([]);
+    expect(r.ignored.length).toBe(r.orders.length);
+    expect(r.ignored[0]?.reason).toMatch(/replicates an existing order/);
+    expect(stack.orders.length).toBe(before);
+  });
+
+  it('a locked instrument gets no order; without a roll-state service every instrument is Passive', async () => {
+    const other = await t.connect();
+    const lonelyStack = await startFakeOrderStack(other, 'norolls');
+    lonelyStack.locks.CORN = 'break';
+    const warnings: string[] = [];
+    const log = {
+      warn: (_f: unknown, m: string) => warnings.push(m),
+      info: () => undefined,
+      error: () => undefined,
+    } as unknown as Logger;
+    const r = await generateOrdersForStrategy('carry_trend', {
+      strategies: rt.strategies,
+      controls: rt.controls,
+      state: new NatsStrategyStateSource(other, 'norolls', 200),
+      sink: new NatsInstrumentOrderSink(other, 'norolls'),
+      log,
+    });
+    expect(r.roll_states_assumed).toBe(true);
+    expect(warnings).toContain('no roll-state service answered: taking every instrument as Passive');
+    const d = Object.fromEntries(r.decisions.map((x) => [x.instrument_code, x]));
+    expect(d.CORN!.skipped).toBe('instrument locked');
+    expect(r.orders.map((o) => o.instrument_code)).not.toContain('CORN');
+    expect(r.orders.length).toBeGreaterThan(0);
+    expect(lonelyStack.orders.map((o) => o.instrumentCode).sort()).toEqual(
+      r.orders.map((o) => o.instrument_code).sort(),
+    );
   });
 
   it('serves stored positions and diagnostics over NATS', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ewmMeanSpan } from '../../src/domain/prices/ewm.ts';
+import { ewmMean } from '../../src/domain/ewm.ts';
 import { mergeContractPrices, mergeSeries } from '../../src/domain/prices/merge.ts';
 import { changeInAverageUnits, changeInDailyUnits, findSpike } from '../../src/domain/prices/spike-check.ts';
 import type { ContractPrices } from '../../src/domain/prices/types.ts';
@@ -51,7 +51,7 @@ describe('spike check (digest §6.2)', () => {
 
   it('ewm mean matches the adjust=True weighted average definition, NaN rows decay the weights', () => {
     const x = f64([Number.NaN, 2, 4, Number.NaN, 8]);
-    const out = ewmMeanSpan(x, 3); // α = 0.5
+    const out = ewmMean(x, { span: 3 }); // α = 0.5
     expect(Number.isNaN(out[0] as number)).toBe(true);
     expect(out[1]).toBe(2);
     expect(out[2]).toBeCloseTo((0.5 * 2 + 4) / 1.5, 15);

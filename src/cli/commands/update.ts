@@ -11,7 +11,9 @@ import { NatsInstrumentOrderSink, NatsStrategyStateSource } from '../../../actor
 import { openStrategyRuntime } from '../../../actors/strategy-runtime.ts';
 import { runSystemForStrategy } from '../../../actors/system-runner.ts';
 import { wallClock } from '../../clock.ts';
-import { CsvSystemDataSource } from '../../store/system-data.ts';
+import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
+import { PriceStoreSystemDataSource } from '../../store/price-store-system-data.ts';
+import { CsvSystemDataSource, type SystemDataSource } from '../../store/system-data.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
 
@@ -36,13 +38,19 @@ export function register(program: Command): void {
     .command('system-backtests')
     .description("Run each strategy's classic system and store its optimal positions (run_systems)")
     .option('--strategy <name>', 'only this strategy')
-    .option('--data-dir <dir>', 'pysystemtrade CSV data folder (default: config sample_data_dir)')
+    .option(
+      '--data-dir <dir>',
+      'read prices from this pysystemtrade CSV folder instead of the price store (e.g. sample-data/pysystemtrade)',
+    )
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
     .option('--json', 'print JSON')
     .action((o: Opts) =>
       withBus({ natsUrl: o.natsUrl, processName: 'run_systems' }, async ({ nc, config, prefix, log }) => {
         const rt = await openStrategyRuntime(nc, prefix, config.system, wallClock, { log });
-        const data = new CsvSystemDataSource(resolve(o.dataDir ?? config.system.sample_data_dir));
+        // default: the prices run_daily_prices_updates maintains in JetStream (digest §6.3 → §7.1)
+        const data: SystemDataSource = o.dataDir
+          ? new CsvSystemDataSource(resolve(o.dataDir))
+          : new PriceStoreSystemDataSource(await JetStreamPriceStore.open(nc, prefix));
         const rows: Array<Record<string, unknown>> = [];
         let failed = 0;
         for (const strategy of pick(Object.keys(config.system.strategy_list), o.strategy)) {

@@ -1,4 +1,4 @@
-import { ewmMeanSpan } from './ewm.ts';
+import { ewmMean } from '../ewm.ts';
 import { MS_PER_DAY } from './time.ts';
 
 /** Span of the EWMA of absolute daily-unit moves (digest §6.2 step 4). */
@@ -28,7 +28,7 @@ export function changeInDailyUnits(times: Float64Array, prices: Float64Array): F
  */
 export function changeInAverageUnits(times: Float64Array, prices: Float64Array): Float64Array {
   const a = changeInDailyUnits(times, prices).map(Math.abs);
-  const avg = ewmMeanSpan(a, SPIKE_EWMA_SPAN);
+  const avg = ewmMean(a, { span: SPIKE_EWMA_SPAN });
   return a.map((x, i) => x / (avg[i] as number));
 }
 

@@ -6,50 +6,51 @@ export const MS_PER_DAY = 86_400_000;
 /** pysystemtrade's NOTIONAL_CLOSING_TIME: daily bars are stamped 23:00:00. */
 export const NOTIONAL_CLOSING_HOUR = 23;
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+function digits(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
 
-function parseDate(text: string): number | undefined {
-  const m = DATE.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
+// price files repeat a date on many consecutive rows: validate each date once. The date is
+// read from char codes (no substring) as this runs once per row of every price file.
+let lastDateKey = -1;
+let lastDateMs = 0;
+
+function dateMs(text: string): number | undefined {
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
+  const key = y * 10_000 + mo * 100 + d;
+  if (key === lastDateKey) return lastDateMs;
   const ms = Date.UTC(y, mo - 1, d);
   // reject 2023-02-30 and the like (Date.UTC rolls them over)
-  return new Date(ms).getUTCDate() === d ? ms : undefined;
+  if (new Date(ms).getUTCDate() !== d) return undefined;
+  lastDateKey = key;
+  lastDateMs = ms;
+  return ms;
 }
-
-function twoDigits(text: string, at: number, max: number): number {
-  const a = text.charCodeAt(at) - 48;
-  const b = text.charCodeAt(at + 1) - 48;
-  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
-  const v = a * 10 + b;
-  return v > max ? -1 : v;
-}
-
-// price files repeat a date on many consecutive rows: parse each date once
-let lastDateText = '';
-let lastDateMs = 0;
 
 /** Parse `YYYY-MM-DD HH:MM:SS` (or `YYYY-MM-DD`) as UTC epoch ms; undefined if malformed. */
 export function parseNaiveTimestamp(text: string): number | undefined {
   const n = text.length;
   if (n !== 10 && n !== 19) return undefined;
-  const dateText = n === 10 ? text : text.slice(0, 10);
-  if (dateText !== lastDateText) {
-    const ms = parseDate(dateText);
-    if (ms === undefined) return undefined;
-    lastDateText = dateText;
-    lastDateMs = ms;
-  }
-  if (n === 10) return lastDateMs;
+  const day = dateMs(text);
+  if (day === undefined || n === 10) return day;
   const sep = text.charCodeAt(10);
   if ((sep !== 32 && sep !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
     return undefined;
-  const h = twoDigits(text, 11, 23);
-  const mi = twoDigits(text, 14, 59);
-  const sec = twoDigits(text, 17, 59);
-  if (h < 0 || mi < 0 || sec < 0) return undefined;
-  return lastDateMs + h * 3_600_000 + mi * 60_000 + sec * 1000;
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const sec = digits(text, 17, 2);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
+  return day + h * 3_600_000 + mi * 60_000 + sec * 1000;
 }
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));

@@ -59,7 +59,11 @@ export interface StrategyOrderInput {
   roll_states?: Record<string, RollState>;
   locked_instruments?: string[];
   open_orders?: OpenInstrumentOrder[];
-  /** Net against unfilled orders of the same strategy and instrument (B5). Default true. */
+  /**
+   * Net against unfilled orders of the same strategy and instrument here (B5). Default true.
+   * False when the stack nets on insert: then the desired trade is sent un-netted, so netting
+   * happens exactly once whichever side does it.
+   */
   net_against_stack?: boolean;
 }
 
@@ -146,9 +150,10 @@ export function generateStrategyOrders(input: StrategyOrderInput): StrategyOrder
     else if ((roll === 'Force' || roll === 'Force_Outright') && !reduces(position, afterLimits))
       decision.skipped = `roll state ${roll} takes only reducing orders`;
     else if (locked.has(i)) decision.skipped = 'instrument locked';
-    // B1/B5: zero orders go to a stack that nets on insert; when netting here, a zero
-    // residual is "either zero size or it replicates an existing order" and is dropped.
-    else if (net && finalTrade === 0)
+    // B1/B5: a zero order goes to a stack that nets on insert only when it has something to
+    // cancel out (an unfilled order); when netting here, a zero residual is "either zero size or
+    // it replicates an existing order" and is dropped.
+    else if (finalTrade === 0 && (net || unfilled === 0))
       decision.skipped = unfilled !== 0 ? 'replicates an order already on the stack' : 'zero trade';
     decisions.push(decision);
     if (decision.skipped) continue;

@@ -5,11 +5,11 @@
  * daily adjusted price) and reference contract (the priced contract now).
  */
 import { applyBuffers, bufferSize } from './buffers.ts';
-import { type BusinessDayGrid, businessDayOf, gridDate } from './calendar.ts';
+import { type BusinessDayGrid, gridDate } from './calendar.ts';
 import type { ClassicSystemConfig } from './config.ts';
-import type { PriceSeries } from './csv.ts';
+import type { PriceSeries } from '../prices/types.ts';
 import { instrumentWeights, notionalPosition } from './portfolio.ts';
-import { lastValid, resampleLast, type Series } from './series.ts';
+import { businessDayOfTime, lastValid, resampleLast, type Series } from './series.ts';
 import { type InstrumentData, runSubsystem, type SubsystemResult } from './subsystem.ts';
 
 export interface ClassicSystemInput {
@@ -51,10 +51,10 @@ export function gridCovering(instruments: InstrumentData[]): BusinessDayGrid {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const d of instruments) {
-    for (const days of [d.adjusted.days, d.multiple.days]) {
-      if (days.length === 0) continue;
-      lo = Math.min(lo, businessDayOf(days[0]!));
-      hi = Math.max(hi, businessDayOf(days[days.length - 1]!));
+    for (const times of [d.adjusted.times, d.multiple.times]) {
+      if (times.length === 0) continue;
+      lo = Math.min(lo, businessDayOfTime(times[0]!));
+      hi = Math.max(hi, businessDayOfTime(times[times.length - 1]!));
     }
   }
   if (!Number.isFinite(lo)) throw new Error('classic system: no price data');
@@ -80,10 +80,6 @@ export function fxRateSeries(
   const out = new Float64Array(grid.length);
   for (let i = 0; i < out.length; i++) out[i] = a[i]! / b[i]!;
   return out;
-}
-
-function contractText(c: number): string {
-  return Number.isNaN(c) ? '' : String(Math.round(c)).padStart(8, '0');
 }
 
 export function runClassicSystem(
@@ -156,7 +152,7 @@ export function runClassicSystem(
       upper_position: top[last]!,
       notional_position: notional[last]!,
       reference_price: price.value,
-      reference_contract: contractText(pc.length > 0 ? pc[pc.length - 1]! : Number.NaN),
+      reference_contract: pc.length > 0 ? pc[pc.length - 1]! : '',
       reference_date: gridDate(grid, last),
     });
   });

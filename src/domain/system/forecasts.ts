@@ -2,7 +2,7 @@
  * Forecast scaling, capping and combination (digest §7.3, §7.4;
  * `systems/forecast_scale_cap.py`, `systems/forecast_combine.py`).
  */
-import { type EwmSpec, ewmMean } from './ewm.ts';
+import { type EwmSpec, ewmMean } from '../ewm.ts';
 import type { Series } from './series.ts';
 
 /** capped = clip(raw × scalar, floor, cap); NaN stays NaN. */

@@ -2,7 +2,7 @@
  * Portfolio stage (digest §7.6, `systems/portfolio.py`): instrument weights fitted to
  * position availability and smoothed, IDM, notional position N = subsystem × w × IDM.
  */
-import type { EwmSpec } from './ewm.ts';
+import type { EwmSpec } from '../ewm.ts';
 import { smoothedFixedWeights } from './forecasts.ts';
 import { ffill, type Series } from './series.ts';
 

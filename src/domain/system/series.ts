@@ -2,6 +2,7 @@
  * Small numeric helpers on Float64Array series aligned to one business-day grid.
  * NaN means "no value", as in pandas.
  */
+import { MS_PER_DAY } from '../prices/time.ts';
 import type { BusinessDayGrid } from './calendar.ts';
 import { businessDayOf } from './calendar.ts';
 
@@ -11,20 +12,26 @@ export function nanSeries(n: number): Series {
   return new Float64Array(n).fill(Number.NaN);
 }
 
-/** Raw irregular observations: epoch days (ascending) and values (NaN allowed). */
+/**
+ * Raw irregular observations: times in epoch ms of pysystemtrade's naive stamps read as UTC
+ * (ascending, as `src/domain/prices/types.ts` keeps them) and values (NaN allowed).
+ */
 export interface Observations {
-  readonly days: Int32Array | number[];
+  readonly times: Float64Array | number[];
   readonly values: Float64Array | number[];
 }
+
+/** Business-day number of an epoch-ms time (the calendar date of the naive stamp). */
+export const businessDayOfTime = (t: number): number => businessDayOf(Math.floor(t / MS_PER_DAY));
 
 /** pandas `resample("1B").last()`: the last non-NaN value in each business-day bin. */
 export function resampleLast(obs: Observations, grid: BusinessDayGrid): Series {
   const out = nanSeries(grid.length);
-  const n = obs.days.length;
+  const n = obs.times.length;
   for (let i = 0; i < n; i++) {
     const v = obs.values[i]!;
     if (Number.isNaN(v)) continue;
-    const row = businessDayOf(obs.days[i]!) - grid.start;
+    const row = businessDayOfTime(obs.times[i]!) - grid.start;
     if (row >= 0 && row < grid.length) out[row] = v;
   }
   return out;
@@ -34,11 +41,11 @@ export function resampleLast(obs: Observations, grid: BusinessDayGrid): Series {
 export function resampleMean(obs: Observations, grid: BusinessDayGrid): Series {
   const sum = new Float64Array(grid.length);
   const count = new Int32Array(grid.length);
-  const n = obs.days.length;
+  const n = obs.times.length;
   for (let i = 0; i < n; i++) {
     const v = obs.values[i]!;
     if (Number.isNaN(v)) continue;
-    const row = businessDayOf(obs.days[i]!) - grid.start;
+    const row = businessDayOfTime(obs.times[i]!) - grid.start;
     if (row >= 0 && row < grid.length) {
       sum[row]! += v;
       count[row]! += 1;

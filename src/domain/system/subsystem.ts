@@ -4,7 +4,7 @@
  */
 import type { BusinessDayGrid } from './calendar.ts';
 import type { ClassicSystemConfig, VolatilityCalculation } from './config.ts';
-import type { MultiplePrices, PriceSeries } from './csv.ts';
+import type { MultiplePrices, PriceSeries } from '../prices/types.ts';
 import { combineForecasts, scaleAndCap, smoothedFixedWeights } from './forecasts.ts';
 import {
   dailyCashVolTarget,
@@ -59,7 +59,7 @@ export function runSubsystem(
   const n = grid.length;
   const dailyPrices = resampleLast(data.adjusted, grid);
   const vol = dailyReturnsVolatility(diff(dailyPrices), config.volatility_calculation);
-  const denominator = resampleLast({ days: data.multiple.days, values: data.multiple.price }, grid);
+  const denominator = resampleLast({ times: data.multiple.times, values: data.multiple.price }, grid);
   const percVol = dailyPercentageVolatility(vol, denominator);
 
   let annRoll: Series | undefined;

@@ -8,7 +8,7 @@
  *   (`vol.ewm(slow_vol_years × 256)`: a positional argument, so a centre of mass; the digest
  *   writes "span"), then the absolute minimum. No floor.
  */
-import { ewmMean, ewmStd } from './ewm.ts';
+import { ewmMean, ewmStd } from '../ewm.ts';
 import { rollingQuantile } from './rolling-quantile.ts';
 import type { Series } from './series.ts';
 

@@ -44,7 +44,9 @@ export function scanPriceCsv(
     const start = end + 1;
     end = text.indexOf('\n', start);
     line++;
-    const cells = clean(end < 0 ? text.slice(start) : text.slice(start, end)).split(',');
+    let stop = end < 0 ? text.length : end;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--; // \r\n
+    const cells = text.slice(start, stop).split(',');
     if (cells.length !== expectedHeader.length) {
       throw new CsvFormatError(file, line, `expected ${expectedHeader.length} fields, got ${cells.length}`);
     }
@@ -72,15 +74,19 @@ export function parseStampCell(cell: string, file: string, line: number, column:
   return t;
 }
 
-const CONTRACT = /^\d{8}$/;
-
-let lastContract = '';
+/** A pysystemtrade contract id: exactly eight digits (YYYYMMDD). Char codes, not a regex: this runs per cell. */
+function isContractId(cell: string): boolean {
+  if (cell.length !== 8) return false;
+  for (let i = 0; i < 8; i++) {
+    const c = cell.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 export function parseContractCell(cell: string, file: string, line: number, column: string): string {
-  if (cell === lastContract) return cell; // contracts repeat on consecutive rows
-  if (!CONTRACT.test(cell))
+  if (!isContractId(cell))
     throw new CsvFormatError(file, line, `${column} is not a YYYYMMDD contract: '${cell}'`);
-  lastContract = cell;
   return cell;
 }
 

@@ -137,3 +137,55 @@ describe('strategy order generation (B1–B6)', () => {
     );
   });
 });
+
+describe('netting happens once (digest B5): in the generator or in the stack, never both', () => {
+  /** The stack's netting on insert: the new order is the residual after active unfilled orders. */
+  const stackInsert = (trade: number, unfilled: number) => trade - unfilled;
+
+  it('a stack that nets gets zero orders only when it has something to cancel out', () => {
+    const base = {
+      strategy_name: 's',
+      optimal_positions: [op('CORN', -0.4, 0.4), op('SOFR', -0.4, 0.4)],
+      strategy_positions: { CORN: 0, SOFR: 0 },
+      instrument_positions: {},
+      open_orders: [{ strategy_name: 's', instrument_code: 'CORN', trade: 2, fill: 0 }],
+      net_against_stack: false,
+    };
+    const r = generateStrategyOrders(base);
+    expect(r.orders.map((o) => [o.instrument_code, o.trade])).toEqual([['CORN', 0]]);
+    expect(r.decisions[1]).toMatchObject({ instrument_code: 'SOFR', skipped: 'zero trade' });
+    expect(stackInsert(r.orders[0]!.trade, 2)).toBe(-2); // the stack cancels the unfilled 2
+  });
+
+  it('property: the order that ends up on the stack is the same whichever side nets', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -20, max: 20 }),
+        fc.float({ min: -20, max: 20, noNaN: true }),
+        fc.float({ min: 0, max: 3, noNaN: true }),
+        fc.array(
+          fc.record({ trade: fc.integer({ min: -5, max: 5 }), fill: fc.integer({ min: -5, max: 5 }) }),
+          {
+            maxLength: 3,
+          },
+        ),
+        (position, lower, width, open) => {
+          const input = {
+            strategy_name: 's',
+            optimal_positions: [op('CORN', lower, lower + width)],
+            strategy_positions: { CORN: position },
+            instrument_positions: { CORN: position },
+            open_orders: open.map((o) => ({ strategy_name: 's', instrument_code: 'CORN', ...o })),
+          };
+          const unfilled = open.reduce((a, o) => a + (o.trade - o.fill), 0);
+          // generator nets, stack only stores (what an un-netting stack would hold)
+          const here = generateStrategyOrders({ ...input, net_against_stack: true }).orders[0]?.trade ?? 0;
+          // generator sends the desired trade, the stack nets on insert
+          const sent = generateStrategyOrders({ ...input, net_against_stack: false }).orders[0];
+          const there = sent ? stackInsert(sent.trade, unfilled) : 0;
+          expect(there).toBe(here);
+        },
+      ),
+    );
+  });
+});

@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseNaiveTimestamp } from '../../../src/domain/prices/time.ts';
 import { applyBuffers, bufferSize } from '../../../src/domain/system/buffers.ts';
 import {
   businessDayOf,
   civilFromEpochDay,
   epochDayFromCivil,
   epochDayOfBusinessDay,
-  epochDayOfTimestamp,
 } from '../../../src/domain/system/calendar.ts';
-import { parseMultiplePricesCsv, parsePriceCsv } from '../../../src/domain/system/csv.ts';
 import { combineForecasts, scaleAndCap, smoothedFixedWeights } from '../../../src/domain/system/forecasts.ts';
 import {
   dailyCashVolTarget,
@@ -19,8 +18,9 @@ import {
 } from '../../../src/domain/system/position-sizing.ts';
 import { annualisedRoll, contractYearFraction } from '../../../src/domain/system/rules.ts';
 import { resampleLast, resampleMean } from '../../../src/domain/system/series.ts';
+import { parseAdjustedPricesCsv, parseMultiplePricesCsv } from '../../../src/store/csv/price-files.ts';
 
-const day = (s: string) => epochDayOfTimestamp(s);
+const day = (s: string) => Math.floor(parseNaiveTimestamp(s)! / 86_400_000);
 
 describe('business-day calendar (pandas 1B bins)', () => {
   it('round-trips civil dates and epoch days', () => {
@@ -36,25 +36,44 @@ describe('business-day calendar (pandas 1B bins)', () => {
     expect(civilFromEpochDay(epochDayOfBusinessDay(fri))).toBe('2023-08-25');
   });
   it('rejects malformed timestamps', () => {
-    expect(Number.isNaN(epochDayOfTimestamp('2023/08/25'))).toBe(true);
-    expect(Number.isNaN(epochDayOfTimestamp('2023-13-01'))).toBe(true);
+    for (const bad of ['2023/08/25', '2023-13-01', '2023-02-30', '2023-08-25 24:00:00', '2023-08-2x'])
+      expect(parseNaiveTimestamp(bad)).toBeUndefined();
+    expect(parseNaiveTimestamp('2023-08-25 13:05:09')).toBe(Date.UTC(2023, 7, 25, 13, 5, 9));
+  });
+  it('civil dates and epoch days round-trip over 1900..2100 (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -25_567, max: 47_482 }), (z) => {
+        const civil = civilFromEpochDay(z);
+        expect(day(civil)).toBe(z);
+        const [y, m, d] = civil.split('-').map(Number) as [number, number, number];
+        expect(epochDayFromCivil(y, m, d)).toBe(z);
+      }),
+    );
   });
 });
 
-describe('CSV readers', () => {
+describe('CSV readers (the shared strict readers of src/store/csv)', () => {
   it('reads adjusted prices with empty fields as NaN', () => {
-    const p = parsePriceCsv('DATETIME,price\n2023-08-30 23:00:00,1.5\n2023-08-31 14:00:00,\n');
+    const p = parseAdjustedPricesCsv(
+      'DATETIME,price\n2023-08-30 23:00:00,1.5\n2023-08-31 14:00:00,\n',
+      'a.csv',
+    );
     expect(Array.from(p.values)).toEqual([1.5, Number.NaN]);
-    expect(p.lastTimestamp).toBe('2023-08-31 14:00:00');
+    expect(p.times[1]).toBe(Date.UTC(2023, 7, 31, 14));
   });
-  it('names the bad line', () => {
-    expect(() => parsePriceCsv('DATETIME,price\nyesterday,1\n')).toThrow(/line 2 has a bad timestamp/);
-    expect(() => parsePriceCsv('DATETIME,price\n2023-08-30,abc\n')).toThrow(/line 2 has a bad number/);
-    expect(() => parseMultiplePricesCsv('DATETIME,PRICE\n')).toThrow(/missing column CARRY/);
+  it('names the bad file and line', () => {
+    expect(() => parseAdjustedPricesCsv('DATETIME,price\nyesterday,1\n', 'a.csv')).toThrow(
+      /^a\.csv:2: DATETIME/,
+    );
+    expect(() => parseAdjustedPricesCsv('DATETIME,price\n2023-08-30,abc\n', 'a.csv')).toThrow(
+      /^a\.csv:2: price is not a number/,
+    );
+    expect(() => parseMultiplePricesCsv('DATETIME,PRICE\n', 'm.csv')).toThrow(/^m\.csv:1: header must be/);
   });
   it('resamples last and mean per business day', () => {
+    const ms = (d: string) => day(d) * 86_400_000;
     const obs = {
-      days: [day('2023-08-25'), day('2023-08-25'), day('2023-08-26'), day('2023-08-29')],
+      times: [ms('2023-08-25'), ms('2023-08-25') + 3600_000, ms('2023-08-26'), ms('2023-08-29')],
       values: [1, 2, Number.NaN, 4],
     };
     const grid = { start: businessDayOf(day('2023-08-25')), length: 3 };
@@ -68,17 +87,16 @@ describe('carry inputs (digest §7.2)', () => {
     expect(contractYearFraction(20231200)).toBe(2023 + 12 / 12);
     expect(contractYearFraction(20230900)).toBe(2023 + 9 / 12);
     const base = {
-      days: new Int32Array(3),
+      times: new Float64Array(3),
       forward: new Float64Array(3),
-      forwardContract: new Float64Array(3),
-      lastTimestamp: undefined,
+      forwardContract: ['', '', ''],
     };
     const roll = annualisedRoll({
       ...base,
       price: Float64Array.from([100, 100, 100]),
       carry: Float64Array.from([99, 100, 98]),
-      priceContract: Float64Array.from([20231200, 20231200, 20231200]),
-      carryContract: Float64Array.from([20230900, 20240300, 20231200]),
+      priceContract: ['20231200', '20231200', '20231200'],
+      carryContract: ['20230900', '20240300', '20231200'],
     });
     expect(roll[0]).toBeCloseTo(1 / -0.25, 12); // carry contract 3 months earlier
     expect(Number.isNaN(roll[1]!)).toBe(true); // zero raw roll → NaN

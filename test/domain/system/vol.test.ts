@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ewmMean, ewmStd, ewmVar } from '../../../src/domain/system/ewm.ts';
+import { ewmMean, ewmStd, ewmVar } from '../../../src/domain/ewm.ts';
 import { rollingQuantile } from '../../../src/domain/system/rolling-quantile.ts';
 import { ewmac } from '../../../src/domain/system/rules.ts';
 import { diff } from '../../../src/domain/system/series.ts';

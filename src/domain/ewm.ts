@@ -2,8 +2,11 @@
  * Exponentially weighted moments, reproducing pandas `Series.ewm(...)` bit for bit
  * (adjust=True by default, ignore_na=False: at a NaN row the old weights still decay).
  * Digest "Python quirks": `ewm(x)` with one positional argument is com = x, not span.
+ * Shared by the classic system (digest §7: vol, EWMAC, carry, weight smoothing) and the price
+ * spike check (digest §6.2: EWMA span 500 of absolute moves).
  */
-import { nanSeries, type Series } from './series.ts';
+type Series = Float64Array;
+const nanSeries = (n: number): Series => new Float64Array(n).fill(Number.NaN);
 
 export type EwmSpec = { span: number } | { com: number };
 

@@ -1,0 +1,22 @@
+import { brokerFromConfig } from '../../src/broker/factory.ts';
+import type { BrokerPort } from '../../src/broker/port.ts';
+import type { MethodContext, ProcessMethodDeps } from './types.ts';
+
+/**
+ * Run `fn` with the process's broker connected; a connection this call opened is closed after
+ * (each method run is short; the reference's processes hold one broker connection each).
+ */
+export async function withBroker<T>(
+  ctx: MethodContext,
+  deps: ProcessMethodDeps,
+  fn: (broker: BrokerPort) => Promise<T>,
+): Promise<T> {
+  const broker = deps.broker ? deps.broker(ctx) : brokerFromConfig(ctx.system, ctx.clock);
+  const opened = !broker.isConnected();
+  if (opened) await broker.connect();
+  try {
+    return await fn(broker);
+  } finally {
+    if (opened) await broker.disconnect();
+  }
+}
