@@ -11,6 +11,7 @@ import type { MethodConfig } from '../src/domain/process-control/config.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { backupFiles } from './process-methods/backups.ts';
 import { cleanBacktestStates, cleanEchoFiles, cleanLogFiles } from './process-methods/cleaners.ts';
+import { strategyProcessMethods } from './process-methods/index.ts';
 
 export interface MethodContext {
   process: string;
@@ -29,7 +30,14 @@ export interface MethodContext {
 export type ProcessMethod = (ctx: MethodContext) => Promise<void>;
 export type MethodRegistry = Record<string, Record<string, ProcessMethod>>;
 
+/**
+ * Production methods. run_capital_update, run_daily_prices_updates, run_systems and
+ * run_strategy_order_generator come from `process-methods/index.ts` (the strategy tables answer
+ * any strategy name: kept as values, never spread). Still missing: run_stack_handler's and
+ * run_reports' methods, so those processes refuse to start and name what is missing.
+ */
 export const productionRegistry: MethodRegistry = {
+  ...strategyProcessMethods,
   run_cleaners: {
     clean_backtest_states: cleanBacktestStates,
     clean_echo_files: cleanEchoFiles,

@@ -57,7 +57,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
       store.getRecord(o.process.previousProcess),
       store.getLease(o.process.previousProcess),
     ]);
-    return { running: lease !== undefined, lastEnd: rec.lastEnd };
+    return { running: lease !== undefined, lastEnd: rec.lastEnd, crashed: rec.recentlyCrashed };
   };
 
   let revision = 0;

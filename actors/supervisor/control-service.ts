@@ -83,11 +83,11 @@ export function startControlService(o: ControlServiceOptions): Promise<Service> 
             known(r.process);
             const lease = await o.store.getLease(r.process);
             const wasRunning = lease !== undefined && (await o.store.releaseLease(r.process, lease.revision));
-            if (wasRunning)
-              await o.store.updateRecord(r.process, {
-                lastEnd: o.clock.now(),
-                lastOutcome: 'marked finished',
-              });
+            // A person marking it finished also clears the crashed flag, so dependants may run.
+            await o.store.updateRecord(r.process, {
+              ...(wasRunning ? { lastEnd: o.clock.now(), lastOutcome: 'marked finished' } : {}),
+              recentlyCrashed: false,
+            });
             o.log.warn({ type: r.process, was_running: wasRunning }, `${r.process} marked as finished`);
             const row = (await rows()).find((x) => x.name === r.process);
             return { ...row, was_running: wasRunning };

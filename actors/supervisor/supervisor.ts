@@ -101,7 +101,11 @@ export class Supervisor {
         timeToStop: isItTimeToStop(now, w, control.timeZone),
         previousSatisfied: previousProcessSatisfied(
           prevName,
-          prevRecord && { running: leases.has(prevName!), lastEnd: prevRecord.lastEnd },
+          prevRecord && {
+            running: leases.has(prevName!),
+            lastEnd: prevRecord.lastEnd,
+            crashed: prevRecord.recentlyCrashed,
+          },
           now,
         ),
         hostAllowed: p.host === undefined || p.host === host,

@@ -59,6 +59,10 @@ describe('previous process (P5)', () => {
     expect(previousProcessSatisfied('p', { running: true, lastEnd: now - 60_000 }, now)).toBe(false);
     expect(previousProcessSatisfied('p', { running: false, lastEnd: now - DAY_MS - 1 }, now)).toBe(false);
     expect(previousProcessSatisfied('p', { running: false, lastEnd: now - DAY_MS }, now)).toBe(true);
+    // a crashed previous run does not count (deliberate change from P5)
+    expect(previousProcessSatisfied('p', { running: false, lastEnd: now - 60_000, crashed: true }, now)).toBe(
+      false,
+    );
   });
 });
 

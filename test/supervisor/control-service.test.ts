@@ -107,6 +107,9 @@ describe('process control service', () => {
     const dead = await call<{ marked: string[] }>(CONTROL_ENDPOINTS.markDeadFinished, {});
     expect(dead.marked).toEqual(['run_reports']);
     expect((await store.getRecord('run_reports')).recentlyCrashed).toBe(true);
+    // a person marking it finished clears the crashed flag so its dependants may run
+    await call(CONTROL_ENDPOINTS.markFinished, { process: 'run_reports' });
+    expect((await store.getRecord('run_reports')).recentlyCrashed).toBe(false);
     expect(await store.getLease('run_backups')).toBeDefined();
   });
 

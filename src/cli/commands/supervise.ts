@@ -105,8 +105,20 @@ export function register(program: Command): void {
       );
       process.stderr.write('supervisor running. SIGTERM or Ctrl-C stops every process gracefully.\n');
       await new Promise<void>((done) => {
-        process.once('SIGINT', () => done());
-        process.once('SIGTERM', () => done());
+        const first = () => {
+          process.off('SIGINT', first);
+          process.off('SIGTERM', first);
+          // A second signal while stopping gives up on the graceful stop.
+          const again = () => {
+            process.stderr.write('second signal: exiting now\n');
+            process.exit(130);
+          };
+          process.once('SIGINT', again);
+          process.once('SIGTERM', again);
+          done();
+        };
+        process.on('SIGINT', first);
+        process.on('SIGTERM', first);
       });
       process.stderr.write('stopping processes...\n');
       await daemon.stop();

@@ -74,11 +74,16 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export interface PreviousProcessRecord {
   running: boolean;
   lastEnd: number | undefined;
+  /** Its last run crashed (and was marked finished by dead-process detection). */
+  crashed?: boolean;
 }
 
 /**
  * P5: satisfied when no previous process is configured, or when it is not running and its
- * last end is within the last 24 hours.
+ * last end is within the last 24 hours. Deliberate change: a previous run that crashed does
+ * not count (the reference's dead-process sweep sets last_end, so run_systems would run on
+ * stale prices after run_daily_prices_updates died); `systack control finish` clears the
+ * crashed flag when a person decides the dependants may go ahead.
  */
 export function previousProcessSatisfied(
   previousProcess: string | undefined,
@@ -86,6 +91,6 @@ export function previousProcessSatisfied(
   now: number,
 ): boolean {
   if (previousProcess === undefined) return true;
-  if (!record || record.running || record.lastEnd === undefined) return false;
+  if (!record || record.running || record.crashed || record.lastEnd === undefined) return false;
   return now - record.lastEnd <= DAY_MS && record.lastEnd <= now;
 }
