@@ -16,6 +16,7 @@ let store: ProcessStore;
 let dir: string;
 let daemon: ChildProcess | undefined;
 const START = '2026-11-20T20:19:00Z';
+const PORT = 20_000 + Math.floor(Math.random() * 20_000);
 
 const env = () => ({ ...process.env, SYSTACK_PRIVATE_DIR: join(dir, 'private') });
 const bin = () => join(process.cwd(), 'bin/systack.js');
@@ -44,7 +45,7 @@ describe('systack supervise --speed', () => {
   it('launches run_cleaners then run_backups in order on the simulated clock, and stops on SIGTERM', async () => {
     daemon = spawn(
       process.execPath,
-      [bin(), 'supervise', '--speed', '60', '--start', START, '--no-monitor', '--json'],
+      [bin(), 'supervise', '--speed', '60', '--start', START, '--monitor-port', String(PORT), '--json'],
       {
         cwd: dir,
         env: env(),
@@ -52,6 +53,8 @@ describe('systack supervise --speed', () => {
       },
     );
     let stderr = '';
+    let stdout = '';
+    daemon.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
     daemon.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     await until(async () => (await store.getRecord('run_backups')).lastOutcome === 'finished', 25_000);
     const cleaners = await store.getRecord('run_cleaners');
@@ -81,6 +84,24 @@ describe('systack supervise --speed', () => {
     });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('status must be one of GO, STOP, NO-RUN, PAUSE');
+
+    const monitor = (await (await fetch(`http://127.0.0.1:${PORT}/api/monitor`)).json()) as {
+      now: string;
+      processes: Array<{
+        name: string;
+        last_outcome: string | null;
+        methods: Record<string, { executions: number }>;
+      }>;
+      timeline_svg: string;
+    };
+    expect(Date.parse(monitor.now)).toBeGreaterThan(Date.parse('2026-11-20T20:20:00Z'));
+    const backupsRow = monitor.processes.find((p) => p.name === 'run_backups');
+    expect(backupsRow?.last_outcome).toBe('finished');
+    expect(backupsRow?.methods.backup_files?.executions).toBe(1);
+    expect(monitor.timeline_svg).toContain('class="run finished"');
+    expect(await (await fetch(`http://127.0.0.1:${PORT}/`)).text()).toContain(
+      '<title>systack monitor</title>',
+    );
 
     const exited = new Promise<number | null>((resolve) => daemon!.once('exit', (code) => resolve(code)));
     daemon.kill('SIGTERM');
