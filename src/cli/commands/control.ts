@@ -1,121 +1,140 @@
 /**
- * `systack control limits|overrides ...`: view and change position limits and overrides
- * (digest §2 B3, B4). Runs against the JetStream store with the same validation as the
- * `<prefix>.control.*` endpoints; a bad input changes nothing.
+ * `systack control`: process control over NATS (interactive_controls "Process control &
+ * monitoring"). Other groups add subcommands to the Command `registerControl` returns.
  */
 import type { Command } from 'commander';
-import type { z } from 'zod';
-import { controlSchemas } from '../../../actors/controls-service.ts';
-import { parseOverride } from '../../domain/strategy-orders/overrides.ts';
-import type { ControlsStore } from '../../store/controls-store.ts';
-import { JetStreamControlsStore } from '../../store/controls-store.ts';
+import { controlSubject } from '../../../actors/supervisor/control-service.ts';
+import { CONTROL_ENDPOINTS, type ProcessRow } from '../../bus/schemas/process-control.ts';
+import { callService, ServiceError } from '../../bus/service.ts';
+import {
+  PROCESS_STATUSES,
+  type ProcessConfig,
+  type ProcessStatus,
+} from '../../domain/process-control/config.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
 
-interface Opts {
+interface Common {
   natsUrl?: string;
   json?: boolean;
-  strategy?: string;
-  instrument?: string;
 }
 
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new UsageError(i ? `${i.path.join('.') || 'input'}: ${i.message}` : 'invalid input');
-  }
-  return r.data;
-}
-
-/** Scope from which of --strategy / --instrument are given. */
-function target(o: Opts, allowStrategyOnly: boolean) {
-  if (o.strategy && o.instrument)
-    return { scope: 'strategy_instrument', strategy_name: o.strategy, instrument_code: o.instrument };
-  if (o.instrument) return { scope: 'instrument', instrument_code: o.instrument };
-  if (o.strategy && allowStrategyOnly) return { scope: 'strategy', strategy_name: o.strategy };
-  throw new UsageError(
-    allowStrategyOnly ? 'give --strategy and/or --instrument' : 'give --instrument (and --strategy)',
-  );
-}
-
-async function withControls(o: Opts, fn: (s: ControlsStore) => Promise<unknown>) {
-  await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-    printResult(await fn(await JetStreamControlsStore.open(nc, prefix)), { json: o.json ?? true });
+async function call<R>(opts: Common, ep: string, body: unknown): Promise<R> {
+  return withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix }) => {
+    try {
+      return await callService<R>(nc, controlSubject(prefix, ep), body);
+    } catch (err) {
+      if (err instanceof ServiceError) throw new CliError(`${err.message} (code ${err.code})`);
+      if (err instanceof Error && /no responders/i.test(err.message)) {
+        throw new CliError("no process-control service: is 'systack supervise' running?");
+      }
+      throw err;
+    }
   });
 }
 
-function flat(table: Record<string, Record<string, unknown>>) {
-  return Object.entries(table).flatMap(([scope, m]) =>
-    Object.entries(m).map(([key, value]) => ({ scope, key, value })),
+const ROW_COLUMNS = [
+  'name',
+  'running',
+  'status',
+  'pid',
+  'host',
+  'last_start',
+  'last_end',
+  'crashed',
+  'previous_process',
+  'window',
+];
+
+function parseStatus(s: string): ProcessStatus {
+  const up = s.toUpperCase().replace('_', '-') as ProcessStatus;
+  if (!PROCESS_STATUSES.includes(up))
+    throw new UsageError(`status must be one of ${PROCESS_STATUSES.join(', ')}, got '${s}'`);
+  return up;
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+    .option('--json', 'print JSON');
+}
+
+/** Register `systack control` and return it so other groups can add subcommands. */
+export function registerControl(program: Command): Command {
+  const existing = program.commands.find((c) => c.name() === 'control');
+  if (existing) return existing;
+  const control = program
+    .command('control')
+    .description('Process control (statuses, finished flags, configuration), position limits and overrides');
+
+  withCommon(
+    control.command('processes').description('View processes: running, status, PID, start / end, window'),
+  ).action(async (opts: Common) => {
+    const rows = await call<ProcessRow[]>(opts, CONTROL_ENDPOINTS.list, {});
+    printResult(rows, { json: opts.json, columns: ROW_COLUMNS });
+  });
+
+  withCommon(
+    control
+      .command('status')
+      .description('Change the status of a process, or of all: GO, STOP, NO-RUN, PAUSE')
+      .argument('<process>', "process name or 'all'")
+      .argument('<status>', PROCESS_STATUSES.join(' | ')),
+  ).action(async (process: string, status: string, opts: Common) => {
+    const rows = await call<ProcessRow[]>(opts, CONTROL_ENDPOINTS.setStatus, {
+      process,
+      status: parseStatus(status),
+    });
+    printResult(rows, { json: opts.json, columns: ['name', 'running', 'status'] });
+  });
+
+  withCommon(
+    control
+      .command('finish')
+      .description('Mark a process as finished (after checking it is really dead)')
+      .argument('<process>', 'process name'),
+  ).action(async (process: string, opts: Common) => {
+    printResult(
+      await call<ProcessRow & { was_running: boolean }>(opts, CONTROL_ENDPOINTS.markFinished, { process }),
+      {
+        json: opts.json,
+      },
+    );
+  });
+
+  withCommon(control.command('finish-dead').description('Mark all dead processes as finished')).action(
+    async (opts: Common) => {
+      const r = await call<{ marked: string[] }>(opts, CONTROL_ENDPOINTS.markDeadFinished, {});
+      if (opts.json) return printResult(r, { json: true });
+      printResult(r.marked.length ? r.marked.join('\n') : 'no dead processes');
+    },
   );
+
+  withCommon(
+    control.command('config').description('View process configuration').argument('[process]', 'one process'),
+  ).action(async (process: string | undefined, opts: Common) => {
+    const cfgs = await call<ProcessConfig[]>(opts, CONTROL_ENDPOINTS.config, process ? { process } : {});
+    if (opts.json) return printResult(cfgs, { json: true });
+    printResult(
+      cfgs.map((c) => ({
+        name: c.name,
+        start: c.startTime,
+        stop: c.stopTime,
+        previous_process: c.previousProcess ?? '',
+        host: c.host ?? 'any',
+        restart: c.restart.mode === 'never' ? 'never' : `on-crash x${c.restart.maxRestarts}`,
+        methods: c.methods
+          .map(
+            (m) =>
+              `${m.name}${m.runOnCompletionOnly ? ' (on completion)' : ` f=${m.frequencyMinutes} max=${m.maxExecutions}`}`,
+          )
+          .join('; '),
+      })),
+    );
+  });
+  return control;
 }
 
 export function register(program: Command): void {
-  const control = program.command('control').description('Position limits and trading overrides');
-  const opts = (c: Command) =>
-    c
-      .option('--strategy <name>', 'strategy name')
-      .option('--instrument <code>', 'instrument code')
-      .option('--nats-url <url>', 'NATS server (default: config or the running system)')
-      .option('--json', 'print JSON');
-
-  const limits = control
-    .command('limits')
-    .description('Position limits per instrument and per strategy × instrument');
-  opts(limits.command('list').description('Show every position limit')).action((o: Opts) =>
-    withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-      const t = await (await JetStreamControlsStore.open(nc, prefix)).positionLimits();
-      printResult(o.json ? t : flat(t as Record<string, Record<string, unknown>>), { json: o.json });
-    }),
-  );
-  opts(limits.command('set <limit>').description('Set a position limit (an integer >= 0)')).action(
-    (limit: string, o: Opts) => {
-      const body = parse(controlSchemas.limitSet, { ...target(o, false), limit: Number(limit) });
-      return withControls(o, async (s) => {
-        await s.setPositionLimit(body.scope, body, body.limit);
-        return s.positionLimits();
-      });
-    },
-  );
-  opts(limits.command('delete').description('Remove a position limit')).action((o: Opts) => {
-    const body = parse(controlSchemas.limitDelete, target(o, false));
-    return withControls(o, async (s) => {
-      if (!(await s.deletePositionLimit(body.scope, body)))
-        throw new CliError(`no ${body.scope} limit to delete`);
-      return s.positionLimits();
-    });
-  });
-
-  const overrides = control
-    .command('overrides')
-    .description('Overrides per strategy, instrument, or both: 0..1, close, none, reduce_only, no_trading');
-  opts(overrides.command('list').description('Show every override')).action((o: Opts) =>
-    withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-      const t = await (await JetStreamControlsStore.open(nc, prefix)).overrides();
-      printResult(o.json ? t : flat(t as Record<string, Record<string, unknown>>), { json: o.json });
-    }),
-  );
-  opts(overrides.command('set <override>').description('Set an override')).action(
-    (value: string, o: Opts) => {
-      const asNumber = Number(value);
-      const body = parse(controlSchemas.overrideSet, {
-        ...target(o, true),
-        override: value.trim() !== '' && Number.isFinite(asNumber) ? asNumber : value,
-      });
-      return withControls(o, async (s) => {
-        const { override, ...t } = body;
-        await s.setOverride(body.scope, t, parseOverride(override));
-        return s.overrides();
-      });
-    },
-  );
-  opts(overrides.command('delete').description('Remove an override')).action((o: Opts) => {
-    const body = parse(controlSchemas.overrideDelete, target(o, true));
-    return withControls(o, async (s) => {
-      if (!(await s.deleteOverride(body.scope, body)))
-        throw new CliError(`no ${body.scope} override to delete`);
-      return s.overrides();
-    });
-  });
+  registerControl(program);
 }

@@ -2,23 +2,29 @@ import type { Command } from 'commander';
 import { register as capital } from './capital.ts';
 import { register as config } from './config.ts';
 import { register as control } from './control.ts';
+import { register as controlStrategy } from './control-strategy.ts';
 import { register as logs } from './logs.ts';
 import { register as machines } from './machines.ts';
 import { register as orders } from './orders.ts';
 import { register as prices } from './prices.ts';
+import { register as run } from './run.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
 import { register as strategy } from './strategy.ts';
+import { register as supervise } from './supervise.ts';
 import { register as update } from './update.ts';
 
 /** Every command group of the `systack` CLI. Each file registers only commands that work. */
 export const commandGroups: Array<(program: Command) => void> = [
   start,
+  supervise,
+  run,
   status,
   config,
   logs,
   capital,
   control,
+  controlStrategy,
   update,
   strategy,
   prices,

@@ -1,0 +1,59 @@
+/**
+ * The method registry: process name → method name → async function (digest §4 P2
+ * `process_configuration_methods`). The runner looks methods up here; tests inject their own
+ * registry. Other parts of systack (stack handler, price updates, capital, systems, order
+ * generator, reports) add their methods to `productionRegistry` when they land.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Clock } from '../src/clock.ts';
+import type { ResolvedSystemConfig } from '../src/config/load.ts';
+import type { MethodConfig } from '../src/domain/process-control/config.ts';
+import type { Logger } from '../src/log/logger.ts';
+import { backupFiles } from './process-methods/backups.ts';
+import { cleanBacktestStates, cleanEchoFiles, cleanLogFiles } from './process-methods/cleaners.ts';
+import { strategyProcessMethods } from './process-methods/index.ts';
+
+export interface MethodContext {
+  process: string;
+  method: string;
+  /** The method's config, including extra keys such as a strategy's `object` (P12). */
+  config: MethodConfig;
+  /** Keyword arguments from the control config's `arguments` key. */
+  args: Record<string, unknown>;
+  clock: Clock;
+  nc: NatsConnection;
+  prefix: string;
+  system: ResolvedSystemConfig;
+  log: Logger;
+}
+
+export type ProcessMethod = (ctx: MethodContext) => Promise<void>;
+export type MethodRegistry = Record<string, Record<string, ProcessMethod>>;
+
+/**
+ * Production methods. run_capital_update, run_daily_prices_updates, run_systems and
+ * run_strategy_order_generator come from `process-methods/index.ts` (the strategy tables answer
+ * any strategy name: kept as values, never spread). Still missing: run_stack_handler's and
+ * run_reports' methods, so those processes refuse to start and name what is missing.
+ */
+export const productionRegistry: MethodRegistry = {
+  ...strategyProcessMethods,
+  run_cleaners: {
+    clean_backtest_states: cleanBacktestStates,
+    clean_echo_files: cleanEchoFiles,
+    clean_log_files: cleanLogFiles,
+  },
+  run_backups: {
+    backup_files: backupFiles,
+  },
+};
+
+/** Methods a process's config names that the registry lacks. */
+export function missingMethods(
+  registry: MethodRegistry,
+  process: string,
+  methods: readonly string[],
+): string[] {
+  const known = registry[process] ?? {};
+  return methods.filter((m) => !(m in known));
+}

@@ -1,0 +1,75 @@
+/**
+ * run_backups' backup_files (production doc "Backup state files"): copy the config files and a
+ * snapshot of every JetStream stream and KV bucket of this system (prefix) to
+ * `<offsystem_backup_directory>/statefile/<date>/`, streams as JSON lines
+ * `{ stream, subject, seq, time, data }`.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { defaultConfigDir, defaultPrivateDir } from '../../src/config/load.ts';
+import type { MethodContext } from '../process-methods.ts';
+
+export function backupDirectory(ctx: MethodContext): string {
+  const base = ctx.system.offsystem_backup_directory ?? join(ctx.system.data_dir, 'backup');
+  const stamp = new Date(ctx.clock.now()).toISOString().slice(0, 10);
+  return resolve(base, 'statefile', stamp);
+}
+
+async function copyYaml(from: string, to: string): Promise<number> {
+  if (!existsSync(from)) return 0;
+  await mkdir(to, { recursive: true });
+  let n = 0;
+  for (const f of await readdir(from)) {
+    if (!/\.ya?ml$/.test(f)) continue;
+    await copyFile(join(from, f), join(to, f));
+    n++;
+  }
+  return n;
+}
+
+/** Write every message of a stream as JSON lines; returns the message count. */
+export async function snapshotStream(nc: NatsConnection, stream: string, file: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream);
+  const lines: string[] = [];
+  if (info.state.messages > 0) {
+    const consumer = await jetstream(nc).consumers.get(stream);
+    const last = info.state.last_seq;
+    while (true) {
+      const m = await consumer.next({ expires: 2000 });
+      if (!m) break;
+      lines.push(
+        JSON.stringify({
+          stream,
+          subject: m.subject,
+          seq: m.seq,
+          time: m.time.toISOString(),
+          data: m.string(),
+        }),
+      );
+      if (m.seq >= last) break;
+    }
+  }
+  await writeFile(file, lines.length ? `${lines.join('\n')}\n` : '');
+  return lines.length;
+}
+
+export async function backupFiles(ctx: MethodContext): Promise<void> {
+  const dir = backupDirectory(ctx);
+  await mkdir(join(dir, 'jetstream'), { recursive: true });
+  const configFiles =
+    (await copyYaml(defaultConfigDir(), join(dir, 'config'))) +
+    (await copyYaml(defaultPrivateDir(), join(dir, 'private')));
+  const jsm = await jetstreamManager(ctx.nc);
+  const mine = ctx.prefix.toUpperCase();
+  const counts: Record<string, number> = {};
+  for await (const s of jsm.streams.list()) {
+    const name = s.config.name;
+    if (!name.toUpperCase().startsWith(mine) && !name.toUpperCase().startsWith(`KV_${mine}`)) continue;
+    counts[name] = await snapshotStream(ctx.nc, name, join(dir, 'jetstream', `${name}.jsonl`));
+  }
+  ctx.log.info({ dir, configFiles, streams: counts }, 'backed up state files');
+}

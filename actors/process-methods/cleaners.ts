@@ -1,0 +1,71 @@
+/**
+ * run_cleaners' methods (production doc "Clean up old logs", "Truncate echo files", "Delete old
+ * pickled backtest state objects").
+ */
+import { existsSync } from 'node:fs';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { localDate } from '../../src/domain/process-control/timing.ts';
+import { cleanLogs } from '../../src/log/query.ts';
+import type { MethodContext } from '../process-methods.ts';
+
+const DAY_MS = 86_400_000;
+
+/** Delete log entries older than `log_retention_days` (default a month). */
+export async function cleanLogFiles(ctx: MethodContext): Promise<void> {
+  const days = Number(ctx.args.days ?? ctx.system.log_retention_days ?? 30);
+  const deleted = await cleanLogs(ctx.nc, ctx.prefix, days, ctx.clock.now());
+  ctx.log.info({ deleted, days }, 'cleaned log entries');
+}
+
+/**
+ * Echo files (`<name><echo_extension>` in `echo_directory`) from yesterday and before are
+ * renamed with a date suffix; anything more than 30 days old is deleted.
+ */
+export async function cleanEchoFiles(ctx: MethodContext): Promise<void> {
+  const dir = resolve(ctx.system.echo_directory);
+  const ext = ctx.system.echo_extension;
+  const keepDays = Number(ctx.args.days ?? 30);
+  if (!existsSync(dir)) {
+    ctx.log.info({ dir }, 'no echo directory: nothing to clean');
+    return;
+  }
+  const now = ctx.clock.now();
+  const today = localDate(now, 'UTC');
+  let renamed = 0;
+  let deleted = 0;
+  for (const f of await readdir(dir)) {
+    const path = join(dir, f);
+    const s = await stat(path);
+    if (!s.isFile()) continue;
+    if (now - s.mtimeMs > keepDays * DAY_MS) {
+      await rm(path);
+      deleted++;
+      continue;
+    }
+    const day = localDate(s.mtimeMs, 'UTC');
+    if (f.endsWith(ext) && day < today) {
+      await rename(path, `${path}.${day.replaceAll('-', '')}`);
+      renamed++;
+    }
+  }
+  ctx.log.info({ dir, renamed, deleted }, 'cleaned echo files');
+}
+
+/** Pickled backtests and their configs are large: delete anything more than 5 days old. */
+export async function cleanBacktestStates(ctx: MethodContext): Promise<void> {
+  const dir = resolve(ctx.system.backtest_store_directory);
+  const keepDays = Number(ctx.args.days ?? 5);
+  if (!existsSync(dir)) return;
+  const now = ctx.clock.now();
+  let deleted = 0;
+  for (const f of await readdir(dir, { recursive: true })) {
+    const path = join(dir, f);
+    const s = await stat(path).catch(() => undefined);
+    if (s?.isFile() && now - s.mtimeMs > keepDays * DAY_MS) {
+      await rm(path);
+      deleted++;
+    }
+  }
+  ctx.log.info({ dir, deleted }, 'cleaned backtest states');
+}

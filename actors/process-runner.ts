@@ -1,0 +1,264 @@
+/**
+ * The generic process runner behind `systack run <process>` (digest §4 P6–P10): take the
+ * process's lease, loop its methods as the process machine decides, honour status changes,
+ * heartbeat the lease, run completion methods, record the finish and release the lease.
+ * An exception in a method is logged as critical and recorded as a crash (#1628), the lease is
+ * released, and the completion methods do not run (P9).
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { createActor, toPromise } from 'xstate';
+import { type ProcessMachineOutput, processMachine } from '../machines/process.ts';
+import type { Clock } from '../src/clock.ts';
+import type { ResolvedSystemConfig } from '../src/config/load.ts';
+import type { ProcessConfig, ProcessStatus } from '../src/domain/process-control/config.ts';
+import { heartbeatsDue } from '../src/domain/process-control/method-timer.ts';
+import { logCritical, type Logger } from '../src/log/logger.ts';
+import { type MethodRegistry, missingMethods } from './process-methods.ts';
+import { type Lease, type MethodState, ProcessStore } from './supervisor/process-store.ts';
+
+export interface RunnerOptions {
+  nc: NatsConnection;
+  prefix: string;
+  process: ProcessConfig;
+  timeZone: string;
+  registry: MethodRegistry;
+  clock: Clock;
+  host: string;
+  pid: number;
+  system: ResolvedSystemConfig;
+  log: Logger;
+  /** Real ms between clock ticks (the reference checks every 60 s; 0.5 s in the main loop). */
+  tickMs?: number;
+  /** Real ms between lease heartbeats. */
+  heartbeatMs?: number;
+  /** Aborting asks for a graceful stop, as a STOP status does (SIGTERM). */
+  signal?: AbortSignal;
+}
+
+export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput> {
+  const name = o.process.name;
+  const log = o.log.child({ component: 'process-runner', type: name });
+  const missing = missingMethods(
+    o.registry,
+    name,
+    o.process.methods.map((m) => m.name),
+  );
+  if (missing.length > 0) {
+    const reason = `not registered: ${missing.join(', ')}`;
+    log.error({ missing }, `cannot run ${name}: methods ${reason}`);
+    return { outcome: 'not-started', reason };
+  }
+  const store = await ProcessStore.open(o.nc, o.prefix);
+  let stopRequested = o.signal?.aborted ?? false;
+  const effective = (s: ProcessStatus): ProcessStatus => (stopRequested ? 'STOP' : s);
+  const previousRecord = async () => {
+    if (!o.process.previousProcess) return undefined;
+    const [rec, lease] = await Promise.all([
+      store.getRecord(o.process.previousProcess),
+      store.getLease(o.process.previousProcess),
+    ]);
+    return { running: lease !== undefined, lastEnd: rec.lastEnd, crashed: rec.recentlyCrashed };
+  };
+
+  let revision = 0;
+  let leaseValue: Lease | undefined;
+  const pending: Promise<unknown>[] = [];
+  const track = (p: Promise<unknown>) =>
+    pending.push(p.catch((err) => log.error({ err }, 'runner I/O failed')));
+  const methodStates = (running?: string): Record<string, MethodState> => {
+    const timers = actor.getSnapshot().context.timers;
+    return Object.fromEntries(Object.entries(timers).map(([m, t]) => [m, { ...t, running: m === running }]));
+  };
+  const release = async () => {
+    if (leaseValue) await store.releaseLease(name, revision);
+    leaseValue = undefined;
+  };
+
+  const machine = processMachine.provide({
+    actions: {
+      requestLease: ({ context }) => {
+        leaseValue = {
+          owner: `${o.host}:${o.pid}:${context.now}`,
+          pid: o.pid,
+          host: o.host,
+          acquiredAt: o.clock.now(),
+          heartbeatAt: Date.now(),
+        };
+        const lease = leaseValue;
+        track(
+          store.acquireLease(name, lease).then(async (r) => {
+            if (!r.ok) {
+              leaseValue = undefined;
+              actor.send({
+                type: 'LEASE_REFUSED',
+                reason: `already running: pid ${r.holder.pid} on ${r.holder.host}`,
+              });
+              return;
+            }
+            revision = r.revision;
+            // P7: last start = now, crashed flag cleared.
+            await store.updateRecord(name, {
+              lastStart: lease.acquiredAt,
+              recentlyCrashed: false,
+              lastPid: o.pid,
+              lastHost: o.host,
+            });
+            log.info({ pid: o.pid }, `${name} started`);
+            actor.send({ type: 'LEASE_ACQUIRED', now: o.clock.now() });
+          }),
+        );
+      },
+      runMethod: ({ context }) => {
+        const method = context.currentMethod!;
+        const config = o.process.methods.find((m) => m.name === method)!;
+        const fn = o.registry[name]![method]!;
+        const args =
+          (config.runOnCompletionOnly ? o.process.arguments._methods_on_completion : undefined) ??
+          o.process.arguments[method] ??
+          {};
+        track(store.putMethods(name, methodStates(method)));
+        const mlog = log.child({ method });
+        track(
+          Promise.resolve()
+            .then(() =>
+              fn({
+                process: name,
+                method,
+                config,
+                args,
+                clock: o.clock,
+                nc: o.nc,
+                prefix: o.prefix,
+                system: o.system,
+                log: mlog,
+              }),
+            )
+            .then(
+              () => actor.send({ type: 'METHOD_DONE', now: o.clock.now() }),
+              (err: unknown) =>
+                actor.send({
+                  type: 'METHOD_FAILED',
+                  now: o.clock.now(),
+                  error: err instanceof Error ? err.message : String(err),
+                }),
+            )
+            .then(() => store.putMethods(name, methodStates())),
+        );
+      },
+      reportHeartbeats: ({ context }) => {
+        for (const m of heartbeatsDue(context.methods, context.timers, context.now))
+          log.info({ method: m }, `${m} still alive`);
+      },
+      finishProcess: ({ context }) => {
+        // P9.2: last end = now, no longer running.
+        track(
+          store
+            .updateRecord(name, {
+              lastEnd: o.clock.now(),
+              lastOutcome: 'finished',
+              lastReason: context.reason,
+            })
+            .then(release),
+        );
+        log.info({ reason: context.reason }, `${name} finished`);
+      },
+      reportNotStarted: ({ context }) =>
+        log.info({ reason: context.reason }, `${name} not started: ${context.reason}`),
+      reportFailure: ({ context }) => {
+        logCritical(log, `${name} crashed: ${context.reason}`, { process: name });
+        track(
+          store
+            .updateRecord(name, {
+              lastEnd: o.clock.now(),
+              recentlyCrashed: true,
+              lastOutcome: 'failed',
+              lastReason: context.reason,
+            })
+            .then(release),
+        );
+      },
+    },
+  });
+
+  const [status, holder, previous] = await Promise.all([
+    store.getStatus(name),
+    store.getLease(name),
+    previousRecord(),
+  ]);
+  const actor = createActor(machine, {
+    input: {
+      process: name,
+      host: o.host,
+      assignedHost: o.process.host,
+      startTime: o.process.startTime,
+      stopTime: o.process.stopTime,
+      timeZone: o.timeZone,
+      previousProcess: o.process.previousProcess,
+      methods: o.process.methods,
+      status: effective(status),
+      running: holder !== undefined,
+      previous,
+      now: o.clock.now(),
+    },
+  });
+
+  const stopWatch = await store.watchStatus(name, (s) =>
+    actor.send({ type: 'STATUS', status: effective(s) }),
+  );
+  const onAbort = () => {
+    stopRequested = true;
+    actor.send({ type: 'STATUS', status: 'STOP' });
+  };
+  o.signal?.addEventListener('abort', onAbort);
+  let ticking = false;
+  const tick = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    const waiting = actor.getSnapshot().value === 'waiting';
+    const refresh = waiting
+      ? Promise.all([previousRecord(), store.getLease(name)]).then(([rec, lease]) => {
+          actor.send({ type: 'PREVIOUS', record: rec });
+          actor.send({ type: 'RUNNING_ELSEWHERE', running: lease !== undefined });
+        })
+      : Promise.resolve();
+    refresh
+      .catch((err) => log.warn({ err }, 'refresh failed'))
+      .finally(() => {
+        ticking = false;
+        if (actor.getSnapshot().status === 'active') actor.send({ type: 'CLOCK_TICK', now: o.clock.now() });
+      });
+  }, o.tickMs ?? 250);
+  const heartbeat = setInterval(() => {
+    const lease = leaseValue;
+    if (!lease || revision === 0) return;
+    const next = { ...lease, heartbeatAt: Date.now() };
+    void store.heartbeat(name, next, revision).then((rev) => {
+      if (rev === undefined) {
+        if (leaseValue) actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' });
+        leaseValue = undefined;
+        return;
+      }
+      revision = rev;
+      void store
+        .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
+        .catch(() => undefined);
+    });
+  }, o.heartbeatMs ?? 2000);
+
+  actor.start();
+  try {
+    const output = await toPromise(actor);
+    if (output.outcome === 'lease-lost') {
+      leaseValue = undefined;
+      logCritical(log, `${name} lost its lease: ${output.reason}`, { process: name });
+    }
+    // Let in-flight writes (finish record, lease release) land.
+    for (let i = 0; i < pending.length; i++) await pending[i];
+    return output;
+  } finally {
+    clearInterval(tick);
+    clearInterval(heartbeat);
+    stopWatch();
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}

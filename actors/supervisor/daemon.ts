@@ -1,0 +1,94 @@
+/**
+ * The supervisor daemon assembled: clock anchor in KV, scheduler, process-control service and
+ * monitor page. `systack supervise` wraps this with the embedded nats-server and signals.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { ControlConfig } from '../../src/domain/process-control/config.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
+import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
+import { type ChildLauncher, spawnRunProcess } from './children.ts';
+import { AnchoredClock, anchorEnv } from './clock-sync.ts';
+import { startControlService } from './control-service.ts';
+import { type ClockAnchor, ProcessStore } from './process-store.ts';
+import { Supervisor } from './supervisor.ts';
+
+export interface DaemonOptions {
+  nc: NatsConnection;
+  natsUrl: string;
+  prefix: string;
+  control: ControlConfig;
+  anchor: ClockAnchor;
+  host: string;
+  log: Logger;
+  launch?: ChildLauncher;
+  /** undefined: no monitor page. */
+  monitor?: { host: string; port: number };
+  monitorData?: MonitorDataSource;
+  tickMs?: number;
+  staleAfterMs?: number;
+  stopTimeoutMs?: number;
+}
+
+export interface Daemon {
+  store: ProcessStore;
+  clock: AnchoredClock;
+  supervisor: Supervisor;
+  monitor: MonitorServer | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const store = await ProcessStore.open(o.nc, o.prefix);
+  await store.putClock(o.anchor);
+  const clock = new AnchoredClock(o.anchor);
+  const supervisor = new Supervisor({
+    store,
+    control: o.control,
+    clock,
+    host: o.host,
+    launch: o.launch ?? spawnRunProcess,
+    childEnv: { SYSTACK_NATS_URL: o.natsUrl, SYSTACK_HOST: o.host, ...anchorEnv(o.anchor) },
+    log: o.log.child({ component: 'supervisor' }),
+    tickMs: o.tickMs,
+    staleAfterMs: o.staleAfterMs,
+    stopTimeoutMs: o.stopTimeoutMs,
+  });
+  const service = await startControlService({
+    nc: o.nc,
+    prefix: o.prefix,
+    store,
+    control: o.control,
+    clock,
+    host: o.host,
+    log: o.log.child({ component: 'process-control' }),
+    staleAfterMs: o.staleAfterMs,
+    reasons: supervisor.reasons,
+  });
+  const monitor = o.monitor
+    ? await startMonitorServer(
+        {
+          store,
+          control: o.control,
+          clock,
+          data: o.monitorData ?? natsMonitorDataSource(o.nc, o.prefix),
+          reasons: supervisor.reasons,
+        },
+        { ...o.monitor, onError: (err) => o.log.warn({ err }, 'monitor request failed') },
+      )
+    : undefined;
+  supervisor.start();
+  o.log.info({ host: o.host, monitor: monitor?.url }, 'supervisor started');
+  return {
+    store,
+    clock,
+    supervisor,
+    monitor,
+    async stop() {
+      await supervisor.stop();
+      await service.stop().catch(() => undefined);
+      await monitor?.close();
+      o.log.info('supervisor stopped');
+    },
+  };
+}

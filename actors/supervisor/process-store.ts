@@ -1,0 +1,200 @@
+/**
+ * Process control state in one JetStream KV bucket (digest §10: a revision-checked lease per
+ * process instead of the reference's `currently_running` flag and PID sweep, P7, P11).
+ *
+ * Keys (bucket `<PREFIX>_PROCESS_CONTROL`):
+ *   lease.<process>   who runs it: created with `create` (fails if held), heartbeated with
+ *                     `update(rev)`, released with `delete(previousSeq)`. Two copies can never
+ *                     both hold it.
+ *   record.<process>  last start / end, crashed flag, last outcome (the reference's process
+ *                     record).
+ *   status.<process>  GO / STOP / NO-RUN / PAUSE (missing = GO).
+ *   methods.<process> per-method executions, last run / end / heartbeat (written by the holder).
+ *   clock             the supervisor's clock anchor, so every process reads the same time.
+ */
+import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { streamName } from '../../src/bus/subjects.ts';
+import type { ProcessStatus } from '../../src/domain/process-control/config.ts';
+
+export interface Lease {
+  owner: string;
+  pid: number;
+  host: string;
+  /** Clock time (possibly simulated) when the process started. */
+  acquiredAt: number;
+  /** Wall-clock ms of the last heartbeat (staleness is judged in real time). */
+  heartbeatAt: number;
+}
+
+export interface HeldLease extends Lease {
+  revision: number;
+}
+
+export interface ProcessRecord {
+  lastStart: number | undefined;
+  lastEnd: number | undefined;
+  recentlyCrashed: boolean;
+  lastOutcome: string | undefined;
+  lastReason: string | undefined;
+  lastPid: number | undefined;
+  lastHost: string | undefined;
+}
+
+export interface MethodState {
+  executions: number;
+  lastRun: number | undefined;
+  lastEnd: number | undefined;
+  lastHeartbeat: number | undefined;
+  running: boolean;
+}
+
+export interface ClockAnchor {
+  anchorSim: number;
+  anchorReal: number;
+  speed: number;
+}
+
+export const EMPTY_RECORD: ProcessRecord = {
+  lastStart: undefined,
+  lastEnd: undefined,
+  recentlyCrashed: false,
+  lastOutcome: undefined,
+  lastReason: undefined,
+  lastPid: undefined,
+  lastHost: undefined,
+};
+
+const enc = (v: unknown) => JSON.stringify(v);
+
+function live(e: KvEntry | null): e is KvEntry {
+  return e !== null && e.operation === 'PUT';
+}
+
+export class ProcessStore {
+  private constructor(readonly kv: KV) {}
+
+  static async open(nc: NatsConnection, prefix: string): Promise<ProcessStore> {
+    const kv = await new Kvm(nc).create(streamName(prefix, 'process_control'), { history: 5 });
+    return new ProcessStore(kv);
+  }
+
+  // ---- lease ------------------------------------------------------------------------------
+
+  /** Take the lease, or return the current holder when it is held. */
+  async acquireLease(
+    name: string,
+    lease: Lease,
+  ): Promise<{ ok: true; revision: number } | { ok: false; holder: Lease }> {
+    try {
+      const revision = await this.kv.create(`lease.${name}`, enc(lease));
+      return { ok: true, revision };
+    } catch (err) {
+      const holder = await this.getLease(name);
+      if (holder) return { ok: false, holder };
+      throw err;
+    }
+  }
+
+  /** Heartbeat with revision check; undefined means the lease is no longer ours. */
+  async heartbeat(name: string, lease: Lease, revision: number): Promise<number | undefined> {
+    try {
+      return await this.kv.update(`lease.${name}`, enc(lease), revision);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Release the lease only if it is still at `revision`. */
+  async releaseLease(name: string, revision: number): Promise<boolean> {
+    try {
+      await this.kv.delete(`lease.${name}`, { previousSeq: revision });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async getLease(name: string): Promise<HeldLease | undefined> {
+    const e = await this.kv.get(`lease.${name}`);
+    if (!live(e)) return undefined;
+    return { ...(e.json() as Lease), revision: e.revision };
+  }
+
+  async listLeases(): Promise<Map<string, HeldLease>> {
+    const out = new Map<string, HeldLease>();
+    for (const key of await this.keys('lease.')) {
+      const name = key.slice('lease.'.length);
+      const l = await this.getLease(name);
+      if (l) out.set(name, l);
+    }
+    return out;
+  }
+
+  // ---- records, status, methods, clock ------------------------------------------------------
+
+  async getRecord(name: string): Promise<ProcessRecord> {
+    const e = await this.kv.get(`record.${name}`);
+    return live(e) ? { ...EMPTY_RECORD, ...(e.json() as Partial<ProcessRecord>) } : { ...EMPTY_RECORD };
+  }
+
+  async updateRecord(name: string, patch: Partial<ProcessRecord>): Promise<ProcessRecord> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const e = await this.kv.get(`record.${name}`);
+      const next = { ...EMPTY_RECORD, ...(live(e) ? (e.json() as Partial<ProcessRecord>) : {}), ...patch };
+      try {
+        if (e) await this.kv.update(`record.${name}`, enc(next), e.revision);
+        else await this.kv.create(`record.${name}`, enc(next));
+        return next;
+      } catch {
+        // another writer got in first: read again
+      }
+    }
+    throw new Error(`could not update record of ${name}: too many concurrent writers`);
+  }
+
+  async getStatus(name: string): Promise<ProcessStatus> {
+    const e = await this.kv.get(`status.${name}`);
+    return live(e) ? (e.json() as { status: ProcessStatus }).status : 'GO';
+  }
+
+  async setStatus(name: string, status: ProcessStatus, changedAt: number): Promise<void> {
+    await this.kv.put(`status.${name}`, enc({ status, changedAt }));
+  }
+
+  async putMethods(name: string, methods: Record<string, MethodState>): Promise<void> {
+    await this.kv.put(`methods.${name}`, enc(methods));
+  }
+
+  async getMethods(name: string): Promise<Record<string, MethodState>> {
+    const e = await this.kv.get(`methods.${name}`);
+    return live(e) ? (e.json() as Record<string, MethodState>) : {};
+  }
+
+  async putClock(anchor: ClockAnchor): Promise<void> {
+    await this.kv.put('clock', enc(anchor));
+  }
+
+  async getClock(): Promise<ClockAnchor | undefined> {
+    const e = await this.kv.get('clock');
+    return live(e) ? (e.json() as ClockAnchor) : undefined;
+  }
+
+  /** Watch status changes of one process (yields the new status). */
+  async watchStatus(name: string, onStatus: (s: ProcessStatus) => void): Promise<() => void> {
+    const it = await this.kv.watch({ key: `status.${name}` });
+    (async () => {
+      for await (const e of it) {
+        onStatus(e.operation === 'PUT' ? (e.json() as { status: ProcessStatus }).status : 'GO');
+      }
+    })().catch(() => undefined);
+    return () => it.stop();
+  }
+
+  private async keys(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    const it = await this.kv.keys(`${prefix}>`);
+    for await (const k of it) out.push(k);
+    return out;
+  }
+}

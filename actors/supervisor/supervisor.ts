@@ -1,0 +1,168 @@
+/**
+ * The supervisor daemon's scheduler (replaces cron and the reference's monitor, digest §4 P1,
+ * P6, P11): every tick it finds dead processes (stale lease heartbeat or a vanished child),
+ * marks them finished and crashed, and launches each process assigned to this host when its
+ * window is open, its status allows, its previous process has finished, it has not run today
+ * (or it crashed and its restart policy allows another go).
+ */
+import type { Clock } from '../../src/clock.ts';
+import type { ControlConfig } from '../../src/domain/process-control/config.ts';
+import { decideLaunch } from '../../src/domain/process-control/decisions.ts';
+import {
+  isItTimeToRun,
+  isItTimeToStop,
+  localDate,
+  previousProcessSatisfied,
+} from '../../src/domain/process-control/timing.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import type { ChildHandle, ChildLauncher } from './children.ts';
+import { deathReason, markCrashed } from './dead-process.ts';
+import type { HeldLease, ProcessStore } from './process-store.ts';
+
+export interface SupervisorOptions {
+  store: ProcessStore;
+  control: ControlConfig;
+  clock: Clock;
+  host: string;
+  launch: ChildLauncher;
+  /** Environment for every child (NATS URL, clock anchor, config dirs). */
+  childEnv: Record<string, string>;
+  log: Logger;
+  /** Real ms between scheduling passes. */
+  tickMs?: number;
+  /** A lease heartbeat older than this (real ms) is dead; the runner beats every 2 s. */
+  staleAfterMs?: number;
+  /** Real ms to wait for children after SIGTERM before SIGKILL. */
+  stopTimeoutMs?: number;
+}
+
+interface Launches {
+  date: string;
+  count: number;
+}
+
+export class Supervisor {
+  private readonly children = new Map<string, ChildHandle>();
+  private readonly launches = new Map<string, Launches>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  /** Last launch decision per process, for the monitor. */
+  readonly reasons = new Map<string, string>();
+
+  constructor(private readonly o: SupervisorOptions) {}
+
+  start(): void {
+    const loop = () => {
+      if (this.stopping) return;
+      this.running = this.tick()
+        .catch((err: unknown) => this.o.log.error({ err }, 'supervisor tick failed'))
+        .finally(() => {
+          if (!this.stopping) this.timer = setTimeout(loop, this.o.tickMs ?? 1000);
+        });
+    };
+    loop();
+  }
+
+  childPids(): Record<string, number> {
+    return Object.fromEntries([...this.children].map(([n, c]) => [n, c.pid]));
+  }
+
+  /** One scheduling pass. */
+  async tick(): Promise<void> {
+    const { store, control, clock, host } = this.o;
+    const now = clock.now();
+    const today = localDate(now, control.timeZone);
+    const leases = await store.listLeases();
+    for (const [name, lease] of leases) {
+      const reason = deathReason(lease, {
+        wallNow: Date.now(),
+        staleAfterMs: this.o.staleAfterMs ?? 15_000,
+        host,
+        isAlive: (pid) => this.isAlive(name, pid),
+      });
+      if (reason && (await markCrashed(store, name, lease, reason, clock, this.o.log))) leases.delete(name);
+    }
+    for (const p of Object.values(control.processes)) {
+      if (this.stopping) return;
+      const [record, status] = await Promise.all([store.getRecord(p.name), store.getStatus(p.name)]);
+      const prevName = p.previousProcess;
+      const prevRecord = prevName ? await store.getRecord(prevName) : undefined;
+      const launches = this.launches.get(p.name);
+      const launchedToday = launches?.date === today ? launches.count : 0;
+      const startedToday =
+        launchedToday > 0 ||
+        (record.lastStart !== undefined && localDate(record.lastStart, control.timeZone) === today);
+      const w = { startTime: p.startTime, stopTime: p.stopTime };
+      const d = decideLaunch({
+        status,
+        running: leases.has(p.name),
+        inWindow: isItTimeToRun(now, w, control.timeZone),
+        timeToStop: isItTimeToStop(now, w, control.timeZone),
+        previousSatisfied: previousProcessSatisfied(
+          prevName,
+          prevRecord && {
+            running: leases.has(prevName!),
+            lastEnd: prevRecord.lastEnd,
+            crashed: prevRecord.recentlyCrashed,
+          },
+          now,
+        ),
+        hostAllowed: p.host === undefined || p.host === host,
+        childAlive: this.children.has(p.name),
+        startedToday,
+        crashedToday: startedToday && record.recentlyCrashed,
+        restartsToday: Math.max(0, launchedToday - 1),
+        restart: p.restart,
+      });
+      this.reasons.set(p.name, d.reason);
+      if (d.launch) this.launchChild(p.name, today, launchedToday, d.reason);
+    }
+  }
+
+  private isAlive(name: string, pid: number): boolean {
+    const child = this.children.get(name);
+    if (child && child.pid === pid) return true;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+
+  private launchChild(name: string, today: string, before: number, reason: string): void {
+    const child = this.o.launch(name, this.o.childEnv);
+    this.children.set(name, child);
+    this.launches.set(name, { date: today, count: before + 1 });
+    this.o.log.info({ type: name, pid: child.pid, reason }, `launched ${name}`);
+    void child.exited.then(async ({ code, signal }) => {
+      this.children.delete(name);
+      this.o.log.info({ type: name, pid: child.pid, code, signal }, `${name} exited`);
+      if (code === 0 || code === 3 || code === 4) return;
+      // Killed or crashed: if it still holds its lease, it died without finishing.
+      const lease: HeldLease | undefined = await this.o.store.getLease(name).catch(() => undefined);
+      if (lease && lease.pid === child.pid) {
+        const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        await markCrashed(this.o.store, name, lease, why, this.o.clock, this.o.log).catch(() => false);
+      }
+    });
+  }
+
+  /** Stop launching; ask every child to stop gracefully (SIGTERM = STOP), then wait. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    const all = [...this.children.values()];
+    for (const c of all) c.kill('SIGTERM');
+    const timeout = this.o.stopTimeoutMs ?? 60_000;
+    await Promise.all(
+      all.map(async (c) => {
+        const t = setTimeout(() => c.kill('SIGKILL'), timeout);
+        await c.exited;
+        clearTimeout(t);
+      }),
+    );
+  }
+}

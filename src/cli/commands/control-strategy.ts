@@ -1,0 +1,123 @@
+/**
+ * `systack control limits|overrides ...`: view and change position limits and overrides
+ * (digest §2 B3, B4). Runs against the JetStream store with the same validation as the
+ * `<prefix>.control.*` endpoints; a bad input changes nothing.
+ */
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import { controlSchemas } from '../../../actors/controls-service.ts';
+import { parseOverride } from '../../domain/strategy-orders/overrides.ts';
+import type { ControlsStore } from '../../store/controls-store.ts';
+import { JetStreamControlsStore } from '../../store/controls-store.ts';
+import { withBus } from '../context.ts';
+import { registerControl } from './control.ts';
+import { CliError, printResult, UsageError } from '../output.ts';
+
+interface Opts {
+  natsUrl?: string;
+  json?: boolean;
+  strategy?: string;
+  instrument?: string;
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const r = schema.safeParse(body);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new UsageError(i ? `${i.path.join('.') || 'input'}: ${i.message}` : 'invalid input');
+  }
+  return r.data;
+}
+
+/** Scope from which of --strategy / --instrument are given. */
+function target(o: Opts, allowStrategyOnly: boolean) {
+  if (o.strategy && o.instrument)
+    return { scope: 'strategy_instrument', strategy_name: o.strategy, instrument_code: o.instrument };
+  if (o.instrument) return { scope: 'instrument', instrument_code: o.instrument };
+  if (o.strategy && allowStrategyOnly) return { scope: 'strategy', strategy_name: o.strategy };
+  throw new UsageError(
+    allowStrategyOnly ? 'give --strategy and/or --instrument' : 'give --instrument (and --strategy)',
+  );
+}
+
+async function withControls(o: Opts, fn: (s: ControlsStore) => Promise<unknown>) {
+  await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
+    printResult(await fn(await JetStreamControlsStore.open(nc, prefix)), { json: o.json ?? true });
+  });
+}
+
+function flat(table: Record<string, Record<string, unknown>>) {
+  return Object.entries(table).flatMap(([scope, m]) =>
+    Object.entries(m).map(([key, value]) => ({ scope, key, value })),
+  );
+}
+
+export function register(program: Command): void {
+  // Subcommands of the shared `systack control` group (process control lives in control.ts).
+  const control = registerControl(program);
+  const opts = (c: Command) =>
+    c
+      .option('--strategy <name>', 'strategy name')
+      .option('--instrument <code>', 'instrument code')
+      .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+      .option('--json', 'print JSON');
+
+  const limits = control
+    .command('limits')
+    .description('Position limits per instrument and per strategy × instrument');
+  opts(limits.command('list').description('Show every position limit')).action((o: Opts) =>
+    withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
+      const t = await (await JetStreamControlsStore.open(nc, prefix)).positionLimits();
+      printResult(o.json ? t : flat(t as Record<string, Record<string, unknown>>), { json: o.json });
+    }),
+  );
+  opts(limits.command('set <limit>').description('Set a position limit (an integer >= 0)')).action(
+    (limit: string, o: Opts) => {
+      const body = parse(controlSchemas.limitSet, { ...target(o, false), limit: Number(limit) });
+      return withControls(o, async (s) => {
+        await s.setPositionLimit(body.scope, body, body.limit);
+        return s.positionLimits();
+      });
+    },
+  );
+  opts(limits.command('delete').description('Remove a position limit')).action((o: Opts) => {
+    const body = parse(controlSchemas.limitDelete, target(o, false));
+    return withControls(o, async (s) => {
+      if (!(await s.deletePositionLimit(body.scope, body)))
+        throw new CliError(`no ${body.scope} limit to delete`);
+      return s.positionLimits();
+    });
+  });
+
+  const overrides = control
+    .command('overrides')
+    .description('Overrides per strategy, instrument, or both: 0..1, close, none, reduce_only, no_trading');
+  opts(overrides.command('list').description('Show every override')).action((o: Opts) =>
+    withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
+      const t = await (await JetStreamControlsStore.open(nc, prefix)).overrides();
+      printResult(o.json ? t : flat(t as Record<string, Record<string, unknown>>), { json: o.json });
+    }),
+  );
+  opts(overrides.command('set <override>').description('Set an override')).action(
+    (value: string, o: Opts) => {
+      const asNumber = Number(value);
+      const body = parse(controlSchemas.overrideSet, {
+        ...target(o, true),
+        override: value.trim() !== '' && Number.isFinite(asNumber) ? asNumber : value,
+      });
+      return withControls(o, async (s) => {
+        const { override, ...t } = body;
+        await s.setOverride(body.scope, t, parseOverride(override));
+        return s.overrides();
+      });
+    },
+  );
+  opts(overrides.command('delete').description('Remove an override')).action((o: Opts) => {
+    const body = parse(controlSchemas.overrideDelete, target(o, true));
+    return withControls(o, async (s) => {
+      if (!(await s.deleteOverride(body.scope, body)))
+        throw new CliError(`no ${body.scope} override to delete`);
+      return s.overrides();
+    });
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * `systack supervise`: the supervisor daemon (replaces cron and the reference's monitor,
+ * digest §4 P1, P11). Starts an embedded nats-server unless `nats_url` is set, launches each
+ * run_* process in its window, serves process control over NATS and the monitor page.
+ * `--speed N --start <ISO>` runs on a simulated clock so a trading day passes quickly.
+ * SIGTERM / SIGINT stop every process gracefully (as a STOP status would).
+ */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
+import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
+import { startDaemon } from '../../../actors/supervisor/daemon.ts';
+import { connectNats } from '../../bus/connection.ts';
+import { startEmbeddedNats } from '../../bus/embedded.ts';
+import { loadConfig } from '../../config/load.ts';
+import { ensureLogStream } from '../../log/ship.ts';
+import { setupLogging } from '../context.ts';
+import { parsePositiveInt, printResult, UsageError } from '../output.ts';
+
+interface SuperviseOptions {
+  speed?: string;
+  start?: string;
+  monitorPort?: string;
+  monitor?: boolean;
+  json?: boolean;
+}
+
+function parseSpeed(s: string | undefined): number {
+  if (s === undefined) return 1;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--speed must be a positive number, got '${s}'`);
+  return n;
+}
+
+function parseStart(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = Date.parse(s);
+  if (Number.isNaN(t))
+    throw new UsageError(`--start must be an ISO time such as 2026-11-20T00:00:00Z, got '${s}'`);
+  return t;
+}
+
+export function register(program: Command): void {
+  program
+    .command('supervise')
+    .description('Run the supervisor: launch run_* processes on schedule, process control, monitor page')
+    .option('--speed <n>', 'simulated clock speed (e.g. 600: a day in 2.4 minutes)')
+    .option('--start <iso>', 'simulated clock start time (ISO)')
+    .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
+    .option('--no-monitor', 'do not serve the monitor page')
+    .option('--json', 'print the start-up summary as JSON')
+    .action(async (opts: SuperviseOptions) => {
+      const speed = parseSpeed(opts.speed);
+      const start = parseStart(opts.start);
+      const config = loadConfig();
+      const control = controlConfigOf(config);
+      const monitorPort =
+        opts.monitorPort !== undefined
+          ? parsePositiveInt('--monitor-port', opts.monitorPort)
+          : config.system.monitor_port;
+      const dataDir = resolve(config.system.data_dir);
+      const server = config.system.nats_url
+        ? undefined
+        : await startEmbeddedNats({
+            storeDir: resolve(dataDir, 'jetstream'),
+            portsDir: dataDir,
+            port: config.system.nats_port,
+          });
+      const url = config.system.nats_url ?? server!.url;
+      const nc = await connectNats({
+        url,
+        name: 'systack-supervisor',
+        user: config.system.nats_user,
+        pass: config.system.nats_pass,
+        token: config.system.nats_token,
+      });
+      const prefix = config.system.subject_prefix;
+      await ensureLogStream(nc, prefix);
+      const log = setupLogging(config, 'supervisor', nc);
+      const host = process.env.SYSTACK_HOST ?? hostname();
+      const anchor = makeAnchor(start, speed);
+      const daemon = await startDaemon({
+        nc,
+        natsUrl: url,
+        prefix,
+        control,
+        anchor,
+        host,
+        log,
+        monitor: opts.monitor === false ? undefined : { host: config.system.monitor_host, port: monitorPort },
+      });
+      printResult(
+        {
+          nats_url: url,
+          embedded: Boolean(server),
+          host,
+          time_zone: control.timeZone,
+          clock_start: new Date(anchor.anchorSim).toISOString(),
+          clock_speed: speed,
+          monitor: daemon.monitor?.url ?? null,
+          processes: Object.keys(control.processes).join(', '),
+        },
+        { json: opts.json },
+      );
+      process.stderr.write('supervisor running. SIGTERM or Ctrl-C stops every process gracefully.\n');
+      await new Promise<void>((done) => {
+        const first = () => {
+          process.off('SIGINT', first);
+          process.off('SIGTERM', first);
+          // A second signal while stopping gives up on the graceful stop.
+          const again = () => {
+            process.stderr.write('second signal: exiting now\n');
+            process.exit(130);
+          };
+          process.once('SIGINT', again);
+          process.once('SIGTERM', again);
+          done();
+        };
+        process.on('SIGINT', first);
+        process.on('SIGTERM', first);
+      });
+      process.stderr.write('stopping processes...\n');
+      await daemon.stop();
+      await nc.drain().catch(() => undefined);
+      await server?.stop();
+      process.stderr.write('supervisor stopped.\n');
+      // Everything is stopped; do not wait for stray handles (watchers, sockets) to wind down.
+      process.exit(0);
+    });
+}

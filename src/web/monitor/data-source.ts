@@ -1,0 +1,73 @@
+/**
+ * Data the monitor shows but other parts of systack own (prices, orders, positions, logs).
+ * The NATS implementation asks each owner with a request; an absent service (no responders or
+ * timeout) gives `null`, which the page shows as "no data".
+ *
+ * Subjects (request body `{}`, reply JSON `{ ok: true, result: [...] }` as `src/bus/service.ts`
+ * replies, or a bare JSON array):
+ *   <prefix>.monitor.prices     → [{ instrument_code, last_price_time (ISO), age_minutes? }]
+ *   <prefix>.monitor.orders     → [{ id, level, instrument_code, strategy_name?, quantity, filled, status }]
+ *   <prefix>.monitor.positions  → [{ strategy_name?, instrument_code, contract_date?, position }]
+ * Critical log lines are read from the log stream (`src/log/query.ts`).
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { subject } from '../../bus/subjects.ts';
+import { queryLogs } from '../../log/query.ts';
+
+export type Row = Record<string, unknown>;
+
+export interface MonitorDataSource {
+  prices(): Promise<Row[] | null>;
+  orders(): Promise<Row[] | null>;
+  positions(): Promise<Row[] | null>;
+  criticalLogs(): Promise<Row[] | null>;
+}
+
+export const MONITOR_SUBJECTS = ['prices', 'orders', 'positions'] as const;
+
+function rowsOf(v: unknown): Row[] | null {
+  if (Array.isArray(v)) return v as Row[];
+  if (v && typeof v === 'object' && 'ok' in v && (v as { ok: unknown }).ok === true) {
+    const r = (v as { result?: unknown }).result;
+    return Array.isArray(r) ? (r as Row[]) : null;
+  }
+  return null;
+}
+
+export function natsMonitorDataSource(
+  nc: NatsConnection,
+  prefix: string,
+  timeoutMs = 1000,
+): MonitorDataSource {
+  const ask = async (what: (typeof MONITOR_SUBJECTS)[number]): Promise<Row[] | null> => {
+    try {
+      const m = await nc.request(subject(prefix, 'monitor', what), '{}', { timeout: timeoutMs });
+      return rowsOf(m.json());
+    } catch {
+      return null;
+    }
+  };
+  return {
+    prices: () => ask('prices'),
+    orders: () => ask('orders'),
+    positions: () => ask('positions'),
+    criticalLogs: async () => {
+      try {
+        const lines = await queryLogs(nc, prefix, { level: 'critical', lookbackDays: 1, limit: 20 });
+        return lines
+          .reverse()
+          .map((l) => ({ time: l.time ?? null, process: l.process ?? l.name ?? null, msg: l.msg ?? '' }));
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** A data source with nothing (tests, or a monitor without NATS). */
+export const emptyDataSource: MonitorDataSource = {
+  prices: async () => null,
+  orders: async () => null,
+  positions: async () => null,
+  criticalLogs: async () => null,
+};

@@ -1,0 +1,64 @@
+/**
+ * The monitor's HTTP server (production doc "System monitor"), bound to 127.0.0.1 by default:
+ * `GET /` the page, `GET /api/monitor` the JSON it polls.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MONITOR_HTML } from './page.ts';
+import { collectMonitorSnapshot, type MonitorSources } from './snapshot.ts';
+
+export interface MonitorServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startMonitorServer(
+  sources: MonitorSources,
+  opts: { host?: string; port?: number; onError?: (err: unknown) => void } = {},
+): Promise<MonitorServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    if (path === '/' || path === '/index.html') {
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        .end(MONITOR_HTML);
+      return;
+    }
+    if (path === '/api/monitor') {
+      collectMonitorSnapshot(sources).then(
+        (s) =>
+          res
+            .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+            .end(JSON.stringify(s)),
+        (err: unknown) => {
+          opts.onError?.(err);
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: String(err) }));
+        },
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,51 @@
+/** The monitor's JSON (`GET /api/monitor`): processes, methods, and other parts' data. */
+import type { MethodState, ProcessStore } from '../../../actors/supervisor/process-store.ts';
+import { processRows } from '../../../actors/supervisor/process-view.ts';
+import type { ProcessRow } from '../../bus/schemas/process-control.ts';
+import type { Clock } from '../../clock.ts';
+import type { ControlConfig } from '../../domain/process-control/config.ts';
+import type { MonitorDataSource, Row } from './data-source.ts';
+import { timelineSvg } from './timeline.ts';
+
+export interface MonitorSnapshot {
+  now: string;
+  time_zone: string;
+  processes: Array<ProcessRow & { methods: Record<string, MethodState> }>;
+  timeline_svg: string;
+  prices: Row[] | null;
+  orders: Row[] | null;
+  positions: Row[] | null;
+  critical_logs: Row[] | null;
+}
+
+export interface MonitorSources {
+  store: ProcessStore;
+  control: ControlConfig;
+  clock: Clock;
+  data: MonitorDataSource;
+  reasons?: ReadonlyMap<string, string>;
+}
+
+export async function collectMonitorSnapshot(s: MonitorSources): Promise<MonitorSnapshot> {
+  const now = s.clock.now();
+  const [rows, prices, orders, positions, logs] = await Promise.all([
+    processRows(s.store, s.control, s.reasons),
+    s.data.prices(),
+    s.data.orders(),
+    s.data.positions(),
+    s.data.criticalLogs(),
+  ]);
+  const processes = await Promise.all(
+    rows.map(async (r) => ({ ...r, methods: await s.store.getMethods(r.name) })),
+  );
+  return {
+    now: new Date(now).toISOString(),
+    time_zone: s.control.timeZone,
+    processes,
+    timeline_svg: timelineSvg(rows, now, s.control.timeZone),
+    prices,
+    orders,
+    positions,
+    critical_logs: logs,
+  };
+}

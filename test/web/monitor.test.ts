@@ -1,0 +1,189 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcessStore } from '../../actors/supervisor/process-store.ts';
+import { subject } from '../../src/bus/subjects.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+import { resolveControlConfig } from '../../src/domain/process-control/config.ts';
+import { SHIPPED_CONTROL_CONFIG } from '../../src/domain/process-control/shipped.ts';
+import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
+import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
+import { timelineSvg } from '../../src/web/monitor/timeline.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const at = (hhmm: string) => Date.parse(`2026-11-20T${hhmm}:00Z`);
+const control = resolveControlConfig(SHIPPED_CONTROL_CONFIG);
+let nats: TestNats;
+let nc: NatsConnection;
+let store: ProcessStore;
+let monitor: MonitorServer;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect('monitor');
+  store = await ProcessStore.open(nc, 'mon');
+  // A day in progress: prices updated, systems crashed, stack handler finished, capital running.
+  await store.updateRecord('run_stack_handler', {
+    lastStart: at('00:01'),
+    lastEnd: at('19:45'),
+    lastOutcome: 'finished',
+  });
+  await store.updateRecord('run_capital_update', { lastStart: at('01:00') });
+  await store.acquireLease('run_capital_update', {
+    owner: 'o',
+    pid: 4242,
+    host: 'trader',
+    acquiredAt: at('01:00'),
+    heartbeatAt: Date.now(),
+  });
+  await store.putMethods('run_capital_update', {
+    update_total_capital: {
+      executions: 9,
+      lastRun: at('19:00'),
+      lastEnd: at('19:01'),
+      lastHeartbeat: at('20:10'),
+      running: false,
+    },
+    strategy_allocation: {
+      executions: 1,
+      lastRun: at('01:00'),
+      lastEnd: at('01:00'),
+      lastHeartbeat: undefined,
+      running: false,
+    },
+  });
+  await store.updateRecord('run_daily_prices_updates', {
+    lastStart: at('20:00'),
+    lastEnd: at('20:40'),
+    lastOutcome: 'finished',
+  });
+  await store.updateRecord('run_systems', {
+    lastStart: at('20:41'),
+    lastEnd: at('20:55'),
+    recentlyCrashed: true,
+    lastOutcome: 'crashed',
+  });
+  await store.setStatus('run_reports', 'NO-RUN', 0);
+  await store.setStatus('run_backups', 'PAUSE', 0);
+});
+afterAll(async () => {
+  await monitor?.close();
+  await nats?.stop();
+});
+
+describe('monitor data source over NATS', () => {
+  it('gives null when the owning service is absent, rows when it answers', async () => {
+    const ds = natsMonitorDataSource(nc, 'mon', 300);
+    expect(await ds.prices()).toBeNull();
+    const sub = nc.subscribe(subject('mon', 'monitor', 'prices'), {
+      callback: (_e, m) => {
+        m.respond(JSON.stringify({ ok: true, result: [{ instrument_code: 'SOFR', age_minutes: 3 }] }));
+      },
+    });
+    expect(await ds.prices()).toEqual([{ instrument_code: 'SOFR', age_minutes: 3 }]);
+    sub.unsubscribe();
+  });
+});
+
+describe('timeline svg', () => {
+  it('draws a bar per run coloured by outcome and a now line', () => {
+    const svg = timelineSvg(
+      [
+        {
+          name: 'a',
+          window: '20:00-23:50',
+          running: true,
+          crashed: false,
+          last_start: '2026-11-20T20:00:00.000Z',
+          last_end: null,
+        },
+        {
+          name: 'b<x>',
+          window: '20:10-19:30',
+          running: false,
+          crashed: true,
+          last_start: '2026-11-20T20:10:00.000Z',
+          last_end: '2026-11-20T20:20:00.000Z',
+        },
+      ],
+      at('21:00'),
+      'UTC',
+    );
+    expect(svg.match(/class="run running"/g)).toHaveLength(1);
+    expect(svg.match(/class="run crashed"/g)).toHaveLength(1);
+    expect(svg.match(/class="window"/g)).toHaveLength(1); // 20:10-19:30 never opens (no wrap)
+    expect(svg).toContain('b&#60;x&#62;');
+    expect(svg).toContain('class="now"');
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('monitor page in headless Chromium', () => {
+  it('renders processes, methods, timeline, no-data panels and critical logs, refreshing itself', async () => {
+    const data: MonitorDataSource = {
+      prices: async () => [
+        { instrument_code: 'SOFR', last_price_time: '2026-11-20T20:40:00Z', age_minutes: 50 },
+        { instrument_code: 'US10', last_price_time: '2026-11-20T21:25:00Z', age_minutes: 5 },
+      ],
+      orders: async () => null,
+      positions: async () => [{ strategy_name: 'example', instrument_code: 'SOFR', position: 3 }],
+      criticalLogs: async () => [
+        {
+          time: '2026-11-20T20:55:00Z',
+          process: 'run_systems',
+          msg: 'run_systems died: pid 777 is not running',
+        },
+      ],
+    };
+    monitor = await startMonitorServer({
+      store,
+      control,
+      clock: new SimulatedClock(at('21:30')),
+      data,
+      reasons: new Map([['run_reports', 'status is NO-RUN']]),
+    });
+    expect(monitor.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const userDataDir = mkdtempSync(join(tmpdir(), 'systack-chromium-'));
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      viewport: { width: 1280, height: 1000 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(monitor.url);
+      await page.waitForFunction('Number(document.body.dataset.refreshed || 0) >= 2', undefined, {
+        timeout: 10_000,
+      });
+      const processes = await page.locator('#processes').innerText();
+      expect(processes).toContain('run_capital_update');
+      expect(processes).toContain('4242@trader');
+      expect(processes).toContain('NO-RUN');
+      expect(processes).toContain('status is NO-RUN');
+      expect(await page.locator('#processes td.crashed').count()).toBe(1);
+      expect(await page.locator('#methods').innerText()).toContain('update_total_capital');
+      expect(await page.locator('#orders').innerText()).toBe('no data (service not running)');
+      expect(await page.locator('#prices').innerText()).toContain('US10');
+      expect(await page.locator('#logs').innerText()).toContain('run_systems died');
+      expect(await page.locator('#timeline svg rect.run').count()).toBe(4);
+      expect(await page.locator('#timeline svg rect.run.running').count()).toBe(1);
+      mkdirSync('test-results', { recursive: true });
+      await page.screenshot({ path: 'test-results/monitor.png', fullPage: true });
+    } finally {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
+  });
+});
