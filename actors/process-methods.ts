@@ -12,6 +12,7 @@ import type { Logger } from '../src/log/logger.ts';
 import { backupFiles } from './process-methods/backups.ts';
 import { cleanBacktestStates, cleanEchoFiles, cleanLogFiles } from './process-methods/cleaners.ts';
 import { strategyProcessMethods } from './process-methods/index.ts';
+import { stackHandlerProcessMethods } from './process-methods/stack-handler.ts';
 
 export interface MethodContext {
   process: string;
@@ -33,11 +34,13 @@ export type MethodRegistry = Record<string, Record<string, ProcessMethod>>;
 /**
  * Production methods. run_capital_update, run_daily_prices_updates, run_systems and
  * run_strategy_order_generator come from `process-methods/index.ts` (the strategy tables answer
- * any strategy name: kept as values, never spread). Still missing: run_stack_handler's and
- * run_reports' methods, so those processes refuse to start and name what is missing.
+ * any strategy name: kept as values, never spread); run_stack_handler's from
+ * `process-methods/stack-handler.ts`. Still missing: run_reports' methods, so that process
+ * refuses to start and names what is missing.
  */
 export const productionRegistry: MethodRegistry = {
   ...strategyProcessMethods,
+  run_stack_handler: stackHandlerProcessMethods(),
   run_cleaners: {
     clean_backtest_states: cleanBacktestStates,
     clean_echo_files: cleanEchoFiles,

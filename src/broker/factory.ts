@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../clock.ts';
 import type { BrokerPort } from './port.ts';
+import { SimBroker } from './sim/sim-broker.ts';
 
 export type BrokerKind = 'sim' | 'ib';
 
@@ -23,7 +24,11 @@ export type BrokerMaker = (system: BrokerFactoryConfig, clock: Clock) => BrokerP
  *   sim: (_system, clock) => new SimBroker({ clock }),
  * (and `ib: ...` with the IB adapter when it lands).
  */
-const BROKER_MAKERS: Partial<Record<BrokerKind, BrokerMaker>> = {};
+const BROKER_MAKERS: Partial<Record<BrokerKind, BrokerMaker>> = {
+  // In memory: orders and fills live as long as the process. The stack handler's process methods
+  // give theirs a KV store instead (actors/process-methods/stack-handler.ts).
+  sim: (_system, clock) => new SimBroker({ clock }),
+};
 
 export class BrokerUnavailable extends Error {}
 

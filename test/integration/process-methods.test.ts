@@ -91,9 +91,10 @@ afterAll(async () => {
 });
 
 describe('process methods on a real nats-server', () => {
-  it('brokerFromConfig says clearly that no broker is plugged in yet', () => {
-    expect(() => brokerFromConfig({ broker: 'sim' }, clock)).toThrow(BrokerUnavailable);
-    expect(() => brokerFromConfig({ broker: 'sim' }, clock)).toThrow(/broker 'sim' is not available/);
+  it('brokerFromConfig gives the simulated broker, and says clearly when a broker is not plugged in', () => {
+    expect(brokerFromConfig({ broker: 'sim' }, clock).name).toBe('sim');
+    expect(() => brokerFromConfig({ broker: 'ib' }, clock)).toThrow(BrokerUnavailable);
+    expect(() => brokerFromConfig({ broker: 'ib' }, clock)).toThrow(/broker 'ib' is not available/);
   });
 
   it('run_capital_update: update_total_capital polls the broker, holds a large change; strategy_allocation splits it', async () => {

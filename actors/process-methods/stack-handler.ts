@@ -1,0 +1,103 @@
+/**
+ * run_stack_handler's methods for the supervisor's registry (digest A1): one StackHandler per
+ * process (per NATS connection and prefix), opened on the first method run (restore, broker
+ * connected and subscribed, order services served) and kept for the process's life, because fills
+ * and order statuses arrive between method runs. `safe_stack_removal` (run on completion) runs end
+ * of day and closes it.
+ *
+ * With `broker: sim` the simulated broker keeps its orders and fills in the KV bucket
+ * `<PREFIX>_SIMBROKER`, so it outlives a crash of this process as a real broker would.
+ */
+import type { Service } from '@nats-io/services';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { brokerFromConfig } from '../../src/broker/factory.ts';
+import type { BrokerPort } from '../../src/broker/port.ts';
+import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
+import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
+import { streamName } from '../../src/bus/subjects.ts';
+import { childLogger } from '../../src/log/logger.ts';
+import { startOrderServices } from '../stack/services.ts';
+import { StackHandler } from '../stack/stack-handler.ts';
+import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
+
+interface Running {
+  handler: StackHandler;
+  service: Service;
+  broker: BrokerPort;
+}
+
+const running = new WeakMap<NatsConnection, Map<string, Promise<Running>>>();
+
+async function brokerFor(ctx: MethodContext, deps: ProcessMethodDeps): Promise<BrokerPort> {
+  if (deps.broker) return deps.broker(ctx);
+  if (ctx.system.broker === 'sim') {
+    const store = await kvSimBrokerStore(ctx.nc, streamName(ctx.prefix, 'SIMBROKER'));
+    return new SimBroker({ clock: ctx.clock, store });
+  }
+  return brokerFromConfig(ctx.system, ctx.clock);
+}
+
+function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
+  let byPrefix = running.get(ctx.nc);
+  if (!byPrefix) {
+    byPrefix = new Map();
+    running.set(ctx.nc, byPrefix);
+  }
+  let r = byPrefix.get(ctx.prefix);
+  if (!r) {
+    r = (async () => {
+      const broker = await brokerFor(ctx, deps);
+      const log = childLogger({ component: 'stack_handler' }, ctx.log);
+      const handler = await StackHandler.open({
+        nc: ctx.nc,
+        broker,
+        clock: ctx.clock,
+        prefix: ctx.prefix,
+        log,
+      });
+      const service = await startOrderServices(ctx.nc, handler, ctx.prefix);
+      log.info({ ...handler.restoreReport }, 'stack handler started');
+      return { handler, service, broker };
+    })();
+    byPrefix.set(ctx.prefix, r);
+    r.catch(() => byPrefix?.delete(ctx.prefix));
+  }
+  return r;
+}
+
+export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record<string, ProcessMethod> {
+  const run =
+    (fn: (h: StackHandler) => Promise<unknown>): ProcessMethod =>
+    async (ctx) => {
+      const { handler } = await open(ctx, deps);
+      await fn(handler);
+    };
+  const notInThisBuild: ProcessMethod = async (ctx) => {
+    ctx.log.warn(
+      { process: ctx.process, method: ctx.method },
+      `${ctx.method} is not implemented yet: skipped`,
+    );
+  };
+  return {
+    check_external_position_break: run((h) => h.checkExternalPositionBreak()),
+    spawn_children_from_new_instrument_orders: run((h) => h.spawnChildrenFromNewInstrumentOrders()),
+    // The algos' manage loops (E1/E2) are deadlines ticked here, after new broker orders are sent.
+    create_broker_orders_from_contract_orders: run(async (h) => {
+      await h.createBrokerOrdersFromContractOrders();
+      await h.tick();
+    }),
+    process_fills_stack: run((h) => h.processFillsStack()),
+    handle_completed_orders: run((h) => h.handleCompletedOrders()),
+    safe_stack_removal: async (ctx) => {
+      const r = await open(ctx, deps);
+      await r.handler.safeStackRemoval();
+      await r.service.stop();
+      await r.handler.close();
+      await r.broker.disconnect();
+      running.get(ctx.nc)?.delete(ctx.prefix);
+    },
+    // Roll orders (digest J) and additional sampling belong to other parts, not built yet.
+    generate_force_roll_orders: notInThisBuild,
+    refresh_additional_sampling_all_instruments: notInThisBuild,
+  };
+}

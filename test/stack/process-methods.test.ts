@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productionRegistry } from '../../actors/process-methods.ts';
+import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
+import type { MethodContext } from '../../actors/process-methods/types.ts';
+import type { InstrumentOrder } from '../../actors/stack/types.ts';
+import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
+import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
+import { callService } from '../../src/bus/service.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createRootLogger } from '../../src/log/logger.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+import { T0 } from './helpers.ts';
+
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+afterAll(async () => {
+  await nats?.stop();
+});
+
+describe('run_stack_handler process methods', () => {
+  it('are in the production registry by the reference names', () => {
+    expect(Object.keys(productionRegistry.run_stack_handler ?? {}).sort()).toEqual([
+      'check_external_position_break',
+      'create_broker_orders_from_contract_orders',
+      'generate_force_roll_orders',
+      'handle_completed_orders',
+      'process_fills_stack',
+      'refresh_additional_sampling_all_instruments',
+      'safe_stack_removal',
+      'spawn_children_from_new_instrument_orders',
+    ]);
+  });
+
+  it('run an order through one long-lived handler, then end of day on completion', async () => {
+    const nc = await nats.connect();
+    const clock = new SimulatedClock(T0);
+    const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
+    const methods = stackHandlerProcessMethods({ broker: () => broker });
+    const log = createRootLogger({
+      processName: 'test',
+      level: 'fatal',
+      destination: { write: () => undefined },
+    }).log;
+    const ctx = (method: string): MethodContext => ({
+      process: 'run_stack_handler',
+      method,
+      config: {
+        name: method,
+        frequencyMinutes: 0,
+        maxExecutions: -1,
+        runOnCompletionOnly: false,
+        heartbeatMinutes: 10,
+        extra: {},
+      },
+      args: {},
+      clock,
+      nc,
+      prefix: 'pmstack',
+      system: loadConfig().system,
+      log,
+    });
+    // The first method run opens the handler, which serves the order services.
+    await methods.check_external_position_break!(ctx('check_external_position_break'));
+    const io = await callService<InstrumentOrder>(nc, 'pmstack.orders.instrument.create', {
+      strategy_name: 'ewmac',
+      instrument_code: 'SOFR',
+      trade: 1,
+      order_type: 'market',
+    });
+    for (let pass = 0; pass < 3; pass++) {
+      for (const m of [
+        'check_external_position_break',
+        'spawn_children_from_new_instrument_orders',
+        'create_broker_orders_from_contract_orders',
+        'process_fills_stack',
+        'handle_completed_orders',
+      ]) {
+        await methods[m]!(ctx(m));
+      }
+      await broker.idle();
+    }
+    const view = await callService<InstrumentOrder[]>(nc, 'pmstack.orders.view.instrument', {});
+    expect(view.find((o) => o.id === io.id)?.state).toBe('completed');
+    await methods.safe_stack_removal!(ctx('safe_stack_removal'));
+    expect(await broker.positions()).toEqual([
+      { instrumentCode: 'SOFR', contractDate: '202612', position: 1 },
+    ]);
+    await expect(callService(nc, 'pmstack.orders.view.instrument', {}, 500)).rejects.toThrow(); // services stopped
+  });
+});
