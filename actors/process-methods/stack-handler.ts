@@ -16,6 +16,7 @@ import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import { childLogger } from '../../src/log/logger.ts';
+import { consumeOrderRequests, type OrderRequestConsumer } from '../stack/order-requests.ts';
 import { startOrderServices } from '../stack/services.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
@@ -24,6 +25,7 @@ interface Running {
   handler: StackHandler;
   service: Service;
   broker: BrokerPort;
+  requests: OrderRequestConsumer;
 }
 
 const running = new WeakMap<NatsConnection, Map<string, Promise<Running>>>();
@@ -56,8 +58,10 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
         log,
       });
       const service = await startOrderServices(ctx.nc, handler, ctx.prefix);
+      // Orders the strategy order generator queued while the stack handler was not running.
+      const requests = await consumeOrderRequests(ctx.nc, ctx.prefix, handler, log);
       log.info({ ...handler.restoreReport }, 'stack handler started');
-      return { handler, service, broker };
+      return { handler, service, broker, requests };
     })();
     byPrefix.set(ctx.prefix, r);
     r.catch(() => byPrefix?.delete(ctx.prefix));
@@ -90,6 +94,7 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
     handle_completed_orders: run((h) => h.handleCompletedOrders()),
     safe_stack_removal: async (ctx) => {
       const r = await open(ctx, deps);
+      await r.requests.stop();
       await r.handler.safeStackRemoval();
       await r.service.stop();
       await r.handler.close();
