@@ -2,11 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
 import type { MethodContext } from '../../actors/process-methods/types.ts';
-import {
-  listOrderRequests,
-  pendingOrderRequests,
-  requestInstrumentOrder,
-} from '../../actors/stack/order-requests.ts';
+import { listOrderRequests, pendingOrderRequests } from '../../actors/stack/order-requests.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../../actors/strategy-order-ports.ts';
