@@ -10,15 +10,12 @@
  */
 import type { Service } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
-import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
-import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
-import { streamName } from '../../src/bus/subjects.ts';
 import { childLogger } from '../../src/log/logger.ts';
 import { consumeOrderRequests, type OrderRequestConsumer } from '../stack/order-requests.ts';
 import { startOrderServices } from '../stack/services.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
+import { processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
 
 interface Running {
@@ -31,12 +28,7 @@ interface Running {
 const running = new WeakMap<NatsConnection, Map<string, Promise<Running>>>();
 
 async function brokerFor(ctx: MethodContext, deps: ProcessMethodDeps): Promise<BrokerPort> {
-  if (deps.broker) return deps.broker(ctx);
-  if (ctx.system.broker === 'sim') {
-    const store = await kvSimBrokerStore(ctx.nc, streamName(ctx.prefix, 'SIMBROKER'));
-    return new SimBroker({ clock: ctx.clock, store });
-  }
-  return brokerFromConfig(ctx.system, ctx.clock);
+  return deps.broker ? deps.broker(ctx) : processBroker(ctx);
 }
 
 function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
