@@ -14,6 +14,8 @@ import type { BrokerPort } from '../../src/broker/port.ts';
 import { childLogger } from '../../src/log/logger.ts';
 import { consumeOrderRequests, type OrderRequestConsumer } from '../stack/order-requests.ts';
 import { startOrderServices } from '../stack/services.ts';
+import { contractsFromPriceStore } from '../stack/store-contracts.ts';
+import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
 import { processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
@@ -45,6 +47,7 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       const handler = await StackHandler.open({
         nc: ctx.nc,
         broker,
+        contracts: await contractsFromPriceStore(await JetStreamPriceStore.open(ctx.nc, ctx.prefix)),
         clock: ctx.clock,
         prefix: ctx.prefix,
         log,

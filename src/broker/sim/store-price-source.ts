@@ -68,20 +68,28 @@ export class StorePriceSource implements SimPriceSource {
     const key = monthKey(contract);
     const anchor = this.anchors.get(key) ?? this.instrumentAnchor.get(contract.instrumentCode);
     if (!anchor) return 100;
-    const step = Math.max(0, Math.floor((time - anchor.time) / HOUR));
+    const sigma = (this.dailyVol.get(contract.instrumentCode) ?? 0.01) / Math.sqrt(24);
+    const step = Math.floor((time - anchor.time) / HOUR);
+    // After the last stored price the walk goes forward; before it (bars asked for history of a
+    // contract with no stored per-contract prices) a separate walk goes back, so history has the
+    // instrument's volatility too instead of a flat line that would make the first move a spike.
+    const logMove = step >= 0 ? this.walk(key, step, sigma) : this.walk(`${key}/back`, -step, sigma);
+    return anchor.price * Math.exp(logMove);
+  }
+
+  /** Cumulative log move after `n` hourly steps; each step has its own seed (order-independent). */
+  private walk(key: string, n: number, sigma: number): number {
     let path = this.paths.get(key);
     if (!path) {
       path = [0];
       this.paths.set(key, path);
     }
-    const sigma = (this.dailyVol.get(contract.instrumentCode) ?? 0.01) / Math.sqrt(24);
-    // Each hour's move has its own seed, so the path does not depend on who asked first or how far.
-    while (path.length <= Math.min(step, 24 * 366 * 5)) {
+    const target = Math.min(n, 24 * 366 * 5);
+    while (path.length <= target) {
       const z = new Prng(hash(`${this.seed}/${key}/${path.length}`)).normal();
       path.push(path[path.length - 1]! + sigma * z);
     }
-    const logMove = path[Math.min(step, path.length - 1)]!;
-    return anchor.price * Math.exp(logMove);
+    return path[target]!;
   }
 }
 
