@@ -31,7 +31,7 @@ describe('systack start: a full simulated trading day', () => {
     );
     const child = spawn(
       process.execPath,
-      ['bin/systack.js', 'start', '--days', '1', '--speed', '600', '--json', '--no-monitor'],
+      ['bin/systack.js', 'start', '--days', '1', '--speed', '1000', '--json', '--no-monitor'],
       { env: { ...process.env, SYSTACK_PRIVATE_DIR: priv }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
