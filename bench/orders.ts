@@ -175,6 +175,9 @@ const result = {
   // CPU per completed family, of this process and of the NATS server: steadier than the rate
   // on a shared machine.
   cpu_ms_per_family: Number(((cpu.user + cpu.system) / 1000 / Math.max(1, completed)).toFixed(3)),
+  js_writes_per_family: Object.fromEntries(
+    [...core.store.writes].map(([k, n]) => [k, Number((n / Math.max(1, completed)).toFixed(2))]),
+  ),
   server_cpu_ms_per_family: Number(((serverCpuS * 1000) / Math.max(1, completed)).toFixed(3)),
 };
 process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);

@@ -106,6 +106,11 @@ export class OrderEventStore {
     });
   }
 
+  /** JetStream messages written by this store, by kind (`stack`, `fills`, `history`). */
+  get writes(): ReadonlyMap<string, number> {
+    return this.pub.counts;
+  }
+
   /** Stop the ack subscription (publishes still waiting fail). */
   close(): void {
     this.pub.close();
