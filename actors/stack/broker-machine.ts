@@ -1,6 +1,6 @@
 import { createActor, type EmittedFrom, type InputFrom, type SnapshotFrom } from 'xstate';
 import { type BrokerOrderEvent, brokerOrderMachine } from '../../machines/broker-order.ts';
-import { restore, start } from '../../machines/step.ts';
+import { restore } from '../../machines/step.ts';
 import type { StackLogger } from './ports.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder } from './types.ts';
@@ -67,8 +67,11 @@ function stateName(s: Snap): string {
 
 /** Start the machine for a new broker order record (before its first write). */
 export function startBrokerMachine(bo: BrokerOrder, brokerName: string): void {
-  const r = start(brokerOrderMachine, machineInput(bo, brokerName));
-  keep(bo, r.snapshot);
+  const input = machineInput(bo, brokerName);
+  collected = [];
+  const snap = brokerOrderMachine.getInitialSnapshot(inertScope(input), input);
+  collected = [];
+  keep(bo, snap);
 }
 
 function machineInput(bo: BrokerOrder, brokerName: string): BrokerOrderInput {
