@@ -18,6 +18,10 @@ interface Slot<T extends HostedRecord> {
   writing: Promise<void> | undefined;
   waiters: Array<{ version: number; resolve: () => void; reject: (e: unknown) => void }>;
   removed: boolean;
+  /** Holds on the actor's deferred changes (see `hold`). */
+  held: number;
+  /** An undeferred change is waiting to be written. */
+  urgent: boolean;
 }
 
 /** The persisted form of one actor event: the events since the last write and the state after them. */
@@ -50,6 +54,8 @@ export class OrderHost<T extends HostedRecord> {
       prefix: string;
       inspect?: boolean;
       onFatal?: (err: unknown) => void;
+      /** How long a deferred change waits for company before it is written (default 50 ms). */
+      deferMs?: number;
     },
   ) {}
 
@@ -82,6 +88,8 @@ export class OrderHost<T extends HostedRecord> {
       writing: undefined,
       waiters: [],
       removed: false,
+      held: 0,
+      urgent: false,
     };
     this.slots.set(k, slot);
     record.version = Math.max(1, record.version);
@@ -91,9 +99,11 @@ export class OrderHost<T extends HostedRecord> {
 
   /**
    * Apply an event to an actor: `fn` changes the record; the change is persisted behind. With
-   * `defer`, the write waits a few milliseconds (or until the next undeferred change or `durable`)
-   * so it coalesces with what follows: for changes whose durability nothing waits on, such as
-   * order fills re-derived from the fills stream on restore.
+   * `defer`, the write waits up to `deferMs` (or until the next undeferred change of the actor or
+   * `durable`) so it coalesces with what follows: for changes whose durability nothing waits on
+   * and that a restore re-derives, such as order fills (from the fills stream) or a broker order's
+   * submission (re-sent idempotently). A fill's changes to its three orders are then written with
+   * the family's completion, one append per order, instead of separately.
    */
   change(level: string, id: number, event: string, fn: (r: T) => void, opts: { defer?: boolean } = {}): T {
     this.throwIfFatal();
@@ -103,6 +113,28 @@ export class OrderHost<T extends HostedRecord> {
     slot.record.version++;
     this.record(slot, event, opts.defer === true);
     return slot.record;
+  }
+
+  /**
+   * Keep the actors' deferred changes unwritten until the returned release is called, however long
+   * that takes: a step with an await in the middle (e.g. a family's completion waiting for its
+   * history record) then lands as one append per actor with the changes made before the await.
+   * Only deferred changes wait: an undeferred change or `durable()` writes at once, held or not.
+   */
+  hold(members: Array<{ level: string; id: number }>): () => void {
+    const slots = members
+      .map((m) => this.slots.get(this.key(m.level, m.id)))
+      .filter((s): s is Slot<T> => s !== undefined);
+    for (const s of slots) s.held++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const s of slots) {
+        s.held--;
+        if (s.held === 0 && !s.writing && !s.removed && s.persisted < s.record.version) this.kick(s);
+      }
+    };
   }
 
   /** Resolves when the actor's current state is in JetStream. */
@@ -147,6 +179,8 @@ export class OrderHost<T extends HostedRecord> {
         writing: undefined,
         waiters: [],
         removed: false,
+        held: 0,
+        urgent: false,
       });
       n++;
     }
@@ -155,6 +189,7 @@ export class OrderHost<T extends HostedRecord> {
 
   private record(slot: Slot<T>, event: string, defer = false): void {
     slot.events.push(event);
+    if (!defer) slot.urgent = true;
     const { nc, prefix, inspect } = this.opts;
     if (nc && inspect !== false) {
       const r = slot.record;
@@ -167,13 +202,18 @@ export class OrderHost<T extends HostedRecord> {
       this.kick(slot);
       return;
     }
+    this.armDefer(slot);
+  }
+
+  private armDefer(slot: Slot<T>): void {
     this.deferred.add(slot);
     this.deferTimer ??= setTimeout(() => {
       this.deferTimer = undefined;
       const slots = [...this.deferred];
       this.deferred.clear();
-      for (const sl of slots) this.kick(sl);
-    }, 5);
+      // A held actor is written when its hold is released.
+      for (const sl of slots) if (sl.held === 0) this.kick(sl);
+    }, this.opts.deferMs ?? 50);
   }
 
   private kick(slot: Slot<T>): void {
@@ -181,8 +221,15 @@ export class OrderHost<T extends HostedRecord> {
     if (slot.writing || slot.removed) return;
     slot.writing = this.writeLoop(slot).finally(() => {
       slot.writing = undefined;
-      if (!this.fatal && !slot.removed && slot.persisted < slot.record.version) this.kick(slot);
+      if (this.fatal || slot.removed || slot.persisted >= slot.record.version) return;
+      // What changed during the write goes next, unless it is held deferred changes only.
+      if (this.mustWrite(slot)) this.kick(slot);
     });
+  }
+
+  /** Whether what is left unwritten goes now: not when it is only held deferred changes. */
+  private mustWrite(slot: Slot<T>): boolean {
+    return slot.held === 0 || slot.urgent || slot.waiters.length > 0;
   }
 
   private async writeLoop(slot: Slot<T>): Promise<void> {
@@ -193,11 +240,13 @@ export class OrderHost<T extends HostedRecord> {
         const version = r.version;
         const body: ActorEventBody<T> = { events: slot.events, record: r };
         slot.events = [];
+        slot.urgent = false;
         slot.seq = await this.store.appendOrder(subj, body, `${r.level}.${r.id}.v${version}`, slot.seq);
         slot.persisted = version;
         const ready = slot.waiters.filter((w) => w.version <= version);
         slot.waiters = slot.waiters.filter((w) => w.version > version);
         for (const w of ready) w.resolve();
+        if (!this.mustWrite(slot)) break;
       }
     } catch (err) {
       this.fatal ??= err;
