@@ -22,6 +22,8 @@ interface Slot<T extends HostedRecord> {
   held: number;
   /** An undeferred change is waiting to be written. */
   urgent: boolean;
+  /** The actor's subject (computed once). */
+  subj?: string;
 }
 
 /** The persisted form of one actor event: the events since the last write and the state after them. */
@@ -43,8 +45,8 @@ export interface ActorEventBody<T> {
  */
 export class OrderHost<T extends HostedRecord> {
   private readonly slots = new Map<string, Slot<T>>();
-  private readonly deferred = new Set<Slot<T>>();
-  private deferTimer: NodeJS.Timeout | undefined;
+  /** Actors with deferred changes waiting, by how long they may wait (`deferMs`, `lazyMs`). */
+  private readonly deferred = new Map<number, { slots: Set<Slot<T>>; timer: NodeJS.Timeout | undefined }>();
   private fatal: unknown;
 
   constructor(
@@ -56,6 +58,8 @@ export class OrderHost<T extends HostedRecord> {
       onFatal?: (err: unknown) => void;
       /** How long a deferred change waits for company before it is written (default 50 ms). */
       deferMs?: number;
+      /** How long a lazy change waits (default 1000 ms). */
+      lazyMs?: number;
     },
   ) {}
 
@@ -102,16 +106,28 @@ export class OrderHost<T extends HostedRecord> {
    * `defer`, the write waits up to `deferMs` (or until the next undeferred change of the actor or
    * `durable`) so it coalesces with what follows: for changes whose durability nothing waits on
    * and that a restore re-derives, such as order fills (from the fills stream) or a broker order's
-   * submission (re-sent idempotently). A fill's changes to its three orders are then written with
+   * submission (re-sent idempotently). A `lazy` change waits `lazyMs`. A fill's changes to its three orders are then written with
    * the family's completion, one append per order, instead of separately.
    */
-  change(level: string, id: number, event: string, fn: (r: T) => void, opts: { defer?: boolean } = {}): T {
+  change(
+    level: string,
+    id: number,
+    event: string,
+    fn: (r: T) => void,
+    opts: { defer?: boolean | 'lazy' } = {},
+  ): T {
     this.throwIfFatal();
     const slot = this.slots.get(this.key(level, id));
     if (!slot) throw new Error(`no actor ${this.key(level, id)}`);
     fn(slot.record);
     slot.record.version++;
-    this.record(slot, event, opts.defer === true);
+    const wait =
+      opts.defer === 'lazy'
+        ? (this.opts.lazyMs ?? 1000)
+        : opts.defer === true
+          ? (this.opts.deferMs ?? 50)
+          : undefined;
+    this.record(slot, event, wait);
     return slot.record;
   }
 
@@ -187,9 +203,8 @@ export class OrderHost<T extends HostedRecord> {
     return n;
   }
 
-  private record(slot: Slot<T>, event: string, defer = false): void {
+  private record(slot: Slot<T>, event: string, waitMs?: number): void {
     slot.events.push(event);
-    if (!defer) slot.urgent = true;
     const { nc, prefix, inspect } = this.opts;
     if (nc && inspect !== false) {
       const r = slot.record;
@@ -198,26 +213,33 @@ export class OrderHost<T extends HostedRecord> {
         JSON.stringify({ event, version: r.version, state: r }),
       );
     }
-    if (!defer) {
+    if (waitMs === undefined) {
+      slot.urgent = true;
       this.kick(slot);
       return;
     }
-    this.armDefer(slot);
+    this.armDefer(slot, waitMs);
   }
 
-  private armDefer(slot: Slot<T>): void {
-    this.deferred.add(slot);
-    this.deferTimer ??= setTimeout(() => {
-      this.deferTimer = undefined;
-      const slots = [...this.deferred];
-      this.deferred.clear();
+  private armDefer(slot: Slot<T>, waitMs: number): void {
+    let q = this.deferred.get(waitMs);
+    if (!q) {
+      q = { slots: new Set(), timer: undefined };
+      this.deferred.set(waitMs, q);
+    }
+    q.slots.add(slot);
+    const queue = q;
+    queue.timer ??= setTimeout(() => {
+      queue.timer = undefined;
+      const slots = [...queue.slots];
+      queue.slots.clear();
       // A held actor is written when its hold is released.
       for (const sl of slots) if (sl.held === 0) this.kick(sl);
-    }, this.opts.deferMs ?? 50);
+    }, waitMs);
   }
 
   private kick(slot: Slot<T>): void {
-    this.deferred.delete(slot);
+    for (const q of this.deferred.values()) q.slots.delete(slot);
     if (slot.writing || slot.removed) return;
     slot.writing = this.writeLoop(slot).finally(() => {
       slot.writing = undefined;
@@ -234,7 +256,8 @@ export class OrderHost<T extends HostedRecord> {
 
   private async writeLoop(slot: Slot<T>): Promise<void> {
     const r = slot.record;
-    const subj = this.store.orderSubject(r.level, r.id);
+    slot.subj ??= this.store.orderSubject(r.level, r.id);
+    const subj = slot.subj;
     try {
       while (!slot.removed && slot.persisted < r.version) {
         const version = r.version;

@@ -200,7 +200,8 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
           if (placed.permId > 0)
             stepBrokerMachine(b, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, core.log);
         },
-        { defer: true },
+        // Lazy: a restore re-sends a pending-submit order with the same orderRef (idempotent).
+        { defer: 'lazy' },
       );
     }
   } catch (err) {
