@@ -44,7 +44,9 @@ export interface ActorEventBody<T> {
  * `<prefix>.inspect.order.<level>.<id>` for inspection.
  */
 export class OrderHost<T extends HostedRecord> {
-  private readonly slots = new Map<string, Slot<T>>();
+  /** Actors by level, then id (no key string built per lookup; a level is listed on its own). */
+  private readonly byLevel = new Map<string, Map<number, Slot<T>>>();
+  private count = 0;
   /** Actors with deferred changes waiting, by how long they may wait (`deferMs`, `lazyMs`). */
   private readonly deferred = new Map<number, { slots: Set<Slot<T>>; timer: NodeJS.Timeout | undefined }>();
   private fatal: unknown;
@@ -68,22 +70,42 @@ export class OrderHost<T extends HostedRecord> {
   }
 
   get(level: string, id: number): T | undefined {
-    return this.slots.get(this.key(level, id))?.record;
+    return this.slot(level, id)?.record;
   }
 
   *all(): IterableIterator<T> {
-    for (const s of this.slots.values()) yield s.record;
+    for (const m of this.byLevel.values()) for (const s of m.values()) yield s.record;
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.count;
+  }
+
+  /** The records of one level, in insertion order. */
+  *ofLevel(level: string): IterableIterator<T> {
+    for (const s of this.byLevel.get(level)?.values() ?? []) yield s.record;
+  }
+
+  private slot(level: string, id: number): Slot<T> | undefined {
+    return this.byLevel.get(level)?.get(id);
+  }
+
+  private put(slot: Slot<T>): void {
+    const { level, id } = slot.record;
+    let m = this.byLevel.get(level);
+    if (!m) {
+      m = new Map();
+      this.byLevel.set(level, m);
+    }
+    if (!m.has(id)) this.count++;
+    m.set(id, slot);
   }
 
   /** Start an actor for a new record (its first event). */
   spawn(record: T, event: string): T {
     this.throwIfFatal();
     const k = this.key(record.level, record.id);
-    if (this.slots.has(k)) throw new Error(`actor ${k} already exists`);
+    if (this.slot(record.level, record.id)) throw new Error(`actor ${k} already exists`);
     const slot: Slot<T> = {
       record,
       seq: 0,
@@ -95,7 +117,7 @@ export class OrderHost<T extends HostedRecord> {
       held: 0,
       urgent: false,
     };
-    this.slots.set(k, slot);
+    this.put(slot);
     record.version = Math.max(1, record.version);
     this.record(slot, event);
     return record;
@@ -117,7 +139,7 @@ export class OrderHost<T extends HostedRecord> {
     opts: { defer?: boolean | 'lazy' } = {},
   ): T {
     this.throwIfFatal();
-    const slot = this.slots.get(this.key(level, id));
+    const slot = this.slot(level, id);
     if (!slot) throw new Error(`no actor ${this.key(level, id)}`);
     fn(slot.record);
     slot.record.version++;
@@ -138,9 +160,7 @@ export class OrderHost<T extends HostedRecord> {
    * Only deferred changes wait: an undeferred change or `durable()` writes at once, held or not.
    */
   hold(members: Array<{ level: string; id: number }>): () => void {
-    const slots = members
-      .map((m) => this.slots.get(this.key(m.level, m.id)))
-      .filter((s): s is Slot<T> => s !== undefined);
+    const slots = members.map((m) => this.slot(m.level, m.id)).filter((s): s is Slot<T> => s !== undefined);
     for (const s of slots) s.held++;
     let released = false;
     return () => {
@@ -155,7 +175,7 @@ export class OrderHost<T extends HostedRecord> {
 
   /** Resolves when the actor's current state is in JetStream. */
   durable(level: string, id: number): Promise<void> {
-    const slot = this.slots.get(this.key(level, id));
+    const slot = this.slot(level, id);
     if (!slot || slot.persisted >= slot.record.version) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) =>
       slot.waiters.push({ version: slot.record.version, resolve, reject }),
@@ -166,18 +186,17 @@ export class OrderHost<T extends HostedRecord> {
 
   /** Resolves when every actor's state is in JetStream. */
   async flush(): Promise<void> {
-    await Promise.all([...this.slots.values()].map((s) => this.durable(s.record.level, s.record.id)));
+    await Promise.all([...this.all()].map((r) => this.durable(r.level, r.id)));
     this.throwIfFatal();
   }
 
   /** Stop an actor and remove its subject (its record must already be in history). */
   async remove(level: string, id: number): Promise<void> {
-    const k = this.key(level, id);
-    const slot = this.slots.get(k);
+    const slot = this.slot(level, id);
     if (!slot) return;
     await this.durable(level, id);
     slot.removed = true;
-    this.slots.delete(k);
+    if (this.byLevel.get(level)?.delete(id)) this.count--;
     await this.store.purgeOrder(this.store.orderSubject(level, id));
   }
 
@@ -187,7 +206,7 @@ export class OrderHost<T extends HostedRecord> {
     for (const e of entries) {
       if (e.data.removed) continue;
       const r = e.data.record;
-      this.slots.set(this.key(r.level, r.id), {
+      this.put({
         record: r,
         seq: e.seq,
         persisted: r.version,

@@ -132,7 +132,7 @@ export class StackCore {
 
   orders<L extends OrderLevel>(level: L): Array<Extract<AnyOrder, { level: L }>> {
     const out: Array<Extract<AnyOrder, { level: L }>> = [];
-    for (const r of this.host.all()) if (r.level === level) out.push(r as Extract<AnyOrder, { level: L }>);
+    for (const r of this.host.ofLevel(level)) out.push(r as Extract<AnyOrder, { level: L }>);
     return out.sort((a, b) => a.id - b.id);
   }
 
