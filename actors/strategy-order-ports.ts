@@ -17,6 +17,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { callService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
+import { requestInstrumentOrder } from './stack/order-requests.ts';
+import { readLocks, readPositions } from './stack/read-model.ts';
 import type {
   OpenInstrumentOrder,
   RollState,
@@ -151,5 +153,63 @@ export class NatsStrategyStateSource implements StrategyStateSource {
     }
     const rows = parseReply(rollStateRows, reply, subj);
     return Object.fromEntries(rows.map((r) => [r.instrument_code, r.roll_state]));
+  }
+}
+
+/**
+ * The sink the order generator uses by default: each order is queued durably for the stack
+ * handler (`actors/stack/order-requests.ts`), so orders generated in the evening wait for the
+ * next trading window instead of failing because the stack handler is not running. The request
+ * id is the order's content, so re-running the generator before the stack handler has taken the
+ * first request queues nothing twice.
+ */
+export class QueuedInstrumentOrderSink implements InstrumentOrderSink {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+  ) {}
+  async create(order: StrategyOrder): Promise<unknown> {
+    const { reference_contract, ...rest } = order;
+    const body = reference_contract ? { ...rest, reference_contract } : rest;
+    const id = [order.strategy_name, order.instrument_code, order.reference_datetime ?? '', order.trade].join(
+      ':',
+    );
+    const r = await requestInstrumentOrder(this.nc, this.prefix, body, id);
+    return { queued: r.queued, request_seq: r.seq };
+  }
+}
+
+/**
+ * The stack state the generator reads by default: positions rebuilt from the fills stream and locks
+ * from the stack's KV bucket, so it works whether or not the stack handler runs. Unfilled orders are
+ * not read: the stack nets requests on insert (B5) and removes unfilled orders at end of day.
+ */
+export class DurableStrategyStateSource implements StrategyStateSource {
+  private readonly rolls: NatsStrategyStateSource;
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly prefix: string,
+  ) {
+    this.rolls = new NatsStrategyStateSource(nc, prefix);
+  }
+
+  async stackState(): Promise<StrategyStackState> {
+    const [positions, locks] = await Promise.all([
+      readPositions(this.nc, this.prefix),
+      readLocks(this.nc, this.prefix),
+    ]);
+    return {
+      positions: positions.strategy.map((p) => ({
+        strategy_name: p.strategyName,
+        instrument_code: p.instrumentCode,
+        position: p.position,
+      })),
+      open_orders: [],
+      locked_instruments: [...locks.keys()].sort(),
+    };
+  }
+
+  rollStates(): Promise<Record<string, RollState> | undefined> {
+    return this.rolls.rollStates();
   }
 }

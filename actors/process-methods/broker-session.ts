@@ -1,5 +1,5 @@
-import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
+import { processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethodDeps } from './types.ts';
 
 /**
@@ -11,7 +11,7 @@ export async function withBroker<T>(
   deps: ProcessMethodDeps,
   fn: (broker: BrokerPort) => Promise<T>,
 ): Promise<T> {
-  const broker = deps.broker ? deps.broker(ctx) : brokerFromConfig(ctx.system, ctx.clock);
+  const broker = deps.broker ? deps.broker(ctx) : await processBroker(ctx);
   const opened = !broker.isConnected();
   if (opened) await broker.connect();
   try {

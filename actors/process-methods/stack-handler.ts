@@ -10,31 +10,27 @@
  */
 import type { Service } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
-import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
-import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
-import { streamName } from '../../src/bus/subjects.ts';
 import { childLogger } from '../../src/log/logger.ts';
+import { consumeOrderRequests, type OrderRequestConsumer } from '../stack/order-requests.ts';
 import { startOrderServices } from '../stack/services.ts';
+import { contractsFromPriceStore } from '../stack/store-contracts.ts';
+import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
+import { processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
 
 interface Running {
   handler: StackHandler;
   service: Service;
   broker: BrokerPort;
+  requests: OrderRequestConsumer;
 }
 
 const running = new WeakMap<NatsConnection, Map<string, Promise<Running>>>();
 
 async function brokerFor(ctx: MethodContext, deps: ProcessMethodDeps): Promise<BrokerPort> {
-  if (deps.broker) return deps.broker(ctx);
-  if (ctx.system.broker === 'sim') {
-    const store = await kvSimBrokerStore(ctx.nc, streamName(ctx.prefix, 'SIMBROKER'));
-    return new SimBroker({ clock: ctx.clock, store });
-  }
-  return brokerFromConfig(ctx.system, ctx.clock);
+  return deps.broker ? deps.broker(ctx) : processBroker(ctx);
 }
 
 function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
@@ -51,13 +47,16 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       const handler = await StackHandler.open({
         nc: ctx.nc,
         broker,
+        contracts: await contractsFromPriceStore(await JetStreamPriceStore.open(ctx.nc, ctx.prefix)),
         clock: ctx.clock,
         prefix: ctx.prefix,
         log,
       });
       const service = await startOrderServices(ctx.nc, handler, ctx.prefix);
+      // Orders the strategy order generator queued while the stack handler was not running.
+      const requests = await consumeOrderRequests(ctx.nc, ctx.prefix, handler, log);
       log.info({ ...handler.restoreReport }, 'stack handler started');
-      return { handler, service, broker };
+      return { handler, service, broker, requests };
     })();
     byPrefix.set(ctx.prefix, r);
     r.catch(() => byPrefix?.delete(ctx.prefix));
@@ -90,6 +89,7 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
     handle_completed_orders: run((h) => h.handleCompletedOrders()),
     safe_stack_removal: async (ctx) => {
       const r = await open(ctx, deps);
+      await r.requests.stop();
       await r.handler.safeStackRemoval();
       await r.service.stop();
       await r.handler.close();

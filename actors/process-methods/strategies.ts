@@ -10,7 +10,7 @@ import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { PriceStoreSystemDataSource } from '../../src/store/price-store-system-data.ts';
 import { CsvSystemDataSource, type SystemDataSource } from '../../src/store/system-data.ts';
 import { generateOrdersForStrategy } from '../strategy-order-job.ts';
-import { NatsInstrumentOrderSink, NatsStrategyStateSource } from '../strategy-order-ports.ts';
+import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../strategy-order-ports.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import { runSystemForStrategy } from '../system-runner.ts';
 import type { MethodContext, ProcessMethod } from './types.ts';
@@ -63,8 +63,8 @@ export function strategyOrderMethodFor(strategy: string): ProcessMethod {
     const r = await generateOrdersForStrategy(strategy, {
       strategies: rt.strategies,
       controls: rt.controls,
-      state: new NatsStrategyStateSource(ctx.nc, ctx.prefix),
-      sink: new NatsInstrumentOrderSink(ctx.nc, ctx.prefix),
+      state: new DurableStrategyStateSource(ctx.nc, ctx.prefix),
+      sink: new QueuedInstrumentOrderSink(ctx.nc, ctx.prefix),
       log: ctx.log,
     });
     ctx.log.info(

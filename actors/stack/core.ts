@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import type { Clock } from '../../src/clock.ts';
 import { OrderHost } from '../host/order-host.ts';
+import { applyFillToPositions } from './positions.ts';
 import type { OrderEventStore } from '../store/order-event-store.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
 import {
@@ -179,13 +180,6 @@ export class StackCore {
 
   /** Positions move once per fill record, by its scope (digest F7, F8). */
   applyToPositions(f: FillRecord): void {
-    if (f.scope !== 'strategy' && f.contractDate) {
-      const k = contractPositionKey(f.instrumentCode, f.contractDate);
-      this.contractPositions.set(k, (this.contractPositions.get(k) ?? 0) + f.qty);
-    }
-    if (f.scope !== 'contract' && f.strategyName) {
-      const k = strategyPositionKey(f.strategyName, f.instrumentCode);
-      this.strategyPositions.set(k, (this.strategyPositions.get(k) ?? 0) + f.qty);
-    }
+    applyFillToPositions(this.contractPositions, this.strategyPositions, f);
   }
 }

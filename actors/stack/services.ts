@@ -15,7 +15,7 @@ import {
   setOrderLock,
 } from './manual.ts';
 import { netInstrumentOrders } from './net.ts';
-import { StackRequestError } from './spawn.ts';
+import { type NewInstrumentOrder, StackRequestError } from './spawn.ts';
 import type { StackHandler } from './stack-handler.ts';
 
 /** Subject suffixes (after `<prefix>.orders.`) of every order stack endpoint. */
@@ -44,6 +44,26 @@ export const ORDER_ENDPOINTS = [
   'eod',
 ] as const;
 export type OrderEndpoint = (typeof ORDER_ENDPOINTS)[number];
+
+/** An instrument order request body (snake case, as on the wire) as the stack handler takes it. */
+export function toNewInstrumentOrder(
+  b: S.CreateInstrumentOrderBody,
+  manualTrade: boolean,
+): NewInstrumentOrder {
+  return {
+    strategyName: b.strategy_name,
+    instrumentCode: b.instrument_code,
+    trade: b.trade,
+    orderType: b.order_type,
+    referencePrice: b.reference_price,
+    referenceContract: b.reference_contract,
+    referenceDatetime:
+      typeof b.reference_datetime === 'string' ? Date.parse(b.reference_datetime) : b.reference_datetime,
+    limitPrice: b.limit_price,
+    limitContract: b.limit_contract,
+    manualTrade,
+  };
+}
 
 /**
  * The order stack services (interactive_order_stack, digest H4) on the NATS micro-services
@@ -77,19 +97,7 @@ export async function startOrderServices(
   const view = (level: 'instrument' | 'contract' | 'broker') => (b: { active_only?: boolean }) =>
     core.orders(level).filter((o) => !b.active_only || o.active);
   const newOrder = (b: S.CreateInstrumentOrderBody, manualTrade: boolean) =>
-    h.createInstrumentOrder({
-      strategyName: b.strategy_name,
-      instrumentCode: b.instrument_code,
-      trade: b.trade,
-      orderType: b.order_type,
-      referencePrice: b.reference_price,
-      referenceContract: b.reference_contract,
-      referenceDatetime:
-        typeof b.reference_datetime === 'string' ? Date.parse(b.reference_datetime) : b.reference_datetime,
-      limitPrice: b.limit_price,
-      limitContract: b.limit_contract,
-      manualTrade,
-    });
+    h.createInstrumentOrder(toNewInstrumentOrder(b, manualTrade));
 
   add(
     'instrument.create',

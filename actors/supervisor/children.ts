@@ -30,7 +30,8 @@ export const spawnRunProcess: ChildLauncher = (name, env) => {
     // stdin is a pipe from the supervisor: when the supervisor dies by any signal, the child
     // sees end-of-file and stops as on SIGTERM (no orphans holding leases).
     env: { ...process.env, ...env, SYSTACK_SUPERVISED: '1' },
-    stdio: ['pipe', 'inherit', 'inherit'],
+    // A child's stdout (its run summary) goes to the supervisor's stderr, keeping stdout for the supervisor's own output.
+    stdio: ['pipe', process.stderr, 'inherit'],
   });
   const exited = new Promise<ChildExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));

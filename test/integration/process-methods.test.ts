@@ -12,7 +12,7 @@ import { createRootLogger, type Logger } from '../../src/log/logger.ts';
 import { latestStrategyCapital, latestTotal } from '../../src/store/capital-store.ts';
 import { importPrices } from '../../src/store/csv/import.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
-import { startFakeOrderStack } from '../support/fake-order-stack.ts';
+import { listOrderRequests } from '../../actors/stack/order-requests.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 import { FakePriceBroker } from '../prices/fake-broker.ts';
@@ -172,8 +172,7 @@ describe('process methods on a real nats-server', () => {
     await expect(registry.run_systems!.carry_trend!(bad)).rejects.toThrow(/object .* is not supported/);
   });
 
-  it('run_strategy_order_generator: orders go on the stack; no roll-state service means Passive', async () => {
-    const stack = await startFakeOrderStack(nc, PREFIX);
+  it('run_strategy_order_generator: orders are queued for the stack handler; no roll-state service means Passive', async () => {
     const explicit = strategyProcessMethodsFor(['carry_trend'], { broker: () => broker });
     expect(Object.keys(explicit.run_strategy_order_generator!)).toEqual(['carry_trend']);
     await explicit.run_strategy_order_generator!.carry_trend!(
@@ -191,7 +190,8 @@ describe('process methods on a real nats-server', () => {
               : 0,
       }))
       .filter((o) => o.trade !== 0);
-    expect(stack.orders.map((o) => ({ code: o.instrumentCode, trade: o.trade }))).toEqual(expected);
+    const queued = await listOrderRequests(nc, PREFIX);
+    expect(queued.map((o) => ({ code: o.instrument_code, trade: o.trade }))).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
     expect(lines.some((l) => /taking every instrument as Passive/.test(l.msg))).toBe(true);
   });

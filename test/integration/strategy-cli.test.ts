@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
-import { type FakeOrderStack, startFakeOrderStack } from '../support/fake-order-stack.ts';
+import { listOrderRequests } from '../../actors/stack/order-requests.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
@@ -34,7 +34,6 @@ describe('systack capital / control / update on a real nats-server', () => {
   let t: TestNats;
   let nc: NatsConnection;
   let dir: string;
-  let stack: FakeOrderStack;
   const run = (...args: string[]) => systack(args, dir, t.url);
 
   beforeAll(async () => {
@@ -44,8 +43,7 @@ describe('systack capital / control / update on a real nats-server', () => {
       `sample_data_dir: ${PYSYSTEMTRADE_DIR}`,
       'log_level: error',
     ]);
-    // the order stack's services (stand-in); no roll-state service: every instrument is Passive
-    stack = await startFakeOrderStack(nc, 'systack');
+    // no roll-state service: every instrument is Passive
   });
   afterAll(async () => t.stop());
 
@@ -71,7 +69,7 @@ describe('systack capital / control / update on a real nats-server', () => {
     expect(bad.stderr).toMatch(/override/);
   });
 
-  it('update system-backtests then strategy-orders puts limited orders on the stack', async () => {
+  it('update system-backtests then strategy-orders queues limited orders for the stack handler', async () => {
     // by default the system reads the price store, which has no CORN yet
     const fromStore = await run('update', 'system-backtests', '--json');
     expect(fromStore.code).toBe(1);
@@ -90,8 +88,9 @@ describe('systack capital / control / update on a real nats-server', () => {
     expect(rows[0]!.positions.map((p) => p.instrument_code)).toEqual(['CORN', 'SOFR']);
     const orders = await run('update', 'strategy-orders', '--strategy', 'carry_trend', '--json');
     expect(orders.code).toBe(0);
-    const corn = stack.orders.find((o) => o.instrumentCode === 'CORN');
-    expect(corn).toMatchObject({ strategyName: 'carry_trend', instrumentCode: 'CORN', trade: -1 });
+    // The orders wait in the durable request queue for the stack handler's next window.
+    const corn = (await listOrderRequests(nc, 'systack')).find((o) => o.instrument_code === 'CORN');
+    expect(corn).toMatchObject({ strategy_name: 'carry_trend', instrument_code: 'CORN', trade: -1 });
     expect((await run('update', 'strategy-orders', '--strategy', 'nope')).code).toBe(2);
     const shown = await run(
       'strategy',

@@ -47,7 +47,7 @@ export class SimMarketData {
     const bars: PriceBar[] = [];
     for (let t = since ?? now - 30 * step; t <= now && bars.length < 10_000; t += step) {
       const p = this.prices.lastPrice(c, t);
-      bars.push({ time: t, open: p, high: p, low: p, close: p, volume: 0 });
+      bars.push({ time: t, open: p, high: p, low: p, close: p, volume: 100 });
     }
     return bars;
   }

@@ -1,51 +1,162 @@
-import { resolve } from 'node:path';
+/**
+ * `systack start` (what `npm start` runs): the whole system on its embedded defaults. An embedded
+ * nats-server with JetStream, the bundled sample data imported on first start, the simulated
+ * broker, and the supervisor running every process on a simulated clock, so a full trading day —
+ * prices, capital, systems, strategy orders, the stack handler trading them, fills, end of day —
+ * passes in about a minute while the monitor page shows it. Ctrl-C stops it cleanly; `--days N`
+ * stops by itself after N trading days and prints a summary.
+ */
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { connectNats } from '../../bus/connection.ts';
-import { startEmbeddedNats } from '../../bus/embedded.ts';
-import { busStatus } from '../../bus/status.ts';
+import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
+import { bootstrapCapital, bootstrapSampleData, runSummary } from '../../../actors/simulation.ts';
+import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
+import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
+import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { loadConfig } from '../../config/load.ts';
-import { ensureLogStream } from '../../log/ship.ts';
-import { setupLogging } from '../context.ts';
-import { printResult } from '../output.ts';
+import { importProgressReporter } from '../commands/prices.ts';
+import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
+import { startRuntime, untilSignal } from '../runtime.ts';
+
+const DAY = 86_400_000;
+
+interface StartOptions {
+  speed: string;
+  start: string;
+  days?: string;
+  monitorPort?: string;
+  monitor?: boolean;
+  json?: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command('start')
-    .description(
-      'Run systack on its embedded defaults (embedded nats-server with JetStream); Ctrl-C stops it',
+    .description('Run the whole system on embedded defaults (sample data, simulated broker, simulated clock)')
+    .option('--speed <n>', 'simulated clock speed: 1500 runs a trading day in about a minute', '1500')
+    .option(
+      '--start <time>',
+      'simulated start (local time; the sample data ends 2023-08-31)',
+      '2023-09-01T19:58:00',
     )
-    .option('--json', 'print the start-up status as JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .option('--days <n>', 'stop after this many trading days and print a summary (default: run until Ctrl-C)')
+    .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
+    .option('--no-monitor', 'do not serve the monitor page')
+    .option('--json', 'print the start-up and end summaries as JSON')
+    .action(async (opts: StartOptions) => {
+      const speed = Number(opts.speed);
+      if (!(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${opts.speed}'`);
+      const start = Date.parse(opts.start);
+      if (Number.isNaN(start))
+        throw new UsageError(`--start must be a time such as 2023-09-01T19:58:00, got '${opts.start}'`);
+      const days = opts.days !== undefined ? parsePositiveInt('--days', opts.days) : undefined;
       const config = loadConfig();
-      const dataDir = resolve(config.system.data_dir);
-      const server = config.system.nats_url
-        ? undefined
-        : await startEmbeddedNats({
-            storeDir: resolve(dataDir, 'jetstream'),
-            portsDir: dataDir,
-            port: config.system.nats_port,
-          });
-      const url = config.system.nats_url ?? server?.url ?? '';
-      const nc = await connectNats({
-        url,
-        name: 'systack-start',
-        user: config.system.nats_user,
-        pass: config.system.nats_pass,
-        token: config.system.nats_token,
+      if (config.system.broker !== 'sim')
+        throw new CliError(
+          "systack start runs the simulated broker: use 'systack supervise' with broker: ib",
+        );
+      const control = controlConfigOf(config);
+      const rt = await startRuntime(config, 'supervisor');
+      const reporter = importProgressReporter();
+      const sample = await bootstrapSampleData(
+        rt.nc,
+        rt.prefix,
+        config.system.sample_data_dir,
+        reporter.progress,
+      );
+      reporter.stop();
+      const anchor = makeAnchor(start, speed);
+      const capitalInitialised = await bootstrapCapital({
+        process: 'run_capital_update',
+        method: 'update_total_capital',
+        config: {
+          name: 'update_total_capital',
+          frequencyMinutes: 0,
+          maxExecutions: 1,
+          runOnCompletionOnly: false,
+          heartbeatMinutes: 10,
+          extra: {},
+        },
+        args: {},
+        clock: new AnchoredClock(anchor),
+        nc: rt.nc,
+        prefix: rt.prefix,
+        system: config.system,
+        log: rt.log,
       });
-      const prefix = config.system.subject_prefix;
-      await ensureLogStream(nc, prefix);
-      const log = setupLogging(config, 'systack', nc);
-      log.info({ component: 'start', nats_url: url, embedded: Boolean(server) }, 'systack started');
-      printResult({ ...(await busStatus(nc, prefix)), data_dir: dataDir }, { json: opts.json });
-      process.stderr.write('systack is running. Press Ctrl-C to stop.\n');
-      await new Promise<void>((done) => {
-        process.once('SIGINT', () => done());
-        process.once('SIGTERM', () => done());
+      const host = process.env.SYSTACK_HOST ?? hostname();
+      const daemon = await startDaemon({
+        nc: rt.nc,
+        natsUrl: rt.url,
+        prefix: rt.prefix,
+        control,
+        anchor,
+        host,
+        log: rt.log,
+        monitor:
+          opts.monitor === false
+            ? undefined
+            : {
+                host: config.system.monitor_host,
+                port:
+                  opts.monitorPort !== undefined
+                    ? parsePositiveInt('--monitor-port', opts.monitorPort)
+                    : config.system.monitor_port,
+              },
       });
-      log.info({ component: 'start' }, 'systack stopping');
-      await nc.drain().catch(() => undefined);
-      await server?.stop();
+      const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
+      printResult(
+        {
+          nats_url: rt.url,
+          data_dir: rt.dataDir,
+          sample_data: sample.imported
+            ? `imported ${sample.instruments} instruments`
+            : `${sample.instruments} instruments stored`,
+          capital: capitalInitialised ? 'initialised from the simulated account' : 'stored',
+          clock_start: new Date(anchor.anchorSim).toISOString(),
+          clock_speed: speed,
+          monitor: daemon.monitor?.url ?? null,
+        },
+        { json: opts.json },
+      );
+      process.stderr.write(
+        `systack is running${daemon.monitor ? `; monitor at ${daemon.monitor.url}` : ''}. Ctrl-C stops it.\n`,
+      );
+      if (days === undefined) await untilSignal();
+      else await untilDaysDone(daemon, start, days);
+      process.stderr.write('stopping processes...\n');
+      await daemon.stop();
+      await responders.stop().catch(() => undefined);
+      if (days !== undefined)
+        printResult(await runSummary(rt.nc, rt.prefix, daemon.clock), { json: opts.json });
+      await rt.stop();
       process.stderr.write('systack stopped.\n');
+      process.exit(0);
     });
+}
+
+/**
+ * The run is over when the simulated clock has passed the last day's stack handler stop time and
+ * the stack handler has finished (its end-of-day safe stack removal done), or on a signal.
+ */
+async function untilDaysDone(
+  daemon: Awaited<ReturnType<typeof startDaemon>>,
+  start: number,
+  days: number,
+): Promise<void> {
+  let signalled = false;
+  void untilSignal().then(() => {
+    signalled = true;
+  });
+  const deadline = start + days * DAY;
+  while (!signalled) {
+    await sleep(250);
+    const now = daemon.clock.now();
+    if (now < deadline - DAY / 6) continue; // not yet into the last evening
+    const rec = await daemon.store.getRecord('run_stack_handler');
+    const lease = await daemon.store.getLease('run_stack_handler');
+    if (!lease && rec.lastEnd !== undefined && rec.lastEnd > start) return;
+    if (now > deadline + DAY / 4) return; // the stack handler never ran: do not wait forever
+  }
 }

@@ -6,17 +6,13 @@
  * SIGTERM / SIGINT stop every process gracefully (as a STOP status would).
  */
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
-import { connectNats } from '../../bus/connection.ts';
-import { startEmbeddedNats } from '../../bus/embedded.ts';
 import { loadConfig } from '../../config/load.ts';
-import { ensureLogStream } from '../../log/ship.ts';
-import { setupLogging } from '../context.ts';
 import { parsePositiveInt, printResult, UsageError } from '../output.ts';
+import { startRuntime, untilSignal } from '../runtime.ts';
 
 interface SuperviseOptions {
   speed?: string;
@@ -59,25 +55,8 @@ export function register(program: Command): void {
         opts.monitorPort !== undefined
           ? parsePositiveInt('--monitor-port', opts.monitorPort)
           : config.system.monitor_port;
-      const dataDir = resolve(config.system.data_dir);
-      const server = config.system.nats_url
-        ? undefined
-        : await startEmbeddedNats({
-            storeDir: resolve(dataDir, 'jetstream'),
-            portsDir: dataDir,
-            port: config.system.nats_port,
-          });
-      const url = config.system.nats_url ?? server!.url;
-      const nc = await connectNats({
-        url,
-        name: 'systack-supervisor',
-        user: config.system.nats_user,
-        pass: config.system.nats_pass,
-        token: config.system.nats_token,
-      });
-      const prefix = config.system.subject_prefix;
-      await ensureLogStream(nc, prefix);
-      const log = setupLogging(config, 'supervisor', nc);
+      const rt = await startRuntime(config, 'supervisor');
+      const { nc, url, prefix, log, server } = rt;
       const host = process.env.SYSTACK_HOST ?? hostname();
       const anchor = makeAnchor(start, speed);
       const daemon = await startDaemon({
@@ -104,26 +83,10 @@ export function register(program: Command): void {
         { json: opts.json },
       );
       process.stderr.write('supervisor running. SIGTERM or Ctrl-C stops every process gracefully.\n');
-      await new Promise<void>((done) => {
-        const first = () => {
-          process.off('SIGINT', first);
-          process.off('SIGTERM', first);
-          // A second signal while stopping gives up on the graceful stop.
-          const again = () => {
-            process.stderr.write('second signal: exiting now\n');
-            process.exit(130);
-          };
-          process.once('SIGINT', again);
-          process.once('SIGTERM', again);
-          done();
-        };
-        process.on('SIGINT', first);
-        process.on('SIGTERM', first);
-      });
+      await untilSignal();
       process.stderr.write('stopping processes...\n');
       await daemon.stop();
-      await nc.drain().catch(() => undefined);
-      await server?.stop();
+      await rt.stop();
       process.stderr.write('supervisor stopped.\n');
       // Everything is stopped; do not wait for stray handles (watchers, sockets) to wind down.
       process.exit(0);

@@ -7,7 +7,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { StrategyHost } from '../../../actors/strategy-host.ts';
 import { generateOrdersForStrategy } from '../../../actors/strategy-order-job.ts';
-import { NatsInstrumentOrderSink, NatsStrategyStateSource } from '../../../actors/strategy-order-ports.ts';
+import {
+  DurableStrategyStateSource,
+  QueuedInstrumentOrderSink,
+} from '../../../actors/strategy-order-ports.ts';
 import { openStrategyRuntime } from '../../../actors/strategy-runtime.ts';
 import { runSystemForStrategy } from '../../../actors/system-runner.ts';
 import { wallClock } from '../../clock.ts';
@@ -116,8 +119,8 @@ export function register(program: Command): void {
               await generateOrdersForStrategy(strategy, {
                 strategies: rt.strategies,
                 controls: rt.controls,
-                state: new NatsStrategyStateSource(nc, prefix),
-                sink: new NatsInstrumentOrderSink(nc, prefix),
+                state: new DurableStrategyStateSource(nc, prefix),
+                sink: new QueuedInstrumentOrderSink(nc, prefix),
                 log,
               }),
             );

@@ -1,0 +1,106 @@
+/**
+ * What `systack start` adds to the supervisor for a run on embedded defaults: the bundled sample
+ * data imported on first start, and the end-of-run summary (positions from fills against the
+ * simulated broker's, orders left on the stack, requests still queued).
+ */
+import { resolve } from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { kvSimBrokerStore } from '../src/broker/sim/kv-store.ts';
+import { SimBroker } from '../src/broker/sim/sim-broker.ts';
+import { streamName } from '../src/bus/subjects.ts';
+import type { Clock } from '../src/clock.ts';
+import { type ImportProgress, importPrices } from '../src/store/csv/import.ts';
+import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
+import { capitalMethods } from './process-methods/capital.ts';
+import type { MethodContext } from './process-methods/types.ts';
+import { OrderEventStore } from './store/order-event-store.ts';
+import { openStrategyRuntime } from './strategy-runtime.ts';
+import { pendingOrderRequests } from './stack/order-requests.ts';
+import { readPositions } from './stack/read-model.ts';
+import type { AnyOrder } from './stack/types.ts';
+
+/** Import the sample data unless the price store already holds instruments. */
+export async function bootstrapSampleData(
+  nc: NatsConnection,
+  prefix: string,
+  sampleDir: string,
+  progress?: ImportProgress,
+): Promise<{ imported: boolean; instruments: number }> {
+  const store = await JetStreamPriceStore.open(nc, prefix);
+  const existing = await store.listAdjustedPrices();
+  if (existing.length > 0) return { imported: false, instruments: existing.length };
+  const summary = await importPrices(store, resolve(sampleDir), progress);
+  return { imported: true, instruments: summary.adjustedPrices.length };
+}
+
+/**
+ * Capital before the first evening: the reference populates capital from the broker's account value
+ * the first time it runs (production doc "Capital"); systems need a strategy allocation to size
+ * positions, so the first start runs the capital update and allocation once if there is none.
+ */
+export async function bootstrapCapital(ctx: MethodContext): Promise<boolean> {
+  const methods = capitalMethods();
+  const rt = await openStrategyRuntime(ctx.nc, ctx.prefix, ctx.system, ctx.clock, { log: ctx.log });
+  if ((await rt.capital.history()).length > 0) return false;
+  await methods.update_total_capital!({ ...ctx, method: 'update_total_capital' });
+  await methods.strategy_allocation!({ ...ctx, method: 'strategy_allocation' });
+  return true;
+}
+
+export interface RunSummary {
+  strategy_positions: Array<{ strategy_name: string; instrument_code: string; position: number }>;
+  contract_positions: Array<{ instrument_code: string; contract_date: string; position: number }>;
+  broker_positions: Array<{ instrument_code: string; contract_date: string; position: number }>;
+  /** Our contract positions (sum of fills) equal the broker's, contract by contract. */
+  positions_equal_fills: boolean;
+  fills: number;
+  active_orders_on_stack: number;
+  queued_order_requests: number;
+}
+
+const month = (c: string) => c.slice(0, 6);
+
+export async function runSummary(nc: NatsConnection, prefix: string, clock: Clock): Promise<RunSummary> {
+  const ours = await readPositions(nc, prefix);
+  const events = await OrderEventStore.open(nc, prefix);
+  const fills = (await events.loadFills()).length;
+  const stack = await events.loadStack<{ record?: AnyOrder }>();
+  const active = stack.filter((e) => e.data.record?.active).length;
+  const broker = new SimBroker({ clock, store: await kvSimBrokerStore(nc, streamName(prefix, 'SIMBROKER')) });
+  await broker.connect();
+  const theirs = (await broker.positions()).filter((p) => p.position !== 0);
+  await broker.disconnect();
+  const key = (i: string, c: string) => `${i}/${month(c)}`;
+  const ourMap = new Map(
+    ours.contract
+      .filter((p) => p.position !== 0)
+      .map((p) => [key(p.instrumentCode, p.contractDate), p.position]),
+  );
+  const theirMap = new Map(theirs.map((p) => [key(p.instrumentCode, p.contractDate), p.position]));
+  const equal = ourMap.size === theirMap.size && [...ourMap].every(([k, v]) => theirMap.get(k) === v);
+  return {
+    strategy_positions: ours.strategy
+      .filter((p) => p.position !== 0)
+      .map((p) => ({
+        strategy_name: p.strategyName,
+        instrument_code: p.instrumentCode,
+        position: p.position,
+      })),
+    contract_positions: ours.contract
+      .filter((p) => p.position !== 0)
+      .map((p) => ({
+        instrument_code: p.instrumentCode,
+        contract_date: p.contractDate,
+        position: p.position,
+      })),
+    broker_positions: theirs.map((p) => ({
+      instrument_code: p.instrumentCode,
+      contract_date: p.contractDate,
+      position: p.position,
+    })),
+    positions_equal_fills: equal,
+    fills,
+    active_orders_on_stack: active,
+    queued_order_requests: await pendingOrderRequests(nc, prefix),
+  };
+}

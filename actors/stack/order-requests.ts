@@ -1,0 +1,157 @@
+/**
+ * Instrument order requests: the durable way in to the instrument order stack.
+ *
+ * The strategy order generator runs in the evening (run_strategy_order_generator, 20:10 by
+ * default) while the stack handler trades in its own window (00:01–19:45). In the reference both
+ * write one database; here the generator appends each request to the JetStream work-queue stream
+ * `<PREFIX>_ORDER_REQUESTS` (subject `<prefix>.orderreq.<strategy>.<instrument>`, message id =
+ * the request id, so a retried generator run never queues twice), and the stack handler takes
+ * them off the queue whenever it runs, putting each on the stack with netting on insert (B5).
+ * A request that fails validation is terminated with a logged error and changes nothing.
+ */
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { createInstrumentOrderBody } from '../../src/bus/schemas/orders.ts';
+import { streamName, subject } from '../../src/bus/subjects.ts';
+import type { Logger } from '../../src/log/logger.ts';
+import { token } from '../store/order-event-store.ts';
+import { toNewInstrumentOrder } from './services.ts';
+import { StackRequestError } from './spawn.ts';
+import type { StackHandler } from './stack-handler.ts';
+
+const CONSUMER = 'stack_handler';
+
+export function orderRequestStream(prefix: string): string {
+  return streamName(prefix, 'ORDER_REQUESTS');
+}
+
+export async function ensureOrderRequestStream(nc: NatsConnection, prefix: string): Promise<string> {
+  const jsm = await jetstreamManager(nc);
+  const name = orderRequestStream(prefix);
+  try {
+    await jsm.streams.info(name);
+  } catch {
+    await jsm.streams.add({
+      name,
+      subjects: [subject(prefix, 'orderreq', '>')],
+      retention: RetentionPolicy.Workqueue,
+      duplicate_window: 24 * 3600 * 1_000_000_000,
+    });
+  }
+  try {
+    await jsm.consumers.info(name, CONSUMER);
+  } catch {
+    await jsm.consumers.add(name, { durable_name: CONSUMER, ack_policy: AckPolicy.Explicit, max_deliver: 5 });
+  }
+  return name;
+}
+
+export interface OrderRequest {
+  strategy_name: string;
+  instrument_code: string;
+  trade: number;
+  reference_price?: number;
+  reference_contract?: string;
+  reference_datetime?: number | string;
+}
+
+/** Queue one instrument order request. Returns false when the same request id was queued already. */
+export async function requestInstrumentOrder(
+  nc: NatsConnection,
+  prefix: string,
+  req: OrderRequest,
+  requestId: string,
+): Promise<{ queued: boolean; seq: number }> {
+  await ensureOrderRequestStream(nc, prefix);
+  const subj = subject(prefix, 'orderreq', token(req.strategy_name), token(req.instrument_code));
+  const ack = await jetstream(nc).publish(subj, JSON.stringify(req), { msgID: `orderreq:${requestId}` });
+  return { queued: !ack.duplicate, seq: ack.seq };
+}
+
+/** How many requests wait for the stack handler. */
+export async function pendingOrderRequests(nc: NatsConnection, prefix: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(orderRequestStream(prefix)).catch(() => undefined);
+  return info?.state.messages ?? 0;
+}
+
+export interface OrderRequestConsumer {
+  stop(): Promise<void>;
+}
+
+/** Take requests off the queue and put them on the stack, for as long as the handler runs. */
+export async function consumeOrderRequests(
+  nc: NatsConnection,
+  prefix: string,
+  handler: StackHandler,
+  log: Logger,
+): Promise<OrderRequestConsumer> {
+  const name = await ensureOrderRequestStream(nc, prefix);
+  const consumer = await jetstream(nc).consumers.get(name, CONSUMER);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 100 });
+  const loop = (async () => {
+    for await (const m of messages) {
+      let body: unknown;
+      try {
+        body = m.json();
+      } catch {
+        log.error({ seq: m.seq }, 'order request is not JSON: dropped');
+        m.term();
+        continue;
+      }
+      const parsed = createInstrumentOrderBody.safeParse(body);
+      if (!parsed.success) {
+        log.error({ seq: m.seq, issue: parsed.error.issues[0]?.message }, 'invalid order request: dropped');
+        m.term();
+        continue;
+      }
+      try {
+        const order = await handler.createInstrumentOrder(toNewInstrumentOrder(parsed.data, false));
+        log.info(
+          {
+            strategy_name: parsed.data.strategy_name,
+            instrument_code: parsed.data.instrument_code,
+            instrument_order_id: order.id,
+          },
+          'order request put on the stack',
+        );
+        m.ack();
+      } catch (err) {
+        if (err instanceof StackRequestError && err.code < 500) {
+          // Refused by a rule (netted to nothing, locked instrument): done with it.
+          log.warn({ ...parsed.data, reason: err.message }, 'order request refused by the stack');
+          m.ack();
+        } else {
+          log.error({ err }, 'order request failed; will be retried');
+          m.nak(1000);
+        }
+      }
+    }
+  })();
+  return {
+    async stop() {
+      await messages.close();
+      await loop;
+    },
+  };
+}
+
+/** The requests waiting in the queue, oldest first (without taking them off it). */
+export async function listOrderRequests(nc: NatsConnection, prefix: string): Promise<OrderRequest[]> {
+  const jsm = await jetstreamManager(nc);
+  const name = orderRequestStream(prefix);
+  const info = await jsm.streams.info(name).catch(() => undefined);
+  if (!info || info.state.messages === 0) return [];
+  const out: OrderRequest[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const m = await jsm.streams.getMessage(name, { seq }).catch(() => undefined);
+    if (m) out.push(m.json<OrderRequest>());
+  }
+  return out;
+}

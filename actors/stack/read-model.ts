@@ -1,0 +1,38 @@
+/**
+ * A read-only view of the stack handler's durable state, for processes that run while the stack
+ * handler does not (the strategy order generator in the evening, the monitor): positions rebuilt
+ * from the fills stream (the same sum the handler keeps) and instrument locks from its KV bucket.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { OrderEventStore } from '../store/order-event-store.ts';
+import { type LockReason, StackKv } from '../store/stack-kv.ts';
+import { applyFillToPositions } from './positions.ts';
+import type { FillRecord } from './types.ts';
+
+export interface StackPositions {
+  contract: Array<{ instrumentCode: string; contractDate: string; position: number }>;
+  strategy: Array<{ strategyName: string; instrumentCode: string; position: number }>;
+}
+
+const split = (k: string) => k.split('/') as [string, string];
+
+export async function readPositions(nc: NatsConnection, prefix: string): Promise<StackPositions> {
+  const store = await OrderEventStore.open(nc, prefix);
+  const contract = new Map<string, number>();
+  const strategy = new Map<string, number>();
+  for (const e of await store.loadFills<FillRecord>()) applyFillToPositions(contract, strategy, e.data);
+  return {
+    contract: [...contract].map(([k, position]) => {
+      const [instrumentCode, contractDate] = split(k);
+      return { instrumentCode, contractDate, position };
+    }),
+    strategy: [...strategy].map(([k, position]) => {
+      const [strategyName, instrumentCode] = split(k);
+      return { strategyName, instrumentCode, position };
+    }),
+  };
+}
+
+export async function readLocks(nc: NatsConnection, prefix: string): Promise<Map<string, LockReason>> {
+  return (await StackKv.open(nc, prefix)).loadLocks();
+}

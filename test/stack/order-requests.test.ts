@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
+import type { MethodContext } from '../../actors/process-methods/types.ts';
+import { listOrderRequests, pendingOrderRequests } from '../../actors/stack/order-requests.ts';
+import { readPositions } from '../../actors/stack/read-model.ts';
+import type { InstrumentOrder } from '../../actors/stack/types.ts';
+import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../../actors/strategy-order-ports.ts';
+import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
+import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
+import { jetstream } from '@nats-io/jetstream';
+import { callService } from '../../src/bus/service.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createRootLogger } from '../../src/log/logger.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+import { T0 } from './helpers.ts';
+
+const PREFIX = 'oreq';
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+afterAll(async () => nats?.stop());
+
+const STACK_METHODS = [
+  'check_external_position_break',
+  'spawn_children_from_new_instrument_orders',
+  'create_broker_orders_from_contract_orders',
+  'process_fills_stack',
+  'handle_completed_orders',
+];
+
+describe('instrument order requests queued for the stack handler', () => {
+  it('waits while the stack handler is down, is traded when it runs, and positions stay readable after', async () => {
+    const nc = await nats.connect();
+    const sink = new QueuedInstrumentOrderSink(nc, PREFIX);
+    const order = {
+      strategy_name: 'ewmac',
+      instrument_code: 'SOFR',
+      trade: 2,
+      reference_datetime: '2023-08-31T23:00:00Z',
+    };
+    expect(await sink.create(order)).toMatchObject({ queued: true });
+    // The generator run again before the stack handler took it: nothing is queued twice.
+    expect(await sink.create(order)).toMatchObject({ queued: false });
+    // A malformed request (by hand on the subject) is dropped by the handler and changes nothing.
+    await jetstream(nc).publish(`${PREFIX}.orderreq.ewmac.SOFR`, '{"strategy_name":"ewmac","trade":"lots"}');
+    expect(await pendingOrderRequests(nc, PREFIX)).toBe(2);
+    expect((await listOrderRequests(nc, PREFIX))[0]).toMatchObject({ instrument_code: 'SOFR', trade: 2 });
+
+    const clock = new SimulatedClock(T0);
+    const broker = new SimBroker({ clock, prices: new ConstantPriceSource(95.5), restingCheckMs: 0 });
+    const methods = stackHandlerProcessMethods({ broker: () => broker });
+    const log = createRootLogger({
+      processName: 'test',
+      level: 'fatal',
+      destination: { write: () => undefined },
+    }).log;
+    const ctx = (method: string): MethodContext => ({
+      process: 'run_stack_handler',
+      method,
+      config: {
+        name: method,
+        frequencyMinutes: 0,
+        maxExecutions: -1,
+        runOnCompletionOnly: false,
+        heartbeatMinutes: 10,
+        extra: {},
+      },
+      args: {},
+      clock,
+      nc,
+      prefix: PREFIX,
+      system: loadConfig().system,
+      log,
+    });
+    await methods.check_external_position_break!(ctx('check_external_position_break'));
+    for (let i = 0; i < 50 && (await pendingOrderRequests(nc, PREFIX)) > 0; i++) await sleep(50);
+    expect(await pendingOrderRequests(nc, PREFIX)).toBe(0);
+    // A strategy order is a 'best' order: passive first, aggressive when its timeout passes.
+    for (let pass = 0; pass < 40; pass++) {
+      for (const m of STACK_METHODS) await methods[m]!(ctx(m));
+      await broker.idle();
+      clock.advance(60_000);
+    }
+    const view = await callService<InstrumentOrder[]>(nc, `${PREFIX}.orders.view.instrument`, {});
+    expect(view.map((o) => [o.strategyName, o.instrumentCode, o.trade, o.fill, o.state])).toEqual([
+      ['ewmac', 'SOFR', 2, 2, 'completed'],
+    ]);
+    await methods.safe_stack_removal!(ctx('safe_stack_removal'));
+
+    // With the stack handler stopped, the generator still reads positions from the fills.
+    expect((await readPositions(nc, PREFIX)).strategy).toEqual([
+      { strategyName: 'ewmac', instrumentCode: 'SOFR', position: 2 },
+    ]);
+    const state = await new DurableStrategyStateSource(nc, PREFIX).stackState();
+    expect(state.positions).toEqual([{ strategy_name: 'ewmac', instrument_code: 'SOFR', position: 2 }]);
+    expect(state.locked_instruments).toEqual([]);
+  });
+});
