@@ -108,7 +108,9 @@ function machineInput(bo: BrokerOrder, brokerName: string): BrokerOrderInput {
  */
 function keep(bo: BrokerOrder, snap: Snap): void {
   live.set(bo, snap);
-  bo.machine = { toJSON: () => brokerOrderMachine.getPersistedSnapshot(snap) };
+  // Snapshots are immutable: persist each at most once (an append and the history record share it).
+  let persisted: unknown;
+  bo.machine = { toJSON: () => (persisted ??= brokerOrderMachine.getPersistedSnapshot(snap)) };
   bo.machineState = stateName(snap);
 }
 
