@@ -73,8 +73,8 @@ export async function tryCompleteFamily(
 /** handle_completed_orders (G1). Returns the completed instrument order ids. */
 export async function handleCompletedOrders(core: StackCore, mode: CompletionMode = {}): Promise<number[]> {
   const done: number[] = [];
-  for (const io of core.orders('instrument')) {
-    if (io.active && (await tryCompleteFamily(core, io, mode))) done.push(io.id);
+  for (const io of core.orders('instrument', (o) => o.active)) {
+    if (await tryCompleteFamily(core, io, mode)) done.push(io.id);
   }
   return done;
 }

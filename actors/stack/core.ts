@@ -131,9 +131,16 @@ export class StackCore {
     return this.deps.clock.now();
   }
 
-  orders<L extends OrderLevel>(level: L): Array<Extract<AnyOrder, { level: L }>> {
+  /** The orders of one level by id; with `keep`, only those it keeps (filtered before sorting). */
+  orders<L extends OrderLevel>(
+    level: L,
+    keep?: (o: Extract<AnyOrder, { level: L }>) => boolean,
+  ): Array<Extract<AnyOrder, { level: L }>> {
     const out: Array<Extract<AnyOrder, { level: L }>> = [];
-    for (const r of this.host.ofLevel(level)) out.push(r as Extract<AnyOrder, { level: L }>);
+    for (const r of this.host.ofLevel(level)) {
+      const o = r as Extract<AnyOrder, { level: L }>;
+      if (!keep || keep(o)) out.push(o);
+    }
     return out.sort((a, b) => a.id - b.id);
   }
 
