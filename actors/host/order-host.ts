@@ -46,6 +46,8 @@ export interface ActorEventBody<T> {
 export class OrderHost<T extends HostedRecord> {
   /** Actors by level, then id (no key string built per lookup; a level is listed on its own). */
   private readonly byLevel = new Map<string, Map<number, Slot<T>>>();
+  /** The live actors (per `opts.isLive`) by level: what the loop passes look at. */
+  private readonly liveByLevel = new Map<string, Map<number, Slot<T>>>();
   private count = 0;
   /** Actors with deferred changes waiting, by how long they may wait (`deferMs`, `lazyMs`). */
   private readonly deferred = new Map<number, { slots: Set<Slot<T>>; timer: NodeJS.Timeout | undefined }>();
@@ -62,6 +64,8 @@ export class OrderHost<T extends HostedRecord> {
       deferMs?: number;
       /** How long a lazy change waits (default 1000 ms). */
       lazyMs?: number;
+      /** Which records `liveOfLevel` lists (default: all). */
+      isLive?: (r: T) => boolean;
     },
   ) {}
 
@@ -86,6 +90,24 @@ export class OrderHost<T extends HostedRecord> {
     for (const s of this.byLevel.get(level)?.values() ?? []) yield s.record;
   }
 
+  /** The live records of one level (see `isLive`), in insertion order. */
+  *liveOfLevel(level: string): IterableIterator<T> {
+    for (const s of this.liveByLevel.get(level)?.values() ?? []) yield s.record;
+  }
+
+  /** Keep the live index in step with a record (after it was created, changed or restored). */
+  private indexLive(slot: Slot<T>): void {
+    const { level, id } = slot.record;
+    let m = this.liveByLevel.get(level);
+    if (!m) {
+      m = new Map();
+      this.liveByLevel.set(level, m);
+    }
+    const live = !slot.removed && (this.opts.isLive?.(slot.record) ?? true);
+    if (live) m.set(id, slot);
+    else m.delete(id);
+  }
+
   private slot(level: string, id: number): Slot<T> | undefined {
     return this.byLevel.get(level)?.get(id);
   }
@@ -99,6 +121,7 @@ export class OrderHost<T extends HostedRecord> {
     }
     if (!m.has(id)) this.count++;
     m.set(id, slot);
+    this.indexLive(slot);
   }
 
   /** Start an actor for a new record (its first event). */
@@ -143,6 +166,7 @@ export class OrderHost<T extends HostedRecord> {
     if (!slot) throw new Error(`no actor ${this.key(level, id)}`);
     fn(slot.record);
     slot.record.version++;
+    this.indexLive(slot);
     const wait =
       opts.defer === 'lazy'
         ? (this.opts.lazyMs ?? 1000)
@@ -197,6 +221,7 @@ export class OrderHost<T extends HostedRecord> {
     await this.durable(level, id);
     slot.removed = true;
     if (this.byLevel.get(level)?.delete(id)) this.count--;
+    this.liveByLevel.get(level)?.delete(id);
     await this.store.purgeOrder(this.store.orderSubject(level, id));
   }
 

@@ -11,9 +11,9 @@ import type { BrokerOrder } from './types.ts';
  */
 export async function algoTick(core: StackCore): Promise<void> {
   const now = core.now();
-  const work = core.orders(
+  const work = core.activeOrders(
     'broker',
-    (b) => b.active && b.brokerStatus === 'submitted' && b.fill !== b.trade && b.algo.mode !== 'unmanaged',
+    (b) => b.brokerStatus === 'submitted' && b.fill !== b.trade && b.algo.mode !== 'unmanaged',
   );
   await Promise.all(
     work.map(async (bo) => {

@@ -21,9 +21,9 @@ export async function resizedQuantity(core: StackCore, co: ContractOrder): Promi
  */
 export async function createBrokerOrdersFromContractOrders(core: StackCore): Promise<number[]> {
   const sent: number[] = [];
-  const candidates = core.orders(
+  const candidates = core.activeOrders(
     'contract',
-    (co) => co.active && co.fill !== co.trade && co.referenceOfControllingAlgo === undefined && !co.locked,
+    (co) => co.fill !== co.trade && co.referenceOfControllingAlgo === undefined && !co.locked,
   );
   await Promise.all(
     candidates.map(async (co) => {

@@ -73,7 +73,7 @@ export async function tryCompleteFamily(
 /** handle_completed_orders (G1). Returns the completed instrument order ids. */
 export async function handleCompletedOrders(core: StackCore, mode: CompletionMode = {}): Promise<number[]> {
   const done: number[] = [];
-  for (const io of core.orders('instrument', (o) => o.active)) {
+  for (const io of core.activeOrders('instrument')) {
     if (await tryCompleteFamily(core, io, mode)) done.push(io.id);
   }
   return done;

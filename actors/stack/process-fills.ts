@@ -11,10 +11,7 @@ import type { BrokerOrder } from './types.ts';
  */
 export async function processFillsStack(core: StackCore): Promise<number> {
   const { broker } = core.deps;
-  const open = core.orders(
-    'broker',
-    (b) => b.active && b.fill !== b.trade && b.brokerStatus !== 'pending-submit',
-  );
+  const open = core.activeOrders('broker', (b) => b.fill !== b.trade && b.brokerStatus !== 'pending-submit');
   let applied = 0;
   if (open.length > 0 && broker.isConnected()) {
     const [states, fills] = await Promise.all([broker.orders(), broker.fills(0)]);
@@ -74,7 +71,7 @@ export async function processFillsStack(core: StackCore): Promise<number> {
       });
     }
   }
-  for (const co of core.orders('contract', (c) => c.active)) aggregateUp(core, co.id);
+  for (const co of core.activeOrders('contract')) aggregateUp(core, co.id);
   return applied;
 }
 
