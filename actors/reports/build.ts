@@ -68,7 +68,7 @@ export async function buildReport(
       );
     }
     case 'trade_report':
-      return tradeReport(await src.fills(s), now, windowMs);
+      return tradeReport(await src.fills(s), now, windowMs, await src.historicFamilies(s));
   }
 }
 

@@ -14,6 +14,7 @@ import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import type { ContractPosition } from '../../src/domain/reports/reconcile.ts';
 import type { RollInput } from '../../src/domain/reports/roll.ts';
 import type { ProcessLine } from '../../src/domain/reports/status.ts';
+import type { HistoricFamily } from '../../src/domain/reports/slippage.ts';
 import type { TradeFill } from '../../src/domain/reports/trades.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { pendingOrderRequests } from '../stack/order-requests.ts';
@@ -77,6 +78,17 @@ export async function brokerPositions(s: ReportSources): Promise<ContractPositio
 export async function fills(s: ReportSources): Promise<TradeFill[]> {
   const store = await OrderEventStore.open(s.nc, s.prefix);
   return (await store.loadFills<FillRecord>()).map((e) => e.data);
+}
+
+/** Completed order families from the historic order stream (instrument level, with children). */
+export async function historicFamilies(s: ReportSources): Promise<HistoricFamily[]> {
+  const store = await OrderEventStore.open(s.nc, s.prefix);
+  return (await store.loadHistory<Partial<HistoricFamily>>())
+    .map((e) => e.data)
+    .filter(
+      (f): f is HistoricFamily =>
+        f.instrument !== undefined && Array.isArray(f.brokers) && Array.isArray(f.contracts),
+    );
 }
 
 export async function capitalHistory(s: ReportSources): Promise<CapitalRow[]> {

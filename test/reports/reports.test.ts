@@ -185,6 +185,31 @@ beforeAll(async () => {
     }),
   ];
   for (const f of fills) await events.appendFill(f.instrumentCode, f.execId, f);
+  // The completed family of e2: instrument order 5 → contract order 6 → broker order 7.
+  await events.appendHistory('instrument', 5, {
+    completedAt: T - 2 * HOUR,
+    instrument: {
+      id: 5,
+      strategyName: 'A',
+      instrumentCode: 'GOLD',
+      referenceDatetime: T - 2 * HOUR - 120_000,
+    },
+    contracts: [{ id: 6, referencePrice: 1948, limitPrice: 1952 }],
+    brokers: [
+      {
+        id: 7,
+        parent: 6,
+        contractDate: '20231200',
+        trade: 2,
+        fill: 2,
+        filledPrice: 1950,
+        fillDatetime: T - 2 * HOUR,
+        submitDatetime: T - 2 * HOUR - 60_000,
+        sidePrice: 1949.5,
+        midPrice: 1949.25,
+      },
+    ],
+  });
 
   // The simulated broker holds 4 GOLD Dec-23 (we say 5: an external break) and -2 SP500 Dec-23.
   const broker = await kvSimBrokerStore(nc, streamName(PREFIX, 'SIMBROKER'));
@@ -294,6 +319,11 @@ describe('run_reports', () => {
     expect(text).toMatch(/A\s+GOLD\s+2\s+3\s+3\s+1951\.33/); // 2 fills, net 3, avg (2*1950+1954)/3
     expect(text).toMatch(/B\s+SP500\s+1\s+-2\s+2\s+4500/);
     expect(text).toMatch(/\(none\)\s+GOLD\s+1\s+1\s+1\s+1955/);
+    // delay 1948-1949.25, bid_ask 1949.25-1949.5, execution 1949.5-1950, vs parent limit 1952-1950;
+    // no broker limit; submitted 60 s after the reference, filled 60 s after submission.
+    expect(text).toMatch(
+      /A\s+GOLD\s+20231200\s+7\s+2\s+1950\s+-1\.25\s+-0\.25\s+-0\.50\s+-0\.75\s+2\s+60\s+60\n/,
+    );
   });
 
   it('roll_report: contracts of the last multiple prices row, days to expiry, positions', async () => {

@@ -1,10 +1,11 @@
 /**
  * Trade report (digest §8 "Trade", window 1 day), from the fills the stack recorded: every fill in
  * the window, and group sums per (strategy, instrument) and per strategy (quantity, count, the
- * quantity-weighted average price per (strategy, instrument)). Not built: slippage and delays
- * (they need the parent orders' reference prices and the mid at submission).
+ * quantity-weighted average price per (strategy, instrument)), and the slippage and delays of
+ * the broker orders of completed families (`slippage.ts`).
  */
 import { DAY_MS } from './pandl.ts';
+import { type HistoricFamily, type SlippageRow, slippageRows } from './slippage.ts';
 import { isoMinute, type Report, reportText, section, table } from './format.ts';
 
 export interface TradeFill {
@@ -34,11 +35,17 @@ export interface TradeData {
   fills: TradeFill[];
   byStrategyInstrument: TradeGroup[];
   byStrategy: Array<{ strategyName: string; fills: number; netQty: number; grossQty: number }>;
+  slippage: SlippageRow[];
 }
 
 const NO_STRATEGY = '(none)';
 
-export function tradeSummary(all: TradeFill[], end: number, windowMs = DAY_MS): TradeData {
+export function tradeSummary(
+  all: TradeFill[],
+  end: number,
+  windowMs = DAY_MS,
+  families: HistoricFamily[] = [],
+): TradeData {
   const start = end - windowMs;
   const fills = all.filter((f) => f.time > start && f.time <= end).sort((a, b) => a.time - b.time);
   const groups = new Map<string, TradeGroup & { notional: number }>();
@@ -88,11 +95,17 @@ export function tradeSummary(all: TradeFill[], end: number, windowMs = DAY_MS): 
     fills,
     byStrategyInstrument,
     byStrategy: [...byStrategy.values()],
+    slippage: slippageRows(families, start, end),
   };
 }
 
-export function tradeReport(all: TradeFill[], now: number, windowMs = DAY_MS): Report<TradeData> {
-  const d = tradeSummary(all, now, windowMs);
+export function tradeReport(
+  all: TradeFill[],
+  now: number,
+  windowMs = DAY_MS,
+  families: HistoricFamily[] = [],
+): Report<TradeData> {
+  const d = tradeSummary(all, now, windowMs, families);
   const text = reportText('Trade report', now, [
     `Window: ${isoMinute(d.windowStart)} to ${isoMinute(d.windowEnd)} UTC: ${d.fills.length} fill(s)\n`,
     section(
@@ -130,6 +143,43 @@ export function tradeReport(all: TradeFill[], now: number, windowMs = DAY_MS): R
       table(
         ['strategy', 'fills', 'net_qty', 'gross_qty'],
         d.byStrategy.map((s) => [s.strategyName, s.fills, s.netQty, s.grossQty]),
+      ),
+    ),
+    section(
+      'Slippage, price units, positive is good (broker orders of completed orders)',
+      table(
+        [
+          'strategy',
+          'instrument',
+          'contract',
+          'order',
+          'fill',
+          'price',
+          'delay',
+          'bid_ask',
+          'execution',
+          'total_trading',
+          'vs_limit',
+          'vs_parent_limit',
+          'submit_s',
+          'fill_s',
+        ],
+        d.slippage.map((r) => [
+          r.strategyName,
+          r.instrumentCode,
+          r.contractDate,
+          r.brokerOrderId,
+          r.fill,
+          r.filledPrice,
+          r.delay,
+          r.bidAsk,
+          r.execution,
+          r.totalTrading,
+          r.versusLimit,
+          r.versusParentLimit,
+          r.submitDelaySeconds,
+          r.fillDelaySeconds,
+        ]),
       ),
     ),
   ]);

@@ -5,6 +5,7 @@ import { fileStamp, table } from '../../../src/domain/reports/format.ts';
 import { DAY_MS, pandlSummary } from '../../../src/domain/reports/pandl.ts';
 import { externalBreaks, internalBreaks } from '../../../src/domain/reports/reconcile.ts';
 import { daysToExpiry } from '../../../src/domain/reports/roll.ts';
+import { type HistoricFamily, slippageRows } from '../../../src/domain/reports/slippage.ts';
 import { statusSummary } from '../../../src/domain/reports/status.ts';
 import { tradeSummary } from '../../../src/domain/reports/trades.ts';
 
@@ -174,5 +175,61 @@ describe('trades, roll, status', () => {
     );
     expect(d.delayedMethods.map((m) => m.method)).toEqual(['old', 'never']);
     expect(d.delayedPrices.map((p) => p.instrumentCode)).toEqual(['B']);
+  });
+});
+
+describe('slippage (digest §8 Trade)', () => {
+  const family = (trade: number, fill: number, side: number, mid: number): HistoricFamily => ({
+    completedAt: T,
+    instrument: { id: 1, strategyName: 'a', instrumentCode: 'GOLD', referenceDatetime: T - 100_000 },
+    contracts: [{ id: 2, referencePrice: 100, limitPrice: 101.5 }],
+    brokers: [
+      {
+        id: 3,
+        parent: 2,
+        contractDate: '20240300',
+        trade,
+        fill: trade,
+        filledPrice: fill,
+        fillDatetime: T - 60_000,
+        submitDatetime: T - 90_000,
+        limitPrice: 100.5,
+        sidePrice: side,
+        midPrice: mid,
+      },
+    ],
+  });
+  it('measures a buy and a sell with b = sign(trade), positive is good', () => {
+    const [buy] = slippageRows([family(2, 101, 100.5, 100.25)], T - DAY_MS, T);
+    expect(buy).toMatchObject({
+      delay: -0.25,
+      bidAsk: -0.25,
+      execution: -0.5,
+      totalTrading: -0.75,
+      versusLimit: -0.5,
+      versusParentLimit: 0.5,
+      submitDelaySeconds: 10,
+      fillDelaySeconds: 30,
+    });
+    const [sell] = slippageRows([family(-1, 99, 99.5, 99.75)], T - DAY_MS, T);
+    expect(sell).toMatchObject({
+      delay: -0.25,
+      bidAsk: -0.25,
+      execution: -0.5,
+      totalTrading: -0.75,
+      versusLimit: -1.5, // sold at 99 under a 100.5 limit
+    });
+  });
+  it('leaves out orders filled outside the window or not filled, and measures without inputs as undefined', () => {
+    expect(slippageRows([family(2, 101, 100.5, 100.25)], T - DAY_MS, T - 70_000)).toEqual([]);
+    const unfilled = family(2, 101, 100.5, 100.25);
+    unfilled.brokers[0]!.fill = 0;
+    expect(slippageRows([unfilled], T - DAY_MS, T)).toEqual([]);
+    const bare = family(2, 101, 100.5, 100.25);
+    bare.brokers[0] = { ...bare.brokers[0]!, sidePrice: undefined, midPrice: undefined };
+    const [row] = slippageRows([bare], T - DAY_MS, T);
+    expect(row!.delay).toBeUndefined();
+    expect(row!.execution).toBeUndefined();
+    expect(row!.versusLimit).toBe(-0.5);
   });
 });
