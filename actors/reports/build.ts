@@ -53,8 +53,16 @@ export async function buildReport(
     }
     case 'roll_report':
       return rollReport(await src.rollInputs(s, await src.readPositions(s.nc, s.prefix)), now);
-    case 'daily_pandl_report':
-      return pandlReport(await src.capitalHistory(s), now, windowMs);
+    case 'daily_pandl_report': {
+      const fills = await src.contractFills(s);
+      return pandlReport(
+        await src.capitalHistory(s),
+        now,
+        windowMs,
+        fills,
+        await src.contractPricing(s, fills),
+      );
+    }
     case 'reconcile_report': {
       const positions = await src.readPositions(s.nc, s.prefix);
       return reconcileReport(

@@ -14,6 +14,7 @@ import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import type { ContractPosition } from '../../src/domain/reports/reconcile.ts';
 import type { RollInput } from '../../src/domain/reports/roll.ts';
 import type { ProcessLine } from '../../src/domain/reports/status.ts';
+import type { ContractFill, ContractPricing } from '../../src/domain/reports/instrument-pandl.ts';
 import type { HistoricFamily } from '../../src/domain/reports/slippage.ts';
 import type { TradeFill } from '../../src/domain/reports/trades.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
@@ -114,6 +115,77 @@ export async function rollInputs(s: ReportSources, positions: StackPositions): P
     });
   }
   return out;
+}
+
+/** Contract-level fills (the ones that move contract positions), for the P&L by instrument. */
+export async function contractFills(s: ReportSources): Promise<ContractFill[]> {
+  const store = await OrderEventStore.open(s.nc, s.prefix);
+  return (await store.loadFills<FillRecord>())
+    .map((e) => e.data)
+    .filter(
+      (f): f is FillRecord & { contractDate: string } =>
+        f.scope !== 'strategy' && f.contractDate !== undefined,
+    );
+}
+
+/** Last value at or before `t` of a time-sorted series. */
+function valueAt(times: Float64Array, values: Float64Array, t: number): number | undefined {
+  let lo = 0;
+  let hi = times.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! <= t) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  const v = at >= 0 ? values[at] : undefined;
+  return v === undefined || Number.isNaN(v) ? undefined : v;
+}
+
+/**
+ * Pricing for the given fills' contracts, preloaded: daily FINAL prices per contract (matched by
+ * month when the id differs), point size and currency from the instrument config, and the
+ * `<CCY><BASE>` FX series.
+ */
+export async function contractPricing(s: ReportSources, fills: ContractFill[]): Promise<ContractPricing> {
+  const store = await JetStreamPriceStore.open(s.nc, s.prefix);
+  const base = s.system.base_currency;
+  const prices = new Map<string, { times: Float64Array; values: Float64Array }>();
+  const sizes = new Map<string, number>();
+  const fx = new Map<string, { times: Float64Array; values: Float64Array } | 'base'>();
+  for (const code of new Set(fills.map((f) => f.instrumentCode))) {
+    const cfg = await store.getInstrumentConfig(code);
+    if (cfg?.meta) sizes.set(code, cfg.meta.pointsize);
+    const ccy = cfg?.meta?.currency;
+    if (ccy === base) fx.set(code, 'base');
+    else if (ccy) {
+      const series = await store.getFxPrices(`${ccy}${base}`);
+      if (series) fx.set(code, series);
+    }
+    const stored = await store.listContractsWithPrices(code);
+    for (const contract of new Set(
+      fills.filter((f) => f.instrumentCode === code).map((f) => f.contractDate),
+    )) {
+      const id = stored.includes(contract)
+        ? contract
+        : stored.find((c) => c.slice(0, 6) === contract.slice(0, 6));
+      const p = id ? await store.getContractPrices(code, id, 'D') : undefined;
+      if (p) prices.set(`${code}/${contract}`, { times: p.times, values: p.final });
+    }
+  }
+  return {
+    priceAt: (i, c, t) => {
+      const p = prices.get(`${i}/${c}`);
+      return p ? valueAt(p.times, p.values, t) : undefined;
+    },
+    pointSize: (i) => sizes.get(i),
+    fxAt: (i, t) => {
+      const f = fx.get(i);
+      return f === 'base' ? 1 : f ? valueAt(f.times, f.values, t) : undefined;
+    },
+  };
 }
 
 /** Last adjusted price time per instrument; held = a non-zero contract position. */

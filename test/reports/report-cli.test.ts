@@ -90,7 +90,7 @@ describe('systack report', () => {
   it('--no-write stores without a file; a missing or unknown report is a clear error', async () => {
     const r = await systack(['report', 'run', 'daily_pandl_report', '--no-write']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('P&L % of max capital            n/a');
+    expect(r.stdout).toMatch(/P&L % of max capital\s+n\/a\n/);
     expect(existsSync(join(dir, 'echos', 'reports', 'daily_pandl_report_20261120-2030.txt'))).toBe(false);
 
     const missing = await systack(['report', 'show', 'roll_report']);

@@ -230,8 +230,19 @@ beforeAll(async () => {
     forwardContract: ['20231200', '20240200'],
     carryContract: ['20231200', '20240200'],
   });
+  const meta = (pointsize: number, currency: string) => ({
+    pointsize,
+    currency,
+    description: '',
+    assetClass: 'Metals',
+    perBlock: 0,
+    percentage: 0,
+    perTrade: 0,
+    region: 'US',
+  });
   await prices.putInstrumentConfig({
     instrumentCode: 'GOLD',
+    meta: meta(100, 'USD'),
     roll: {
       holdRollCycle: 'GJMQVZ',
       rollOffsetDays: -25,
@@ -240,6 +251,23 @@ beforeAll(async () => {
       expiryOffset: 26,
     },
   });
+  await prices.putInstrumentConfig({ instrumentCode: 'SP500', meta: meta(5, 'EUR') });
+  const daily = (times: number[], final: number[]) => ({
+    times: f64(times),
+    open: f64(final),
+    high: f64(final),
+    low: f64(final),
+    final: f64(final),
+    volume: f64(final.map(() => 1)),
+  });
+  await prices.putContractPrices(
+    'GOLD',
+    '20231200',
+    'D',
+    daily([T - 2 * DAY, T - 25 * HOUR, T - HOUR], [1930, 1945, 1960]),
+  );
+  await prices.putContractPrices('SP500', '20231200', 'D', daily([T - 2 * HOUR], [4480]));
+  await prices.putFxPrices('EURUSD', { times: f64([T - 2 * DAY, T - 12 * HOUR]), values: f64([1.1, 1.2]) });
   await prices.putAdjustedPrices('GOLD', { times: f64([T - 6 * DAY, T - 5 * DAY]), values: f64([1, 2]) });
   await prices.putAdjustedPrices('SP500', { times: f64([T - DAY]), values: f64([1]) });
 
@@ -308,8 +336,16 @@ describe('run_reports', () => {
     expect(text).toMatch(/broker account value\s+1010000\s+1020000\s+10000/);
     expect(text).toMatch(/P&L \(accumulated_pnl change\)\s+10000/);
     const pct = (20_000 / 1_010_000 - 10_000 / 1_030_000) * 100;
-    expect(text).toContain(`P&L % of max capital            ${pct.toFixed(3)}`);
+    expect(text).toMatch(new RegExp(`P&L % of max capital\\s+${pct.toFixed(3)}\\n`));
     expect(pct.toFixed(3)).toBe('1.009');
+    // GOLD: 1 held from before the window 1945→1960, fills 2@1950, 1@1954, 1@1955 → 46 points × 100.
+    // SP500: sold 2 @4500, now 4480 → 40 points × 5 × EURUSD 1.2 = 240. Max capital at the end 1.02m (method full).
+    expect(text).toMatch(
+      /P&L by instrument[^\n]*\n=+\n[^\n]*\n[- ]+\nSP500\s+240\s+0\.024\nGOLD\s+4600\s+0\.451\n/,
+    );
+    expect(text).toMatch(/futures P&L \(instruments below\)\s+4840/);
+    expect(text).toMatch(/residual \(total - futures\)\s+5160/);
+    expect(text).not.toContain('Contracts not valued');
   });
 
   it('trade_report: fills of the last day and group sums', async () => {

@@ -3,12 +3,18 @@
  * history (digest §5.1 rows). Total % P&L = Σ over consecutive rows in the window of
  * (accumulated_pnl diff / maximum capital at the earlier row) × 100. The change in total capital
  * and in broker account value over the window are shown beside it, with the flows (deposits and
- * withdrawals) that explain part of the account value change.
- * Not built: the per-instrument / per-strategy futures P&L and the residual (they need
- * per-contract prices, FX and point sizes).
+ * withdrawals) that explain part of the account value change. Per instrument: the futures P&L
+ * from positions and fills (`instrument-pandl.ts`) and the residual = total − futures (fees,
+ * interest, non-futures holdings, timing, bugs). Not built: per strategy, per asset class.
  */
 import type { CapitalRow } from '../capital/total-capital.ts';
 import { isoMinute, type Report, reportText, section, table } from './format.ts';
+import {
+  type ContractFill,
+  type ContractPricing,
+  type InstrumentPandlResult,
+  instrumentPandl,
+} from './instrument-pandl.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -25,6 +31,14 @@ export interface PandlData {
   flows: number;
   pandl: number | null;
   pandlPercent: number | null;
+  /** Maximum capital at the window end (the denominator of the per-instrument %). */
+  maxCapital: number | null;
+}
+
+export interface PandlReportData extends PandlData {
+  instruments: InstrumentPandlResult;
+  /** Total P&L − futures P&L. */
+  residual: number | null;
 }
 
 /** The P&L over `(end − windowMs, end]`; the baseline is the last row at or before the window start. */
@@ -57,13 +71,32 @@ export function pandlSummary(history: CapitalRow[], end: number, windowMs = DAY_
     flows: inside.reduce((s, r) => s + (r.delta ?? 0), 0),
     pandl: diff((r) => r.accumulated_pnl),
     pandlPercent: series.length > 1 ? pct : null,
+    maxCapital: last?.max_capital ?? null,
   };
 }
 
 const v = (n: number | null) => (n === null ? 'n/a' : n);
 
-export function pandlReport(history: CapitalRow[], now: number, windowMs = DAY_MS): Report<PandlData> {
-  const d = pandlSummary(history, now, windowMs);
+const NO_PRICING: ContractPricing = {
+  priceAt: () => undefined,
+  pointSize: () => undefined,
+  fxAt: () => undefined,
+};
+
+export function pandlReport(
+  history: CapitalRow[],
+  now: number,
+  windowMs = DAY_MS,
+  fills: ContractFill[] = [],
+  pricing: ContractPricing = NO_PRICING,
+): Report<PandlReportData> {
+  const s = pandlSummary(history, now, windowMs);
+  const instruments = instrumentPandl(fills, pricing, s.windowStart, s.windowEnd, s.maxCapital ?? 0);
+  const d: PandlReportData = {
+    ...s,
+    instruments,
+    residual: s.pandl === null ? null : s.pandl - instruments.futuresTotal,
+  };
   const text = reportText('Daily P&L report', now, [
     `Window: ${isoMinute(d.windowStart)} to ${isoMinute(d.windowEnd)} UTC (${d.rows} capital row(s) inside)\n`,
     section(
@@ -84,9 +117,29 @@ export function pandlReport(history: CapitalRow[], now: number, windowMs = DAY_M
           ['P&L (accumulated_pnl change)', v(d.pandl)],
           ['P&L % of max capital', d.pandlPercent === null ? 'n/a' : d.pandlPercent.toFixed(3)],
           ['flows (deposits - withdrawals)', d.flows],
+          ['futures P&L (instruments below)', d.instruments.futuresTotal],
+          ['residual (total - futures)', v(d.residual)],
         ],
       ),
     ),
+    section(
+      'P&L by instrument (% of max capital, ascending)',
+      table(
+        ['instrument', 'pandl', 'pandl_pct'],
+        d.instruments.rows.map((r) => [r.instrumentCode, r.pandl, r.pandlPercent.toFixed(3)]),
+      ),
+    ),
+    ...(d.instruments.unpriced.length > 0
+      ? [
+          section(
+            'Contracts not valued',
+            table(
+              ['instrument', 'contract', 'missing'],
+              d.instruments.unpriced.map((u) => [u.instrumentCode, u.contractDate, u.missing]),
+            ),
+          ),
+        ]
+      : []),
   ]);
   return { name: 'daily_pandl_report', generatedAt: now, text, data: d };
 }

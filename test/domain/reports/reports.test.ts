@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CapitalRow } from '../../../src/domain/capital/total-capital.ts';
 import { fileStamp, table } from '../../../src/domain/reports/format.ts';
 import { DAY_MS, pandlSummary } from '../../../src/domain/reports/pandl.ts';
+import { instrumentPandl } from '../../../src/domain/reports/instrument-pandl.ts';
 import { externalBreaks, internalBreaks } from '../../../src/domain/reports/reconcile.ts';
 import { daysToExpiry } from '../../../src/domain/reports/roll.ts';
 import { type HistoricFamily, slippageRows } from '../../../src/domain/reports/slippage.ts';
@@ -231,5 +232,48 @@ describe('slippage (digest §8 Trade)', () => {
     expect(row!.delay).toBeUndefined();
     expect(row!.execution).toBeUndefined();
     expect(row!.versusLimit).toBe(-0.5);
+  });
+});
+
+describe('P&L by instrument (digest §8 P&L, pandlCalculationWithFills)', () => {
+  const prices: Record<string, Array<[number, number]>> = {
+    'GOLD/20240300': [
+      [T - 2 * DAY_MS, 100],
+      [T - 1, 110],
+    ],
+    'BUND/20240300': [[T - 2 * DAY_MS, 50]],
+  };
+  const pricing = {
+    priceAt: (i: string, c: string, t: number) => prices[`${i}/${c}`]?.filter(([at]) => at <= t).at(-1)?.[1],
+    pointSize: (i: string) => (i === 'GOLD' ? 10 : 1000),
+    fxAt: (i: string) => (i === 'GOLD' ? 1 : 1.5),
+  };
+  const f = (instrumentCode: string, contractDate: string, qty: number, price: number, time: number) => ({
+    instrumentCode,
+    contractDate,
+    qty,
+    price,
+    time,
+  });
+  it('values the position held at the start and the fills in the window, in base currency', () => {
+    const r = instrumentPandl(
+      [
+        f('GOLD', '20240300', 3, 90, T - 3 * DAY_MS),
+        f('GOLD', '20240300', -1, 105, T - 100),
+        f('BUND', '20240300', 2, 50, T - 5 * DAY_MS), // flat price: zero P&L, dropped
+        f('SP500', '20240300', 1, 4000, T - 100), // no prices: not valued
+        f('GOLD', '20240300', 5, 1, T + 1), // after the window end: ignored
+      ],
+      pricing,
+      T - DAY_MS,
+      T,
+      10_000,
+    );
+    // GOLD: 3 × (110 − 100) + (−1) × (110 − 105) = 25 points × 10.
+    expect(r.rows).toEqual([{ instrumentCode: 'GOLD', pandl: 250, pandlPercent: 2.5 }]);
+    expect(r.futuresTotal).toBe(250);
+    expect(r.unpriced).toEqual([
+      { instrumentCode: 'SP500', contractDate: '20240300', missing: 'price at end' },
+    ]);
   });
 });
