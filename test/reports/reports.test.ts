@@ -13,6 +13,7 @@ import { StackKv } from '../../actors/store/stack-kv.ts';
 import { openStrategyRuntime } from '../../actors/strategy-runtime.ts';
 import { controlConfigOf } from '../../actors/supervisor/control-config.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
+import { runProcess } from '../../actors/process-runner.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import type { SimOrderRecord } from '../../src/broker/sim/state.ts';
 import { streamName } from '../../src/bus/subjects.ts';
@@ -387,6 +388,41 @@ describe('run_reports', () => {
       'roll_report_20230911-2025.txt',
       'status_report_20230911-2025.txt',
       'trade_report_20230911-2025.txt',
+    ]);
+  });
+
+  it('the process runner runs run_reports with the configured methods once its previous process ended', async () => {
+    const procs = await ProcessStore.open(nc, PREFIX);
+    await procs.updateRecord('run_strategy_order_generator', {
+      lastStart: T - 20 * 60_000,
+      lastEnd: T - 10 * 60_000,
+    });
+    const process = controlConfigOf(loadConfig()).processes.run_reports!;
+    const result = await runProcess({
+      nc,
+      prefix: PREFIX,
+      process,
+      timeZone: 'UTC',
+      registry: productionRegistry,
+      clock: new SimulatedClock(T + 5 * 60_000),
+      host: 'test',
+      pid: 1,
+      system,
+      log,
+      tickMs: 20,
+      heartbeatMs: 50,
+    });
+    expect(result).toEqual({ outcome: 'finished', reason: 'all methods finished' });
+    expect(
+      readdirSync(join(echoDir, 'reports'))
+        .filter((f) => f.includes('20230911-2030'))
+        .sort(),
+    ).toEqual([
+      'daily_pandl_report_20230911-2030.txt',
+      'reconcile_report_20230911-2030.txt',
+      'roll_report_20230911-2030.txt',
+      'status_report_20230911-2030.txt',
+      'trade_report_20230911-2030.txt',
     ]);
   });
 });
