@@ -2,7 +2,8 @@
  * Status report (digest §8 "Status"): delayed methods (last start more than 3 days ago), delayed
  * prices (last adjusted price more than 3 days old; held instruments marked `*`), locked
  * instruments, order requests waiting, the process table (status, last start/end, outcome) and
- * the method table (last start/end, running). Not built: trade/position limits, overrides,
+ * the method table (last start/end, running). A method that never ran counts as delayed, except
+ * in a process running now (its methods are about to run: run_reports' own, for one). Not built: trade/position limits, overrides,
  * optimal-position ages.
  */
 import { isoMinute, type Report, reportText, section, table } from './format.ts';
@@ -40,7 +41,7 @@ export function statusSummary(input: StatusInput, now: number): StatusData {
     ...input,
     delayedMethods: input.processes.flatMap((p) =>
       p.methods
-        .filter((m) => stale(m.lastRun))
+        .filter((m) => (m.lastRun === undefined ? !p.running : stale(m.lastRun)))
         .map((m) => ({ process: p.name, method: m.name, lastRun: m.lastRun })),
     ),
     delayedPrices: input.prices

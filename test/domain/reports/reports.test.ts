@@ -164,6 +164,15 @@ describe('trades, roll, status', () => {
               { name: 'never', executions: 0, running: false },
             ],
           },
+          {
+            name: 'run_reports',
+            status: 'GO',
+            running: true,
+            methods: [
+              { name: 'not_yet', executions: 0, running: false },
+              { name: 'stale', executions: 1, lastRun: T - 4 * DAY_MS, running: false },
+            ],
+          },
         ],
         prices: [
           { instrumentCode: 'A', lastPrice: T - DAY_MS, held: false },
@@ -174,7 +183,8 @@ describe('trades, roll, status', () => {
       },
       T,
     );
-    expect(d.delayedMethods.map((m) => m.method)).toEqual(['old', 'never']);
+    // a running process's never-run methods are about to run: not delayed
+    expect(d.delayedMethods.map((m) => m.method)).toEqual(['old', 'never', 'stale']);
     expect(d.delayedPrices.map((p) => p.instrumentCode)).toEqual(['B']);
   });
 });
