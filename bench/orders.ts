@@ -6,8 +6,10 @@
  *   npx tsx bench/orders.ts --orders 2000 --rate 200 --json  # latency at an offered rate
  *
  * Prints {orders, families_completed, fills, lost_fills, duplicate_fills, position_mismatches,
- * orders_per_s, p50_ms, p99_ms, rss_mb}. Nothing is asserted.
+ * orders_per_s, p50_ms, p99_ms, rss_mb, cpu_ms_per_family, server_cpu_ms_per_family}. Nothing is
+ * asserted.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +83,17 @@ for (let i = 0; i < N; i++) {
   });
 }
 
+/** CPU seconds (user + system) the NATS server process has used so far (Linux /proc). */
+const serverCpu = (): number => {
+  try {
+    const f = readFileSync(`/proc/${server.serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+};
+const cpu0 = process.cpuUsage();
+const serverCpu0 = serverCpu();
 const start = performance.now();
 const submit = async (i: number) => {
   const t = trades[i]!;
@@ -115,6 +128,8 @@ if (rate) {
 }
 await Promise.race([allDone, new Promise((r) => setTimeout(r, 120_000).unref())]);
 const elapsed = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const serverCpuS = serverCpu() - serverCpu0;
 await broker.idle();
 await run.handler.settled();
 await core.host.flush();
@@ -157,6 +172,13 @@ const result = {
   p50_ms: pct(0.5),
   p99_ms: pct(0.99),
   rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+  // CPU per completed family, of this process and of the NATS server: steadier than the rate
+  // on a shared machine.
+  cpu_ms_per_family: Number(((cpu.user + cpu.system) / 1000 / Math.max(1, completed)).toFixed(3)),
+  js_writes_per_family: Object.fromEntries(
+    [...core.store.writes].map(([k, n]) => [k, Number((n / Math.max(1, completed)).toFixed(2))]),
+  ),
+  server_cpu_ms_per_family: Number(((serverCpuS * 1000) / Math.max(1, completed)).toFixed(3)),
 };
 process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
 await run.stop();

@@ -18,6 +18,12 @@ interface Slot<T extends HostedRecord> {
   writing: Promise<void> | undefined;
   waiters: Array<{ version: number; resolve: () => void; reject: (e: unknown) => void }>;
   removed: boolean;
+  /** Holds on the actor's deferred changes (see `hold`). */
+  held: number;
+  /** An undeferred change is waiting to be written. */
+  urgent: boolean;
+  /** The actor's subject (computed once). */
+  subj?: string;
 }
 
 /** The persisted form of one actor event: the events since the last write and the state after them. */
@@ -38,9 +44,13 @@ export interface ActorEventBody<T> {
  * `<prefix>.inspect.order.<level>.<id>` for inspection.
  */
 export class OrderHost<T extends HostedRecord> {
-  private readonly slots = new Map<string, Slot<T>>();
-  private readonly deferred = new Set<Slot<T>>();
-  private deferTimer: NodeJS.Timeout | undefined;
+  /** Actors by level, then id (no key string built per lookup; a level is listed on its own). */
+  private readonly byLevel = new Map<string, Map<number, Slot<T>>>();
+  /** The live actors (per `opts.isLive`) by level: what the loop passes look at. */
+  private readonly liveByLevel = new Map<string, Map<number, Slot<T>>>();
+  private count = 0;
+  /** Actors with deferred changes waiting, by how long they may wait (`deferMs`, `lazyMs`). */
+  private readonly deferred = new Map<number, { slots: Set<Slot<T>>; timer: NodeJS.Timeout | undefined }>();
   private fatal: unknown;
 
   constructor(
@@ -50,6 +60,12 @@ export class OrderHost<T extends HostedRecord> {
       prefix: string;
       inspect?: boolean;
       onFatal?: (err: unknown) => void;
+      /** How long a deferred change waits for company before it is written (default 50 ms). */
+      deferMs?: number;
+      /** How long a lazy change waits (default 1000 ms). */
+      lazyMs?: number;
+      /** Which records `liveOfLevel` lists (default: all). */
+      isLive?: (r: T) => boolean;
     },
   ) {}
 
@@ -58,22 +74,61 @@ export class OrderHost<T extends HostedRecord> {
   }
 
   get(level: string, id: number): T | undefined {
-    return this.slots.get(this.key(level, id))?.record;
+    return this.slot(level, id)?.record;
   }
 
   *all(): IterableIterator<T> {
-    for (const s of this.slots.values()) yield s.record;
+    for (const m of this.byLevel.values()) for (const s of m.values()) yield s.record;
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.count;
+  }
+
+  /** The records of one level, in insertion order. */
+  *ofLevel(level: string): IterableIterator<T> {
+    for (const s of this.byLevel.get(level)?.values() ?? []) yield s.record;
+  }
+
+  /** The live records of one level (see `isLive`), in insertion order. */
+  *liveOfLevel(level: string): IterableIterator<T> {
+    for (const s of this.liveByLevel.get(level)?.values() ?? []) yield s.record;
+  }
+
+  /** Keep the live index in step with a record (after it was created, changed or restored). */
+  private indexLive(slot: Slot<T>): void {
+    const { level, id } = slot.record;
+    let m = this.liveByLevel.get(level);
+    if (!m) {
+      m = new Map();
+      this.liveByLevel.set(level, m);
+    }
+    const live = !slot.removed && (this.opts.isLive?.(slot.record) ?? true);
+    if (live) m.set(id, slot);
+    else m.delete(id);
+  }
+
+  private slot(level: string, id: number): Slot<T> | undefined {
+    return this.byLevel.get(level)?.get(id);
+  }
+
+  private put(slot: Slot<T>): void {
+    const { level, id } = slot.record;
+    let m = this.byLevel.get(level);
+    if (!m) {
+      m = new Map();
+      this.byLevel.set(level, m);
+    }
+    if (!m.has(id)) this.count++;
+    m.set(id, slot);
+    this.indexLive(slot);
   }
 
   /** Start an actor for a new record (its first event). */
   spawn(record: T, event: string): T {
     this.throwIfFatal();
     const k = this.key(record.level, record.id);
-    if (this.slots.has(k)) throw new Error(`actor ${k} already exists`);
+    if (this.slot(record.level, record.id)) throw new Error(`actor ${k} already exists`);
     const slot: Slot<T> = {
       record,
       seq: 0,
@@ -82,8 +137,10 @@ export class OrderHost<T extends HostedRecord> {
       writing: undefined,
       waiters: [],
       removed: false,
+      held: 0,
+      urgent: false,
     };
-    this.slots.set(k, slot);
+    this.put(slot);
     record.version = Math.max(1, record.version);
     this.record(slot, event);
     return record;
@@ -91,23 +148,58 @@ export class OrderHost<T extends HostedRecord> {
 
   /**
    * Apply an event to an actor: `fn` changes the record; the change is persisted behind. With
-   * `defer`, the write waits a few milliseconds (or until the next undeferred change or `durable`)
-   * so it coalesces with what follows: for changes whose durability nothing waits on, such as
-   * order fills re-derived from the fills stream on restore.
+   * `defer`, the write waits up to `deferMs` (or until the next undeferred change of the actor or
+   * `durable`) so it coalesces with what follows: for changes whose durability nothing waits on
+   * and that a restore re-derives, such as order fills (from the fills stream) or a broker order's
+   * submission (re-sent idempotently). A `lazy` change waits `lazyMs`. A fill's changes to its three orders are then written with
+   * the family's completion, one append per order, instead of separately.
    */
-  change(level: string, id: number, event: string, fn: (r: T) => void, opts: { defer?: boolean } = {}): T {
+  change(
+    level: string,
+    id: number,
+    event: string,
+    fn: (r: T) => void,
+    opts: { defer?: boolean | 'lazy' } = {},
+  ): T {
     this.throwIfFatal();
-    const slot = this.slots.get(this.key(level, id));
+    const slot = this.slot(level, id);
     if (!slot) throw new Error(`no actor ${this.key(level, id)}`);
     fn(slot.record);
     slot.record.version++;
-    this.record(slot, event, opts.defer === true);
+    this.indexLive(slot);
+    const wait =
+      opts.defer === 'lazy'
+        ? (this.opts.lazyMs ?? 1000)
+        : opts.defer === true
+          ? (this.opts.deferMs ?? 50)
+          : undefined;
+    this.record(slot, event, wait);
     return slot.record;
+  }
+
+  /**
+   * Keep the actors' deferred changes unwritten until the returned release is called, however long
+   * that takes: a step with an await in the middle (e.g. a family's completion waiting for its
+   * history record) then lands as one append per actor with the changes made before the await.
+   * Only deferred changes wait: an undeferred change or `durable()` writes at once, held or not.
+   */
+  hold(members: Array<{ level: string; id: number }>): () => void {
+    const slots = members.map((m) => this.slot(m.level, m.id)).filter((s): s is Slot<T> => s !== undefined);
+    for (const s of slots) s.held++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const s of slots) {
+        s.held--;
+        if (s.held === 0 && !s.writing && !s.removed && s.persisted < s.record.version) this.kick(s);
+      }
+    };
   }
 
   /** Resolves when the actor's current state is in JetStream. */
   durable(level: string, id: number): Promise<void> {
-    const slot = this.slots.get(this.key(level, id));
+    const slot = this.slot(level, id);
     if (!slot || slot.persisted >= slot.record.version) return Promise.resolve();
     const p = new Promise<void>((resolve, reject) =>
       slot.waiters.push({ version: slot.record.version, resolve, reject }),
@@ -118,18 +210,18 @@ export class OrderHost<T extends HostedRecord> {
 
   /** Resolves when every actor's state is in JetStream. */
   async flush(): Promise<void> {
-    await Promise.all([...this.slots.values()].map((s) => this.durable(s.record.level, s.record.id)));
+    await Promise.all([...this.all()].map((r) => this.durable(r.level, r.id)));
     this.throwIfFatal();
   }
 
   /** Stop an actor and remove its subject (its record must already be in history). */
   async remove(level: string, id: number): Promise<void> {
-    const k = this.key(level, id);
-    const slot = this.slots.get(k);
+    const slot = this.slot(level, id);
     if (!slot) return;
     await this.durable(level, id);
     slot.removed = true;
-    this.slots.delete(k);
+    if (this.byLevel.get(level)?.delete(id)) this.count--;
+    this.liveByLevel.get(level)?.delete(id);
     await this.store.purgeOrder(this.store.orderSubject(level, id));
   }
 
@@ -139,7 +231,7 @@ export class OrderHost<T extends HostedRecord> {
     for (const e of entries) {
       if (e.data.removed) continue;
       const r = e.data.record;
-      this.slots.set(this.key(r.level, r.id), {
+      this.put({
         record: r,
         seq: e.seq,
         persisted: r.version,
@@ -147,13 +239,15 @@ export class OrderHost<T extends HostedRecord> {
         writing: undefined,
         waiters: [],
         removed: false,
+        held: 0,
+        urgent: false,
       });
       n++;
     }
     return n;
   }
 
-  private record(slot: Slot<T>, event: string, defer = false): void {
+  private record(slot: Slot<T>, event: string, waitMs?: number): void {
     slot.events.push(event);
     const { nc, prefix, inspect } = this.opts;
     if (nc && inspect !== false) {
@@ -163,41 +257,63 @@ export class OrderHost<T extends HostedRecord> {
         JSON.stringify({ event, version: r.version, state: r }),
       );
     }
-    if (!defer) {
+    if (waitMs === undefined) {
+      slot.urgent = true;
       this.kick(slot);
       return;
     }
-    this.deferred.add(slot);
-    this.deferTimer ??= setTimeout(() => {
-      this.deferTimer = undefined;
-      const slots = [...this.deferred];
-      this.deferred.clear();
-      for (const sl of slots) this.kick(sl);
-    }, 5);
+    this.armDefer(slot, waitMs);
+  }
+
+  private armDefer(slot: Slot<T>, waitMs: number): void {
+    let q = this.deferred.get(waitMs);
+    if (!q) {
+      q = { slots: new Set(), timer: undefined };
+      this.deferred.set(waitMs, q);
+    }
+    q.slots.add(slot);
+    const queue = q;
+    queue.timer ??= setTimeout(() => {
+      queue.timer = undefined;
+      const slots = [...queue.slots];
+      queue.slots.clear();
+      // A held actor is written when its hold is released.
+      for (const sl of slots) if (sl.held === 0) this.kick(sl);
+    }, waitMs);
   }
 
   private kick(slot: Slot<T>): void {
-    this.deferred.delete(slot);
+    for (const q of this.deferred.values()) q.slots.delete(slot);
     if (slot.writing || slot.removed) return;
     slot.writing = this.writeLoop(slot).finally(() => {
       slot.writing = undefined;
-      if (!this.fatal && !slot.removed && slot.persisted < slot.record.version) this.kick(slot);
+      if (this.fatal || slot.removed || slot.persisted >= slot.record.version) return;
+      // What changed during the write goes next, unless it is held deferred changes only.
+      if (this.mustWrite(slot)) this.kick(slot);
     });
+  }
+
+  /** Whether what is left unwritten goes now: not when it is only held deferred changes. */
+  private mustWrite(slot: Slot<T>): boolean {
+    return slot.held === 0 || slot.urgent || slot.waiters.length > 0;
   }
 
   private async writeLoop(slot: Slot<T>): Promise<void> {
     const r = slot.record;
-    const subj = this.store.orderSubject(r.level, r.id);
+    slot.subj ??= this.store.orderSubject(r.level, r.id);
+    const subj = slot.subj;
     try {
       while (!slot.removed && slot.persisted < r.version) {
         const version = r.version;
         const body: ActorEventBody<T> = { events: slot.events, record: r };
         slot.events = [];
+        slot.urgent = false;
         slot.seq = await this.store.appendOrder(subj, body, `${r.level}.${r.id}.v${version}`, slot.seq);
         slot.persisted = version;
         const ready = slot.waiters.filter((w) => w.version <= version);
         slot.waiters = slot.waiters.filter((w) => w.version > version);
         for (const w of ready) w.resolve();
+        if (!this.mustWrite(slot)) break;
       }
     } catch (err) {
       this.fatal ??= err;

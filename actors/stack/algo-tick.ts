@@ -11,11 +11,10 @@ import type { BrokerOrder } from './types.ts';
  */
 export async function algoTick(core: StackCore): Promise<void> {
   const now = core.now();
-  const work = core
-    .orders('broker')
-    .filter(
-      (b) => b.active && b.brokerStatus === 'submitted' && b.fill !== b.trade && b.algo.mode !== 'unmanaged',
-    );
+  const work = core.activeOrders(
+    'broker',
+    (b) => b.brokerStatus === 'submitted' && b.fill !== b.trade && b.algo.mode !== 'unmanaged',
+  );
   await Promise.all(
     work.map(async (bo) => {
       const { broker } = core.deps;

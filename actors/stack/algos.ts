@@ -81,6 +81,26 @@ export async function submitWithAlgo(
   if (algo === '') return undefined;
   const limit = core.deps.config.algoSizeLimit ?? 1;
   const size = co.orderType === 'panic' ? qty : Math.sign(qty) * Math.min(Math.abs(qty), limit);
+  // The algo lock is written with the broker child that holds it (or with its release).
+  const release = core.host.hold([co]);
+  let bo: BrokerOrder | undefined;
+  try {
+    bo = await writeBrokerOrder(core, co, algo, size);
+  } finally {
+    release();
+  }
+  if (!bo) return undefined;
+  await placeBrokerOrder(core, bo);
+  return bo.id;
+}
+
+/** Set the algo lock and write the broker order; resolves once both are durable. */
+async function writeBrokerOrder(
+  core: StackCore,
+  co: ContractOrder,
+  algo: AlgoName,
+  size: number,
+): Promise<BrokerOrder | undefined> {
   core.host.change(
     'contract',
     co.id,
@@ -148,8 +168,7 @@ export async function submitWithAlgo(
     r.state = 'working';
   });
   await Promise.all([core.host.durable('broker', id), core.host.durable('contract', co.id)]);
-  await placeBrokerOrder(core, bo);
-  return id;
+  return bo;
 }
 
 /** Send (or re-send after a restart) a durable broker order; idempotent on its orderRef. */
@@ -181,7 +200,8 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
           if (placed.permId > 0)
             stepBrokerMachine(b, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, core.log);
         },
-        { defer: true },
+        // Lazy: a restore re-sends a pending-submit order with the same orderRef (idempotent).
+        { defer: 'lazy' },
       );
     }
   } catch (err) {

@@ -21,11 +21,10 @@ export async function resizedQuantity(core: StackCore, co: ContractOrder): Promi
  */
 export async function createBrokerOrdersFromContractOrders(core: StackCore): Promise<number[]> {
   const sent: number[] = [];
-  const candidates = core
-    .orders('contract')
-    .filter(
-      (co) => co.active && co.fill !== co.trade && co.referenceOfControllingAlgo === undefined && !co.locked,
-    );
+  const candidates = core.activeOrders(
+    'contract',
+    (co) => co.fill !== co.trade && co.referenceOfControllingAlgo === undefined && !co.locked,
+  );
   await Promise.all(
     candidates.map(async (co) => {
       const panic = co.orderType === 'panic';

@@ -39,25 +39,32 @@ export async function tryCompleteFamily(
     if (contracts.some((c) => c.fill !== c.trade) || brokers.some((b) => b.fill !== b.trade)) return false;
   }
   core.completing.add(io.id);
-  try {
-    await core.store.appendHistory('instrument', io.id, {
-      completedAt: core.now(),
-      instrument: io,
-      contracts,
-      brokers,
-    });
-  } finally {
-    core.completing.delete(io.id);
-  }
   const members: AnyOrder[] = [io, ...contracts, ...brokers];
-  for (const m of members) {
-    if (!m.active) continue;
-    core.host.change(m.level, m.id, 'COMPLETED', (r) => {
-      r.active = false;
-      r.state = 'completed';
-      if (r.level === 'contract') r.referenceOfControllingAlgo = undefined;
-      if (r.level === 'broker') stepBrokerMachine(r, { type: 'DEACTIVATE' }, core.log);
-    });
+  // The members' pending fill changes wait for the history record, then go with their completion:
+  // one append per member.
+  const release = core.host.hold(members);
+  try {
+    try {
+      await core.store.appendHistory('instrument', io.id, {
+        completedAt: core.now(),
+        instrument: io,
+        contracts,
+        brokers,
+      });
+    } finally {
+      core.completing.delete(io.id);
+    }
+    for (const m of members) {
+      if (!m.active) continue;
+      core.host.change(m.level, m.id, 'COMPLETED', (r) => {
+        r.active = false;
+        r.state = 'completed';
+        if (r.level === 'contract') r.referenceOfControllingAlgo = undefined;
+        if (r.level === 'broker') stepBrokerMachine(r, { type: 'DEACTIVATE' }, core.log);
+      });
+    }
+  } finally {
+    release();
   }
   for (const l of core.completedListeners) l(io);
   return true;
@@ -66,8 +73,8 @@ export async function tryCompleteFamily(
 /** handle_completed_orders (G1). Returns the completed instrument order ids. */
 export async function handleCompletedOrders(core: StackCore, mode: CompletionMode = {}): Promise<number[]> {
   const done: number[] = [];
-  for (const io of core.orders('instrument')) {
-    if (io.active && (await tryCompleteFamily(core, io, mode))) done.push(io.id);
+  for (const io of core.activeOrders('instrument')) {
+    if (await tryCompleteFamily(core, io, mode)) done.push(io.id);
   }
   return done;
 }

@@ -120,6 +120,7 @@ export class StackCore {
       prefix: deps.prefix,
       inspect: deps.config.inspect,
       onFatal: (err) => logCritical(deps.log, 'order host lost its store', { err: String(err) }),
+      isLive: (r) => r.active,
     });
   }
 
@@ -131,9 +132,29 @@ export class StackCore {
     return this.deps.clock.now();
   }
 
-  orders<L extends OrderLevel>(level: L): Array<Extract<AnyOrder, { level: L }>> {
+  /** The orders of one level by id; with `keep`, only those it keeps (filtered before sorting). */
+  orders<L extends OrderLevel>(
+    level: L,
+    keep?: (o: Extract<AnyOrder, { level: L }>) => boolean,
+  ): Array<Extract<AnyOrder, { level: L }>> {
     const out: Array<Extract<AnyOrder, { level: L }>> = [];
-    for (const r of this.host.all()) if (r.level === level) out.push(r as Extract<AnyOrder, { level: L }>);
+    for (const r of this.host.ofLevel(level)) {
+      const o = r as Extract<AnyOrder, { level: L }>;
+      if (!keep || keep(o)) out.push(o);
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** The active orders of one level by id (an index: completed orders are not visited). */
+  activeOrders<L extends OrderLevel>(
+    level: L,
+    keep?: (o: Extract<AnyOrder, { level: L }>) => boolean,
+  ): Array<Extract<AnyOrder, { level: L }>> {
+    const out: Array<Extract<AnyOrder, { level: L }>> = [];
+    for (const r of this.host.liveOfLevel(level)) {
+      const o = r as Extract<AnyOrder, { level: L }>;
+      if (o.active && (!keep || keep(o))) out.push(o);
+    }
     return out.sort((a, b) => a.id - b.id);
   }
 

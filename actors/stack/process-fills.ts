@@ -11,15 +11,29 @@ import type { BrokerOrder } from './types.ts';
  */
 export async function processFillsStack(core: StackCore): Promise<number> {
   const { broker } = core.deps;
-  const open = core
-    .orders('broker')
-    .filter((b) => b.active && b.fill !== b.trade && b.brokerStatus !== 'pending-submit');
+  const open = core.activeOrders('broker', (b) => b.fill !== b.trade && b.brokerStatus !== 'pending-submit');
   let applied = 0;
   if (open.length > 0 && broker.isConnected()) {
     const [states, fills] = await Promise.all([broker.orders(), broker.fills(0)]);
     const byRef = new Map(states.map((s) => [s.orderRef, s]));
     const byTemp = new Map(states.map((s) => [s.tempId, s]));
     const byPerm = new Map(states.filter((s) => s.permId > 0).map((s) => [s.permId, s]));
+    // The broker's fills by orderRef, temp id and perm id (one pass, not one per open order).
+    const index = (key: (f: (typeof fills)[number]) => string | number | undefined) => {
+      const m = new Map<string | number, typeof fills>();
+      for (const f of fills) {
+        const k = key(f);
+        if (k === undefined || core.seenExecIds.has(f.execId)) continue;
+        const list = m.get(k);
+        if (list) list.push(f);
+        else m.set(k, [f]);
+      }
+      return m;
+    };
+    const position = new Map(fills.map((f, i) => [f, i]));
+    const fillsByRef = index((f) => f.orderRef);
+    const fillsByTemp = index((f) => f.tempId);
+    const fillsByPerm = index((f) => (f.permId > 0 ? f.permId : undefined));
     const match = (b: BrokerOrder) =>
       byRef.get(b.orderRef) ??
       (b.brokerTempId ? byTemp.get(b.brokerTempId) : undefined) ??
@@ -39,11 +53,15 @@ export async function processFillsStack(core: StackCore): Promise<number> {
             (r as BrokerOrder).brokerPermId = s.permId;
           });
         }
-        const mine = fills.filter(
-          (f) =>
-            (f.orderRef === s.orderRef || f.tempId === s.tempId || (s.permId > 0 && f.permId === s.permId)) &&
-            !core.seenExecIds.has(f.execId),
-        );
+        const candidates = new Set([
+          ...(fillsByRef.get(s.orderRef) ?? []),
+          ...(fillsByTemp.get(s.tempId) ?? []),
+          ...(s.permId > 0 ? (fillsByPerm.get(s.permId) ?? []) : []),
+        ]);
+        // In the broker's order, as before (not grouped by how they matched).
+        const mine = [...candidates]
+          .filter((f) => !core.seenExecIds.has(f.execId))
+          .sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
         for (const f of mine) {
           if ((await recordBrokerFill(core, { ...f, orderRef: bo.orderRef })) === 'applied') n++;
         }
@@ -53,7 +71,7 @@ export async function processFillsStack(core: StackCore): Promise<number> {
       });
     }
   }
-  for (const co of core.orders('contract')) if (co.active) aggregateUp(core, co.id);
+  for (const co of core.activeOrders('contract')) aggregateUp(core, co.id);
   return applied;
 }
 

@@ -230,6 +230,7 @@ export class StackHandler {
     this.unsubscribe?.();
     await this.settled();
     await this.core.host.flush();
+    this.core.store.close();
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName, subject } from '../../src/bus/subjects.ts';
+import { JsPublisher } from './js-publisher.ts';
 
 /** Token-safe form of an id or code for a subject. */
 export const token = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -36,11 +37,12 @@ export class OrderEventStore {
     readonly prefix: string,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    private readonly pub: JsPublisher,
   ) {}
 
   static async open(nc: NatsConnection, prefix: string): Promise<OrderEventStore> {
     const jsm = await jetstreamManager(nc);
-    const store = new OrderEventStore(prefix, jetstream(nc), jsm);
+    const store = new OrderEventStore(prefix, jetstream(nc), jsm, new JsPublisher(nc));
     for (const [name, part] of [
       ['STACK', 'stack'],
       ['FILLS', 'fills'],
@@ -67,9 +69,9 @@ export class OrderEventStore {
   /** Append an actor's event; returns the new subject sequence. */
   async appendOrder(subj: string, body: unknown, msgID: string, expectedSeq: number): Promise<number> {
     try {
-      const ack = await this.js.publish(subj, JSON.stringify(body), {
+      const ack = await this.pub.publish(subj, JSON.stringify(body), {
         msgID,
-        expect: { lastSubjectSequence: expectedSeq },
+        lastSubjectSequence: expectedSeq,
       });
       return ack.seq;
     } catch (err) {
@@ -88,7 +90,7 @@ export class OrderEventStore {
     execId: string,
     body: unknown,
   ): Promise<{ seq: number; duplicate: boolean }> {
-    const ack = await this.js.publish(
+    const ack = await this.pub.publish(
       subject(this.prefix, 'fills', token(instrumentCode)),
       JSON.stringify(body),
       {
@@ -99,9 +101,19 @@ export class OrderEventStore {
   }
 
   async appendHistory(level: string, id: number, body: unknown): Promise<void> {
-    await this.js.publish(subject(this.prefix, 'history', level, String(id)), JSON.stringify(body), {
+    await this.pub.publish(subject(this.prefix, 'history', level, String(id)), JSON.stringify(body), {
       msgID: `history:${level}:${id}`,
     });
+  }
+
+  /** JetStream messages written by this store, by kind (`stack`, `fills`, `history`). */
+  get writes(): ReadonlyMap<string, number> {
+    return this.pub.counts;
+  }
+
+  /** Stop the ack subscription (publishes still waiting fail). */
+  close(): void {
+    this.pub.close();
   }
 
   /** Remove every message of an order's subject (end-of-day removal, after it went to history). */

@@ -195,6 +195,10 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const defaults = check(systemConfigFileSchema, readYaml(files.defaults, true), files.defaults);
   const priv = check(systemConfigFileSchema, readYaml(files.privateConfig, false), files.privateConfig);
   const controlDefaults = check(controlConfigFileSchema, readYaml(files.control, true), files.control);
+  // An overlay between the defaults and the private file (`systack start` uses one for its
+  // compressed simulated day); every process of a run gets it through the environment.
+  const overlayFile = process.env.SYSTACK_CONTROL_OVERLAY;
+  const overlay = overlayFile ? check(controlConfigFileSchema, readYaml(overlayFile, true), overlayFile) : {};
   const privControl = check(
     controlConfigFileSchema,
     readYaml(files.privateControl, false),
@@ -206,7 +210,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const system = check(resolvedSystemSchema, mergedSystem, files.defaults);
   const controlMerged = check(
     resolvedControlSchema,
-    mergeConfig(controlDefaults, privControl),
+    mergeConfig(mergeConfig(controlDefaults, overlay), privControl),
     files.control,
   );
   const control: ControlConfig = {

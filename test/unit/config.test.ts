@@ -63,6 +63,22 @@ describe('configuration', () => {
     }
   });
 
+  it('a control overlay (SYSTACK_CONTROL_OVERLAY) sits between the defaults and the private file', () => {
+    const dir = privateDir({
+      'overlay.yaml': "process_configuration_start_time:\n  run_systems: '12:35'\n  run_reports: '12:55'\n",
+      'private_control_config.yaml': "process_configuration_start_time:\n  run_reports: '13:00'\n",
+    });
+    process.env.SYSTACK_CONTROL_OVERLAY = join(dir, 'overlay.yaml');
+    try {
+      const c = loadConfig({ privateDir: dir }).control.process_configuration_start_time;
+      expect([c.run_systems, c.run_reports, c.run_capital_update]).toEqual(['12:35', '13:00', '01:00']);
+      process.env.SYSTACK_CONTROL_OVERLAY = join(dir, 'missing.yaml');
+      expect(() => loadConfig({ privateDir: dir })).toThrow(/missing\.yaml: key '\(file\)': file not found/);
+    } finally {
+      delete process.env.SYSTACK_CONTROL_OVERLAY;
+    }
+  });
+
   it('strategy_list in the private file replaces the default strategies', () => {
     const c = loadConfig({
       privateDir: privateDir({

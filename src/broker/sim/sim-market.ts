@@ -60,7 +60,17 @@ export class SimMarketData {
     const now = this.cfg.clock.now();
     const { bid, ask } = this.quote(c, now);
     const size = this.cfg.topOfBookSize ?? 100;
-    return { ...c, bid, ask, bidSize: size, askSize: size, last: (bid + ask) / 2, time: now };
+    // Only the contract's identity: callers pass whole order records as the ContractId.
+    return {
+      instrumentCode: c.instrumentCode,
+      contractDate: c.contractDate,
+      bid,
+      ask,
+      bidSize: size,
+      askSize: size,
+      last: (bid + ask) / 2,
+      time: now,
+    };
   }
 
   async tradingHours(c: ContractId): Promise<TradingHours> {

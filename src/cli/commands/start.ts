@@ -8,6 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
 import { bootstrapCapital, bootstrapSampleData, runSummary } from '../../../actors/simulation.ts';
@@ -38,7 +39,7 @@ export function register(program: Command): void {
     .option(
       '--start <time>',
       'simulated start (local time; the sample data ends 2023-08-31)',
-      '2023-09-01T19:58:00',
+      '2023-09-01T12:28:00',
     )
     .option('--days <n>', 'stop after this many trading days and print a summary (default: run until Ctrl-C)')
     .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
@@ -51,6 +52,10 @@ export function register(program: Command): void {
       if (Number.isNaN(start))
         throw new UsageError(`--start must be a time such as 2023-09-01T19:58:00, got '${opts.start}'`);
       const days = opts.days !== undefined ? parsePositiveInt('--days', opts.days) : undefined;
+      // The compressed simulated day (config/simulation.control.yaml), for this process and its children.
+      process.env.SYSTACK_CONTROL_OVERLAY ??= fileURLToPath(
+        new URL('../../../config/simulation.control.yaml', import.meta.url),
+      );
       const config = loadConfig();
       if (config.system.broker !== 'sim')
         throw new CliError(
@@ -153,7 +158,7 @@ async function untilDaysDone(
   while (!signalled) {
     await sleep(250);
     const now = daemon.clock.now();
-    if (now < deadline - DAY / 6) continue; // not yet into the last evening
+    if (now < deadline - DAY / 2) continue; // not yet into the last trading session
     const rec = await daemon.store.getRecord('run_stack_handler');
     const lease = await daemon.store.getLease('run_stack_handler');
     if (!lease && rec.lastEnd !== undefined && rec.lastEnd > start) return;
