@@ -12,6 +12,7 @@ import type { Logger } from '../src/log/logger.ts';
 import { backupFiles } from './process-methods/backups.ts';
 import { cleanBacktestStates, cleanEchoFiles, cleanLogFiles } from './process-methods/cleaners.ts';
 import { strategyProcessMethods } from './process-methods/index.ts';
+import { reportMethods } from './process-methods/reports.ts';
 import { stackHandlerProcessMethods } from './process-methods/stack-handler.ts';
 
 export interface MethodContext {
@@ -35,8 +36,7 @@ export type MethodRegistry = Record<string, Record<string, ProcessMethod>>;
  * Production methods. run_capital_update, run_daily_prices_updates, run_systems and
  * run_strategy_order_generator come from `process-methods/index.ts` (the strategy tables answer
  * any strategy name: kept as values, never spread); run_stack_handler's from
- * `process-methods/stack-handler.ts`. Still missing: run_reports' methods, so that process
- * refuses to start and names what is missing.
+ * `process-methods/stack-handler.ts`; run_reports' from `process-methods/reports.ts`.
  */
 export const productionRegistry: MethodRegistry = {
   ...strategyProcessMethods,
@@ -49,6 +49,7 @@ export const productionRegistry: MethodRegistry = {
   run_backups: {
     backup_files: backupFiles,
   },
+  run_reports: reportMethods(),
 };
 
 /** Methods a process's config names that the registry lacks. */

@@ -1,0 +1,51 @@
+/**
+ * Plain-text report layout (digest §8: each report is tables of text, for email, console or
+ * file). Fixed-width columns: numbers right-aligned, text left-aligned.
+ */
+export type Cell = string | number | undefined;
+
+/** A finished report: its text and the same figures as data (for `--json`). */
+export interface Report<D = unknown> {
+  name: string;
+  generatedAt: number;
+  text: string;
+  data: D;
+}
+
+const cellText = (c: Cell): string =>
+  c === undefined ? '' : typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(2)) : c;
+
+export function table(headers: string[], rows: Cell[][]): string {
+  if (rows.length === 0) return '(none)';
+  const texts = rows.map((r) => headers.map((_, i) => cellText(r[i])));
+  const widths = headers.map((h, i) => Math.max(h.length, ...texts.map((r) => r[i]!.length)));
+  const numeric = headers.map((_, i) => rows.every((r) => r[i] === undefined || typeof r[i] === 'number'));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...texts.map(line)].join('\n');
+}
+
+export function section(title: string, body: string): string {
+  return `${title}\n${'='.repeat(title.length)}\n${body}\n`;
+}
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+
+/** `YYYY-MM-DD HH:MM` UTC. */
+export function isoMinute(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}`;
+}
+
+/** `YYYYMMDD-HHMM` UTC, for report file names. */
+export function fileStamp(ms: number): string {
+  return isoMinute(ms).replace(/-/g, '').replace(' ', '-').replace(':', '');
+}
+
+/** The report header and its sections. */
+export function reportText(title: string, now: number, sections: string[]): string {
+  return [`${title} — generated ${isoMinute(now)} UTC`, '', ...sections].join('\n');
+}

@@ -1,0 +1,109 @@
+/**
+ * Roll report (digest §8 "Roll", `reporting/data/rolls.py`): one row per instrument in multiple
+ * prices, from its last row: the priced, forward and carry contracts, days to the priced and carry
+ * contracts' expiries, days to the roll date, and our positions in the priced and forward
+ * contracts. Expiries are the approximate ones (1st of the contract month + ExpiryOffset, digest
+ * §6 `approximateExpiry`; 0 offset without a roll config); the roll date is the priced expiry +
+ * RollOffsetDays (negative: before expiry). Not built: roll state and volumes.
+ */
+import type { RollParameters } from '../prices/types.ts';
+import { approximateExpiry } from '../prices/contract-dates.ts';
+import { DAY_MS } from './pandl.ts';
+import { type Report, reportText, section, table } from './format.ts';
+
+export interface RollInput {
+  instrumentCode: string;
+  priceContract: string;
+  forwardContract: string;
+  carryContract: string;
+  roll?: RollParameters;
+  /** Our positions by contract id (any day part: matched by month). */
+  positions: Array<{ contractDate: string; position: number }>;
+}
+
+export interface RollRow {
+  instrumentCode: string;
+  rollExpiry: number | null;
+  priceExpiry: number;
+  carryExpiry: number;
+  contractPriced: string;
+  contractForward: string;
+  contractCarry: string;
+  positionPriced: number;
+  positionForward: number;
+}
+
+const NO_OFFSET: RollParameters = {
+  holdRollCycle: '',
+  rollOffsetDays: 0,
+  carryOffset: 0,
+  pricedRollCycle: '',
+  expiryOffset: 0,
+};
+
+const dayMs = (yyyymmdd: string) =>
+  Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8)));
+
+/** Whole days from `now`'s UTC date to the contract's approximate expiry (negative once past). */
+export function daysToExpiry(contract: string, now: number, roll: RollParameters = NO_OFFSET): number {
+  const today = Math.floor(now / DAY_MS) * DAY_MS;
+  return Math.round((dayMs(approximateExpiry(contract, roll)) - today) / DAY_MS);
+}
+
+export function rollRow(input: RollInput, now: number): RollRow {
+  const month = (c: string) => c.slice(0, 6);
+  const pos = (c: string) =>
+    input.positions.filter((p) => month(p.contractDate) === month(c)).reduce((s, p) => s + p.position, 0);
+  const priceExpiry = daysToExpiry(input.priceContract, now, input.roll);
+  return {
+    instrumentCode: input.instrumentCode,
+    rollExpiry: input.roll ? priceExpiry + input.roll.rollOffsetDays : null,
+    priceExpiry,
+    carryExpiry: daysToExpiry(input.carryContract, now, input.roll),
+    contractPriced: input.priceContract,
+    contractForward: input.forwardContract,
+    contractCarry: input.carryContract,
+    positionPriced: pos(input.priceContract),
+    positionForward: pos(input.forwardContract),
+  };
+}
+
+export function rollReport(inputs: RollInput[], now: number): Report<RollRow[]> {
+  const rows = inputs
+    .map((i) => rollRow(i, now))
+    .sort(
+      (a, b) =>
+        (a.rollExpiry ?? a.priceExpiry) - (b.rollExpiry ?? b.priceExpiry) ||
+        a.instrumentCode.localeCompare(b.instrumentCode),
+    );
+  const text = reportText('Roll report', now, [
+    section(
+      'Rolls (days; sorted by roll_expiry)',
+      table(
+        [
+          'instrument',
+          'roll_expiry',
+          'price_expiry',
+          'carry_expiry',
+          'contract_priced',
+          'contract_fwd',
+          'contract_carry',
+          'position_priced',
+          'position_fwd',
+        ],
+        rows.map((r) => [
+          r.instrumentCode,
+          r.rollExpiry ?? undefined,
+          r.priceExpiry,
+          r.carryExpiry,
+          r.contractPriced,
+          r.contractForward,
+          r.contractCarry,
+          r.positionPriced,
+          r.positionForward,
+        ]),
+      ),
+    ),
+  ]);
+  return { name: 'roll_report', generatedAt: now, text, data: rows };
+}

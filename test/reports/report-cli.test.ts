@@ -1,0 +1,105 @@
+// `systack report run|show|list` end to end: the real CLI as a child process against a seeded store.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FillRecord } from '../../actors/stack/types.ts';
+import { OrderEventStore } from '../../actors/store/order-event-store.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+
+let nats: TestNats;
+let dir: string;
+const T = '2026-11-20T20:30:00Z';
+
+function systack(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [join(process.cwd(), 'bin/systack.js'), ...args, '--nats-url', nats.url],
+      {
+        cwd: dir,
+        env: {
+          ...process.env,
+          SYSTACK_PRIVATE_DIR: join(dir, 'private'),
+          SYSTACK_CLOCK_START: T,
+          SYSTACK_CLOCK_SPEED: '1',
+        },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  dir = mkdtempSync(join(tmpdir(), 'systack-report-'));
+  mkdirSync(join(dir, 'private'));
+  writeFileSync(
+    join(dir, 'private', 'private_config.yaml'),
+    `data_dir: ${dir}/data\necho_directory: ${dir}/echos\noffsystem_backup_directory: ${dir}/offsite\nbacktest_store_directory: ${dir}/bt\n`,
+  );
+  const events = await OrderEventStore.open(await nats.connect('seed'), 'systack');
+  const fill: FillRecord = {
+    execId: 'e1',
+    kind: 'broker',
+    scope: 'both',
+    strategyName: 'carry_trend',
+    instrumentCode: 'GOLD',
+    contractDate: '20261200',
+    qty: 3,
+    price: 2010.5,
+    time: Date.parse(T) - 3_600_000,
+  };
+  await events.appendFill('GOLD', 'e1', fill);
+});
+afterAll(async () => nats?.stop());
+
+describe('systack report', () => {
+  it('run builds the report on the system clock, prints it, writes the file and stores it', async () => {
+    const r = await systack(['report', 'run', 'trade_report', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { path: string; data: { byStrategyInstrument: unknown[] } };
+    expect(out.data.byStrategyInstrument).toEqual([
+      {
+        strategyName: 'carry_trend',
+        instrumentCode: 'GOLD',
+        fills: 1,
+        netQty: 3,
+        grossQty: 3,
+        averagePrice: 2010.5,
+      },
+    ]);
+    expect(out.path).toBe(join(dir, 'echos', 'reports', 'trade_report_20261120-2030.txt'));
+    expect(readFileSync(out.path, 'utf8')).toMatch(/carry_trend\s+GOLD\s+1\s+3\s+3\s+2010\.50/);
+
+    const shown = await systack(['report', 'show', 'trade_report']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('Trade report — generated 2026-11-20 20:30 UTC');
+    expect(shown.stdout).toMatch(/carry_trend\s+GOLD\s+1\s+3\s+3\s+2010\.50/);
+
+    const list = await systack(['report', 'list', '--json']);
+    expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((x) => x.name)).toEqual(['trade_report']);
+  });
+
+  it('--no-write stores without a file; a missing or unknown report is a clear error', async () => {
+    const r = await systack(['report', 'run', 'daily_pandl_report', '--no-write']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/P&L % of max capital\s+n\/a\n/);
+    expect(existsSync(join(dir, 'echos', 'reports', 'daily_pandl_report_20261120-2030.txt'))).toBe(false);
+
+    const missing = await systack(['report', 'show', 'roll_report']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no roll_report stored yet: run 'systack report run roll_report'");
+    const unknown = await systack(['report', 'run', 'risk_report']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown report 'risk_report'");
+    const badDays = await systack(['report', 'run', 'trade_report', '--days', '0']);
+    expect(badDays.code).toBe(2);
+  });
+});
