@@ -4,33 +4,14 @@
  * registry. Other parts of systack (stack handler, price updates, capital, systems, order
  * generator, reports) add their methods to `productionRegistry` when they land.
  */
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Clock } from '../src/clock.ts';
-import type { ResolvedSystemConfig } from '../src/config/load.ts';
-import type { MethodConfig } from '../src/domain/process-control/config.ts';
-import type { Logger } from '../src/log/logger.ts';
 import { backupFiles } from './process-methods/backups.ts';
 import { cleanBacktestStates, cleanEchoFiles, cleanLogFiles } from './process-methods/cleaners.ts';
 import { strategyProcessMethods } from './process-methods/index.ts';
 import { reportMethods } from './process-methods/reports.ts';
 import { stackHandlerProcessMethods } from './process-methods/stack-handler.ts';
+import type { MethodRegistry } from './process-methods/types.ts';
 
-export interface MethodContext {
-  process: string;
-  method: string;
-  /** The method's config, including extra keys such as a strategy's `object` (P12). */
-  config: MethodConfig;
-  /** Keyword arguments from the control config's `arguments` key. */
-  args: Record<string, unknown>;
-  clock: Clock;
-  nc: NatsConnection;
-  prefix: string;
-  system: ResolvedSystemConfig;
-  log: Logger;
-}
-
-export type ProcessMethod = (ctx: MethodContext) => Promise<void>;
-export type MethodRegistry = Record<string, Record<string, ProcessMethod>>;
+export type { MethodContext, MethodRegistry, ProcessMethod } from './process-methods/types.ts';
 
 /**
  * Production methods. run_capital_update, run_daily_prices_updates, run_systems and

@@ -1,24 +1,15 @@
 /**
- * The supervisor's process method signature (digest §4 P2 `process_configuration_methods`),
- * copied from the supervisor branch's `actors/process-methods.ts` so these methods compile on
- * their own; the lead unifies the two at merge (the shapes are the same).
+ * The process method signature (digest §4 P2 `process_configuration_methods`): what the process
+ * runner passes each method. The one definition; `actors/process-methods.ts` re-exports it.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ResolvedSystemConfig } from '../../src/config/load.ts';
+import type { MethodConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
 
-/** One method's control config (supervisor's `src/domain/process-control/config.ts`). */
-export interface MethodConfig {
-  name: string;
-  frequencyMinutes: number;
-  maxExecutions: number;
-  runOnCompletionOnly: boolean;
-  heartbeatMinutes: number;
-  /** Extra keys (e.g. `object`, `backtest_config_filename` for strategies, P12). */
-  extra: Record<string, unknown>;
-}
+export type { MethodConfig };
 
 export interface MethodContext {
   process: string;
@@ -41,4 +32,25 @@ export type MethodRegistry = Record<string, Record<string, ProcessMethod>>;
 export interface ProcessMethodDeps {
   /** The broker for one method run; default `brokerFromConfig(ctx.system, ctx.clock)`. */
   broker?: (ctx: MethodContext) => BrokerPort;
+}
+
+/**
+ * A context for running a method once outside the process runner (bootstrap, CLI, tests): the
+ * method's config is a single run with the reference's defaults.
+ */
+export function oneOffMethodContext(
+  base: Omit<MethodContext, 'config' | 'args'> & { args?: Record<string, unknown> },
+): MethodContext {
+  return {
+    ...base,
+    args: base.args ?? {},
+    config: {
+      name: base.method,
+      frequencyMinutes: 0,
+      maxExecutions: 1,
+      runOnCompletionOnly: false,
+      heartbeatMinutes: 10,
+      extra: {},
+    },
+  };
 }

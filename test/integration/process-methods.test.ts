@@ -2,7 +2,11 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStrategyProcessMethods, strategyProcessMethodsFor } from '../../actors/process-methods/index.ts';
-import type { MethodContext, MethodRegistry } from '../../actors/process-methods/types.ts';
+import {
+  type MethodContext,
+  type MethodRegistry,
+  oneOffMethodContext,
+} from '../../actors/process-methods/types.ts';
 import { openStrategyRuntime, type StrategyRuntime } from '../../actors/strategy-runtime.ts';
 import { brokerFromConfig, BrokerUnavailable } from '../../src/broker/factory.ts';
 import type { AccountValue } from '../../src/broker/port.ts';
@@ -51,22 +55,7 @@ const lines: Array<{ level: number; msg: string }> = [];
 let log: Logger;
 
 const ctx = (process: string, method: string, extra: Partial<MethodContext> = {}): MethodContext => ({
-  process,
-  method,
-  config: {
-    name: method,
-    frequencyMinutes: 0,
-    maxExecutions: 1,
-    runOnCompletionOnly: false,
-    heartbeatMinutes: 10,
-    extra: {},
-  },
-  args: {},
-  clock,
-  nc,
-  prefix: PREFIX,
-  system,
-  log,
+  ...oneOffMethodContext({ process, method, clock, nc, prefix: PREFIX, system, log }),
   ...extra,
 });
 const run = (process: string, method: string, extra: Partial<MethodContext> = {}) =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingMethods, productionRegistry } from '../../actors/process-methods.ts';
-import type { MethodContext } from '../../actors/process-methods/types.ts';
+import { type MethodContext, oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import { ReportStore } from '../../actors/reports/report-store.ts';
 import { controlConfigOf } from '../../actors/supervisor/control-config.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
@@ -26,24 +26,8 @@ let log: Logger;
 const lines: Array<{ msg: string; path?: string }> = [];
 const clock = new SimulatedClock(T - 2 * DAY);
 
-const ctx = (method: string): MethodContext => ({
-  process: 'run_reports',
-  method,
-  config: {
-    name: method,
-    frequencyMinutes: 0,
-    maxExecutions: 1,
-    runOnCompletionOnly: false,
-    heartbeatMinutes: 10,
-    extra: {},
-  },
-  args: {},
-  clock,
-  nc,
-  prefix: PREFIX,
-  system,
-  log,
-});
+const ctx = (method: string): MethodContext =>
+  oneOffMethodContext({ process: 'run_reports', method, clock, nc, prefix: PREFIX, system, log });
 
 async function run(method: string): Promise<string> {
   await productionRegistry.run_reports![method]!(ctx(method));

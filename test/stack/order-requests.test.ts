@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
-import type { MethodContext } from '../../actors/process-methods/types.ts';
+import { type MethodContext, oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import { listOrderRequests, pendingOrderRequests } from '../../actors/stack/order-requests.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
@@ -58,22 +58,15 @@ describe('instrument order requests queued for the stack handler', () => {
       destination: { write: () => undefined },
     }).log;
     const ctx = (method: string): MethodContext => ({
-      process: 'run_stack_handler',
-      method,
-      config: {
-        name: method,
-        frequencyMinutes: 0,
-        maxExecutions: -1,
-        runOnCompletionOnly: false,
-        heartbeatMinutes: 10,
-        extra: {},
-      },
-      args: {},
-      clock,
-      nc,
-      prefix: PREFIX,
-      system: loadConfig().system,
-      log,
+      ...oneOffMethodContext({
+        process: 'run_stack_handler',
+        method,
+        clock,
+        nc,
+        prefix: PREFIX,
+        system: loadConfig().system,
+        log,
+      }),
     });
     await methods.check_external_position_break!(ctx('check_external_position_break'));
     for (let i = 0; i < 50 && (await pendingOrderRequests(nc, PREFIX)) > 0; i++) await sleep(50);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productionRegistry } from '../../actors/process-methods.ts';
 import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
-import type { MethodContext } from '../../actors/process-methods/types.ts';
+import { type MethodContext, oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
@@ -45,22 +45,15 @@ describe('run_stack_handler process methods', () => {
       destination: { write: () => undefined },
     }).log;
     const ctx = (method: string): MethodContext => ({
-      process: 'run_stack_handler',
-      method,
-      config: {
-        name: method,
-        frequencyMinutes: 0,
-        maxExecutions: -1,
-        runOnCompletionOnly: false,
-        heartbeatMinutes: 10,
-        extra: {},
-      },
-      args: {},
-      clock,
-      nc,
-      prefix: 'pmstack',
-      system: loadConfig().system,
-      log,
+      ...oneOffMethodContext({
+        process: 'run_stack_handler',
+        method,
+        clock,
+        nc,
+        prefix: 'pmstack',
+        system: loadConfig().system,
+        log,
+      }),
     });
     // The first method run opens the handler, which serves the order services.
     await methods.check_external_position_break!(ctx('check_external_position_break'));

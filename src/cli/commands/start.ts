@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
+import { oneOffMethodContext } from '../../../actors/process-methods/types.ts';
 import { bootstrapCapital, bootstrapSampleData, runSummary } from '../../../actors/simulation.ts';
 import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
@@ -72,24 +73,17 @@ export function register(program: Command): void {
       );
       reporter.stop();
       const anchor = makeAnchor(start, speed);
-      const capitalInitialised = await bootstrapCapital({
-        process: 'run_capital_update',
-        method: 'update_total_capital',
-        config: {
-          name: 'update_total_capital',
-          frequencyMinutes: 0,
-          maxExecutions: 1,
-          runOnCompletionOnly: false,
-          heartbeatMinutes: 10,
-          extra: {},
-        },
-        args: {},
-        clock: new AnchoredClock(anchor),
-        nc: rt.nc,
-        prefix: rt.prefix,
-        system: config.system,
-        log: rt.log,
-      });
+      const capitalInitialised = await bootstrapCapital(
+        oneOffMethodContext({
+          process: 'run_capital_update',
+          method: 'update_total_capital',
+          clock: new AnchoredClock(anchor),
+          nc: rt.nc,
+          prefix: rt.prefix,
+          system: config.system,
+          log: rt.log,
+        }),
+      );
       const host = process.env.SYSTACK_HOST ?? hostname();
       const daemon = await startDaemon({
         nc: rt.nc,
