@@ -19,7 +19,7 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createInstrumentOrderBody } from '../../src/bus/schemas/orders.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
-import type { Logger } from '../../src/log/logger.ts';
+import type { StackLogger } from './ports.ts';
 import { token } from '../store/order-event-store.ts';
 import { toNewInstrumentOrder } from './services.ts';
 import { StackRequestError } from './spawn.ts';
@@ -90,7 +90,7 @@ export async function consumeOrderRequests(
   nc: NatsConnection,
   prefix: string,
   handler: StackHandler,
-  log: Logger,
+  log: StackLogger,
 ): Promise<OrderRequestConsumer> {
   const name = await ensureOrderRequestStream(nc, prefix);
   const consumer = await jetstream(nc).consumers.get(name, CONSUMER);

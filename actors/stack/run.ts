@@ -1,22 +1,11 @@
 import type { Service } from '@nats-io/services';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { BrokerPort } from '../../src/broker/port.ts';
 import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
-import type { Clock } from '../../src/clock.ts';
 import { childLogger } from '../../src/log/logger.ts';
-import type { ContractResolver, StackConfig, StackLogger, TradeLimits } from './ports.ts';
 import { startOrderServices } from './services.ts';
-import { StackHandler } from './stack-handler.ts';
+import { StackHandler, type StackHandlerOptions } from './stack-handler.ts';
+import { consumeOrderRequests } from './order-requests.ts';
 
-export interface RunStackHandlerOptions {
-  nc: NatsConnection;
-  broker: BrokerPort;
-  clock: Clock;
-  prefix?: string;
-  log?: StackLogger;
-  contracts?: ContractResolver;
-  tradeLimits?: TradeLimits;
-  config?: StackConfig;
+export interface RunStackHandlerOptions extends StackHandlerOptions {
   /** Real milliseconds between loop passes (the reference runs its methods with frequency 0). */
   loopMs?: number;
 }
@@ -38,6 +27,8 @@ export async function runStackHandler(opts: RunStackHandlerOptions): Promise<Run
   const log = opts.log ?? childLogger({ component: 'stack_handler' });
   const handler = await StackHandler.open({ ...opts, prefix, log });
   const service = await startOrderServices(opts.nc, handler, prefix);
+  // Orders queued by the strategy order generator while no stack handler ran.
+  const requests = await consumeOrderRequests(opts.nc, prefix, handler, log);
   log.info({ ...handler.restoreReport }, 'stack handler started');
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
@@ -59,6 +50,7 @@ export async function runStackHandler(opts: RunStackHandlerOptions): Promise<Run
       stopping = true;
       if (timer) clearTimeout(timer);
       await running;
+      await requests.stop();
       if (stopOpts.endOfDay) await handler.safeStackRemoval();
       await service.stop();
       await handler.close();
