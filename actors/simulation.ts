@@ -19,18 +19,33 @@ import { pendingOrderRequests } from './stack/order-requests.ts';
 import { readPositions } from './stack/read-model.ts';
 import type { AnyOrder } from './stack/types.ts';
 
-/** Import the sample data unless the price store already holds instruments. */
+/**
+ * Import the sample data unless the price store already holds instruments. Returns the time of
+ * the latest stored price, so a restarted simulation continues from the day after it.
+ */
 export async function bootstrapSampleData(
   nc: NatsConnection,
   prefix: string,
   sampleDir: string,
   progress?: ImportProgress,
-): Promise<{ imported: boolean; instruments: number }> {
+): Promise<{ imported: boolean; instruments: number; lastPriceTime: number | undefined }> {
   const store = await JetStreamPriceStore.open(nc, prefix);
-  const existing = await store.listAdjustedPrices();
-  if (existing.length > 0) return { imported: false, instruments: existing.length };
-  const summary = await importPrices(store, resolve(sampleDir), progress);
-  return { imported: true, instruments: summary.adjustedPrices.length };
+  let instruments = (await store.listAdjustedPrices()).length;
+  const imported = instruments === 0;
+  if (imported) instruments = (await importPrices(store, resolve(sampleDir), progress)).adjustedPrices.length;
+  let lastPriceTime: number | undefined;
+  for (const code of await store.listAdjustedPrices()) {
+    const s = await store.getAdjustedPrices(code);
+    const last = s && s.times.length > 0 ? s.times[s.times.length - 1] : undefined;
+    if (last !== undefined && (lastPriceTime === undefined || last > lastPriceTime)) lastPriceTime = last;
+  }
+  return { imported, instruments, lastPriceTime };
+}
+
+/** 12:28 local time on the day after `time`: just before the compressed day's evening processes. */
+export function nextSimulatedDay(time: number): number {
+  const d = new Date(time);
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1, 12, 28).getTime();
 }
 
 /**

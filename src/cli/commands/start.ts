@@ -12,7 +12,12 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
 import { oneOffMethodContext } from '../../../actors/process-methods/types.ts';
-import { bootstrapCapital, bootstrapSampleData, runSummary } from '../../../actors/simulation.ts';
+import {
+  bootstrapCapital,
+  bootstrapSampleData,
+  nextSimulatedDay,
+  runSummary,
+} from '../../../actors/simulation.ts';
 import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
@@ -25,7 +30,7 @@ const DAY = 86_400_000;
 
 interface StartOptions {
   speed: string;
-  start: string;
+  start?: string;
   days?: string;
   monitorPort?: string;
   monitor?: boolean;
@@ -39,8 +44,7 @@ export function register(program: Command): void {
     .option('--speed <n>', 'simulated clock speed: 1500 runs a trading day in about a minute', '1500')
     .option(
       '--start <time>',
-      'simulated start (local time; the sample data ends 2023-08-31)',
-      '2023-09-01T12:28:00',
+      'simulated start, local time (default: 12:28 on the day after the latest stored price)',
     )
     .option('--days <n>', 'stop after this many trading days and print a summary (default: run until Ctrl-C)')
     .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
@@ -49,9 +53,9 @@ export function register(program: Command): void {
     .action(async (opts: StartOptions) => {
       const speed = Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${opts.speed}'`);
-      const start = Date.parse(opts.start);
-      if (Number.isNaN(start))
-        throw new UsageError(`--start must be a time such as 2023-09-01T19:58:00, got '${opts.start}'`);
+      const startOpt = opts.start !== undefined ? Date.parse(opts.start) : undefined;
+      if (startOpt !== undefined && Number.isNaN(startOpt))
+        throw new UsageError(`--start must be a time such as 2023-09-01T12:28:00, got '${opts.start}'`);
       const days = opts.days !== undefined ? parsePositiveInt('--days', opts.days) : undefined;
       // The compressed simulated day (config/simulation.control.yaml), for this process and its children.
       process.env.SYSTACK_CONTROL_OVERLAY ??= fileURLToPath(
@@ -72,6 +76,7 @@ export function register(program: Command): void {
         reporter.progress,
       );
       reporter.stop();
+      const start = startOpt ?? nextSimulatedDay(sample.lastPriceTime ?? Date.parse('2023-08-31T23:00:00Z'));
       const anchor = makeAnchor(start, speed);
       const capitalInitialised = await bootstrapCapital(
         oneOffMethodContext({
