@@ -45,6 +45,7 @@ export type {
   ContractOrderEvent,
   ContractOrderInput,
 } from './support/contract-order-types.ts';
+import { FILL_TO_FILLED, FILL_TO_FILLED_OR_PARTIAL } from './support/child-fill-transitions.ts';
 
 type Ctx = ContractOrderContext;
 
@@ -63,19 +64,6 @@ const workingChildIds = (c: Ctx) =>
   c.children
     .filter((ch) => !ch.completed && !c.cancelledChildIds.includes(ch.orderId))
     .map((ch) => ch.orderId);
-
-/** A child fill moves the order to filled, or to partiallyFilled, or just records it. */
-const FILL_TO_FILLED_OR_PARTIAL = [
-  { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-  { guard: 'childFillPartlyFills', target: 'partiallyFilled', actions: 'recordFill' },
-  { actions: 'recordFill' },
-] as const;
-
-/** A child fill moves the order to filled, or just records it. */
-const FILL_TO_FILLED = [
-  { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-  { actions: 'recordFill' },
-] as const;
 
 export const contractOrderMachine = setup({
   types: {

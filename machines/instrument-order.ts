@@ -53,6 +53,7 @@ export type {
   InstrumentOrderEvent,
   InstrumentOrderInput,
 } from './support/instrument-order-types.ts';
+import { FILL_TO_FILLED, FILL_TO_FILLED_OR_PARTIAL } from './support/child-fill-transitions.ts';
 
 type Ctx = InstrumentOrderContext;
 
@@ -68,19 +69,6 @@ function afterChildFill(ctx: Ctx, childId: string, fill: Fill): Ctx {
 
 const ownFillComplete = (c: Ctx) => isFullyFilled(c.order.trade, c.ledger.fill);
 const hasOwnFill = (c: Ctx) => !isZeroQty(c.ledger.fill);
-
-/** A child fill moves the order to filled, or to partiallyFilled, or just records it. */
-const FILL_TO_FILLED_OR_PARTIAL = [
-  { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-  { guard: 'childFillPartlyFills', target: 'partiallyFilled', actions: 'recordFill' },
-  { actions: 'recordFill' },
-] as const;
-
-/** A child fill moves the order to filled, or just records it. */
-const FILL_TO_FILLED = [
-  { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
-  { actions: 'recordFill' },
-] as const;
 
 export const instrumentOrderMachine = setup({
   types: {
