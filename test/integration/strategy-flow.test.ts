@@ -53,6 +53,26 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     store.close();
   };
 
+  /**
+   * No roll-state component exists in systack yet, so this tiny responder on its subject stands in
+   * for the roll-state service; everything else in this file is the real thing.
+   */
+  const rollStateResponder = (prefix: string, cornState: string) =>
+    startService(nc, {
+      name: `rolls_${prefix}`,
+      version: '0.0.1',
+      description: 'roll states stand-in',
+      endpoints: [
+        endpoint({
+          name: 'rolls',
+          subject: `${prefix}.rolls.state.list`,
+          description: 'rolls',
+          schema: z.object({}).passthrough(),
+          handler: () => [{ instrument_code: 'CORN', roll_state: cornState }],
+        }),
+      ],
+    });
+
   beforeAll(async () => {
     t = await startTestNats();
     nc = await t.connect();
@@ -71,22 +91,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
       clock,
     );
     await seedFills(nc, 'systack');
-    // No roll-state component exists in systack yet, so this tiny responder stands in for the
-    // roll-state service on its subject; everything else here is the real thing.
-    await startService(nc, {
-      name: 'fake-rolls',
-      version: '0.0.1',
-      description: 'roll states stand-in',
-      endpoints: [
-        endpoint({
-          name: 'rolls',
-          subject: 'systack.rolls.state.list',
-          description: 'rolls',
-          schema: z.object({}).passthrough(),
-          handler: () => [{ instrument_code: 'CORN', roll_state: 'Passive' }],
-        }),
-      ],
-    });
+    await rollStateResponder('systack', 'Passive');
   });
   afterAll(async () => t.stop());
 
@@ -294,20 +299,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
   });
 
   it('refuses to generate orders on a malformed roll-state reply or without optimal positions, queues nothing', async () => {
-    await startService(nc, {
-      name: 'bad-rolls',
-      version: '0.0.1',
-      description: 'malformed roll states',
-      endpoints: [
-        endpoint({
-          name: 'rolls',
-          subject: 'badrolls.rolls.state.list',
-          description: 'rolls',
-          schema: z.object({}).passthrough(),
-          handler: () => [{ instrument_code: 'CORN', roll_state: 'Rolling' }],
-        }),
-      ],
-    });
+    await rollStateResponder('badrolls', 'Rolling');
     const deps = {
       strategies: rt.strategies,
       controls: rt.controls,
