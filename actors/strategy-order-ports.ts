@@ -1,16 +1,14 @@
 /**
- * Ports the strategy order generator talks through, with NATS request implementations against
- * the order stack services (`actors/stack/services.ts`, service `systack-orders`):
- * - `<prefix>.orders.view.instrument` `{active_only: true}` → instrument orders
- *   `[{strategyName, instrumentCode, trade, fill, active, ...}]`
- * - `<prefix>.orders.view.positions` `{}` → `{contract, strategy: [{strategyName, instrumentCode,
- *   position}], broker, locks: {<instrument>: <reason>}}`
- * - `<prefix>.orders.instrument.create` `{strategy_name, instrument_code, trade, reference_*}`; the
- *   stack nets on insert (digest B5) and answers 409 to a zero residual or a locked instrument.
- * - `<prefix>.rolls.state.list` `{}` → `[{instrument_code, roll_state}]`: no roll-state service
- *   exists yet; when none answers the generator treats every instrument as Passive (warning).
- * All replies use the service envelope of `src/bus/service.ts`. A missing order stack is an
- * error: orders are never generated from guessed positions.
+ * Ports the strategy order generator talks through (digest §2 B1: current positions, locks, roll
+ * states in; instrument orders out), with the implementations production uses:
+ * - `DurableStrategyStateSource`: positions rebuilt from the stack's fills stream and locks from
+ *   its KV bucket (`actors/stack/read-model.ts`), so the generator works while the stack handler
+ *   is not running. Unfilled orders are not read: the stack nets on insert (digest B5).
+ * - `QueuedInstrumentOrderSink`: each order queued durably in the work queue
+ *   `<PREFIX>_ORDER_REQUESTS` (`actors/stack/order-requests.ts`) for the stack handler.
+ * - `NatsRollStateSource`: `<prefix>.rolls.state.list` `{}` → `[{instrument_code, roll_state}]`
+ *   in the service envelope of `src/bus/service.ts`. No roll-state service exists yet; when none
+ *   answers the generator treats every instrument as Passive (warning).
  */
 import { NoRespondersError, TimeoutError } from '@nats-io/nats-core';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -61,20 +59,7 @@ async function call<R>(nc: NatsConnection, subj: string, body: unknown, timeoutM
   }
 }
 
-/** Reply shapes of the order stack (camelCase records, `actors/stack/types.ts`), checked at the edge. */
-const instrumentOrders = z.array(
-  z.object({
-    strategyName: z.string(),
-    instrumentCode: z.string(),
-    trade: z.number(),
-    fill: z.number(),
-    active: z.boolean(),
-  }),
-);
-const positionsView = z.object({
-  strategy: z.array(z.object({ strategyName: z.string(), instrumentCode: z.string(), position: z.number() })),
-  locks: z.record(z.string(), z.unknown()),
-});
+/** Roll states (digest §3), checked at the edge. */
 const ROLL_STATES = [
   'No_Roll',
   'Passive',
@@ -95,52 +80,14 @@ function parseReply<S extends z.ZodType>(schema: S, reply: unknown, subj: string
   return r.data;
 }
 
-export class NatsInstrumentOrderSink implements InstrumentOrderSink {
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly prefix: string,
-  ) {}
-  create(order: StrategyOrder): Promise<unknown> {
-    // the stack refuses an empty reference contract (YYYYMM or YYYYMMDD only)
-    const { reference_contract, ...rest } = order;
-    const body = reference_contract ? { ...rest, reference_contract } : rest;
-    return call(this.nc, subject(this.prefix, 'orders', 'instrument', 'create'), body);
-  }
-}
-
-export class NatsStrategyStateSource implements StrategyStateSource {
+/** Roll states from a roll-state service on `<prefix>.rolls.state.list`. */
+export class NatsRollStateSource {
   constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
     /** Roll-state requests wait this long before "no roll-state service" (ms). */
     private readonly rollStateTimeoutMs = 2_000,
   ) {}
-
-  async stackState(strategy: string): Promise<StrategyStackState> {
-    const viewSubj = subject(this.prefix, 'orders', 'view', 'positions');
-    const ordersSubj = subject(this.prefix, 'orders', 'view', 'instrument');
-    const [view, orders] = await Promise.all([
-      call<unknown>(this.nc, viewSubj, {}),
-      call<unknown>(this.nc, ordersSubj, { active_only: true }),
-    ]);
-    const v = parseReply(positionsView, view, viewSubj);
-    return {
-      positions: v.strategy.map((p) => ({
-        strategy_name: p.strategyName,
-        instrument_code: p.instrumentCode,
-        position: p.position,
-      })),
-      open_orders: parseReply(instrumentOrders, orders, ordersSubj)
-        .filter((o) => o.active && o.strategyName === strategy)
-        .map((o) => ({
-          strategy_name: o.strategyName,
-          instrument_code: o.instrumentCode,
-          trade: o.trade,
-          fill: o.fill,
-        })),
-      locked_instruments: Object.keys(v.locks).sort(),
-    };
-  }
 
   async rollStates(): Promise<Record<string, RollState> | undefined> {
     const subj = subject(this.prefix, 'rolls', 'state', 'list');
@@ -185,12 +132,13 @@ export class QueuedInstrumentOrderSink implements InstrumentOrderSink {
  * not read: the stack nets requests on insert (B5) and removes unfilled orders at end of day.
  */
 export class DurableStrategyStateSource implements StrategyStateSource {
-  private readonly rolls: NatsStrategyStateSource;
+  private readonly rolls: NatsRollStateSource;
   constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
+    rollStateTimeoutMs?: number,
   ) {
-    this.rolls = new NatsStrategyStateSource(nc, prefix);
+    this.rolls = new NatsRollStateSource(nc, prefix, rollStateTimeoutMs);
   }
 
   async stackState(): Promise<StrategyStackState> {

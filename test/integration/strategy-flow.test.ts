@@ -1,23 +1,28 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { StrategyHost } from '../../actors/strategy-host.ts';
 import { generateOrdersForStrategy } from '../../actors/strategy-order-job.ts';
 import {
-  NatsInstrumentOrderSink,
-  NatsStrategyStateSource,
-  ServiceUnavailable,
-} from '../../actors/strategy-order-ports.ts';
+  consumeOrderRequests,
+  listOrderRequests,
+  pendingOrderRequests,
+} from '../../actors/stack/order-requests.ts';
+import { silentLogger } from '../../actors/stack/ports.ts';
+import type { FillRecord } from '../../actors/stack/types.ts';
+import { OrderEventStore } from '../../actors/store/order-event-store.ts';
+import { StackKv } from '../../actors/store/stack-kv.ts';
+import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../../actors/strategy-order-ports.ts';
 import { openStrategyRuntime, type StrategyRuntime } from '../../actors/strategy-runtime.ts';
 import { startStrategyQueryService } from '../../actors/strategy-services.ts';
 import { runSystemForStrategy } from '../../actors/system-runner.ts';
-import { callService } from '../../src/bus/service.ts';
-import { endpoint, startService } from '../../src/bus/service.ts';
+import { callService, endpoint, startService } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { CsvSystemDataSource } from '../../src/store/system-data.ts';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
-import { type FakeOrderStack, startFakeOrderStack } from '../support/fake-order-stack.ts';
+import { makeStack } from '../stack/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 const T0 = Date.parse('2026-11-20T20:05:00Z');
@@ -27,12 +32,46 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
   let nc: NatsConnection;
   let rt: StrategyRuntime;
   const clock = new SimulatedClock(T0);
-  let stack: FakeOrderStack;
+  /** Current positions as the stack's fills stream has them (CORN: none, i.e. 0). */
   const positions = [
-    { strategyName: 'carry_trend', instrumentCode: 'CORN', position: 0 },
-    { strategyName: 'carry_trend', instrumentCode: 'SOFR', position: -3 },
-    { strategyName: 'other', instrumentCode: 'SOFR', position: -2 },
+    { strategyName: 'carry_trend', instrumentCode: 'SOFR', qty: -3 },
+    { strategyName: 'other', instrumentCode: 'SOFR', qty: -2 },
   ];
+  const seedFills = async (conn: NatsConnection, prefix: string) => {
+    const store = await OrderEventStore.open(conn, prefix);
+    for (const [i, p] of positions.entries()) {
+      const rec: FillRecord = {
+        execId: `seed-${i}`,
+        kind: 'balance-instrument',
+        scope: 'strategy',
+        price: 95.5,
+        time: T0 - 86_400_000,
+        ...p,
+      };
+      await store.appendFill(p.instrumentCode, rec.execId, rec);
+    }
+    store.close();
+  };
+
+  /**
+   * No roll-state component exists in systack yet, so this tiny responder on its subject stands in
+   * for the roll-state service; everything else in this file is the real thing.
+   */
+  const rollStateResponder = (prefix: string, cornState: string) =>
+    startService(nc, {
+      name: `rolls_${prefix}`,
+      version: '0.0.1',
+      description: 'roll states stand-in',
+      endpoints: [
+        endpoint({
+          name: 'rolls',
+          subject: `${prefix}.rolls.state.list`,
+          description: 'rolls',
+          schema: z.object({}).passthrough(),
+          handler: () => [{ instrument_code: 'CORN', roll_state: cornState }],
+        }),
+      ],
+    });
 
   beforeAll(async () => {
     t = await startTestNats();
@@ -51,31 +90,8 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
       },
       clock,
     );
-    // the order stack's services (stand-in with its subjects, shapes and netting on insert)
-    stack = await startFakeOrderStack(nc, 'systack');
-    stack.strategyPositions.push(...positions);
-    stack.orders.push({
-      id: 1,
-      strategyName: 'carry_trend',
-      instrumentCode: 'EUROSTX',
-      trade: 1,
-      fill: 0,
-      active: true,
-    });
-    await startService(nc, {
-      name: 'fake-rolls',
-      version: '0.0.1',
-      description: 'roll states stand-in',
-      endpoints: [
-        endpoint({
-          name: 'rolls',
-          subject: 'systack.rolls.state.list',
-          description: 'rolls',
-          schema: z.object({}).passthrough(),
-          handler: () => [{ instrument_code: 'CORN', roll_state: 'Passive' }],
-        }),
-      ],
-    });
+    await seedFills(nc, 'systack');
+    await rollStateResponder('systack', 'Passive');
   });
   afterAll(async () => t.stop());
 
@@ -83,8 +99,8 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     generateOrdersForStrategy('carry_trend', {
       strategies: rt.strategies,
       controls: rt.controls,
-      state: new NatsStrategyStateSource(nc, 'systack'),
-      sink: new NatsInstrumentOrderSink(nc, 'systack'),
+      state: new DurableStrategyStateSource(nc, 'systack'),
+      sink: new QueuedInstrumentOrderSink(nc, 'systack'),
     });
   const run = (s: string) =>
     runSystemForStrategy(s, rt.systemConfigs[s]!, {
@@ -140,7 +156,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     expect(diag!.instruments.CORN!.lower_position!.at(-1)).toBeCloseTo(corn.lower_position, 12);
   });
 
-  it('generates buffered orders with limits and overrides from the store and puts them on the stack', async () => {
+  it('generates buffered orders with limits and overrides from the store and queues them for the stack', async () => {
     const stored = Object.fromEntries(
       (await rt.strategies.getOptimalPositions('carry_trend')).map((p) => [p.instrument_code, p]),
     );
@@ -148,49 +164,90 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     await rt.controls.setPositionLimit('instrument', { instrument_code: 'CORN' }, 2);
     const r = await generate();
     expect(r.failed).toEqual([]);
+    expect(r.ignored).toEqual([]);
     expect(r.roll_states_assumed).toBe(false);
     const d = Object.fromEntries(r.decisions.map((x) => [x.instrument_code, x]));
     // CORN: short several contracts wanted, the instrument limit allows 2
     expect(stored.CORN!.lower_position).toBeLessThan(-2);
     expect(d.CORN).toMatchObject({ current_position: 0, after_limits: -2, final_trade: -2 });
-    // SOFR: reduce-only; EUROSTX: the generator sends the desired trade, the stack nets it
-    // against the unfilled order of 1 (digest B5, netted once)
-    expect(d.SOFR!.override).toBe('reduce_only');
-    expect(d.EUROSTX!.unfilled_on_stack).toBe(1);
+    // SOFR: the position comes from the fills stream (−3 of carry_trend, −2 of another strategy),
+    // and reduce-only lets it only move towards zero
+    expect(d.SOFR).toMatchObject({ current_position: -3, override: 'reduce_only' });
+    // EUROSTX: the generator sends the desired trade un-netted (the stack nets on insert, B5)
+    expect(d.EUROSTX!.unfilled_on_stack).toBe(0);
     expect(d.EUROSTX!.final_trade).toBe(d.EUROSTX!.after_limits);
-    expect(stack.orders).toContainEqual(
+    expect(r.placed.map((p) => p.reply)).toEqual(
+      r.orders.map(() => expect.objectContaining({ queued: true })),
+    );
+    const queued = await listOrderRequests(nc, 'systack');
+    expect(queued.map((q) => [q.instrument_code, q.trade])).toEqual(
+      r.orders.map((o) => [o.instrument_code, o.trade]),
+    );
+    expect(queued).toContainEqual(
       expect.objectContaining({
-        strategyName: 'carry_trend',
-        instrumentCode: 'CORN',
+        strategy_name: 'carry_trend',
+        instrument_code: 'CORN',
         trade: -2,
-        referencePrice: 509.25,
-        referenceContract: '20241200',
+        reference_price: 509.25,
+        reference_contract: '20241200',
       }),
     );
-    const eurostx = r.orders.find((o) => o.instrument_code === 'EUROSTX');
-    const onStack = stack.orders
-      .filter((o) => o.instrumentCode === 'EUROSTX')
-      .reduce((a, o) => a + o.trade, 0);
-    expect(eurostx).toBeDefined();
-    expect(onStack).toBe(eurostx!.trade); // 1 + (desired − 1) = desired
-    expect(stack.requests).toHaveLength(r.orders.length);
-    expect(r.placed.length + r.ignored.length).toBe(r.orders.length);
   });
 
-  it('a second run the same day adds nothing: the stack refuses every replicated order (409), none failed', async () => {
-    const before = stack.orders.length;
+  it('a second run the same day queues nothing twice, none failed', async () => {
+    const before = await listOrderRequests(nc, 'systack');
     const r = await generate();
     expect(r.failed).toEqual([]);
-    expect(r.placed).toEqual([]);
-    expect(r.ignored.length).toBe(r.orders.length);
-    expect(r.ignored[0]?.reason).toMatch(/replicates an existing order/);
-    expect(stack.orders.length).toBe(before);
+    expect(r.placed.length).toBe(before.length);
+    expect(r.placed.map((p) => p.reply)).toEqual(
+      before.map(() => expect.objectContaining({ queued: false })),
+    );
+    expect(await listOrderRequests(nc, 'systack')).toEqual(before);
+  });
+
+  it('the real stack handler nets queued requests on insert against unfilled orders (B5)', async () => {
+    const queued = await listOrderRequests(nc, 'systack');
+    const eurostx = queued.find((q) => q.instrument_code === 'EUROSTX')!;
+    expect(queued.find((q) => q.instrument_code === 'CORN')?.trade).toBe(-2);
+    const { handler } = await makeStack(nc, 'systack');
+    // unfilled orders of the same strategy and instrument from earlier in the day
+    const unfilled = (instrumentCode: string, trade: number) =>
+      handler.createInstrumentOrder({ strategyName: 'carry_trend', instrumentCode, trade });
+    const eurostxUnfilled = await unfilled('EUROSTX', eurostx.trade + 2);
+    const cornUnfilled = await unfilled('CORN', -2);
+    const refused: string[] = [];
+    const log = {
+      ...silentLogger,
+      warn: (f: object, m: string) => refused.push(`${m}: ${JSON.stringify(f)}`),
+    };
+    const consumer = await consumeOrderRequests(nc, 'systack', handler, log);
+    for (let i = 0; i < 100 && (await pendingOrderRequests(nc, 'systack')) > 0; i++) await sleep(20);
+    await consumer.stop();
+    expect(await pendingOrderRequests(nc, 'systack')).toBe(0);
+    const onStack = handler.core.orders('instrument').filter((o) => o.strategyName === 'carry_trend');
+    const trades = (code: string) => onStack.filter((o) => o.instrumentCode === code).map((o) => o.trade);
+    // EUROSTX: the unfilled (desired + 2) and the residual −2 add up to the desired trade, netted once
+    expect(trades('EUROSTX')).toEqual([eurostxUnfilled.trade, -2]);
+    expect(onStack.find((o) => o.instrumentCode === 'EUROSTX' && o.trade === -2)).toMatchObject({
+      referencePrice: eurostx.reference_price,
+    });
+    // CORN: the request replicates the unfilled −2, so the stack refuses it and keeps the old order
+    expect(trades('CORN')).toEqual([cornUnfilled.trade]);
+    expect(refused).toEqual([expect.stringMatching(/order request refused by the stack.*CORN.*replicates/)]);
+    // the stack handler sees the same positions the generator read from the fills stream
+    expect(handler.positions().strategy).toEqual(
+      positions.map((p) => ({
+        strategyName: p.strategyName,
+        instrumentCode: p.instrumentCode,
+        position: p.qty,
+      })),
+    );
+    await handler.close();
   });
 
   it('a locked instrument gets no order; without a roll-state service every instrument is Passive', async () => {
     const other = await t.connect();
-    const lonelyStack = await startFakeOrderStack(other, 'norolls');
-    lonelyStack.locks.CORN = 'break';
+    await (await StackKv.open(other, 'norolls')).setLock('CORN', 'break');
     const warnings: string[] = [];
     const log = {
       warn: (_f: unknown, m: string) => warnings.push(m),
@@ -200,8 +257,8 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     const r = await generateOrdersForStrategy('carry_trend', {
       strategies: rt.strategies,
       controls: rt.controls,
-      state: new NatsStrategyStateSource(other, 'norolls', 200),
-      sink: new NatsInstrumentOrderSink(other, 'norolls'),
+      state: new DurableStrategyStateSource(other, 'norolls', 200),
+      sink: new QueuedInstrumentOrderSink(other, 'norolls'),
       log,
     });
     expect(r.roll_states_assumed).toBe(true);
@@ -210,7 +267,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     expect(d.CORN!.skipped).toBe('instrument locked');
     expect(r.orders.map((o) => o.instrument_code)).not.toContain('CORN');
     expect(r.orders.length).toBeGreaterThan(0);
-    expect(lonelyStack.orders.map((o) => o.instrumentCode).sort()).toEqual(
+    expect((await listOrderRequests(other, 'norolls')).map((q) => q.instrument_code).sort()).toEqual(
       r.orders.map((o) => o.instrument_code).sort(),
     );
   });
@@ -241,16 +298,20 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     ).rejects.toMatchObject({ code: 404 });
   });
 
-  it('refuses to generate orders when the positions service does not answer', async () => {
-    const lonely = await t.connect();
-    const none = new NatsStrategyStateSource(lonely, 'other_prefix');
-    await expect(
-      generateOrdersForStrategy('carry_trend', {
-        strategies: rt.strategies,
-        controls: rt.controls,
-        state: none,
-        sink: new NatsInstrumentOrderSink(lonely, 'other_prefix'),
-      }),
-    ).rejects.toBeInstanceOf(ServiceUnavailable);
+  it('refuses to generate orders on a malformed roll-state reply or without optimal positions, queues nothing', async () => {
+    await rollStateResponder('badrolls', 'Rolling');
+    const deps = {
+      strategies: rt.strategies,
+      controls: rt.controls,
+      state: new DurableStrategyStateSource(nc, 'badrolls'),
+      sink: new QueuedInstrumentOrderSink(nc, 'badrolls'),
+    };
+    await expect(generateOrdersForStrategy('carry_trend', deps)).rejects.toThrow(
+      /unexpected reply from badrolls\.rolls\.state\.list: 0\.roll_state/,
+    );
+    await expect(generateOrdersForStrategy('nope', deps)).rejects.toThrow(
+      /no optimal positions stored for strategy nope/,
+    );
+    expect(await pendingOrderRequests(nc, 'badrolls')).toBe(0);
   });
 });

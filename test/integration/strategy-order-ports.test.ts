@@ -1,9 +1,16 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { NatsStrategyStateSource, ServiceUnavailable } from '../../actors/strategy-order-ports.ts';
+import { listOrderRequests, pendingOrderRequests } from '../../actors/stack/order-requests.ts';
+import type { FillRecord } from '../../actors/stack/types.ts';
+import { OrderEventStore } from '../../actors/store/order-event-store.ts';
+import { StackKv } from '../../actors/store/stack-kv.ts';
+import {
+  DurableStrategyStateSource,
+  NatsRollStateSource,
+  QueuedInstrumentOrderSink,
+} from '../../actors/strategy-order-ports.ts';
 import { endpoint, startService } from '../../src/bus/service.ts';
-import { startFakeOrderStack } from '../support/fake-order-stack.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 let t: TestNats;
@@ -31,51 +38,108 @@ const answer = (name: string, subj: string, reply: unknown) =>
     ],
   });
 
-describe('the order generator reads the order stack services (real subjects and shapes)', () => {
-  it("maps the stack's positions, this strategy's active orders and the locks", async () => {
-    const stack = await startFakeOrderStack(nc, 'good');
-    stack.strategyPositions.push(
-      { strategyName: 's', instrumentCode: 'GOLD', position: 2 },
-      { strategyName: 'other', instrumentCode: 'GOLD', position: -1 },
-    );
-    stack.orders.push(
-      { id: 1, strategyName: 's', instrumentCode: 'GOLD', trade: 3, fill: 1, active: true },
-      { id: 2, strategyName: 's', instrumentCode: 'GOLD', trade: 5, fill: 5, active: false },
-      { id: 3, strategyName: 'other', instrumentCode: 'GOLD', trade: 1, fill: 0, active: true },
-    );
-    stack.locks.SP500 = 'break';
-    const state = await new NatsStrategyStateSource(nc, 'good').stackState('s');
+const fill = (execId: string, f: Omit<FillRecord, 'execId' | 'kind' | 'price' | 'time'>): FillRecord => ({
+  execId,
+  kind: 'balance',
+  price: 100,
+  time: Date.UTC(2026, 10, 20),
+  ...f,
+});
+
+describe('DurableStrategyStateSource reads the stack durable state (fills stream, KV locks)', () => {
+  it('sums strategy positions from fill records and lists the locked instruments', async () => {
+    const store = await OrderEventStore.open(nc, 'good');
+    const fills = [
+      fill('e1', {
+        scope: 'both',
+        strategyName: 's',
+        instrumentCode: 'GOLD',
+        contractDate: '202612',
+        qty: 3,
+      }),
+      fill('e2', {
+        scope: 'both',
+        strategyName: 's',
+        instrumentCode: 'GOLD',
+        contractDate: '202612',
+        qty: -1,
+      }),
+      fill('e3', { scope: 'strategy', strategyName: 'other', instrumentCode: 'GOLD', qty: -1 }),
+      // a contract-only record moves no strategy position
+      fill('e4', { scope: 'contract', instrumentCode: 'SP500', contractDate: '202612', qty: 5 }),
+    ];
+    for (const f of fills) await store.appendFill(f.instrumentCode, f.execId, f);
+    // a fill written twice (same execution id) counts once
+    expect((await store.appendFill('GOLD', 'e1', fills[0])).duplicate).toBe(true);
+    store.close();
+    const kv = await StackKv.open(nc, 'good');
+    await kv.setLock('SP500', 'break');
+    await kv.setLock('BUND', 'manual');
+    await kv.setLock('BUND', undefined);
+
+    const state = await new DurableStrategyStateSource(nc, 'good').stackState();
     expect(state).toEqual({
       positions: [
         { strategy_name: 's', instrument_code: 'GOLD', position: 2 },
         { strategy_name: 'other', instrument_code: 'GOLD', position: -1 },
       ],
-      open_orders: [{ strategy_name: 's', instrument_code: 'GOLD', trade: 3, fill: 1 }],
+      open_orders: [],
       locked_instruments: ['SP500'],
     });
   });
 
-  it('a stack that does not answer is an error; a malformed answer names the subject and field', async () => {
-    await expect(new NatsStrategyStateSource(nc, 'nobody').stackState('s')).rejects.toBeInstanceOf(
-      ServiceUnavailable,
-    );
-    await answer('bad_positions', 'bad.orders.view.positions', {
-      strategy: [{ strategyName: 's' }],
-      locks: {},
+  it('a stack that never traded has no positions and no locks', async () => {
+    expect(await new DurableStrategyStateSource(nc, 'empty').stackState()).toEqual({
+      positions: [],
+      open_orders: [],
+      locked_instruments: [],
     });
-    await answer('bad_orders', 'bad.orders.view.instrument', []);
-    await expect(new NatsStrategyStateSource(nc, 'bad').stackState('s')).rejects.toThrow(
-      /unexpected reply from bad\.orders\.view\.positions: strategy\.0\.instrumentCode/,
-    );
   });
+});
 
-  it('roll states: none answering is undefined (Passive upstream); a bad state is an error', async () => {
-    expect(await new NatsStrategyStateSource(nc, 'norolls').rollStates()).toBeUndefined();
+describe('QueuedInstrumentOrderSink queues each order in <PREFIX>_ORDER_REQUESTS', () => {
+  const order = {
+    strategy_name: 's',
+    instrument_code: 'GOLD',
+    trade: -2,
+    reference_price: 1890.5,
+    reference_contract: '',
+    reference_datetime: '2026-11-20T20:05:00.000Z',
+  };
+
+  it('queues the order body (an empty reference contract left out), the same order only once', async () => {
+    const sink = new QueuedInstrumentOrderSink(nc, 'q');
+    expect(await sink.create(order)).toEqual({ queued: true, request_seq: 1 });
+    expect(await sink.create(order)).toEqual({ queued: false, request_seq: 1 });
+    expect(await sink.create({ ...order, trade: -3 })).toEqual({ queued: true, request_seq: 2 });
+    expect(await sink.create({ ...order, instrument_code: 'SOFR', reference_contract: '20261200' })).toEqual({
+      queued: true,
+      request_seq: 3,
+    });
+    expect(await pendingOrderRequests(nc, 'q')).toBe(3);
+    const { reference_contract: _, ...withoutContract } = order;
+    expect(await listOrderRequests(nc, 'q')).toEqual([
+      withoutContract,
+      { ...withoutContract, trade: -3 },
+      { ...withoutContract, instrument_code: 'SOFR', reference_contract: '20261200' },
+    ]);
+    // reading the queue takes nothing off it
+    expect(await pendingOrderRequests(nc, 'q')).toBe(3);
+  });
+});
+
+describe('NatsRollStateSource', () => {
+  it('none answering is undefined (Passive upstream); a bad state is an error naming subject and field', async () => {
+    expect(await new NatsRollStateSource(nc, 'norolls', 200).rollStates()).toBeUndefined();
     await answer('rolls', 'rolls.rolls.state.list', [{ instrument_code: 'GOLD', roll_state: 'Force' }]);
-    expect(await new NatsStrategyStateSource(nc, 'rolls').rollStates()).toEqual({ GOLD: 'Force' });
+    expect(await new NatsRollStateSource(nc, 'rolls').rollStates()).toEqual({ GOLD: 'Force' });
     await answer('badrolls', 'badrolls.rolls.state.list', [
       { instrument_code: 'GOLD', roll_state: 'Rolling' },
     ]);
-    await expect(new NatsStrategyStateSource(nc, 'badrolls').rollStates()).rejects.toThrow(/roll_state/);
+    await expect(new NatsRollStateSource(nc, 'badrolls').rollStates()).rejects.toThrow(
+      /unexpected reply from badrolls\.rolls\.state\.list: 0\.roll_state/,
+    );
+    // the durable state source answers roll states through the same service
+    expect(await new DurableStrategyStateSource(nc, 'rolls').rollStates()).toEqual({ GOLD: 'Force' });
   });
 });
