@@ -1,20 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
-import { type MethodContext, oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import { listOrderRequests, pendingOrderRequests } from '../../actors/stack/order-requests.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../../actors/strategy-order-ports.ts';
-import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
-import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { jetstream } from '@nats-io/jetstream';
 import { callService } from '../../src/bus/service.ts';
-import { SimulatedClock } from '../../src/clock.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { createRootLogger } from '../../src/log/logger.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { T0 } from './helpers.ts';
+import { stackMethodsHarness } from './helpers.ts';
 
 const PREFIX = 'oreq';
 let nats: TestNats;
@@ -49,25 +42,7 @@ describe('instrument order requests queued for the stack handler', () => {
     expect(await pendingOrderRequests(nc, PREFIX)).toBe(2);
     expect((await listOrderRequests(nc, PREFIX))[0]).toMatchObject({ instrument_code: 'SOFR', trade: 2 });
 
-    const clock = new SimulatedClock(T0);
-    const broker = new SimBroker({ clock, prices: new ConstantPriceSource(95.5), restingCheckMs: 0 });
-    const methods = stackHandlerProcessMethods({ broker: () => broker });
-    const log = createRootLogger({
-      processName: 'test',
-      level: 'fatal',
-      destination: { write: () => undefined },
-    }).log;
-    const ctx = (method: string): MethodContext => ({
-      ...oneOffMethodContext({
-        process: 'run_stack_handler',
-        method,
-        clock,
-        nc,
-        prefix: PREFIX,
-        system: loadConfig().system,
-        log,
-      }),
-    });
+    const { clock, broker, methods, ctx } = stackMethodsHarness(nc, PREFIX, 95.5);
     await methods.check_external_position_break!(ctx('check_external_position_break'));
     for (let i = 0; i < 50 && (await pendingOrderRequests(nc, PREFIX)) > 0; i++) await sleep(50);
     expect(await pendingOrderRequests(nc, PREFIX)).toBe(0);

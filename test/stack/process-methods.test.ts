@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productionRegistry } from '../../actors/process-methods.ts';
-import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
-import { type MethodContext, oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
-import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
-import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { callService } from '../../src/bus/service.ts';
-import { SimulatedClock } from '../../src/clock.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { createRootLogger } from '../../src/log/logger.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { T0 } from './helpers.ts';
+import { stackMethodsHarness } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -36,25 +29,7 @@ describe('run_stack_handler process methods', () => {
 
   it('run an order through one long-lived handler, then end of day on completion', async () => {
     const nc = await nats.connect();
-    const clock = new SimulatedClock(T0);
-    const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
-    const methods = stackHandlerProcessMethods({ broker: () => broker });
-    const log = createRootLogger({
-      processName: 'test',
-      level: 'fatal',
-      destination: { write: () => undefined },
-    }).log;
-    const ctx = (method: string): MethodContext => ({
-      ...oneOffMethodContext({
-        process: 'run_stack_handler',
-        method,
-        clock,
-        nc,
-        prefix: 'pmstack',
-        system: loadConfig().system,
-        log,
-      }),
-    });
+    const { broker, methods, ctx } = stackMethodsHarness(nc, 'pmstack', 100);
     // The first method run opens the handler, which serves the order services.
     await methods.check_external_position_break!(ctx('check_external_position_break'));
     const io = await callService<InstrumentOrder>(nc, 'pmstack.orders.instrument.create', {
