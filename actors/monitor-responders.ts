@@ -12,6 +12,7 @@ import { callService, endpoint, startService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
 import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
+import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
 import { readPositions } from './stack/read-model.ts';
 import type { AnyOrder } from './stack/types.ts';
 
@@ -40,19 +41,13 @@ export async function startMonitorResponders(
   clock: Clock,
 ): Promise<Service> {
   const prices = await JetStreamPriceStore.open(nc, prefix);
-  const priceRows = cached(async () => {
-    const rows = [];
-    for (const code of await prices.listAdjustedPrices()) {
-      const s = await prices.getAdjustedPrices(code);
-      const last = s && s.times.length > 0 ? s.times[s.times.length - 1]! : undefined;
-      rows.push({
-        instrument_code: code,
-        last_price_time: last !== undefined ? new Date(last).toISOString() : null,
-        age_minutes: last !== undefined ? Math.round((clock.now() - last) / 60_000) : null,
-      });
-    }
-    return rows;
-  });
+  const priceRows = cached(async () =>
+    (await lastAdjustedPriceTimes(prices)).map(({ instrumentCode, lastPriceTime: last }) => ({
+      instrument_code: instrumentCode,
+      last_price_time: last !== undefined ? new Date(last).toISOString() : null,
+      age_minutes: last !== undefined ? Math.round((clock.now() - last) / 60_000) : null,
+    })),
+  );
   const positionRows = cached(async () => {
     const p = await readPositions(nc, prefix);
     return [

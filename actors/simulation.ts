@@ -11,6 +11,7 @@ import { streamName } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
 import { type ImportProgress, importPrices } from '../src/store/csv/import.ts';
 import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
+import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
 import { capitalMethods } from './process-methods/capital.ts';
 import type { MethodContext } from './process-methods/types.ts';
 import { OrderEventStore } from './store/order-event-store.ts';
@@ -34,9 +35,7 @@ export async function bootstrapSampleData(
   const imported = instruments === 0;
   if (imported) instruments = (await importPrices(store, resolve(sampleDir), progress)).adjustedPrices.length;
   let lastPriceTime: number | undefined;
-  for (const code of await store.listAdjustedPrices()) {
-    const s = await store.getAdjustedPrices(code);
-    const last = s && s.times.length > 0 ? s.times[s.times.length - 1] : undefined;
+  for (const { lastPriceTime: last } of await lastAdjustedPriceTimes(store)) {
     if (last !== undefined && (lastPriceTime === undefined || last > lastPriceTime)) lastPriceTime = last;
   }
   return { imported, instruments, lastPriceTime };
@@ -78,7 +77,6 @@ const month = (c: string) => c.slice(0, 6);
 export async function runSummary(nc: NatsConnection, prefix: string, clock: Clock): Promise<RunSummary> {
   const ours = await readPositions(nc, prefix);
   const events = await OrderEventStore.open(nc, prefix);
-  const fills = (await events.loadFills()).length;
   const stack = await events.loadStack<{ record?: AnyOrder }>();
   const active = stack.filter((e) => e.data.record?.active).length;
   const broker = new SimBroker({ clock, store: await kvSimBrokerStore(nc, streamName(prefix, 'SIMBROKER')) });
@@ -114,7 +112,7 @@ export async function runSummary(nc: NatsConnection, prefix: string, clock: Cloc
       position: p.position,
     })),
     positions_equal_fills: equal,
-    fills,
+    fills: ours.fills,
     active_orders_on_stack: active,
     queued_order_requests: await pendingOrderRequests(nc, prefix),
   };

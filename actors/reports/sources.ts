@@ -18,6 +18,7 @@ import type { ContractFill, ContractPricing } from '../../src/domain/reports/ins
 import type { HistoricFamily } from '../../src/domain/reports/slippage.ts';
 import type { TradeFill } from '../../src/domain/reports/trades.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { lastAdjustedPriceTimes } from '../../src/store/price-store.ts';
 import { pendingOrderRequests } from '../stack/order-requests.ts';
 import { readLocks, readPositions, type StackPositions } from '../stack/read-model.ts';
 import type { FillRecord } from '../stack/types.ts';
@@ -195,17 +196,11 @@ export async function priceAges(
 ): Promise<Array<{ instrumentCode: string; lastPrice?: number; held: boolean }>> {
   const store = await JetStreamPriceStore.open(s.nc, s.prefix);
   const held = new Set(positions.contract.filter((p) => p.position !== 0).map((p) => p.instrumentCode));
-  const out = [];
-  for (const code of await store.listAdjustedPrices()) {
-    const series = await store.getAdjustedPrices(code);
-    const n = series?.times.length ?? 0;
-    out.push({
-      instrumentCode: code,
-      lastPrice: n > 0 ? series!.times[n - 1] : undefined,
-      held: held.has(code),
-    });
-  }
-  return out;
+  return (await lastAdjustedPriceTimes(store)).map((p) => ({
+    instrumentCode: p.instrumentCode,
+    lastPrice: p.lastPriceTime,
+    held: held.has(p.instrumentCode),
+  }));
 }
 
 /** Every process the process store knows (record, status, methods or lease), with its methods. */

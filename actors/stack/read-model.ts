@@ -16,11 +16,8 @@ export interface StackPositions {
 
 const split = (k: string) => k.split('/') as [string, string];
 
-export async function readPositions(nc: NatsConnection, prefix: string): Promise<StackPositions> {
-  const store = await OrderEventStore.open(nc, prefix);
-  const contract = new Map<string, number>();
-  const strategy = new Map<string, number>();
-  for (const e of await store.loadFills<FillRecord>()) applyFillToPositions(contract, strategy, e.data);
+/** The two position tables (keyed `instrument/contract` and `strategy/instrument`) as rows. */
+export function positionRows(contract: Map<string, number>, strategy: Map<string, number>): StackPositions {
   return {
     contract: [...contract].map(([k, position]) => {
       const [instrumentCode, contractDate] = split(k);
@@ -31,6 +28,19 @@ export async function readPositions(nc: NatsConnection, prefix: string): Promise
       return { strategyName, instrumentCode, position };
     }),
   };
+}
+
+/** Positions rebuilt from the fills stream, with how many fill records there were. */
+export async function readPositions(
+  nc: NatsConnection,
+  prefix: string,
+): Promise<StackPositions & { fills: number }> {
+  const store = await OrderEventStore.open(nc, prefix);
+  const contract = new Map<string, number>();
+  const strategy = new Map<string, number>();
+  const fills = await store.loadFills<FillRecord>();
+  for (const e of fills) applyFillToPositions(contract, strategy, e.data);
+  return { ...positionRows(contract, strategy), fills: fills.length };
 }
 
 export async function readLocks(nc: NatsConnection, prefix: string): Promise<Map<string, LockReason>> {

@@ -28,6 +28,7 @@ import {
   spawnChildrenFromNewInstrumentOrders,
 } from './spawn.ts';
 import type { AnyOrder, FillRecord, InstrumentOrder } from './types.ts';
+import { positionRows, type StackPositions } from './read-model.ts';
 
 export interface StackHandlerOptions {
   nc: NatsConnection;
@@ -209,21 +210,8 @@ export class StackHandler {
   }
 
   /** Positions: contract level and strategy × instrument level (sums of fills). */
-  positions(): {
-    contract: Array<{ instrumentCode: string; contractDate: string; position: number }>;
-    strategy: Array<{ strategyName: string; instrumentCode: string; position: number }>;
-  } {
-    const split = (k: string) => k.split('/') as [string, string];
-    return {
-      contract: [...this.core.contractPositions].map(([k, position]) => {
-        const [instrumentCode, contractDate] = split(k);
-        return { instrumentCode, contractDate, position };
-      }),
-      strategy: [...this.core.strategyPositions].map(([k, position]) => {
-        const [strategyName, instrumentCode] = split(k);
-        return { strategyName, instrumentCode, position };
-      }),
-    };
+  positions(): StackPositions {
+    return positionRows(this.core.contractPositions, this.core.strategyPositions);
   }
 
   async close(): Promise<void> {

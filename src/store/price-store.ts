@@ -103,3 +103,16 @@ export interface PriceStore {
   listQuarantine(code?: string): Promise<QuarantineRecord[]>;
   deleteQuarantine(target: QuarantineTarget): Promise<void>;
 }
+
+/** The time of each instrument's latest adjusted price (undefined for an empty series). */
+export async function lastAdjustedPriceTimes(
+  store: PriceStore,
+): Promise<Array<{ instrumentCode: string; lastPriceTime: number | undefined }>> {
+  const out = [];
+  for (const instrumentCode of await store.listAdjustedPrices()) {
+    const s = await store.getAdjustedPrices(instrumentCode);
+    const n = s?.times.length ?? 0;
+    out.push({ instrumentCode, lastPriceTime: n > 0 ? s!.times[n - 1] : undefined });
+  }
+  return out;
+}
