@@ -6,9 +6,8 @@
 import { resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { kvSimBrokerStore } from '../src/broker/sim/kv-store.ts';
-import { SimBroker } from '../src/broker/sim/sim-broker.ts';
+import { simPositions } from '../src/broker/sim/state.ts';
 import { streamName } from '../src/bus/subjects.ts';
-import type { Clock } from '../src/clock.ts';
 import { type ImportProgress, importPrices } from '../src/store/csv/import.ts';
 import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
@@ -74,15 +73,14 @@ export interface RunSummary {
 
 const month = (c: string) => c.slice(0, 6);
 
-export async function runSummary(nc: NatsConnection, prefix: string, clock: Clock): Promise<RunSummary> {
+export async function runSummary(nc: NatsConnection, prefix: string): Promise<RunSummary> {
   const ours = await readPositions(nc, prefix);
   const events = await OrderEventStore.open(nc, prefix);
   const stack = await events.loadStack<{ record?: AnyOrder }>();
   const active = stack.filter((e) => e.data.record?.active).length;
-  const broker = new SimBroker({ clock, store: await kvSimBrokerStore(nc, streamName(prefix, 'SIMBROKER')) });
-  await broker.connect();
-  const theirs = (await broker.positions()).filter((p) => p.position !== 0);
-  await broker.disconnect();
+  const theirs = simPositions(
+    await (await kvSimBrokerStore(nc, streamName(prefix, 'SIMBROKER'))).loadOrders(),
+  );
   const key = (i: string, c: string) => `${i}/${month(c)}`;
   const ourMap = new Map(
     ours.contract

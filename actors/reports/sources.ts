@@ -7,6 +7,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { brokerFromConfig } from '../../src/broker/factory.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
+import { simPositions } from '../../src/broker/sim/state.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ResolvedSystemConfig } from '../../src/config/load.ts';
@@ -49,20 +50,7 @@ export async function locks(s: ReportSources): Promise<Array<{ instrumentCode: s
 export async function brokerPositions(s: ReportSources): Promise<ContractPosition[]> {
   if (s.system.broker === 'sim') {
     const store = await kvSimBrokerStore(s.nc, streamName(s.prefix, 'SIMBROKER'));
-    const pos = new Map<string, ContractPosition>();
-    for (const o of await store.loadOrders()) {
-      for (const f of o.fills) {
-        const k = `${f.instrumentCode}/${f.contractDate}`;
-        const p = pos.get(k) ?? {
-          instrumentCode: f.instrumentCode,
-          contractDate: f.contractDate,
-          position: 0,
-        };
-        p.position += f.qty;
-        pos.set(k, p);
-      }
-    }
-    return [...pos.values()].filter((p) => p.position !== 0);
+    return simPositions(await store.loadOrders());
   }
   const broker = brokerFromConfig(s.system, s.clock);
   await broker.connect();

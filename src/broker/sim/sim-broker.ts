@@ -16,11 +16,18 @@ import type {
   PriceBar,
   TradingHours,
 } from '../port.ts';
-import { ConstantPriceSource, contractKey, type SimPriceSource } from './price-source.ts';
+import { ConstantPriceSource, type SimPriceSource } from './price-source.ts';
 import { Prng } from './prng.ts';
 import type { SimBrokerConfig } from './sim-config.ts';
 import { SimMarketData } from './sim-market.ts';
-import { type SimBrokerStore, type SimOrderRecord, splitChunks, toOrderState, totalAbs } from './state.ts';
+import {
+  type SimBrokerStore,
+  type SimOrderRecord,
+  simPositions,
+  splitChunks,
+  toOrderState,
+  totalAbs,
+} from './state.ts';
 
 export type { SimBrokerConfig } from './sim-config.ts';
 
@@ -209,20 +216,7 @@ export class SimBroker implements BrokerPort {
   }
 
   async positions(): Promise<BrokerPosition[]> {
-    const pos = new Map<string, BrokerPosition>();
-    for (const o of this.book.values()) {
-      for (const f of o.fills) {
-        const key = contractKey(f);
-        const p = pos.get(key) ?? {
-          instrumentCode: f.instrumentCode,
-          contractDate: f.contractDate,
-          position: 0,
-        };
-        p.position += f.qty;
-        pos.set(key, p);
-      }
-    }
-    return [...pos.values()].filter((p) => p.position !== 0);
+    return simPositions(this.book.values());
   }
 
   accountValue(): Promise<AccountValue> {

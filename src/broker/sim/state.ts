@@ -1,4 +1,11 @@
-import type { BrokerFill, BrokerLeg, BrokerOrderState, BrokerOrderStatus, BrokerOrderType } from '../port.ts';
+import type {
+  BrokerFill,
+  BrokerLeg,
+  BrokerOrderState,
+  BrokerOrderStatus,
+  BrokerOrderType,
+  BrokerPosition,
+} from '../port.ts';
 
 /** One order as the simulated broker keeps it (JSON-safe, persisted by a SimBrokerStore). */
 export interface SimOrderRecord {
@@ -78,4 +85,26 @@ export class MemorySimBrokerStore implements SimBrokerStore {
   async saveOrder(order: SimOrderRecord): Promise<void> {
     this.orders.set(order.orderRef, JSON.stringify(order));
   }
+}
+
+/**
+ * The simulated broker's positions: the sum of the fills of every order it keeps. Pure, so a
+ * reader of the broker's KV store (reports, the run summary) gets the broker's own numbers
+ * without opening a second broker on the same orders.
+ */
+export function simPositions(orders: Iterable<SimOrderRecord>): BrokerPosition[] {
+  const pos = new Map<string, BrokerPosition>();
+  for (const o of orders) {
+    for (const f of o.fills) {
+      const key = `${f.instrumentCode}/${f.contractDate}`;
+      const p = pos.get(key) ?? {
+        instrumentCode: f.instrumentCode,
+        contractDate: f.contractDate,
+        position: 0,
+      };
+      p.position += f.qty;
+      pos.set(key, p);
+    }
+  }
+  return [...pos.values()].filter((p) => p.position !== 0);
 }

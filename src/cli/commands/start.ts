@@ -132,8 +132,7 @@ export function register(program: Command): void {
       process.stderr.write('stopping processes...\n');
       await daemon.stop();
       await responders.stop().catch(() => undefined);
-      if (days !== undefined)
-        printResult(await runSummary(rt.nc, rt.prefix, daemon.clock), { json: opts.json });
+      if (days !== undefined) printResult(await runSummary(rt.nc, rt.prefix), { json: opts.json });
       await rt.stop();
       process.stderr.write('systack stopped.\n');
       process.exit(0);
