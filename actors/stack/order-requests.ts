@@ -52,6 +52,21 @@ export async function ensureOrderRequestStream(nc: NatsConnection, prefix: strin
   return name;
 }
 
+const ensuredStreams = new WeakMap<NatsConnection, Map<string, Promise<string>>>();
+
+/** The stream and consumer set up once per connection and prefix, not on every request. */
+function ensured(nc: NatsConnection, prefix: string): Promise<string> {
+  let byPrefix = ensuredStreams.get(nc);
+  if (!byPrefix) ensuredStreams.set(nc, (byPrefix = new Map()));
+  let p = byPrefix.get(prefix);
+  if (!p) {
+    p = ensureOrderRequestStream(nc, prefix);
+    p.catch(() => byPrefix.delete(prefix));
+    byPrefix.set(prefix, p);
+  }
+  return p;
+}
+
 export interface OrderRequest {
   strategy_name: string;
   instrument_code: string;
@@ -68,7 +83,7 @@ export async function requestInstrumentOrder(
   req: OrderRequest,
   requestId: string,
 ): Promise<{ queued: boolean; seq: number }> {
-  await ensureOrderRequestStream(nc, prefix);
+  await ensured(nc, prefix);
   const subj = subject(prefix, 'orderreq', token(req.strategy_name), token(req.instrument_code));
   const ack = await jetstream(nc).publish(subj, JSON.stringify(req), { msgID: `orderreq:${requestId}` });
   return { queued: !ack.duplicate, seq: ack.seq };
