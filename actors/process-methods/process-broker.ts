@@ -11,7 +11,7 @@ import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import { kvSimBrokerStore, kvSimMarketAnchors } from '../../src/broker/sim/kv-store.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
-import { anchorsFromStore, StorePriceSource } from '../../src/broker/sim/store-price-source.ts';
+import { StorePriceSource } from '../../src/broker/sim/store-price-source.ts';
 import { simTermsFromStore } from '../../src/broker/sim/terms.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import { loadSimMarketConfig, type SimMarketConfig } from '../../src/config/sim-market.ts';
@@ -27,7 +27,7 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
   const priceStore = await JetStreamPriceStore.open(ctx.nc, ctx.prefix);
   marketConfig ??= loadSimMarketConfig();
   const config = marketConfig;
-  const anchors = await kvSimMarketAnchors(ctx.nc, bucket, () => anchorsFromStore(priceStore));
+  const anchors = await kvSimMarketAnchors(ctx.nc, bucket, priceStore);
   const prices = new StorePriceSource(
     anchors,
     ctx.system.sim_seed,

@@ -1,7 +1,8 @@
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { SimBrokerStore, SimOrderRecord } from './state.ts';
-import type { SimMarketAnchors } from './store-price-source.ts';
+import type { PriceStore } from '../../store/price-store.ts';
+import { anchorsFromStore, type SimMarketAnchors } from './store-price-source.ts';
 
 /**
  * Persists the simulated broker's orders and fills in a JetStream KV bucket (one key per order),
@@ -33,17 +34,17 @@ const ANCHORS_KEY = 'market.anchors';
  * The simulated market's anchors (where each contract's walk starts), kept in the sim broker's
  * bucket: the first process to open the market takes them from the price store, every later
  * process and restart uses the same ones. An instrument or FX code the kept anchors do not know
- * yet (imported later) is added from `fresh`.
+ * yet (imported later) is added from the store.
  */
 export async function kvSimMarketAnchors(
   nc: NatsConnection,
   bucket: string,
-  fresh: () => Promise<SimMarketAnchors>,
+  store: PriceStore,
 ): Promise<SimMarketAnchors> {
   const kv = await new Kvm(nc).create(bucket, { history: 1 });
   const entry = await kv.get(ANCHORS_KEY);
   if (!entry || entry.operation !== 'PUT') {
-    const made = await fresh();
+    const made = await anchorsFromStore(store);
     try {
       await kv.create(ANCHORS_KEY, JSON.stringify(made));
       return made;
@@ -55,7 +56,10 @@ export async function kvSimMarketAnchors(
     }
   }
   const kept = entry.json<SimMarketAnchors>();
-  const now = await fresh();
+  const known = (await store.listMultiplePrices()).every((c) => c in kept.instruments);
+  const knownFx = (await store.listFxPrices()).every((c) => c in kept.fx);
+  if (known && knownFx) return kept;
+  const now = await anchorsFromStore(store);
   const newCodes = Object.keys(now.instruments).filter((c) => !(c in kept.instruments));
   const newFx = Object.keys(now.fx).filter((c) => !(c in kept.fx));
   if (newCodes.length === 0 && newFx.length === 0) return kept;
