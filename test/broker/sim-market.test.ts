@@ -102,7 +102,7 @@ describe('the simulated market', () => {
     expect(await b.contractDetails(c)).toMatchObject({ tickSize: 0.015625, multiplier: 1000 });
   });
 
-  it('marks the account at the last daily close: starting capital + P&L − commissions', async () => {
+  it('marks the account at the last daily close (from its 23:00 stamp): starting capital + P&L − commissions', async () => {
     const clock = new SimulatedClock(Date.UTC(2023, 8, 5, 10));
     const b = await broker(1, clock);
     const c = { instrumentCode: 'GOLD', contractDate: '20231000' };
@@ -115,9 +115,11 @@ describe('the simulated market', () => {
     // marked at Friday's close until Tuesday's
     const friday = (await b.historicalPrices(c, 'D', FRI - 1)).at(0)!.close;
     expect(before).toBeCloseTo(1_000_000 + 2 * (friday - fill!.price) * 100 - 4.62, 6);
-    clock.set(Date.UTC(2023, 8, 5, 21, 30));
+    clock.set(Date.UTC(2023, 8, 5, 21, 30)); // Tuesday closed at 21:00; its price is stamped 23:00
     const tuesday = (await b.historicalPrices(c, 'D', Date.UTC(2023, 8, 4, 23))).map((d) => d.close);
     expect(tuesday).toHaveLength(1);
+    expect((await b.accountValue()).value).toBe(before);
+    clock.set(Date.UTC(2023, 8, 5, 23));
     expect((await b.accountValue()).value).toBeCloseTo(
       1_000_000 + 2 * (tuesday[0]! - fill!.price) * 100 - 4.62,
       6,

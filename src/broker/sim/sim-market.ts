@@ -84,10 +84,16 @@ export class SimMarketData {
     return Math.round(raw * 100) / 100;
   }
 
-  /** The contract's daily close price at or before `t`, and when that close was. */
+  /**
+   * The contract's mark at `t`: the price at its last daily close whose notional stamp (23:00 of
+   * the close's date, as daily prices are stored) is at or before `t`, so the account is marked
+   * at the same daily price the P&L report reads from the store.
+   */
   mark(c: ContractId, t: number): { price: number; close: number } | undefined {
-    const terms = this.terms(c);
-    const close = terms?.calendar.lastClose(t);
+    const calendar = this.terms(c)?.calendar;
+    let close = calendar?.lastClose(t);
+    while (close !== undefined && Math.floor(close / DAY) * DAY + NOTIONAL_CLOSE > t)
+      close = calendar?.lastClose(close - 1);
     if (close === undefined) return undefined;
     return { price: this.last(c, close), close };
   }
@@ -95,8 +101,8 @@ export class SimMarketData {
   /**
    * Net liquidation value: starting capital + Σ fills qty × (mark − fill price) × point size
    * − commissions, each instrument's currency converted to USD at the mark, with every contract
-   * marked at its last daily close (so the value moves once a day, at the close, and with each
-   * fill's commission and price against that close).
+   * marked at its last daily close (`mark`: the value moves once a day, and with each fill's
+   * commission and price against that close).
    */
   accountValue(fills: Iterable<BrokerFill>): AccountValue {
     const now = this.cfg.clock.now();
