@@ -9,7 +9,7 @@ import { type BusinessDayGrid, gridDate } from './calendar.ts';
 import type { ClassicSystemConfig } from './config.ts';
 import type { PriceSeries } from '../prices/types.ts';
 import { instrumentWeights, notionalPosition } from './portfolio.ts';
-import { businessDayOfTime, lastValid, resampleLast, type Series } from './series.ts';
+import { asofMidnight, businessDayOfTime, ffillFrom, lastValid, type Series } from './series.ts';
 import { type InstrumentData, runSubsystem, type SubsystemResult } from './subsystem.ts';
 
 export interface ClassicSystemInput {
@@ -61,7 +61,12 @@ export function gridCovering(instruments: InstrumentData[]): BusinessDayGrid {
   return { start: lo, length: hi - lo + 1 };
 }
 
-/** FX rate from an instrument's currency to the base currency, crossing through USD. */
+/**
+ * FX rate from an instrument's currency to the base currency, crossing through USD, on the grid
+ * as pysystemtrade aligns it: `fx.reindex(daily_index, method="ffill")` of the raw rates, so each
+ * business day (midnight) takes the last rate stamped at or before it — a close stamped 23:00 the
+ * evening before is the previous day's rate (`systems/positionsizing.py`).
+ */
 export function fxRateSeries(
   currency: string,
   base: string,
@@ -71,7 +76,7 @@ export function fxRateSeries(
   const toUsd = (ccy: string): Series | undefined => {
     if (ccy === 'USD') return new Float64Array(grid.length).fill(1);
     const s = fx[ccy];
-    return s ? resampleLast(s, grid) : undefined;
+    return s ? asofMidnight(s, grid) : undefined;
   };
   if (currency === base) return new Float64Array(grid.length).fill(1);
   const a = toUsd(currency);
@@ -115,14 +120,18 @@ export function runClassicSystem(
     fixed,
     subsystems.map((s) => s.subsystem_position),
     grid.length,
-    { com: config.instrument_weight_ewma_span },
+    { span: config.instrument_weight_ewma_span },
   );
   const idm = config.instrument_div_multiplier;
   const positions: OptimalPosition[] = [];
   const diagnostics: Record<string, InstrumentDiagnostics> = {};
   subsystems.forEach((s, k) => {
     const w = weights[k]!;
-    const notional = notionalPosition(s.subsystem_position, w, idm);
+    // after the instrument's last row, its values are carried to the end of the common grid
+    const end = s.spans.forecast.last;
+    ffillFrom(s.combined_forecast, end);
+    ffillFrom(s.subsystem_position, end);
+    const notional = ffillFrom(notionalPosition(s.subsystem_position, w, idm), end);
     const buffer = bufferSize(config.buffer_method, config.buffer_size, {
       notional,
       volScalar: s.vol_scalar,

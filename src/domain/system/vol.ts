@@ -85,7 +85,7 @@ export function robustVolCalc(dailyReturns: Series, opts: RobustVolOptions = {})
 export function mixedVolCalc(dailyReturns: Series, opts: MixedVolOptions = {}): Series {
   const vol = ewmStd(dailyReturns, { span: opts.days ?? 35 }, { minPeriods: opts.minPeriods ?? 10 });
   const slowVolDays = (opts.slowVolYears ?? 20) * BUSINESS_DAYS_IN_YEAR;
-  const longVol = ewmMean(vol, { com: slowVolDays });
+  const longVol = ewmMean(vol, { span: slowVolDays });
   const p = opts.proportionOfSlowVol ?? 0.3;
   for (let i = 0; i < vol.length; i++) vol[i] = longVol[i]! * p + vol[i]! * (1 - p);
   applyMinVol(vol, opts.volAbsMin ?? 1e-10);
