@@ -5,8 +5,7 @@
  *   the rolling `floor_min_quant` quantile over `floor_days` rows (min `floor_min_periods`),
  *   whose first value is set to 0 and then forward-filled.
  * - mixed_vol_calc (defaults.yaml's choice): EW std, blended with its slow EWMA
- *   (`vol.ewm(slow_vol_years × 256)`: a positional argument, so a centre of mass; the digest
- *   writes "span"), then the absolute minimum. No floor.
+ *   (`vol.ewm(span=slow_vol_years × 256).mean()`), then the absolute minimum. No floor.
  */
 import { ewmMean, ewmStd } from '../ewm.ts';
 import { rollingQuantile } from './rolling-quantile.ts';
