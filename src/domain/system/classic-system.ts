@@ -113,8 +113,14 @@ export function runClassicSystem(
     }
     subsystems.push(runSubsystem(d, fx, grid, config, input.capital));
   }
+  // an instrument whose subsystem position is never non-zero gets weight 0
+  // (`instruments_without_data_or_weights`, systems/portfolio.py)
   const fixed = subsystems.map((s) =>
-    config.instrument_weights ? config.instrument_weights[s.instrument_code]! : 1 / subsystems.length,
+    !s.subsystem_position.some((v) => v !== 0 && !Number.isNaN(v))
+      ? 0
+      : config.instrument_weights
+        ? config.instrument_weights[s.instrument_code]!
+        : 1 / subsystems.length,
   );
   const weights = instrumentWeights(
     fixed,
