@@ -10,7 +10,7 @@ import type { ClassicSystemConfig } from './config.ts';
 import type { PriceSeries } from '../prices/types.ts';
 import { instrumentWeights, notionalPosition } from './portfolio.ts';
 import { asofMidnight, businessDayOfTime, ffillFrom, lastValid, type Series } from './series.ts';
-import { type InstrumentData, runSubsystem, type SubsystemResult } from './subsystem.ts';
+import { type InstrumentData, runSubsystem, type SubsystemResult, type SubsystemSpans } from './subsystem.ts';
 
 export interface ClassicSystemInput {
   instruments: InstrumentData[];
@@ -43,6 +43,8 @@ export interface ClassicSystemResult {
   grid: BusinessDayGrid;
   positions: OptimalPosition[];
   diagnostics: Record<string, InstrumentDiagnostics>;
+  /** The grid rows each instrument's pandas series have (price, multiple prices, ICV, forecast). */
+  spans: Record<string, SubsystemSpans>;
   /** Instruments skipped, with the reason (e.g. no FX rate for their currency). */
   skipped: Array<{ instrument_code: string; reason: string }>;
 }
@@ -98,6 +100,7 @@ export function runClassicSystem(
     : input.instruments;
   const grid = gridCovering(wanted);
   const subsystems: SubsystemResult[] = [];
+  const spans: Record<string, SubsystemSpans> = {};
   for (const d of wanted) {
     const fx = fxRateSeries(d.currency, config.base_currency, input.fx_to_usd, grid);
     if (!fx) {
@@ -111,7 +114,9 @@ export function runClassicSystem(
       skipped.push({ instrument_code: d.instrument_code, reason: 'no point size' });
       continue;
     }
-    subsystems.push(runSubsystem(d, fx, grid, config, input.capital));
+    const run = runSubsystem(d, fx, grid, config, input.capital);
+    subsystems.push(run.result);
+    spans[d.instrument_code] = run.spans;
   }
   // an instrument whose subsystem position is never non-zero gets weight 0
   // (`instruments_without_data_or_weights`, systems/portfolio.py)
@@ -134,7 +139,7 @@ export function runClassicSystem(
   subsystems.forEach((s, k) => {
     const w = weights[k]!;
     // after the instrument's last row, its values are carried to the end of the common grid
-    const end = s.spans.forecast.last;
+    const end = spans[s.instrument_code]!.forecast.last;
     ffillFrom(s.combined_forecast, end);
     ffillFrom(s.subsystem_position, end);
     const notional = ffillFrom(notionalPosition(s.subsystem_position, w, idm), end);
@@ -171,5 +176,5 @@ export function runClassicSystem(
       reference_date: gridDate(grid, last),
     });
   });
-  return { grid, positions, diagnostics, skipped };
+  return { grid, positions, diagnostics, spans, skipped };
 }

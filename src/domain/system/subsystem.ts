@@ -38,7 +38,6 @@ export interface InstrumentData {
 
 export interface SubsystemResult {
   instrument_code: string;
-  spans: SubsystemSpans;
   daily_prices: Series;
   daily_returns_volatility: Series;
   denominator_price: Series;
@@ -78,13 +77,19 @@ export interface SubsystemSpans {
   forecast: RowSpan;
 }
 
+/** One instrument's series (every one a grid-long Float64Array) and the rows each series has. */
+export interface SubsystemRun {
+  result: SubsystemResult;
+  spans: SubsystemSpans;
+}
+
 export function runSubsystem(
   data: InstrumentData,
   fxRate: Series,
   grid: BusinessDayGrid,
   config: ClassicSystemConfig,
   capital: number,
-): SubsystemResult {
+): SubsystemRun {
   const n = grid.length;
   const priceSpan = spanOfTimes(data.adjusted.times, grid);
   const multipleSpan = spanOfTimes(data.multiple.times, grid);
@@ -146,9 +151,9 @@ export function runSubsystem(
   const longOnly = config.long_only_instruments.includes(data.instrument_code);
   const subsystem = subsystemPosition(vs, combined, config.average_absolute_forecast, longOnly);
 
-  return {
+  const spans = { price: priceSpan, multiple: multipleSpan, icv: icvSpan, forecast: forecastSpan };
+  const result: SubsystemResult = {
     instrument_code: data.instrument_code,
-    spans: { price: priceSpan, multiple: multipleSpan, icv: icvSpan, forecast: forecastSpan },
     daily_prices: dailyPrices,
     daily_returns_volatility: vol,
     denominator_price: denominator,
@@ -161,4 +166,5 @@ export function runSubsystem(
     vol_scalar: vs,
     subsystem_position: subsystem,
   };
+  return { result, spans };
 }

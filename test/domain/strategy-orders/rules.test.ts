@@ -183,6 +183,12 @@ describe('position limits (B4): the reference doctest of position_limits.py', ()
       ),
     );
   });
+  it('one limit set: its single-leg rule alone (the reference would also weigh the unlimited trade)', () => {
+    const one = { trade: -10, strategy_position: 0, instrument_position: 0 };
+    expect(applyPositionLimits({ ...one, instrument_limit: 2 })).toBe(-2);
+    expect(applyPositionLimits({ ...one, strategy_instrument_limit: 3 })).toBe(-3);
+    expect(applyPositionLimits(one)).toBe(-10);
+  });
   it('the reference rule can break a limit: flat, selling 5, limits 1 and 3 → −3', () => {
     expect(
       applyPositionLimits({

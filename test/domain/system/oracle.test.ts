@@ -52,7 +52,7 @@ describe('the classic system equals pysystemtrade 1.80 row for row (oracle, ten 
       adjusted_price: d.daily_prices,
       daily_returns_vol: keepWithin(
         robustVolCalc(diff(d.daily_prices), setup.dailyReturnsVol),
-        d.spans.price,
+        result.spans[code]!.price,
       ),
       system_vol: d.daily_returns_volatility,
       instrument_value_vol: d.instrument_value_vol,
