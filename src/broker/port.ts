@@ -118,7 +118,13 @@ export type BrokerEvent =
   | { type: 'fill'; fill: BrokerFill }
   | { type: 'commission'; execId: string; commission: number; currency: string }
   | { type: 'connection'; connected: boolean; code?: number; message?: string }
-  | { type: 'error'; orderRef?: string; code: number; message: string };
+  | { type: 'error'; orderRef?: string; code: number; message: string }
+  /**
+   * After a (re)connect the broker re-read its open orders, the day's executions (missed fills
+   * were emitted as `fill` events, once) and positions: here are the positions, and the broker's
+   * orders that carry no orderRef of ours.
+   */
+  | { type: 'reconciled'; positions: BrokerPosition[]; unknownBrokerOrders: number[] };
 
 export type BrokerListener = (event: BrokerEvent) => void;
 
