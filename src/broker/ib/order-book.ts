@@ -180,7 +180,11 @@ export class IbOrderBook {
       const sum = this.fills(0).reduce((s, f) => s + (f.orderRef === rec.orderRef ? Math.abs(f.qty) : 0), 0);
       rec.filledQty = Math.max(rec.filledQty, Math.min(Math.abs(rec.qty), sum));
     }
-    return [{ type: 'fill', fill: { ...fill } }];
+    const events: BrokerEvent[] = [{ type: 'fill', fill: { ...fill } }];
+    // Fills are the facts: a fully filled order is filled even if no final status ever comes.
+    if (rec && rec.filledQty >= Math.abs(rec.qty) && !isFinished(rec.status))
+      events.push(...this.setStatus(rec, 'filled'));
+    return events;
   }
 
   /** A commission report: attached to its fill, or kept until the fill arrives. */
