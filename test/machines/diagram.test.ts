@@ -39,6 +39,7 @@ describe('registry and diagrams', () => {
       'algo-best-execution',
       'instrument-lock',
       'strategy',
+      'ib-connection',
     ]);
     expect(summarize(machineRegistry[2]!)).toMatchObject({
       name: 'broker-order',

@@ -6,7 +6,7 @@
  * - 1100 (TWS lost IB): no new broker orders; orders in flight stay in flight (never assumed
  *   cancelled or filled).
  * - 1101 (restored, data lost): resubscribe, then synchronise again.
- * - 1102 (restored, data kept): ready again.
+ * - 1102 (restored, data kept): synchronise again (cheap: executions are deduplicated), then ready.
  * - 326 (client id in use): the next client id, then connect again.
  * - 502 / 504 / socket loss: reconnect with backoff, forever.
  * - After every (re)connect, before any new order: open orders, executions since the start of
