@@ -103,8 +103,9 @@ export class IbBroker implements BrokerPort, IbEventSink {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const why = this.connection.lastProblem ?? 'no answer';
-        this.connection.send('STOP');
         reject(new IbNotConnected(`cannot connect to TWS / IB Gateway at ${where} within ${ms} ms (${why})`));
+        this.readyWaiters = [];
+        this.connection.send('STOP');
       }, ms);
     });
     this.connection.send('CONNECT');

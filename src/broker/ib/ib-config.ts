@@ -8,8 +8,8 @@
  * Price magnifier: IB's price × magnifier = our price (CORN: IB dollars, ours cents); so prices
  * from IB are multiplied, and limit prices sent to IB divided.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 
 export interface IbFuturesConfig {
@@ -111,8 +111,17 @@ export function parseIbFxConfig(text: string, file = 'ib_config_spot_FX.csv'): M
   return out;
 }
 
+/** A relative directory: from the working directory if it is there, else from systack's own root. */
+export function resolveIbConfigDir(dir: string): string {
+  if (isAbsolute(dir) || existsSync(dir)) return dir;
+  for (let d = import.meta.dirname; d !== dirname(d); d = dirname(d))
+    if (existsSync(join(d, 'package.json'))) return join(d, dir);
+  return dir;
+}
+
 /** Read `ib_config_futures.csv` and `ib_config_spot_FX.csv` from a directory. */
-export function loadIbInstrumentConfig(dir: string): IbInstrumentConfig {
+export function loadIbInstrumentConfig(configDir: string): IbInstrumentConfig {
+  const dir = resolveIbConfigDir(configDir);
   const read = (f: string): string => {
     try {
       return readFileSync(join(dir, f), 'utf8');

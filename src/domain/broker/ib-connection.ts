@@ -82,7 +82,7 @@ export const IB_CONNECTION_TABLE: Readonly<
   },
   waitingToReconnect: {
     RETRY: { target: 'connecting', commands: ['openSocket'] },
-    STOP: { target: 'stopped', commands: ['reportDown'] },
+    STOP: stop,
   },
   stopped: { CONNECT: { target: 'connecting', commands: ['openSocket'] } },
 };
