@@ -38,6 +38,7 @@ describe('registry and diagrams', () => {
       'algo-market',
       'algo-best-execution',
       'instrument-lock',
+      'roll-status',
       'strategy',
       'ib-connection',
     ]);
