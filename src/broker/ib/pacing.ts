@@ -12,6 +12,11 @@ export interface PacingRules {
   identicalGapMs: number;
   sameContractMax: number;
   sameContractWindowMs: number;
+  /**
+   * Added to every window: @stoqey/ib's own request limiter sends in 100 ms slices, so requests
+   * released apart can reach TWS closer together.
+   */
+  marginMs?: number;
 }
 
 export const IB_HISTORICAL_PACING: PacingRules = {
@@ -47,7 +52,13 @@ export class HistoricalPacer {
   /** How long a request would wait now (0 when it may go). */
   delayFor(key: string, contract: string): number {
     const t = this.now();
-    const r = this.rules;
+    const m = this.rules.marginMs ?? 250;
+    const r = {
+      ...this.rules,
+      windowMs: this.rules.windowMs + m,
+      identicalGapMs: this.rules.identicalGapMs + m,
+      sameContractWindowMs: this.rules.sameContractWindowMs + m,
+    };
     const recent = this.sent.filter((s) => t - s.at < r.windowMs);
     this.sent.splice(0, this.sent.length, ...recent);
     let wait = 0;
