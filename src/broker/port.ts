@@ -67,6 +67,8 @@ export interface BrokerFill {
   time: number;
   commission?: number;
   commissionCurrency?: string;
+  /** The broker's execution that corrected this fill's values (IB: same execId, higher suffix). */
+  correctedBy?: string;
 }
 
 export interface BrokerPosition extends ContractId {
@@ -116,6 +118,8 @@ export interface AccountValue {
 export type BrokerEvent =
   | { type: 'order-status'; state: BrokerOrderState }
   | { type: 'fill'; fill: BrokerFill }
+  /** A fill's values corrected by the broker; `fill.execId` is the fill's first (unchanged) id. */
+  | { type: 'fill-corrected'; fill: BrokerFill }
   | { type: 'commission'; execId: string; commission: number; currency: string }
   | { type: 'connection'; connected: boolean; code?: number; message?: string }
   | { type: 'error'; orderRef?: string; code: number; message: string }

@@ -84,14 +84,17 @@ describe('IbBroker against the fake TWS', () => {
     h.tws.repeat(e.execId);
     h.tws.repeat(e.execId);
     const corrected = h.tws.correct(e.execId, 5000.5);
-    await until(() => fillsOf(h!.events).length === 2, 'corrected fill');
+    await until(() => h!.events.some((x) => x.type === 'fill-corrected'), 'corrected fill');
     expect(corrected.execId.endsWith('.02')).toBe(true);
-    expect(fillsOf(h.events).map((f) => [f.execId.slice(-3), f.price])).toEqual([
-      ['.01', 5001],
-      ['.02', 5000.5],
+    expect(fillsOf(h.events).map((f) => [f.execId, f.price])).toEqual([[e.execId, 5001]]);
+    const fix = h.events.flatMap((x) => (x.type === 'fill-corrected' ? [x.fill] : []));
+    expect(fix.map((f) => [f.execId, f.correctedBy, f.price, f.qty])).toEqual([
+      [e.execId, corrected.execId, 5000.5, 2],
     ]);
     const fills = await h.broker.fills();
-    expect(fills.map((f) => [f.execId, f.price, f.qty])).toEqual([[corrected.execId, 5000.5, 2]]);
+    expect(fills.map((f) => [f.execId, f.correctedBy, f.price, f.qty])).toEqual([
+      [e.execId, corrected.execId, 5000.5, 2],
+    ]);
   });
 
   it('326 on connect: moves to the next client id', async () => {

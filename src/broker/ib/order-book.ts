@@ -2,7 +2,9 @@
  * What the IB adapter knows of its orders and fills (stack-notes §1.3; peers §2.4 "BrokerTrade"):
  * orders keyed by orderRef (our idempotency key) with IB's orderId and permId; fills keyed by
  * execId, deduplicated; a correction (same execId up to the last `.`, a higher suffix) replaces
- * the fill it corrects; commissions joined by execId whether they come before or after the fill.
+ * the values of the fill it corrects, which keeps its first execId (so no consumer deduplicating
+ * by execId counts it twice) and names the correction in `correctedBy` (event `fill-corrected`);
+ * commissions joined by execId whether they come before or after the fill.
  *
  * No I/O: the adapter feeds it IB's events and forwards the BrokerEvents it returns.
  */
@@ -157,7 +159,18 @@ export class IbOrderBook {
     this.seenExecIds.add(e.execId);
     const { prefix, revision } = splitExecId(e.execId);
     const prior = this.fillsByPrefix.get(prefix);
-    if (prior && splitExecId(prior.execId).revision > revision) return [];
+    if (prior) {
+      // A correction keeps the fill's identity (its first execId, so nothing counts it twice)
+      // and replaces its values.
+      const latest = prior.correctedBy ?? prior.execId;
+      if (splitExecId(latest).revision > revision) return [];
+      Object.assign(prior, { qty: e.qty, price: e.price, time: e.time, correctedBy: e.execId });
+      delete prior.commission;
+      delete prior.commissionCurrency;
+      const c = this.commissions.get(e.execId);
+      if (c) Object.assign(prior, { commission: c.commission, commissionCurrency: c.currency });
+      return [{ type: 'fill-corrected', fill: { ...prior } }];
+    }
     const rec = this.byRef.get(e.orderRef) ?? this.byOrderId(e.orderId);
     const fill: BrokerFill = {
       execId: e.execId,
@@ -192,10 +205,11 @@ export class IbOrderBook {
     if (this.commissions.has(execId)) return [];
     this.commissions.set(execId, { commission, currency });
     const fill = this.fillsByPrefix.get(splitExecId(execId).prefix);
-    if (!fill || fill.execId !== execId) return [];
+    if (!fill || (fill.correctedBy ?? fill.execId) !== execId) return [];
     fill.commission = commission;
     fill.commissionCurrency = currency;
-    return [{ type: 'commission', execId, commission, currency }];
+    // Reported under the fill's identity (its first execId).
+    return [{ type: 'commission', execId: fill.execId, commission, currency }];
   }
 
   /** Current fills (corrections applied), from a time on. */
