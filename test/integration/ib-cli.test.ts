@@ -71,7 +71,7 @@ describe('systack ib check and config check with broker: ib', () => {
       /key 'ib_port': no TWS \/ IB Gateway reachable at ib_ipaddress:ib_port = 127\.0\.0\.1:1/,
     );
     await expect(checkRunnable(load('storage_backend: mongodb\n'))).rejects.toThrow(
-      /key 'storage_backend': 'mongodb' is not built in this build/,
+      /key 'storage_backend': 'mongodb' cannot run a system in this build/,
     );
     await expect(checkRunnable(load(ibConfig(port)))).resolves.toBeUndefined();
   });

@@ -28,7 +28,7 @@ export async function checkRunnable(config: LoadedConfig, reachTimeoutMs = 3_000
     throw new ConfigError(
       file,
       'storage_backend',
-      `'${system.storage_backend}' is not built in this build (only 'jetstream')`,
+      `'${system.storage_backend}' cannot run a system in this build (only 'jetstream'; see docs/storage.md)`,
     );
   if (system.broker !== 'ib') return;
   try {
