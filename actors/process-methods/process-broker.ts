@@ -6,7 +6,9 @@
  * `config/sim_market.yaml` and the spreads and commissions of the instrument config, so the price
  * updates, the capital update and the stack handler all see the same market
  * (docs/simulated-broker.md).
+ * With `broker: ib` each process gets its own broker client id, recorded in KV (BrokerClientIds).
  */
+import { hostname } from 'node:os';
 import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import { kvSimBrokerStore, kvSimMarketAnchors } from '../../src/broker/sim/kv-store.ts';
@@ -15,13 +17,23 @@ import { StorePriceSource } from '../../src/broker/sim/store-price-source.ts';
 import { simTermsFromStore } from '../../src/broker/sim/terms.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import { loadSimMarketConfig, type SimMarketConfig } from '../../src/config/sim-market.ts';
+import { BrokerClientIds } from '../../src/store/broker-client-ids.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import type { MethodContext } from './types.ts';
 
 let marketConfig: SimMarketConfig | undefined;
 
 export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
-  if (ctx.system.broker !== 'sim') return brokerFromConfig(ctx.system, ctx.clock);
+  if (ctx.system.broker !== 'sim') {
+    const ids = await BrokerClientIds.open(ctx.nc, ctx.prefix);
+    const clientId = await ids.allocate({
+      process: ctx.process,
+      pid: process.pid,
+      host: hostname(),
+      allocated_at: ctx.clock.now(),
+    });
+    return brokerFromConfig(ctx.system, ctx.clock, { clientId });
+  }
   const bucket = streamName(ctx.prefix, 'SIMBROKER');
   const store = await kvSimBrokerStore(ctx.nc, bucket);
   const priceStore = await JetStreamPriceStore.open(ctx.nc, ctx.prefix);
