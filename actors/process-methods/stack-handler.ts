@@ -17,6 +17,9 @@ import { startOrderServices } from '../stack/services.ts';
 import { contractsFromPriceStore } from '../stack/store-contracts.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
+import { storedUniverse } from '../universe.ts';
+import { storedTradeLimits } from '../stack/stored-trade-limits.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
 
@@ -51,8 +54,13 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
         clock: ctx.clock,
         prefix: ctx.prefix,
         log,
+        tradeLimits: storedTradeLimits(await TradeLimitsStore.open(ctx.nc, ctx.prefix), log),
       });
-      const service = await startOrderServices(ctx.nc, handler, ctx.prefix);
+      const universe = await storedUniverse(ctx.nc, ctx.prefix, {
+        strategies: Object.keys(ctx.system.strategy_list),
+        maxOrderQty: ctx.system.max_order_qty,
+      });
+      const service = await startOrderServices(ctx.nc, handler, ctx.prefix, universe);
       // Orders the strategy order generator queued while the stack handler was not running.
       const requests = await consumeOrderRequests(ctx.nc, ctx.prefix, handler, log);
       log.info({ ...handler.restoreReport }, 'stack handler started');

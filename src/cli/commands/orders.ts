@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { OrderEndpoint } from '../../../actors/stack/services.ts';
+import { EOD_CONFIRM } from '../../bus/schemas/orders.ts';
 import { callService, ServiceError } from '../../bus/service.ts';
 import { subject } from '../../bus/subjects.ts';
 import { withBus } from '../context.ts';
@@ -232,6 +233,6 @@ export function register(program: Command): void {
       await call(o, 'delete.stack', { confirm: o.confirm });
     });
   cmd('eod', 'End of day: cancel broker orders, process fills, complete and remove all orders').action(
-    (o: Common) => call(o, 'eod', {}),
+    (o: Common) => call(o, 'eod', { confirm: EOD_CONFIRM }),
   );
 }
