@@ -9,11 +9,29 @@ import type { PositionLimitTable } from '../src/domain/strategy-orders/generate.
 import { JetStreamControlsStore } from '../src/store/controls-store.ts';
 import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
 
-export interface Universe {
+/** The instruments and strategies a request may name. */
+export interface KnownNames {
   instruments(): Promise<ReadonlySet<string>>;
   strategies(): Promise<ReadonlySet<string>>;
+}
+
+export interface Universe extends KnownNames {
   positionLimits(): Promise<PositionLimitTable>;
   maxOrderQty: number;
+}
+
+/** Instruments with a stored instrument config (KV) and the configured strategies. */
+export async function storedNames(
+  nc: NatsConnection,
+  prefix: string,
+  strategyNames: readonly string[],
+): Promise<KnownNames> {
+  const prices = await JetStreamPriceStore.open(nc, prefix);
+  const strategies = new Set(strategyNames);
+  return {
+    instruments: async () => new Set(await prices.listInstrumentConfigs()),
+    strategies: async () => strategies,
+  };
 }
 
 /** The stored universe: instrument configs (KV), position limits (KV), configured strategies. */
@@ -22,14 +40,12 @@ export async function storedUniverse(
   prefix: string,
   o: { strategies: readonly string[]; maxOrderQty: number },
 ): Promise<Universe> {
-  const [prices, controls] = await Promise.all([
-    JetStreamPriceStore.open(nc, prefix),
+  const [names, controls] = await Promise.all([
+    storedNames(nc, prefix, o.strategies),
     JetStreamControlsStore.open(nc, prefix),
   ]);
-  const strategies = new Set(o.strategies);
   return {
-    instruments: async () => new Set(await prices.listInstrumentConfigs()),
-    strategies: async () => strategies,
+    ...names,
     positionLimits: () => controls.positionLimits(),
     maxOrderQty: o.maxOrderQty,
   };
@@ -58,7 +74,7 @@ export class UnknownNameError extends Error {
 
 /** Throw UnknownNameError unless every given instrument and strategy is known. */
 export async function assertKnown(
-  u: Universe,
+  u: KnownNames,
   names: { instrument_code?: string | undefined; strategy_name?: string | undefined },
 ): Promise<void> {
   if (names.instrument_code !== undefined && !(await u.instruments()).has(names.instrument_code))
