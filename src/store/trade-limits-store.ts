@@ -4,6 +4,7 @@
  * on conflict), so the stack handler charging and the CLI resetting never lose each other's
  * writes, and the counters survive restarts. The rules are in `src/domain/orders/trade-limits.ts`.
  */
+import { randomUUID } from 'node:crypto';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -31,6 +32,9 @@ export class TradeLimitNotFoundError extends Error {
 
 const MAX_TRIES = 50;
 
+/** The stored JSON: the limit and the id of the write that stored it. */
+type StoredTradeLimit = TradeLimit & { writeId?: string };
+
 function targetPrefix(t: TradeLimitTarget): string {
   const i = keyToken(t.instrument_code, 'instrument_code');
   return t.strategy_name
@@ -49,10 +53,13 @@ export class TradeLimitsStore {
     return new TradeLimitsStore(await openCatalogued(nc, prefix, 'trade_limits'));
   }
 
-  private async read(key: string): Promise<{ value: TradeLimit; revision: number } | undefined> {
+  private async read(
+    key: string,
+  ): Promise<{ value: TradeLimit; writeId?: string; revision: number } | undefined> {
     const e = await this.kv.get(key);
     if (!e || e.operation !== 'PUT' || e.length === 0) return undefined;
-    return { value: e.json<TradeLimit>(), revision: e.revision };
+    const { writeId, ...value } = e.json<StoredTradeLimit>();
+    return { value, writeId, revision: e.revision };
   }
 
   /**
@@ -67,11 +74,16 @@ export class TradeLimitsStore {
       const cur = await this.read(key);
       const next = fn(cur?.value);
       if (next === undefined) return cur?.value;
+      const writeId = randomUUID();
+      const body = JSON.stringify({ ...next, writeId } satisfies StoredTradeLimit);
       try {
-        if (cur) await this.kv.update(key, JSON.stringify(next), cur.revision);
-        else await this.kv.create(key, JSON.stringify(next));
+        if (cur) await this.kv.update(key, body, cur.revision);
+        else await this.kv.create(key, body);
         return next;
       } catch (err) {
+        // A write reported as failed may still have been stored (a count one charge too high was
+        // seen once under heavy load): when the key holds this write, it is done.
+        if ((await this.read(key))?.writeId === writeId) return next;
         // A wrong last revision (or the key created meanwhile) means another writer came first:
         // read again. Anything else is a real failure.
         const conflict =

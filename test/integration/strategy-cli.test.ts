@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
@@ -70,10 +71,12 @@ describe('systack capital / control / update on a real nats-server', () => {
     const r = await run('control', 'limits', 'set', '1', '--instrument', 'CORN', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ instrument: { CORN: 1 } });
+    // The next test starts from a price store without CORN's config.
+    await (await new Kvm(nc).open('SYSTACK_INSTRUMENT_CONFIG')).delete('CORN');
     const bad = await run('control', 'overrides', 'set', '2', '--instrument', 'CORN');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/override/);
-  });
+  }, 120_000);
 
   it('update system-backtests then strategy-orders queues limited orders for the stack handler', async () => {
     // by default the system reads the price store, which has no CORN yet

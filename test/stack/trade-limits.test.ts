@@ -59,7 +59,7 @@ describe('trade limit rules (digest F9)', () => {
 });
 
 describe('stored trade limits', () => {
-  it('concurrent charges are all counted (revision-checked updates)', async () => {
+  it('concurrent charges are all counted (revision-checked updates)', { timeout: 120_000 }, async () => {
     const store = await TradeLimitsStore.open(await nats.connect(), 'tl1');
     await store.set({ instrument_code: 'SOFR' }, 1, 100, T0);
     await store.set({ instrument_code: 'SOFR', strategy_name: 'ewmac' }, 7, 50, T0);
