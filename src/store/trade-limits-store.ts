@@ -81,8 +81,7 @@ export class TradeLimitsStore {
         else await this.kv.create(key, body);
         return next;
       } catch (err) {
-        // A write reported as failed may still have been stored (a count one charge too high was
-        // seen once under heavy load): when the key holds this write, it is done.
+        // A write reported as failed may still have been stored: when the key holds it, it is done.
         if ((await this.read(key))?.writeId === writeId) return next;
         // A wrong last revision (or the key created meanwhile) means another writer came first:
         // read again. Anything else is a real failure.
@@ -99,7 +98,7 @@ export class TradeLimitsStore {
   /** Every stored limit (as stored: a lapsed period is reset on its next read by the handler). */
   async list(filter = '>'): Promise<TradeLimit[]> {
     const out: TradeLimit[] = [];
-    for (const k of await listKeys(this.kv, filter)) {
+    for (const k of new Set(await listKeys(this.kv, filter))) {
       const v = await this.read(k);
       if (v) out.push(v.value);
     }
@@ -111,7 +110,8 @@ export class TradeLimitsStore {
     const keys = await listKeys(this.kv, `instrument.${instrumentCode}.*`);
     if (/^[-_=a-zA-Z0-9]+$/.test(strategyName))
       keys.push(...(await listKeys(this.kv, `strategy_instrument.${strategyName}.${instrumentCode}.*`)));
-    return keys;
+    // A key updated while the bucket's keys are listed can be listed twice: charge it once.
+    return [...new Set(keys)];
   }
 
   /** Create a limit, or change it keeping its count. */
@@ -137,7 +137,7 @@ export class TradeLimitsStore {
   async reset(target: TradeLimitTarget, now: number, periodDays?: number): Promise<TradeLimit[]> {
     const keys =
       periodDays === undefined
-        ? await listKeys(this.kv, `${targetPrefix(target)}.*`)
+        ? [...new Set(await listKeys(this.kv, `${targetPrefix(target)}.*`))]
         : [tradeLimitKey(target, periodDays)];
     const out: TradeLimit[] = [];
     for (const k of keys) {
