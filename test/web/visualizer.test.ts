@@ -162,7 +162,9 @@ describe('live machine visualizer', () => {
     expect(await page.locator('#step-pos').innerText()).toBe(`step ${steps} / ${steps}`);
     // At the last step every member shows the state it ended in.
     for (const o of orders) expect(await svgState(page, byMachine[o.level], 'current')).toContain(stateOf(o));
-    await page.screenshot({ path: 'test-results/visualizer-replay.png', fullPage: true });
+    await page.click('#prev');
+    expect(await page.locator('#step-pos').innerText()).toBe(`step ${steps - 1} / ${steps}`);
+    await page.screenshot({ path: 'test-results/visualizer-replay.png' });
 
     // A root that is not an id is refused; an unknown family replays to nothing.
     const bad = await fetch(new URL('api/visualizer/replay?root=a.b', monitor.url));

@@ -32,7 +32,7 @@ td,th{border-bottom:1px solid #eef0f3;padding:3px 6px;text-align:left}
 .badge{display:inline-block;padding:1px 7px;border-radius:10px;background:#e3f5ea;color:#0b6b3a;font-weight:600}
 tr.focus .badge,.steps tr.now .badge{background:#ffd54a;color:#5a3a00}
 .steps tr.now{background:#fff7d6}.steps tr.later{color:#aab1bd}
-input{width:90px}button{margin-left:4px}.muted{color:#7a8392}
+input{width:90px}.scroll{max-height:32vh;overflow-y:auto}button{margin-left:4px}.muted{color:#7a8392}
 `;
 
 const SCRIPT = `
@@ -71,7 +71,7 @@ function renderActors() {
 }
 function renderFollow(e) {
   const tr = document.createElement('tr'); tr.dataset.actor = key(e); tr.dataset.state = e.state;
-  cell(tr, e.at ? new Date(e.at).toISOString().slice(11, 23) : ''); cell(tr, key(e)); cell(tr, e.event); cell(tr, e.state, 'badge');
+  cell(tr, e.at ? new Date(e.at).toISOString().slice(11, 19) : ''); cell(tr, key(e)); cell(tr, e.event); cell(tr, e.state, 'badge');
   $('#follow-log').appendChild(tr);
 }
 function onEvent(e) {
@@ -95,6 +95,7 @@ function showStep(i) {
   stepAt = Math.max(0, Math.min(steps.length - 1, i)); focus = new Map();
   for (const e of steps.slice(0, stepAt + 1)) focus.set(key(e), e);
   renderSteps(); highlight();
+  const now = document.querySelector('#steps tr.now'); if (now) now.scrollIntoView({ block: 'nearest' });
 }
 async function loadReplay() {
   const root = $('#replay-root').value.trim(); if (root === '') return;
@@ -132,10 +133,10 @@ export function visualizerHtml(drawings: readonly MachineDrawing[], subjects: re
 <span class="muted">reads ${subjects.map(esc).join(', ')}</span><a href="./">monitor</a></header>
 <main><div><section><h2>Machines</h2>${cards}</section></div>
 <div class="side"><section><h2>Follow a family</h2><label>instrument order id <input id="follow-root"></label><button id="follow-btn">Follow</button>
-<p id="follow-status" class="muted">following nothing</p><table class="follow"><tbody id="follow-log"></tbody></table></section>
+<p id="follow-status" class="muted">following nothing</p><div class="scroll"><table class="follow"><tbody id="follow-log"></tbody></table></div></section>
 <section><h2>Replay a family from the journal</h2><label>instrument order id <input id="replay-root"></label><button id="replay-btn">Load</button>
 <button id="prev">◀ Prev</button><button id="next">Next ▶</button> <span id="step-pos"></span>
-<p id="replay-status" class="muted"></p><table class="steps"><tbody id="steps"></tbody></table></section>
+<p id="replay-status" class="muted"></p><div class="scroll"><table class="steps"><tbody id="steps"></tbody></table></div></section>
 <section><h2>Live actors</h2><div id="actors" class="muted">loading</div></section></div></main>
 <script>${SCRIPT}</script></body></html>`;
 }
