@@ -4,11 +4,13 @@ import { register as capital } from './capital.ts';
 import { register as config } from './config.ts';
 import { register as control } from './control.ts';
 import { register as controlStrategy } from './control-strategy.ts';
+import { register as ib } from './ib.ts';
 import { register as logs } from './logs.ts';
 import { register as machines } from './machines.ts';
 import { register as orders } from './orders.ts';
 import { register as prices } from './prices.ts';
 import { register as report } from './report.ts';
+import { register as roll } from './roll.ts';
 import { register as run } from './run.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
@@ -33,5 +35,7 @@ export const commandGroups: Array<(program: Command) => void> = [
   machines,
   orders,
   report,
+  ib,
   backup,
+  roll,
 ];
