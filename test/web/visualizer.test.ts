@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,5 +175,17 @@ describe('live machine visualizer', () => {
     };
     expect(none.steps).toEqual([]);
     await handler.close();
+
+    // Once its journal subjects are purged (end of day), the family replays from its history record.
+    await (await jetstreamManager(nc)).streams.purge('VIZ_STACK', { filter: 'viz.stack.>' });
+    const fromHistory = await visualizer.feed.replay(root);
+    expect(fromHistory.map((e) => `${e.kind}:${e.id}`).sort()).toEqual(
+      orders.map((o) => `${o.level}:${o.id}`).sort(),
+    );
+    for (const o of orders) {
+      expect(fromHistory.find((e) => e.kind === o.level && e.id === String(o.id))?.event).toBe(
+        'COMPLETED (history)',
+      );
+    }
   }, 120_000);
 });
