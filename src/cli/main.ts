@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { commandGroups } from './commands/index.ts';
-import { CliError, UsageError } from './output.ts';
+import { commandTable, loadAllCommands, type Register } from './commands/index.ts';
+import { CliError, UsageError } from './errors.ts';
 
-export function buildProgram(): Command {
+/** The program with the given command modules registered; no modules: top-level help only. */
+export function buildProgram(registers: Register[] = []): Command {
   const program = new Command();
   program
     .name('systack')
@@ -10,8 +11,26 @@ export function buildProgram(): Command {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of commandGroups) register(program);
+  for (const register of registers) register(program);
   return program;
+}
+
+/** The command modules `argv` needs: only the named command's (lazy start-up); none for top-level help. */
+async function registersFor(argv: string[]): Promise<Register[]> {
+  const first = argv[0] === 'help' ? argv[1] : argv[0];
+  const entry = commandTable.find((e) => e.name === first);
+  return entry ? entry.load() : [];
+}
+
+/** Top-level help without loading any command module: each command's summary from the table. */
+function addSummaries(program: Command): void {
+  const known = new Set(program.commands.map((c) => c.name()));
+  for (const e of commandTable) if (!known.has(e.name)) program.command(e.name).description(e.summary);
+}
+
+/** The whole program, every command module loaded. */
+export async function buildFullProgram(): Promise<Command> {
+  return buildProgram(await loadAllCommands());
 }
 
 function exitCodeOf(err: unknown): { code: number; message: string | undefined } {
@@ -30,9 +49,10 @@ function exitCodeOf(err: unknown): { code: number; message: string | undefined }
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  for (const cmd of program.commands) cmd.exitOverride();
   try {
+    const program = buildProgram(await registersFor(argv));
+    addSummaries(program);
+    for (const cmd of program.commands) cmd.exitOverride();
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
@@ -40,17 +60,4 @@ export async function runCli(argv: string[]): Promise<number> {
     if (message) process.stderr.write(`systack: ${message.split('\n')[0]}\n`);
     return code;
   }
-}
-
-const isMain = process.argv[1] !== undefined && /(?:main\.ts|systack(?:\.js)?)$/.test(process.argv[1]);
-if (isMain) {
-  runCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`systack: ${String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
 }

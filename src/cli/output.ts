@@ -1,14 +1,8 @@
 import Table from 'cli-table3';
 
-/** A usage error: bad flags or arguments. Exit code 2. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-}
+import { UsageError } from './errors.ts';
 
-/** A failure of the command itself. Exit code 1. */
-export class CliError extends Error {
-  readonly exitCode = 1;
-}
+export { CliError, UsageError } from './errors.ts';
 
 export type Row = Record<string, unknown>;
 

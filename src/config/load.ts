@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { bundledPath } from './paths.ts';
 import type { z } from 'zod';
 import {
   type ControlConfig,
@@ -78,7 +78,7 @@ export interface LoadOptions {
 }
 
 export function defaultConfigDir(): string {
-  return process.env.SYSTACK_CONFIG_DIR ?? fileURLToPath(new URL('../../config/', import.meta.url));
+  return process.env.SYSTACK_CONFIG_DIR ?? bundledPath('config');
 }
 
 export function defaultPrivateDir(): string {

@@ -8,7 +8,6 @@
  */
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
 import { oneOffMethodContext } from '../../../actors/process-methods/types.ts';
@@ -22,6 +21,7 @@ import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { loadConfig } from '../../config/load.ts';
+import { bundledPath } from '../../config/paths.ts';
 import { importProgressReporter } from '../commands/prices.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
 import { startRuntime, untilSignal } from '../runtime.ts';
@@ -58,9 +58,7 @@ export function register(program: Command): void {
         throw new UsageError(`--start must be a time such as 2023-09-01T12:28:00, got '${opts.start}'`);
       const days = opts.days !== undefined ? parsePositiveInt('--days', opts.days) : undefined;
       // The compressed simulated day (config/simulation.control.yaml), for this process and its children.
-      process.env.SYSTACK_CONTROL_OVERLAY ??= fileURLToPath(
-        new URL('../../../config/simulation.control.yaml', import.meta.url),
-      );
+      process.env.SYSTACK_CONTROL_OVERLAY ??= bundledPath('config/simulation.control.yaml');
       const config = loadConfig();
       if (config.system.broker !== 'sim')
         throw new CliError(
