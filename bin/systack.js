@@ -8,4 +8,7 @@ if (!existsSync(main)) {
   process.exit(1);
 }
 const { runCli } = await import(main.href);
-process.exitCode = await runCli(process.argv.slice(2));
+const code = await runCli(process.argv.slice(2));
+// A failed command has already stopped what it started; exit now rather than wait on a stray handle.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

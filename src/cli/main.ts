@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { commandTable, loadAllCommands, type Register } from './commands/index.ts';
 import { CliError, UsageError } from './errors.ts';
@@ -8,6 +9,10 @@ export function buildProgram(registers: Register[] = []): Command {
   program
     .name('systack')
     .description("Production runtime for systematic futures trading (pysystemtrade's production layer)")
+    .option(
+      '--data-dir <dir>',
+      "data directory (JetStream store, ports file), before or after the command; default: config 'data_dir' (.systack) in the working directory",
+    )
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -48,8 +53,31 @@ function exitCodeOf(err: unknown): { code: number; message: string | undefined }
   return { code: 1, message: String(err) };
 }
 
-export async function runCli(argv: string[]): Promise<number> {
+/**
+ * Take `--data-dir <dir>` from anywhere in `argv` into SYSTACK_DATA_DIR (absolute), so the
+ * configuration and every child process see it.
+ */
+function takeDataDir(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    let dir: string | undefined;
+    if (a === '--data-dir') {
+      dir = argv[++i];
+      if (dir === undefined || dir === '') throw new UsageError("option '--data-dir <dir>' argument missing");
+    } else if (a.startsWith('--data-dir=')) dir = a.slice('--data-dir='.length);
+    else {
+      rest.push(a);
+      continue;
+    }
+    process.env.SYSTACK_DATA_DIR = resolve(dir);
+  }
+  return rest;
+}
+
+export async function runCli(args: string[]): Promise<number> {
   try {
+    const argv = takeDataDir(args);
     const program = buildProgram(await registersFor(argv));
     addSummaries(program);
     for (const cmd of program.commands) cmd.exitOverride();

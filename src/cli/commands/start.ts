@@ -24,7 +24,7 @@ import { loadConfig } from '../../config/load.ts';
 import { bundledPath } from '../../config/paths.ts';
 import { importProgressReporter } from '../commands/prices.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
-import { startRuntime, untilSignal } from '../runtime.ts';
+import { assertPortFree, failClean, startRuntime, untilSignal } from '../runtime.ts';
 
 const DAY = 86_400_000;
 
@@ -65,49 +65,58 @@ export function register(program: Command): void {
           "systack start runs the simulated broker: use 'systack supervise' with broker: ib",
         );
       const control = controlConfigOf(config);
+      const monitor =
+        opts.monitor === false
+          ? undefined
+          : {
+              host: config.system.monitor_host,
+              port:
+                opts.monitorPort !== undefined
+                  ? parsePositiveInt('--monitor-port', opts.monitorPort)
+                  : config.system.monitor_port,
+            };
+      if (monitor) await assertPortFree(monitor.host, monitor.port);
       const rt = await startRuntime(config, 'supervisor');
-      const reporter = importProgressReporter();
-      const sample = await bootstrapSampleData(
-        rt.nc,
-        rt.prefix,
-        config.system.sample_data_dir,
-        reporter.progress,
+      const { sample, start, anchor, capitalInitialised, daemon, responders } = await failClean(
+        rt,
+        async () => {
+          const reporter = importProgressReporter();
+          const sample = await bootstrapSampleData(
+            rt.nc,
+            rt.prefix,
+            bundledPath(config.system.sample_data_dir),
+            reporter.progress,
+          );
+          reporter.stop();
+          const start =
+            startOpt ?? nextSimulatedDay(sample.lastPriceTime ?? Date.parse('2023-08-31T23:00:00Z'));
+          const anchor = makeAnchor(start, speed);
+          const capitalInitialised = await bootstrapCapital(
+            oneOffMethodContext({
+              process: 'run_capital_update',
+              method: 'update_total_capital',
+              clock: new AnchoredClock(anchor),
+              nc: rt.nc,
+              prefix: rt.prefix,
+              system: config.system,
+              log: rt.log,
+            }),
+          );
+          const host = process.env.SYSTACK_HOST ?? hostname();
+          const daemon = await startDaemon({
+            nc: rt.nc,
+            natsUrl: rt.url,
+            prefix: rt.prefix,
+            control,
+            anchor,
+            host,
+            log: rt.log,
+            monitor,
+          });
+          const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
+          return { sample, start, anchor, capitalInitialised, daemon, responders };
+        },
       );
-      reporter.stop();
-      const start = startOpt ?? nextSimulatedDay(sample.lastPriceTime ?? Date.parse('2023-08-31T23:00:00Z'));
-      const anchor = makeAnchor(start, speed);
-      const capitalInitialised = await bootstrapCapital(
-        oneOffMethodContext({
-          process: 'run_capital_update',
-          method: 'update_total_capital',
-          clock: new AnchoredClock(anchor),
-          nc: rt.nc,
-          prefix: rt.prefix,
-          system: config.system,
-          log: rt.log,
-        }),
-      );
-      const host = process.env.SYSTACK_HOST ?? hostname();
-      const daemon = await startDaemon({
-        nc: rt.nc,
-        natsUrl: rt.url,
-        prefix: rt.prefix,
-        control,
-        anchor,
-        host,
-        log: rt.log,
-        monitor:
-          opts.monitor === false
-            ? undefined
-            : {
-                host: config.system.monitor_host,
-                port:
-                  opts.monitorPort !== undefined
-                    ? parsePositiveInt('--monitor-port', opts.monitorPort)
-                    : config.system.monitor_port,
-              },
-      });
-      const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
       printResult(
         {
           nats_url: rt.url,

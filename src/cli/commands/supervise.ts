@@ -12,7 +12,7 @@ import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { loadConfig } from '../../config/load.ts';
 import { parsePositiveInt, printResult, UsageError } from '../output.ts';
-import { startRuntime, untilSignal } from '../runtime.ts';
+import { assertPortFree, failClean, startRuntime, untilSignal } from '../runtime.ts';
 
 interface SuperviseOptions {
   speed?: string;
@@ -55,20 +55,16 @@ export function register(program: Command): void {
         opts.monitorPort !== undefined
           ? parsePositiveInt('--monitor-port', opts.monitorPort)
           : config.system.monitor_port;
+      const monitor =
+        opts.monitor === false ? undefined : { host: config.system.monitor_host, port: monitorPort };
+      if (monitor) await assertPortFree(monitor.host, monitor.port);
       const rt = await startRuntime(config, 'supervisor');
       const { nc, url, prefix, log, server } = rt;
       const host = process.env.SYSTACK_HOST ?? hostname();
       const anchor = makeAnchor(start, speed);
-      const daemon = await startDaemon({
-        nc,
-        natsUrl: url,
-        prefix,
-        control,
-        anchor,
-        host,
-        log,
-        monitor: opts.monitor === false ? undefined : { host: config.system.monitor_host, port: monitorPort },
-      });
+      const daemon = await failClean(rt, () =>
+        startDaemon({ nc, natsUrl: url, prefix, control, anchor, host, log, monitor }),
+      );
       printResult(
         {
           nats_url: url,
