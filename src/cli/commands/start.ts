@@ -9,6 +9,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { startDaySummaries } from '../../../actors/day-summary.ts';
 import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
 import { oneOffMethodContext } from '../../../actors/process-methods/types.ts';
 import {
@@ -22,6 +23,8 @@ import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { loadConfig } from '../../config/load.ts';
 import { bundledPath } from '../../config/paths.ts';
+import { setLogClock } from '../../log/logger.ts';
+import { logFormat } from '../../log/pretty.ts';
 import { importProgressReporter } from '../commands/prices.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
 import { assertPortFree, failClean, startRuntime, untilSignal } from '../runtime.ts';
@@ -49,7 +52,10 @@ export function register(program: Command): void {
     .option('--days <n>', 'stop after this many trading days and print a summary (default: run until Ctrl-C)')
     .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
     .option('--no-monitor', 'do not serve the monitor page')
-    .option('--json', 'print the start-up and end summaries as JSON')
+    .option(
+      '--json',
+      'print the summaries and every log line as JSON (log lines are JSON off a terminal anyway)',
+    )
     .action(async (opts: StartOptions) => {
       const speed = Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${opts.speed}'`);
@@ -76,8 +82,9 @@ export function register(program: Command): void {
                   : config.system.monitor_port,
             };
       if (monitor) await assertPortFree(monitor.host, monitor.port);
+      process.env.SYSTACK_LOG_FORMAT = opts.json ? 'json' : logFormat(); // children print alike
       const rt = await startRuntime(config, 'supervisor');
-      const { sample, start, anchor, capitalInitialised, daemon, responders } = await failClean(
+      const { sample, start, anchor, capitalInitialised, daemon, responders, summaries } = await failClean(
         rt,
         async () => {
           const reporter = importProgressReporter();
@@ -91,6 +98,7 @@ export function register(program: Command): void {
           const start =
             startOpt ?? nextSimulatedDay(sample.lastPriceTime ?? Date.parse('2023-08-31T23:00:00Z'));
           const anchor = makeAnchor(start, speed);
+          setLogClock(new AnchoredClock(anchor));
           const capitalInitialised = await bootstrapCapital(
             oneOffMethodContext({
               process: 'run_capital_update',
@@ -114,7 +122,13 @@ export function register(program: Command): void {
             monitor,
           });
           const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
-          return { sample, start, anchor, capitalInitialised, daemon, responders };
+          const summaries = await startDaySummaries({
+            nc: rt.nc,
+            prefix: rt.prefix,
+            clock: daemon.clock,
+            log: rt.log.child({ component: 'day-summary' }),
+          });
+          return { sample, start, anchor, capitalInitialised, daemon, responders, summaries };
         },
       );
       printResult(
@@ -137,6 +151,7 @@ export function register(program: Command): void {
       if (days === undefined) await untilSignal();
       else await untilDaysDone(daemon, start, days);
       process.stderr.write('stopping processes...\n');
+      await summaries.stop();
       await daemon.stop();
       await responders.stop().catch(() => undefined);
       if (days !== undefined) printResult(await runSummary(rt.nc, rt.prefix), { json: opts.json });
