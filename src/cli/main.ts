@@ -33,6 +33,21 @@ function addSummaries(program: Command): void {
   for (const e of commandTable) if (!known.has(e.name)) program.command(e.name).description(e.summary);
 }
 
+/**
+ * Every command's usage errors name the choices: a missing argument that has choices is
+ * reported with them (commander lists them itself for a wrong value, and in help).
+ */
+export function listChoicesInErrors(cmd: Command): void {
+  cmd.configureOutput({
+    outputError: (text, write) => {
+      const missing = /missing required argument '([^']+)'/.exec(text);
+      const arg = missing && cmd.registeredArguments.find((a) => a.name() === missing[1]);
+      write(arg?.argChoices ? `${text.trimEnd()} (one of: ${arg.argChoices.join(', ')})\n` : text);
+    },
+  });
+  for (const sub of cmd.commands) listChoicesInErrors(sub);
+}
+
 /** The whole program, every command module loaded. */
 export async function buildFullProgram(): Promise<Command> {
   return buildProgram(await loadAllCommands());
@@ -80,6 +95,7 @@ export async function runCli(args: string[]): Promise<number> {
     const argv = takeDataDir(args);
     const program = buildProgram(await registersFor(argv));
     addSummaries(program);
+    listChoicesInErrors(program);
     for (const cmd of program.commands) cmd.exitOverride();
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -33,7 +33,8 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'status',
-    summary: 'Show the running system: NATS server, JetStream streams and their sizes',
+    summary:
+      'Show the running system: NATS server, streams, KV buckets, object stores, services with endpoints, processes',
     load: async () => [(await import('./status.ts')).register],
   },
   {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import type { OrderEndpoint } from '../../../actors/stack/services.ts';
 import { callService, ServiceError } from '../../bus/service.ts';
 import { subject } from '../../bus/subjects.ts';
@@ -103,16 +103,20 @@ export function register(program: Command): void {
       .option('--nats-url <url>', 'NATS server (default: config or the running system)')
       .option('--json', 'print JSON');
 
-  cmd('view <stack>', 'View a stack: instrument, contract, broker, or broker-live (from the broker API)')
+  cmd('view', 'View a stack: instrument, contract, broker, or broker-live (from the broker API)')
+    .addArgument(new Argument('<stack>', 'which stack').choices([...LEVELS, 'broker-live']))
     .option('--active', 'active orders only')
     .action(async (stack: string, o: Common & { active?: boolean }) => {
       if (stack === 'broker-live') return call(o, 'view.broker_live', {});
       const l = level(stack);
       await call(o, `view.${l}`, { active_only: o.active ?? false }, COLUMNS[l]);
     });
-  cmd('order <level> <id>', 'View one order').action((l: string, id: string, o: Common) =>
-    call(o, 'view.order', { level: level(l), order_id: int('id', id) }),
-  );
+  cmd('order', 'View one order')
+    .addArgument(new Argument('<level>', 'order level').choices(LEVELS))
+    .argument('<id>', 'order id')
+    .action((l: string, id: string, o: Common) =>
+      call(o, 'view.order', { level: level(l), order_id: int('id', id) }),
+    );
   cmd('positions', 'Contract and strategy positions (ours) and contract positions at the broker').action(
     async (o: Common) => {
       await call(o, 'view.positions', {});
