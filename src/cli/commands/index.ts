@@ -95,6 +95,17 @@ export const commandTable: CommandEntry[] = [
     summary: 'Reports (status_report, roll_report, daily_pandl_report, reconcile_report, trade_report)',
     load: async () => [(await import('./report.ts')).register],
   },
+  {
+    name: 'backup',
+    summary: 'Backups of the whole system (run_backups)',
+    load: async () => [(await import('./backup.ts')).register],
+  },
+  {
+    name: 'roll',
+    summary:
+      'Roll status per instrument (No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted)',
+    load: async () => [(await import('./roll.ts')).register],
+  },
 ];
 
 /** Every command module, loaded (for full help and tests). */
