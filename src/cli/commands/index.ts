@@ -101,6 +101,12 @@ export const commandTable: CommandEntry[] = [
     load: async () => [(await import('./backup.ts')).register],
   },
   {
+    name: 'restore',
+    summary:
+      'Restore a JetStream backup (a dated backup folder or its jetstream/) onto an empty store; starts the embedded nats-server on data_dir when no system is running',
+    load: async () => [(await import('./backup.ts')).register],
+  },
+  {
     name: 'roll',
     summary:
       'Roll status per instrument (No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted)',
