@@ -63,6 +63,8 @@ export const commandTable: CommandEntry[] = [
     load: async () => [
       (await import('./control.ts')).register,
       (await import('./control-strategy.ts')).register,
+      (await import('./control-trade-limits.ts')).register,
+      (await import('./ib.ts')).register,
     ],
   },
   {
@@ -94,6 +96,11 @@ export const commandTable: CommandEntry[] = [
     name: 'report',
     summary: 'Reports (status_report, roll_report, daily_pandl_report, reconcile_report, trade_report)',
     load: async () => [(await import('./report.ts')).register],
+  },
+  {
+    name: 'ib',
+    summary: 'Interactive Brokers (TWS / IB Gateway)',
+    load: async () => [(await import('./ib.ts')).register],
   },
   {
     name: 'backup',
