@@ -4,6 +4,7 @@ import { connectNats } from '../bus/connection.ts';
 import { discoverEmbeddedNats } from '../bus/discover.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
 import { createRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
+import { logFormat, prettyLogStream } from '../log/pretty.ts';
 import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
 import { CliError } from './output.ts';
 
@@ -34,7 +35,7 @@ export function setupLogging(config: LoadedConfig, processName: string, nc?: Nat
     processName,
     level: config.system.log_level,
     secrets: config.secrets,
-    destination: process.stderr,
+    destination: logFormat() === 'pretty' ? prettyLogStream({ colorize: true }) : process.stderr,
   });
   if (nc) root.addDestination(natsLogDestination(nc, config.system.subject_prefix, processName));
   setRootLogger(root);
