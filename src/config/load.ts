@@ -219,15 +219,58 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     arguments: controlMerged.arguments ?? {},
   };
   crossChecks(system, control, files);
-  const secrets = SECRET_KEYS.map((k) => system[k]).filter(
-    (v): v is string => typeof v === 'string' && v.length > 0,
-  );
-  return { system, control, files, secrets };
+  return { system, control, files, secrets: configSecrets(system) };
 }
 
-/** A copy of the system config with every secret replaced by [redacted], for display. */
+/** The secret values in a system config: the secret keys' values and any password in nats_url. */
+export function configSecrets(system: ResolvedSystemConfig): string[] {
+  return [...SECRET_KEYS.map((k) => system[k]), urlPassword(system.nats_url)].filter(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+}
+
+/** The password of a `scheme://user:password@host` URL, if it has one. */
+function urlPassword(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const pw = new URL(url).password;
+    return pw ? decodeURIComponent(pw) : undefined;
+  } catch {
+    return undefined; // not a URL: nothing embedded to find
+  }
+}
+
+const REDACTED = '[redacted]';
+
+/** Replace every occurrence of a secret (and any URL password) in a string. */
+function redactString(value: string, secrets: readonly string[]): string {
+  let out = value.replace(/(\w+:\/\/[^:/@\s]*:)([^@\s]+)@/g, `$1${REDACTED}@`);
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactString(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  if (isPlain(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redactString(k, secrets), redactDeep(v, secrets)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * A copy of a value for display with `secrets` (the config's secret values) replaced wherever
+ * they appear, whole or embedded in a longer string, and every URL password replaced.
+ */
+export function redactSecrets(value: unknown, secrets: readonly string[]): unknown {
+  return redactDeep(value, secrets);
+}
+
+/** A copy of the system config for display: secret keys show [redacted], and so do secret values anywhere else. */
 export function redactedConfig(system: ResolvedSystemConfig): Plain {
-  const out: Plain = { ...system };
-  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = '[redacted]';
+  const out = redactDeep(system, configSecrets(system)) as Plain;
+  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = REDACTED;
   return out;
 }
