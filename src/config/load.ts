@@ -29,6 +29,11 @@ const OPTIONAL_KEYS = {
   nats_user: true,
   nats_pass: true,
   nats_token: true,
+  nats_creds_file: true,
+  nats_nkey_seed_file: true,
+  nats_tls_ca_file: true,
+  nats_tls_cert_file: true,
+  nats_tls_key_file: true,
   mongo_user: true,
   mongo_pass: true,
   broker_account: true,
@@ -141,7 +146,27 @@ function check<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
   throw new ConfigError(file, path, expected);
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** An external server not on loopback must be reached over TLS. */
+function checkNatsTls(system: ResolvedSystemConfig, files: ConfigFiles): void {
+  if (!system.nats_url) return;
+  let host: string;
+  try {
+    host = new URL(system.nats_url).hostname;
+  } catch {
+    throw new ConfigError(files.privateConfig, 'nats_url', 'a nats:// or tls:// URL with a host');
+  }
+  if (LOOPBACK.has(host) || system.nats_url.startsWith('tls://') || system.nats_tls_ca_file) return;
+  throw new ConfigError(
+    files.privateConfig,
+    'nats_url',
+    `server ${host} is not on loopback: use a tls:// URL or set nats_tls_ca_file (TLS required)`,
+  );
+}
+
 function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files: ConfigFiles): void {
+  checkNatsTls(system, files);
   if (system.broker === 'ib') {
     if (!system.broker_account) {
       throw new ConfigError(

@@ -12,7 +12,7 @@ import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { loadConfig } from '../../config/load.ts';
 import { parsePositiveInt, printResult, UsageError } from '../output.ts';
-import { startRuntime, untilSignal } from '../runtime.ts';
+import { BUS_LOST_STOP_MS, childCredentialsEnv, startRuntime, untilSignal } from '../runtime.ts';
 
 interface SuperviseOptions {
   speed?: string;
@@ -67,6 +67,8 @@ export function register(program: Command): void {
         anchor,
         host,
         log,
+        childEnvFor: childCredentialsEnv(rt),
+        monitorNc: opts.monitor === false ? undefined : await rt.connectAs('monitor', 'systack-monitor'),
         monitor: opts.monitor === false ? undefined : { host: config.system.monitor_host, port: monitorPort },
       });
       printResult(
@@ -83,12 +85,14 @@ export function register(program: Command): void {
         { json: opts.json },
       );
       process.stderr.write('supervisor running. SIGTERM or Ctrl-C stops every process gracefully.\n');
-      await untilSignal();
-      process.stderr.write('stopping processes...\n');
-      await daemon.stop();
+      const lost = await Promise.race([untilSignal().then(() => undefined), rt.busLost]);
+      process.stderr.write(
+        lost ? `message bus gone (${lost}): stopping processes...\n` : 'stopping processes...\n',
+      );
+      await daemon.stop(lost ? BUS_LOST_STOP_MS : undefined);
       await rt.stop();
       process.stderr.write('supervisor stopped.\n');
       // Everything is stopped; do not wait for stray handles (watchers, sockets) to wind down.
-      process.exit(0);
+      process.exit(lost ? 1 : 0);
     });
 }
