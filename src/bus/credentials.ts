@@ -66,6 +66,12 @@ export function ensureRoleCredentials(dataDir: string): Record<Role, NatsUserCre
   return out;
 }
 
+/** The admin's user and password (generating the role files if needed), e.g. for a readiness check. */
+export function adminAuth(dataDir: string): { user: string; pass: string } {
+  const a = ensureRoleCredentials(dataDir).admin;
+  return { user: a.user, pass: a.password };
+}
+
 const q = (s: string) => JSON.stringify(s);
 const list = (xs: string[]) => `[${xs.map(q).join(', ')}]`;
 

@@ -148,7 +148,7 @@ export function readOnlyEndpoints(prefix: string): string[] {
  * object store must be added here, or its first open fails with a permissions violation.
  */
 export const BUS_CATALOGUE = {
-  streams: ['logs', 'ORDER_REQUESTS', 'STACK', 'FILLS', 'HISTORY'],
+  streams: ['logs', 'ORDER_REQUESTS', 'STACK', 'FILLS', 'HISTORY', 'ROLLS'],
   kv: [
     'STACK_STATE',
     'process_control',
@@ -160,6 +160,7 @@ export const BUS_CATALOGUE = {
     'optimal_positions',
     'capital',
     'controls',
+    'ROLL_STATUS',
   ],
   objectStores: ['PRICES', 'backtests'],
 } as const;

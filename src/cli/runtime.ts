@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   CREDENTIALS_ENV,
-  ensureRoleCredentials,
+  adminAuth,
   roleCredentialsFile,
   writeServerAuthConfig,
 } from '../bus/credentials.ts';
@@ -44,14 +44,13 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
   const logged: { log?: Logger } = {};
   let keeper: BusKeeper | undefined;
   if (!config.system.nats_url) {
-    const admin = ensureRoleCredentials(dataDir).admin;
     keeper = await keepEmbeddedNats(
       {
         storeDir: resolve(dataDir, 'jetstream'),
         portsDir: dataDir,
         port: config.system.nats_port,
         configFile: writeServerAuthConfig(dataDir, prefix),
-        readyAuth: { user: admin.user, pass: admin.password },
+        readyAuth: adminAuth(dataDir),
       },
       config.system.nats_restart_limit,
       {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as backup } from './backup.ts';
 import { register as capital } from './capital.ts';
 import { register as config } from './config.ts';
 import { register as control } from './control.ts';
@@ -32,4 +33,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   machines,
   orders,
   report,
+  backup,
 ];
