@@ -85,6 +85,19 @@ describe('configuration', () => {
     });
   });
 
+  it('an external nats_url not on loopback requires TLS', () => {
+    const e = loadError({ 'private_config.yaml': 'nats_url: nats://10.0.0.5:4222\n' });
+    expect(e.keyPath).toBe('nats_url');
+    expect(e.expected).toMatch(/not on loopback.*TLS/);
+    const tls = (extra: string) =>
+      loadConfig({ privateDir: privateDir({ 'private_config.yaml': extra }) }).system.nats_url;
+    expect(tls('nats_url: tls://nats.example:4222\n')).toBe('tls://nats.example:4222');
+    expect(tls('nats_url: nats://10.0.0.5:4222\nnats_tls_ca_file: /etc/ca.pem\n')).toBe(
+      'nats://10.0.0.5:4222',
+    );
+    expect(tls('nats_url: nats://127.0.0.1:4222\n')).toBe('nats://127.0.0.1:4222');
+  });
+
   it('SYSTACK_PRIVATE_DIR selects the private directory', () => {
     const dir = privateDir({ 'private_config.yaml': 'base_currency: GBP\n' });
     process.env.SYSTACK_PRIVATE_DIR = dir;
