@@ -14,7 +14,7 @@ import {
   localDate,
   previousProcessSatisfied,
 } from '../../src/domain/process-control/timing.ts';
-import type { Logger } from '../../src/log/logger.ts';
+import { logCritical, type Logger } from '../../src/log/logger.ts';
 import type { ChildHandle, ChildLauncher } from './children.ts';
 import { deathReason, markCrashed } from './dead-process.ts';
 import type { HeldLease, ProcessStore } from './process-store.ts';
@@ -181,11 +181,30 @@ export class Supervisor {
       if (!this.stopping) h.crashes++;
       // Killed or crashed: if it still holds its lease, it died without finishing.
       const lease: HeldLease | undefined = await this.o.store.getLease(name).catch(() => undefined);
+      const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
       if (lease && lease.pid === child.pid) {
-        const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
         await markCrashed(this.o.store, name, lease, why, this.o.clock, this.o.log).catch(() => false);
+      } else if (!this.stopping && (await this.neverStarted(name, child.pid))) {
+        // It died before taking its lease (while starting up): still a crash, so its restart
+        // policy applies instead of "already ran today".
+        await this.o.store
+          .updateRecord(name, {
+            recentlyCrashed: true,
+            lastOutcome: 'crashed',
+            lastReason: `${why} while starting`,
+          })
+          .then(() =>
+            logCritical(this.o.log, `${name} died while starting: ${why}`, { process: name, pid: child.pid }),
+          )
+          .catch(() => undefined); // the bus is away: the record stays as it was
       }
     });
+  }
+
+  /** The child never recorded its start (a run that did is marked by the lease's owner check). */
+  private async neverStarted(name: string, pid: number): Promise<boolean> {
+    const rec = await this.o.store.getRecord(name).catch(() => undefined);
+    return rec !== undefined && rec.lastPid !== pid;
   }
 
   /** Stop launching; ask every child to stop gracefully (SIGTERM = STOP), then wait. */
