@@ -27,6 +27,7 @@ import { streamName } from '../../src/bus/subjects.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { resolveControlConfig } from '../../src/domain/process-control/config.ts';
 import { SHIPPED_CONTROL_CONFIG } from '../../src/domain/process-control/shipped.ts';
+import { queryLogs } from '../../src/log/query.ts';
 import { ensureLogStream } from '../../src/log/ship.ts';
 import { testLogger } from '../supervisor/helpers.ts';
 
@@ -141,6 +142,10 @@ describe('embedded nats-server authentication and roles', () => {
       {},
     );
     expect(rows.map((r) => r.name)).toContain('run_stack_handler');
+    // The monitor page's critical log lines, read from the log stream by the read-only role.
+    const line = { level: 55, time: new Date().toISOString(), process: 'run_x', msg: 'went wrong' };
+    await jetstream(await as('process')).publish(`${P}.logs.run_x.critical`, JSON.stringify(line));
+    expect((await queryLogs(monitor, P, { level: 'critical' })).map((l) => l.msg)).toEqual(['went wrong']);
   });
 
   it('the operator calls command services but cannot forge a fill or delete a stream', async () => {
