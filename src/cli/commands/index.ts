@@ -9,6 +9,7 @@ import { register as machines } from './machines.ts';
 import { register as orders } from './orders.ts';
 import { register as prices } from './prices.ts';
 import { register as report } from './report.ts';
+import { register as roll } from './roll.ts';
 import { register as run } from './run.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
@@ -34,4 +35,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   orders,
   report,
   backup,
+  roll,
 ];
