@@ -24,53 +24,51 @@ export function register(program: Command): void {
     .option('--json', 'print the outcome as JSON')
     .action(async (name: string, opts: { natsUrl?: string; json?: boolean }) => {
       const natsUrl = opts.natsUrl ?? process.env.SYSTACK_NATS_URL;
-      const outcome = await withBus(
-        { natsUrl, processName: name, role: roleOfProcess(name) },
-        async ({ nc, config, prefix, log }) => {
-          const control = controlConfigOf(config);
-          const p = control.processes[name];
-          if (!p) {
-            throw new UsageError(
-              `unknown process '${name}'; known: ${Object.keys(control.processes).join(', ')}`,
-            );
-          }
-          const store = await ProcessStore.open(nc, prefix);
-          const clock = await resolveProcessClock(process.env, store);
-          const stop = new AbortController();
-          const onSignal = () => stop.abort();
-          process.once('SIGTERM', onSignal);
-          process.once('SIGINT', onSignal);
-          if (process.env.SYSTACK_SUPERVISED === '1') {
-            // The supervisor holds our stdin open; end-of-file means it died: stop, and give up
-            // after a minute if the bus went with it.
-            process.stdin.once('end', () => {
-              log.error(`${name}: supervisor gone; stopping`);
-              onSignal();
-              setTimeout(() => process.exit(RUN_EXIT.failed), 60_000).unref();
-            });
-            process.stdin.resume();
-          }
-          try {
-            return await runProcess({
-              nc,
-              prefix,
-              process: p,
-              timeZone: control.timeZone,
-              registry: productionRegistry,
-              clock,
-              host: process.env.SYSTACK_HOST ?? hostname(),
-              pid: process.pid,
-              system: config.system,
-              log,
-              signal: stop.signal,
-            });
-          } finally {
-            process.off('SIGTERM', onSignal);
-            process.off('SIGINT', onSignal);
-            process.stdin.pause();
-          }
-        },
-      );
+      const bus = { natsUrl, processName: name, role: roleOfProcess(name) };
+      const outcome = await withBus(bus, async ({ nc, config, prefix, log }) => {
+        const control = controlConfigOf(config);
+        const p = control.processes[name];
+        if (!p) {
+          throw new UsageError(
+            `unknown process '${name}'; known: ${Object.keys(control.processes).join(', ')}`,
+          );
+        }
+        const store = await ProcessStore.open(nc, prefix);
+        const clock = await resolveProcessClock(process.env, store);
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+        if (process.env.SYSTACK_SUPERVISED === '1') {
+          // The supervisor holds our stdin open; end-of-file means it died: stop, and give up
+          // after a minute if the bus went with it.
+          process.stdin.once('end', () => {
+            log.error(`${name}: supervisor gone; stopping`);
+            onSignal();
+            setTimeout(() => process.exit(RUN_EXIT.failed), 60_000).unref();
+          });
+          process.stdin.resume();
+        }
+        try {
+          return await runProcess({
+            nc,
+            prefix,
+            process: p,
+            timeZone: control.timeZone,
+            registry: productionRegistry,
+            clock,
+            host: process.env.SYSTACK_HOST ?? hostname(),
+            pid: process.pid,
+            system: config.system,
+            log,
+            signal: stop.signal,
+          });
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          process.stdin.pause();
+        }
+      });
       printResult({ process: name, ...outcome }, { json: opts.json });
       const code =
         outcome.outcome === 'finished'
