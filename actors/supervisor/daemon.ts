@@ -8,6 +8,7 @@ import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
+import { startVisualizer } from '../../src/web/visualizer/routes.ts';
 import { type ChildLauncher, spawnRunProcess } from './children.ts';
 import { AnchoredClock, anchorEnv } from './clock-sync.ts';
 import { startControlService } from './control-service.ts';
@@ -85,6 +86,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     staleAfterMs: o.staleAfterMs,
     reasons: supervisor.reasons,
   });
+  const visualizer = o.monitor
+    ? await startVisualizer(o.nc, o.prefix, {
+        onError: (err) => o.log.warn({ err }, 'visualizer request failed'),
+      })
+    : undefined;
   const monitor = o.monitor
     ? await startMonitorServer(
         {
@@ -94,7 +100,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           data: o.monitorData ?? natsMonitorDataSource(o.monitorNc ?? o.nc, o.prefix),
           reasons: supervisor.reasons,
         },
-        { ...o.monitor, onError: (err) => o.log.warn({ err }, 'monitor request failed') },
+        {
+          ...o.monitor,
+          onError: (err) => o.log.warn({ err }, 'monitor request failed'),
+          routes: (req, res) => visualizer?.handle(req, res) ?? false,
+        },
       )
     : undefined;
   supervisor.start();
@@ -108,6 +118,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       await supervisor.stop(timeoutMs);
       // With the bus gone these would wait for a server that is not coming back.
       await settleWithin(service.stop(), BUS_STOP_WAIT_MS);
+      visualizer?.close();
       await monitor?.close();
       if (o.monitorNc) await settleWithin(o.monitorNc.drain(), BUS_STOP_WAIT_MS);
       o.log.info('supervisor stopped');
