@@ -38,6 +38,11 @@ const OPTIONAL_KEYS = {
   nats_user: true,
   nats_pass: true,
   nats_token: true,
+  nats_creds_file: true,
+  nats_nkey_seed_file: true,
+  nats_tls_ca_file: true,
+  nats_tls_cert_file: true,
+  nats_tls_key_file: true,
   mongo_user: true,
   mongo_pass: true,
   broker_account: true,
@@ -161,7 +166,27 @@ function checkBacktestConfigs(system: ResolvedSystemConfig, file: string): void 
   }
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** An external server not on loopback must be reached over TLS. */
+function checkNatsTls(system: ResolvedSystemConfig, files: ConfigFiles): void {
+  if (!system.nats_url) return;
+  let host: string;
+  try {
+    host = new URL(system.nats_url).hostname;
+  } catch {
+    throw new ConfigError(files.privateConfig, 'nats_url', 'a nats:// or tls:// URL with a host');
+  }
+  if (LOOPBACK.has(host) || system.nats_url.startsWith('tls://') || system.nats_tls_ca_file) return;
+  throw new ConfigError(
+    files.privateConfig,
+    'nats_url',
+    `server ${host} is not on loopback: use a tls:// URL or set nats_tls_ca_file (TLS required)`,
+  );
+}
+
 function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files: ConfigFiles): void {
+  checkNatsTls(system, files);
   if (system.broker === 'ib') {
     if (!system.broker_account) {
       throw new ConfigError(
@@ -246,15 +271,58 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   };
   checkBacktestConfigs(system, 'strategy_list' in priv ? files.privateConfig : files.defaults);
   crossChecks(system, control, files);
-  const secrets = SECRET_KEYS.map((k) => system[k]).filter(
-    (v): v is string => typeof v === 'string' && v.length > 0,
-  );
-  return { system, control, files, secrets };
+  return { system, control, files, secrets: configSecrets(system) };
 }
 
-/** A copy of the system config with every secret replaced by [redacted], for display. */
+/** The secret values in a system config: the secret keys' values and any password in nats_url. */
+export function configSecrets(system: ResolvedSystemConfig): string[] {
+  return [...SECRET_KEYS.map((k) => system[k]), urlPassword(system.nats_url)].filter(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+}
+
+/** The password of a `scheme://user:password@host` URL, if it has one. */
+function urlPassword(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const pw = new URL(url).password;
+    return pw ? decodeURIComponent(pw) : undefined;
+  } catch {
+    return undefined; // not a URL: nothing embedded to find
+  }
+}
+
+const REDACTED = '[redacted]';
+
+/** Replace every occurrence of a secret (and any URL password) in a string. */
+function redactString(value: string, secrets: readonly string[]): string {
+  let out = value.replace(/(\w+:\/\/[^:/@\s]*:)([^@\s]+)@/g, `$1${REDACTED}@`);
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactString(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  if (isPlain(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redactString(k, secrets), redactDeep(v, secrets)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * A copy of a value for display with `secrets` (the config's secret values) replaced wherever
+ * they appear, whole or embedded in a longer string, and every URL password replaced.
+ */
+export function redactSecrets(value: unknown, secrets: readonly string[]): unknown {
+  return redactDeep(value, secrets);
+}
+
+/** A copy of the system config for display: secret keys show [redacted], and so do secret values anywhere else. */
 export function redactedConfig(system: ResolvedSystemConfig): Plain {
-  const out: Plain = { ...system };
-  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = '[redacted]';
+  const out = redactDeep(system, configSecrets(system)) as Plain;
+  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = REDACTED;
   return out;
 }

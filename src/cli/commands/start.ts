@@ -27,7 +27,14 @@ import { setLogClock } from '../../log/logger.ts';
 import { logFormat } from '../../log/pretty.ts';
 import { importProgressReporter } from '../commands/prices.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
-import { assertPortFree, failClean, startRuntime, untilSignal } from '../runtime.ts';
+import {
+  assertPortFree,
+  BUS_LOST_STOP_MS,
+  childCredentialsEnv,
+  failClean,
+  startRuntime,
+  untilSignal,
+} from '../runtime.ts';
 
 const DAY = 86_400_000;
 
@@ -119,6 +126,8 @@ export function register(program: Command): void {
             anchor,
             host,
             log: rt.log,
+            childEnvFor: childCredentialsEnv(rt),
+            monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
             monitor,
           });
           const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
@@ -148,22 +157,34 @@ export function register(program: Command): void {
       process.stderr.write(
         `systack is running${daemon.monitor ? `; monitor at ${daemon.monitor.url}` : ''}. Ctrl-C stops it.\n`,
       );
-      if (days === undefined) await untilSignal();
-      else await untilDaysDone(daemon, start, days);
-      process.stderr.write('stopping processes...\n');
+      const lost = await Promise.race([
+        (days === undefined ? untilSignal() : untilDaysDone(daemon, start, days)).then(() => undefined),
+        rt.busLost,
+      ]);
+      process.stderr.write(
+        lost ? `message bus gone (${lost}): stopping processes...\n` : 'stopping processes...\n',
+      );
       await summaries.stop();
-      await daemon.stop();
-      await responders.stop().catch(() => undefined);
-      if (days !== undefined) printResult(await runSummary(rt.nc, rt.prefix), { json: opts.json });
+      await daemon.stop(lost ? BUS_LOST_STOP_MS : undefined);
+      if (!lost) await responders.stop().catch(() => undefined);
+      if (days !== undefined && !lost) {
+        const supervision = {
+          bus_restarts: rt.busRestarts,
+          processes: Object.fromEntries(daemon.supervisor.history),
+        };
+        printResult({ ...(await runSummary(rt.nc, rt.prefix)), supervision }, { json: opts.json });
+      }
       await rt.stop();
       process.stderr.write('systack stopped.\n');
-      process.exit(0);
+      process.exit(lost ? 1 : 0);
     });
 }
 
 /**
  * The run is over when the simulated clock has passed the last day's stack handler stop time and
- * the stack handler has finished (its end-of-day safe stack removal done), or on a signal.
+ * the stack handler has finished (its end-of-day safe stack removal done), or on a signal. A
+ * stack handler that crashed is waited for: the supervisor restarts it and it finishes the day.
+ * While the bus is unreachable (nats-server restarting) the check simply waits.
  */
 async function untilDaysDone(
   daemon: Awaited<ReturnType<typeof startDaemon>>,
@@ -179,9 +200,13 @@ async function untilDaysDone(
     await sleep(250);
     const now = daemon.clock.now();
     if (now < deadline - DAY / 2) continue; // not yet into the last trading session
-    const rec = await daemon.store.getRecord('run_stack_handler');
-    const lease = await daemon.store.getLease('run_stack_handler');
-    if (!lease && rec.lastEnd !== undefined && rec.lastEnd > start) return;
-    if (now > deadline + DAY / 4) return; // the stack handler never ran: do not wait forever
+    if (now > deadline + DAY / 4) return; // the stack handler never finished: do not wait forever
+    const state = await Promise.all([
+      daemon.store.getRecord('run_stack_handler'),
+      daemon.store.getLease('run_stack_handler'),
+    ]).catch(() => undefined); // bus unreachable: look again
+    if (!state) continue;
+    const [rec, lease] = state;
+    if (!lease && rec.lastEnd !== undefined && rec.lastEnd > start && !rec.recentlyCrashed) return;
   }
 }

@@ -15,7 +15,14 @@ import { loadConfig } from '../../config/load.ts';
 import { setLogClock } from '../../log/logger.ts';
 import { logFormat } from '../../log/pretty.ts';
 import { parsePositiveInt, printResult, UsageError } from '../output.ts';
-import { assertPortFree, failClean, startRuntime, untilSignal } from '../runtime.ts';
+import {
+  assertPortFree,
+  BUS_LOST_STOP_MS,
+  childCredentialsEnv,
+  failClean,
+  startRuntime,
+  untilSignal,
+} from '../runtime.ts';
 
 interface SuperviseOptions {
   speed?: string;
@@ -70,8 +77,19 @@ export function register(program: Command): void {
       const host = process.env.SYSTACK_HOST ?? hostname();
       const anchor = makeAnchor(start, speed);
       setLogClock(new AnchoredClock(anchor));
-      const daemon = await failClean(rt, () =>
-        startDaemon({ nc, natsUrl: url, prefix, control, anchor, host, log, monitor }),
+      const daemon = await failClean(rt, async () =>
+        startDaemon({
+          nc,
+          natsUrl: url,
+          prefix,
+          control,
+          anchor,
+          host,
+          log,
+          childEnvFor: childCredentialsEnv(rt),
+          monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
+          monitor,
+        }),
       );
       const summaries = await failClean(rt, () =>
         startDaySummaries({ nc, prefix, clock: daemon.clock, log: log.child({ component: 'day-summary' }) }),
@@ -90,13 +108,15 @@ export function register(program: Command): void {
         { json: opts.json },
       );
       process.stderr.write('supervisor running. SIGTERM or Ctrl-C stops every process gracefully.\n');
-      await untilSignal();
-      process.stderr.write('stopping processes...\n');
+      const lost = await Promise.race([untilSignal().then(() => undefined), rt.busLost]);
+      process.stderr.write(
+        lost ? `message bus gone (${lost}): stopping processes...\n` : 'stopping processes...\n',
+      );
       await summaries.stop();
-      await daemon.stop();
+      await daemon.stop(lost ? BUS_LOST_STOP_MS : undefined);
       await rt.stop();
       process.stderr.write('supervisor stopped.\n');
       // Everything is stopped; do not wait for stray handles (watchers, sockets) to wind down.
-      process.exit(0);
+      process.exit(lost ? 1 : 0);
     });
 }
