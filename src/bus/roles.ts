@@ -15,6 +15,7 @@
  * - `monitor` is read-only: JetStream reads, and requests to the read-only endpoints.
  */
 import { streamName, subject } from './subjects.ts';
+import { STORAGE_CATALOGUE } from '../store/catalogue.ts';
 
 export const ROLES = [
   'admin',
@@ -147,23 +148,8 @@ export function readOnlyEndpoints(prefix: string): string[] {
  * publish, through the server, into subjects it may not publish to. A new stream, bucket or
  * object store must be added here, or its first open fails with a permissions violation.
  */
-export const BUS_CATALOGUE = {
-  streams: ['logs', 'ORDER_REQUESTS', 'STACK', 'FILLS', 'HISTORY', 'ROLLS'],
-  kv: [
-    'STACK_STATE',
-    'process_control',
-    'SIMBROKER',
-    'REPORTS',
-    'INSTRUMENT_CONFIG',
-    'SAMPLED_CONTRACTS',
-    'PRICE_QUARANTINE',
-    'optimal_positions',
-    'capital',
-    'controls',
-    'ROLL_STATUS',
-  ],
-  objectStores: ['PRICES', 'backtests'],
-} as const;
+/** Every stream, KV bucket and object store of a system: the storage catalogue (src/store/catalogue.ts). */
+export const BUS_CATALOGUE = STORAGE_CATALOGUE;
 
 /** JetStream stream names of the catalogue (KV buckets are `KV_<name>`, object stores `OBJ_<name>`). */
 export function catalogueStreams(prefix: string): string[] {

@@ -1,10 +1,14 @@
 /**
- * The storage catalogue: JetStream KV buckets by their name after the prefix, with their settings.
- * New buckets are declared here and opened with `openCatalogued`; older stores still name theirs
- * where they open them (`kv-json.ts` callers, `actors/store`), to be moved here as they are touched.
+ * The storage catalogue: every JetStream stream, KV bucket and object store of a system, by its
+ * name after the prefix (`STORAGE_CATALOGUE`; on the embedded server, writer roles may create only
+ * these — src/bus/roles.ts — and test/unit/bus-catalogue.test.ts fails on a name opened in the code
+ * but missing here). New KV buckets are declared with their settings in `KV_BUCKETS` and opened
+ * with `openCatalogued`; older stores still open theirs where they are used, under the names
+ * listed here.
  */
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { BROKER_CLIENT_IDS_BUCKET } from './broker-client-ids.ts';
 import { openJsonBucket } from './kv-json.ts';
 
 export const KV_BUCKETS = {
@@ -22,3 +26,23 @@ export function openCatalogued(nc: NatsConnection, prefix: string, bucket: Catal
   const b = KV_BUCKETS[bucket];
   return openJsonBucket(nc, prefix, b.name, b.history);
 }
+
+export const STORAGE_CATALOGUE = {
+  streams: ['logs', 'ORDER_REQUESTS', 'STACK', 'FILLS', 'HISTORY', 'ROLLS'],
+  kv: [
+    'STACK_STATE',
+    'process_control',
+    'SIMBROKER',
+    'REPORTS',
+    'INSTRUMENT_CONFIG',
+    'SAMPLED_CONTRACTS',
+    'PRICE_QUARANTINE',
+    'optimal_positions',
+    'capital',
+    'controls',
+    'ROLL_STATUS',
+    KV_BUCKETS.trade_limits.name,
+    BROKER_CLIENT_IDS_BUCKET,
+  ],
+  objectStores: ['PRICES', 'backtests'],
+} as const;

@@ -22,6 +22,8 @@ describe('bus catalogue', () => {
     const patterns = [
       /streamName\([^,()]+,\s*'([A-Za-z0-9_-]+)'\)/g,
       /openJsonBucket\([^,()]+,[^,()]+,\s*'([A-Za-z0-9_-]+)'/g,
+      /name: '([A-Za-z0-9_-]+)', history/g,
+      /_BUCKET = '([A-Za-z0-9_-]+)'/g,
     ];
     const found = new Map<string, string>();
     for (const file of [...sources('src'), ...sources('actors')]) {
@@ -30,6 +32,6 @@ describe('bus catalogue', () => {
     }
     expect(found.size).toBeGreaterThan(10);
     const missing = [...found].filter(([name]) => !known.has(name)).map(([n, f]) => `${n} (${f})`);
-    expect(missing, 'add these to BUS_CATALOGUE in src/bus/roles.ts').toEqual([]);
+    expect(missing, 'add these to BUS_CATALOGUE in src/store/catalogue.ts').toEqual([]);
   });
 });
