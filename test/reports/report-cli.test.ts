@@ -96,9 +96,9 @@ describe('systack report', () => {
     const missing = await systack(['report', 'show', 'roll_report']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no roll_report stored yet: run 'systack report run roll_report'");
-    const unknown = await systack(['report', 'run', 'risk_report']);
+    const unknown = await systack(['report', 'run', 'duplicate_markets_report']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("unknown report 'risk_report'");
+    expect(unknown.stderr).toContain("unknown report 'duplicate_markets_report'");
     const badDays = await systack(['report', 'run', 'trade_report', '--days', '0']);
     expect(badDays.code).toBe(2);
   });
