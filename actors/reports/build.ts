@@ -23,8 +23,9 @@ import { statusReport } from '../../src/domain/reports/status.ts';
 import { strategyReport } from '../../src/domain/reports/strategy.ts';
 import { tradeReport } from '../../src/domain/reports/trades.ts';
 import { strategyConfigs } from '../strategy-runtime.ts';
+import { renderReportHtml } from './chart-library.ts';
 import * as ms from './market-sources.ts';
-import { ReportStore, type StoredReport } from './report-store.ts';
+import { FileReportStore, ReportStore, type StoredReport } from './report-store.ts';
 import * as src from './sources.ts';
 
 /** run_reports' reports, in the reference's run order (digest §8). */
@@ -211,20 +212,35 @@ export async function buildReport(
   }
 }
 
-/** Write the report file and store it as the latest of its name; returns the stored report. */
+/** The KV bucket's message limit is 1 MB: a larger report is stored without its plots. */
+const MAX_STORED_BYTES = 900_000;
+
+/**
+ * Write the report's text and HTML files and store it as the latest of its name; returns the
+ * stored report (with the text file's path).
+ */
 export async function publishReport(
   report: Report,
   s: src.ReportSources,
   opts: { write?: boolean } = {},
 ): Promise<StoredReport> {
   let path: string | undefined;
+  let htmlPath: string | undefined;
   if (opts.write !== false) {
     const dir = resolve(s.system.echo_directory, 'reports');
     await mkdir(dir, { recursive: true });
-    path = join(dir, `${report.name}_${fileStamp(report.generatedAt)}.txt`);
+    const stem = join(dir, `${report.name}_${fileStamp(report.generatedAt)}`);
+    path = `${stem}.txt`;
+    htmlPath = `${stem}.html`;
     await writeFile(path, report.text);
+    await writeFile(htmlPath, renderReportHtml(report));
   }
-  const stored: StoredReport = { ...report, ...(path ? { path } : {}) };
+  let stored: StoredReport = { ...report, ...(path ? { path, htmlPath } : {}) };
+  if (JSON.stringify(stored).length > MAX_STORED_BYTES) {
+    const { charts: _dropped, ...rest } = stored;
+    stored = rest;
+  }
   await (await ReportStore.open(s.nc, s.prefix)).put(stored);
+  if (opts.write !== false) await new FileReportStore(s.system.echo_directory).put(stored);
   return stored;
 }

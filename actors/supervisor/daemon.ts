@@ -7,6 +7,7 @@ import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
+import { storedReportPages } from '../reports/pages.ts';
 import { type ChildLauncher, spawnRunProcess } from './children.ts';
 import { AnchoredClock, anchorEnv } from './clock-sync.ts';
 import { startControlService } from './control-service.ts';
@@ -74,7 +75,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           data: o.monitorData ?? natsMonitorDataSource(o.nc, o.prefix),
           reasons: supervisor.reasons,
         },
-        { ...o.monitor, onError: (err) => o.log.warn({ err }, 'monitor request failed') },
+        {
+          ...o.monitor,
+          onError: (err) => o.log.warn({ err }, 'monitor request failed'),
+          reports: storedReportPages(o.nc, o.prefix),
+        },
       )
     : undefined;
   supervisor.start();

@@ -1,7 +1,19 @@
-// Every report of digest §8 on seeded stores, with the values checked.
+// Every report of digest §8 on seeded stores, with the values checked; each report's HTML file
+// opened offline in headless Chromium with its plots drawn from data.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReport, REPORT_NAMES, type ReportName } from '../../actors/reports/build.ts';
+import { buildReport, publishReport, REPORT_NAMES, type ReportName } from '../../actors/reports/build.ts';
+import { renderReportHtml } from '../../actors/reports/chart-library.ts';
+import { storedReportPages } from '../../actors/reports/pages.ts';
+import { controlConfigOf } from '../../actors/supervisor/control-config.ts';
+import { ProcessStore } from '../../actors/supervisor/process-store.ts';
+import { natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
+import { startMonitorServer } from '../../src/web/monitor/server.ts';
 import type { ReportSources } from '../../actors/reports/sources.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -199,5 +211,98 @@ describe('the report suite (digest §8)', () => {
   it('builds every report of run_reports', async () => {
     for (const name of REPORT_NAMES)
       expect((await buildReport(name, sources)).text.length).toBeGreaterThan(0);
+  });
+
+  it('HTML: every report opens offline in Chromium and its plots are drawn from data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'systack-report-html-'));
+    const userDataDir = mkdtempSync(join(tmpdir(), 'systack-chromium-'));
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: '/usr/bin/chromium',
+      viewport: { width: 1280, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+      ],
+    });
+    const fetched: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      fetched.push(url);
+      return route.abort();
+    });
+    const drawn: Record<string, Record<string, number[]>> = {};
+    try {
+      mkdirSync('test-results', { recursive: true });
+      const page = await context.newPage();
+      for (const name of REPORT_NAMES) {
+        const report = await buildReport(name, sources);
+        const file = join(dir, `${name}.html`);
+        writeFileSync(file, renderReportHtml(report));
+        await page.goto(pathToFileURL(file).href);
+        await page.waitForFunction('document.body.dataset.chartsDrawn !== undefined', undefined, {
+          timeout: 20_000,
+        });
+        expect(await page.locator('pre').innerText()).toContain(report.text.split('\n')[0]!.slice(0, 20));
+        // points with a value, per dataset, of every chart drawn
+        drawn[name] = (await page.evaluate(`(() => {
+          const out = {};
+          for (const c of document.querySelectorAll('canvas')) {
+            const chart = window.Chart.getChart(c);
+            out[c.id] = chart.data.datasets.map((d) => d.data.filter((v) => v !== null && v !== undefined).length);
+          }
+          for (const t of document.querySelectorAll('table.heatmap'))
+            out[t.dataset.chart] = [t.querySelectorAll('td[data-value]:not([data-value=""])').length];
+          return out;
+        })()`)) as Record<string, number[]>;
+        await page.screenshot({ path: `test-results/report-${name}.png`, fullPage: true });
+      }
+    } finally {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(fetched).toEqual([]);
+    // capital rows: 4; instruments GOLD and SP500; strategies A, B and the residual; one asset class
+    expect(drawn.daily_pandl_report).toEqual({
+      'chart-equity': [4],
+      'chart-drawdown': [4],
+      'chart-pandl-instrument': [2],
+      'chart-pandl-strategy': [3],
+      'chart-pandl-asset-class': [1],
+    });
+    expect(drawn.account_curve_report).toEqual({ 'chart-equity': [4], 'chart-drawdown': [4] });
+    expect(drawn.trade_report).toEqual({ 'chart-slippage-distribution': [1] });
+    // notional, lower and upper over 3 dates, the current position at the last
+    expect(drawn.strategy_report).toEqual({ 'chart-buffers-carry_trend-SP500': [3, 3, 3, 1] });
+    expect(drawn.risk_report).toEqual({ correlation: [4], 'chart-instrument-risk': [2] });
+    expect(drawn.costs_report).toEqual({ 'chart-sr-costs': [2, 1] });
+  }, 180_000);
+
+  it('the monitor links the stored reports and serves each as its HTML file', async () => {
+    await publishReport(await buildReport('risk_report', sources), sources, { write: false });
+    const monitor = await startMonitorServer(
+      {
+        store: await ProcessStore.open(nc, PREFIX),
+        control: controlConfigOf(loadConfig()),
+        clock,
+        data: natsMonitorDataSource(nc, PREFIX),
+      },
+      { reports: storedReportPages(nc, PREFIX) },
+    );
+    try {
+      expect(await (await fetch(monitor.url)).text()).toContain('<a href="/reports/">Reports</a>');
+      expect(await (await fetch(`${monitor.url}reports/`)).text()).toContain(
+        '<a href="/reports/risk_report.html">risk_report</a>',
+      );
+      const page = await (await fetch(`${monitor.url}reports/risk_report.html`)).text();
+      expect(page.includes('table class="heatmap" data-chart="correlation"')).toBe(true);
+      expect((await fetch(`${monitor.url}reports/roll_report.html`)).status).toBe(404);
+    } finally {
+      await monitor.close();
+    }
   });
 });

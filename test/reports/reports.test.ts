@@ -139,14 +139,12 @@ describe('run_reports', () => {
     expect(text).toMatch(/SP500\*\s+2023-09-10 20:25/);
   });
 
-  it('writes one file per report under echo_directory/reports', () => {
-    expect(readdirSync(join(echoDir, 'reports')).sort()).toEqual([
-      'daily_pandl_report_20230911-2025.txt',
-      'reconcile_report_20230911-2025.txt',
-      'roll_report_20230911-2025.txt',
-      'status_report_20230911-2025.txt',
-      'trade_report_20230911-2025.txt',
-    ]);
+  it('writes a text and an HTML file per report under echo_directory/reports, and the latest as JSON', () => {
+    const ran = ['daily_pandl_report', 'reconcile_report', 'roll_report', 'status_report', 'trade_report'];
+    expect(readdirSync(join(echoDir, 'reports')).sort()).toEqual(
+      [...ran.flatMap((n) => [`${n}_20230911-2025.html`, `${n}_20230911-2025.txt`]), 'latest'].sort(),
+    );
+    expect(readdirSync(join(echoDir, 'reports', 'latest')).sort()).toEqual(ran.map((n) => `${n}.json`));
   });
 
   it('the process runner runs run_reports with the configured methods once its previous process ended', async () => {
@@ -173,7 +171,7 @@ describe('run_reports', () => {
     expect(result).toEqual({ outcome: 'finished', reason: 'all methods finished' });
     expect(
       readdirSync(join(echoDir, 'reports'))
-        .filter((f) => f.includes('20230911-2030'))
+        .filter((f) => f.endsWith('20230911-2030.txt'))
         .sort(),
     ).toEqual(REPORT_NAMES.map((n) => `${n}_20230911-2030.txt`).sort());
   });
