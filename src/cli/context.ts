@@ -3,7 +3,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../bus/connection.ts';
 import { discoverEmbeddedNats } from '../bus/discover.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
-import { createRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
+import { wallClock } from '../clock.ts';
+import { attachEmailAlerts } from '../email/alerts.ts';
+import type { EmailSender } from '../email/sender.ts';
+import { createRootLogger, getRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
 import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
 import { CliError } from './output.ts';
 
@@ -55,12 +58,16 @@ export async function withBus<T>(
     pass: config.system.nats_pass,
     token: config.system.nats_token,
   });
+  let email: EmailSender | undefined;
   try {
     const prefix = config.system.subject_prefix;
     await ensureLogStream(nc, prefix);
     const log = setupLogging(config, opts.processName ?? 'systack-cli', nc);
+    email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
     return await fn({ nc, config, prefix, log });
   } finally {
+    await email?.flush();
+    email?.stop();
     await nc.drain().catch(() => undefined);
   }
 }

@@ -5,6 +5,9 @@ import { type EmbeddedNats, startEmbeddedNats } from '../bus/embedded.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
 import { ensureLogStream } from '../log/ship.ts';
+import { wallClock } from '../clock.ts';
+import { attachEmailAlerts } from '../email/alerts.ts';
+import { getRootLogger } from '../log/logger.ts';
 import { setupLogging } from './context.ts';
 
 /** A long-running systack process's bus: embedded nats-server (unless nats_url), connection, logs. */
@@ -38,6 +41,7 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
   const prefix = config.system.subject_prefix;
   await ensureLogStream(nc, prefix);
   const log = setupLogging(config, processName, nc);
+  const email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
   return {
     server,
     nc,
@@ -46,6 +50,8 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
     dataDir,
     log,
     async stop() {
+      await email.flush();
+      email.stop();
       await nc.drain().catch(() => undefined);
       await server?.stop();
     },

@@ -83,6 +83,7 @@ export const systemConfigSchema = z.strictObject({
   email_pwd: z.string(),
   email_server: z.string(),
   email_to: z.string().email(),
+  email_port: portNumber,
   quandl_key: z.string(),
   barchart_key: z.string(),
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as capital } from './capital.ts';
 import { register as config } from './config.ts';
 import { register as control } from './control.ts';
+import { register as email } from './email.ts';
 import { register as controlStrategy } from './control-strategy.ts';
 import { register as logs } from './logs.ts';
 import { register as machines } from './machines.ts';
@@ -32,4 +33,5 @@ export const commandGroups: Array<(program: Command) => void> = [
   machines,
   orders,
   report,
+  email,
 ];

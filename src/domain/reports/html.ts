@@ -64,6 +64,22 @@ for (const spec of specs) {
 document.body.dataset.chartsDrawn = String(specs.length);
 `;
 
+/**
+ * The report for an email body: the same page without scripts (mail readers do not run them):
+ * heat maps stay, plots are named with a pointer to the attached file.
+ */
+export function reportEmailHtml(report: Report, attachment: string): string {
+  const charts = (report.charts ?? []).filter((c) => c.kind === 'heatmap');
+  const plots = (report.charts ?? []).filter((c) => c.kind !== 'heatmap').map((c) => escapeHtml(c.title));
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body style="font:13px sans-serif">
+<h2>${escapeHtml(TITLE(report.name))} — ${isoMinute(report.generatedAt)} UTC</h2>
+${plots.length > 0 ? `<p>Plots (${plots.join(', ')}) in the attached ${escapeHtml(attachment)}.</p>` : ''}
+${charts.map((c) => `<h3>${escapeHtml(c.title)}</h3>${heatmapTable(c)}`).join('\n')}
+<pre style="font:12px monospace">${escapeHtml(report.text)}</pre>
+</body></html>
+`;
+}
+
 export function reportHtml(report: Report, chartLibrary: string): string {
   const charts = report.charts ?? [];
   const blocks = charts
