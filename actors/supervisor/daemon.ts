@@ -8,7 +8,7 @@ import type { Logger } from '../../src/log/logger.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
 import { storedReportPages } from '../reports/pages.ts';
-import { type ChildLauncher, spawnRunProcess } from './children.ts';
+import { type ChildLauncher, runProcessLauncher, spawnRunProcess } from './children.ts';
 import { AnchoredClock, anchorEnv } from './clock-sync.ts';
 import { startControlService } from './control-service.ts';
 import { type ClockAnchor, ProcessStore } from './process-store.ts';
@@ -23,6 +23,8 @@ export interface DaemonOptions {
   host: string;
   log: Logger;
   launch?: ChildLauncher;
+  /** Children's output to `<directory>/<process><extension>`; undefined: to the supervisor's stderr. */
+  echo?: { directory: string; extension: string };
   /** undefined: no monitor page. */
   monitor?: { host: string; port: number };
   monitorData?: MonitorDataSource;
@@ -48,7 +50,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     control: o.control,
     clock,
     host: o.host,
-    launch: o.launch ?? spawnRunProcess,
+    launch: o.launch ?? (o.echo ? runProcessLauncher({ ...o.echo, clock }) : spawnRunProcess),
     childEnv: { SYSTACK_NATS_URL: o.natsUrl, SYSTACK_HOST: o.host, ...anchorEnv(o.anchor) },
     log: o.log.child({ component: 'supervisor' }),
     tickMs: o.tickMs,

@@ -71,6 +71,7 @@ export const systemConfigSchema = z.strictObject({
   mongo_dump_directory: z.string(),
   echo_directory: z.string(),
   echo_extension: z.string(),
+  echo_retention_days: positiveInt,
   offsystem_backup_directory: z.string().min(1),
 
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'critical', 'fatal']),

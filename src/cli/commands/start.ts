@@ -98,6 +98,7 @@ export function register(program: Command): void {
         anchor,
         host,
         log: rt.log,
+        echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
         monitor:
           opts.monitor === false
             ? undefined

@@ -67,6 +67,7 @@ export function register(program: Command): void {
         anchor,
         host,
         log,
+        echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
         monitor: opts.monitor === false ? undefined : { host: config.system.monitor_host, port: monitorPort },
       });
       printResult(
