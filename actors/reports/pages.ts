@@ -3,9 +3,14 @@
  * latest of each name from `<PREFIX>_REPORTS`, rendered as its self-contained HTML file.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { ReportPages } from '../../src/web/monitor/server.ts';
 import { renderReportHtml } from './chart-library.ts';
 import { ReportStore } from './report-store.ts';
+
+/** The stored reports the monitor links to. */
+export interface ReportPages {
+  list(): Promise<Array<{ name: string; generatedAt: number }>>;
+  html(name: string): Promise<string | undefined>;
+}
 
 export function storedReportPages(nc: NatsConnection, prefix: string): ReportPages {
   const store = () => ReportStore.open(nc, prefix);

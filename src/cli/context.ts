@@ -44,9 +44,12 @@ export function setupLogging(config: LoadedConfig, processName: string, nc?: Nat
   return root.log;
 }
 
-/** Load config, connect to the bus, run `fn`, always close the connection. */
+/**
+ * Load config, connect to the bus, run `fn`, always close the connection. `shipLogs: false`
+ * keeps the command's log lines off the bus (a restore must find an empty store).
+ */
 export async function withBus<T>(
-  opts: { natsUrl?: string; processName?: string },
+  opts: { natsUrl?: string; processName?: string; shipLogs?: boolean },
   fn: (ctx: BusContext) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
@@ -61,9 +64,11 @@ export async function withBus<T>(
   let email: EmailSender | undefined;
   try {
     const prefix = config.system.subject_prefix;
-    await ensureLogStream(nc, prefix);
-    const log = setupLogging(config, opts.processName ?? 'systack-cli', nc);
-    email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
+    const shipLogs = opts.shipLogs ?? true;
+    if (shipLogs) await ensureLogStream(nc, prefix);
+    const log = setupLogging(config, opts.processName ?? 'systack-cli', shipLogs ? nc : undefined);
+    // commands that write to the bus also send critical logs as email alerts
+    if (shipLogs) email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
     return await fn({ nc, config, prefix, log });
   } finally {
     await email?.flush();

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ReportPages } from '../../../actors/reports/pages.ts';
 import { MONITOR_HTML } from './page.ts';
 import { collectMonitorSnapshot, type MonitorSources } from './snapshot.ts';
 
@@ -12,12 +13,6 @@ export interface MonitorServer {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-/** The stored reports the monitor links to. */
-export interface ReportPages {
-  list(): Promise<Array<{ name: string; generatedAt: number }>>;
-  html(name: string): Promise<string | undefined>;
 }
 
 const escapeHtml = (s: string): string =>
