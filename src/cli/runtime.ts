@@ -50,8 +50,8 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
     dataDir,
     log,
     async stop() {
-      await email.flush();
-      email.stop();
+      await email?.flush();
+      email?.stop();
       await nc.drain().catch(() => undefined);
       await server?.stop();
     },

@@ -44,15 +44,25 @@ export async function openEmailSender(
   return new EmailSender(await EmailStore.open(nc, prefix), settings && smtpMailer(settings), clock, log);
 }
 
-/** Every critical log of this process sends an alert; the outbox is retried every minute. */
+/**
+ * Every critical log of this process sends an alert; the outbox is retried every minute. When
+ * the email store cannot be opened (e.g. a bus user without rights to it) the process goes on
+ * with the log-only notifier, and says so.
+ */
 export async function attachEmailAlerts(
   root: RootLogger,
   nc: NatsConnection,
   prefix: string,
   system: Parameters<typeof emailSettings>[0],
   clock: Clock,
-): Promise<EmailSender> {
-  const sender = await openEmailSender(nc, prefix, system, clock, root.log);
+): Promise<EmailSender | undefined> {
+  let sender: EmailSender;
+  try {
+    sender = await openEmailSender(nc, prefix, system, clock, root.log);
+  } catch (err) {
+    root.log.warn({ component: 'email', err }, 'email store unavailable: critical logs are not emailed');
+    return undefined;
+  }
   root.setCriticalNotifier(criticalNotifier(sender, clock));
   sender.startRetrying();
   return sender;

@@ -80,7 +80,7 @@ beforeAll(async () => {
     level: 'info',
     destination: { write: (s: string) => lines.push(JSON.parse(s) as (typeof lines)[number]) },
   });
-  sender = await attachEmailAlerts(root, nc, PREFIX, system, clock);
+  sender = (await attachEmailAlerts(root, nc, PREFIX, system, clock))!;
 }, 60_000);
 afterAll(async () => {
   sender?.stop();
