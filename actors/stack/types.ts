@@ -113,6 +113,8 @@ export interface FillRecord {
   qty: number;
   price: number;
   time: number;
+  /** The broker's commission on this fill, in the instrument's currency, when it came with the fill. */
+  commission?: number;
   brokerOrderId?: number;
   contractOrderId?: number;
   instrumentOrderId?: number;

@@ -45,6 +45,8 @@ export const systemConfigSchema = z.strictObject({
   ib_ipaddress: z.string(),
   ib_port: portNumber,
   ib_idoffset: z.number().int().min(0),
+  /** Directory of ib_config_futures.csv and ib_config_spot_FX.csv (pysystemtrade's IB config). */
+  ib_config_dir: z.string().min(1),
   sim_seed: z.number().int(),
   sim_latency_ms: z.number().min(0),
 

@@ -5,6 +5,7 @@ import { register as config } from './config.ts';
 import { register as control } from './control.ts';
 import { register as email } from './email.ts';
 import { register as controlStrategy } from './control-strategy.ts';
+import { register as ib } from './ib.ts';
 import { register as logs } from './logs.ts';
 import { register as machines } from './machines.ts';
 import { register as orders } from './orders.ts';
@@ -36,6 +37,7 @@ export const commandGroups: Array<(program: Command) => void> = [
   orders,
   report,
   email,
+  ib,
   backup,
   roll,
 ];

@@ -4,12 +4,13 @@
  * (accumulated_pnl diff / maximum capital at the earlier row) × 100. The change in total capital
  * and in broker account value over the window are shown beside it, with the flows (deposits and
  * withdrawals) that explain part of the account value change. Per instrument: the futures P&L
- * from positions and fills (`instrument-pandl.ts`) and the residual = total − futures (fees,
- * interest, non-futures holdings, timing, bugs). Per strategy (% of total capital): the same
- * calculation over the fills of each strategy, with a residual row = total − Σ strategies. Per
- * asset class: the sum of its instruments. Commissions the fills carry are summed per currency.
- * Plots: the equity curve (accumulated P&L of every capital row) and its drawdown, and the P&L
- * by instrument, strategy and asset class.
+ * from positions and fills (`instrument-pandl.ts`), the commissions of those fills, and the
+ * residual = total − (futures − commissions) (other fees, interest, non-futures holdings, timing,
+ * bugs). Per strategy (% of total capital): the same calculation over the fills of each
+ * strategy, with a residual row = total − Σ strategies. Per asset class: the sum of its
+ * instruments. Commissions the fills carry are also listed per currency. Plots: the equity curve
+ * (accumulated P&L of every capital row) and its drawdown, and the P&L by instrument, strategy
+ * and asset class.
  */
 import type { CapitalRow } from '../capital/total-capital.ts';
 import { type ChartSpec, cents, isoMinute, type Report, reportText, section, table } from './format.ts';
@@ -42,7 +43,7 @@ export interface PandlData {
 
 export interface PandlReportData extends PandlData {
   instruments: InstrumentPandlResult;
-  /** Total P&L − futures P&L. */
+  /** Total P&L − (futures P&L − commissions). */
   residual: number | null;
   /** Per strategy, % of total capital at the window end; `(residual)` = total − Σ strategies. */
   strategies: Array<{ strategyName: string; pandl: number; pandlPercent: number | null }>;
@@ -189,7 +190,7 @@ export function pandlReport(
   const d: PandlReportData = {
     ...s,
     instruments,
-    residual: s.pandl === null ? null : s.pandl - instruments.futuresTotal,
+    residual: s.pandl === null ? null : s.pandl - (instruments.futuresTotal - instruments.commissions),
     strategies,
     assetClasses: [...classes]
       .map(([assetClass, pandl]) => ({
@@ -221,7 +222,8 @@ export function pandlReport(
           ['P&L % of max capital', d.pandlPercent === null ? 'n/a' : d.pandlPercent.toFixed(3)],
           ['flows (deposits - withdrawals)', d.flows],
           ['futures P&L (instruments below)', d.instruments.futuresTotal],
-          ['residual (total - futures)', v(d.residual)],
+          ['commissions (fills in the window)', d.instruments.commissions],
+          ['residual (total - futures + commissions)', v(d.residual)],
         ],
       ),
     ),
@@ -251,7 +253,7 @@ export function pandlReport(
       ),
     ),
     section(
-      'Commissions paid in the window (part of the residual)',
+      'Commissions reported by the fills in the window, per currency',
       table(
         ['currency', 'commission', 'fills'],
         d.commissions.map((c) => [c.currency, c.commission, c.fills]),
