@@ -222,6 +222,7 @@ export class StackHandler {
     this.unsubscribe?.();
     await this.settled();
     await this.core.host.flush();
+    await this.core.deps.tradeLimits.flush?.();
     this.core.store.close();
   }
 }

@@ -61,6 +61,8 @@ export const systemConfigSchema = z.strictObject({
   production_capital_method: z.enum(['full', 'half', 'fixed']),
   base_currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code'),
   capital_max_change: z.number().positive(),
+  /** Largest |qty| one order request may ask for where no position limit is set (issue 10 §8). */
+  max_order_qty: z.number().int().positive(),
 
   strategy_list: z.record(z.string(), strategyEntry),
   strategy_capital_allocation: z.strictObject({

@@ -5,6 +5,7 @@ import { register as config } from './config.ts';
 import { register as control } from './control.ts';
 import { register as email } from './email.ts';
 import { register as controlStrategy } from './control-strategy.ts';
+import { register as controlTradeLimits } from './control-trade-limits.ts';
 import { register as ib } from './ib.ts';
 import { register as logs } from './logs.ts';
 import { register as machines } from './machines.ts';
@@ -30,6 +31,7 @@ export const commandGroups: Array<(program: Command) => void> = [
   capital,
   control,
   controlStrategy,
+  controlTradeLimits,
   update,
   strategy,
   prices,
