@@ -147,7 +147,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
       },
       reportHeartbeats: ({ context }) => {
         for (const m of heartbeatsDue(context.methods, context.timers, context.now))
-          log.info({ method: m }, `${m} still alive`);
+          log.debug({ method: m }, `${m} still alive`);
       },
       finishProcess: ({ context }) => {
         // P9.2: last end = now, no longer running.

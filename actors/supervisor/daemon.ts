@@ -7,6 +7,7 @@ import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
+import { startVisualizer } from '../../src/web/visualizer/routes.ts';
 import { storedReportPages } from '../reports/pages.ts';
 import { type ChildLauncher, runProcessLauncher, spawnRunProcess } from './children.ts';
 import { AnchoredClock, anchorEnv } from './clock-sync.ts';
@@ -68,6 +69,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     staleAfterMs: o.staleAfterMs,
     reasons: supervisor.reasons,
   });
+  const visualizer = o.monitor
+    ? await startVisualizer(o.nc, o.prefix, {
+        onError: (err) => o.log.warn({ err }, 'visualizer request failed'),
+      })
+    : undefined;
   const monitor = o.monitor
     ? await startMonitorServer(
         {
@@ -81,6 +87,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           ...o.monitor,
           onError: (err) => o.log.warn({ err }, 'monitor request failed'),
           reports: storedReportPages(o.nc, o.prefix),
+          routes: (req, res) => visualizer?.handle(req, res) ?? false,
         },
       )
     : undefined;
@@ -94,6 +101,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     async stop() {
       await supervisor.stop();
       await service.stop().catch(() => undefined);
+      visualizer?.close();
       await monitor?.close();
       o.log.info('supervisor stopped');
     },

@@ -6,6 +6,8 @@ export interface NatsConnectOptions {
   user?: string;
   pass?: string;
   token?: string;
+  /** First-connect timeout in ms (default 5000). */
+  timeout?: number;
 }
 
 /**
@@ -23,6 +25,6 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: false,
-    timeout: 5000,
+    timeout: opts.timeout ?? 5000,
   });
 }

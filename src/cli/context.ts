@@ -3,11 +3,13 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../bus/connection.ts';
 import { discoverEmbeddedNats } from '../bus/discover.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
+import { createRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
+import { logFormat, prettyLogStream } from '../log/pretty.ts';
+import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
 import { wallClock } from '../clock.ts';
 import { attachEmailAlerts } from '../email/alerts.ts';
 import type { EmailSender } from '../email/sender.ts';
-import { createRootLogger, getRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
-import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
+import { getRootLogger } from '../log/logger.ts';
 import { CliError } from './output.ts';
 
 export interface BusContext {
@@ -37,7 +39,7 @@ export function setupLogging(config: LoadedConfig, processName: string, nc?: Nat
     processName,
     level: config.system.log_level,
     secrets: config.secrets,
-    destination: process.stderr,
+    destination: logFormat() === 'pretty' ? prettyLogStream({ colorize: true }) : process.stderr,
   });
   if (nc) root.addDestination(natsLogDestination(nc, config.system.subject_prefix, processName));
   setRootLogger(root);

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { backtestConfigSchema } from './backtest-config.ts';
+import { bundledPath } from './paths.ts';
 import type { z } from 'zod';
 import {
   type ControlConfig,
@@ -21,6 +22,14 @@ export class ConfigError extends Error {
     readonly expected: string,
   ) {
     super(`${file}: key '${keyPath}': ${expected}`);
+  }
+}
+
+/** `SYSTACK_PRIVATE_DIR` names a directory that is not there. */
+export class PrivateDirError extends Error {
+  override readonly name = 'PrivateDirError';
+  constructor(readonly dir: string) {
+    super(`SYSTACK_PRIVATE_DIR=${dir}: not a directory (unset it to use ./private)`);
   }
 }
 
@@ -79,7 +88,7 @@ export interface LoadOptions {
 }
 
 export function defaultConfigDir(): string {
-  return process.env.SYSTACK_CONFIG_DIR ?? fileURLToPath(new URL('../../config/', import.meta.url));
+  return process.env.SYSTACK_CONFIG_DIR ?? bundledPath('config');
 }
 
 export function defaultPrivateDir(): string {
@@ -142,6 +151,17 @@ function check<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
   throw new ConfigError(file, path, expected);
 }
 
+/** Each strategy's backtest_config against its schema, the error naming the full key path. */
+function checkBacktestConfigs(system: ResolvedSystemConfig, file: string): void {
+  for (const [name, entry] of Object.entries(system.strategy_list)) {
+    const r = backtestConfigSchema.safeParse(entry.backtest_config ?? {});
+    const first = r.success ? undefined : r.error.issues[0];
+    if (!first) continue;
+    const { path, expected } = describeIssue(first);
+    throw new ConfigError(file, `strategy_list.${name}.backtest_config.${path}`, expected);
+  }
+}
+
 function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files: ConfigFiles): void {
   if (system.broker === 'ib') {
     if (!system.broker_account) {
@@ -187,6 +207,10 @@ function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const configDir = opts.configDir ?? defaultConfigDir();
   const privateDir = opts.privateDir ?? defaultPrivateDir();
+  if (process.env.SYSTACK_PRIVATE_DIR !== undefined && opts.privateDir === undefined) {
+    if (!statSync(privateDir, { throwIfNoEntry: false })?.isDirectory())
+      throw new PrivateDirError(privateDir);
+  }
   const files: ConfigFiles = {
     defaults: join(configDir, 'defaults.yaml'),
     control: join(configDir, 'control.yaml'),
@@ -207,6 +231,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   );
 
   const mergedSystem = mergeConfig(defaults, priv);
+  // `--data-dir` (through the environment, so child processes share it) overrides data_dir.
+  if (process.env.SYSTACK_DATA_DIR) mergedSystem.data_dir = process.env.SYSTACK_DATA_DIR;
   // A key missing after the merge is missing from the defaults file unless it is private-only.
   const system = check(resolvedSystemSchema, mergedSystem, files.defaults);
   const controlMerged = check(
@@ -219,6 +245,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     process_configuration_host: controlMerged.process_configuration_host ?? {},
     arguments: controlMerged.arguments ?? {},
   };
+  checkBacktestConfigs(system, 'strategy_list' in priv ? files.privateConfig : files.defaults);
   crossChecks(system, control, files);
   const secrets = SECRET_KEYS.map((k) => system[k]).filter(
     (v): v is string => typeof v === 'string' && v.length > 0,

@@ -11,6 +11,7 @@ import { RUN_EXIT } from '../../../actors/supervisor/children.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
+import { setLogClock } from '../../log/logger.ts';
 import { withBus } from '../context.ts';
 import { printResult, UsageError } from '../output.ts';
 
@@ -33,6 +34,7 @@ export function register(program: Command): void {
         }
         const store = await ProcessStore.open(nc, prefix);
         const clock = await resolveProcessClock(process.env, store);
+        setLogClock(clock);
         const stop = new AbortController();
         const onSignal = () => stop.abort();
         process.once('SIGTERM', onSignal);

@@ -8,8 +8,8 @@
  */
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { startDaySummaries } from '../../../actors/day-summary.ts';
 import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
 import { oneOffMethodContext } from '../../../actors/process-methods/types.ts';
 import {
@@ -22,9 +22,12 @@ import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { loadConfig } from '../../config/load.ts';
+import { bundledPath } from '../../config/paths.ts';
+import { setLogClock } from '../../log/logger.ts';
+import { logFormat } from '../../log/pretty.ts';
 import { importProgressReporter } from '../commands/prices.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
-import { startRuntime, untilSignal } from '../runtime.ts';
+import { assertPortFree, failClean, startRuntime, untilSignal } from '../runtime.ts';
 
 const DAY = 86_400_000;
 
@@ -49,7 +52,10 @@ export function register(program: Command): void {
     .option('--days <n>', 'stop after this many trading days and print a summary (default: run until Ctrl-C)')
     .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
     .option('--no-monitor', 'do not serve the monitor page')
-    .option('--json', 'print the start-up and end summaries as JSON')
+    .option(
+      '--json',
+      'print the summaries and every log line as JSON (log lines are JSON off a terminal anyway)',
+    )
     .action(async (opts: StartOptions) => {
       const speed = Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${opts.speed}'`);
@@ -58,59 +64,74 @@ export function register(program: Command): void {
         throw new UsageError(`--start must be a time such as 2023-09-01T12:28:00, got '${opts.start}'`);
       const days = opts.days !== undefined ? parsePositiveInt('--days', opts.days) : undefined;
       // The compressed simulated day (config/simulation.control.yaml), for this process and its children.
-      process.env.SYSTACK_CONTROL_OVERLAY ??= fileURLToPath(
-        new URL('../../../config/simulation.control.yaml', import.meta.url),
-      );
+      process.env.SYSTACK_CONTROL_OVERLAY ??= bundledPath('config/simulation.control.yaml');
       const config = loadConfig();
       if (config.system.broker !== 'sim')
         throw new CliError(
           "systack start runs the simulated broker: use 'systack supervise' with broker: ib",
         );
       const control = controlConfigOf(config);
+      const monitor =
+        opts.monitor === false
+          ? undefined
+          : {
+              host: config.system.monitor_host,
+              port:
+                opts.monitorPort !== undefined
+                  ? parsePositiveInt('--monitor-port', opts.monitorPort)
+                  : config.system.monitor_port,
+            };
+      if (monitor) await assertPortFree(monitor.host, monitor.port);
+      process.env.SYSTACK_LOG_FORMAT = opts.json ? 'json' : logFormat(); // children print alike
       const rt = await startRuntime(config, 'supervisor');
-      const reporter = importProgressReporter();
-      const sample = await bootstrapSampleData(
-        rt.nc,
-        rt.prefix,
-        config.system.sample_data_dir,
-        reporter.progress,
+      const { sample, start, anchor, capitalInitialised, daemon, responders, summaries } = await failClean(
+        rt,
+        async () => {
+          const reporter = importProgressReporter();
+          const sample = await bootstrapSampleData(
+            rt.nc,
+            rt.prefix,
+            bundledPath(config.system.sample_data_dir),
+            reporter.progress,
+          );
+          reporter.stop();
+          const start =
+            startOpt ?? nextSimulatedDay(sample.lastPriceTime ?? Date.parse('2023-08-31T23:00:00Z'));
+          const anchor = makeAnchor(start, speed);
+          setLogClock(new AnchoredClock(anchor));
+          const capitalInitialised = await bootstrapCapital(
+            oneOffMethodContext({
+              process: 'run_capital_update',
+              method: 'update_total_capital',
+              clock: new AnchoredClock(anchor),
+              nc: rt.nc,
+              prefix: rt.prefix,
+              system: config.system,
+              log: rt.log,
+            }),
+          );
+          const host = process.env.SYSTACK_HOST ?? hostname();
+          const daemon = await startDaemon({
+            nc: rt.nc,
+            natsUrl: rt.url,
+            prefix: rt.prefix,
+            control,
+            anchor,
+            host,
+            log: rt.log,
+            echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
+            monitor,
+          });
+          const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
+          const summaries = await startDaySummaries({
+            nc: rt.nc,
+            prefix: rt.prefix,
+            clock: daemon.clock,
+            log: rt.log.child({ component: 'day-summary' }),
+          });
+          return { sample, start, anchor, capitalInitialised, daemon, responders, summaries };
+        },
       );
-      reporter.stop();
-      const start = startOpt ?? nextSimulatedDay(sample.lastPriceTime ?? Date.parse('2023-08-31T23:00:00Z'));
-      const anchor = makeAnchor(start, speed);
-      const capitalInitialised = await bootstrapCapital(
-        oneOffMethodContext({
-          process: 'run_capital_update',
-          method: 'update_total_capital',
-          clock: new AnchoredClock(anchor),
-          nc: rt.nc,
-          prefix: rt.prefix,
-          system: config.system,
-          log: rt.log,
-        }),
-      );
-      const host = process.env.SYSTACK_HOST ?? hostname();
-      const daemon = await startDaemon({
-        nc: rt.nc,
-        natsUrl: rt.url,
-        prefix: rt.prefix,
-        control,
-        anchor,
-        host,
-        log: rt.log,
-        echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
-        monitor:
-          opts.monitor === false
-            ? undefined
-            : {
-                host: config.system.monitor_host,
-                port:
-                  opts.monitorPort !== undefined
-                    ? parsePositiveInt('--monitor-port', opts.monitorPort)
-                    : config.system.monitor_port,
-              },
-      });
-      const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
       printResult(
         {
           nats_url: rt.url,
@@ -131,6 +152,7 @@ export function register(program: Command): void {
       if (days === undefined) await untilSignal();
       else await untilDaysDone(daemon, start, days);
       process.stderr.write('stopping processes...\n');
+      await summaries.stop();
       await daemon.stop();
       await responders.stop().catch(() => undefined);
       if (days !== undefined) printResult(await runSummary(rt.nc, rt.prefix), { json: opts.json });

@@ -3,7 +3,7 @@
  * `GET /` the page, `GET /api/monitor` the JSON it polls, and when given the stored reports,
  * `GET /reports/` their list and `GET /reports/<name>.html` each as its HTML file.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReportPages } from '../../../actors/reports/pages.ts';
 import { MONITOR_HTML } from './page.ts';
@@ -30,7 +30,15 @@ function reportsIndex(rows: Array<{ name: string; generatedAt: number }>): strin
 
 export async function startMonitorServer(
   sources: MonitorSources,
-  opts: { host?: string; port?: number; onError?: (err: unknown) => void; reports?: ReportPages } = {},
+  opts: {
+    host?: string;
+    port?: number;
+    onError?: (err: unknown) => void;
+    /** More GET routes (the machine visualizer, src/web/visualizer/routes.ts); true = answered. */
+    routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+    /** The stored reports: `/reports/` and `/reports/<name>.html`. */
+    reports?: ReportPages;
+  } = {},
 ): Promise<MonitorServer> {
   const html = (res: ServerResponse, body: string | undefined) =>
     body === undefined
@@ -79,6 +87,7 @@ export async function startMonitorServer(
       );
       return;
     }
+    if (opts.routes?.(req, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
   const host = opts.host ?? '127.0.0.1';
