@@ -13,7 +13,7 @@ function forbid(message, ...folders) {
 }
 
 const entryPoints = ['src/cli', 'src/web'];
-const sideLayers = ['src/bus', 'src/store', 'src/broker', 'src/config', 'src/log'];
+const sideLayers = ['src/bus', 'src/store', 'src/broker', 'src/config', 'src/log', 'src/email'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '.systack/', 'test-results/'] },
@@ -64,7 +64,7 @@ export default tseslint.config(
     files: sideLayers.map((d) => `${d}/**/*.ts`),
     rules: {
       'no-restricted-imports': forbid(
-        'src/bus, src/store, src/broker, src/config and src/log never import actors, machines or entry points.',
+        'src/bus, src/store, src/broker, src/config, src/log and src/email never import actors, machines or entry points.',
         'machines',
         'actors',
         'cli',

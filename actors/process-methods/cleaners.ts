@@ -3,9 +3,9 @@
  * pickled backtest state objects").
  */
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { localDate } from '../../src/domain/process-control/timing.ts';
+import { cleanEchoDirectory } from '../../src/log/echo-files.ts';
 import { cleanLogs } from '../../src/log/query.ts';
 import type { MethodContext } from '../process-methods.ts';
 
@@ -20,36 +20,23 @@ export async function cleanLogFiles(ctx: MethodContext): Promise<void> {
 
 /**
  * Echo files (`<name><echo_extension>` in `echo_directory`) from yesterday and before are
- * renamed with a date suffix; anything more than 30 days old is deleted.
+ * renamed with a date suffix; anything older than `echo_retention_days` (the method's `days`
+ * argument first; default 30) is deleted.
  */
 export async function cleanEchoFiles(ctx: MethodContext): Promise<void> {
   const dir = resolve(ctx.system.echo_directory);
-  const ext = ctx.system.echo_extension;
-  const keepDays = Number(ctx.args.days ?? 30);
+  const keepDays = Number(ctx.args.days ?? ctx.system.echo_retention_days ?? 30);
   if (!existsSync(dir)) {
     ctx.log.info({ dir }, 'no echo directory: nothing to clean');
     return;
   }
-  const now = ctx.clock.now();
-  const today = localDate(now, 'UTC');
-  let renamed = 0;
-  let deleted = 0;
-  for (const f of await readdir(dir)) {
-    const path = join(dir, f);
-    const s = await stat(path);
-    if (!s.isFile()) continue;
-    if (now - s.mtimeMs > keepDays * DAY_MS) {
-      await rm(path);
-      deleted++;
-      continue;
-    }
-    const day = localDate(s.mtimeMs, 'UTC');
-    if (f.endsWith(ext) && day < today) {
-      await rename(path, `${path}.${day.replaceAll('-', '')}`);
-      renamed++;
-    }
-  }
-  ctx.log.info({ dir, renamed, deleted }, 'cleaned echo files');
+  const { renamed, deleted } = await cleanEchoDirectory(
+    dir,
+    ctx.system.echo_extension,
+    ctx.clock.now(),
+    keepDays,
+  );
+  ctx.log.info({ dir, renamed, deleted, days: keepDays }, 'cleaned echo files');
 }
 
 /** Pickled backtests and their configs are large: delete anything more than 5 days old. */

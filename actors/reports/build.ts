@@ -4,21 +4,44 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { accountCurveReport } from '../../src/domain/reports/account-curve.ts';
+import { type CostRow, costRows, costsReport, slippageReport } from '../../src/domain/reports/costs.ts';
 import { fileStamp, type Report } from '../../src/domain/reports/format.ts';
+import {
+  liquidityReport,
+  liquidityRows,
+  minimumCapitalReport,
+  minimumCapitalRows,
+} from '../../src/domain/reports/liquidity.ts';
+import { type InstrumentMarket, pointValueBase, riskFigures } from '../../src/domain/reports/market.ts';
 import { DAY_MS, pandlReport } from '../../src/domain/reports/pandl.ts';
 import { reconcileReport } from '../../src/domain/reports/reconcile.ts';
+import { riskReport } from '../../src/domain/reports/risk.ts';
 import { rollReport } from '../../src/domain/reports/roll.ts';
+import { type SlippageScales, slippageRows } from '../../src/domain/reports/slippage.ts';
 import { statusReport } from '../../src/domain/reports/status.ts';
+import { strategyReport } from '../../src/domain/reports/strategy.ts';
 import { tradeReport } from '../../src/domain/reports/trades.ts';
-import { ReportStore, type StoredReport } from './report-store.ts';
+import { strategyConfigs } from '../strategy-runtime.ts';
+import { renderReportHtml } from './chart-library.ts';
+import * as ms from './market-sources.ts';
+import { FileReportStore, ReportStore, type StoredReport } from './report-store.ts';
 import * as src from './sources.ts';
 
+/** run_reports' reports, in the reference's run order (digest §8). */
 export const REPORT_NAMES = [
-  'status_report',
+  'slippage_report',
+  'costs_report',
   'roll_report',
   'daily_pandl_report',
   'reconcile_report',
   'trade_report',
+  'strategy_report',
+  'risk_report',
+  'status_report',
+  'liquidity_report',
+  'minimum_capital_report',
+  'account_curve_report',
 ] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
@@ -31,6 +54,36 @@ export interface BuildOptions {
   windowMs?: number;
 }
 
+/** Window of the sampled slippage the costs and slippage reports read (digest §8: 250 days). */
+const COSTS_WINDOW_MS = 250 * DAY_MS;
+
+async function slippageScales(s: src.ReportSources, markets: InstrumentMarket[]): Promise<SlippageScales> {
+  const byCode = new Map(markets.map((m) => [m.instrumentCode, m]));
+  const priced = new Map<string, string>();
+  for (const r of await src.rollInputs(s, { contract: [], strategy: [] }))
+    priced.set(r.instrumentCode, r.priceContract);
+  const ticks = await ms.tickSizes(s, priced);
+  return {
+    tickSize: (i) => ticks.get(i),
+    pointValueBase: (i) => (byCode.has(i) ? pointValueBase(byCode.get(i)!) : undefined),
+    annualPriceStdev: (i) => (byCode.has(i) ? riskFigures(byCode.get(i)!).annualPriceStdev : undefined),
+  };
+}
+
+async function costRowsNow(s: src.ReportSources): Promise<CostRow[]> {
+  const now = s.clock.now();
+  const markets = await ms.instrumentMarkets(s);
+  const slips = slippageRows(await src.historicFamilies(s), now - COSTS_WINDOW_MS, now);
+  const fills = (await src.fills(s)).filter((f) => f.time > now - COSTS_WINDOW_MS && f.time <= now);
+  return costRows(markets, slips, fills);
+}
+
+const instrumentPositions = (p: src.StackPositions) => {
+  const out = new Map<string, number>();
+  for (const r of p.strategy) out.set(r.instrumentCode, (out.get(r.instrumentCode) ?? 0) + r.position);
+  return out;
+};
+
 export async function buildReport(
   name: ReportName,
   s: src.ReportSources,
@@ -41,12 +94,21 @@ export async function buildReport(
   switch (name) {
     case 'status_report': {
       const positions = await src.readPositions(s.nc, s.prefix);
+      const ctl = await ms.controls(s, positions);
+      const { optimal } = await ms.strategyRecords(s);
       return statusReport(
         {
           processes: await src.processLines(s),
           prices: await src.priceAges(s, positions),
           locks: await src.locks(s),
           pendingOrderRequests: await src.pendingOrderRequests(s.nc, s.prefix),
+          positionLimits: ctl.limits,
+          overrides: ctl.overrides,
+          optimalPositions: optimal.map((o) => ({
+            strategyName: o.strategy_name,
+            instrumentCode: o.instrument_code,
+            time: Date.parse(o.reference_datetime),
+          })),
         },
         now,
       );
@@ -55,12 +117,18 @@ export async function buildReport(
       return rollReport(await src.rollInputs(s, await src.readPositions(s.nc, s.prefix)), now);
     case 'daily_pandl_report': {
       const fills = await src.contractFills(s);
+      const markets = await ms.instrumentMarkets(s);
+      const classes = new Map(markets.map((m) => [m.instrumentCode, m.assetClass]));
       return pandlReport(
         await src.capitalHistory(s),
         now,
         windowMs,
         fills,
         await src.contractPricing(s, fills),
+        {
+          assetClassOf: (i) => classes.get(i),
+          commissions: await src.fills(s),
+        },
       );
     }
     case 'reconcile_report': {
@@ -71,29 +139,108 @@ export async function buildReport(
           strategy: positions.strategy,
           broker: await src.brokerPositions(s),
           locks: await src.locks(s),
+          optimal: ms.optimalBands((await ms.strategyRecords(s)).optimal),
         },
         now,
       );
     }
-    case 'trade_report':
-      return tradeReport(await src.fills(s), now, windowMs, await src.historicFamilies(s));
+    case 'trade_report': {
+      const scales = await slippageScales(s, await ms.instrumentMarkets(s));
+      return tradeReport(await src.fills(s), now, windowMs, await src.historicFamilies(s), scales);
+    }
+    case 'strategy_report': {
+      const { diagnostics } = await ms.strategyRecords(s);
+      const positions = await src.readPositions(s.nc, s.prefix);
+      const configs = strategyConfigs(s.system);
+      return strategyReport(
+        {
+          diagnostics,
+          baseCurrency: s.system.base_currency,
+          volTargets: Object.fromEntries(
+            Object.entries(configs).map(([k, c]) => [k, c.percentage_vol_target]),
+          ),
+          positions: new Map(
+            positions.strategy.map((p) => [`${p.strategyName}/${p.instrumentCode}`, p.position]),
+          ),
+        },
+        now,
+      );
+    }
+    case 'risk_report': {
+      const positions = await src.readPositions(s.nc, s.prefix);
+      const history = await src.capitalHistory(s);
+      const last = [...history].sort((a, b) => a.timestamp - b.timestamp).at(-1);
+      return riskReport(
+        {
+          markets: await ms.instrumentMarkets(s),
+          strategyPositions: positions.strategy,
+          totalCapital: last?.total_capital,
+          strategyCapital: (await ms.strategyRecords(s)).capital,
+        },
+        now,
+      );
+    }
+    case 'costs_report':
+      return costsReport(await costRowsNow(s), now);
+    case 'slippage_report':
+      return slippageReport(await costRowsNow(s), now);
+    case 'liquidity_report':
+      return liquidityReport(
+        liquidityRows(
+          await ms.instrumentMarkets(s),
+          instrumentPositions(await src.readPositions(s.nc, s.prefix)),
+        ),
+        now,
+      );
+    case 'minimum_capital_report': {
+      const configs = strategyConfigs(s.system);
+      const markets = await ms.instrumentMarkets(s);
+      const weights = Object.entries(configs).map(([strategyName, c]) => {
+        const given = c.instrument_weights;
+        const codes = given ? Object.keys(given) : markets.map((m) => m.instrumentCode);
+        return {
+          strategyName,
+          percentageVolTarget: c.percentage_vol_target,
+          idm: c.instrument_div_multiplier,
+          weights: given ?? Object.fromEntries(codes.map((k) => [k, 1 / codes.length])),
+        };
+      });
+      return minimumCapitalReport(minimumCapitalRows(markets, weights), now);
+    }
+    case 'account_curve_report':
+      return accountCurveReport(await src.capitalHistory(s), now);
   }
 }
 
-/** Write the report file and store it as the latest of its name; returns the stored report. */
+/** The KV bucket's message limit is 1 MB: a larger report is stored without its plots. */
+const MAX_STORED_BYTES = 900_000;
+
+/**
+ * Write the report's text and HTML files and store it as the latest of its name; returns the
+ * stored report (with the text file's path).
+ */
 export async function publishReport(
   report: Report,
   s: src.ReportSources,
   opts: { write?: boolean } = {},
 ): Promise<StoredReport> {
   let path: string | undefined;
+  let htmlPath: string | undefined;
   if (opts.write !== false) {
     const dir = resolve(s.system.echo_directory, 'reports');
     await mkdir(dir, { recursive: true });
-    path = join(dir, `${report.name}_${fileStamp(report.generatedAt)}.txt`);
+    const stem = join(dir, `${report.name}_${fileStamp(report.generatedAt)}`);
+    path = `${stem}.txt`;
+    htmlPath = `${stem}.html`;
     await writeFile(path, report.text);
+    await writeFile(htmlPath, renderReportHtml(report));
   }
-  const stored: StoredReport = { ...report, ...(path ? { path } : {}) };
+  let stored: StoredReport = { ...report, ...(path ? { path, htmlPath } : {}) };
+  if (JSON.stringify(stored).length > MAX_STORED_BYTES) {
+    const { charts: _dropped, ...rest } = stored;
+    stored = rest;
+  }
   await (await ReportStore.open(s.nc, s.prefix)).put(stored);
+  if (opts.write !== false) await new FileReportStore(s.system.echo_directory).put(stored);
   return stored;
 }

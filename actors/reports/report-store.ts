@@ -1,7 +1,11 @@
 /**
- * The latest text and data of each report in a JetStream KV bucket `<PREFIX>_REPORTS` (key: the
- * report name), so `systack report show <name>` can print what the evening's run_reports wrote.
+ * The latest text, data and plots of each report: in a JetStream KV bucket `<PREFIX>_REPORTS`
+ * (key: the report name) while the system runs, and as `<echo_directory>/reports/latest/
+ * <name>.json` on disk, so `systack report show` and `list` work with the system stopped.
  */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName } from '../../src/bus/subjects.ts';
@@ -10,9 +14,16 @@ import type { Report } from '../../src/domain/reports/format.ts';
 export interface StoredReport extends Report {
   /** The file it was written to, when it was. */
   path?: string;
+  /** Its HTML file, written beside the text. */
+  htmlPath?: string;
 }
 
-export class ReportStore {
+export interface ReportReader {
+  get(name: string): Promise<StoredReport | undefined>;
+  names(): Promise<string[]>;
+}
+
+export class ReportStore implements ReportReader {
   private constructor(private readonly kv: KV) {}
 
   static async open(nc: NatsConnection, prefix: string): Promise<ReportStore> {
@@ -32,5 +43,34 @@ export class ReportStore {
     const out: string[] = [];
     for await (const k of await this.kv.keys()) out.push(k);
     return out.sort();
+  }
+}
+
+/** The same latest reports as files under `<echo_directory>/reports/latest/`. */
+export class FileReportStore implements ReportReader {
+  readonly dir: string;
+  constructor(echoDirectory: string) {
+    this.dir = resolve(echoDirectory, 'reports', 'latest');
+  }
+
+  async put(report: StoredReport): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const path = join(this.dir, `${report.name}.json`);
+    // write then rename: a reader never sees half a file
+    await writeFile(`${path}.tmp`, JSON.stringify(report));
+    await rename(`${path}.tmp`, path);
+  }
+
+  async get(name: string): Promise<StoredReport | undefined> {
+    const path = join(this.dir, `${name}.json`);
+    return existsSync(path) ? (JSON.parse(await readFile(path, 'utf8')) as StoredReport) : undefined;
+  }
+
+  async names(): Promise<string[]> {
+    if (!existsSync(this.dir)) return [];
+    return (await readdir(this.dir))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .sort();
   }
 }

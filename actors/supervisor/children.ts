@@ -3,6 +3,9 @@
  * <process>` — the compiled CLI (the reference's cron launch, P1).
  */
 import { spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import type { Clock } from '../../src/clock.ts';
+import { openEchoFile } from '../../src/log/echo-files.ts';
 import { cliEntryPoint } from '../../src/config/paths.ts';
 
 export interface ChildExit {
@@ -21,14 +24,31 @@ export type ChildLauncher = (process: string, env: Record<string, string>) => Ch
 /** Exit codes of `systack run`. */
 export const RUN_EXIT = { finished: 0, failed: 1, notStarted: 3, leaseLost: 4 } as const;
 
-export const spawnRunProcess: ChildLauncher = (name, env) => {
+/** Where children's output goes: `<directory>/<process><extension>` (the reference's echo files). */
+export interface EchoFiles {
+  directory: string;
+  extension: string;
+  clock: Clock;
+}
+
+/**
+ * Launch `systack run <process>`. With echo files, the child's stdout and stderr are appended to
+ * its echo file (yesterday's renamed first); without, its stdout (its run summary) goes to the
+ * supervisor's stderr, keeping stdout for the supervisor's own output.
+ */
+export function runProcessLauncher(echo?: EchoFiles): ChildLauncher {
+  return (name, env) => launchRunProcess(name, env, echo);
+}
+
+function launchRunProcess(name: string, env: Record<string, string>, echo?: EchoFiles): ChildHandle {
+  const fd = echo && openEchoFile(echo.directory, name, echo.extension, echo.clock.now());
   const child = spawn(process.execPath, [cliEntryPoint(), 'run', name], {
     // stdin is a pipe from the supervisor: when the supervisor dies by any signal, the child
     // sees end-of-file and stops as on SIGTERM (no orphans holding leases).
     env: { ...process.env, ...env, SYSTACK_SUPERVISED: '1' },
-    // A child's stdout (its run summary) goes to the supervisor's stderr, keeping stdout for the supervisor's own output.
-    stdio: ['pipe', process.stderr, 'inherit'],
+    stdio: fd === undefined ? ['pipe', process.stderr, 'inherit'] : ['pipe', fd, fd],
   });
+  if (fd !== undefined) closeSync(fd); // the child has its own copy
   const exited = new Promise<ChildExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: 127, signal: null }));
@@ -40,7 +60,9 @@ export const spawnRunProcess: ChildLauncher = (name, env) => {
       child.kill(signal);
     },
   };
-};
+}
+
+export const spawnRunProcess: ChildLauncher = runProcessLauncher();
 
 export function pidAlive(pid: number): boolean {
   if (pid <= 0) return false;

@@ -9,7 +9,8 @@ import type { Logger } from '../../src/log/logger.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
 import { startVisualizer } from '../../src/web/visualizer/routes.ts';
-import { type ChildLauncher, spawnRunProcess } from './children.ts';
+import { storedReportPages } from '../reports/pages.ts';
+import { type ChildLauncher, runProcessLauncher, spawnRunProcess } from './children.ts';
 import { AnchoredClock, anchorEnv } from './clock-sync.ts';
 import { startControlService } from './control-service.ts';
 import { type ClockAnchor, ProcessStore } from './process-store.ts';
@@ -28,6 +29,8 @@ export interface DaemonOptions {
   childEnvFor?: (process: string) => Record<string, string>;
   /** The monitor page's own connection (read-only role); default `nc`. Drained on stop. */
   monitorNc?: NatsConnection;
+  /** Children's output to `<directory>/<process><extension>`; undefined: to the supervisor's stderr. */
+  echo?: { directory: string; extension: string };
   /** undefined: no monitor page. */
   monitor?: { host: string; port: number };
   monitorData?: MonitorDataSource;
@@ -66,7 +69,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     control: o.control,
     clock,
     host: o.host,
-    launch: o.launch ?? spawnRunProcess,
+    launch: o.launch ?? (o.echo ? runProcessLauncher({ ...o.echo, clock }) : spawnRunProcess),
     childEnv: { SYSTACK_NATS_URL: o.natsUrl, SYSTACK_HOST: o.host, ...anchorEnv(o.anchor) },
     childEnvFor: o.childEnvFor,
     busUp: watchBusLink(o.nc).up,
@@ -103,6 +106,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         {
           ...o.monitor,
           onError: (err) => o.log.warn({ err }, 'monitor request failed'),
+          reports: storedReportPages(o.nc, o.prefix),
           routes: (req, res) => visualizer?.handle(req, res) ?? false,
         },
       )

@@ -9,6 +9,10 @@ import { type LoadedConfig, loadConfig } from '../config/load.ts';
 import { createRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
 import { logFormat, prettyLogStream } from '../log/pretty.ts';
 import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
+import { wallClock } from '../clock.ts';
+import { attachEmailAlerts } from '../email/alerts.ts';
+import type { EmailSender } from '../email/sender.ts';
+import { getRootLogger } from '../log/logger.ts';
 import { CliError } from './output.ts';
 
 export interface BusContext {
@@ -112,13 +116,18 @@ export async function withBus<T>(
   const config = loadConfig();
   const url = resolveNatsUrl(config, opts.natsUrl);
   const nc = await connectWithAuth(url, opts.processName ?? 'systack-cli', config, opts.role ?? 'operator');
+  let email: EmailSender | undefined;
   try {
     const prefix = config.system.subject_prefix;
     const shipLogs = opts.shipLogs ?? true;
     if (shipLogs) await ensureLogStream(nc, prefix);
     const log = setupLogging(config, opts.processName ?? 'systack-cli', shipLogs ? nc : undefined);
+    // commands that write to the bus also send critical logs as email alerts
+    if (shipLogs) email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
     return await fn({ nc, config, prefix, log });
   } finally {
+    await email?.flush();
+    email?.stop();
     await nc.drain().catch(() => undefined);
   }
 }

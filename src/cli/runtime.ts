@@ -13,6 +13,9 @@ import { type Role, roleOfProcess } from '../bus/roles.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { logCritical, type Logger } from '../log/logger.ts';
 import { ensureLogStream } from '../log/ship.ts';
+import { wallClock } from '../clock.ts';
+import { attachEmailAlerts } from '../email/alerts.ts';
+import { getRootLogger } from '../log/logger.ts';
 import { connectWithAuth, setupLogging } from './context.ts';
 import { CliError } from './errors.ts';
 
@@ -96,6 +99,8 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
   }
   const log = setupLogging(config, processName, nc);
   logged.log = log;
+  // Critical log lines also go out as email alerts (src/email).
+  const email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
   let busGone = false;
   const busLost = keeper
     ? keeper.lost.then((reason) => {
@@ -121,6 +126,8 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
     credentialsFile,
     connectAs: (r, name) => connectWithAuth(url, name, config, r),
     async stop() {
+      await email?.flush();
+      email?.stop();
       // Draining needs the server; with the bus gone, just close.
       if (busGone) await nc.close().catch(() => undefined);
       else await nc.drain().catch(() => undefined);

@@ -51,6 +51,7 @@ const OPTIONAL_KEYS = {
   email_pwd: true,
   email_server: true,
   email_to: true,
+  email_port: true,
   quandl_key: true,
   barchart_key: true,
 } as const;

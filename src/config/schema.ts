@@ -84,6 +84,7 @@ export const systemConfigSchema = z.strictObject({
   mongo_dump_directory: z.string(),
   echo_directory: z.string(),
   echo_extension: z.string(),
+  echo_retention_days: positiveInt,
   offsystem_backup_directory: z.string().min(1),
   backup_retention_days: positiveInt,
 
@@ -97,6 +98,7 @@ export const systemConfigSchema = z.strictObject({
   email_pwd: z.string(),
   email_server: z.string(),
   email_to: z.string().email(),
+  email_port: portNumber,
   quandl_key: z.string(),
   barchart_key: z.string(),
 });

@@ -7,7 +7,7 @@ import { normaliseLine } from './normalise.ts';
  * Logging, as the reference's log attributes: one root logger per process, child loggers bound
  * with the attributes below. Lines are JSON (pino) on stdout and, once shipping is attached, in
  * a JetStream stream. A `critical` level (55, between error and fatal) also calls the
- * notification hook (email later). No secret value from config ever reaches a line: secret keys
+ * notification hook (the process entry attaches email alerts: src/email/alerts.ts). No secret value from config ever reaches a line: secret keys
  * are redacted by path and every secret value is scrubbed from the serialised line. Every line's
  * keys are normalised to snake_case, each once (normalise.ts), and its `time` is read from the
  * process's clock (`setLogClock`: the simulated clock in a simulation), as an ISO string.
@@ -99,7 +99,7 @@ export function createRootLogger(opts: RootLoggerOptions): RootLogger {
   let notifier: CriticalNotifier =
     opts.onCritical ??
     ((n) => {
-      // Email comes later: the notification is logged so it is never silent.
+      // No email sender attached (a process without a bus): logged, so it is never silent.
       log.info(
         { component: 'notifier', notification: n.msg, notified_process: n.process },
         'critical notification',

@@ -41,6 +41,7 @@ export const STORAGE_CATALOGUE = {
     'capital',
     'controls',
     'ROLL_STATUS',
+    'EMAILS',
     KV_BUCKETS.trade_limits.name,
     BROKER_CLIENT_IDS_BUCKET,
   ],

@@ -12,11 +12,14 @@ let nats: TestNats;
 let dir: string;
 const T = '2026-11-20T20:30:00Z';
 
-function systack(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function systack(
+  args: string[],
+  bus: 'bus' | 'stopped' = 'bus',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [join(process.cwd(), 'bin/systack.js'), ...args, '--nats-url', nats.url],
+      [join(process.cwd(), 'bin/systack.js'), ...args, ...(bus === 'bus' ? ['--nats-url', nats.url] : [])],
       {
         cwd: dir,
         env: {
@@ -59,7 +62,7 @@ beforeAll(async () => {
 });
 afterAll(async () => nats?.stop());
 
-describe('systack report', () => {
+describe('systack report', { timeout: 120_000 }, () => {
   it('run builds the report on the system clock, prints it, writes the file and stores it', async () => {
     const r = await systack(['report', 'run', 'trade_report', '--json']);
     expect(r.stderr).toBe('');
@@ -78,13 +81,30 @@ describe('systack report', () => {
     expect(out.path).toBe(join(dir, 'echos', 'reports', 'trade_report_20261120-2030.txt'));
     expect(readFileSync(out.path, 'utf8')).toMatch(/carry_trend\s+GOLD\s+1\s+3\s+3\s+2010\.50/);
 
-    const shown = await systack(['report', 'show', 'trade_report']);
+    expect(
+      readFileSync(out.path.replace(/\.txt$/, '.html'), 'utf8').includes(
+        'Total trading slippage per broker order',
+      ),
+    ).toBe(true);
+
+    const html = join(dir, 'shown.html');
+    const shown = await systack(['report', 'show', 'trade_report', '--html', html]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('Trade report — generated 2026-11-20 20:30 UTC');
     expect(shown.stdout).toMatch(/carry_trend\s+GOLD\s+1\s+3\s+3\s+2010\.50/);
+    const page = readFileSync(html, 'utf8');
+    expect([
+      page.startsWith('<!doctype html>'),
+      page.includes('window.Chart'),
+      page.includes('carry_trend'),
+    ]).toEqual([true, true, true]);
 
-    const list = await systack(['report', 'list', '--json']);
+    // With no system running (no --nats-url, none found in data_dir): the files it left.
+    const list = await systack(['report', 'list', '--json'], 'stopped');
+    expect(list.stderr).toBe('');
     expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((x) => x.name)).toEqual(['trade_report']);
+    const offline = await systack(['report', 'show', 'trade_report'], 'stopped');
+    expect(offline.stdout).toBe(shown.stdout);
   });
 
   it('--no-write stores without a file; a missing or unknown report is a clear error', async () => {
@@ -96,9 +116,9 @@ describe('systack report', () => {
     const missing = await systack(['report', 'show', 'roll_report']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no roll_report stored yet: run 'systack report run roll_report'");
-    const unknown = await systack(['report', 'run', 'risk_report']);
+    const unknown = await systack(['report', 'run', 'duplicate_markets_report']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("unknown report 'risk_report'");
+    expect(unknown.stderr).toContain("unknown report 'duplicate_markets_report'");
     const badDays = await systack(['report', 'run', 'trade_report', '--days', '0']);
     expect(badDays.code).toBe(2);
   });

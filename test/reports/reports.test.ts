@@ -5,6 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingMethods, productionRegistry } from '../../actors/process-methods.ts';
 import { type MethodContext, oneOffMethodContext } from '../../actors/process-methods/types.ts';
+import { REPORT_NAMES } from '../../actors/reports/build.ts';
 import { ReportStore } from '../../actors/reports/report-store.ts';
 import { controlConfigOf } from '../../actors/supervisor/control-config.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
@@ -62,13 +63,7 @@ describe('run_reports', () => {
   it('has every method the control config names', () => {
     const control = controlConfigOf(loadConfig());
     const names = control.processes.run_reports!.methods.map((m) => m.name);
-    expect(names.sort()).toEqual([
-      'daily_pandl_report',
-      'reconcile_report',
-      'roll_report',
-      'status_report',
-      'trade_report',
-    ]);
+    expect(names).toEqual([...REPORT_NAMES]);
     expect(missingMethods(productionRegistry, 'run_reports', names)).toEqual([]);
   });
 
@@ -144,14 +139,12 @@ describe('run_reports', () => {
     expect(text).toMatch(/SP500\*\s+2023-09-10 20:25/);
   });
 
-  it('writes one file per report under echo_directory/reports', () => {
-    expect(readdirSync(join(echoDir, 'reports')).sort()).toEqual([
-      'daily_pandl_report_20230911-2025.txt',
-      'reconcile_report_20230911-2025.txt',
-      'roll_report_20230911-2025.txt',
-      'status_report_20230911-2025.txt',
-      'trade_report_20230911-2025.txt',
-    ]);
+  it('writes a text and an HTML file per report under echo_directory/reports, and the latest as JSON', () => {
+    const ran = ['daily_pandl_report', 'reconcile_report', 'roll_report', 'status_report', 'trade_report'];
+    expect(readdirSync(join(echoDir, 'reports')).sort()).toEqual(
+      [...ran.flatMap((n) => [`${n}_20230911-2025.html`, `${n}_20230911-2025.txt`]), 'latest'].sort(),
+    );
+    expect(readdirSync(join(echoDir, 'reports', 'latest')).sort()).toEqual(ran.map((n) => `${n}.json`));
   });
 
   it('the process runner runs run_reports with the configured methods once its previous process ended', async () => {
@@ -178,14 +171,8 @@ describe('run_reports', () => {
     expect(result).toEqual({ outcome: 'finished', reason: 'all methods finished' });
     expect(
       readdirSync(join(echoDir, 'reports'))
-        .filter((f) => f.includes('20230911-2030'))
+        .filter((f) => f.endsWith('20230911-2030.txt'))
         .sort(),
-    ).toEqual([
-      'daily_pandl_report_20230911-2030.txt',
-      'reconcile_report_20230911-2030.txt',
-      'roll_report_20230911-2030.txt',
-      'status_report_20230911-2030.txt',
-      'trade_report_20230911-2030.txt',
-    ]);
+    ).toEqual(REPORT_NAMES.map((n) => `${n}_20230911-2030.txt`).sort());
   });
 });

@@ -236,3 +236,89 @@ export async function seedReportData(
   await procs.setStatus('run_stack_handler', 'STOP', T - DAY);
   await requestInstrumentOrder(nc, PREFIX, { strategy_name: 'A', instrument_code: 'GOLD', trade: 1 }, 'r1');
 }
+
+/** 40 daily prices ending at `end`: a +2/−1 zig-zag from `start` (a known, non-zero stdev). */
+export function zigzag(end: number, start: number): { times: Float64Array; values: Float64Array } {
+  const times = Array.from({ length: 40 }, (_, i) => end - (39 - i) * DAY);
+  const values = times.map((_, i) => start + Math.floor(i / 2) + (i % 2 === 1 ? 2 : 0));
+  return { times: Float64Array.from(times), values: Float64Array.from(values) };
+}
+
+/**
+ * Market, strategy and control data for the strategy, risk, costs, liquidity and minimum
+ * capital reports (after `seedReportData`): adjusted price histories, spreads and commissions,
+ * carry_trend's optimal positions and diagnostics and capital, a position limit and an override.
+ */
+export async function seedMarketData(
+  nc: NatsConnection,
+  PREFIX: string,
+  system: ResolvedSystemConfig,
+  clock: SimulatedClock,
+): Promise<void> {
+  const prices = await JetStreamPriceStore.open(nc, PREFIX);
+  await prices.putAdjustedPrices('GOLD', zigzag(T - 5 * DAY, 1900));
+  await prices.putAdjustedPrices('SP500', zigzag(T - DAY, 4400));
+  for (const code of ['GOLD', 'SP500']) {
+    const cfg = (await prices.getInstrumentConfig(code))!;
+    await prices.putInstrumentConfig({
+      ...cfg,
+      spreadCost: code === 'GOLD' ? 0.1 : 0.25,
+      meta: { ...cfg.meta!, perBlock: code === 'GOLD' ? 2.5 : 0, perTrade: code === 'SP500' ? 1 : 0 },
+    });
+  }
+  const rt = await openStrategyRuntime(nc, PREFIX, system, clock);
+  await rt.capitalStore.appendStrategyCapital({
+    strategy_name: 'carry_trend',
+    capital: 500_000,
+    timestamp: T - DAY,
+  });
+  await rt.strategies.putOptimalPositions('carry_trend', [
+    {
+      strategy_name: 'carry_trend',
+      instrument_code: 'GOLD',
+      lower_position: -0.4,
+      upper_position: 0.4,
+      reference_price: 1950,
+      reference_contract: '20231200',
+      reference_datetime: new Date(T - 5 * DAY).toISOString(),
+      price_date: '2023-09-06',
+    },
+    {
+      strategy_name: 'carry_trend',
+      instrument_code: 'SP500',
+      lower_position: 1.6,
+      upper_position: 2.4,
+      reference_price: 4480,
+      reference_contract: '20231200',
+      reference_datetime: new Date(T - DAY).toISOString(),
+      price_date: '2023-09-10',
+    },
+  ]);
+  await rt.strategies.putDiagnostics('carry_trend', {
+    strategy_name: 'carry_trend',
+    created: new Date(T - DAY).toISOString(),
+    capital: 500_000,
+    dates: ['2023-09-07', '2023-09-08', '2023-09-11'],
+    instruments: {
+      SP500: {
+        daily_prices: [4450, 4470, 4480],
+        daily_returns_volatility: [40, 41, 42],
+        daily_percentage_volatility: [0.9, 0.92, 0.94],
+        instrument_value_vol: [220, 230, 240],
+        vol_scalar: [2.9, 2.8, 2.7],
+        combined_forecast: [8, 9, 10],
+        subsystem_position: [2.3, 2.5, 2.7],
+        instrument_weight: [0.5, 0.5, 0.5],
+        notional_position: [2.2, 2.1, 2],
+        lower_position: [1.8, 1.7, 1.6],
+        upper_position: [2.6, 2.5, 2.4],
+        'forecast_weights.ewmac16_64': [1, 1, 1],
+        'capped_forecasts.ewmac16_64': [8, 9, null],
+      },
+    },
+    skipped: [],
+  });
+  await rt.controls.setPositionLimit('instrument', { instrument_code: 'GOLD' }, 4);
+  await rt.controls.setPositionLimit('instrument', { instrument_code: 'SP500' }, 10);
+  await rt.controls.setOverride('instrument', { instrument_code: 'SP500' }, { type: 'reduce_only' });
+}

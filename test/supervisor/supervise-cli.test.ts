@@ -2,7 +2,7 @@
 // `systack run` children as windows open and previous processes finish; `systack control`
 // talks to it; SIGTERM stops it.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,10 @@ describe('systack supervise --speed', () => {
     // cleaners opened at 20:20 simulated; backups waited for cleaners to finish
     expect(cleaners.lastStart!).toBeGreaterThanOrEqual(Date.parse('2026-11-20T20:20:00Z'));
     expect(backups.lastStart!).toBeGreaterThanOrEqual(cleaners.lastEnd!);
+    // each child's output went to its echo file, not to the supervisor's stderr
+    const echo = readFileSync(join(dir, 'echos', 'run_cleaners.txt'), 'utf8');
+    expect(echo).toContain('--- run_cleaners launched ');
+    expect(echo).toContain('"process":"run_cleaners"');
 
     const r = spawnSync(process.execPath, [bin(), 'control', 'processes', '--json'], {
       cwd: dir,

@@ -94,8 +94,14 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'report',
-    summary: 'Reports (status_report, roll_report, daily_pandl_report, reconcile_report, trade_report)',
+    summary:
+      'Reports (slippage_report, costs_report, roll_report, daily_pandl_report, reconcile_report, trade_report, strategy_report, risk_report, status_report, liquidity_report, minimum_capital_report, account_curve_report)',
     load: async () => [(await import('./report.ts')).register],
+  },
+  {
+    name: 'email',
+    summary: 'Stored emails (not sent: duplicates, no config) and the outbox',
+    load: async () => [(await import('./email.ts')).register],
   },
   {
     name: 'ib',

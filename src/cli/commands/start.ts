@@ -128,6 +128,7 @@ export function register(program: Command): void {
             log: rt.log,
             childEnvFor: childCredentialsEnv(rt),
             monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
+            echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
             monitor,
           });
           const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);

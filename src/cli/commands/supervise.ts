@@ -89,6 +89,7 @@ export function register(program: Command): void {
           childEnvFor: childCredentialsEnv(rt),
           monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
           monitor,
+          echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
         }),
       );
       const summaries = await failClean(rt, () =>

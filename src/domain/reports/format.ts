@@ -4,12 +4,44 @@
  */
 export type Cell = string | number | undefined;
 
-/** A finished report: its text and the same figures as data (for `--json`). */
+/**
+ * A plot of a report (drawn in its HTML file). `line`: one x label per point, one line per
+ * series; `bar`: one bar per label per series; `heatmap`: a square matrix, `labels` on both axes,
+ * one series per row (values in [-1, 1]).
+ */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  kind: 'line' | 'bar' | 'heatmap';
+  labels: Array<string | number>;
+  series: Array<{ name: string; values: Array<number | null> }>;
+}
+
+/** A finished report: its text and the same figures as data (for `--json`), and its plots. */
 export interface Report<D = unknown> {
   name: string;
   generatedAt: number;
   text: string;
   data: D;
+  charts?: ChartSpec[];
+}
+
+/** Round to cents (for figures in base currency). */
+export const cents = (x: number): number => Math.round(x * 100) / 100;
+
+/** Dates `YYYY-MM-DD` (UTC) of epoch-ms times, for chart labels. */
+export const dayLabel = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** Histogram of values in `bins` equal bins: labels are the bin centres. */
+export function histogram(values: number[], bins = 10): { labels: number[]; counts: number[] } {
+  if (values.length === 0) return { labels: [], counts: [] };
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const width = hi > lo ? (hi - lo) / bins : 1;
+  const n = hi > lo ? bins : 1;
+  const counts = new Array<number>(n).fill(0);
+  for (const v of values) counts[Math.min(n - 1, Math.floor((v - lo) / width))]!++;
+  return { labels: counts.map((_, i) => Number((lo + (i + 0.5) * width).toPrecision(6))), counts };
 }
 
 const cellText = (c: Cell): string =>

@@ -12,6 +12,7 @@
  */
 
 export interface ContractFill {
+  strategyName?: string;
   instrumentCode: string;
   contractDate: string;
   qty: number;
@@ -44,21 +45,24 @@ export interface InstrumentPandlResult {
   commissions: number;
 }
 
-export function instrumentPandl(
+/** P&L in base currency per group (`key` of a fill: its instrument, strategy, …). */
+export function groupedPandl(
   fills: ContractFill[],
   pricing: ContractPricing,
   start: number,
   end: number,
-  maxCapital: number,
-): InstrumentPandlResult {
+  key: (f: ContractFill) => string,
+): { byGroup: Map<string, number>; unpriced: InstrumentPandlResult['unpriced']; commissions: number } {
   const contracts = new Map<
     string,
-    { instrumentCode: string; contractDate: string; atStart: number; inWindow: ContractFill[] }
+    { group: string; instrumentCode: string; contractDate: string; atStart: number; inWindow: ContractFill[] }
   >();
   for (const f of fills) {
     if (f.time > end) continue;
-    const k = `${f.instrumentCode}/${f.contractDate}`;
+    const group = key(f);
+    const k = `${group}|${f.instrumentCode}/${f.contractDate}`;
     const c = contracts.get(k) ?? {
+      group,
       instrumentCode: f.instrumentCode,
       contractDate: f.contractDate,
       atStart: 0,
@@ -68,7 +72,7 @@ export function instrumentPandl(
     else c.inWindow.push(f);
     contracts.set(k, c);
   }
-  const byInstrument = new Map<string, number>();
+  const byGroup = new Map<string, number>();
   let commissions = 0;
   const unpriced: InstrumentPandlResult['unpriced'] = [];
   for (const c of contracts.values()) {
@@ -84,19 +88,37 @@ export function instrumentPandl(
       fx === undefined ? 'fx rate' : '',
     ].filter(Boolean);
     if (missing.length > 0) {
-      unpriced.push({
-        instrumentCode: c.instrumentCode,
-        contractDate: c.contractDate,
-        missing: missing.join(', '),
-      });
+      if (!unpriced.some((u) => u.instrumentCode === c.instrumentCode && u.contractDate === c.contractDate))
+        unpriced.push({
+          instrumentCode: c.instrumentCode,
+          contractDate: c.contractDate,
+          missing: missing.join(', '),
+        });
       continue;
     }
     const points =
       c.atStart * (pEnd! - pStart!) + c.inWindow.reduce((s, f) => s + f.qty * (pEnd! - f.price), 0);
-    byInstrument.set(c.instrumentCode, (byInstrument.get(c.instrumentCode) ?? 0) + points * size! * fx!);
+    byGroup.set(c.group, (byGroup.get(c.group) ?? 0) + points * size! * fx!);
     commissions += c.inWindow.reduce((s, f) => s + (f.commission ?? 0), 0) * fx!;
   }
-  const rows = [...byInstrument]
+  return { byGroup, unpriced, commissions };
+}
+
+export function instrumentPandl(
+  fills: ContractFill[],
+  pricing: ContractPricing,
+  start: number,
+  end: number,
+  maxCapital: number,
+): InstrumentPandlResult {
+  const { byGroup, unpriced, commissions } = groupedPandl(
+    fills,
+    pricing,
+    start,
+    end,
+    (f) => f.instrumentCode,
+  );
+  const rows = [...byGroup]
     .filter(([, p]) => p !== 0)
     .map(([instrumentCode, pandl]) => ({
       instrumentCode,

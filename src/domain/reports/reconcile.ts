@@ -3,7 +3,8 @@
  * positions vs Σ contract positions per instrument) and the broker vs contract DB break (H1: our
  * contract positions vs the broker's, a missing one counts as 0). Contracts are compared by month
  * (`YYYYMM`): our ids may be `YYYYMM00` while the broker reports the real expiry (H1 mapping).
- * The optimal-vs-actual break (item 1) is not built here: buffered optimal positions are not read.
+ * The optimal-vs-actual break (item 1, self-healing): a strategy position outside its buffered
+ * optimal position, current < round(lower) or current > round(upper).
  */
 import { type Report, reportText, section, table } from './format.ts';
 
@@ -71,16 +72,45 @@ export function internalBreaks(contract: ContractPosition[], strategy: StrategyP
     .sort((a, b) => a.instrumentCode.localeCompare(b.instrumentCode));
 }
 
+export interface OptimalPosition {
+  strategyName: string;
+  instrumentCode: string;
+  lower: number;
+  upper: number;
+}
+
+export interface OptimalRow extends OptimalPosition {
+  current: number;
+  isBreak: boolean;
+}
+
+/** Item 1: every buffered optimal position against the strategy's current position. */
+export function optimalVsActual(optimal: OptimalPosition[], strategy: StrategyPosition[]): OptimalRow[] {
+  return optimal
+    .map((o) => {
+      const current = strategy
+        .filter((p) => p.strategyName === o.strategyName && p.instrumentCode === o.instrumentCode)
+        .reduce((s, p) => s + p.position, 0);
+      return { ...o, current, isBreak: current < Math.round(o.lower) || current > Math.round(o.upper) };
+    })
+    .sort(
+      (a, b) =>
+        a.strategyName.localeCompare(b.strategyName) || a.instrumentCode.localeCompare(b.instrumentCode),
+    );
+}
+
 export interface ReconcileInput {
   contract: ContractPosition[];
   strategy: StrategyPosition[];
   broker: ContractPosition[];
   locks: Array<{ instrumentCode: string; reason: string }>;
+  optimal?: OptimalPosition[];
 }
 
 export interface ReconcileData extends ReconcileInput {
   internal: InternalBreak[];
   external: ExternalBreak[];
+  optimalVsActual: OptimalRow[];
 }
 
 export function reconcileReport(input: ReconcileInput, now: number): Report<ReconcileData> {
@@ -92,8 +122,13 @@ export function reconcileReport(input: ReconcileInput, now: number): Report<Reco
     locks: input.locks,
     internal: internalBreaks(input.contract, input.strategy),
     external: externalBreaks(input.contract, input.broker),
+    optimalVsActual: optimalVsActual(input.optimal ?? [], input.strategy),
   };
+  const optimalBreaks = data.optimalVsActual.filter((r) => r.isBreak).length;
   const breakText = [
+    optimalBreaks === 0
+      ? 'No optimal vs actual breaks.'
+      : `${optimalBreaks} optimal vs actual break(s): self-healing (the next strategy orders trade them).`,
     data.internal.length === 0
       ? 'No instrument vs contract breaks.'
       : `${data.internal.length} instrument vs contract break(s): fix with a balance instrument trade.`,
@@ -103,6 +138,19 @@ export function reconcileReport(input: ReconcileInput, now: number): Report<Reco
   ].join('\n');
   const text = reportText('Reconcile report', now, [
     section('Breaks', breakText),
+    section(
+      'Optimal vs actual (buffered; break = current outside [round(lower), round(upper)])',
+      table(
+        ['strategy', 'instrument', 'current', 'lower/upper', 'break'],
+        data.optimalVsActual.map((r) => [
+          r.strategyName,
+          r.instrumentCode,
+          r.current,
+          `${r.lower.toFixed(1)}/${r.upper.toFixed(1)}`,
+          r.isBreak ? 'BREAK' : '',
+        ]),
+      ),
+    ),
     section(
       'Instrument vs contract breaks (strategy total vs contract total)',
       table(

@@ -9,7 +9,10 @@
  *   versus_parent_limit = b·(parent limit − fill)
  * The reference price is the parent contract order's, the reference datetime the instrument
  * order's; delays are submit − reference and fill − submit, in seconds. A measure whose inputs are
- * missing is left undefined. Not built: the vol-normalised and cash versions.
+ * missing is left undefined. Each measure is also given (when the scale is known):
+ *   ticks          = x / tick size
+ *   cash           = x × value of a price point in base currency × |fill| (the whole order)
+ *   vol-normalised = 10000 × x / annual σ_p, σ_p = daily price stdev × 16 (bp of annual vol)
  */
 
 /** The parts of a stored family (actors/stack/completion.ts `appendHistory`) slippage reads. */
@@ -57,6 +60,53 @@ export interface SlippageRow {
   versusParentLimit?: number;
   submitDelaySeconds?: number;
   fillDelaySeconds?: number;
+  ticks?: Measures;
+  cash?: Measures;
+  volNormalised?: Measures;
+}
+
+export const MEASURES = [
+  'delay',
+  'bidAsk',
+  'execution',
+  'totalTrading',
+  'versusLimit',
+  'versusParentLimit',
+] as const;
+export type Measure = (typeof MEASURES)[number];
+export type Measures = Partial<Record<Measure, number>>;
+
+/** Per instrument scales for the slippage in ticks, cash and vol-normalised. */
+export interface SlippageScales {
+  tickSize(instrumentCode: string): number | undefined;
+  pointValueBase(instrumentCode: string): number | undefined;
+  annualPriceStdev(instrumentCode: string): number | undefined;
+}
+
+export const NO_SCALES: SlippageScales = {
+  tickSize: () => undefined,
+  pointValueBase: () => undefined,
+  annualPriceStdev: () => undefined,
+};
+
+function scaled(row: SlippageRow, by: number | undefined): Measures {
+  const out: Measures = {};
+  if (by === undefined || !Number.isFinite(by) || by === 0) return out;
+  for (const m of MEASURES) if (row[m] !== undefined) out[m] = row[m]! * by;
+  return out;
+}
+
+/** The same row in ticks, cash (base currency) and basis points of annual vol. */
+export function withScales(row: SlippageRow, s: SlippageScales): SlippageRow {
+  const tick = s.tickSize(row.instrumentCode);
+  const pv = s.pointValueBase(row.instrumentCode);
+  const vol = s.annualPriceStdev(row.instrumentCode);
+  return {
+    ...row,
+    ticks: scaled(row, tick ? 1 / tick : undefined),
+    cash: scaled(row, pv === undefined ? undefined : pv * Math.abs(row.fill)),
+    volNormalised: scaled(row, vol ? 10_000 / vol : undefined),
+  };
 }
 
 const diff = (b: number, x?: number, y?: number) =>
@@ -65,7 +115,12 @@ const seconds = (later?: number, earlier?: number) =>
   later === undefined || earlier === undefined ? undefined : (later - earlier) / 1000;
 
 /** One row per filled broker order whose fill time is in `(start, end]`. */
-export function slippageRows(families: HistoricFamily[], start: number, end: number): SlippageRow[] {
+export function slippageRows(
+  families: HistoricFamily[],
+  start: number,
+  end: number,
+  scales: SlippageScales = NO_SCALES,
+): SlippageRow[] {
   const rows: SlippageRow[] = [];
   for (const fam of families) {
     for (const bo of fam.brokers) {
@@ -98,5 +153,7 @@ export function slippageRows(families: HistoricFamily[], start: number, end: num
       });
     }
   }
-  return rows.sort((x, y) => x.fillDatetime - y.fillDatetime || x.brokerOrderId - y.brokerOrderId);
+  return rows
+    .map((r) => withScales(r, scales))
+    .sort((x, y) => x.fillDatetime - y.fillDatetime || x.brokerOrderId - y.brokerOrderId);
 }

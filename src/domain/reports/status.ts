@@ -3,8 +3,10 @@
  * prices (last adjusted price more than 3 days old; held instruments marked `*`), locked
  * instruments, order requests waiting, the process table (status, last start/end, outcome) and
  * the method table (last start/end, running). A method that never ran counts as delayed, except
- * in a process running now (its methods are about to run: run_reports' own, for one). Not built: trade/position limits, overrides,
- * optimal-position ages.
+ * in a process running now (its methods are about to run: run_reports' own, for one). Also the
+ * position limits (key, position, limit, spare; at the limit when spare ≤ 0), the overrides
+ * ("consider deleting"), and each strategy/instrument's last optimal position time (delayed when
+ * more than 3 days old). Not built: trade limits (the trade-limit store is another change).
  */
 import { isoMinute, type Report, reportText, section, table } from './format.ts';
 import { DAY_MS } from './pandl.ts';
@@ -21,16 +23,29 @@ export interface ProcessLine {
   methods: Array<{ name: string; executions: number; lastRun?: number; lastEnd?: number; running: boolean }>;
 }
 
+export interface PositionLimitLine {
+  /** `instrument` or `strategy/instrument`. */
+  key: string;
+  position: number;
+  limit: number;
+  spare: number;
+}
+
 export interface StatusInput {
   processes: ProcessLine[];
   prices: Array<{ instrumentCode: string; lastPrice?: number; held: boolean }>;
   locks: Array<{ instrumentCode: string; reason: string }>;
   pendingOrderRequests: number;
+  positionLimits?: PositionLimitLine[];
+  overrides?: Array<{ key: string; override: string }>;
+  optimalPositions?: Array<{ strategyName: string; instrumentCode: string; time?: number }>;
 }
 
 export interface StatusData extends StatusInput {
   delayedMethods: Array<{ process: string; method: string; lastRun?: number }>;
   delayedPrices: Array<{ instrumentCode: string; lastPrice?: number }>;
+  delayedOptimalPositions: Array<{ strategyName: string; instrumentCode: string; time?: number }>;
+  atPositionLimit: PositionLimitLine[];
 }
 
 const when = (t?: number) => (t === undefined ? 'never' : isoMinute(t));
@@ -47,6 +62,8 @@ export function statusSummary(input: StatusInput, now: number): StatusData {
     delayedPrices: input.prices
       .filter((p) => stale(p.lastPrice))
       .map((p) => ({ instrumentCode: p.instrumentCode, lastPrice: p.lastPrice })),
+    delayedOptimalPositions: (input.optimalPositions ?? []).filter((o) => stale(o.time)),
+    atPositionLimit: (input.positionLimits ?? []).filter((l) => l.spare <= 0),
   };
 }
 
@@ -65,6 +82,27 @@ export function statusReport(input: StatusInput, now: number): Report<StatusData
       table(
         ['instrument', 'last_price'],
         d.delayedPrices.map((p) => [p.instrumentCode, when(p.lastPrice)]),
+      ),
+    ),
+    section(
+      'Delayed optimal positions (> 3 days old)',
+      table(
+        ['strategy', 'instrument', 'last_update'],
+        d.delayedOptimalPositions.map((o) => [o.strategyName, o.instrumentCode, when(o.time)]),
+      ),
+    ),
+    section(
+      'At position limit (spare <= 0)',
+      table(
+        ['key', 'position', 'pos_limit', 'spare'],
+        d.atPositionLimit.map((l) => [l.key, l.position, l.limit, l.spare]),
+      ),
+    ),
+    section(
+      'Overrides (consider deleting)',
+      table(
+        ['key', 'override'],
+        (d.overrides ?? []).map((o) => [o.key, o.override]),
       ),
     ),
     section(
@@ -103,6 +141,20 @@ export function statusReport(input: StatusInput, now: number): Report<StatusData
             m.running ? 'yes' : 'no',
           ]),
         ),
+      ),
+    ),
+    section(
+      'Position limits',
+      table(
+        ['key', 'position', 'pos_limit', 'spare'],
+        (d.positionLimits ?? []).map((l) => [l.key, l.position, l.limit, l.spare]),
+      ),
+    ),
+    section(
+      'Last optimal position update',
+      table(
+        ['strategy', 'instrument', 'last_update'],
+        (d.optimalPositions ?? []).map((o) => [o.strategyName, o.instrumentCode, when(o.time)]),
       ),
     ),
     section(

@@ -5,8 +5,16 @@
  * the broker orders of completed families (`slippage.ts`).
  */
 import { DAY_MS } from './pandl.ts';
-import { type HistoricFamily, type SlippageRow, slippageRows } from './slippage.ts';
-import { isoMinute, type Report, reportText, section, table } from './format.ts';
+import {
+  type HistoricFamily,
+  MEASURES,
+  type Measures,
+  NO_SCALES,
+  type SlippageRow,
+  type SlippageScales,
+  slippageRows,
+} from './slippage.ts';
+import { type ChartSpec, histogram, isoMinute, type Report, reportText, section, table } from './format.ts';
 
 export interface TradeFill {
   execId: string;
@@ -18,6 +26,8 @@ export interface TradeFill {
   price: number;
   time: number;
   orderRef?: string;
+  commission?: number;
+  commissionCurrency?: string;
 }
 
 export interface TradeGroup {
@@ -45,6 +55,7 @@ export function tradeSummary(
   end: number,
   windowMs = DAY_MS,
   families: HistoricFamily[] = [],
+  scales: SlippageScales = NO_SCALES,
 ): TradeData {
   const start = end - windowMs;
   const fills = all.filter((f) => f.time > start && f.time <= end).sort((a, b) => a.time - b.time);
@@ -95,7 +106,7 @@ export function tradeSummary(
     fills,
     byStrategyInstrument,
     byStrategy: [...byStrategy.values()],
-    slippage: slippageRows(families, start, end),
+    slippage: slippageRows(families, start, end, scales),
   };
 }
 
@@ -104,8 +115,34 @@ export function tradeReport(
   now: number,
   windowMs = DAY_MS,
   families: HistoricFamily[] = [],
+  scales: SlippageScales = NO_SCALES,
 ): Report<TradeData> {
-  const d = tradeSummary(all, now, windowMs, families);
+  const d = tradeSummary(all, now, windowMs, families, scales);
+  const scaledTable = (unit: string, pick: (r: SlippageRow) => Measures | undefined) =>
+    section(
+      `Slippage in ${unit}, positive is good`,
+      table(
+        [
+          'strategy',
+          'instrument',
+          'order',
+          'fill',
+          'delay',
+          'bid_ask',
+          'execution',
+          'total_trading',
+          'vs_limit',
+          'vs_parent_limit',
+        ],
+        d.slippage.map((r) => [
+          r.strategyName,
+          r.instrumentCode,
+          r.brokerOrderId,
+          r.fill,
+          ...MEASURES.map((m) => pick(r)?.[m]),
+        ]),
+      ),
+    );
   const text = reportText('Trade report', now, [
     `Window: ${isoMinute(d.windowStart)} to ${isoMinute(d.windowEnd)} UTC: ${d.fills.length} fill(s)\n`,
     section(
@@ -182,6 +219,32 @@ export function tradeReport(
         ]),
       ),
     ),
+    scaledTable('ticks', (r) => r.ticks),
+    scaledTable('cash (base currency, whole order)', (r) => r.cash),
+    scaledTable('basis points of annual vol', (r) => r.volNormalised),
+    section(
+      'Slippage sums per strategy (cash, base currency)',
+      table(
+        ['strategy', 'orders', 'total_trading_cash', 'delay_cash'],
+        [...new Set(d.slippage.map((r) => r.strategyName))].sort().map((s) => {
+          const rows = d.slippage.filter((r) => r.strategyName === s);
+          const sum = (m: 'totalTrading' | 'delay') => rows.reduce((t, r) => t + (r.cash?.[m] ?? 0), 0);
+          return [s, rows.length, sum('totalTrading'), sum('delay')];
+        }),
+      ),
+    ),
   ]);
-  return { name: 'trade_report', generatedAt: now, text, data: d };
+  const ticks = d.slippage.map((r) => r.ticks?.totalTrading).filter((x): x is number => x !== undefined);
+  const price = d.slippage.map((r) => r.totalTrading).filter((x): x is number => x !== undefined);
+  const h = histogram(ticks.length > 0 ? ticks : price);
+  const charts: ChartSpec[] = [
+    {
+      id: 'slippage-distribution',
+      title: `Total trading slippage per broker order (${ticks.length > 0 ? 'ticks' : 'price units'}), count`,
+      kind: 'bar',
+      labels: h.labels,
+      series: [{ name: 'orders', values: h.counts }],
+    },
+  ];
+  return { name: 'trade_report', generatedAt: now, text, data: d, charts };
 }

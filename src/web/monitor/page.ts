@@ -17,6 +17,7 @@ th{background:#f0f0f0} .muted{color:#888} .nodata{color:#999;font-style:italic}
 </style></head><body>
 <h1>systack monitor</h1>
 <div id="now" class="muted">loading…</div>
+<div><a href="/reports/">Reports</a> (the latest of each, with plots)</div>
 <h2>Today</h2><div id="timeline"></div>
 <h2>Processes</h2><div id="processes"></div>
 <h2>Methods</h2><div id="methods"></div>

@@ -1,9 +1,11 @@
 /**
  * The monitor's HTTP server (production doc "System monitor"), bound to 127.0.0.1 by default:
- * `GET /` the page, `GET /api/monitor` the JSON it polls.
+ * `GET /` the page, `GET /api/monitor` the JSON it polls, and when given the stored reports,
+ * `GET /reports/` their list and `GET /reports/<name>.html` each as its HTML file.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ReportPages } from '../../../actors/reports/pages.ts';
 import { MONITOR_HTML } from './page.ts';
 import { collectMonitorSnapshot, type MonitorSources } from './snapshot.ts';
 
@@ -11,6 +13,19 @@ export interface MonitorServer {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function reportsIndex(rows: Array<{ name: string; generatedAt: number }>): string {
+  const items = rows
+    .map(
+      (r) =>
+        `<li><a href="/reports/${encodeURIComponent(r.name)}.html">${escapeHtml(r.name)}</a> <span class="muted">${new Date(r.generatedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</span></li>`,
+    )
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>systack reports</title></head><body style="font:13px system-ui,sans-serif;margin:16px"><h1 style="font-size:18px">Reports</h1><p><a href="/">monitor</a></p><ul id="reports">${items || '<li>none stored yet</li>'}</ul></body></html>`;
 }
 
 export async function startMonitorServer(
@@ -21,11 +36,23 @@ export async function startMonitorServer(
     onError?: (err: unknown) => void;
     /** More GET routes (the machine visualizer, src/web/visualizer/routes.ts); true = answered. */
     routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+    /** The stored reports: `/reports/` and `/reports/<name>.html`. */
+    reports?: ReportPages;
   } = {},
 ): Promise<MonitorServer> {
   let allowedHosts = new Set<string>();
+  const html = (res: ServerResponse, body: string | undefined) =>
+    body === undefined
+      ? res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
+      : res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+          .end(body);
+  const failed = (res: ServerResponse) => (err: unknown) => {
+    opts.onError?.(err);
+    res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
+  };
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     // DNS rebinding: a page from another site resolving its name to 127.0.0.1 sends its own
     // Host header; only the names this server is reached by locally are answered.
     if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
@@ -34,6 +61,16 @@ export async function startMonitorServer(
     }
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    const reports = opts.reports;
+    if (reports && (path === '/reports' || path === '/reports/')) {
+      reports.list().then((rows) => html(res, reportsIndex(rows)), failed(res));
+      return;
+    }
+    const one = /^\/reports\/([a-z_]+)\.html$/.exec(path);
+    if (reports && one) {
+      reports.html(one[1]!).then((body) => html(res, body), failed(res));
       return;
     }
     if (path === '/' || path === '/index.html') {
