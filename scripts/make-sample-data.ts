@@ -1,7 +1,8 @@
 /**
  * Build the bundled sample `sample-data/pysystemtrade/` from the full pysystemtrade data set
  * (default `../shared/data/pysystemtrade`): csvconfig rows for the sample instruments, their
- * multiple and adjusted prices and roll calendars, and EURUSD spot FX, over the last ~3 years.
+ * multiple and adjusted prices and roll calendars, and EURUSD spot FX, over the last ~3 years;
+ * the IB configuration (ibconfig/) as it is.
  *
  * Daily rows only: for each calendar day (UTC) the LAST row of that day is kept at its original
  * timestamp. In multiple prices each of PRICE / FORWARD / CARRY is taken from that row, or, when
@@ -99,8 +100,14 @@ for (const sub of [
   'adjusted_prices_csv',
   'roll_calendars_csv',
   'fx_prices_csv',
+  'ibconfig',
 ]) {
   mkdirSync(join(OUT, sub), { recursive: true });
+}
+// The IB configuration (instrument → IB contract, spot FX, trading hours), copied as it is: the
+// IB adapter reads it from the bundled folder by default (`ib_config_dir`).
+for (const f of ['ib_config_futures.csv', 'ib_config_spot_FX.csv', 'ib_config_trading_hours.yaml']) {
+  writeFileSync(join(OUT, 'ibconfig', f), readFileSync(join(FROM, 'ibconfig', f)));
 }
 const codes = new Set(INSTRUMENTS);
 for (const f of ['instrumentconfig.csv', 'rollconfig.csv', 'spreadcosts.csv', 'moreinstrumentinfo.csv']) {

@@ -197,6 +197,10 @@ export class Supervisor {
             logCritical(this.o.log, `${name} died while starting: ${why}`, { process: name, pid: child.pid }),
           )
           .catch(() => undefined); // the bus is away: the record stays as it was
+      } else if (!this.stopping) {
+        // It ran, released its lease and exited with a failure (`systack run` exit 1: a method
+        // threw): its own record says so; the supervisor's log says so too, beside the restarts.
+        this.o.log.error({ process: name, pid: child.pid }, `${name} crashed: ${why}`);
       }
     });
   }

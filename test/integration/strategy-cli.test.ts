@@ -86,7 +86,7 @@ describe('systack capital / control / update on a real nats-server', () => {
       state: 'failed',
       error: expect.stringMatching(/instrument CORN has no instrument config in the price store/),
     });
-    const sys = await run('update', 'system-backtests', '--data-dir', PYSYSTEMTRADE_DIR, '--json');
+    const sys = await run('update', 'system-backtests', '--csv-dir', PYSYSTEMTRADE_DIR, '--json');
     expect(sys.stderr).toBe('');
     expect(sys.code).toBe(0);
     const rows = JSON.parse(sys.stdout) as Array<{

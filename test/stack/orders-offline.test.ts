@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +45,7 @@ afterAll(async () => {
 
 async function systack(...args: string[]) {
   const cwd = mkdtempSync(join(tmpdir(), 'systack-cli-'));
+  mkdirSync(join(cwd, 'private')); // a configured private directory must exist
   try {
     const r = await run(
       process.execPath,

@@ -121,10 +121,11 @@ describe('systack run', () => {
 
     const b = await systack(['run', 'run_backups', '--nats-url', nats.url, '--json']);
     expect(b.code).toBe(0);
-    const backup = join(dir, 'offsite', 'statefile', '2026-11-20');
-    expect(existsSync(join(backup, 'config', 'control.yaml'))).toBe(true);
-    expect(existsSync(join(backup, 'private', 'private_config.yaml'))).toBe(true);
-    const kv = readFileSync(join(backup, 'jetstream', 'KV_SYSTACK_PROCESS_CONTROL.jsonl'), 'utf8')
+    const backup = join(dir, 'offsite', '2026-11-20');
+    expect(existsSync(join(backup, 'config', 'config', 'control.yaml'))).toBe(true);
+    expect(existsSync(join(backup, 'config', 'private', 'private_config.yaml'))).toBe(true);
+    expect(existsSync(join(backup, 'csv', 'capital', 'total_capital.csv'))).toBe(true);
+    const kv = readFileSync(join(backup, 'jetstream', 'streams', 'KV_SYSTACK_PROCESS_CONTROL.jsonl'), 'utf8')
       .trim()
       .split('\n');
     const subjects = kv.map((l) => (JSON.parse(l) as { subject: string }).subject);

@@ -24,7 +24,7 @@ interface Opts {
   strategy?: string;
   natsUrl?: string;
   json?: boolean;
-  dataDir?: string;
+  csvDir?: string;
 }
 
 function pick(all: string[], wanted?: string): string[] {
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .description("Run each strategy's classic system and store its optimal positions (run_systems)")
     .option('--strategy <name>', 'only this strategy')
     .option(
-      '--data-dir <dir>',
+      '--csv-dir <dir>',
       'read prices from this pysystemtrade CSV folder instead of the price store (e.g. sample-data/pysystemtrade)',
     )
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
@@ -51,8 +51,8 @@ export function register(program: Command): void {
       withBus({ natsUrl: o.natsUrl, processName: 'run_systems' }, async ({ nc, config, prefix, log }) => {
         const rt = await openStrategyRuntime(nc, prefix, config.system, wallClock, { log });
         // default: the prices run_daily_prices_updates maintains in JetStream (digest §6.3 → §7.1)
-        const data: SystemDataSource = o.dataDir
-          ? new CsvSystemDataSource(resolve(o.dataDir))
+        const data: SystemDataSource = o.csvDir
+          ? new CsvSystemDataSource(resolve(o.csvDir))
           : new PriceStoreSystemDataSource(await JetStreamPriceStore.open(nc, prefix));
         const rows: Array<Record<string, unknown>> = [];
         let failed = 0;
