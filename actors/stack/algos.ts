@@ -1,7 +1,7 @@
 import type { BrokerOrderState } from '../../src/broker/port.ts';
 import { adverseSize, marketClosing } from './market.ts';
 import type { StackCore } from './core.ts';
-import { startBrokerMachine, stepBrokerMachine } from './broker-machine.ts';
+import { sendBroker, spawnBrokerOrder } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { AlgoName, BrokerOrder, ContractOrder } from './types.ts';
 
@@ -134,7 +134,7 @@ async function writeBrokerOrder(
     children: [],
     active: true,
     orderType: p.type,
-    state: 'submitted',
+    state: 'created',
     version: 1,
     createdAt: now,
     manualTrade: co.manualTrade,
@@ -158,8 +158,7 @@ async function writeBrokerOrder(
     manualFill: false,
     rollOrder: co.rollOrder,
   };
-  startBrokerMachine(bo, core.deps.broker.name);
-  core.host.spawn(bo, 'CREATED');
+  spawnBrokerOrder(core, bo);
   core.byOrderRef.set(bo.orderRef, id);
   core.host.change('contract', co.id, 'BROKER_CHILD_ADDED', (r) => {
     r.children.push(id);
@@ -181,28 +180,18 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
       limitPrice: bo.limitPrice,
     });
     if (!placed.existing) core.counters.broker_orders_sent++;
-    if (core.brokerOrder(bo.id)?.brokerStatus === 'pending-submit') {
-      core.host.change(
-        'broker',
-        bo.id,
-        'SUBMITTED',
-        (r) => {
-          const b = r as BrokerOrder;
-          b.brokerStatus = 'submitted';
-          b.brokerTempId = placed.tempId;
-          b.brokerPermId = placed.permId;
-          const at = placed.submittedAt;
-          stepBrokerMachine(
-            b,
-            { type: 'SUBMITTED', brokerTempId: String(placed.tempId), submitDatetime: at },
-            core.log,
-          );
-          if (placed.permId > 0)
-            stepBrokerMachine(b, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, core.log);
-        },
-        // Lazy: a restore re-sends a pending-submit order with the same orderRef (idempotent).
-        { defer: 'lazy' },
-      );
+    if (core.brokerOrder(bo.id)?.state === 'created') {
+      // The broker's ids are data the fill matching uses (F1a), not state.
+      core.host.change('broker', bo.id, 'BROKER_IDS', (b) => {
+        b.brokerTempId = placed.tempId;
+        b.brokerPermId = placed.permId;
+      });
+      // Lazy: a restore re-sends a pending-submit order with the same orderRef (idempotent).
+      const lazy = { defer: 'lazy' } as const;
+      const submitted = { brokerTempId: String(placed.tempId), submitDatetime: placed.submittedAt };
+      sendBroker(core, bo.id, { type: 'SUBMITTED', ...submitted }, lazy);
+      if (placed.permId > 0)
+        sendBroker(core, bo.id, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, lazy);
     }
   } catch (err) {
     core.log.warn({ broker_order_id: bo.id, err: String(err) }, 'broker order not accepted');
@@ -223,6 +212,8 @@ async function dropRejected(core: StackCore, id: number, reason: string): Promis
     releaseAlgo(core, parent, id);
   }
   core.log.warn({ broker_order_id: id, reason }, 'broker order rejected');
+  sendBroker(core, id, { type: 'REJECTED', reason });
+  core.brokerActors.stop(bo);
   await core.host.remove('broker', id);
 }
 
@@ -262,11 +253,7 @@ export async function onBrokerOrderStatus(core: StackCore, s: BrokerOrderState):
   if (s.status === 'rejected' && bo.fill === 0)
     return dropRejected(core, bo.id, s.rejectReason ?? 'rejected');
   if (s.status === 'cancelled' && bo.brokerStatus !== 'cancelled' && bo.brokerStatus !== 'filled') {
-    core.host.change('broker', bo.id, 'CANCELLED', (r) => {
-      (r as BrokerOrder).brokerStatus = 'cancelled';
-      r.state = 'cancelled';
-      stepBrokerMachine(r as BrokerOrder, { type: 'CANCELLED' }, core.log);
-    });
+    sendBroker(core, bo.id, { type: 'CANCELLED' });
     algoFinished(core, bo);
   }
 }

@@ -1,5 +1,5 @@
-import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
+import { sendBroker } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import { processFillsStack } from './process-fills.ts';
 import type { AnyOrder, BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
@@ -56,12 +56,18 @@ export async function tryCompleteFamily(
     }
     for (const m of members) {
       if (!m.active) continue;
-      core.host.change(m.level, m.id, 'COMPLETED', (r) => {
-        r.active = false;
-        r.state = 'completed';
-        if (r.level === 'contract') r.referenceOfControllingAlgo = undefined;
-        if (r.level === 'broker') stepBrokerMachine(r, { type: 'DEACTIVATE' }, core.log);
-      });
+      if (m.level === 'broker') sendBroker(core, m.id, { type: 'DEACTIVATE' });
+      else if (m.level === 'contract')
+        core.host.change('contract', m.id, 'COMPLETED', (r) => {
+          r.active = false;
+          r.state = 'completed';
+          r.referenceOfControllingAlgo = undefined;
+        });
+      else
+        core.host.change('instrument', m.id, 'COMPLETED', (r) => {
+          r.active = false;
+          r.state = 'completed';
+        });
     }
   } finally {
     release();
@@ -94,10 +100,7 @@ export async function safeStackRemoval(
         b.active && b.fill !== b.trade && b.brokerStatus !== 'cancelled' && b.brokerStatus !== 'rejected',
     );
   for (const bo of open) {
-    core.host.change('broker', bo.id, 'EOD_CANCEL', (r) => {
-      (r as BrokerOrder).brokerStatus = 'cancel-requested';
-      stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
-    });
+    sendBroker(core, bo.id, { type: 'CANCEL_REQUESTED' });
     await broker
       .cancelOrder(bo.orderRef)
       .catch((e: unknown) => core.log.warn({ err: String(e) }, 'cancel failed'));

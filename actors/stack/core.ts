@@ -1,7 +1,10 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import type { Clock } from '../../src/clock.ts';
+import { brokerOrderMachine } from '../../machines/broker-order.ts';
+import { MachineActors } from '../host/machine-actors.ts';
 import { OrderHost } from '../host/order-host.ts';
+import { brokerMachineInput } from './order-actors.ts';
 import { applyFillToPositions } from './positions.ts';
 import type { OrderEventStore } from '../store/order-event-store.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
@@ -82,6 +85,9 @@ export class StackCore {
     return run;
   }
 
+  /** The broker orders' machine actors (order-actors.ts). */
+  readonly brokerActors: MachineActors<typeof brokerOrderMachine, BrokerOrder>;
+
   /** Work queues, so a pass looks only at orders with work to do (not the whole stack). */
   readonly toSpawn = new Set<number>();
   readonly toSend = new Set<number>();
@@ -121,7 +127,42 @@ export class StackCore {
       inspect: deps.config.inspect,
       onFatal: (err) => logCritical(deps.log, 'order host lost its store', { err: String(err) }),
       isLive: (r) => r.active,
+      describe: (r) => this.describe(r),
+      now: () => deps.clock.now(),
     });
+    this.brokerActors = new MachineActors(brokerOrderMachine, (r) => brokerMachineInput(r, deps.broker.name));
+  }
+
+  /** The family root of an order: its instrument order's id. */
+  rootOf(o: AnyOrder): number | null {
+    if (o.level === 'instrument') return o.id;
+    const co = o.level === 'contract' ? o : o.parent === undefined ? undefined : this.contractOrder(o.parent);
+    return co?.parent ?? null;
+  }
+
+  /** What the inspection events say of an order besides its identity. */
+  private describe(o: AnyOrder): { root: number | null; state: string; context: Record<string, unknown> } {
+    const context: Record<string, unknown> = {
+      strategyName: o.strategyName,
+      instrumentCode: o.instrumentCode,
+      trade: o.trade,
+      fill: o.fill,
+      overfill: o.overfill,
+      filledPrice: o.filledPrice ?? null,
+      active: o.active,
+      locked: o.locked,
+      parent: o.parent ?? null,
+      children: o.children,
+    };
+    if (o.level !== 'instrument') context.contractDate = o.contractDate;
+    if (o.level === 'contract') context.algo = o.referenceOfControllingAlgo ?? null;
+    if (o.level === 'broker') {
+      context.orderRef = o.orderRef;
+      context.brokerStatus = o.brokerStatus;
+      context.limitPrice = o.limitPrice ?? null;
+      context.commission = o.commission ?? null;
+    }
+    return { root: this.rootOf(o), state: o.state, context };
   }
 
   get log(): StackLogger {

@@ -1,6 +1,6 @@
 import type { BrokerFill } from '../../src/broker/port.ts';
 import type { StackCore } from './core.ts';
-import { stepBrokerMachine } from './broker-machine.ts';
+import { sendBroker } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder } from './types.ts';
 
@@ -10,13 +10,6 @@ import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder } from './
  * sum of fill records (so "position = sum of fills" survives any crash: F3/F4's two-write gaps do
  * not exist), and order fills are re-derived from their children (F3, F4, F5).
  */
-
-/** Weighted average price (the reference uses an unweighted nanmean; §10 asks us to choose). */
-function weighted(prev: number | undefined, prevQty: number, price: number, qty: number): number {
-  const a = Math.abs(prevQty);
-  const b = Math.abs(qty);
-  return a + b === 0 ? price : ((prev ?? 0) * a + price * b) / (a + b);
-}
 
 /** Match a broker fill to our broker order: orderRef, then temp id, then perm id (digest F1a). */
 export function matchBrokerOrder(
@@ -134,46 +127,19 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   if (!restoring && bo.parent !== undefined) aggregateUp(core, bo.parent);
 }
 
-/** F2: the broker order's fill; an overfill is kept apart and logged, never thrown (#1580). */
+/**
+ * F2: the fill goes to the broker order's actor as a FILL event; its machine applies it (an
+ * overfill is applied and reported, never thrown, #1580; a late fill after a cancel is applied).
+ */
 function applyToBrokerOrder(core: StackCore, bo: BrokerOrder, rec: FillRecord): void {
-  const late = bo.brokerStatus === 'cancelled' || bo.brokerStatus === 'cancel-requested';
-  if (late) core.counters.late_fills++;
-  core.host.change(
-    'broker',
-    bo.id,
-    late ? 'LATE_FILL' : 'FILL',
-    (r) => {
-      const b = r as BrokerOrder;
-      b.execIds.push(rec.execId);
-      stepBrokerMachine(
-        b,
-        { type: 'FILL', fill: { fillId: rec.execId, qty: [rec.qty], price: rec.price, datetime: rec.time } },
-        core.log,
-      );
-      const total = b.fill + b.overfill + rec.qty;
-      const capped =
-        Math.sign(total) === Math.sign(b.trade)
-          ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(b.trade))
-          : 0;
-      b.filledPrice = weighted(b.filledPrice, b.fill, rec.price, capped - b.fill || rec.qty);
-      b.fill = capped;
-      b.overfill = total - capped;
-      b.fillDatetime = rec.time;
-      if (b.fill === b.trade) {
-        b.brokerStatus = 'filled';
-        b.state = 'filled';
-      } else if (b.fill !== 0 && b.state === 'submitted') b.state = 'partially-filled';
-    },
-    { defer: true },
-  );
-  if (bo.overfill !== 0) {
-    core.counters.overfills++;
-    logCritical(core.log, 'broker order overfilled: positions follow the broker, order capped at its trade', {
-      broker_order_id: bo.id,
-      trade: bo.trade,
-      overfill: bo.overfill,
-    });
-  }
+  const fill = {
+    fillId: rec.execId,
+    qty: [rec.qty],
+    price: rec.price,
+    datetime: rec.time,
+    ...(rec.commission === undefined ? {} : { commission: rec.commission }),
+  };
+  sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
 }
 
 /** F3 then F4/F5: re-derive the contract order's and its parent's fills from their children. */

@@ -1,6 +1,6 @@
 import { afterBrokerFill } from './algos.ts';
-import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
+import { sendBroker } from './order-actors.ts';
 import { commitFill } from './fills.ts';
 import { StackRequestError } from './spawn.ts';
 import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder, OrderLevel } from './types.ts';
@@ -158,16 +158,17 @@ export async function cancelBrokerOrder(core: StackCore, id: number): Promise<Br
   if (!bo.active || bo.brokerStatus === 'cancelled' || bo.brokerStatus === 'filled') {
     throw new StackRequestError(409, `broker order ${id} is ${bo.brokerStatus}, nothing to cancel`);
   }
-  core.host.change('broker', id, 'CANCEL_REQUESTED', (r) => {
-    (r as BrokerOrder).brokerStatus = 'cancel-requested';
-    stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
-  });
+  sendBroker(core, id, { type: 'CANCEL_REQUESTED' });
   await core.deps.broker.cancelOrder(bo.orderRef);
   return bo;
 }
 
 export function setOrderLock(core: StackCore, level: OrderLevel, id: number, locked: boolean): void {
   need(core.host.get(level, id), `${level} order ${id}`);
+  if (level === 'broker') {
+    sendBroker(core, id, { type: locked ? 'LOCK' : 'UNLOCK' });
+    return;
+  }
   core.host.change(level, id, locked ? 'LOCKED' : 'UNLOCKED', (r) => {
     r.locked = locked;
   });

@@ -48,9 +48,9 @@ export async function processFillsStack(core: StackCore): Promise<number> {
       applied += await core.enqueue(bo.orderRef, async () => {
         let n = 0;
         if (s.tempId !== bo.brokerTempId || s.permId !== bo.brokerPermId) {
-          core.host.change('broker', bo.id, 'BROKER_IDS', (r) => {
-            (r as BrokerOrder).brokerTempId = s.tempId;
-            (r as BrokerOrder).brokerPermId = s.permId;
+          core.host.change('broker', bo.id, 'BROKER_IDS', (b) => {
+            b.brokerTempId = s.tempId;
+            b.brokerPermId = s.permId;
           });
         }
         const candidates = new Set([

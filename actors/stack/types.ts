@@ -4,7 +4,13 @@
  * `trade` and `fill` are signed integers. Every record carries the lifecycle `state` of digest §1.5
  * and a `version` bumped on each change (the actor's event number).
  */
+import type { StateValueFrom } from 'xstate';
+import type { brokerOrderMachine } from '../../machines/broker-order.ts';
+
 export type OrderLevel = 'instrument' | 'contract' | 'broker';
+
+/** A broker order's state: its machine's state (machines/broker-order.ts). */
+export type BrokerOrderState = Extract<StateValueFrom<typeof brokerOrderMachine>, string>;
 
 export type InstrumentOrderType =
   'best' | 'market' | 'limit' | 'Zero-roll-order' | 'balance_trade' | 'panic' | 'transfer_trade';
@@ -60,14 +66,17 @@ export interface ContractOrder extends BaseOrder {
   rollOrder: boolean;
 }
 
+/** The broker's view of a broker order, read off its machine state (see order-actors.ts). */
 export type BrokerOrderStatus =
   'pending-submit' | 'submitted' | 'cancel-requested' | 'cancelled' | 'rejected' | 'filled';
 
 export interface BrokerOrder extends BaseOrder {
   level: 'broker';
   contractDate: string;
-  state: 'submitted' | 'partially-filled' | 'filled' | 'cancelled' | 'rejected' | 'completed';
+  state: BrokerOrderState;
   brokerStatus: BrokerOrderStatus;
+  /** Commission of the order's fills so far (joined by execution id, may come after the fill). */
+  commission?: number;
   /** Our idempotency key at the broker (IB orderRef) = the broker order id on our stack. */
   orderRef: string;
   algoUsed: AlgoName | 'manual';
@@ -92,9 +101,8 @@ export interface BrokerOrder extends BaseOrder {
   manualFill: boolean;
   rollOrder: boolean;
   comment?: string;
-  /** Persisted snapshot of machines/broker-order.ts and its state (see broker-machine.ts). */
+  /** Persisted snapshot of machines/broker-order.ts: the order's state (see order-actors.ts). */
   machine?: unknown;
-  machineState?: string;
 }
 
 export type AnyOrder = InstrumentOrder | ContractOrder | BrokerOrder;
@@ -117,6 +125,9 @@ export interface FillRecord {
   contractOrderId?: number;
   instrumentOrderId?: number;
   orderRef?: string;
+  /** Commission of this execution, when the broker has reported it (joined by `execId`). */
+  commission?: number;
+  commissionCurrency?: string;
 }
 
 export const contractPositionKey = (instrumentCode: string, contractDate: string): string =>

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { machineFill } from '../../actors/stack/broker-machine.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack } from './helpers.ts';
 
@@ -33,8 +32,8 @@ describe('stack handler lifecycle', () => {
     const bos = core.orders('broker');
     expect(bos.map((b) => b.fill)).toEqual([3]);
     // The broker order machine (issue 3) ran inside the actor and agrees with the fill path.
-    expect(bos[0]?.machineState).toBe('filled');
-    expect(machineFill(bos[0]!)).toBe(3);
+    expect(bos[0]?.state).toBe('filled');
+    expect(core.brokerActors.snapshot(bos[0]!).context.ledger.fill).toEqual([3]);
     expect(handler.positions().contract).toEqual([
       { instrumentCode: 'SOFR', contractDate: '202612', position: 3 },
     ]);

@@ -65,7 +65,7 @@ describe('systack orders', () => {
     expect(table.stdout).toContain('SOFR');
     const eod = JSON.parse((await systack('eod', '--json')).stdout) as { removed: number };
     expect(eod.removed).toBe(3);
-  }, 30_000);
+  }, 120_000);
 
   it('refuses bad input with a usage error or the service error code', async () => {
     const bad = await systack('create', 'ewmac', 'SOFR', 'lots');
@@ -76,5 +76,5 @@ describe('systack orders', () => {
     expect(missing.stderr).toContain('broker order 4242 not found (code 404)');
     const unconfirmed = await systack('delete-all');
     expect(unconfirmed.code).toBe(2);
-  }, 30_000);
+  }, 120_000);
 });
