@@ -2,9 +2,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import type { Clock } from '../../src/clock.ts';
 import { brokerOrderMachine } from '../../machines/broker-order.ts';
+import { contractOrderMachine } from '../../machines/contract-order.ts';
+import { instrumentOrderMachine } from '../../machines/instrument-order.ts';
 import { MachineActors } from '../host/machine-actors.ts';
 import { OrderHost } from '../host/order-host.ts';
-import { brokerMachineInput } from './order-actors.ts';
+import { brokerMachineInput, contractMachineInput, instrumentMachineInput } from './order-actors.ts';
 import { applyFillToPositions } from './positions.ts';
 import type { OrderEventStore } from '../store/order-event-store.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
@@ -87,6 +89,31 @@ export class StackCore {
 
   /** The broker orders' machine actors (order-actors.ts). */
   readonly brokerActors: MachineActors<typeof brokerOrderMachine, BrokerOrder>;
+  readonly contractActors = new MachineActors(contractOrderMachine, contractMachineInput);
+  readonly instrumentActors = new MachineActors(instrumentOrderMachine, instrumentMachineInput);
+  /** Set by the stack handler: what follows when an instrument order's machine completes its family. */
+  onFamilyCompleted: (io: InstrumentOrder) => void = () => undefined;
+
+  familyCompleted(io: InstrumentOrder): void {
+    this.onFamilyCompleted(io);
+  }
+
+  /** Family completions under way (history record being written). */
+  private readonly completions = new Set<Promise<void>>();
+
+  track(p: Promise<void>): Promise<void> {
+    const q = p.catch((err: unknown) =>
+      logCritical(this.log, 'family completion failed', { err: String(err) }),
+    );
+    this.completions.add(q);
+    void q.finally(() => this.completions.delete(q));
+    return q;
+  }
+
+  /** Resolves when every family completion started so far is written. */
+  async settledCompletions(): Promise<void> {
+    while (this.completions.size > 0) await Promise.all([...this.completions]);
+  }
 
   /** Work queues, so a pass looks only at orders with work to do (not the whole stack). */
   readonly toSpawn = new Set<number>();

@@ -1,5 +1,14 @@
 import { ServiceError } from '../../src/bus/service.ts';
+import type { ChildSpec } from '../../machines/instrument-order.ts';
 import type { StackCore } from './core.ts';
+import { contractOrderTypeFor } from '../../src/domain/orders/index.ts';
+import {
+  CONTRACT_INITIAL,
+  INSTRUMENT_INITIAL,
+  sendInstrument,
+  spawnContractOrder,
+  spawnInstrumentOrder,
+} from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { AlgoName, ContractOrder, InstrumentOrder, InstrumentOrderType } from './types.ts';
 
@@ -57,7 +66,7 @@ export async function createInstrumentOrder(
     children: [],
     active: true,
     orderType: req.orderType ?? 'best',
-    state: 'new',
+    state: INSTRUMENT_INITIAL,
     version: 1,
     createdAt: core.now(),
     manualTrade: req.manualTrade ?? false,
@@ -68,7 +77,7 @@ export async function createInstrumentOrder(
     limitContract: req.limitContract,
     rollOrder: false,
   };
-  core.host.spawn(order, 'CREATED');
+  spawnInstrumentOrder(core, order);
   core.indexInstrumentOrder(order);
   core.toSpawn.add(id);
   await core.host.durable('instrument', id);
@@ -174,6 +183,7 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
   }
   const algo = allocateAlgo(core, io);
   const ids: number[] = [];
+  const children: ChildSpec[] = [];
   for (const t of trades) {
     const id = await core.newId('contract');
     const co: ContractOrder = {
@@ -189,8 +199,8 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
       parent: io.id,
       children: [],
       active: true,
-      orderType: io.orderType === 'Zero-roll-order' ? 'best' : io.orderType,
-      state: 'new',
+      orderType: contractOrderTypeFor(io.orderType),
+      state: CONTRACT_INITIAL,
       version: 1,
       createdAt: core.now(),
       manualTrade: io.manualTrade,
@@ -203,12 +213,10 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
       manualExecIds: [],
       rollOrder: io.rollOrder,
     };
-    core.host.spawn(co, 'CREATED');
+    spawnContractOrder(core, co);
     ids.push(id);
+    children.push({ orderId: String(id), trade: [t.trade], contractDates: [t.contractDate] });
   }
-  core.host.change('instrument', io.id, 'CHILDREN_SPAWNED', (r) => {
-    r.children = [...ids];
-    r.state = 'spawned';
-  });
+  sendInstrument(core, io.id, { type: 'CHILDREN_SPAWNED', children });
   return ids;
 }

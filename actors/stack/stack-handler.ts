@@ -9,9 +9,9 @@ import { algoTick } from './algo-tick.ts';
 import { afterBrokerFill, algoFinished, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
 import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
 import { checkExternalPositionBreak } from './checks.ts';
-import { handleCompletedOrders, safeStackRemoval, tryCompleteFamily } from './completion.ts';
+import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
 import { StackCore } from './core.ts';
-import { aggregateUp, applyFillRecord, recordBrokerFill } from './fills.ts';
+import { applyFillRecord, recordBrokerFill } from './fills.ts';
 import {
   type ContractResolver,
   memoryTradeLimits,
@@ -83,6 +83,7 @@ export class StackHandler {
       store,
       kv,
     );
+    core.onFamilyCompleted = (io) => void completeFamily(core, io);
     const h = new StackHandler(core);
     await h.restore();
     return h;
@@ -103,8 +104,8 @@ export class StackHandler {
       if (i.active && i.state === 'new') core.toSpawn.add(i.id);
     }
     for (const c of core.orders('contract')) if (c.active) core.toSend.add(c.id);
+    // Restore = snapshot (each actor's last record) + replay of the fills it had not written.
     for (const f of fills) applyFillRecord(core, f.data, true);
-    for (const co of core.orders('contract')) if (co.active) aggregateUp(core, co.id);
     const broker = core.deps.broker;
     this.unsubscribe = broker.onEvent((e) => this.onBrokerEvent(e));
     if (!broker.isConnected()) await broker.connect();
@@ -145,17 +146,14 @@ export class StackHandler {
     if ((await recordBrokerFill(core, e.fill)) !== 'applied') return;
     const id = core.byOrderRef.get(e.fill.orderRef);
     if (id === undefined) return;
+    // F6: the fill travelled up as events; a family its machines completed is being archived.
     afterBrokerFill(core, id);
-    // F6: after an instrument-level aggregation, try to complete that family (strict).
-    const bo = core.brokerOrder(id);
-    const co = bo?.parent === undefined ? undefined : core.contractOrder(bo.parent);
-    const io = co?.parent === undefined ? undefined : core.instrumentOrder(co.parent);
-    if (io && io.fill === io.trade) await tryCompleteFamily(core, io);
   }
 
   /** Resolves when every broker event received so far has been handled. */
   async settled(): Promise<void> {
     while (this.core.mailboxes.size > 0) await Promise.all([...this.core.mailboxes.values()]);
+    await this.core.settledCompletions();
   }
 
   /** Resolves when the broker events received before this call have been handled (bounded wait). */

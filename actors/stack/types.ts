@@ -6,14 +6,18 @@
  */
 import type { StateValueFrom } from 'xstate';
 import type { brokerOrderMachine } from '../../machines/broker-order.ts';
+import type { contractOrderMachine } from '../../machines/contract-order.ts';
+import type { instrumentOrderMachine } from '../../machines/instrument-order.ts';
+import type { ContractOrderType, InstrumentOrderType } from '../../src/domain/orders/index.ts';
 
 export type OrderLevel = 'instrument' | 'contract' | 'broker';
 
-/** A broker order's state: its machine's state (machines/broker-order.ts). */
+/** An order's state is its machine's state (machines/*-order.ts). */
 export type BrokerOrderState = Extract<StateValueFrom<typeof brokerOrderMachine>, string>;
+export type ContractOrderState = Extract<StateValueFrom<typeof contractOrderMachine>, string>;
+export type InstrumentOrderState = Extract<StateValueFrom<typeof instrumentOrderMachine>, string>;
 
-export type InstrumentOrderType =
-  'best' | 'market' | 'limit' | 'Zero-roll-order' | 'balance_trade' | 'panic' | 'transfer_trade';
+export type { InstrumentOrderType };
 
 export type AlgoName = 'market' | 'best' | 'limit';
 
@@ -32,8 +36,10 @@ interface BaseOrder {
   children: number[];
   active: boolean;
   orderType: string;
-  /** Lifecycle state (digest §1.5). */
+  /** Lifecycle state (digest §1.5): the order's machine's state, read off its snapshot. */
   state: string;
+  /** Persisted snapshot of the order's machine (see order-actors.ts). */
+  machine?: unknown;
   version: number;
   createdAt: number;
   manualTrade: boolean;
@@ -42,7 +48,7 @@ interface BaseOrder {
 export interface InstrumentOrder extends BaseOrder {
   level: 'instrument';
   orderType: InstrumentOrderType;
-  state: 'new' | 'spawned' | 'partially-filled' | 'filled' | 'completed';
+  state: InstrumentOrderState;
   referencePrice?: number;
   referenceContract?: string;
   referenceDatetime?: number;
@@ -53,8 +59,9 @@ export interface InstrumentOrder extends BaseOrder {
 
 export interface ContractOrder extends BaseOrder {
   level: 'contract';
+  orderType: ContractOrderType;
   contractDate: string;
-  state: 'new' | 'algo-controlled' | 'working' | 'partially-filled' | 'filled' | 'completed';
+  state: ContractOrderState;
   algoToUse: AlgoName | '';
   /** Soft lock (digest A3): the algo reference while an algo owns the order. */
   referenceOfControllingAlgo?: string;
@@ -101,8 +108,6 @@ export interface BrokerOrder extends BaseOrder {
   manualFill: boolean;
   rollOrder: boolean;
   comment?: string;
-  /** Persisted snapshot of machines/broker-order.ts: the order's state (see order-actors.ts). */
-  machine?: unknown;
 }
 
 export type AnyOrder = InstrumentOrder | ContractOrder | BrokerOrder;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { drive, makeStack } from './helpers.ts';
+import type { InspectEvent } from '../../actors/host/order-host.ts';
+import { drive, makeStack, T0 } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -55,11 +56,10 @@ describe('stack handler lifecycle', () => {
 describe('inspection', () => {
   it('publishes every order event on <prefix>.inspect.order.<level>.<id>', async () => {
     const nc = await nats.connect();
-    const seen: Array<{ subject: string; event: string; version: number }> = [];
+    const seen: Array<InspectEvent & { subject: string }> = [];
     const sub = nc.subscribe('insp.inspect.>', {
       callback: (_e, m) => {
-        const body = m.json<{ event: string; version: number }>();
-        seen.push({ subject: m.subject, event: body.event, version: body.version });
+        seen.push({ subject: m.subject, ...m.json<InspectEvent>() });
       },
     });
     await nc.flush();
@@ -73,9 +73,35 @@ describe('inspection', () => {
     await drive(handler, broker);
     await nc.flush();
     const mine = seen.filter((s) => s.subject === `insp.inspect.order.instrument.${io.id}`);
-    expect(mine.map((s) => s.event)).toEqual(['CREATED', 'CHILDREN_SPAWNED', 'FILL', 'COMPLETED']);
+    // The machine's events and states, with the family root, a context summary and the clock time.
+    expect(mine.map((s) => s.event)).toEqual([
+      'CREATED',
+      'CHILDREN_SPAWNED',
+      'CHILD_FILL',
+      'CHILD_COMPLETED',
+    ]);
+    expect(mine.map((s) => s.state)).toEqual(['new', 'childrenWorking', 'filled', 'completed']);
     expect(mine.map((s) => s.version)).toEqual([1, 2, 3, 4]);
-    expect(seen.some((s) => s.subject.startsWith('insp.inspect.order.broker.'))).toBe(true);
+    expect(mine.every((s) => s.kind === 'instrument' && s.root === io.id && s.at === T0)).toBe(true);
+    expect(mine.at(-1)?.context).toMatchObject({ trade: 1, fill: 1, active: false });
+    const brokers = seen.filter((s) => s.subject.startsWith('insp.inspect.order.broker.'));
+    expect(brokers.map((s) => s.state)).toEqual([
+      'created',
+      'created',
+      'submitted',
+      'acknowledged',
+      'filled',
+      'filled',
+    ]);
+    expect(brokers.map((s) => s.event)).toEqual([
+      'CREATED',
+      'BROKER_IDS',
+      'SUBMITTED',
+      'ACKNOWLEDGED',
+      'FILL',
+      'DEACTIVATE',
+    ]);
+    expect(brokers.every((s) => s.kind === 'broker' && s.root === io.id)).toBe(true);
     sub.unsubscribe();
     await handler.close();
   });
