@@ -141,6 +141,19 @@ export class StackCore {
   indexInstrumentOrder(o: InstrumentOrder): void {
     const k = strategyPositionKey(o.strategyName, o.instrumentCode);
     this.byKey.set(k, [...(this.byKey.get(k) ?? []), o.id]);
+    if (o.requestId !== undefined) this.byRequest.set(o.requestId, o.id);
+  }
+
+  /** Requests being put on the stack now (a redelivery waits for the same order). */
+  readonly requestsInFlight = new Map<string, Promise<InstrumentOrder>>();
+
+  /** Instrument order ids by the queued request that created them (exactly once, issue 10 §4). */
+  private readonly byRequest = new Map<string, number>();
+
+  /** The order a queued request created, while it is on the stack (live or completed). */
+  orderForRequest(requestId: string): InstrumentOrder | undefined {
+    const id = this.byRequest.get(requestId);
+    return id === undefined ? undefined : this.instrumentOrder(id);
   }
 
   constructor(

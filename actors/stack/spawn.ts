@@ -28,6 +28,8 @@ export interface NewInstrumentOrder {
   manualTrade?: boolean;
   /** Skip netting on insert (used when netting orders by hand). */
   noNetting?: boolean;
+  /** The queued request's id: a request already on the stack returns its order, nothing new. */
+  requestId?: string;
 }
 
 /**
@@ -39,6 +41,23 @@ export async function createInstrumentOrder(
   core: StackCore,
   req: NewInstrumentOrder,
 ): Promise<InstrumentOrder> {
+  const { requestId } = req;
+  if (requestId === undefined) return createOrder(core, req);
+  const earlier = core.orderForRequest(requestId);
+  if (earlier) return earlier;
+  // The same request delivered again while its first delivery is being put on the stack.
+  const inFlight = core.requestsInFlight.get(requestId);
+  if (inFlight) return inFlight;
+  const p = createOrder(core, req);
+  core.requestsInFlight.set(requestId, p);
+  try {
+    return await p;
+  } finally {
+    core.requestsInFlight.delete(requestId);
+  }
+}
+
+async function createOrder(core: StackCore, req: NewInstrumentOrder): Promise<InstrumentOrder> {
   if (core.isLocked(req.instrumentCode))
     throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
   const outstanding = req.noNetting
@@ -76,6 +95,7 @@ export async function createInstrumentOrder(
     limitPrice: req.limitPrice,
     limitContract: req.limitContract,
     rollOrder: false,
+    ...(req.requestId === undefined ? {} : { requestId: req.requestId }),
   };
   spawnInstrumentOrder(core, order);
   core.indexInstrumentOrder(order);

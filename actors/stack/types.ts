@@ -55,6 +55,8 @@ export interface InstrumentOrder extends BaseOrder {
   limitPrice?: number;
   limitContract?: string;
   rollOrder: boolean;
+  /** The queued request this order was created for (order-requests.ts): one order per request. */
+  requestId?: string;
 }
 
 export interface ContractOrder extends BaseOrder {
