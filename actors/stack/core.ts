@@ -54,6 +54,13 @@ export class StackCore {
   readonly contractPositions = new Map<string, number>();
   readonly strategyPositions = new Map<string, number>();
   readonly seenExecIds = new Set<string>();
+  /** Recorded fills by execution id: where a commission reported later is joined. */
+  readonly fillIndex = new Map<
+    string,
+    { instrumentCode: string; brokerOrderId?: number; commission?: number }
+  >();
+  /** Commissions reported before their fill (joined when the fill is recorded). */
+  readonly pendingCommissions = new Map<string, { commission: number; currency: string }>();
   /** Fills of orders that are not ours, seen (and logged) but not recorded. */
   readonly foreignExecIds = new Set<string>();
   readonly locks = new Map<string, LockReason>();

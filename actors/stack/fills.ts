@@ -46,6 +46,14 @@ export async function recordBrokerFill(
     return 'foreign';
   }
   core.seenExecIds.add(fill.execId);
+  const early = core.pendingCommissions.get(fill.execId);
+  const commission =
+    fill.commission !== undefined && Number.isFinite(fill.commission)
+      ? { commission: fill.commission, commissionCurrency: fill.commissionCurrency ?? '' }
+      : early
+        ? { commission: early.commission, commissionCurrency: early.currency }
+        : {};
+  core.pendingCommissions.delete(fill.execId);
   const rec: FillRecord = bo
     ? {
         execId: fill.execId,
@@ -61,6 +69,7 @@ export async function recordBrokerFill(
         contractOrderId: bo.parent,
         instrumentOrderId: bo.parent === undefined ? undefined : core.contractOrder(bo.parent)?.parent,
         orderRef: fill.orderRef,
+        ...commission,
       }
     : {
         // A fill for one of our orders no longer on the stack (e.g. after end of day): the broker
@@ -75,6 +84,7 @@ export async function recordBrokerFill(
         price: fill.price,
         time: fill.time,
         orderRef: fill.orderRef,
+        ...commission,
       };
   if (!bo) {
     core.counters.unmatched_fills++;
@@ -96,6 +106,42 @@ export async function commitFill(core: StackCore, rec: FillRecord): Promise<void
     throw err;
   }
   applyFillRecord(core, rec);
+  // A commission that came while the fill was being written is joined now.
+  const early = core.pendingCommissions.get(rec.execId);
+  if (early) await recordCommission(core, { execId: rec.execId, ...early });
+}
+
+/**
+ * A commission reported by the broker (IB commissionReport), joined to its fill by execution id:
+ * written to the fills stream beside the fill record (readers get it joined, see
+ * OrderEventStore.loadFills) and sent to the broker order's actor (COMMISSION). One that comes
+ * before its fill waits for it; a second report for the same execution changes nothing.
+ */
+export async function recordCommission(
+  core: StackCore,
+  c: { execId: string; commission: number; currency: string },
+): Promise<'joined' | 'pending' | 'duplicate' | 'invalid'> {
+  if (!Number.isFinite(c.commission)) {
+    core.log.warn({ exec_id: c.execId, commission: c.commission }, 'commission is not a number: ignored');
+    return 'invalid';
+  }
+  const f = core.fillIndex.get(c.execId);
+  if (!f) {
+    core.pendingCommissions.set(c.execId, { commission: c.commission, currency: c.currency });
+    return 'pending';
+  }
+  core.pendingCommissions.delete(c.execId);
+  if (f.commission !== undefined) return 'duplicate';
+  f.commission = c.commission;
+  await core.store.appendCommission(f.instrumentCode, c.execId, c.commission, c.currency);
+  if (f.brokerOrderId !== undefined && core.brokerOrder(f.brokerOrderId))
+    sendBroker(
+      core,
+      f.brokerOrderId,
+      { type: 'COMMISSION', fillId: c.execId, commission: c.commission },
+      { defer: true },
+    );
+  return 'joined';
 }
 
 /**
@@ -106,6 +152,11 @@ export async function commitFill(core: StackCore, rec: FillRecord): Promise<void
  */
 export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = false): void {
   core.seenExecIds.add(rec.execId);
+  core.fillIndex.set(rec.execId, {
+    instrumentCode: rec.instrumentCode,
+    ...(rec.brokerOrderId === undefined ? {} : { brokerOrderId: rec.brokerOrderId }),
+    ...(rec.commission === undefined ? {} : { commission: rec.commission }),
+  });
   core.applyToPositions(rec);
   core.fillsApplied++;
   const fill = fillOf(rec);

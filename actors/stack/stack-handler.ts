@@ -11,7 +11,7 @@ import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
 import { checkExternalPositionBreak } from './checks.ts';
 import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
 import { StackCore } from './core.ts';
-import { applyFillRecord, recordBrokerFill } from './fills.ts';
+import { applyFillRecord, recordBrokerFill, recordCommission } from './fills.ts';
 import {
   type ContractResolver,
   memoryTradeLimits,
@@ -128,6 +128,14 @@ export class StackHandler {
   }
 
   private onBrokerEvent(e: BrokerEvent): void {
+    if (e.type === 'commission') {
+      void this.core
+        .enqueue(`commission:${e.execId}`, () => recordCommission(this.core, e))
+        .catch((err: unknown) =>
+          this.core.log.error({ err: String(err), exec_id: e.execId }, 'commission failed'),
+        );
+      return;
+    }
     if (e.type !== 'fill' && e.type !== 'order-status') {
       if (e.type === 'connection')
         this.core.log.info({ connected: e.connected, code: e.code }, 'broker connection');
