@@ -272,7 +272,11 @@ export class OrderHost<T extends HostedRecord> {
     return n;
   }
 
+  /** Events recorded by this host's actors since it started (spawns included). */
+  eventsRecorded = 0;
+
   private record(slot: Slot<T>, event: string, waitMs?: number): void {
+    this.eventsRecorded++;
     slot.events.push(event);
     const { nc, prefix, inspect } = this.opts;
     if (nc && inspect !== false) {

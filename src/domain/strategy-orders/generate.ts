@@ -12,8 +12,9 @@ import { applyOverride, cumulativeOverride, type Override, overrideLabel } from 
 import { applyPositionLimits } from './position-limits.ts';
 import { sign } from './rounding.ts';
 
-export type RollState =
-  'No_Roll' | 'Passive' | 'Force' | 'Force_Outright' | 'Close' | 'No_Open' | 'Roll_Adjusted';
+import type { RollState } from '../orders/order-types.ts';
+
+export type { RollState };
 
 export interface BufferedOptimalPosition {
   instrument_code: string;
