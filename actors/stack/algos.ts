@@ -165,13 +165,19 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
     });
     if (!placed.existing) core.counters.broker_orders_sent++;
     if (core.brokerOrder(bo.id)?.state === 'created') {
-      // The broker's ids are data the fill matching uses (F1a), not state.
-      core.host.change('broker', bo.id, 'BROKER_IDS', (b) => {
-        b.brokerTempId = placed.tempId;
-        b.brokerPermId = placed.permId;
-      });
       // Lazy: a restore re-sends a pending-submit order with the same orderRef (idempotent).
       const lazy = { defer: 'lazy' } as const;
+      // The broker's ids are data the fill matching uses (F1a), not state.
+      core.host.change(
+        'broker',
+        bo.id,
+        'BROKER_IDS',
+        (b) => {
+          b.brokerTempId = placed.tempId;
+          b.brokerPermId = placed.permId;
+        },
+        lazy,
+      );
       const submitted = { brokerTempId: String(placed.tempId), submitDatetime: placed.submittedAt };
       sendBroker(core, bo.id, { type: 'SUBMITTED', ...submitted }, lazy);
       if (placed.permId > 0)

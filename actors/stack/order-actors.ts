@@ -179,6 +179,21 @@ export function spawnBrokerOrder(core: StackCore, bo: BrokerOrder): void {
   core.host.spawn(bo, 'CREATED');
 }
 
+/**
+ * After a restore: a contract order whose completion was written but whose parent's
+ * CHILD_COMPLETED was not (a crash between the two writes) is reported to its parent again.
+ */
+export function reconcileChildren(core: StackCore): void {
+  for (const io of core.activeOrders('instrument')) {
+    const snap = core.instrumentActors.snapshot(io);
+    for (const child of snap.context.children) {
+      const co = child.completed ? undefined : core.contractOrder(Number(child.orderId));
+      if (co && core.contractActors.snapshot(co).status === 'done')
+        sendInstrument(core, io.id, { type: 'CHILD_COMPLETED', childId: child.orderId });
+    }
+  }
+}
+
 /** Start the actor of a new contract order and put it on the stack. */
 export function spawnContractOrder(core: StackCore, co: ContractOrder): void {
   projectContract(co, core.contractActors.start(co).snapshot);
@@ -285,7 +300,9 @@ export function sendContract(
       const childId = e.orderId;
       if (e.type === 'fillApplied')
         sendInstrument(core, pid, { type: 'CHILD_FILL', childId, fill: e.fill }, FILL);
-      else sendInstrument(core, pid, { type: 'CHILD_COMPLETED', childId });
+      // Deferred: the family's completion holds it until the history record is written; a restore
+      // finds a completed child its parent missed (reconcileChildren).
+      else sendInstrument(core, pid, { type: 'CHILD_COMPLETED', childId }, FILL);
     }
     if (e.type === 'overfilled' || e.type === 'invalidFill')
       logCritical(core.log, `contract order: ${e.type}`, { ...e });

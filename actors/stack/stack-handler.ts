@@ -12,6 +12,7 @@ import { checkExternalPositionBreak } from './checks.ts';
 import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
 import { StackCore } from './core.ts';
 import { applyFillRecord, recordBrokerFill, recordCommission } from './fills.ts';
+import { reconcileChildren } from './order-actors.ts';
 import {
   type ContractResolver,
   memoryTradeLimits,
@@ -106,6 +107,7 @@ export class StackHandler {
     for (const c of core.orders('contract')) if (c.active) core.toSend.add(c.id);
     // Restore = snapshot (each actor's last record) + replay of the fills it had not written.
     for (const f of fills) applyFillRecord(core, f.data, true);
+    reconcileChildren(core);
     const broker = core.deps.broker;
     this.unsubscribe = broker.onEvent((e) => this.onBrokerEvent(e));
     if (!broker.isConnected()) await broker.connect();
