@@ -34,5 +34,7 @@ for (let i = 0; i < n; i++) {
     orderType: 'market',
   });
 }
+// Taking requests (strategy 'best' orders): the clock moves on so passive orders turn aggressive.
+if (mode === 'requests') setInterval(() => clock.advance(10_000), 20);
 process.stdout.write('created\n');
 setInterval(() => undefined, 1000);
