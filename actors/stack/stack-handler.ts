@@ -1,4 +1,5 @@
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { serveOrderAddresses } from './addresses.ts';
 import type { BrokerEvent, BrokerPort } from '../../src/broker/port.ts';
 import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
@@ -57,6 +58,7 @@ export interface RestoreReport {
 export class StackHandler {
   readonly core: StackCore;
   private unsubscribe: (() => void) | undefined;
+  private addresses: Subscription | undefined;
   restoreReport: RestoreReport = { open_orders: 0, fills: 0, resent: 0, reconciled_fills: 0 };
 
   private constructor(core: StackCore) {
@@ -87,6 +89,8 @@ export class StackHandler {
     core.onFamilyCompleted = (io) => void completeFamily(core, io);
     const h = new StackHandler(core);
     await h.restore();
+    // Each order actor's address: `<prefix>.order.<kind>.<id>` (addresses.ts).
+    h.addresses = serveOrderAddresses(opts.nc, core);
     return h;
   }
 
@@ -224,6 +228,7 @@ export class StackHandler {
 
   async close(): Promise<void> {
     this.unsubscribe?.();
+    this.addresses?.unsubscribe();
     await this.settled();
     await this.core.host.flush();
     this.core.store.close();

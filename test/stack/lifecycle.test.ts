@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import type { InspectEvent } from '../../actors/host/order-host.ts';
+import { orderAddress } from '../../actors/stack/addresses.ts';
 import { drive, makeStack, T0 } from './helpers.ts';
 
 let nats: TestNats;
@@ -103,6 +104,55 @@ describe('inspection', () => {
     ]);
     expect(brokers.every((s) => s.kind === 'broker' && s.root === io.id)).toBe(true);
     sub.unsubscribe();
+    await handler.close();
+  });
+});
+
+describe('order actor addresses', () => {
+  it('take typed events over NATS at <prefix>.order.<kind>.<id> from another connection', async () => {
+    const { handler, broker } = await makeStack(await nats.connect(), 'addr', {
+      config: { algoSizeLimit: 10 },
+    });
+    const io = await handler.createInstrumentOrder({
+      strategyName: 's',
+      instrumentCode: 'SOFR',
+      trade: 2,
+      orderType: 'best',
+    });
+    await handler.spawnChildrenFromNewInstrumentOrders();
+    await handler.createBrokerOrdersFromContractOrders(); // passive at the bid: not filled by itself
+    await broker.idle();
+    const [bo] = handler.core.orders('broker');
+    const other = await nats.connect(); // as the broker adapter or the CLI would, in another process
+    const send = async (kind: string, id: number, body: unknown) =>
+      (await other.request(orderAddress('addr', kind as 'broker', id), JSON.stringify(body))).json<{
+        state?: string;
+        error?: string;
+        code?: number;
+      }>();
+    expect(
+      await send('broker', bo!.id, { type: 'FILL', exec_id: 'x1', qty: 0, price: 1, time: T0 }),
+    ).toMatchObject({
+      code: 400,
+    });
+    expect(await send('broker', 999, { type: 'LOCK' })).toMatchObject({ code: 404 });
+    expect(handler.core.brokerOrder(bo!.id)?.fill).toBe(0); // nothing changed
+    expect(
+      await send('broker', bo!.id, { type: 'FILL', exec_id: 'x1', qty: 2, price: 99.5, time: T0 }),
+    ).toEqual({
+      kind: 'broker',
+      id: bo!.id,
+      state: 'filled',
+    });
+    expect(
+      await send('broker', bo!.id, { type: 'COMMISSION', exec_id: 'x1', commission: 4, currency: 'USD' }),
+    ).toMatchObject({ state: 'filled' });
+    await handler.settled();
+    expect(handler.core.instrumentOrder(io.id)).toMatchObject({ state: 'completed', fill: 2 });
+    expect(handler.core.brokerOrder(bo!.id)?.commission).toBe(4);
+    expect(await send('instrument', io.id, { type: 'LOCK' })).toMatchObject({ state: 'completed' });
+    expect(handler.core.instrumentOrder(io.id)?.locked).toBe(false); // a completed order takes no more events
+    await other.close();
     await handler.close();
   });
 });
