@@ -4,7 +4,7 @@
  * registry. Other parts of systack (stack handler, price updates, capital, systems, order
  * generator, reports) add their methods to `productionRegistry` when they land.
  */
-import { backupFiles } from './process-methods/backups.ts';
+import { backupDbToCsv, backupFiles, backupJetstream } from './process-methods/backups.ts';
 import { cleanBacktestStates, cleanEchoFiles, cleanLogFiles } from './process-methods/cleaners.ts';
 import { strategyProcessMethods } from './process-methods/index.ts';
 import { reportMethods } from './process-methods/reports.ts';
@@ -28,7 +28,9 @@ export const productionRegistry: MethodRegistry = {
     clean_log_files: cleanLogFiles,
   },
   run_backups: {
+    backup_db_to_csv: backupDbToCsv,
     backup_files: backupFiles,
+    backup_jetstream: backupJetstream,
   },
   run_reports: reportMethods(),
 };

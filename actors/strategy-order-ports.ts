@@ -15,7 +15,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { callService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
-import { ROLL_STATES } from '../src/domain/orders/index.ts';
+import { ROLL_STATES } from '../src/domain/rolls/roll-state.ts';
 import { requestInstrumentOrder } from './stack/order-requests.ts';
 import { readLocks, readPositions } from './stack/read-model.ts';
 import type {

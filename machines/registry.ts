@@ -10,6 +10,7 @@ import { contractOrderMachine } from './contract-order.ts';
 import { describeMachine } from './diagram.ts';
 import { instrumentLockMachine } from './instrument-lock.ts';
 import { instrumentOrderMachine } from './instrument-order.ts';
+import { rollStatusMachine } from './roll-status.ts';
 import { strategyMachine } from './strategy.ts';
 
 export interface MachineEntry {
@@ -53,6 +54,12 @@ export const machineRegistry: readonly MachineEntry[] = [
     description:
       'Instrument lock: locked on a broker vs contract position break, auto-unlocked when they agree; a manual lock only unlocks manually (digest §2 H1, H4).',
     machine: instrumentLockMachine,
+  },
+  {
+    name: 'roll-status',
+    description:
+      'Roll status of one instrument: No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted; manual changes allowed by the priced-contract position, auto-downgrade to Passive, the price roll on Roll_Adjusted (digest §3).',
+    machine: rollStatusMachine,
   },
   {
     name: 'strategy',

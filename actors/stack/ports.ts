@@ -1,4 +1,4 @@
-import type { RollState } from '../../src/domain/orders/index.ts';
+import type { RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { AlgoName } from './types.ts';
 
 /** The logger the stack handler needs (pino-compatible: `log.info(fields, msg)`); the project's

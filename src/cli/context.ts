@@ -41,9 +41,12 @@ export function setupLogging(config: LoadedConfig, processName: string, nc?: Nat
   return root.log;
 }
 
-/** Load config, connect to the bus, run `fn`, always close the connection. */
+/**
+ * Load config, connect to the bus, run `fn`, always close the connection. `shipLogs: false`
+ * keeps the command's log lines off the bus (a restore must find an empty store).
+ */
 export async function withBus<T>(
-  opts: { natsUrl?: string; processName?: string },
+  opts: { natsUrl?: string; processName?: string; shipLogs?: boolean },
   fn: (ctx: BusContext) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
@@ -57,8 +60,9 @@ export async function withBus<T>(
   });
   try {
     const prefix = config.system.subject_prefix;
-    await ensureLogStream(nc, prefix);
-    const log = setupLogging(config, opts.processName ?? 'systack-cli', nc);
+    const shipLogs = opts.shipLogs ?? true;
+    if (shipLogs) await ensureLogStream(nc, prefix);
+    const log = setupLogging(config, opts.processName ?? 'systack-cli', shipLogs ? nc : undefined);
     return await fn({ nc, config, prefix, log });
   } finally {
     await nc.drain().catch(() => undefined);

@@ -72,6 +72,7 @@ export const systemConfigSchema = z.strictObject({
   echo_directory: z.string(),
   echo_extension: z.string(),
   offsystem_backup_directory: z.string().min(1),
+  backup_retention_days: positiveInt,
 
   log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'critical', 'fatal']),
   log_retention_days: positiveInt,

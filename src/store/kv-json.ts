@@ -43,9 +43,16 @@ export async function listJson<T>(kv: KV, filter = '>'): Promise<Array<{ key: st
   return out;
 }
 
-/** KV keys allow `[-/_=.a-zA-Z0-9]`; a name token must also not contain a dot. */
+/** Names that would reach an object's prototype when used as a table key. */
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * KV keys allow `[-/_=.a-zA-Z0-9]`; a name token must also not contain a dot, nor be a name that
+ * reaches an object's prototype when the stores build their tables from keys.
+ */
 export function keyToken(name: string, what: string): string {
-  if (!/^[-_=a-zA-Z0-9]+$/.test(name)) throw new Error(`${what} '${name}' is not a valid key token`);
+  if (!/^[-_=a-zA-Z0-9]+$/.test(name) || RESERVED.has(name))
+    throw new Error(`${what} '${name}' is not a valid key token`);
   return name;
 }
 

@@ -8,7 +8,8 @@
 import type { PriceSeries } from '../domain/prices/types.ts';
 import type { InstrumentData } from '../domain/system/subsystem.ts';
 import type { PriceStore } from './price-store.ts';
-import { currencyOfUsdFxCode, type SystemData, type SystemDataSource } from './system-data.ts';
+import { currencyOfUsdFxCode } from '../domain/prices/types.ts';
+import type { SystemData, SystemDataSource } from './system-data.ts';
 
 export class PriceStoreSystemDataSource implements SystemDataSource {
   constructor(private readonly store: PriceStore) {}

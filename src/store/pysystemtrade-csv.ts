@@ -10,7 +10,8 @@ import type { PriceSeries } from '../domain/prices/types.ts';
 import type { InstrumentData } from '../domain/system/subsystem.ts';
 import { parseInstrumentConfigCsv } from './csv/config-files.ts';
 import { parseAdjustedPricesCsv, parseFxPricesCsv, parseMultiplePricesCsv } from './csv/price-files.ts';
-import { currencyOfUsdFxCode, type SystemData } from './system-data.ts';
+import { currencyOfUsdFxCode } from '../domain/prices/types.ts';
+import type { SystemData } from './system-data.ts';
 
 const csvNames = (dir: string): string[] =>
   existsSync(dir)

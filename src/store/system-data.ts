@@ -19,11 +19,6 @@ export interface SystemDataSource {
   load(instrumentCodes?: string[]): Promise<SystemData>;
 }
 
-/** The currency of an FX code quoted in USD (`EURUSD` → `EUR`); undefined for other codes. */
-export function currencyOfUsdFxCode(code: string): string | undefined {
-  return /^([A-Z]{3})USD$/.exec(code)?.[1];
-}
-
 export class CsvSystemDataSource implements SystemDataSource {
   constructor(readonly dir: string) {}
   async load(instrumentCodes?: string[]): Promise<SystemData> {

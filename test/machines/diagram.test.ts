@@ -38,6 +38,7 @@ describe('registry and diagrams', () => {
       'algo-market',
       'algo-best-execution',
       'instrument-lock',
+      'roll-status',
       'strategy',
     ]);
     expect(summarize(machineRegistry[2]!)).toMatchObject({

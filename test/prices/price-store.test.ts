@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractPrices, MultiplePrices } from '../../src/domain/prices/types.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { MemoryPriceStore } from '../../src/store/memory/price-store.ts';
+import { openMongo } from '../../src/store/mongo/json-collection.ts';
+import { MongoPriceStore } from '../../src/store/mongo/price-store.ts';
 import type { PriceStore, QuarantineRecord } from '../../src/store/price-store.ts';
+import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 const DAY = 86_400_000;
@@ -104,12 +107,28 @@ function conformance(name: string, open: () => Promise<PriceStore>): void {
 }
 
 let nats: TestNats;
+let mongo: FakeMongo | undefined;
+const mongoClosers: Array<() => Promise<void>> = [];
 beforeAll(async () => {
   nats = await startTestNats();
+  if (!process.env.MONGODB_URL) mongo = await startFakeMongo();
 });
 afterAll(async () => {
   await nats?.stop();
+  for (const close of mongoClosers) await close();
+  await mongo?.stop();
 });
 
 conformance('memory', async () => new MemoryPriceStore());
 conformance('jetstream (real nats-server)', async () => JetStreamPriceStore.open(await nats.connect('test')));
+conformance('mongodb (wire-protocol fixture, or MONGODB_URL)', async () => {
+  const m = await openMongo({
+    url: process.env.MONGODB_URL ?? mongo!.url,
+    db: `systack_prices_${Date.now()}`,
+  });
+  mongoClosers.push(async () => {
+    await m.db.dropDatabase();
+    await m.close();
+  });
+  return MongoPriceStore.of(m.db);
+});

@@ -1,50 +1,234 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotStream } from '../../actors/process-methods/backups.ts';
+import { backupToCsv } from '../../actors/backup/csv-backup.ts';
+import { applyRetention, withoutSecrets } from '../../actors/process-methods/backups.ts';
+import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
+import { oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import { pendingOrderRequests, requestInstrumentOrder } from '../../actors/stack/order-requests.ts';
+import { readPositions } from '../../actors/stack/read-model.ts';
+import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
+import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
+import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
+import { callService } from '../../src/bus/service.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { createRootLogger } from '../../src/log/logger.ts';
+import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
+import { RestoreError, restoreSnapshot } from '../../src/store/jetstream/restore.ts';
+import { systemDigest, writeSnapshot } from '../../src/store/jetstream/snapshot.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
-describe('backup_files stream snapshots', () => {
-  let t: TestNats;
-  let nc: NatsConnection;
-  const dir = mkdtempSync(join(tmpdir(), 'systack-backup-'));
-  beforeAll(async () => {
-    t = await startTestNats();
-    nc = await t.connect();
-  });
-  afterAll(async () => t.stop());
+const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
+const PREFIX = 'bk';
+const quiet = createRootLogger({
+  processName: 'test',
+  level: 'fatal',
+  destination: { write: () => undefined },
+}).log;
 
-  it('copies a work-queue stream without taking its messages off the queue', async () => {
-    await requestInstrumentOrder(nc, 'bk', { strategy_name: 's', instrument_code: 'GOLD', trade: 1 }, 'r1');
-    await requestInstrumentOrder(nc, 'bk', { strategy_name: 's', instrument_code: 'SOFR', trade: -2 }, 'r2');
-    const file = join(dir, 'requests.jsonl');
-    expect(await snapshotStream(nc, 'BK_ORDER_REQUESTS', file)).toBe(2);
-    const lines = readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { data: string });
-    expect(lines.map((l) => (JSON.parse(l.data) as { instrument_code: string }).instrument_code)).toEqual([
-      'GOLD',
-      'SOFR',
-    ]);
-    expect(await pendingOrderRequests(nc, 'bk')).toBe(2);
+/** run_stack_handler's methods on a simulated broker kept in the system's own KV bucket. */
+async function tradingDay(nc: NatsConnection) {
+  const clock = new SimulatedClock(T0);
+  const broker = new SimBroker({
+    clock,
+    prices: new ConstantPriceSource(100),
+    restingCheckMs: 0,
+    store: await kvSimBrokerStore(nc, 'BK_SIMBROKER'),
   });
+  const methods = stackHandlerProcessMethods({ broker: () => broker });
+  const system = loadConfig().system;
+  const ctx = (method: string) =>
+    oneOffMethodContext({
+      process: 'run_stack_handler',
+      method,
+      clock,
+      nc,
+      prefix: PREFIX,
+      system,
+      log: quiet,
+    });
+  const pass = async () => {
+    for (let i = 0; i < 3; i++) {
+      for (const m of [
+        'check_external_position_break',
+        'spawn_children_from_new_instrument_orders',
+        'create_broker_orders_from_contract_orders',
+        'process_fills_stack',
+        'handle_completed_orders',
+      ])
+        await methods[m]!(ctx(m));
+      await broker.idle();
+    }
+  };
+  return { clock, broker, methods, ctx, pass };
+}
 
-  it('keeps object-store chunks as base64, byte for byte', async () => {
-    const os = await new Objm(nc).create('BK_PRICES');
+let a: TestNats;
+let b: TestNats;
+let ncA: NatsConnection;
+let ncB: NatsConnection;
+const dir = mkdtempSync(join(tmpdir(), 'systack-backup-'));
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startTestNats(), startTestNats()]);
+  ncA = await a.connect();
+  ncB = await b.connect();
+});
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+});
+
+describe('backup and restore of a whole system', () => {
+  it('restores onto an empty store record for record, and the restored system trades on', async () => {
+    // The source: a traded family, a queued request the stack handler has not taken yet, capital,
+    // an object store with binary bytes.
+    const day = await tradingDay(ncA);
+    await day.methods.check_external_position_break!(day.ctx('check_external_position_break'));
+    await callService(ncA, 'bk.orders.instrument.create', {
+      strategy_name: 'ewmac',
+      instrument_code: 'GOLD',
+      trade: 2,
+      order_type: 'market',
+    });
+    await day.pass();
+    await day.methods.safe_stack_removal!(day.ctx('safe_stack_removal'));
+    await requestInstrumentOrder(
+      ncA,
+      PREFIX,
+      { strategy_name: 'ewmac', instrument_code: 'GOLD', trade: 3 },
+      'req-1',
+    );
+    const capital = await JetStreamCapitalStore.open(ncA, PREFIX);
+    await capital.appendTotal({
+      timestamp: T0,
+      kind: 'update',
+      broker_account_value: 1e6,
+      total_capital: 1e6,
+      max_capital: 1e6,
+      accumulated_pnl: 0,
+    } as Parameters<typeof capital.appendTotal>[0]);
     const bytes = Uint8Array.from([0, 255, 1, 128, 10, 13]);
-    await os.putBlob({ name: 'GOLD.adjusted' }, bytes);
-    const file = join(dir, 'obj.jsonl');
-    await snapshotStream(nc, 'OBJ_BK_PRICES', file);
-    const chunks = readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { data_b64?: string })
-      .filter((l) => l.data_b64 !== undefined && Buffer.from(l.data_b64, 'base64').length === bytes.length);
-    expect(Buffer.from(chunks[0]!.data_b64!, 'base64')).toEqual(Buffer.from(bytes));
+    await (await new Objm(ncA).create('BK_PRICES')).putBlob({ name: 'raw.bin' }, bytes);
+
+    const before = await systemDigest(ncA, PREFIX);
+    const manifest = await writeSnapshot(ncA, PREFIX, join(dir, 'jetstream'), T0);
+    expect(manifest.streams.map((s) => s.name)).toEqual(before.map((s) => s.name));
+    expect(manifest.streams.map((s) => s.digest)).toEqual(before.map((s) => s.digest));
+    expect(before.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        'BK_FILLS',
+        'BK_ORDER_REQUESTS',
+        'KV_BK_CAPITAL',
+        'KV_BK_SIMBROKER',
+        'OBJ_BK_PRICES',
+      ]),
+    );
+    // Taking the snapshot leaves the work queue as it was.
+    expect(await pendingOrderRequests(ncA, PREFIX)).toBe(1);
+    // Private: files 600, folders 700.
+    const streamsDir = join(dir, 'jetstream', 'streams');
+    expect(statSync(streamsDir).mode & 0o777).toBe(0o700);
+    for (const f of readdirSync(streamsDir)) expect(statSync(join(streamsDir, f)).mode & 0o777).toBe(0o600);
+
+    const restored = await restoreSnapshot(ncB, join(dir, 'jetstream'));
+    expect(restored.streams.every((s) => s.matches)).toBe(true);
+    expect(await systemDigest(ncB, PREFIX)).toEqual(before);
+    const blob = await (await new Objm(ncB).open('BK_PRICES')).getBlob('raw.bin');
+    expect(Buffer.from(blob ?? [])).toEqual(Buffer.from(bytes));
+    const positionsA = await readPositions(ncA, PREFIX);
+    expect(await readPositions(ncB, PREFIX)).toEqual(positionsA);
+    expect(positionsA.contract.map((p) => p.position)).toEqual([2]);
+
+    // The restored system trades on: the queued request is executed once, on top of the
+    // restored position, and the broker (restored from its own bucket) agrees with the fills.
+    const next = await tradingDay(ncB);
+    // The handler takes queued requests as they arrive; the request's best-execution algo works
+    // a passive limit until its deadline on the simulated clock, then trades at market.
+    for (let i = 0; i < 40; i++) {
+      await next.pass();
+      next.clock.advance(60_000);
+      const now = await readPositions(ncB, PREFIX);
+      if ((await pendingOrderRequests(ncB, PREFIX)) === 0 && now.contract[0]?.position === 5) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await next.pass();
+    const after = await readPositions(ncB, PREFIX);
+    expect(after.contract.map((p) => p.position)).toEqual([5]);
+    expect((await next.broker.positions()).map((p) => p.position)).toEqual([5]);
+    expect(await pendingOrderRequests(ncB, PREFIX)).toBe(0);
+    await next.methods.safe_stack_removal!(next.ctx('safe_stack_removal'));
+  });
+
+  it('refuses to restore over data, and writes nothing', async () => {
+    const before = await systemDigest(ncB, PREFIX);
+    await expect(restoreSnapshot(ncB, join(dir, 'jetstream'))).rejects.toThrow(RestoreError);
+    await expect(restoreSnapshot(ncB, join(dir, 'jetstream'))).rejects.toThrow(/already holds data: BK_/);
+    expect(await systemDigest(ncB, PREFIX)).toEqual(before);
+  });
+
+  it('refuses a folder that is not a backup, and a backup whose files were cut short', async () => {
+    await expect(restoreSnapshot(ncB, tmpdir())).rejects.toThrow(/no manifest.json/);
+    const cut = join(dir, 'cut');
+    mkdirSync(join(cut, 'streams'), { recursive: true });
+    const m = JSON.parse(readFileSync(join(dir, 'jetstream', 'manifest.json'), 'utf8')) as {
+      streams: Array<{ name: string }>;
+    };
+    m.streams = m.streams.filter((s) => s.name === 'BK_FILLS');
+    writeFileSync(join(cut, 'manifest.json'), JSON.stringify(m));
+    writeFileSync(
+      join(cut, 'streams', 'BK_FILLS.config.json'),
+      readFileSync(join(dir, 'jetstream', 'streams', 'BK_FILLS.config.json')),
+    );
+    writeFileSync(join(cut, 'streams', 'BK_FILLS.jsonl'), '');
+    await expect(restoreSnapshot(ncB, cut, { replace: true })).rejects.toThrow(
+      /holds 0 messages, the manifest says/,
+    );
+  });
+
+  it('writes the CSV backup: prices layout, positions and fills', async () => {
+    const counts = await backupToCsv(ncA, PREFIX, join(dir, 'csv'), ['ewmac']);
+    expect(counts.contract_positions).toBe(1);
+    expect(counts.fills).toBeGreaterThan(0);
+    const positions = readFileSync(join(dir, 'csv', 'positions', 'contract_positions.csv'), 'utf8');
+    expect(positions.trim().split('\n')).toEqual([
+      'instrumentCode,contractDate,position',
+      expect.stringMatching(/^GOLD,\d{6},2$/),
+    ]);
+    const capitalCsv = readFileSync(join(dir, 'csv', 'capital', 'total_capital.csv'), 'utf8');
+    expect(capitalCsv).toContain('1000000');
+    expect(statSync(join(dir, 'csv', 'orders', 'fills.csv')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('configuration in a backup', () => {
+  it('has every secret key removed and every secret value scrubbed', () => {
+    const text = [
+      'broker_account: U1234567',
+      'email_pwd: hunter2hunter2',
+      'nats_url: nats://admin:hunter2hunter2@10.0.0.5:4222',
+      'ib_port: 4002',
+      '',
+    ].join('\n');
+    const out = withoutSecrets(text, ['U1234567', 'hunter2hunter2']);
+    expect(out.removed).toEqual(['broker_account', 'email_pwd']);
+    expect(out.text).not.toContain('U1234567');
+    expect(out.text).not.toContain('hunter2hunter2');
+    expect(out.text).toContain('ib_port: 4002');
+    expect(out.text).toContain('nats://admin:[redacted]@10.0.0.5:4222');
+  });
+});
+
+describe('backup retention', () => {
+  it('deletes dated folders older than the retention, keeps the rest and anything not dated', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'systack-retention-'));
+    for (const d of ['2026-11-01', '2026-11-14', '2026-11-15', '2026-11-20', 'notes'])
+      mkdirSync(join(base, d));
+    // Today is 2026-11-20: five days back keeps 2026-11-15 onwards.
+    expect(await applyRetention(base, T0, 5)).toEqual(['2026-11-01', '2026-11-14']);
+    expect(readdirSync(base).sort()).toEqual(['2026-11-15', '2026-11-20', 'notes']);
   });
 });

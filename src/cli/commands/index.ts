@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as backup } from './backup.ts';
 import { register as capital } from './capital.ts';
 import { register as config } from './config.ts';
 import { register as control } from './control.ts';
@@ -8,6 +9,7 @@ import { register as machines } from './machines.ts';
 import { register as orders } from './orders.ts';
 import { register as prices } from './prices.ts';
 import { register as report } from './report.ts';
+import { register as roll } from './roll.ts';
 import { register as run } from './run.ts';
 import { register as start } from './start.ts';
 import { register as status } from './status.ts';
@@ -32,4 +34,6 @@ export const commandGroups: Array<(program: Command) => void> = [
   machines,
   orders,
   report,
+  backup,
+  roll,
 ];

@@ -16,18 +16,6 @@ export const INSTRUMENT_ORDER_TYPES = [
 ] as const;
 export type InstrumentOrderType = (typeof INSTRUMENT_ORDER_TYPES)[number];
 
-/** Roll states of an instrument (digest §3.1): what the order generator and spawning respect. */
-export const ROLL_STATES = [
-  'No_Roll',
-  'Passive',
-  'Force',
-  'Force_Outright',
-  'Close',
-  'No_Open',
-  'Roll_Adjusted',
-] as const;
-export type RollState = (typeof ROLL_STATES)[number];
-
 /** Contract order types (digest §1.2); `''` is the reference's "no type". */
 export const CONTRACT_ORDER_TYPES = ['best', 'market', 'limit', 'balance_trade', '', 'panic'] as const;
 export type ContractOrderType = (typeof CONTRACT_ORDER_TYPES)[number];

@@ -169,3 +169,8 @@ export function concatContractPrices(a: ContractPrices, b: ContractPrices): Cont
     volume: concatF64(a.volume, b.volume),
   };
 }
+
+/** The currency of an FX code quoted in USD (`EURUSD` → `EUR`); undefined for other codes. */
+export function currencyOfUsdFxCode(code: string): string | undefined {
+  return /^([A-Z]{3})USD$/.exec(code)?.[1];
+}

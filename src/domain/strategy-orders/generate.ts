@@ -12,7 +12,7 @@ import { applyOverride, cumulativeOverride, type Override, overrideLabel } from 
 import { applyPositionLimits } from './position-limits.ts';
 import { sign } from './rounding.ts';
 
-import type { RollState } from '../orders/order-types.ts';
+import type { RollState } from '../rolls/roll-state.ts';
 
 export type { RollState };
 

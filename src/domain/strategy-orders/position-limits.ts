@@ -41,22 +41,30 @@ export interface LimitInputs {
 }
 
 /**
- * Both limits. The single-leg rule is exactly "clip the new position into [−L, L]", so both
- * limits together clip the trade into the intersection of the two allowed ranges; if they do
- * not meet (other strategies hold too much), the strategy limit is kept and the instrument
- * limit is approached as far as it allows. The digest's combination (position ≥ 0 → min of the
- * two trades, else max) breaks the instrument limit for a flat position: p = 0, t = −1,
- * L_instrument = 0, L_strategy = 1 gives −1. With one limit this equals the reference.
+ * The position limits set for this order (digest §2 B4; `dataPositionLimits
+ * .apply_position_limit_to_order`; `sysexecution/trade_qty.py`
+ * `calculate_most_conservative_qty_from_list_of_qty_with_limits_applied`).
+ *
+ * - One limit set: the single-leg rule against it.
+ * - Both set: the single-leg rule against each gives one trade per limit, and the most
+ *   conservative wins — the smaller trade when the position summed across strategies is ≥ 0,
+ *   the larger when it is short. This is the reference's rule and it can break a limit: with
+ *   p = 0, t = −5, an instrument limit of 1 and a strategy limit of 3, the trades are −1 and −3
+ *   and min gives −3, beyond the instrument limit.
+ *
+ * Deliberate difference: the reference also puts an unchanged trade in the min/max for a limit
+ * that is not set (`NO_LIMIT` returns the order as it is), so with only an instrument limit of 2,
+ * a flat position and a sale of 10 it sells 10. systack applies the one limit that is set (−2).
  */
 export function applyPositionLimits(x: LimitInputs): number {
-  let t = x.trade;
-  if (x.instrument_limit !== undefined) {
-    const l = Math.abs(x.instrument_limit);
-    t = Math.min(Math.max(t, -l - x.instrument_position), l - x.instrument_position);
-  }
-  if (x.strategy_instrument_limit !== undefined) {
-    const l = Math.abs(x.strategy_instrument_limit);
-    t = Math.min(Math.max(t, -l - x.strategy_position), l - x.strategy_position);
-  }
+  const trades: number[] = [];
+  if (x.instrument_limit !== undefined)
+    trades.push(applyPositionLimitToSingleLegTrade(x.instrument_position, x.instrument_limit, x.trade));
+  if (x.strategy_instrument_limit !== undefined)
+    trades.push(
+      applyPositionLimitToSingleLegTrade(x.strategy_position, x.strategy_instrument_limit, x.trade),
+    );
+  if (trades.length === 0) return x.trade;
+  const t = x.instrument_position >= 0 ? Math.min(...trades) : Math.max(...trades);
   return t + 0;
 }

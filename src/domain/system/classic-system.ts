@@ -9,8 +9,8 @@ import { type BusinessDayGrid, gridDate } from './calendar.ts';
 import type { ClassicSystemConfig } from './config.ts';
 import type { PriceSeries } from '../prices/types.ts';
 import { instrumentWeights, notionalPosition } from './portfolio.ts';
-import { businessDayOfTime, lastValid, resampleLast, type Series } from './series.ts';
-import { type InstrumentData, runSubsystem, type SubsystemResult } from './subsystem.ts';
+import { asofMidnight, businessDayOfTime, ffillFrom, lastValid, type Series } from './series.ts';
+import { type InstrumentData, runSubsystem, type SubsystemResult, type SubsystemSpans } from './subsystem.ts';
 
 export interface ClassicSystemInput {
   instruments: InstrumentData[];
@@ -43,6 +43,8 @@ export interface ClassicSystemResult {
   grid: BusinessDayGrid;
   positions: OptimalPosition[];
   diagnostics: Record<string, InstrumentDiagnostics>;
+  /** The grid rows each instrument's pandas series have (price, multiple prices, ICV, forecast). */
+  spans: Record<string, SubsystemSpans>;
   /** Instruments skipped, with the reason (e.g. no FX rate for their currency). */
   skipped: Array<{ instrument_code: string; reason: string }>;
 }
@@ -61,7 +63,12 @@ export function gridCovering(instruments: InstrumentData[]): BusinessDayGrid {
   return { start: lo, length: hi - lo + 1 };
 }
 
-/** FX rate from an instrument's currency to the base currency, crossing through USD. */
+/**
+ * FX rate from an instrument's currency to the base currency, crossing through USD, on the grid
+ * as pysystemtrade aligns it: `fx.reindex(daily_index, method="ffill")` of the raw rates, so each
+ * business day (midnight) takes the last rate stamped at or before it — a close stamped 23:00 the
+ * evening before is the previous day's rate (`systems/positionsizing.py`).
+ */
 export function fxRateSeries(
   currency: string,
   base: string,
@@ -71,7 +78,7 @@ export function fxRateSeries(
   const toUsd = (ccy: string): Series | undefined => {
     if (ccy === 'USD') return new Float64Array(grid.length).fill(1);
     const s = fx[ccy];
-    return s ? resampleLast(s, grid) : undefined;
+    return s ? asofMidnight(s, grid) : undefined;
   };
   if (currency === base) return new Float64Array(grid.length).fill(1);
   const a = toUsd(currency);
@@ -93,6 +100,7 @@ export function runClassicSystem(
     : input.instruments;
   const grid = gridCovering(wanted);
   const subsystems: SubsystemResult[] = [];
+  const spans: Record<string, SubsystemSpans> = {};
   for (const d of wanted) {
     const fx = fxRateSeries(d.currency, config.base_currency, input.fx_to_usd, grid);
     if (!fx) {
@@ -106,23 +114,35 @@ export function runClassicSystem(
       skipped.push({ instrument_code: d.instrument_code, reason: 'no point size' });
       continue;
     }
-    subsystems.push(runSubsystem(d, fx, grid, config, input.capital));
+    const run = runSubsystem(d, fx, grid, config, input.capital);
+    subsystems.push(run.result);
+    spans[d.instrument_code] = run.spans;
   }
+  // an instrument whose subsystem position is never non-zero gets weight 0
+  // (`instruments_without_data_or_weights`, systems/portfolio.py)
   const fixed = subsystems.map((s) =>
-    config.instrument_weights ? config.instrument_weights[s.instrument_code]! : 1 / subsystems.length,
+    !s.subsystem_position.some((v) => v !== 0 && !Number.isNaN(v))
+      ? 0
+      : config.instrument_weights
+        ? config.instrument_weights[s.instrument_code]!
+        : 1 / subsystems.length,
   );
   const weights = instrumentWeights(
     fixed,
     subsystems.map((s) => s.subsystem_position),
     grid.length,
-    { com: config.instrument_weight_ewma_span },
+    { span: config.instrument_weight_ewma_span },
   );
   const idm = config.instrument_div_multiplier;
   const positions: OptimalPosition[] = [];
   const diagnostics: Record<string, InstrumentDiagnostics> = {};
   subsystems.forEach((s, k) => {
     const w = weights[k]!;
-    const notional = notionalPosition(s.subsystem_position, w, idm);
+    // after the instrument's last row, its values are carried to the end of the common grid
+    const end = spans[s.instrument_code]!.forecast.last;
+    ffillFrom(s.combined_forecast, end);
+    ffillFrom(s.subsystem_position, end);
+    const notional = ffillFrom(notionalPosition(s.subsystem_position, w, idm), end);
     const buffer = bufferSize(config.buffer_method, config.buffer_size, {
       notional,
       volScalar: s.vol_scalar,
@@ -156,5 +176,5 @@ export function runClassicSystem(
       reference_date: gridDate(grid, last),
     });
   });
-  return { grid, positions, diagnostics, skipped };
+  return { grid, positions, diagnostics, spans, skipped };
 }

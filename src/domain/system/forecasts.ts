@@ -3,7 +3,7 @@
  * `systems/forecast_scale_cap.py`, `systems/forecast_combine.py`).
  */
 import { type EwmSpec, ewmMean } from '../ewm.ts';
-import type { Series } from './series.ts';
+import { ffillWithin, nanSeries, type RowSpan, type Series } from './series.ts';
 
 /** capped = clip(raw × scalar, floor, cap); NaN stays NaN. */
 export function scaleAndCap(raw: Series, scalar: number, cap = 20, floor = -cap): Series {
@@ -16,47 +16,52 @@ export function scaleAndCap(raw: Series, scalar: number, cap = 20, floor = -cap)
 }
 
 /**
- * `weights_sum_to_one` per row: divide by the row sum; a zero row stays zero
- * (the reference replaces a zero sum by 0.0001).
+ * `weights_sum_to_one` per row (`syscore/pandas/strategy_functions.py`): multiply by 1 / row sum,
+ * a zero sum counting as 0.0001 (so a zero row stays zero). Rows outside the span stay NaN.
  */
-export function normaliseRows(cols: Series[], n: number): void {
-  for (let i = 0; i < n; i++) {
+export function normaliseRows(cols: Series[], span: RowSpan): void {
+  for (let i = Math.max(0, span.first); i <= span.last; i++) {
     let sum = 0;
-    for (const c of cols) sum += c[i]!;
+    for (const c of cols) if (!Number.isNaN(c[i]!)) sum += c[i]!;
     if (sum === 0) sum = 0.0001;
-    for (const c of cols) c[i] = c[i]! / sum;
+    const multiplier = 1 / sum;
+    for (const c of cols) c[i] = multiplier * c[i]!;
   }
 }
 
 /**
- * Fixed weights fitted to availability and smoothed (`fix_weights_vs_position_or_forecast`,
- * then EWMA, then renormalised): a weight is 0 until its (forward-filled) input first has a
- * value. Returns one weight series per input, aligned to the grid.
+ * Fixed weights fitted to the inputs and smoothed: `fix_weights_vs_position_or_forecast`, the
+ * daily resample, `ewm(span=…).mean()`, then `weights_sum_to_one`.
+ *
+ * The inputs (forecasts or subsystem positions) are forward-filled over the span (the index of
+ * the pandas frame). While every input is still missing, each weight keeps its fixed value;
+ * after that a weight is 0 wherever its own input is missing. The smoothing starts at the first
+ * row of the span; rows outside it are NaN.
  */
 export function smoothedFixedWeights(
   fixed: number[],
   inputs: Series[],
   n: number,
   smoothing: EwmSpec,
+  span: RowSpan = { first: 0, last: n - 1 },
 ): Series[] {
-  const raw = fixed.map((w, k) => {
-    const s = new Float64Array(n);
-    const input = inputs[k]!;
-    let seen = false;
-    for (let i = 0; i < n; i++) {
-      if (!seen && !Number.isNaN(input[i]!)) seen = true;
-      s[i] = seen ? w : 0;
-    }
-    return s;
-  });
+  const filled = inputs.map((x) => ffillWithin(x, span));
+  const raw = fixed.map(() => nanSeries(n));
+  for (let i = Math.max(0, span.first); i <= span.last; i++) {
+    const allMissing = filled.every((f) => Number.isNaN(f[i]!));
+    fixed.forEach((w, k) => {
+      raw[k]![i] = allMissing || !Number.isNaN(filled[k]![i]!) ? w : 0;
+    });
+  }
   const smoothed = raw.map((s) => ewmMean(s, smoothing));
-  normaliseRows(smoothed, n);
+  normaliseRows(smoothed, span);
   return smoothed;
 }
 
 /**
- * combined = clip(FDM × Σ wᵢ · ffill(capped forecastᵢ), ±cap). A missing forecast counts as
- * 0 (pandas `sum(axis=1)` skips NaN); its weight is 0 there anyway.
+ * combined = clip(FDM × Σ wᵢ · ffill(capped forecastᵢ), ±cap) over the span (the forecasts'
+ * index); NaN outside it. A missing forecast counts as 0 (pandas `sum(axis=1)` skips NaN), so
+ * the combined forecast is 0.0 from the first row until the first forecast exists.
  */
 export function combineForecasts(
   forecasts: Series[],
@@ -64,16 +69,15 @@ export function combineForecasts(
   fdm: number,
   n: number,
   cap = 20,
+  span: RowSpan = { first: 0, last: n - 1 },
 ): Series {
-  const out = new Float64Array(n);
-  const last = new Float64Array(forecasts.length).fill(Number.NaN);
-  for (let i = 0; i < n; i++) {
+  const out = nanSeries(n);
+  const filled = forecasts.map((f) => ffillWithin(f, span));
+  for (let i = Math.max(0, span.first); i <= span.last; i++) {
     let sum = 0;
-    for (let k = 0; k < forecasts.length; k++) {
-      const f = forecasts[k]![i]!;
-      if (!Number.isNaN(f)) last[k] = f;
-      const lf = last[k]!;
-      if (!Number.isNaN(lf)) sum += weights[k]![i]! * lf;
+    for (let k = 0; k < filled.length; k++) {
+      const weighted = weights[k]![i]! * filled[k]![i]!;
+      if (!Number.isNaN(weighted)) sum += weighted;
     }
     out[i] = Math.min(cap, Math.max(-cap, sum * fdm));
   }

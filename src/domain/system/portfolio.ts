@@ -4,11 +4,12 @@
  */
 import type { EwmSpec } from '../ewm.ts';
 import { smoothedFixedWeights } from './forecasts.ts';
-import { ffill, type Series } from './series.ts';
+import type { Series } from './series.ts';
 
 /**
- * Instrument weights per instrument. The reference smooths with `ewm(instrument_weight_ewma_span)`
- * — a positional argument, so a centre of mass — then the digest's renormalisation.
+ * Instrument weights per instrument over the common grid (`get_instrument_weights`): fixed
+ * weights fitted to the forward-filled subsystem positions, smoothed with
+ * `ewm(span=instrument_weight_ewma_span)` and renormalised to sum to 1 per row.
  */
 export function instrumentWeights(
   fixed: number[],
@@ -19,10 +20,13 @@ export function instrumentWeights(
   return smoothedFixedWeights(fixed, subsystemPositions, n, smoothing);
 }
 
-/** N = subsystem × ffill(w) × IDM (the risk overlay is off by default and not implemented). */
+/**
+ * N = subsystem × w × IDM on the subsystem position's rows (the weights cover the whole grid, so
+ * their `reindex(method="ffill")` is the same row). The risk overlay is off by default and not
+ * implemented.
+ */
 export function notionalPosition(subsystem: Series, weight: Series, idm: number): Series {
-  const w = ffill(weight);
   const out = new Float64Array(subsystem.length);
-  for (let i = 0; i < out.length; i++) out[i] = subsystem[i]! * w[i]! * idm;
+  for (let i = 0; i < out.length; i++) out[i] = subsystem[i]! * weight[i]! * idm;
   return out;
 }

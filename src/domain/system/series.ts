@@ -4,7 +4,7 @@
  */
 import { MS_PER_DAY } from '../prices/time.ts';
 import type { BusinessDayGrid } from './calendar.ts';
-import { businessDayOf } from './calendar.ts';
+import { businessDayOf, epochDayOfBusinessDay } from './calendar.ts';
 
 export type Series = Float64Array;
 
@@ -68,6 +68,12 @@ export function ffill(x: Series): Series {
   return out;
 }
 
+/** Carries the value at row `from` (NaN or not) to the end of the series, in place. */
+export function ffillFrom(x: Series, from: number): Series {
+  if (from >= 0 && from < x.length) x.fill(x[from]!, from + 1);
+  return x;
+}
+
 /** pandas `diff()`. */
 export function diff(x: Series): Series {
   const out = nanSeries(x.length);
@@ -91,5 +97,87 @@ export function map2(a: Series, b: Series, f: (x: number, y: number) => number):
 export function mapSeries(a: Series, f: (x: number) => number): Series {
   const out = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = f(a[i]!);
+  return out;
+}
+
+/**
+ * The rows [first, last] (inclusive) of one pandas index on the grid: a series resampled to
+ * `1B` covers the business days from its first to its last timestamp, whatever the values.
+ * Empty when first > last.
+ */
+export interface RowSpan {
+  readonly first: number;
+  readonly last: number;
+}
+
+export const EMPTY_SPAN: RowSpan = { first: 0, last: -1 };
+
+/** The grid rows covered by `resample("1B")` of observations at these times. */
+export function spanOfTimes(times: Float64Array | number[], grid: BusinessDayGrid): RowSpan {
+  if (times.length === 0) return EMPTY_SPAN;
+  const first = Math.max(0, businessDayOfTime(times[0]!) - grid.start);
+  const last = Math.min(grid.length - 1, businessDayOfTime(times[times.length - 1]!) - grid.start);
+  return { first, last };
+}
+
+const isEmpty = (s: RowSpan): boolean => s.first > s.last;
+
+/** Index union of two aligned series (pandas arithmetic); contiguous on a business-day grid. */
+export function unionSpan(a: RowSpan, b: RowSpan): RowSpan {
+  if (isEmpty(a)) return b;
+  if (isEmpty(b)) return a;
+  return { first: Math.min(a.first, b.first), last: Math.max(a.last, b.last) };
+}
+
+/** Index intersection (`align(join="inner")`). */
+export function intersectSpan(a: RowSpan, b: RowSpan): RowSpan {
+  return { first: Math.max(a.first, b.first), last: Math.min(a.last, b.last) };
+}
+
+/** NaN outside the span, in place: the rows the pandas series does not have. */
+export function keepWithin(x: Series, span: RowSpan): Series {
+  const first = Math.max(0, Math.min(span.first, x.length));
+  x.fill(Number.NaN, 0, first);
+  if (span.last + 1 < x.length) x.fill(Number.NaN, Math.max(first, span.last + 1));
+  return x;
+}
+
+/** `x.ffill()` of the series whose index is the span; NaN outside it. */
+export function ffillWithin(x: Series, span: RowSpan): Series {
+  const out = nanSeries(x.length);
+  let last = Number.NaN;
+  for (let i = Math.max(0, span.first); i <= span.last; i++) {
+    const v = x[i]!;
+    if (!Number.isNaN(v)) last = v;
+    out[i] = last;
+  }
+  return out;
+}
+
+/**
+ * `x.reindex(to, method="ffill")` for a series whose index is `from`: each row of `to` takes the
+ * value at the last row of `from` at or before it, NaN or not; rows before `from` are NaN.
+ */
+export function reindexFfill(x: Series, from: RowSpan, to: RowSpan): Series {
+  const out = nanSeries(x.length);
+  if (isEmpty(from)) return out;
+  for (let i = Math.max(to.first, from.first); i <= to.last; i++) out[i] = x[Math.min(i, from.last)]!;
+  return out;
+}
+
+/**
+ * `fx.reindex(daily_index, method="ffill")` of raw (not resampled) observations: each grid day
+ * takes the last observation stamped at or before its midnight. An FX close stamped 23:00 is
+ * therefore the next business day's rate (`systems/positionsizing.py`).
+ */
+export function asofMidnight(obs: Observations, grid: BusinessDayGrid): Series {
+  const out = nanSeries(grid.length);
+  const n = obs.times.length;
+  let j = -1;
+  for (let r = 0; r < grid.length; r++) {
+    const midnight = epochDayOfBusinessDay(grid.start + r) * MS_PER_DAY;
+    while (j + 1 < n && obs.times[j + 1]! <= midnight) j++;
+    if (j >= 0) out[r] = obs.values[j]!;
+  }
   return out;
 }

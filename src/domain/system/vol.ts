@@ -5,8 +5,7 @@
  *   the rolling `floor_min_quant` quantile over `floor_days` rows (min `floor_min_periods`),
  *   whose first value is set to 0 and then forward-filled.
  * - mixed_vol_calc (defaults.yaml's choice): EW std, blended with its slow EWMA
- *   (`vol.ewm(slow_vol_years × 256)`: a positional argument, so a centre of mass; the digest
- *   writes "span"), then the absolute minimum. No floor.
+ *   (`vol.ewm(span=slow_vol_years × 256).mean()`), then the absolute minimum. No floor.
  */
 import { ewmMean, ewmStd } from '../ewm.ts';
 import { rollingQuantile } from './rolling-quantile.ts';
@@ -85,7 +84,7 @@ export function robustVolCalc(dailyReturns: Series, opts: RobustVolOptions = {})
 export function mixedVolCalc(dailyReturns: Series, opts: MixedVolOptions = {}): Series {
   const vol = ewmStd(dailyReturns, { span: opts.days ?? 35 }, { minPeriods: opts.minPeriods ?? 10 });
   const slowVolDays = (opts.slowVolYears ?? 20) * BUSINESS_DAYS_IN_YEAR;
-  const longVol = ewmMean(vol, { com: slowVolDays });
+  const longVol = ewmMean(vol, { span: slowVolDays });
   const p = opts.proportionOfSlowVol ?? 0.3;
   for (let i = 0; i < vol.length; i++) vol[i] = longVol[i]! * p + vol[i]! * (1 - p);
   applyMinVol(vol, opts.volAbsMin ?? 1e-10);

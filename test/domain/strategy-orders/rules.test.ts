@@ -159,25 +159,46 @@ describe('position limits (B4): the reference doctest of position_limits.py', ()
       }),
     ).toBe(4);
   });
-  it('with one strategy, neither limit is exceeded after the combined rule', () => {
+  it('the combined rule is min of the two single-leg trades when long or flat, max when short', () => {
     fc.assert(
       fc.property(
         pos,
         pos,
+        pos,
         fc.integer({ min: 0, max: 20 }),
         fc.integer({ min: 0, max: 20 }),
-        (p, t, li, ls) => {
+        (p, other, t, li, ls) => {
+          const instrument = p + other;
+          const a = applyPositionLimitToSingleLegTrade(instrument, li, t);
+          const b = applyPositionLimitToSingleLegTrade(p, ls, t);
           const trade = applyPositionLimits({
             trade: t,
             strategy_position: p,
-            instrument_position: p,
+            instrument_position: instrument,
             instrument_limit: li,
             strategy_instrument_limit: ls,
           });
-          expect(Math.abs(p + trade)).toBeLessThanOrEqual(Math.min(li, ls));
+          expect(trade).toBe((instrument >= 0 ? Math.min(a, b) : Math.max(a, b)) + 0); // no −0
         },
       ),
     );
+  });
+  it('one limit set: its single-leg rule alone (the reference would also weigh the unlimited trade)', () => {
+    const one = { trade: -10, strategy_position: 0, instrument_position: 0 };
+    expect(applyPositionLimits({ ...one, instrument_limit: 2 })).toBe(-2);
+    expect(applyPositionLimits({ ...one, strategy_instrument_limit: 3 })).toBe(-3);
+    expect(applyPositionLimits(one)).toBe(-10);
+  });
+  it('the reference rule can break a limit: flat, selling 5, limits 1 and 3 → −3', () => {
+    expect(
+      applyPositionLimits({
+        trade: -5,
+        strategy_position: 0,
+        instrument_position: 0,
+        instrument_limit: 1,
+        strategy_instrument_limit: 3,
+      }),
+    ).toBe(-3);
   });
 });
 
@@ -189,7 +210,8 @@ describe('the single-leg rule is a clip of the new position', () => {
       }),
     );
   });
-  it('when other strategies hold too much, the strategy limit is kept', () => {
+  it('when other strategies hold too much, the instrument limit forces this strategy to sell', () => {
+    // instrument 10 > 3: the single-leg rule asks for −7; the strategy limit allows 0 → min −7
     expect(
       applyPositionLimits({
         trade: 0,
@@ -198,6 +220,6 @@ describe('the single-leg rule is a clip of the new position', () => {
         instrument_limit: 3,
         strategy_instrument_limit: 5,
       }),
-    ).toBe(-5);
+    ).toBe(-7);
   });
 });

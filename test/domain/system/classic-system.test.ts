@@ -3,6 +3,7 @@ import { runClassicSystem } from '../../../src/domain/system/classic-system.ts';
 import { classicSystemConfig } from '../../../src/domain/system/config.ts';
 import { loadPysystemtradeData } from '../../../src/store/pysystemtrade-csv.ts';
 import { PYSYSTEMTRADE_DIR } from './fixtures.ts';
+import { loadOracle } from './oracle-data.ts';
 
 const data = loadPysystemtradeData(PYSYSTEMTRADE_DIR, ['CORN', 'EUROSTX', 'SOFR']);
 
@@ -21,12 +22,16 @@ describe('classic system on pysystemtrade data (CORN, EUROSTX in EUR, SOFR)', ()
     expect(byCode.SOFR).toMatchObject({ reference_price: 96.47, reference_contract: '20261200' });
   });
 
-  it('pins the last-row buffers (regression values of this implementation)', () => {
-    expect(byCode.CORN!.lower_position).toBeCloseTo(-4.304729925812801, 9);
-    expect(byCode.CORN!.upper_position).toBeCloseTo(-3.5220517574832004, 9);
-    expect(byCode.EUROSTX!.lower_position).toBeCloseTo(0.6863151333903282, 9);
-    expect(byCode.EUROSTX!.upper_position).toBeCloseTo(0.8388296074770679, 9);
-    expect(byCode.SOFR!.notional_position).toBeCloseTo(-11.628746227638786, 9);
+  it('last-row buffers follow from pysystemtrade 1.80 subsystem positions (oracle at 1,000,000)', () => {
+    // Half the capital halves the subsystem position; the three instruments have held positions
+    // for years, so each smoothed instrument weight is 1/3; N = subsystem × 1/3 × IDM 1.89.
+    for (const code of ['CORN', 'EUROSTX', 'SOFR']) {
+      const oracle = loadOracle(code).columns.subsystem_position;
+      const n = ((oracle[oracle.length - 1]! / 2) * 1.89) / 3;
+      expect(byCode[code]!.notional_position).toBeCloseTo(n, 9);
+      expect(byCode[code]!.lower_position).toBeCloseTo(n - 0.1 * Math.abs(n), 9);
+      expect(byCode[code]!.upper_position).toBeCloseTo(n + 0.1 * Math.abs(n), 9);
+    }
   });
 
   it('the chain holds together on the last row: N = vol scalar × F/10 × w × IDM, B = 0.1|N|', () => {
@@ -40,7 +45,11 @@ describe('classic system on pysystemtrade data (CORN, EUROSTX in EUR, SOFR)', ()
       const weights = Object.values(d.forecast_weights).reduce((s, w) => s + w[last]!, 0);
       expect(weights).toBeCloseTo(1, 12);
     }
-    expect(result.diagnostics.CORN!.daily_returns_volatility[last]).toBeCloseTo(8.795574744337006, 9);
+    // CORN's last multiple-prices row has no price: vol stops at its last price (2023-08-30,
+    // pysystemtrade 1.80: 8.949858650264854) and the forecast is carried to the last row
+    const cornVol = result.diagnostics.CORN!.daily_returns_volatility;
+    expect(cornVol[last]).toBeNaN();
+    expect(cornVol[last - 1]).toBe(8.949858650264854);
   });
 
   it('positions scale linearly with capital', () => {

@@ -17,7 +17,7 @@ import {
   volScalar,
 } from '../../../src/domain/system/position-sizing.ts';
 import { annualisedRoll, contractYearFraction } from '../../../src/domain/system/rules.ts';
-import { resampleLast, resampleMean } from '../../../src/domain/system/series.ts';
+import { asofMidnight, reindexFfill, resampleLast, resampleMean } from '../../../src/domain/system/series.ts';
 import { parseAdjustedPricesCsv, parseMultiplePricesCsv } from '../../../src/store/csv/price-files.ts';
 
 const day = (s: string) => Math.floor(parseNaiveTimestamp(s)! / 86_400_000);
@@ -70,6 +70,21 @@ describe('CSV readers (the shared strict readers of src/store/csv)', () => {
     );
     expect(() => parseMultiplePricesCsv('DATETIME,PRICE\n', 'm.csv')).toThrow(/^m\.csv:1: header must be/);
   });
+  it('FX on the grid is the last rate stamped at or before midnight (reindex, method="ffill")', () => {
+    const ms = (d: string) => parseNaiveTimestamp(d)!;
+    const fx = {
+      times: [ms('2023-08-24 23:00:00'), ms('2023-08-25 23:00:00'), ms('2023-08-28 00:00:00')],
+      values: [1.1, 1.2, 1.3],
+    };
+    const grid = { start: businessDayOf(day('2023-08-24')), length: 4 }; // Thu, Fri, Mon, Tue
+    // Thu: nothing yet; Fri: Thursday 23:00; Mon: 00:00 the same day; Tue: Monday's
+    expect(Array.from(asofMidnight(fx, grid))).toEqual([Number.NaN, 1.1, 1.3, 1.3]);
+  });
+  it('reindex with ffill takes the value at the last source row, NaN or not', () => {
+    const x = Float64Array.from([Number.NaN, 2, Number.NaN, 9, 9]);
+    const out = reindexFfill(x, { first: 1, last: 2 }, { first: 0, last: 4 });
+    expect(Array.from(out)).toEqual([Number.NaN, 2, Number.NaN, Number.NaN, Number.NaN]);
+  });
   it('resamples last and mean per business day', () => {
     const ms = (d: string) => day(d) * 86_400_000;
     const obs = {
@@ -119,6 +134,23 @@ describe('forecasts (digest §7.3, §7.4)', () => {
     expect(w[0]![1]).toBeCloseTo(2 / 3, 12);
     const combined = combineForecasts(f, w, 1, 2);
     expect(combined[1]).toBeCloseTo((2 / 3) * 10 + (1 / 3) * -5, 12);
+  });
+  it('fixed weights are kept while every forecast is missing (fix_weights_vs_position_or_forecast)', () => {
+    const nan = Number.NaN;
+    const f = [Float64Array.from([nan, nan, 8, 8]), Float64Array.from([nan, nan, nan, 4])];
+    const w = smoothedFixedWeights([0.25, 0.75], f, 4, { span: 3 });
+    expect(w[0]![0]).toBe(0.25);
+    expect(w[1]![1]).toBe(0.75);
+    // row 2: only the first forecast exists, the second weight decays towards 0
+    expect(w[1]![2]).toBeGreaterThan(0);
+    expect(w[1]![2]).toBeLessThan(0.75);
+  });
+  it('no combined forecast before its rows; 0.0 from their first row until a forecast exists', () => {
+    const nan = Number.NaN;
+    const f = [Float64Array.from([nan, nan, nan, 5])];
+    const span = { first: 1, last: 3 };
+    const w = smoothedFixedWeights([1], f, 4, { span: 125 }, span);
+    expect(Array.from(combineForecasts(f, w, 1, 4, 20, span))).toEqual([nan, 0, 0, 5]);
   });
   it('a rule gets weight only once its forecast exists, and the FDM is applied before the cap', () => {
     const f = [Float64Array.from([8, 8, 8]), Float64Array.from([Number.NaN, 20, 20])];

@@ -62,10 +62,11 @@ describe('robust_vol_calc against pysystemtrade test_algos.py oracles', () => {
     expect(last(robustVolCalc(r, { floorMinQuant: 0.5 }))).toBe(1.6589635876672018);
     expect(last(robustVolCalc(r, { floorDays: 10, floorMinPeriods: 5 }))).toBe(0.42683730016922145);
   });
-  it('mixed vol is 0.3 slow + 0.7 fast and never below the absolute minimum', () => {
+  it('mixed vol is 0.3 slow (span 10 × 256) + 0.7 fast and never below the absolute minimum', () => {
+    // span, not centre of mass: sysquant/estimators/vol.py mixed_vol_calc, ewm(span=slow_vol_days)
     const r = diff(loadSyscoreFixture('pricetestdata.csv'));
     const fast = ewmStd(r, { span: 35 }, { minPeriods: 10 });
-    const slow = ewmMean(fast, { com: 10 * 256 });
+    const slow = ewmMean(fast, { span: 10 * 256 });
     const mixed = mixedVolCalc(r, { slowVolYears: 10 });
     expect(last(mixed)).toBeCloseTo(0.3 * last(slow) + 0.7 * last(fast), 14);
     expect(Array.from(mixed).every((v) => Number.isNaN(v) || v >= 1e-10)).toBe(true);

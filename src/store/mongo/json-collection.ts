@@ -1,0 +1,73 @@
+/**
+ * The MongoDB side of systack's keyed JSON records: one document per key, `{ _id: key, value }`,
+ * in a collection named as the JetStream bucket it stands in for. Keys are the same as the
+ * JetStream backend's (`kv-json.ts`), so both backends list, sort and refuse duplicates alike:
+ * `create` refuses an existing key (E11000, the server's own duplicate-key code), `list` returns
+ * keys in ascending order under a dotted prefix.
+ */
+import { type Collection, type Db, MongoClient, MongoServerError } from 'mongodb';
+
+export interface MongoSettings {
+  url: string;
+  db: string;
+}
+
+interface KeyedDoc {
+  _id: string;
+  value: unknown;
+}
+
+/** The server's duplicate-key error code. */
+export const DUPLICATE_KEY = 11000;
+
+export class KeyExistsError extends Error {
+  override name = 'KeyExistsError';
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class JsonCollection {
+  constructor(private readonly c: Collection<KeyedDoc>) {}
+
+  static of(db: Db, name: string): JsonCollection {
+    return new JsonCollection(db.collection<KeyedDoc>(name));
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const d = await this.c.findOne({ _id: key });
+    return d ? (d.value as T) : undefined;
+  }
+
+  async put(key: string, value: unknown): Promise<void> {
+    await this.c.replaceOne({ _id: key }, { value }, { upsert: true });
+  }
+
+  async create(key: string, value: unknown): Promise<void> {
+    try {
+      await this.c.insertOne({ _id: key, value });
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY)
+        throw new KeyExistsError(`key '${key}' exists`);
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.c.deleteOne({ _id: key })).deletedCount === 1;
+  }
+
+  /** Records whose key starts with `prefix`, ascending by key. */
+  async list<T>(prefix = ''): Promise<Array<{ key: string; value: T }>> {
+    const docs = await this.c
+      .find(prefix ? { _id: { $regex: `^${escape(prefix)}` } } : {})
+      .sort({ _id: 1 })
+      .toArray();
+    return docs.map((d) => ({ key: d._id, value: d.value as T }));
+  }
+}
+
+/** A connected database; close it when done. */
+export async function openMongo(settings: MongoSettings): Promise<{ db: Db; close(): Promise<void> }> {
+  const client = await MongoClient.connect(settings.url, { serverSelectionTimeoutMS: 5_000 });
+  return { db: client.db(settings.db), close: () => client.close() };
+}
