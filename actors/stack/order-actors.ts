@@ -185,6 +185,9 @@ export function spawnBrokerOrder(core: StackCore, bo: BrokerOrder): void {
  */
 export function reconcileChildren(core: StackCore): void {
   for (const io of core.activeOrders('instrument')) {
+    // Only a family with a completed contract child needs its parent's actor (restores stay cheap).
+    const done = (id: number) => core.contractOrder(id)?.state.startsWith('completed') === true;
+    if (!io.children.some(done)) continue;
     const snap = core.instrumentActors.snapshot(io);
     for (const child of snap.context.children) {
       const co = child.completed ? undefined : core.contractOrder(Number(child.orderId));
