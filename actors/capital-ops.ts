@@ -214,8 +214,8 @@ export class CapitalOps {
 
   /** Add to an allowance strategy's ledger (its starting amount, P&L, fees or a flow). */
   async ledgerAdd(strategy: string, kind: AllowanceEntry['kind'], amount: number) {
-    const m = this.deps.strategies[strategy];
-    if (!m) throw new ServiceError(ErrorCodes.notFound, `unknown strategy ${strategy}`);
+    const m = Object.hasOwn(this.deps.strategies, strategy) ? this.deps.strategies[strategy] : undefined;
+    if (!m) throw new ServiceError(ErrorCodes.badRequest, `unknown strategy ${strategy}`);
     if (m.method !== 'allowance')
       throw new ServiceError(ErrorCodes.unprocessable, `strategy ${strategy} is not on the allowance method`);
     const entries = await this.deps.store.ledger(strategy);

@@ -7,6 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { endpoint, startService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
+import { nameSchema } from '../src/bus/schemas/names.ts';
 import type { CapitalOps } from './capital-ops.ts';
 
 const amount = z.number().finite();
@@ -35,7 +36,7 @@ export const capitalSchemas = {
     .refine((o) => Object.keys(o).length > 0, 'give at least one value to modify'),
   delete_since: z.strictObject({ since: z.iso.datetime({ offset: true }) }),
   ledger_add: z.strictObject({
-    strategy_name: z.string().min(1),
+    strategy_name: nameSchema(),
     kind: z.enum(['allowance', 'pnl', 'fees', 'deposit', 'withdrawal']),
     amount,
   }),

@@ -11,8 +11,26 @@ import { ErrorCodes, endpoint, ServiceError, startService } from '../src/bus/ser
 import { subject } from '../src/bus/subjects.ts';
 import { parseOverride } from '../src/domain/strategy-orders/overrides.ts';
 import type { ControlsStore } from '../src/store/controls-store.ts';
+import { nameSchema } from '../src/bus/schemas/names.ts';
+import { assertKnown, type KnownNames, UnknownNameError } from './universe.ts';
 
-const name = z.string().regex(/^[-_=a-zA-Z0-9]+$/, 'letters, digits, -, _ or =');
+/** A set request must name a known instrument and strategy (400 otherwise); removing never needs to. */
+export async function assertKnownTarget(names: KnownNames | undefined, r: ControlTargetBody): Promise<void> {
+  if (!names) return;
+  try {
+    await assertKnown(names, r);
+  } catch (err) {
+    if (err instanceof UnknownNameError) throw new ServiceError(ErrorCodes.badRequest, err.message);
+    throw err;
+  }
+}
+
+interface ControlTargetBody {
+  instrument_code?: string;
+  strategy_name?: string;
+}
+
+const name = nameSchema(/^[-_=a-zA-Z0-9]+$/, 'letters, digits, -, _ or =');
 
 const overrideValue = z.union([
   z.number().min(0).max(1),
@@ -61,6 +79,8 @@ export async function startControlsService(
   nc: NatsConnection,
   prefix: string,
   store: ControlsStore,
+  /** When given, set requests must name known instruments and strategies. */
+  names?: KnownNames,
 ): Promise<Service> {
   const s = (...p: string[]) => subject(prefix, 'control', ...p);
   return startService(nc, {
@@ -81,6 +101,7 @@ export async function startControlsService(
         description: 'set a position limit (instrument, or strategy × instrument)',
         schema: controlSchemas.limitSet,
         handler: async (r) => {
+          await assertKnownTarget(names, r);
           await store.setPositionLimit(r.scope, stripLimit(r), r.limit);
           return store.positionLimits();
         },
@@ -110,6 +131,7 @@ export async function startControlsService(
           'set an override (strategy, instrument, or both): a multiplier in [0,1], close, none, reduce_only, no_trading',
         schema: controlSchemas.overrideSet,
         handler: async (r) => {
+          await assertKnownTarget(names, r);
           const { override, ...target } = r;
           await store.setOverride(r.scope, target, parseOverride(override));
           return store.overrides();

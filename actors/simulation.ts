@@ -6,8 +6,10 @@
 import { resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { kvSimBrokerStore } from '../src/broker/sim/kv-store.ts';
+import type { TradingCalendar } from '../src/broker/sim/sessions.ts';
 import { simPositions } from '../src/broker/sim/state.ts';
 import { streamName } from '../src/bus/subjects.ts';
+import { loadSimMarketConfig } from '../src/config/sim-market.ts';
 import { type ImportProgress, importPrices } from '../src/store/csv/import.ts';
 import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
@@ -40,9 +42,22 @@ export async function bootstrapSampleData(
   return { imported, instruments, lastPriceTime };
 }
 
-/** 12:28 local time on the day after `time`: just before the compressed day's evening processes. */
-export function nextSimulatedDay(time: number): number {
+/**
+ * 12:28 local time on the first day after `time` whose next morning the simulated market trades
+ * (config/sim_market.yaml, the default instrument calendar): just before the compressed day's
+ * evening processes, so the orders they generate trade the next morning (00:01–12:00) rather
+ * than wait over a weekend or holiday.
+ */
+export function nextSimulatedDay(
+  time: number,
+  calendar: TradingCalendar = loadSimMarketConfig().terms('').calendar,
+): number {
   const d = new Date(time);
+  for (let k = 1; k <= 10; k++) {
+    const evening = new Date(d.getFullYear(), d.getMonth(), d.getDate() + k, 12, 28).getTime();
+    const morning = new Date(d.getFullYear(), d.getMonth(), d.getDate() + k + 1, 6, 0).getTime();
+    if (calendar.isOpen(morning)) return evening;
+  }
   return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1, 12, 28).getTime();
 }
 

@@ -9,11 +9,13 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { endpoint, ErrorCodes, ServiceError, startService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
+import { nameSchema } from '../src/bus/schemas/names.ts';
 import { startCapitalService } from './capital-service.ts';
 import { startControlsService } from './controls-service.ts';
 import type { StrategyRuntime } from './strategy-runtime.ts';
+import { storedNames } from './universe.ts';
 
-const strategyName = z.string().regex(/^[-_=a-zA-Z0-9]+$/, 'letters, digits, -, _ or =');
+const strategyName = nameSchema(/^[-_=a-zA-Z0-9]+$/, 'letters, digits, -, _ or =');
 
 export async function startStrategyQueryService(
   nc: NatsConnection,
@@ -73,7 +75,12 @@ export async function startStrategyServices(
 ): Promise<Service[]> {
   return [
     await startCapitalService(nc, prefix, rt.capital),
-    await startControlsService(nc, prefix, rt.controls),
+    await startControlsService(
+      nc,
+      prefix,
+      rt.controls,
+      await storedNames(nc, prefix, Object.keys(rt.systemConfigs)),
+    ),
     await startStrategyQueryService(nc, prefix, rt),
   ];
 }

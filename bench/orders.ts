@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runStackHandler } from '../actors/stack/run.ts';
+import { staticUniverse } from '../actors/universe.ts';
 import type { FillRecord } from '../actors/stack/types.ts';
 import { ConstantPriceSource } from '../src/broker/sim/price-source.ts';
 import { SimBroker } from '../src/broker/sim/sim-broker.ts';
@@ -52,6 +53,8 @@ const run = await runStackHandler({
   clock,
   prefix: 'bench',
   loopMs: 1,
+  // Orders go in through createInstrumentOrder, not the services: no name is needed there.
+  universe: staticUniverse({ instruments: [], strategies: [] }),
   log: {
     debug() {},
     info() {},

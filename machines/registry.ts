@@ -8,6 +8,7 @@ import { marketAlgoMachine } from './algo-market.ts';
 import { brokerOrderMachine } from './broker-order.ts';
 import { contractOrderMachine } from './contract-order.ts';
 import { describeMachine } from './diagram.ts';
+import { ibConnectionMachine } from './ib-connection.ts';
 import { instrumentLockMachine } from './instrument-lock.ts';
 import { instrumentOrderMachine } from './instrument-order.ts';
 import { rollStatusMachine } from './roll-status.ts';
@@ -66,6 +67,12 @@ export const machineRegistry: readonly MachineEntry[] = [
     description:
       'One strategy in run_systems: a process method run by frequency and max_executions, driven by CLOCK_TICK; STOP waits for the current run (digest §4 P8, P12).',
     machine: strategyMachine,
+  },
+  {
+    name: 'ib-connection',
+    description:
+      'Interactive Brokers connection: 1100 no new orders (in-flight orders stay), 1101 resubscribe and resynchronise, 1102 restored, 326 next client id, socket loss reconnect with backoff forever; open orders, executions, positions and reconcile before any new order (stack-notes §1).',
+    machine: ibConnectionMachine,
   },
 ];
 

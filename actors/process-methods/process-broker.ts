@@ -1,24 +1,50 @@
 /**
  * The broker a process method uses. With `broker: sim` every process shares one simulated broker:
  * its orders and fills live in the KV bucket `<PREFIX>_SIMBROKER` (so they outlive any process,
- * as a real broker's would) and its market continues the stored prices (`StorePriceSource`), so
- * the price updates, the capital update and the stack handler all see the same market.
+ * as a real broker's would) and its market continues the stored prices (`StorePriceSource`) from
+ * anchors kept in the same bucket, with the sessions, holidays and ticks of
+ * `config/sim_market.yaml` and the spreads and commissions of the instrument config, so the price
+ * updates, the capital update and the stack handler all see the same market
+ * (docs/simulated-broker.md).
+ * With `broker: ib` each process gets its own broker client id, recorded in KV (BrokerClientIds).
  */
+import { hostname } from 'node:os';
 import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
-import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
+import { kvSimBrokerStore, kvSimMarketAnchors } from '../../src/broker/sim/kv-store.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { StorePriceSource } from '../../src/broker/sim/store-price-source.ts';
+import { simTermsFromStore } from '../../src/broker/sim/terms.ts';
 import { streamName } from '../../src/bus/subjects.ts';
+import { loadSimMarketConfig, type SimMarketConfig } from '../../src/config/sim-market.ts';
+import { BrokerClientIds } from '../../src/store/broker-client-ids.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import type { MethodContext } from './types.ts';
 
+let marketConfig: SimMarketConfig | undefined;
+
 export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
-  if (ctx.system.broker !== 'sim') return brokerFromConfig(ctx.system, ctx.clock);
-  const store = await kvSimBrokerStore(ctx.nc, streamName(ctx.prefix, 'SIMBROKER'));
-  const prices = await StorePriceSource.load(
-    await JetStreamPriceStore.open(ctx.nc, ctx.prefix),
+  if (ctx.system.broker !== 'sim') {
+    const ids = await BrokerClientIds.open(ctx.nc, ctx.prefix);
+    const clientId = await ids.allocate({
+      process: ctx.process,
+      pid: process.pid,
+      host: hostname(),
+      allocated_at: ctx.clock.now(),
+    });
+    return brokerFromConfig(ctx.system, ctx.clock, { clientId });
+  }
+  const bucket = streamName(ctx.prefix, 'SIMBROKER');
+  const store = await kvSimBrokerStore(ctx.nc, bucket);
+  const priceStore = await JetStreamPriceStore.open(ctx.nc, ctx.prefix);
+  marketConfig ??= loadSimMarketConfig();
+  const config = marketConfig;
+  const anchors = await kvSimMarketAnchors(ctx.nc, bucket, priceStore);
+  const prices = new StorePriceSource(
+    anchors,
     ctx.system.sim_seed,
+    (code) => config.terms(code).calendar,
+    config.fxCalendar,
   );
   return new SimBroker({
     clock: ctx.clock,
@@ -26,5 +52,8 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
     prices,
     seed: ctx.system.sim_seed,
     latencyMs: ctx.system.sim_latency_ms,
+    terms: await simTermsFromStore(priceStore, config),
+    fx: prices,
+    fxCalendar: config.fxCalendar,
   });
 }

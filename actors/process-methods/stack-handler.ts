@@ -17,12 +17,17 @@ import { startOrderServices } from '../stack/services.ts';
 import { contractsFromPriceStore } from '../stack/store-contracts.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
+import { startTradeLimitsService } from '../trade-limits-service.ts';
+import { storedUniverse } from '../universe.ts';
+import { storedTradeLimits } from '../stack/stored-trade-limits.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
 
 interface Running {
   handler: StackHandler;
   service: Service;
+  limitsService: Service;
   broker: BrokerPort;
   requests: OrderRequestConsumer;
 }
@@ -44,6 +49,7 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
     r = (async () => {
       const broker = await brokerFor(ctx, deps);
       const log = childLogger({ component: 'stack_handler' }, ctx.log);
+      const limits = await TradeLimitsStore.open(ctx.nc, ctx.prefix);
       const handler = await StackHandler.open({
         nc: ctx.nc,
         broker,
@@ -51,12 +57,18 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
         clock: ctx.clock,
         prefix: ctx.prefix,
         log,
+        tradeLimits: storedTradeLimits(limits, log),
       });
-      const service = await startOrderServices(ctx.nc, handler, ctx.prefix);
+      const universe = await storedUniverse(ctx.nc, ctx.prefix, {
+        strategies: Object.keys(ctx.system.strategy_list),
+        maxOrderQty: ctx.system.max_order_qty,
+      });
+      const service = await startOrderServices(ctx.nc, handler, ctx.prefix, universe);
+      const limitsService = await startTradeLimitsService(ctx.nc, ctx.prefix, limits, ctx.clock, universe);
       // Orders the strategy order generator queued while the stack handler was not running.
       const requests = await consumeOrderRequests(ctx.nc, ctx.prefix, handler, log);
       log.info({ ...handler.restoreReport }, 'stack handler started');
-      return { handler, service, broker, requests };
+      return { handler, service, limitsService, broker, requests };
     })();
     byPrefix.set(ctx.prefix, r);
     r.catch(() => byPrefix?.delete(ctx.prefix));
@@ -92,6 +104,7 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
       await r.requests.stop();
       await r.handler.safeStackRemoval();
       await r.service.stop();
+      await r.limitsService.stop();
       await r.handler.close();
       await r.broker.disconnect();
       running.get(ctx.nc)?.delete(ctx.prefix);

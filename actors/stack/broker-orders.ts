@@ -7,7 +7,7 @@ import type { ContractOrder } from './types.ts';
 export async function resizedQuantity(core: StackCore, co: ContractOrder): Promise<number> {
   let qty = co.trade - co.fill;
   if (co.orderType === 'limit') return qty; // D2.2: limit orders skip trade limits and liquidity
-  const allowed = core.deps.tradeLimits.allowed(co.strategyName, co.instrumentCode, core.now());
+  const allowed = await core.deps.tradeLimits.allowed(co.strategyName, co.instrumentCode, core.now());
   if (Math.abs(qty) > allowed) qty = Math.sign(qty) * Math.floor(allowed);
   if (qty === 0) return 0;
   return liquidityCap(core, co, qty);

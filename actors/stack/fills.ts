@@ -65,6 +65,7 @@ export async function recordBrokerFill(
         qty: fill.qty,
         price: fill.price,
         time: fill.time,
+        commission: fill.commission,
         brokerOrderId: bo.id,
         contractOrderId: bo.parent,
         instrumentOrderId: bo.parent === undefined ? undefined : core.contractOrder(bo.parent)?.parent,

@@ -43,8 +43,10 @@ export function staticContracts(
 /** Trade limits (digest F9): spare capacity and charging. */
 export interface TradeLimits {
   /** Maximum abs quantity allowed now for (strategy, instrument); Infinity with no limits. */
-  allowed(strategyName: string, instrumentCode: string, now: number): number;
+  allowed(strategyName: string, instrumentCode: string, now: number): number | Promise<number>;
   charge(strategyName: string, instrumentCode: string, qty: number, now: number): void;
+  /** Resolves when every charge made so far is stored (stored limits: `stored-trade-limits.ts`). */
+  flush?(): Promise<void>;
 }
 
 export interface TradeLimitSpec {

@@ -4,10 +4,13 @@ import { childLogger } from '../../src/log/logger.ts';
 import { startOrderServices } from './services.ts';
 import { StackHandler, type StackHandlerOptions } from './stack-handler.ts';
 import { consumeOrderRequests } from './order-requests.ts';
+import type { Universe } from '../universe.ts';
 
 export interface RunStackHandlerOptions extends StackHandlerOptions {
   /** Real milliseconds between loop passes (the reference runs its methods with frequency 0). */
   loopMs?: number;
+  /** What the order services accept by name (known instruments and strategies, limits). */
+  universe: Universe;
 }
 
 export interface RunningStackHandler {
@@ -26,7 +29,7 @@ export async function runStackHandler(opts: RunStackHandlerOptions): Promise<Run
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
   const log = opts.log ?? childLogger({ component: 'stack_handler' });
   const handler = await StackHandler.open({ ...opts, prefix, log });
-  const service = await startOrderServices(opts.nc, handler, prefix);
+  const service = await startOrderServices(opts.nc, handler, prefix, opts.universe);
   // Orders queued by the strategy order generator while no stack handler ran.
   const requests = await consumeOrderRequests(opts.nc, prefix, handler, log);
   log.info({ ...handler.restoreReport }, 'stack handler started');

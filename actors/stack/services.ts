@@ -15,7 +15,9 @@ import {
   setOrderLock,
 } from './manual.ts';
 import { netInstrumentOrders } from './net.ts';
+import { checkOrderRequest } from './request-checks.ts';
 import { type NewInstrumentOrder, StackRequestError } from './spawn.ts';
+import type { Universe } from '../universe.ts';
 import type { StackHandler } from './stack-handler.ts';
 
 /** Subject suffixes (after `<prefix>.orders.`) of every order stack endpoint. */
@@ -69,14 +71,17 @@ export function toNewInstrumentOrder(
  * The order stack services (interactive_order_stack, digest H4) on the NATS micro-services
  * protocol (`systack-orders`): each endpoint is `<prefix>.orders.<name>` with a JSON body.
  * Bad input gets an error reply (400 with what is wrong, 404 unknown order, 409 refused by a
- * rule) before anything changes.
+ * rule) before anything changes: the zod schema first, then, for every mutating endpoint, the
+ * checks against `universe` (known instruments and strategies, position limits, max_order_qty).
  */
 export async function startOrderServices(
   nc: NatsConnection,
   h: StackHandler,
   prefix: string,
+  universe: Universe,
 ): Promise<Service> {
   const core = h.core;
+  const checks = { universe, positions: () => h.positions(), isLocked: (i: string) => core.isLocked(i) };
   const eps: EndpointSpec[] = [];
   const add = <Sc extends z.ZodType>(
     name: OrderEndpoint,
@@ -90,7 +95,10 @@ export async function startOrderServices(
         subject: subject(prefix, 'orders', ...name.split('.')),
         description,
         schema,
-        handler: async (b: z.infer<Sc>) => handler(b),
+        handler: async (b: z.infer<Sc>) => {
+          if (!name.startsWith('view.')) await checkOrderRequest(checks, name, b as Record<string, unknown>);
+          return handler(b);
+        },
       }),
     );
   };
@@ -193,7 +201,9 @@ export async function startOrderServices(
   add('delete.stack', 'Delete every order on every stack', S.deleteStackBody, async () => ({
     deleted: await deleteStack(core),
   }));
-  add('eod', 'End of day: safe stack removal', S.emptyBody, () => h.safeStackRemoval());
+  add('eod', `End of day: safe stack removal (body {"confirm": "${S.EOD_CONFIRM}"})`, S.eodBody, () =>
+    h.safeStackRemoval(),
+  );
   return startService(nc, {
     name: 'systack-orders',
     version: '0.1.0',

@@ -145,6 +145,10 @@ export class StackHandler {
     if (e.type !== 'fill' && e.type !== 'order-status') {
       if (e.type === 'connection')
         this.core.log.info({ connected: e.connected, code: e.code }, 'broker connection');
+      // After a reconnect (IB): missed fills came as fill events; position breaks are found by
+      // the loop's break check; orders at the broker without one of our orderRefs are reported.
+      if (e.type === 'reconciled' && e.unknownBrokerOrders.length > 0)
+        this.core.log.warn({ broker_order_ids: e.unknownBrokerOrders }, 'broker orders not on our stack');
       return;
     }
     const ref = e.type === 'fill' ? e.fill.orderRef : e.state.orderRef;
@@ -231,6 +235,7 @@ export class StackHandler {
     this.addresses?.unsubscribe();
     await this.settled();
     await this.core.host.flush();
+    await this.core.deps.tradeLimits.flush?.();
     this.core.store.close();
   }
 }

@@ -128,12 +128,13 @@ export interface FillRecord {
   qty: number;
   price: number;
   time: number;
+  /** The broker's commission on this fill, in the instrument's currency, when it came with the fill. */
+  commission?: number;
   brokerOrderId?: number;
   contractOrderId?: number;
   instrumentOrderId?: number;
   orderRef?: string;
-  /** Commission of this execution, when the broker has reported it (joined by `execId`). */
-  commission?: number;
+  /** Currency of `commission` (joined by `execId` also when reported after the fill). */
   commissionCurrency?: string;
 }
 

@@ -7,6 +7,7 @@ import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
+import { startVisualizer } from '../../src/web/visualizer/routes.ts';
 import { type ChildLauncher, spawnRunProcess } from './children.ts';
 import { AnchoredClock, anchorEnv } from './clock-sync.ts';
 import { startControlService } from './control-service.ts';
@@ -65,6 +66,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     staleAfterMs: o.staleAfterMs,
     reasons: supervisor.reasons,
   });
+  const visualizer = o.monitor
+    ? await startVisualizer(o.nc, o.prefix, {
+        onError: (err) => o.log.warn({ err }, 'visualizer request failed'),
+      })
+    : undefined;
   const monitor = o.monitor
     ? await startMonitorServer(
         {
@@ -74,7 +80,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           data: o.monitorData ?? natsMonitorDataSource(o.nc, o.prefix),
           reasons: supervisor.reasons,
         },
-        { ...o.monitor, onError: (err) => o.log.warn({ err }, 'monitor request failed') },
+        {
+          ...o.monitor,
+          onError: (err) => o.log.warn({ err }, 'monitor request failed'),
+          routes: (req, res) => visualizer?.handle(req, res) ?? false,
+        },
       )
     : undefined;
   supervisor.start();
@@ -87,6 +97,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     async stop() {
       await supervisor.stop();
       await service.stop().catch(() => undefined);
+      visualizer?.close();
       await monitor?.close();
       o.log.info('supervisor stopped');
     },

@@ -67,6 +67,8 @@ export interface BrokerFill {
   time: number;
   commission?: number;
   commissionCurrency?: string;
+  /** The broker's execution that corrected this fill's values (IB: same execId, higher suffix). */
+  correctedBy?: string;
 }
 
 export interface BrokerPosition extends ContractId {
@@ -116,9 +118,17 @@ export interface AccountValue {
 export type BrokerEvent =
   | { type: 'order-status'; state: BrokerOrderState }
   | { type: 'fill'; fill: BrokerFill }
+  /** A fill's values corrected by the broker; `fill.execId` is the fill's first (unchanged) id. */
+  | { type: 'fill-corrected'; fill: BrokerFill }
   | { type: 'commission'; execId: string; commission: number; currency: string }
   | { type: 'connection'; connected: boolean; code?: number; message?: string }
-  | { type: 'error'; orderRef?: string; code: number; message: string };
+  | { type: 'error'; orderRef?: string; code: number; message: string }
+  /**
+   * After a (re)connect the broker re-read its open orders, the day's executions (missed fills
+   * were emitted as `fill` events, once) and positions: here are the positions, and the broker's
+   * orders that carry no orderRef of ours.
+   */
+  | { type: 'reconciled'; positions: BrokerPosition[]; unknownBrokerOrders: number[] };
 
 export type BrokerListener = (event: BrokerEvent) => void;
 

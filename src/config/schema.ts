@@ -45,6 +45,8 @@ export const systemConfigSchema = z.strictObject({
   ib_ipaddress: z.string(),
   ib_port: portNumber,
   ib_idoffset: z.number().int().min(0),
+  /** Directory of ib_config_futures.csv and ib_config_spot_FX.csv (pysystemtrade's IB config). */
+  ib_config_dir: z.string().min(1),
   sim_seed: z.number().int(),
   sim_latency_ms: z.number().min(0),
 
@@ -59,6 +61,8 @@ export const systemConfigSchema = z.strictObject({
   production_capital_method: z.enum(['full', 'half', 'fixed']),
   base_currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code'),
   capital_max_change: z.number().positive(),
+  /** Largest |qty| one order request may ask for where no position limit is set (issue 10 §8). */
+  max_order_qty: z.number().int().positive(),
 
   strategy_list: z.record(z.string(), strategyEntry),
   strategy_capital_allocation: z.strictObject({

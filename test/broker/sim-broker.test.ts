@@ -73,7 +73,7 @@ describe('SimBroker', () => {
     await b.cancelOrder('x');
     await b.idle();
     const kinds = events.map((e) => (e.type === 'order-status' ? e.state.status : e.type));
-    expect(kinds.slice(-3)).toEqual(['cancelled', 'fill', 'filled']);
+    expect(kinds.slice(-4)).toEqual(['cancelled', 'fill', 'commission', 'filled']);
   });
 
   it('lets the fill win a cancel race, and duplicates fill reports on demand', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CapitalOps } from '../../actors/capital-ops.ts';
 import { startCapitalService } from '../../actors/capital-service.ts';
 import { startControlsService } from '../../actors/controls-service.ts';
+import { staticUniverse } from '../../actors/universe.ts';
 import { callService } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
@@ -118,6 +119,44 @@ describe('capital and controls over NATS (JetStream KV)', () => {
     ).rejects.toMatchObject({
       code: 404,
     });
+  });
+
+  it('reserved and unknown names are refused with 400 and change nothing (issue 10 §8)', async () => {
+    const before = [await call('control.limits.list'), await call('control.overrides.list')];
+    for (const [ep, body] of [
+      ['control.limits.set', { scope: 'instrument', instrument_code: '__proto__', limit: 1 }],
+      ['control.overrides.set', { scope: 'strategy', strategy_name: 'constructor', override: 'close' }],
+      ['capital.ledger_add', { strategy_name: 'toString', kind: 'pnl', amount: 1 }],
+      ['capital.ledger_add', { strategy_name: 'nobody', kind: 'pnl', amount: 1 }],
+    ] as const)
+      await expect(call(ep, body)).rejects.toMatchObject({ code: 400 });
+    expect([await call('control.limits.list'), await call('control.overrides.list')]).toEqual(before);
+    // With the known names given, a limit or override must name a stored instrument and a strategy.
+    const named = await startControlsService(
+      nc,
+      'named',
+      await JetStreamControlsStore.open(nc, 'named'),
+      staticUniverse({ instruments: ['CORN'], strategies: ['fast'] }),
+    );
+    const n = (ep: string, body: object) => callService(nc, `named.control.${ep}`, body);
+    await expect(
+      n('limits.set', { scope: 'instrument', instrument_code: 'V2X', limit: 1 }),
+    ).rejects.toMatchObject({
+      code: 400,
+      message: "unknown instrument 'V2X' (no instrument config)",
+    });
+    await expect(
+      n('overrides.set', {
+        scope: 'strategy_instrument',
+        strategy_name: 'slow',
+        instrument_code: 'CORN',
+        override: 0.5,
+      }),
+    ).rejects.toMatchObject({ code: 400 });
+    expect(await n('limits.set', { scope: 'instrument', instrument_code: 'CORN', limit: 1 })).toEqual({
+      instrument: { CORN: 1 },
+    });
+    await named.stop();
   });
 
   it('overrides: per strategy, instrument and both', async () => {

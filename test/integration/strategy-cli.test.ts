@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
 import { listOrderRequests } from '../../actors/stack/order-requests.ts';
+import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
@@ -61,13 +63,20 @@ describe('systack capital / control / update on a real nats-server', () => {
   });
 
   it('control: a limit is stored; a bad override is refused with exit 2', async () => {
+    // A limit names an instrument with a stored config (issue 10 §8).
+    const unknown = await run('control', 'limits', 'set', '1', '--instrument', 'CORN', '--json');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown instrument 'CORN'/);
+    await (await JetStreamPriceStore.open(nc, 'systack')).putInstrumentConfig({ instrumentCode: 'CORN' });
     const r = await run('control', 'limits', 'set', '1', '--instrument', 'CORN', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ instrument: { CORN: 1 } });
+    // The next test starts from a price store without CORN's config.
+    await (await new Kvm(nc).open('SYSTACK_INSTRUMENT_CONFIG')).delete('CORN');
     const bad = await run('control', 'overrides', 'set', '2', '--instrument', 'CORN');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/override/);
-  });
+  }, 120_000);
 
   it('update system-backtests then strategy-orders queues limited orders for the stack handler', async () => {
     // by default the system reads the price store, which has no CORN yet

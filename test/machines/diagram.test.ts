@@ -40,6 +40,7 @@ describe('registry and diagrams', () => {
       'instrument-lock',
       'roll-status',
       'strategy',
+      'ib-connection',
     ]);
     expect(summarize(machineRegistry[2]!)).toMatchObject({
       name: 'broker-order',

@@ -108,7 +108,7 @@ describe('run_reports', () => {
       /P&L by instrument[^\n]*\n=+\n[^\n]*\n[- ]+\nSP500\s+240\s+0\.024\nGOLD\s+4600\s+0\.451\n/,
     );
     expect(text).toMatch(/futures P&L \(instruments below\)\s+4840/);
-    expect(text).toMatch(/residual \(total - futures\)\s+5160/);
+    expect(text).toMatch(/residual \(total - futures \+ commissions\)\s+5160/);
     expect(text).not.toContain('Contracts not valued');
   });
 

@@ -11,6 +11,10 @@ import { createRootLogger } from '../../src/log/logger.ts';
 
 export const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
 
+/** The instruments and strategies the stack tests' services accept by name. */
+export const UNIVERSE_INSTRUMENTS = ['SOFR', 'GOLD', 'BUND', 'US10', 'SP500'];
+export const UNIVERSE_STRATEGIES = ['ewmac', 'carry', 'x'];
+
 export async function makeStack(
   nc: NatsConnection,
   prefix: string,

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStackHandler, runStackHandler } from '../../actors/stack/run.ts';
+import { staticUniverse } from '../../actors/universe.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { T0 } from './helpers.ts';
+import { T0, UNIVERSE_INSTRUMENTS, UNIVERSE_STRATEGIES } from './helpers.ts';
 
 const run = promisify(execFile);
 let nats: TestNats;
@@ -25,6 +26,7 @@ beforeAll(async () => {
     clock,
     prefix: 'systack',
     loopMs: 20,
+    universe: staticUniverse({ instruments: UNIVERSE_INSTRUMENTS, strategies: UNIVERSE_STRATEGIES }),
     config: { algoSizeLimit: 5, eodCancelWaitMs: 200 },
   });
 });

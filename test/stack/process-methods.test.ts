@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productionRegistry } from '../../actors/process-methods.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { callService } from '../../src/bus/service.ts';
+import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { stackMethodsHarness } from './helpers.ts';
 
@@ -30,10 +31,12 @@ describe('run_stack_handler process methods', () => {
   it('run an order through one long-lived handler, then end of day on completion', async () => {
     const nc = await nats.connect();
     const { broker, methods, ctx } = stackMethodsHarness(nc, 'pmstack', 100);
+    // The order services accept only stored instruments and configured strategies.
+    await (await JetStreamPriceStore.open(nc, 'pmstack')).putInstrumentConfig({ instrumentCode: 'SOFR' });
     // The first method run opens the handler, which serves the order services.
     await methods.check_external_position_break!(ctx('check_external_position_break'));
     const io = await callService<InstrumentOrder>(nc, 'pmstack.orders.instrument.create', {
-      strategy_name: 'ewmac',
+      strategy_name: 'example',
       instrument_code: 'SOFR',
       trade: 1,
       order_type: 'market',

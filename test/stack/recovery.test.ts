@@ -3,6 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pendingOrderRequests, requestInstrumentOrder } from '../../actors/stack/order-requests.ts';
 import { runStackHandler } from '../../actors/stack/run.ts';
+import { staticUniverse } from '../../actors/universe.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import type { FillRecord } from '../../actors/stack/types.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
@@ -139,7 +140,19 @@ describe('kill -9 while queued order requests are taken', () => {
       latencyMs: 1,
       store: await kvSimBrokerStore(nc, 'KILLREQ_SIMBROKER'),
     });
-    const run = await runStackHandler({ nc, broker, clock, prefix, loopMs: 5, config: { algoSizeLimit: 1 } });
+    const universe = staticUniverse({
+      instruments: Array.from({ length: R }, (_, i) => `Q${i}`),
+      strategies: ['s0', 's1'],
+    });
+    const run = await runStackHandler({
+      nc,
+      broker,
+      clock,
+      prefix,
+      loopMs: 5,
+      universe,
+      config: { algoSizeLimit: 1 },
+    });
     const h = run.handler;
     const done = () => h.core.orders('instrument').filter((o) => !o.active).length;
     // Requests the killed handlers took without an ack come back after the ack wait (5 s).

@@ -18,6 +18,7 @@ import { SimulatedClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createRootLogger } from '../../src/log/logger.ts';
 import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
+import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { RestoreError, restoreSnapshot } from '../../src/store/jetstream/restore.ts';
 import { systemDigest, writeSnapshot } from '../../src/store/jetstream/snapshot.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
@@ -40,7 +41,10 @@ async function tradingDay(nc: NatsConnection) {
     store: await kvSimBrokerStore(nc, 'BK_SIMBROKER'),
   });
   const methods = stackHandlerProcessMethods({ broker: () => broker });
-  const system = loadConfig().system;
+  // The order services take orders for stored instruments and configured strategies only.
+  await (await JetStreamPriceStore.open(nc, PREFIX)).putInstrumentConfig({ instrumentCode: 'GOLD' });
+  const base = loadConfig().system;
+  const system = { ...base, strategy_list: { ...base.strategy_list, ewmac: base.strategy_list.example! } };
   const ctx = (method: string) =>
     oneOffMethodContext({
       process: 'run_stack_handler',

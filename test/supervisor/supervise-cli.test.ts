@@ -102,6 +102,11 @@ describe('systack supervise --speed', () => {
     expect(await (await fetch(`http://127.0.0.1:${PORT}/`)).text()).toContain(
       '<title>systack monitor</title>',
     );
+    // The machine visualizer is served beside it (docs/visualizer.md).
+    const machinesPage = await (await fetch(`http://127.0.0.1:${PORT}/machines`)).text();
+    expect(machinesPage).toContain(
+      '<svg xmlns="http://www.w3.org/2000/svg" class="machine" data-machine="broker-order"',
+    );
 
     const exited = new Promise<number | null>((resolve) => daemon!.once('exit', (code) => resolve(code)));
     daemon.kill('SIGTERM');

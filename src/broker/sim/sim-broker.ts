@@ -186,13 +186,14 @@ export class SimBroker implements BrokerPort {
     this.requireConnected();
     const order = this.mustGet(orderRef);
     if (isFinished(order)) return;
-    if (order.cancelRace) {
+    if (order.cancelRace && this.marketOpen(order)) {
       // The cancel arrives after the broker has filled the order: the fill wins.
       await this.fillAll(order);
       return;
     }
     order.status = 'cancelled';
-    const late = order.lateFillAfterCancel ? order.pending : [];
+    // (a closed market cannot trade, so no late fill then)
+    const late = order.lateFillAfterCancel && this.marketOpen(order) ? order.pending : [];
     order.pending = [];
     await this.cfg.store?.saveOrder(order);
     this.schedule(async () => {
@@ -219,8 +220,12 @@ export class SimBroker implements BrokerPort {
     return simPositions(this.book.values());
   }
 
-  accountValue(): Promise<AccountValue> {
-    return this.market.accountValue();
+  async accountValue(): Promise<AccountValue> {
+    return this.market.accountValue(this.allFills());
+  }
+
+  private *allFills(): Iterable<BrokerFill> {
+    for (const o of this.book.values()) yield* o.fills;
   }
 
   contractDetails(c: ContractId): Promise<ContractDetails> {
@@ -231,8 +236,8 @@ export class SimBroker implements BrokerPort {
     return this.market.historicalPrices(c, frequency, since);
   }
 
-  fxHistoricalPrices(): Promise<Array<{ time: number; price: number }>> {
-    return this.market.fxHistoricalPrices();
+  fxHistoricalPrices(code: string, since?: number): Promise<Array<{ time: number; price: number }>> {
+    return this.market.fxHistoricalPrices(code, since);
   }
 
   marketSnapshot(c: ContractId): Promise<MarketSnapshot> {
@@ -243,10 +248,16 @@ export class SimBroker implements BrokerPort {
     return this.market.tradingHours(c);
   }
 
-  /** Fill resting limit orders that have become marketable. */
+  /** Fill resting orders: limit orders that have become marketable, any order once its market opens. */
   evaluateResting(): void {
     for (const o of this.book.values())
-      if (!isFinished(o) && o.orderType === 'limit') this.schedule(() => this.work(o));
+      if (!isFinished(o) && o.pending.length > 0) this.schedule(() => this.work(o));
+  }
+
+  /** Every leg's market is open now: the simulated broker fills nothing outside the sessions. */
+  private marketOpen(order: SimOrderRecord): boolean {
+    const now = this.cfg.clock.now();
+    return order.legs.every((l) => this.market.isOpen(l, now));
   }
 
   private quote(c: ContractId, now: number): { bid: number; ask: number } {
@@ -255,6 +266,7 @@ export class SimBroker implements BrokerPort {
 
   private async work(order: SimOrderRecord): Promise<void> {
     while (order.pending.length > 0 && !isFinished(order)) {
+      if (!this.marketOpen(order)) return;
       if (order.orderType === 'limit' && !this.marketable(order)) return;
       const chunk = order.pending.shift();
       if (chunk) await this.fillChunk(order, chunk);
@@ -304,8 +316,8 @@ export class SimBroker implements BrokerPort {
         qty,
         price,
         time: now,
-        commission: 0,
-        commissionCurrency: 'USD',
+        commission: this.market.commission(leg, qty, price),
+        commissionCurrency: this.market.terms(leg)?.currency ?? 'USD',
       };
       order.filled[k] = (order.filled[k] ?? 0) + qty;
       order.fills.push(fill);
@@ -317,6 +329,13 @@ export class SimBroker implements BrokerPort {
     for (const fill of fills) {
       this.emit({ type: 'fill', fill });
       if (order.duplicateFills) this.emit({ type: 'fill', fill: { ...fill } });
+      // IB reports the commission in its own report after the execution; so does the sim
+      this.emit({
+        type: 'commission',
+        execId: fill.execId,
+        commission: fill.commission ?? 0,
+        currency: fill.commissionCurrency ?? 'USD',
+      });
     }
     this.emit({ type: 'order-status', state: toOrderState(order) });
   }

@@ -1,7 +1,28 @@
 import type { Clock } from '../../clock.ts';
 import type { ContractId, TradingHours } from '../port.ts';
 import type { SimPriceSource } from './price-source.ts';
+import type { TradingCalendar } from './sessions.ts';
 import type { SimBrokerStore } from './state.ts';
+
+/** How one instrument trades on the simulated market (docs/simulated-broker.md). */
+export interface SimInstrumentTerms {
+  /** Minimum price increment: every quote, fill and bar price is a whole number of ticks. */
+  tickSize: number;
+  /** Full bid/ask spread in ticks (at least 1). */
+  spreadTicks: number;
+  /** Contract multiplier (the instrument config's Pointsize). */
+  pointSize: number;
+  currency: string;
+  /** The reference's cost model: max(per block × contracts, percentage × value, per trade). */
+  commission: { perBlock: number; percentage: number; perTrade: number };
+  /** Sessions and holidays: no quote moves and no fill happens outside them. */
+  calendar: TradingCalendar;
+}
+
+/** FX rates of the simulated market (`<CCY><BASE>` codes, e.g. EURUSD). */
+export interface SimFxSource {
+  fxRate(code: string, time: number): number | undefined;
+}
 
 /** Configuration of the simulated broker. */
 export interface SimBrokerConfig {
@@ -28,5 +49,16 @@ export interface SimBrokerConfig {
   /** Real ms between checks of resting limit orders; 0 disables the timer (call `evaluateResting`). */
   restingCheckMs?: number;
   tradingHours?: (contract: ContractId, now: number) => TradingHours;
+  /** Starting capital of the simulated account (USD); net liquidation adds P&L and commissions. */
   accountValue?: number;
+  /**
+   * Terms per instrument (tick grid, spread, commission, point size, sessions). Without them the
+   * market is the plain test market: always open, `spreads` / `defaultSpread`, no commission,
+   * and an account value that does not move.
+   */
+  terms?: (instrumentCode: string) => SimInstrumentTerms | undefined;
+  /** FX rates (account value in USD of non-USD instruments, FX price updates). */
+  fx?: SimFxSource;
+  /** The FX market's calendar (when FX rates are published). */
+  fxCalendar?: TradingCalendar;
 }

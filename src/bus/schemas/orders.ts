@@ -1,19 +1,25 @@
 import { z } from 'zod';
+import { contractDateProblem } from '../../domain/orders/request-rules.ts';
+import { nameSchema } from './names.ts';
 
-/** JSON bodies of the order stack services (`<prefix>.orders.*`), validated at the edge. */
-const name = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
+/**
+ * JSON bodies of the order stack services (`<prefix>.orders.*`), validated at the edge: names
+ * that are not reserved, quantities that are safe integers, prices that are positive and finite,
+ * contract dates that are real months. What needs the system's data (known instruments and
+ * strategies, position limits) is checked next, by `actors/stack/request-checks.ts`.
+ */
+const name = nameSchema(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
 const qty = z
   .number()
   .int()
   .refine((n) => n !== 0, 'must be non-zero');
 const id = z.number().int().positive();
 const level = z.enum(['instrument', 'contract', 'broker']);
-const contractDate = z.string().regex(/^\d{6}(\d{2})?$/, 'YYYYMM or YYYYMMDD');
-const price = z.number().finite();
+const contractDate = z.string().superRefine((s, ctx) => {
+  const problem = contractDateProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: `contract date '${s}' ${problem}` });
+});
+const price = z.number().finite().positive();
 
 export const instrumentOrderTypes = ['best', 'market', 'limit', 'panic'] as const;
 
@@ -56,5 +62,8 @@ export const lockOrderBody = z.object({ level, order_id: id, locked: z.boolean()
 export const lockInstrumentBody = z.object({ instrument_code: name, locked: z.boolean() }).strict();
 export const deleteOrderBody = z.object({ level, order_id: id }).strict();
 export const deleteStackBody = z.object({ confirm: z.literal('DELETE ALL ORDERS') }).strict();
+/** End of day cancels live broker orders: it needs this explicit body, never an empty one. */
+export const EOD_CONFIRM = 'END OF DAY';
+export const eodBody = z.object({ confirm: z.literal(EOD_CONFIRM) }).strict();
 
 export type CreateInstrumentOrderBody = z.infer<typeof createInstrumentOrderBody>;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, redactedConfig } from '../../config/load.ts';
 import { printResult } from '../output.ts';
+import { checkRunnable } from './config-runnable.ts';
 
 export function register(program: Command): void {
   const config = program.command('config').description('Show and check the configuration');
@@ -16,10 +17,13 @@ export function register(program: Command): void {
     });
   config
     .command('check')
-    .description('Validate the configuration files; prints which files were read')
+    .description(
+      'Validate the configuration files, and that the configured broker and storage backend can run and be reached; prints which files were read',
+    )
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
       const c = loadConfig();
+      await checkRunnable(c);
       printResult({ valid: true, ...c.files }, { json: opts.json });
     });
 }

@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { controlSchemas } from '../../../actors/controls-service.ts';
+import { assertKnownTarget, controlSchemas } from '../../../actors/controls-service.ts';
+import { storedNames } from '../../../actors/universe.ts';
+import { ServiceError } from '../../bus/service.ts';
 import { parseOverride } from '../../domain/strategy-orders/overrides.ts';
 import type { ControlsStore } from '../../store/controls-store.ts';
 import { JetStreamControlsStore } from '../../store/controls-store.ts';
@@ -40,8 +42,19 @@ function target(o: Opts, allowStrategyOnly: boolean) {
   );
 }
 
-async function withControls(o: Opts, fn: (s: ControlsStore) => Promise<unknown>) {
-  await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
+/** Run against the store; with `check`, the target must name a known instrument and strategy. */
+async function withControls(
+  o: Opts,
+  fn: (s: ControlsStore) => Promise<unknown>,
+  check?: { instrument_code?: string; strategy_name?: string },
+) {
+  await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix, config }) => {
+    if (check) {
+      const names = await storedNames(nc, prefix, Object.keys(config.system.strategy_list));
+      await assertKnownTarget(names, check).catch((err: unknown) => {
+        throw err instanceof ServiceError ? new CliError(`${err.message} (code ${err.code})`) : err;
+      });
+    }
     printResult(await fn(await JetStreamControlsStore.open(nc, prefix)), { json: o.json ?? true });
   });
 }
@@ -74,10 +87,14 @@ export function register(program: Command): void {
   opts(limits.command('set <limit>').description('Set a position limit (an integer >= 0)')).action(
     (limit: string, o: Opts) => {
       const body = parse(controlSchemas.limitSet, { ...target(o, false), limit: Number(limit) });
-      return withControls(o, async (s) => {
-        await s.setPositionLimit(body.scope, body, body.limit);
-        return s.positionLimits();
-      });
+      return withControls(
+        o,
+        async (s) => {
+          await s.setPositionLimit(body.scope, body, body.limit);
+          return s.positionLimits();
+        },
+        body,
+      );
     },
   );
   opts(limits.command('delete').description('Remove a position limit')).action((o: Opts) => {
@@ -105,11 +122,15 @@ export function register(program: Command): void {
         ...target(o, true),
         override: value.trim() !== '' && Number.isFinite(asNumber) ? asNumber : value,
       });
-      return withControls(o, async (s) => {
-        const { override, ...t } = body;
-        await s.setOverride(body.scope, t, parseOverride(override));
-        return s.overrides();
-      });
+      return withControls(
+        o,
+        async (s) => {
+          const { override, ...t } = body;
+          await s.setOverride(body.scope, t, parseOverride(override));
+          return s.overrides();
+        },
+        body,
+      );
     },
   );
   opts(overrides.command('delete').description('Remove an override')).action((o: Opts) => {

@@ -4,6 +4,8 @@ import { register as capital } from './capital.ts';
 import { register as config } from './config.ts';
 import { register as control } from './control.ts';
 import { register as controlStrategy } from './control-strategy.ts';
+import { register as controlTradeLimits } from './control-trade-limits.ts';
+import { register as ib } from './ib.ts';
 import { register as logs } from './logs.ts';
 import { register as machines } from './machines.ts';
 import { register as orders } from './orders.ts';
@@ -28,12 +30,14 @@ export const commandGroups: Array<(program: Command) => void> = [
   capital,
   control,
   controlStrategy,
+  controlTradeLimits,
   update,
   strategy,
   prices,
   machines,
   orders,
   report,
+  ib,
   backup,
   roll,
 ];

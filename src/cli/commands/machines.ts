@@ -3,9 +3,12 @@
  *
  *   systack machines list [--json]
  *   systack machines diagram <name> [--format mermaid|dot]
+ *   systack machines export <name> [--format code|json] [--out <file>]
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { toDot, toMermaid } from '../../../machines/diagram.ts';
+import { exportMachine, exportMachineCode } from '../../../machines/export.ts';
 import { findMachine, machineNames, machineRegistry, summarize } from '../../../machines/registry.ts';
 import { printResult, UsageError } from '../output.ts';
 
@@ -51,5 +54,29 @@ export function register(program: Command): void {
       }
       const format = opts.format as Format;
       process.stdout.write(format === 'dot' ? toDot(entry.machine) : toMermaid(entry.machine));
+    });
+
+  machines
+    .command('export')
+    .description(
+      'write a machine definition the Stately editor imports (Import from code): a createMachine({...}) call, or --format json for the config alone',
+    )
+    .argument('<name>', `machine name (${machineNames().join(', ')})`)
+    .option('--format <format>', 'code or json', 'code')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action((name: string, opts: { format: string; out?: string }) => {
+      const entry = findMachine(name);
+      if (!entry) {
+        throw new UsageError(`unknown machine '${name}'; valid names: ${machineNames().join(', ')}`);
+      }
+      if (opts.format !== 'code' && opts.format !== 'json') {
+        throw new UsageError(`--format must be one of code, json, got '${opts.format}'`);
+      }
+      const text =
+        opts.format === 'json'
+          ? `${JSON.stringify(exportMachine(entry.machine), null, 2)}\n`
+          : exportMachineCode(entry.machine);
+      if (opts.out) writeFileSync(opts.out, text);
+      else process.stdout.write(text);
     });
 }

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { type NatsConnection, RequestError } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import type { OrderEndpoint } from '../../../actors/stack/services.ts';
+import { readOrder, readPositionsAndLocks, readStacks } from '../../../actors/stack/stack-reader.ts';
+import { EOD_CONFIRM } from '../../bus/schemas/orders.ts';
 import { callService, ServiceError } from '../../bus/service.ts';
 import { subject } from '../../bus/subjects.ts';
 import { withBus } from '../context.ts';
@@ -35,13 +38,48 @@ function level(v: string): Level {
   return v as Level;
 }
 
-async function call(opts: Common, endpoint: OrderEndpoint, body: object, columns?: string[]): Promise<void> {
+const NOT_RUNNING = 'the stack handler is not running';
+
+/** The answer of a view endpoint read from JetStream / KV when no stack handler serves it. */
+async function readWithoutHandler(
+  nc: NatsConnection,
+  prefix: string,
+  endpoint: OrderEndpoint,
+  body: Record<string, unknown>,
+): Promise<unknown> {
+  if (endpoint === 'view.instrument' || endpoint === 'view.contract' || endpoint === 'view.broker') {
+    const stacks = await readStacks(nc, prefix);
+    return stacks[endpoint.slice('view.'.length) as Level].filter((o) => !body.active_only || o.active);
+  }
+  if (endpoint === 'view.order') {
+    const r = await readOrder(nc, prefix, body.level as Level, body.order_id as number);
+    const order = r.order ?? r.archived?.order;
+    if (!order)
+      throw new CliError(`${String(body.level)} order ${String(body.order_id)} not found (code 404)`);
+    return order;
+  }
+  if (endpoint === 'view.positions') return readPositionsAndLocks(nc, prefix);
+  throw new CliError(`${endpoint}: ${NOT_RUNNING}; this action needs it`);
+}
+
+async function call(
+  opts: Common,
+  endpoint: OrderEndpoint,
+  body: Record<string, unknown>,
+  columns?: string[],
+): Promise<void> {
   await withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix }) => {
     try {
       const result = await callService<unknown>(nc, subject(prefix, 'orders', ...endpoint.split('.')), body);
       printResult(result, { json: opts.json, columns });
     } catch (err) {
       if (err instanceof ServiceError) throw new CliError(`${endpoint}: ${err.message} (code ${err.code})`);
+      if (err instanceof RequestError && err.isNoResponders()) {
+        // Views are read from the stores (the system of record); actions need the live handler.
+        const result = await readWithoutHandler(nc, prefix, endpoint, body);
+        process.stderr.write(`(${NOT_RUNNING}: read from JetStream)\n`);
+        return printResult(result, { json: opts.json, columns });
+      }
       throw new CliError(
         `${endpoint}: ${err instanceof Error ? err.message : String(err)} (is the stack handler running?)`,
       );
@@ -112,6 +150,18 @@ export function register(program: Command): void {
     });
   cmd('order <level> <id>', 'View one order').action((l: string, id: string, o: Common) =>
     call(o, 'view.order', { level: level(l), order_id: int('id', id) }),
+  );
+  cmd(
+    'history <level> <id>',
+    'One order with every change written to its stack subject, and its archived record once completed (read from JetStream; works without the stack handler)',
+  ).action((l: string, id: string, o: Common) =>
+    withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
+      const r = await readOrder(nc, prefix, level(l), int('id', id));
+      if (!r.order && !r.archived && r.history.length === 0) throw new CliError(`${l} order ${id} not found`);
+      if (o.json) return printResult(r, { json: true });
+      printResult(r.history, { columns: ['seq', 'version', 'events', 'state', 'fill'] });
+      if (r.archived) printResult(`completed ${new Date(r.archived.completedAt).toISOString()}`);
+    }),
   );
   cmd('positions', 'Contract and strategy positions (ours) and contract positions at the broker').action(
     async (o: Common) => {
@@ -232,6 +282,6 @@ export function register(program: Command): void {
       await call(o, 'delete.stack', { confirm: o.confirm });
     });
   cmd('eod', 'End of day: cancel broker orders, process fills, complete and remove all orders').action(
-    (o: Common) => call(o, 'eod', {}),
+    (o: Common) => call(o, 'eod', { confirm: EOD_CONFIRM }),
   );
 }

@@ -4,7 +4,9 @@
  *   points = position_at_start × (P_end − P_start) + Σ fills in window qty × (P_end − fill price)
  *   base   = points × point size × FX (instrument currency → base, last rate at or before end)
  *   %      = base / maximum capital × 100
- * P_start / P_end are the contract's last FINAL price at or before start / end. A contract whose
+ * P_start / P_end are the contract's last FINAL price at or before start / end. Commissions of the
+ * fills in the window are summed apart (`commissions`, base currency), not taken from the rows, as
+ * the reference's instrument P&L is gross. A contract whose
  * prices are missing where needed gets no figure (and is listed as such). Instruments with zero
  * P&L are dropped; rows are sorted ascending (as the reference does).
  */
@@ -15,6 +17,8 @@ export interface ContractFill {
   qty: number;
   price: number;
   time: number;
+  /** Broker commission of the fill, in the instrument's currency (absent: none reported). */
+  commission?: number;
 }
 
 export interface ContractPricing {
@@ -36,6 +40,8 @@ export interface InstrumentPandlResult {
   /** Contracts whose P&L could not be valued, with why. */
   unpriced: Array<{ instrumentCode: string; contractDate: string; missing: string }>;
   futuresTotal: number;
+  /** Commissions of the valued fills in the window, base currency. */
+  commissions: number;
 }
 
 export function instrumentPandl(
@@ -63,6 +69,7 @@ export function instrumentPandl(
     contracts.set(k, c);
   }
   const byInstrument = new Map<string, number>();
+  let commissions = 0;
   const unpriced: InstrumentPandlResult['unpriced'] = [];
   for (const c of contracts.values()) {
     if (c.atStart === 0 && c.inWindow.length === 0) continue;
@@ -87,6 +94,7 @@ export function instrumentPandl(
     const points =
       c.atStart * (pEnd! - pStart!) + c.inWindow.reduce((s, f) => s + f.qty * (pEnd! - f.price), 0);
     byInstrument.set(c.instrumentCode, (byInstrument.get(c.instrumentCode) ?? 0) + points * size! * fx!);
+    commissions += c.inWindow.reduce((s, f) => s + (f.commission ?? 0), 0) * fx!;
   }
   const rows = [...byInstrument]
     .filter(([, p]) => p !== 0)
@@ -96,5 +104,5 @@ export function instrumentPandl(
       pandlPercent: maxCapital > 0 ? (pandl / maxCapital) * 100 : 0,
     }))
     .sort((a, b) => a.pandlPercent - b.pandlPercent || a.instrumentCode.localeCompare(b.instrumentCode));
-  return { rows, unpriced, futuresTotal: rows.reduce((s, r) => s + r.pandl, 0) };
+  return { rows, unpriced, futuresTotal: rows.reduce((s, r) => s + r.pandl, 0), commissions };
 }

@@ -4,8 +4,9 @@
  * (accumulated_pnl diff / maximum capital at the earlier row) × 100. The change in total capital
  * and in broker account value over the window are shown beside it, with the flows (deposits and
  * withdrawals) that explain part of the account value change. Per instrument: the futures P&L
- * from positions and fills (`instrument-pandl.ts`) and the residual = total − futures (fees,
- * interest, non-futures holdings, timing, bugs). Not built: per strategy, per asset class.
+ * from positions and fills (`instrument-pandl.ts`), the commissions of those fills, and the
+ * residual = total − (futures − commissions) (other fees, interest, non-futures holdings, timing,
+ * bugs). Not built: per strategy, per asset class.
  */
 import type { CapitalRow } from '../capital/total-capital.ts';
 import { isoMinute, type Report, reportText, section, table } from './format.ts';
@@ -37,7 +38,7 @@ export interface PandlData {
 
 export interface PandlReportData extends PandlData {
   instruments: InstrumentPandlResult;
-  /** Total P&L − futures P&L. */
+  /** Total P&L − (futures P&L − commissions). */
   residual: number | null;
 }
 
@@ -95,7 +96,7 @@ export function pandlReport(
   const d: PandlReportData = {
     ...s,
     instruments,
-    residual: s.pandl === null ? null : s.pandl - instruments.futuresTotal,
+    residual: s.pandl === null ? null : s.pandl - (instruments.futuresTotal - instruments.commissions),
   };
   const text = reportText('Daily P&L report', now, [
     `Window: ${isoMinute(d.windowStart)} to ${isoMinute(d.windowEnd)} UTC (${d.rows} capital row(s) inside)\n`,
@@ -118,7 +119,8 @@ export function pandlReport(
           ['P&L % of max capital', d.pandlPercent === null ? 'n/a' : d.pandlPercent.toFixed(3)],
           ['flows (deposits - withdrawals)', d.flows],
           ['futures P&L (instruments below)', d.instruments.futuresTotal],
-          ['residual (total - futures)', v(d.residual)],
+          ['commissions (fills in the window)', d.instruments.commissions],
+          ['residual (total - futures + commissions)', v(d.residual)],
         ],
       ),
     ),

@@ -2,7 +2,7 @@
  * The monitor's HTTP server (production doc "System monitor"), bound to 127.0.0.1 by default:
  * `GET /` the page, `GET /api/monitor` the JSON it polls.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MONITOR_HTML } from './page.ts';
 import { collectMonitorSnapshot, type MonitorSources } from './snapshot.ts';
@@ -15,7 +15,13 @@ export interface MonitorServer {
 
 export async function startMonitorServer(
   sources: MonitorSources,
-  opts: { host?: string; port?: number; onError?: (err: unknown) => void } = {},
+  opts: {
+    host?: string;
+    port?: number;
+    onError?: (err: unknown) => void;
+    /** More GET routes (the machine visualizer, src/web/visualizer/routes.ts); true = answered. */
+    routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  } = {},
 ): Promise<MonitorServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -44,6 +50,7 @@ export async function startMonitorServer(
       );
       return;
     }
+    if (opts.routes?.(req, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
   const host = opts.host ?? '127.0.0.1';

@@ -269,7 +269,9 @@ describe('P&L by instrument (digest §8 P&L, pandlCalculationWithFills)', () => 
     const r = instrumentPandl(
       [
         f('GOLD', '20240300', 3, 90, T - 3 * DAY_MS),
-        f('GOLD', '20240300', -1, 105, T - 100),
+        { ...f('GOLD', '20240300', -1, 105, T - 100), commission: 2.5 },
+        { ...f('GOLD', '20240300', 3, 90, T - 2 * DAY_MS), commission: 9 }, // before the window
+        f('GOLD', '20240300', -3, 90, T - 2 * DAY_MS),
         f('BUND', '20240300', 2, 50, T - 5 * DAY_MS), // flat price: zero P&L, dropped
         f('SP500', '20240300', 1, 4000, T - 100), // no prices: not valued
         f('GOLD', '20240300', 5, 1, T + 1), // after the window end: ignored
@@ -282,6 +284,8 @@ describe('P&L by instrument (digest §8 P&L, pandlCalculationWithFills)', () => 
     // GOLD: 3 × (110 − 100) + (−1) × (110 − 105) = 25 points × 10.
     expect(r.rows).toEqual([{ instrumentCode: 'GOLD', pandl: 250, pandlPercent: 2.5 }]);
     expect(r.futuresTotal).toBe(250);
+    // commissions of the fills in the window only, apart from the (gross) futures P&L
+    expect(r.commissions).toBe(2.5);
     expect(r.unpriced).toEqual([
       { instrumentCode: 'SP500', contractDate: '20240300', missing: 'price at end' },
     ]);

@@ -4,6 +4,7 @@
  * stack (or takes them from the order request queue) and works them until killed.
  */
 import { runStackHandler } from '../../../actors/stack/run.ts';
+import { staticUniverse } from '../../../actors/universe.ts';
 import { kvSimBrokerStore } from '../../../src/broker/sim/kv-store.ts';
 import { ConstantPriceSource } from '../../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../../src/broker/sim/sim-broker.ts';
@@ -24,7 +25,17 @@ const broker = new SimBroker({
   restingCheckMs: 0,
   store: await kvSimBrokerStore(nc, `${prefix.toUpperCase()}_SIMBROKER`),
 });
-const run = await runStackHandler({ nc, broker, clock, prefix, loopMs: 5, config: { algoSizeLimit: 1 } });
+// Orders go in through createInstrumentOrder, not the services: no name is needed there.
+const universe = staticUniverse({ instruments: [], strategies: [] });
+const run = await runStackHandler({
+  nc,
+  broker,
+  clock,
+  prefix,
+  loopMs: 5,
+  universe,
+  config: { algoSizeLimit: 1 },
+});
 const n = mode === 'direct' ? Number(count) : 0;
 for (let i = 0; i < n; i++) {
   await run.handler.createInstrumentOrder({

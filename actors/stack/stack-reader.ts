@@ -1,0 +1,127 @@
+/**
+ * The order stacks read from JetStream and KV, with no stack handler running (issue 10 §7):
+ * the three stacks (the last message of each order's subject in `<PREFIX>_STACK` is its
+ * snapshot), one order with its event history (every message of its subject, then its family's
+ * record in `<PREFIX>_HISTORY` once completed), and positions (the sum of `<PREFIX>_FILLS`, as the
+ * handler keeps it) with the instrument locks. Read-only: nothing here writes or takes ownership.
+ */
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { streamName, subject } from '../../src/bus/subjects.ts';
+import type { ActorEventBody } from '../host/order-host.ts';
+import { OrderEventStore, type StoredEntry } from '../store/order-event-store.ts';
+import { readLocks, readPositions, type StackPositions } from './read-model.ts';
+import type { AnyOrder, OrderLevel } from './types.ts';
+
+export type StackSnapshot = Record<OrderLevel, AnyOrder[]>;
+
+/** Every order on the three stacks as last written (orders removed at end of day are gone). */
+export async function readStacks(nc: NatsConnection, prefix: string): Promise<StackSnapshot> {
+  const store = await OrderEventStore.open(nc, prefix);
+  try {
+    const out: StackSnapshot = { instrument: [], contract: [], broker: [] };
+    for (const e of await store.loadStack<ActorEventBody<AnyOrder>>()) {
+      if (e.data.removed) continue;
+      out[e.data.record.level].push(e.data.record);
+    }
+    for (const l of Object.values(out)) l.sort((a, b) => a.id - b.id);
+    return out;
+  } finally {
+    store.close();
+  }
+}
+
+export interface OrderHistoryEntry {
+  seq: number;
+  events: string[];
+  state: string;
+  fill: number;
+  version: number;
+}
+
+export interface OrderWithHistory {
+  level: OrderLevel;
+  id: number;
+  /** The order as last written on its stack; undefined once removed at end of day. */
+  order: AnyOrder | undefined;
+  /** Every change written to the order's subject, oldest first. */
+  history: OrderHistoryEntry[];
+  /** The completed family's record in the history stream (the order as archived), if any. */
+  archived: { completedAt: number; order: AnyOrder } | undefined;
+}
+
+async function subjectMessages<T>(
+  nc: NatsConnection,
+  stream: string,
+  filter: string,
+): Promise<Array<StoredEntry<T>>> {
+  const consumer = await jetstream(nc).consumers.get(stream, {
+    filter_subjects: filter,
+    deliver_policy: DeliverPolicy.All,
+  });
+  let pending = (await consumer.info(true)).num_pending;
+  const out: Array<StoredEntry<T>> = [];
+  while (pending > 0) {
+    const batch = await consumer.fetch({ max_messages: Math.min(pending, 1000), expires: 2000 });
+    let got = 0;
+    for await (const m of batch) {
+      out.push({ subject: m.subject, seq: m.seq, data: m.json<T>() });
+      pending = m.info.pending;
+      got++;
+    }
+    if (got === 0) break;
+  }
+  return out;
+}
+
+interface FamilyRecord {
+  completedAt: number;
+  instrument: AnyOrder;
+  contracts: AnyOrder[];
+  brokers: AnyOrder[];
+}
+
+/** One order with its history; `order`, `history` and `archived` all empty when it never existed. */
+export async function readOrder(
+  nc: NatsConnection,
+  prefix: string,
+  level: OrderLevel,
+  id: number,
+): Promise<OrderWithHistory> {
+  const store = await OrderEventStore.open(nc, prefix);
+  store.close(); // opened only to make sure the streams exist; reads go through consumers
+  const entries = await subjectMessages<ActorEventBody<AnyOrder>>(
+    nc,
+    streamName(prefix, 'STACK'),
+    subject(prefix, 'stack', level, String(id)),
+  );
+  const history = entries.map((e) => ({
+    seq: e.seq,
+    events: e.data.events,
+    state: e.data.record.state,
+    fill: e.data.record.fill,
+    version: e.data.record.version,
+  }));
+  const last = entries.at(-1)?.data;
+  let archived: OrderWithHistory['archived'];
+  const families = await subjectMessages<FamilyRecord>(
+    nc,
+    streamName(prefix, 'HISTORY'),
+    subject(prefix, 'history', '>'),
+  );
+  for (const f of families) {
+    const all = [f.data.instrument, ...f.data.contracts, ...f.data.brokers];
+    const found = all.find((o) => o.level === level && o.id === id);
+    if (found) archived = { completedAt: f.data.completedAt, order: found };
+  }
+  return { level, id, order: last && !last.removed ? last.record : undefined, history, archived };
+}
+
+/** Positions from the fills stream and the instrument locks from KV (no broker positions: those need the live broker). */
+export async function readPositionsAndLocks(
+  nc: NatsConnection,
+  prefix: string,
+): Promise<StackPositions & { fills: number; locks: Record<string, string> }> {
+  const [positions, locks] = await Promise.all([readPositions(nc, prefix), readLocks(nc, prefix)]);
+  return { ...positions, locks: Object.fromEntries(locks) };
+}

@@ -1,0 +1,246 @@
+/**
+ * What the IB adapter knows of its orders and fills (stack-notes §1.3; peers §2.4 "BrokerTrade"):
+ * orders keyed by orderRef (our idempotency key) with IB's orderId and permId; fills keyed by
+ * execId, deduplicated; a correction (same execId up to the last `.`, a higher suffix) replaces
+ * the values of the fill it corrects, which keeps its first execId (so no consumer deduplicating
+ * by execId counts it twice) and names the correction in `correctedBy` (event `fill-corrected`);
+ * commissions joined by execId whether they come before or after the fill.
+ *
+ * No I/O: the adapter feeds it IB's events and forwards the BrokerEvents it returns.
+ */
+import type { BrokerEvent, BrokerFill, BrokerOrderState, BrokerOrderStatus, ContractId } from '../port.ts';
+
+export interface IbOrderRecord {
+  orderRef: string;
+  orderId: number;
+  permId: number;
+  contract: ContractId;
+  /** Signed quantity of the order. */
+  qty: number;
+  status: BrokerOrderStatus;
+  filledQty: number;
+  avgFillPrice: number | undefined;
+  submittedAt: number;
+  rejectReason?: string;
+}
+
+export interface IbExecution {
+  execId: string;
+  orderId: number;
+  permId: number;
+  orderRef: string;
+  contract: ContractId;
+  /** Signed quantity (BOT positive, SLD negative), in our units. */
+  qty: number;
+  /** Our price (magnifier applied). */
+  price: number;
+  time: number;
+}
+
+/** IB status strings → ours (ib_async DoneStates / ActiveStates; PendingCancel can still fill). */
+export function ibStatus(status: string, filled: number, remaining: number): BrokerOrderStatus {
+  switch (status) {
+    case 'Filled':
+      return 'filled';
+    case 'Cancelled':
+    case 'ApiCancelled':
+      return 'cancelled';
+    case 'Inactive':
+      return 'rejected';
+    case 'PendingCancel':
+      return 'cancel-pending';
+    case 'PendingSubmit':
+    case 'ApiPending':
+      return 'submitted';
+    default:
+      return filled > 0 && remaining > 0 ? 'partially-filled' : 'acknowledged';
+  }
+}
+
+const FINISHED: ReadonlySet<BrokerOrderStatus> = new Set(['filled', 'cancelled', 'rejected']);
+export const isFinished = (s: BrokerOrderStatus): boolean => FINISHED.has(s);
+
+/** `0000e0d5.6571a1f3.01.01` → prefix `0000e0d5.6571a1f3.01`, revision 1. */
+function splitExecId(execId: string): { prefix: string; revision: number } {
+  const dot = execId.lastIndexOf('.');
+  if (dot < 0) return { prefix: execId, revision: 0 };
+  const rev = Number(execId.slice(dot + 1));
+  return Number.isFinite(rev)
+    ? { prefix: execId.slice(0, dot), revision: rev }
+    : { prefix: execId, revision: 0 };
+}
+
+export class IbOrderBook {
+  private readonly byRef = new Map<string, IbOrderRecord>();
+  private readonly refByOrderId = new Map<number, string>();
+  private readonly refByPermId = new Map<number, string>();
+  /** Current fill per execId prefix (a correction replaces the earlier revision). */
+  private readonly fillsByPrefix = new Map<string, BrokerFill>();
+  private readonly seenExecIds = new Set<string>();
+  private readonly lastReported = new Map<string, string>();
+  private readonly commissions = new Map<string, { commission: number; currency: string }>();
+
+  add(order: IbOrderRecord): void {
+    this.byRef.set(order.orderRef, order);
+    this.refByOrderId.set(order.orderId, order.orderRef);
+    if (order.permId > 0) this.refByPermId.set(order.permId, order.orderRef);
+  }
+
+  get(orderRef: string): IbOrderRecord | undefined {
+    return this.byRef.get(orderRef);
+  }
+
+  byOrderId(orderId: number): IbOrderRecord | undefined {
+    const ref = this.refByOrderId.get(orderId);
+    return ref === undefined ? undefined : this.byRef.get(ref);
+  }
+
+  all(): IbOrderRecord[] {
+    return [...this.byRef.values()];
+  }
+
+  maxOrderId(): number {
+    let m = 0;
+    for (const id of this.refByOrderId.keys()) m = Math.max(m, id);
+    return m;
+  }
+
+  /** An openOrder report: learn orders placed before a restart (found by orderRef). */
+  openOrder(
+    o: Omit<IbOrderRecord, 'status' | 'filledQty' | 'avgFillPrice'> & { ibStatus: string },
+  ): BrokerEvent[] {
+    const known = this.byRef.get(o.orderRef);
+    const rec: IbOrderRecord = known ?? {
+      ...o,
+      status: 'acknowledged',
+      filledQty: 0,
+      avgFillPrice: undefined,
+    };
+    rec.orderId = o.orderId;
+    if (o.permId > 0) rec.permId = o.permId;
+    this.add(rec);
+    const status = ibStatus(o.ibStatus, rec.filledQty, Math.abs(rec.qty) - rec.filledQty);
+    if (status === 'filled') rec.filledQty = Math.abs(rec.qty);
+    return this.setStatus(rec, status);
+  }
+
+  orderStatus(
+    orderId: number,
+    ib: string,
+    filled: number,
+    remaining: number,
+    avg: number,
+    permId: number,
+  ): BrokerEvent[] {
+    const rec = this.byOrderId(orderId);
+    if (!rec) return [];
+    if (permId > 0 && rec.permId !== permId) {
+      rec.permId = permId;
+      this.refByPermId.set(permId, rec.orderRef);
+    }
+    rec.filledQty = Math.max(rec.filledQty, filled);
+    if (avg > 0) rec.avgFillPrice = avg;
+    return this.setStatus(rec, ibStatus(ib, filled, remaining));
+  }
+
+  rejected(orderId: number, reason: string): BrokerEvent[] {
+    const rec = this.byOrderId(orderId);
+    if (!rec || isFinished(rec.status)) return [];
+    rec.rejectReason = reason;
+    return this.setStatus(rec, 'rejected');
+  }
+
+  /**
+   * An execution: a new execId gives a fill event; a repeat is dropped; a correction replaces
+   * the fill it corrects (event with the corrected values, same execId prefix).
+   */
+  execution(e: IbExecution): BrokerEvent[] {
+    if (this.seenExecIds.has(e.execId)) return [];
+    this.seenExecIds.add(e.execId);
+    const { prefix, revision } = splitExecId(e.execId);
+    const prior = this.fillsByPrefix.get(prefix);
+    if (prior) {
+      // A correction keeps the fill's identity (its first execId, so nothing counts it twice)
+      // and replaces its values.
+      const latest = prior.correctedBy ?? prior.execId;
+      if (splitExecId(latest).revision > revision) return [];
+      Object.assign(prior, { qty: e.qty, price: e.price, time: e.time, correctedBy: e.execId });
+      delete prior.commission;
+      delete prior.commissionCurrency;
+      const c = this.commissions.get(e.execId);
+      if (c) Object.assign(prior, { commission: c.commission, commissionCurrency: c.currency });
+      return [{ type: 'fill-corrected', fill: { ...prior } }];
+    }
+    const rec = this.byRef.get(e.orderRef) ?? this.byOrderId(e.orderId);
+    const fill: BrokerFill = {
+      execId: e.execId,
+      orderRef: rec?.orderRef ?? e.orderRef,
+      tempId: e.orderId,
+      permId: e.permId,
+      instrumentCode: e.contract.instrumentCode,
+      contractDate: e.contract.contractDate,
+      qty: e.qty,
+      price: e.price,
+      time: e.time,
+    };
+    const c = this.commissions.get(e.execId);
+    if (c) {
+      fill.commission = c.commission;
+      fill.commissionCurrency = c.currency;
+    }
+    this.fillsByPrefix.set(prefix, fill);
+    if (rec) {
+      const sum = this.fills(0).reduce((s, f) => s + (f.orderRef === rec.orderRef ? Math.abs(f.qty) : 0), 0);
+      rec.filledQty = Math.max(rec.filledQty, Math.min(Math.abs(rec.qty), sum));
+    }
+    const events: BrokerEvent[] = [{ type: 'fill', fill: { ...fill } }];
+    // Fills are the facts: a fully filled order is filled even if no final status ever comes.
+    if (rec && rec.filledQty >= Math.abs(rec.qty) && !isFinished(rec.status))
+      events.push(...this.setStatus(rec, 'filled'));
+    return events;
+  }
+
+  /** A commission report: attached to its fill, or kept until the fill arrives. */
+  commission(execId: string, commission: number, currency: string): BrokerEvent[] {
+    if (this.commissions.has(execId)) return [];
+    this.commissions.set(execId, { commission, currency });
+    const fill = this.fillsByPrefix.get(splitExecId(execId).prefix);
+    if (!fill || (fill.correctedBy ?? fill.execId) !== execId) return [];
+    fill.commission = commission;
+    fill.commissionCurrency = currency;
+    // Reported under the fill's identity (its first execId).
+    return [{ type: 'commission', execId: fill.execId, commission, currency }];
+  }
+
+  /** Current fills (corrections applied), from a time on. */
+  fills(since: number): BrokerFill[] {
+    return [...this.fillsByPrefix.values()]
+      .filter((f) => f.time >= since)
+      .sort((a, b) => a.time - b.time || a.execId.localeCompare(b.execId));
+  }
+
+  state(rec: IbOrderRecord): BrokerOrderState {
+    const total = Math.abs(rec.qty);
+    return {
+      orderRef: rec.orderRef,
+      tempId: rec.orderId,
+      permId: rec.permId,
+      status: rec.status,
+      filledQty: rec.filledQty,
+      remainingQty:
+        isFinished(rec.status) && rec.status !== 'filled' ? 0 : Math.max(0, total - rec.filledQty),
+      avgFillPrice: rec.avgFillPrice,
+      ...(rec.rejectReason === undefined ? {} : { rejectReason: rec.rejectReason }),
+    };
+  }
+
+  private setStatus(rec: IbOrderRecord, status: BrokerOrderStatus): BrokerEvent[] {
+    // A finished order stays finished (late duplicates of earlier statuses are dropped).
+    if (isFinished(rec.status) && !isFinished(status)) return [];
+    const key = `${status}/${rec.filledQty}/${rec.permId}`;
+    if (this.lastReported.get(rec.orderRef) === key) return [];
+    this.lastReported.set(rec.orderRef, key);
+    rec.status = status;
+    return [{ type: 'order-status', state: this.state(rec) }];
+  }
+}

@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { IbNotConnected } from '../../src/broker/ib/errors.ts';
+import { IB_HISTORICAL_PACING } from '../../src/broker/ib/pacing.ts';
+import type { BrokerEvent, BrokerFill, PlaceOrderRequest } from '../../src/broker/port.ts';
+import { brokerFor, type IbHarness, ibHarness, until } from './ib-harness.ts';
+
+const es = (orderRef: string, qty: number, extra: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({
+  orderRef,
+  legs: [{ instrumentCode: 'SP500', contractDate: '202612', qty }],
+  orderType: 'market',
+  ...extra,
+});
+const fillsOf = (events: BrokerEvent[], ref?: string): BrokerFill[] =>
+  events.flatMap((e) =>
+    e.type === 'fill' && (ref === undefined || e.fill.orderRef === ref) ? [e.fill] : [],
+  );
+const errorsOf = (events: BrokerEvent[]) => events.filter((e) => e.type === 'error');
+
+let h: IbHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe('IbBroker against the fake TWS', () => {
+  it('places a market order: one fill with its commission, positions, net liquidation; no decoding errors', async () => {
+    h = await ibHarness({ partialFills: 2, netLiquidation: 250_000 });
+    const placed = await h.broker.placeOrder(es('r1', 3));
+    expect(placed.existing).toBe(false);
+    await until(() => h!.broker.book.get('r1')?.status === 'filled', 'filled');
+    await until(() => h!.events.filter((e) => e.type === 'commission').length === 2, 'commissions');
+    expect(fillsOf(h.events).map((f) => [f.qty, f.price])).toEqual([
+      [1, 5000.25],
+      [2, 5000.25],
+    ]);
+    expect(await h.broker.positions()).toEqual([
+      { instrumentCode: 'SP500', contractDate: '202612', position: 3 },
+    ]);
+    expect((await h.broker.accountValue()).value).toBe(250_000);
+    expect((await h.broker.fills()).map((f) => f.commission)).toEqual([2.25, 4.5]);
+    expect(errorsOf(h.events)).toEqual([]);
+  });
+
+  it('applies the price magnifier both ways (CORN: IB dollars, ours cents)', async () => {
+    h = await ibHarness({ fillMode: 'auto' });
+    const corn = { instrumentCode: 'CORN', contractDate: '202612' };
+    const snap = await h.broker.marketSnapshot(corn);
+    expect([snap.bid, snap.ask, snap.bidSize, snap.askSize]).toEqual([450, 450.25, 5, 6]);
+    expect((await h.broker.historicalPrices(corn, 'D')).map((b) => b.close)).toEqual([455]);
+    await h.broker.placeOrder({
+      orderRef: 'c1',
+      legs: [{ ...corn, qty: 1 }],
+      orderType: 'limit',
+      limitPrice: 451,
+    });
+    await until(() => h!.tws.orderByRef('c1')?.status === 'Filled', 'corn fill');
+    expect(h.tws.orderByRef('c1')?.lmtPrice).toBe(4.51);
+    await until(() => fillsOf(h!.events, 'c1').length === 1, 'fill event');
+    expect(fillsOf(h.events, 'c1')[0]?.price).toBe(451);
+    expect((await h.broker.contractDetails(corn)).multiplier).toBe(50);
+  });
+
+  it('ignores weeklies where configured; inverted FX pairs', async () => {
+    h = await ibHarness();
+    expect(
+      (await h.broker.contractDetails({ instrumentCode: 'VIX', contractDate: '202612' })).expiryDate,
+    ).toBe('20261216');
+    expect((await h.broker.fxHistoricalPrices('JPYUSD')).map((p) => p.price)).toEqual([1 / 150]);
+    expect((await h.broker.fxHistoricalPrices('EURUSD')).map((p) => p.price)).toEqual([1.1]);
+  });
+
+  it('a commission report before its fill is joined to the fill', async () => {
+    h = await ibHarness({ commissionFirst: true });
+    await h.broker.placeOrder(es('r1', 2));
+    await until(() => fillsOf(h!.events).length === 1, 'fill');
+    expect(fillsOf(h.events)[0]?.commission).toBe(4.5);
+  });
+
+  it('an execution correction replaces the fill it corrects; a duplicate execId is dropped', async () => {
+    h = await ibHarness({ fillMode: 'manual' });
+    await h.broker.placeOrder(es('r1', 2));
+    await until(() => h!.tws.orderByRef('r1') !== undefined, 'order at TWS');
+    const e = h.tws.fill('r1', 2, 5001);
+    h.tws.repeat(e.execId);
+    h.tws.repeat(e.execId);
+    const corrected = h.tws.correct(e.execId, 5000.5);
+    await until(() => h!.events.some((x) => x.type === 'fill-corrected'), 'corrected fill');
+    expect(corrected.execId.endsWith('.02')).toBe(true);
+    expect(fillsOf(h.events).map((f) => [f.execId, f.price])).toEqual([[e.execId, 5001]]);
+    const fix = h.events.flatMap((x) => (x.type === 'fill-corrected' ? [x.fill] : []));
+    expect(fix.map((f) => [f.execId, f.correctedBy, f.price, f.qty])).toEqual([
+      [e.execId, corrected.execId, 5000.5, 2],
+    ]);
+    const fills = await h.broker.fills();
+    expect(fills.map((f) => [f.execId, f.correctedBy, f.price, f.qty])).toEqual([
+      [e.execId, corrected.execId, 5000.5, 2],
+    ]);
+  });
+
+  it('326 on connect: moves to the next client id', async () => {
+    h = await ibHarness({}, {});
+    await h.broker.disconnect();
+    h.tws.busyClientIds.add(101);
+    const b = brokerFor(h.port);
+    await b.connect();
+    expect(b.connection.clientId).toBe(102);
+    expect(h.tws.connectedClientIds()).toEqual([102]);
+    await b.disconnect();
+  });
+
+  it('a pacing violation (162) is retried; the answer is the bars', async () => {
+    h = await ibHarness({}, { pacingRetryMs: 20, pacing: { ...IB_HISTORICAL_PACING, identicalGapMs: 0 } });
+    h.tws.pacingViolations = 2;
+    const bars = await h.broker.historicalPrices({ instrumentCode: 'SP500', contractDate: '202612' }, 'D');
+    expect(bars.map((b) => b.close)).toEqual([5000, 5015]);
+    expect(h.tws.historicalRequests).toBe(3);
+  });
+
+  it('a fill while disconnected is picked up once after the reconnect', async () => {
+    h = await ibHarness({ fillMode: 'manual' });
+    await h.broker.placeOrder(es('r1', 2));
+    await until(() => h!.tws.orderByRef('r1') !== undefined, 'order at TWS');
+    h.tws.dropConnections();
+    await until(() => !h!.broker.isConnected(), 'down');
+    await expect(h.broker.placeOrder(es('r2', 1))).rejects.toBeInstanceOf(IbNotConnected);
+    h.tws.fill('r1');
+    await until(() => h!.broker.isConnected(), 'reconnected');
+    expect(fillsOf(h.events, 'r1').map((f) => f.qty)).toEqual([2]);
+    await h.broker.fills();
+    await h.broker.orders();
+    expect(fillsOf(h.events, 'r1').length).toBe(1);
+    expect(h.broker.book.get('r1')?.status).toBe('filled');
+  });
+
+  it('a socket drop in the middle of placing: the order is never sent twice', async () => {
+    h = await ibHarness({ fillMode: 'manual' });
+    // Reached TWS, then the socket dropped before any acknowledgement.
+    h.tws.dropOnPlace = 'after';
+    await h.broker.placeOrder(es('a1', 1));
+    await until(
+      () => h!.broker.state === 'waitingToReconnect' || h!.broker.state === 'connecting',
+      'dropped',
+    );
+    await until(() => h!.broker.isConnected(), 'reconnected');
+    expect((await h.broker.placeOrder(es('a1', 1))).existing).toBe(true);
+    expect(h.broker.book.get('a1')?.status).toBe('acknowledged');
+    // Never reached TWS: reported rejected after the reconnect, and still never re-sent.
+    h.tws.dropOnPlace = 'before';
+    await h.broker.placeOrder(es('b1', 1));
+    await until(() => h!.broker.book.get('b1')?.status === 'rejected', 'rejected after reconnect');
+    expect((await h.broker.placeOrder(es('b1', 1))).existing).toBe(true);
+    expect(h.tws.placedRefs.get('a1')).toBe(1);
+    expect(h.tws.placedRefs.get('b1')).toBeUndefined();
+    // A restarted process finds a1 at TWS by its orderRef and does not place it again.
+    const again = brokerFor(h.port, { clientId: 7 });
+    await again.connect();
+    expect((await again.placeOrder(es('a1', 1))).existing).toBe(true);
+    expect(h.tws.placedRefs.get('a1')).toBe(1);
+    await again.disconnect();
+  });
+
+  it('1100: no new orders, in-flight orders stay; 1101 resynchronises; 1102 restores', async () => {
+    h = await ibHarness({ fillMode: 'manual' });
+    await h.broker.placeOrder(es('r1', 1));
+    await until(() => h!.tws.orderByRef('r1') !== undefined, 'order at TWS');
+    h.tws.info(1100, 'Connectivity between IB and TWS has been lost.');
+    await until(() => h!.broker.state === 'ibDisconnected', '1100');
+    await expect(h.broker.placeOrder(es('r2', 1))).rejects.toBeInstanceOf(IbNotConnected);
+    expect(h.broker.book.get('r1')?.status).toBe('acknowledged');
+    h.tws.fill('r1');
+    h.tws.info(1101, 'Connectivity restored - data lost.');
+    await until(() => h!.broker.isConnected(), '1101 → ready');
+    expect(fillsOf(h.events, 'r1').length).toBe(1);
+    h.tws.info(1100);
+    await until(() => h!.broker.state === 'ibDisconnected', '1100 again');
+    h.tws.info(1102);
+    await until(() => h!.broker.isConnected(), '1102 → ready');
+    expect((await h.broker.placeOrder(es('r2', 1))).existing).toBe(false);
+  });
+
+  it('delayed and reordered messages end in the same state', async () => {
+    h = await ibHarness({ partialFills: 2 });
+    await h.broker.contractDetails({ instrumentCode: 'SP500', contractDate: '202612' });
+    h.tws.hold();
+    await h.broker.placeOrder(es('r1', 2));
+    await until(() => h!.tws.orderByRef('r1')?.status === 'Filled', 'filled at TWS');
+    h.tws.release('reversed');
+    await until(() => fillsOf(h!.events, 'r1').length === 2, 'fills');
+    await until(() => h!.broker.book.get('r1')?.status === 'filled', 'filled');
+    expect(h.broker.book.state(h.broker.book.get('r1')!).filledQty).toBe(2);
+  });
+});
