@@ -296,6 +296,13 @@ export function sendContract(
     },
     opts,
   );
+  // A contract order that completes while an algo holds it ends that algo (D4a: charge limits).
+  const holder = before.context.algoControlledBy?.split(':')[1];
+  if (holder !== undefined && emitted.some((e) => e.type === 'completed')) {
+    const b = core.brokerOrder(Number(holder));
+    if (b && b.algoUsed !== 'limit' && b.algoUsed !== 'manual')
+      core.deps.tradeLimits.charge(b.strategyName, b.instrumentCode, b.trade, core.now());
+  }
   for (const e of emitted) {
     const parent = e.type === 'fillApplied' || e.type === 'completed' ? e.parentId : null;
     if (parent !== null) {
