@@ -147,7 +147,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
       },
       reportHeartbeats: ({ context }) => {
         for (const m of heartbeatsDue(context.methods, context.timers, context.now))
-          log.info({ method: m }, `${m} still alive`);
+          log.debug({ method: m }, `${m} still alive`);
       },
       finishProcess: ({ context }) => {
         // P9.2: last end = now, no longer running.
@@ -232,17 +232,21 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     const lease = leaseValue;
     if (!lease || revision === 0) return;
     const next = { ...lease, heartbeatAt: Date.now() };
-    void store.heartbeat(name, next, revision).then((rev) => {
-      if (rev === undefined) {
-        if (leaseValue) actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' });
-        leaseValue = undefined;
-        return;
-      }
-      revision = rev;
-      void store
-        .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
-        .catch(() => undefined);
-    });
+    void store.heartbeat(name, next, revision).then(
+      (rev) => {
+        if (rev === undefined) {
+          if (leaseValue) actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' });
+          leaseValue = undefined;
+          return;
+        }
+        revision = rev;
+        void store
+          .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
+          .catch(() => undefined);
+      },
+      // The bus is unreachable (e.g. nats-server restarting): the lease is still ours; beat again.
+      (err: unknown) => log.warn({ err }, 'lease heartbeat failed; retrying'),
+    );
   }, o.heartbeatMs ?? 2000);
 
   actor.start();

@@ -1,9 +1,9 @@
 /**
- * Child processes of the supervisor: each run_* process runs as
- * `node --import tsx src/cli/main.ts run <process>` (the reference's cron launch, P1).
+ * Child processes of the supervisor: each run_* process runs as `node bin/systack.js run
+ * <process>` — the compiled CLI (the reference's cron launch, P1).
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { cliEntryPoint } from '../../src/config/paths.ts';
 
 export interface ChildExit {
   code: number | null;
@@ -18,15 +18,11 @@ export interface ChildHandle {
 
 export type ChildLauncher = (process: string, env: Record<string, string>) => ChildHandle;
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-/** tsx's loader resolved from this project, so children start from any working directory. */
-const TSX = import.meta.resolve('tsx');
-
 /** Exit codes of `systack run`. */
 export const RUN_EXIT = { finished: 0, failed: 1, notStarted: 3, leaseLost: 4 } as const;
 
 export const spawnRunProcess: ChildLauncher = (name, env) => {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, 'run', name], {
+  const child = spawn(process.execPath, [cliEntryPoint(), 'run', name], {
     // stdin is a pipe from the supervisor: when the supervisor dies by any signal, the child
     // sees end-of-file and stops as on SIGTERM (no orphans holding leases).
     env: { ...process.env, ...env, SYSTACK_SUPERVISED: '1' },

@@ -38,9 +38,11 @@ export interface ControlServiceOptions {
 export const controlSubject = (prefix: string, ep: string) => subject(prefix, 'control', 'process', ep);
 
 export function startControlService(o: ControlServiceOptions): Promise<Service> {
+  // Only own keys of the configured processes: `__proto__`, `constructor` and the like are
+  // names of nothing, so they are bad requests (400) and nothing is written.
   const known = (name: string) => {
-    if (!o.control.processes[name]) {
-      throw new ServiceError(ErrorCodes.notFound, `unknown process '${name}'`, {
+    if (!Object.hasOwn(o.control.processes, name)) {
+      throw new ServiceError(ErrorCodes.badRequest, `unknown process '${name}'`, {
         known: Object.keys(o.control.processes),
       });
     }

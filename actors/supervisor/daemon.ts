@@ -3,6 +3,7 @@
  * monitor page. `systack supervise` wraps this with the embedded nats-server and signals.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
+import { watchBusLink } from '../../src/bus/link.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
@@ -23,6 +24,10 @@ export interface DaemonOptions {
   host: string;
   log: Logger;
   launch?: ChildLauncher;
+  /** Extra environment for one child (its NATS credentials file). */
+  childEnvFor?: (process: string) => Record<string, string>;
+  /** The monitor page's own connection (read-only role); default `nc`. Drained on stop. */
+  monitorNc?: NatsConnection;
   /** undefined: no monitor page. */
   monitor?: { host: string; port: number };
   monitorData?: MonitorDataSource;
@@ -36,7 +41,20 @@ export interface Daemon {
   clock: AnchoredClock;
   supervisor: Supervisor;
   monitor: MonitorServer | undefined;
-  stop(): Promise<void>;
+  /** Stop every child (SIGTERM, then SIGKILL after `timeoutMs`, default the stop timeout). */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+const BUS_STOP_WAIT_MS = 3000;
+
+/** Wait for `p` to settle, but no longer than `ms`. */
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.catch(() => undefined), // stopping: a failure to stop cleanly changes nothing now
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
@@ -50,6 +68,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     host: o.host,
     launch: o.launch ?? spawnRunProcess,
     childEnv: { SYSTACK_NATS_URL: o.natsUrl, SYSTACK_HOST: o.host, ...anchorEnv(o.anchor) },
+    childEnvFor: o.childEnvFor,
+    busUp: watchBusLink(o.nc).up,
     log: o.log.child({ component: 'supervisor' }),
     tickMs: o.tickMs,
     staleAfterMs: o.staleAfterMs,
@@ -77,7 +97,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           store,
           control: o.control,
           clock,
-          data: o.monitorData ?? natsMonitorDataSource(o.nc, o.prefix),
+          data: o.monitorData ?? natsMonitorDataSource(o.monitorNc ?? o.nc, o.prefix),
           reasons: supervisor.reasons,
         },
         {
@@ -94,11 +114,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     clock,
     supervisor,
     monitor,
-    async stop() {
-      await supervisor.stop();
-      await service.stop().catch(() => undefined);
+    async stop(timeoutMs?: number) {
+      await supervisor.stop(timeoutMs);
+      // With the bus gone these would wait for a server that is not coming back.
+      await settleWithin(service.stop(), BUS_STOP_WAIT_MS);
       visualizer?.close();
       await monitor?.close();
+      if (o.monitorNc) await settleWithin(o.monitorNc.drain(), BUS_STOP_WAIT_MS);
       o.log.info('supervisor stopped');
     },
   };

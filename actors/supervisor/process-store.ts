@@ -12,6 +12,7 @@
  *   methods.<process> per-method executions, last run / end / heartbeat (written by the holder).
  *   clock             the supervisor's clock anchor, so every process reads the same time.
  */
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName } from '../../src/bus/subjects.ts';
@@ -96,12 +97,18 @@ export class ProcessStore {
     }
   }
 
-  /** Heartbeat with revision check; undefined means the lease is no longer ours. */
+  /**
+   * Heartbeat with revision check; undefined means the lease is no longer ours. Any other
+   * failure (the bus unreachable, a timeout) is thrown: the lease may well still be ours.
+   */
   async heartbeat(name: string, lease: Lease, revision: number): Promise<number | undefined> {
     try {
       return await this.kv.update(`lease.${name}`, enc(lease), revision);
-    } catch {
-      return undefined;
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
+        return undefined;
+      }
+      throw err;
     }
   }
 

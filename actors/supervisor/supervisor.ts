@@ -14,7 +14,7 @@ import {
   localDate,
   previousProcessSatisfied,
 } from '../../src/domain/process-control/timing.ts';
-import type { Logger } from '../../src/log/logger.ts';
+import { logCritical, type Logger } from '../../src/log/logger.ts';
 import type { ChildHandle, ChildLauncher } from './children.ts';
 import { deathReason, markCrashed } from './dead-process.ts';
 import type { HeldLease, ProcessStore } from './process-store.ts';
@@ -27,6 +27,10 @@ export interface SupervisorOptions {
   launch: ChildLauncher;
   /** Environment for every child (NATS URL, clock anchor, config dirs). */
   childEnv: Record<string, string>;
+  /** Extra environment for one child (its NATS credentials). */
+  childEnvFor?: (process: string) => Record<string, string>;
+  /** Whether the bus is reachable; while it is not, scheduling passes are skipped. */
+  busUp?: () => boolean;
   log: Logger;
   /** Real ms between scheduling passes. */
   tickMs?: number;
@@ -41,6 +45,15 @@ interface Launches {
   count: number;
 }
 
+/** What happened to one process under this supervisor (for `start --days` summaries). */
+export interface ProcessHistory {
+  launches: number;
+  /** Exits other than finished / not started / lease lost, not asked for by a stop: killed or failed. */
+  crashes: number;
+  /** How it last exited: `code N` or the signal. */
+  lastExit: string | null;
+}
+
 export class Supervisor {
   private readonly children = new Map<string, ChildHandle>();
   private readonly launches = new Map<string, Launches>();
@@ -49,6 +62,10 @@ export class Supervisor {
   private stopping = false;
   /** Last launch decision per process, for the monitor. */
   readonly reasons = new Map<string, string>();
+  readonly history = new Map<string, ProcessHistory>();
+  private busDown = false;
+  /** Wall-clock ms when the bus last came back (heartbeats missed before it are no sign of death). */
+  private busUpSince = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: SupervisorOptions) {}
 
@@ -56,7 +73,11 @@ export class Supervisor {
     const loop = () => {
       if (this.stopping) return;
       this.running = this.tick()
-        .catch((err: unknown) => this.o.log.error({ err }, 'supervisor tick failed'))
+        .catch((err: unknown) => {
+          // The bus went away during the pass: the next passes wait for it (logged once there).
+          if (this.o.busUp && !this.o.busUp()) return;
+          this.o.log.error({ err }, 'supervisor tick failed');
+        })
         .finally(() => {
           if (!this.stopping) this.timer = setTimeout(loop, this.o.tickMs ?? 1000);
         });
@@ -71,13 +92,26 @@ export class Supervisor {
   /** One scheduling pass. */
   async tick(): Promise<void> {
     const { store, control, clock, host } = this.o;
+    if (this.o.busUp && !this.o.busUp()) {
+      if (!this.busDown) this.o.log.warn('message bus unreachable: scheduling paused until it is back');
+      this.busDown = true;
+      return;
+    }
+    if (this.busDown) {
+      this.busDown = false;
+      this.busUpSince = Date.now();
+      this.o.log.info('message bus back: scheduling resumed');
+    }
     const now = clock.now();
     const today = localDate(now, control.timeZone);
     const leases = await store.listLeases();
+    const staleAfterMs = this.o.staleAfterMs ?? 15_000;
+    // Right after the bus came back, heartbeats missed during the outage prove nothing.
+    const judgeStale = Date.now() - this.busUpSince > staleAfterMs;
     for (const [name, lease] of leases) {
       const reason = deathReason(lease, {
         wallNow: Date.now(),
-        staleAfterMs: this.o.staleAfterMs ?? 15_000,
+        staleAfterMs: judgeStale ? staleAfterMs : Number.POSITIVE_INFINITY,
         host,
         isAlive: (pid) => this.isAlive(name, pid),
       });
@@ -132,31 +166,55 @@ export class Supervisor {
   }
 
   private launchChild(name: string, today: string, before: number, reason: string): void {
-    const child = this.o.launch(name, this.o.childEnv);
+    const child = this.o.launch(name, { ...this.o.childEnv, ...this.o.childEnvFor?.(name) });
     this.children.set(name, child);
+    const h = this.history.get(name) ?? { launches: 0, crashes: 0, lastExit: null };
+    h.launches++;
+    this.history.set(name, h);
     this.launches.set(name, { date: today, count: before + 1 });
     this.o.log.info({ type: name, pid: child.pid, reason }, `launched ${name}`);
     void child.exited.then(async ({ code, signal }) => {
       this.children.delete(name);
       this.o.log.info({ type: name, pid: child.pid, code, signal }, `${name} exited`);
+      h.lastExit = signal ?? `code ${code}`;
       if (code === 0 || code === 3 || code === 4) return;
+      if (!this.stopping) h.crashes++;
       // Killed or crashed: if it still holds its lease, it died without finishing.
       const lease: HeldLease | undefined = await this.o.store.getLease(name).catch(() => undefined);
+      const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
       if (lease && lease.pid === child.pid) {
-        const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
         await markCrashed(this.o.store, name, lease, why, this.o.clock, this.o.log).catch(() => false);
+      } else if (!this.stopping && (await this.neverStarted(name, child.pid))) {
+        // It died before taking its lease (while starting up): still a crash, so its restart
+        // policy applies instead of "already ran today".
+        await this.o.store
+          .updateRecord(name, {
+            recentlyCrashed: true,
+            lastOutcome: 'crashed',
+            lastReason: `${why} while starting`,
+          })
+          .then(() =>
+            logCritical(this.o.log, `${name} died while starting: ${why}`, { process: name, pid: child.pid }),
+          )
+          .catch(() => undefined); // the bus is away: the record stays as it was
       }
     });
   }
 
+  /** The child never recorded its start (a run that did is marked by the lease's owner check). */
+  private async neverStarted(name: string, pid: number): Promise<boolean> {
+    const rec = await this.o.store.getRecord(name).catch(() => undefined);
+    return rec !== undefined && rec.lastPid !== pid;
+  }
+
   /** Stop launching; ask every child to stop gracefully (SIGTERM = STOP), then wait. */
-  async stop(): Promise<void> {
+  async stop(timeoutMs?: number): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     const all = [...this.children.values()];
     for (const c of all) c.kill('SIGTERM');
-    const timeout = this.o.stopTimeoutMs ?? 60_000;
+    const timeout = timeoutMs ?? this.o.stopTimeoutMs ?? 60_000;
     await Promise.all(
       all.map(async (c) => {
         const t = setTimeout(() => c.kill('SIGKILL'), timeout);

@@ -1,4 +1,17 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import {
+  type Authenticator,
+  connect,
+  credsAuthenticator,
+  type NatsConnection,
+  nkeyAuthenticator,
+} from '@nats-io/transport-node';
+
+export interface NatsTlsOptions {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
 
 export interface NatsConnectOptions {
   url: string;
@@ -6,6 +19,21 @@ export interface NatsConnectOptions {
   user?: string;
   pass?: string;
   token?: string;
+  /** First-connect timeout in ms (default 5000). */
+  timeout?: number;
+  /** A NATS `.creds` file (user JWT and nkey seed), for an external server with accounts. */
+  credsFile?: string;
+  /** A file holding a user nkey seed (`SU...`). */
+  nkeySeedFile?: string;
+  /** TLS (CA, client certificate and key); required for a server not on loopback. */
+  tls?: NatsTlsOptions;
+}
+
+function authenticator(opts: NatsConnectOptions): Authenticator | undefined {
+  if (opts.credsFile) return credsAuthenticator(readFileSync(opts.credsFile));
+  if (opts.nkeySeedFile)
+    return nkeyAuthenticator(new TextEncoder().encode(readFileSync(opts.nkeySeedFile, 'utf8').trim()));
+  return undefined;
 }
 
 /**
@@ -13,16 +41,19 @@ export interface NatsConnectOptions {
  * give up on its bus after N attempts; it waits for the server to come back.
  */
 export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnection> {
+  const auth = authenticator(opts);
   return connect({
     servers: opts.url,
     name: opts.name,
     user: opts.user,
     pass: opts.pass,
     token: opts.token,
+    ...(auth ? { authenticator: auth } : {}),
+    ...(opts.tls ? { tls: { ...opts.tls } } : {}),
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: false,
-    timeout: 5000,
+    timeout: opts.timeout ?? 5000,
   });
 }

@@ -21,6 +21,10 @@ export interface EmbeddedNatsOptions {
   host?: string;
   /** Directory for the ports file; defaults to the store directory. */
   portsDir?: string;
+  /** A nats-server configuration file (`-c`), e.g. the generated users and permissions. */
+  configFile?: string;
+  /** Credentials for the readiness check when the configuration requires authentication. */
+  readyAuth?: { user: string; pass: string };
   /** Extra nats-server arguments. */
   extraArgs?: string[];
   readyTimeoutMs?: number;
@@ -32,6 +36,8 @@ export interface EmbeddedNats {
   /** PID of nats-server itself (not the guard). */
   serverPid: number;
   guardPid: number;
+  /** Settles when the server has exited, whether stopped or died. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -74,11 +80,15 @@ async function waitForServerPid(pidFile: string, child: ChildProcess, deadline: 
   throw new Error('nats-server did not start in time');
 }
 
-async function waitReady(url: string, deadline: number): Promise<void> {
+async function waitReady(
+  url: string,
+  deadline: number,
+  auth: { user: string; pass: string } | undefined,
+): Promise<void> {
   let lastErr: unknown;
   while (Date.now() < deadline) {
     try {
-      const nc = await connect({ servers: url, reconnect: false, timeout: 1000 });
+      const nc = await connect({ servers: url, reconnect: false, timeout: 1000, ...auth });
       await nc.close();
       return;
     } catch (err) {
@@ -100,6 +110,7 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   mkdirSync(portsDir, { recursive: true });
   const pidFile = join(portsDir, `guard-${process.pid}-${Date.now()}.pid`);
   const args = [
+    ...(opts.configFile ? ['-c', opts.configFile] : []),
     '-a',
     opts.host ?? '127.0.0.1',
     '-p',
@@ -113,6 +124,9 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   ];
   const env = { ...process.env, SYSTACK_NATS_PIDFILE: pidFile, PATH: `${process.env.PATH}:/usr/sbin` };
   const child = spawn('sh', ['-c', GUARD, 'nats-guard', ...args], { stdio: ['pipe', 'ignore', 'pipe'], env });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -127,7 +141,7 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
       if (!url) await sleep(20);
     }
     if (!url) throw new Error(`nats-server wrote no ports file: ${stderr.trim()}`);
-    await waitReady(url, deadline);
+    await waitReady(url, deadline, opts.readyAuth);
     const port = Number(new URL(url).port);
     let stopped: Promise<void> | undefined;
     const stop = (): Promise<void> => {
@@ -139,7 +153,7 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
       });
       return stopped;
     };
-    return { url, port, serverPid, guardPid: child.pid ?? 0, stop };
+    return { url, port, serverPid, guardPid: child.pid ?? 0, exited, stop };
   } catch (err) {
     child.stdin?.end();
     child.kill('SIGTERM');

@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats } from '../bus/connection.ts';
+import { connectNats, type NatsConnectOptions } from '../bus/connection.ts';
+import { CREDENTIALS_ENV, readCredentialsFile, roleCredentialsFile } from '../bus/credentials.ts';
+import type { Role } from '../bus/roles.ts';
 import { discoverEmbeddedNats } from '../bus/discover.ts';
 import { type LoadedConfig, loadConfig } from '../config/load.ts';
 import { createRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
+import { logFormat, prettyLogStream } from '../log/pretty.ts';
 import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
 import { CliError } from './output.ts';
 
@@ -28,13 +32,69 @@ export function resolveNatsUrl(config: LoadedConfig, override?: string): string 
   return found;
 }
 
+export type NatsAuth = Omit<NatsConnectOptions, 'url' | 'name'>;
+
+/**
+ * How a process authenticates to NATS: the credentials file in $SYSTACK_NATS_CREDENTIALS (the
+ * supervisor gives each child its role's), else for an external server the config's nats_*
+ * keys, else the embedded server's file for `role` in `<data_dir>/nats-auth/`.
+ */
+export function natsAuth(config: LoadedConfig, role: Role): NatsAuth {
+  const s = config.system;
+  const tls =
+    s.nats_tls_ca_file || s.nats_tls_cert_file || s.nats_tls_key_file
+      ? { caFile: s.nats_tls_ca_file, certFile: s.nats_tls_cert_file, keyFile: s.nats_tls_key_file }
+      : undefined;
+  const fromFile = (file: string): NatsAuth => {
+    const c = readCredentialsFile(file);
+    return { user: c.user, pass: c.password, tls };
+  };
+  const envFile = process.env[CREDENTIALS_ENV];
+  if (envFile) return fromFile(envFile);
+  if (s.nats_url) {
+    return {
+      user: s.nats_user,
+      pass: s.nats_pass,
+      token: s.nats_token,
+      credsFile: s.nats_creds_file,
+      nkeySeedFile: s.nats_nkey_seed_file,
+      tls,
+    };
+  }
+  const file = roleCredentialsFile(resolve(s.data_dir), role);
+  return existsSync(file) ? fromFile(file) : {};
+}
+
+/** Connect, turning a refused login into an error that says where the credentials come from. */
+export async function connectWithAuth(
+  url: string,
+  name: string,
+  config: LoadedConfig,
+  role: Role,
+  timeout?: number,
+): Promise<NatsConnection> {
+  try {
+    return await connectNats({ url, name, ...natsAuth(config, role), ...(timeout ? { timeout } : {}) });
+  } catch (err) {
+    if (err instanceof Error && /authori[sz]ation/i.test(err.message)) {
+      const where = process.env[CREDENTIALS_ENV]
+        ? `$${CREDENTIALS_ENV} (${process.env[CREDENTIALS_ENV]})`
+        : config.system.nats_url
+          ? 'nats_user/nats_pass/nats_token/nats_creds_file/nats_nkey_seed_file'
+          : roleCredentialsFile(resolve(config.system.data_dir), role);
+      throw new CliError(`NATS at ${url} refused the credentials from ${where}: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
 /** Set up the process's root logger from config (secrets scrubbed), shipping to NATS if given. */
 export function setupLogging(config: LoadedConfig, processName: string, nc?: NatsConnection): Logger {
   const root = createRootLogger({
     processName,
     level: config.system.log_level,
     secrets: config.secrets,
-    destination: process.stderr,
+    destination: logFormat() === 'pretty' ? prettyLogStream({ colorize: true }) : process.stderr,
   });
   if (nc) root.addDestination(natsLogDestination(nc, config.system.subject_prefix, processName));
   setRootLogger(root);
@@ -46,18 +106,12 @@ export function setupLogging(config: LoadedConfig, processName: string, nc?: Nat
  * keeps the command's log lines off the bus (a restore must find an empty store).
  */
 export async function withBus<T>(
-  opts: { natsUrl?: string; processName?: string; shipLogs?: boolean },
+  opts: { natsUrl?: string; processName?: string; role?: Role; shipLogs?: boolean },
   fn: (ctx: BusContext) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
   const url = resolveNatsUrl(config, opts.natsUrl);
-  const nc = await connectNats({
-    url,
-    name: opts.processName ?? 'systack-cli',
-    user: config.system.nats_user,
-    pass: config.system.nats_pass,
-    token: config.system.nats_token,
-  });
+  const nc = await connectWithAuth(url, opts.processName ?? 'systack-cli', config, opts.role ?? 'operator');
   try {
     const prefix = config.system.subject_prefix;
     const shipLogs = opts.shipLogs ?? true;

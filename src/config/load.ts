@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { backtestConfigSchema } from './backtest-config.ts';
+import { bundledPath } from './paths.ts';
 import type { z } from 'zod';
 import {
   type ControlConfig,
@@ -24,11 +25,24 @@ export class ConfigError extends Error {
   }
 }
 
+/** `SYSTACK_PRIVATE_DIR` names a directory that is not there. */
+export class PrivateDirError extends Error {
+  override readonly name = 'PrivateDirError';
+  constructor(readonly dir: string) {
+    super(`SYSTACK_PRIVATE_DIR=${dir}: not a directory (unset it to use ./private)`);
+  }
+}
+
 /** Keys that only a private file gives (no default). */
 const OPTIONAL_KEYS = {
   nats_user: true,
   nats_pass: true,
   nats_token: true,
+  nats_creds_file: true,
+  nats_nkey_seed_file: true,
+  nats_tls_ca_file: true,
+  nats_tls_cert_file: true,
+  nats_tls_key_file: true,
   mongo_user: true,
   mongo_pass: true,
   broker_account: true,
@@ -78,7 +92,7 @@ export interface LoadOptions {
 }
 
 export function defaultConfigDir(): string {
-  return process.env.SYSTACK_CONFIG_DIR ?? fileURLToPath(new URL('../../config/', import.meta.url));
+  return process.env.SYSTACK_CONFIG_DIR ?? bundledPath('config');
 }
 
 export function defaultPrivateDir(): string {
@@ -141,7 +155,38 @@ function check<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
   throw new ConfigError(file, path, expected);
 }
 
+/** Each strategy's backtest_config against its schema, the error naming the full key path. */
+function checkBacktestConfigs(system: ResolvedSystemConfig, file: string): void {
+  for (const [name, entry] of Object.entries(system.strategy_list)) {
+    const r = backtestConfigSchema.safeParse(entry.backtest_config ?? {});
+    const first = r.success ? undefined : r.error.issues[0];
+    if (!first) continue;
+    const { path, expected } = describeIssue(first);
+    throw new ConfigError(file, `strategy_list.${name}.backtest_config.${path}`, expected);
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** An external server not on loopback must be reached over TLS. */
+function checkNatsTls(system: ResolvedSystemConfig, files: ConfigFiles): void {
+  if (!system.nats_url) return;
+  let host: string;
+  try {
+    host = new URL(system.nats_url).hostname;
+  } catch {
+    throw new ConfigError(files.privateConfig, 'nats_url', 'a nats:// or tls:// URL with a host');
+  }
+  if (LOOPBACK.has(host) || system.nats_url.startsWith('tls://') || system.nats_tls_ca_file) return;
+  throw new ConfigError(
+    files.privateConfig,
+    'nats_url',
+    `server ${host} is not on loopback: use a tls:// URL or set nats_tls_ca_file (TLS required)`,
+  );
+}
+
 function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files: ConfigFiles): void {
+  checkNatsTls(system, files);
   if (system.broker === 'ib') {
     if (!system.broker_account) {
       throw new ConfigError(
@@ -186,6 +231,10 @@ function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const configDir = opts.configDir ?? defaultConfigDir();
   const privateDir = opts.privateDir ?? defaultPrivateDir();
+  if (process.env.SYSTACK_PRIVATE_DIR !== undefined && opts.privateDir === undefined) {
+    if (!statSync(privateDir, { throwIfNoEntry: false })?.isDirectory())
+      throw new PrivateDirError(privateDir);
+  }
   const files: ConfigFiles = {
     defaults: join(configDir, 'defaults.yaml'),
     control: join(configDir, 'control.yaml'),
@@ -206,6 +255,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   );
 
   const mergedSystem = mergeConfig(defaults, priv);
+  // `--data-dir` (through the environment, so child processes share it) overrides data_dir.
+  if (process.env.SYSTACK_DATA_DIR) mergedSystem.data_dir = process.env.SYSTACK_DATA_DIR;
   // A key missing after the merge is missing from the defaults file unless it is private-only.
   const system = check(resolvedSystemSchema, mergedSystem, files.defaults);
   const controlMerged = check(
@@ -218,16 +269,60 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     process_configuration_host: controlMerged.process_configuration_host ?? {},
     arguments: controlMerged.arguments ?? {},
   };
+  checkBacktestConfigs(system, 'strategy_list' in priv ? files.privateConfig : files.defaults);
   crossChecks(system, control, files);
-  const secrets = SECRET_KEYS.map((k) => system[k]).filter(
-    (v): v is string => typeof v === 'string' && v.length > 0,
-  );
-  return { system, control, files, secrets };
+  return { system, control, files, secrets: configSecrets(system) };
 }
 
-/** A copy of the system config with every secret replaced by [redacted], for display. */
+/** The secret values in a system config: the secret keys' values and any password in nats_url. */
+export function configSecrets(system: ResolvedSystemConfig): string[] {
+  return [...SECRET_KEYS.map((k) => system[k]), urlPassword(system.nats_url)].filter(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+}
+
+/** The password of a `scheme://user:password@host` URL, if it has one. */
+function urlPassword(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const pw = new URL(url).password;
+    return pw ? decodeURIComponent(pw) : undefined;
+  } catch {
+    return undefined; // not a URL: nothing embedded to find
+  }
+}
+
+const REDACTED = '[redacted]';
+
+/** Replace every occurrence of a secret (and any URL password) in a string. */
+function redactString(value: string, secrets: readonly string[]): string {
+  let out = value.replace(/(\w+:\/\/[^:/@\s]*:)([^@\s]+)@/g, `$1${REDACTED}@`);
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactString(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  if (isPlain(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [redactString(k, secrets), redactDeep(v, secrets)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * A copy of a value for display with `secrets` (the config's secret values) replaced wherever
+ * they appear, whole or embedded in a longer string, and every URL password replaced.
+ */
+export function redactSecrets(value: unknown, secrets: readonly string[]): unknown {
+  return redactDeep(value, secrets);
+}
+
+/** A copy of the system config for display: secret keys show [redacted], and so do secret values anywhere else. */
 export function redactedConfig(system: ResolvedSystemConfig): Plain {
-  const out: Plain = { ...system };
-  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = '[redacted]';
+  const out = redactDeep(system, configSecrets(system)) as Plain;
+  for (const k of SECRET_KEYS) if (out[k] !== undefined) out[k] = REDACTED;
   return out;
 }

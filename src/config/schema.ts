@@ -31,6 +31,15 @@ export const systemConfigSchema = z.strictObject({
   nats_user: z.string(),
   nats_pass: z.string(),
   nats_token: z.string(),
+  /** External server: a NATS `.creds` file, or a file with a user nkey seed. */
+  nats_creds_file: z.string().min(1),
+  nats_nkey_seed_file: z.string().min(1),
+  /** External server: TLS CA, client certificate and key (PEM files). */
+  nats_tls_ca_file: z.string().min(1),
+  nats_tls_cert_file: z.string().min(1),
+  nats_tls_key_file: z.string().min(1),
+  /** Embedded server: restarts after it dies before the supervisor stops everything. */
+  nats_restart_limit: z.number().int().min(0),
   subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -'),
 
   storage_backend: z.enum(['jetstream', 'mongodb']),

@@ -1,12 +1,16 @@
 import pino, { type DestinationStream, type Logger as PinoLogger, type StreamEntry } from 'pino';
+import { type Clock, wallClock } from '../clock.ts';
 import { SECRET_KEYS } from '../config/schema.ts';
+import { normaliseLine } from './normalise.ts';
 
 /**
  * Logging, as the reference's log attributes: one root logger per process, child loggers bound
  * with the attributes below. Lines are JSON (pino) on stdout and, once shipping is attached, in
  * a JetStream stream. A `critical` level (55, between error and fatal) also calls the
  * notification hook (email later). No secret value from config ever reaches a line: secret keys
- * are redacted by path and every secret value is scrubbed from the serialised line.
+ * are redacted by path and every secret value is scrubbed from the serialised line. Every line's
+ * keys are normalised to snake_case, each once (normalise.ts), and its `time` is read from the
+ * process's clock (`setLogClock`: the simulated clock in a simulation), as an ISO string.
  */
 export const LOG_ATTRIBUTES = [
   'type',
@@ -78,8 +82,18 @@ export function secretScrubber(secrets: string[]): (line: string) => string {
   return (line) => line.replace(re, '[redacted]');
 }
 
+let logClock: Clock = wallClock;
+
+/** Stamp every later log line of this process with this clock's time (injected at start). */
+export function setLogClock(clock: Clock): void {
+  logClock = clock;
+}
+
+const clockTime = (): string => `,"time":"${new Date(logClock.now()).toISOString()}"`;
+
 export function createRootLogger(opts: RootLoggerOptions): RootLogger {
-  const scrub = secretScrubber(opts.secrets ?? []);
+  const scrubSecrets = secretScrubber(opts.secrets ?? []);
+  const scrub = (line: string): string => scrubSecrets(normaliseLine(line));
   const streams: StreamEntry[] = [{ level: 'trace', stream: opts.destination ?? process.stdout }];
   const multi = pino.multistream(streams, { levels: { ...pino.levels.values, critical: 55 } });
   let notifier: CriticalNotifier =
@@ -97,7 +111,7 @@ export function createRootLogger(opts: RootLoggerOptions): RootLogger {
       level: opts.level ?? 'info',
       customLevels: { critical: 55 },
       base: { process: opts.processName, pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: clockTime,
       formatters: { level: (label, number) => ({ level: number, level_name: label }) },
       redact: { paths: redactPaths, censor: '[redacted]' },
       serializers: { err: pino.stdSerializers.err },
@@ -110,7 +124,7 @@ export function createRootLogger(opts: RootLoggerOptions): RootLogger {
               first !== null && typeof first === 'object' ? { ...(first as Record<string, unknown>) } : {};
             const msg = typeof first === 'string' ? first : typeof second === 'string' ? second : 'critical';
             method.apply(this, args);
-            notifier({ process: opts.processName, msg: scrub(msg), fields });
+            notifier({ process: opts.processName, msg: scrubSecrets(msg), fields });
             return;
           }
           method.apply(this, args);

@@ -8,7 +8,7 @@ function systack(args: string[], env: Record<string, string> = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'systack-cli-'));
   const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/systack.js'), ...args], {
     cwd,
-    env: { ...process.env, SYSTACK_PRIVATE_DIR: join(cwd, 'private'), ...env },
+    env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd, ...env },
     encoding: 'utf8',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

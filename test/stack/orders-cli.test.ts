@@ -43,7 +43,7 @@ async function systack(...args: string[]): Promise<{ code: number; stdout: strin
       [join(process.cwd(), 'bin/systack.js'), 'orders', ...args, '--nats-url', nats.url],
       {
         cwd,
-        env: { ...process.env, SYSTACK_PRIVATE_DIR: join(cwd, 'private') },
+        env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd },
       },
     );
     return { code: 0, stdout: r.stdout, stderr: r.stderr };

@@ -83,7 +83,19 @@ describe('process control service', () => {
     const unknown = await rejects(CONTROL_ENDPOINTS.setStatus, { process: 'all', status: 'GO', extra: 1 });
     expect(unknown.code).toBe(400);
     const missing = await rejects(CONTROL_ENDPOINTS.setStatus, { process: 'run_nothing', status: 'GO' });
-    expect(missing.code).toBe(404);
+    expect(missing.code).toBe(400);
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '']) {
+      for (const [ep, body] of [
+        [CONTROL_ENDPOINTS.setStatus, { process: name, status: 'STOP' }],
+        [CONTROL_ENDPOINTS.markFinished, { process: name }],
+        [CONTROL_ENDPOINTS.config, { process: name }],
+      ] as const) {
+        expect((await rejects(ep, body)).code, `${ep} ${name}`).toBe(400);
+      }
+    }
+    const keys: string[] = [];
+    for await (const k of await store.kv.keys()) keys.push(k);
+    expect(keys.filter((k) => /__proto__|constructor|toString|hasOwnProperty|\.$/.test(k))).toEqual([]);
     expect(await store.getStatus('run_backups')).toBe('PAUSE');
     expect((await rejects(CONTROL_ENDPOINTS.markFinished, { process: 'bad name!' })).code).toBe(400);
     await store.setStatus('run_backups', 'GO', 0);

@@ -92,6 +92,29 @@ describe('supervisor with real child processes', () => {
     }
   });
 
+  it('a child killed while starting (before taking its lease) counts as a crash and is restarted', async () => {
+    const control: ControlConfig = {
+      timeZone: 'UTC',
+      processes: { run_early: proc('run_early', { restart: { mode: 'on-crash', maxRestarts: 1 } }) },
+    };
+    const { sup, lines } = supervisor(control);
+    sup.start();
+    try {
+      await until(() => sup.childPids().run_early !== undefined, 10_000);
+      const first = sup.childPids().run_early!;
+      process.kill(first, 'SIGKILL');
+      await until(async () => {
+        const l = await store.getLease('run_early');
+        return l !== undefined && l.pid !== first;
+      }, 30_000);
+      const critical = lines.filter((l) => l.level === 55).map((l) => String(l.msg));
+      expect(critical).toEqual(['run_early died while starting: killed by SIGKILL']);
+      expect(sup.history.get('run_early')).toMatchObject({ launches: 2, crashes: 1 });
+    } finally {
+      await sup.stop();
+    }
+  });
+
   it('two supervisors cannot both hold a process; SIGTERM stops it gracefully with completion methods', async () => {
     const control: ControlConfig = { timeZone: 'UTC', processes: { run_single: proc('run_single') } };
     const a = supervisor(control, 'h1');

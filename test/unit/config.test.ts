@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, mergeConfig, redactedConfig } from '../../src/config/load.ts';
+import {
+  ConfigError,
+  loadConfig,
+  mergeConfig,
+  redactedConfig,
+  redactSecrets,
+} from '../../src/config/load.ts';
 
 function privateDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'systack-private-'));
@@ -51,6 +57,45 @@ describe('configuration', () => {
     expect(c.control.process_configuration_start_time.run_capital_update).toBe('01:00');
     expect(c.secrets).toEqual(['hunter22']);
     expect(redactedConfig(c.system).email_pwd).toBe('[redacted]');
+  });
+
+  it('redacts secret values wherever they appear, also embedded in non-secret keys and URLs', () => {
+    const c = loadConfig({
+      privateDir: privateDir({
+        'private_config.yaml': [
+          'email_pwd: hunter22',
+          'nats_token: tok-9f8e7d',
+          'data_dir: /srv/hunter22/data',
+          'email_to: ops+tok-9f8e7d@example.com',
+          'nats_url: nats://trader:urlpass77@127.0.0.1:4222',
+          '',
+        ].join('\n'),
+      }),
+    });
+    const shown = redactedConfig(c.system);
+    const text = JSON.stringify(shown);
+    for (const secret of ['hunter22', 'tok-9f8e7d', 'urlpass77']) expect(text).not.toContain(secret);
+    expect(shown.email_pwd).toBe('[redacted]');
+    expect(shown.data_dir).toBe('/srv/[redacted]/data');
+    expect(shown.email_to).toBe('ops+[redacted]@example.com');
+    expect(shown.nats_url).toBe('nats://trader:[redacted]@127.0.0.1:4222');
+    expect(c.secrets).toContain('urlpass77');
+    expect(redactSecrets({ arguments: { x: 'a-hunter22-b' } }, c.secrets)).toEqual({
+      arguments: { x: 'a-[redacted]-b' },
+    });
+  });
+
+  it('an external nats_url not on loopback requires TLS', () => {
+    const e = loadError({ 'private_config.yaml': 'nats_url: nats://10.0.0.5:4222\n' });
+    expect(e.keyPath).toBe('nats_url');
+    expect(e.expected).toMatch(/not on loopback.*TLS/);
+    const tls = (extra: string) =>
+      loadConfig({ privateDir: privateDir({ 'private_config.yaml': extra }) }).system.nats_url;
+    expect(tls('nats_url: tls://nats.example:4222\n')).toBe('tls://nats.example:4222');
+    expect(tls('nats_url: nats://10.0.0.5:4222\nnats_tls_ca_file: /etc/ca.pem\n')).toBe(
+      'nats://10.0.0.5:4222',
+    );
+    expect(tls('nats_url: nats://127.0.0.1:4222\n')).toBe('nats://127.0.0.1:4222');
   });
 
   it('SYSTACK_PRIVATE_DIR selects the private directory', () => {

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -118,6 +119,53 @@ describe('timeline svg', () => {
     expect(svg.match(/class="window"/g)).toHaveLength(1); // 20:10-19:30 never opens (no wrap)
     expect(svg).toContain('b&#60;x&#62;');
     expect(svg).toContain('class="now"');
+  });
+});
+
+/** A GET with a chosen Host header (fetch does not let a page set it; a rebinding attack does). */
+function getWithHost(url: string, host: string | undefined, method = 'GET'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = httpRequest(
+      { host: u.hostname, port: u.port, path: '/api/monitor', method, setHost: host === undefined },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    if (host !== undefined) req.setHeader('host', host);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('monitor server Host header (DNS rebinding)', () => {
+  it('answers only 127.0.0.1:port and localhost:port', async () => {
+    const data: MonitorDataSource = {
+      prices: async () => [],
+      orders: async () => null,
+      positions: async () => null,
+      criticalLogs: async () => [],
+    };
+    const m = await startMonitorServer({ store, control, clock: new SimulatedClock(at('21:30')), data });
+    try {
+      expect(await getWithHost(m.url, `127.0.0.1:${m.port}`)).toBe(200);
+      expect(await getWithHost(m.url, `localhost:${m.port}`)).toBe(200);
+      expect(await getWithHost(m.url, `LocalHost:${m.port}`)).toBe(200);
+      for (const bad of [
+        `evil.example:${m.port}`,
+        'evil.example',
+        '127.0.0.1',
+        `127.0.0.1:${m.port + 1}`,
+        `localhost.evil.example:${m.port}`,
+        '',
+      ]) {
+        expect(await getWithHost(m.url, bad), bad).toBe(403);
+      }
+      expect(await getWithHost(m.url, `127.0.0.1:${m.port}`, 'POST')).toBe(405);
+    } finally {
+      await m.close();
+    }
   });
 });
 

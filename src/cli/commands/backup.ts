@@ -16,6 +16,7 @@ import {
 import { oneOffMethodContext, type ProcessMethod } from '../../../actors/process-methods/types.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
 import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
+import { adminAuth, writeServerAuthConfig } from '../../bus/credentials.ts';
 import { discoverEmbeddedNats } from '../../bus/discover.ts';
 import { startEmbeddedNats } from '../../bus/embedded.ts';
 import { loadConfig } from '../../config/load.ts';
@@ -122,10 +123,17 @@ export function register(program: Command): void {
       const running = o.natsUrl ?? config.system.nats_url ?? discoverEmbeddedNats(dataDir);
       const server = running
         ? undefined
-        : await startEmbeddedNats({ storeDir: join(dataDir, 'jetstream'), portsDir: dataDir, port: 0 });
+        : await startEmbeddedNats({
+            storeDir: join(dataDir, 'jetstream'),
+            portsDir: dataDir,
+            port: 0,
+            configFile: writeServerAuthConfig(dataDir, prefix),
+            readyAuth: adminAuth(dataDir),
+          });
       try {
         await withBus(
-          { natsUrl: running ?? server?.url, processName: 'restore', shipLogs: false },
+          // Restoring recreates every stream and writes every subject: the admin's role.
+          { natsUrl: running ?? server?.url, processName: 'restore', shipLogs: false, role: 'admin' },
           async ({ nc }) => {
             const result = await restoreSnapshot(nc, dir, { replace: o.replace ?? false });
             if (o.json) printResult(result, { json: true });

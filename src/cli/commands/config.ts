@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig, redactedConfig } from '../../config/load.ts';
+import { loadConfig, redactedConfig, redactSecrets } from '../../config/load.ts';
 import { printResult } from '../output.ts';
 import { checkRunnable } from './config-runnable.ts';
 
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((opts: { control?: boolean; json?: boolean }) => {
       const c = loadConfig();
-      const data = opts.control ? c.control : redactedConfig(c.system);
+      const data = opts.control ? redactSecrets(c.control, c.secrets) : redactedConfig(c.system);
       printResult(data, { json: opts.json });
     });
   config

@@ -1,43 +1,129 @@
 import type { Command } from 'commander';
-import { register as backup } from './backup.ts';
-import { register as capital } from './capital.ts';
-import { register as config } from './config.ts';
-import { register as control } from './control.ts';
-import { register as controlStrategy } from './control-strategy.ts';
-import { register as controlTradeLimits } from './control-trade-limits.ts';
-import { register as ib } from './ib.ts';
-import { register as logs } from './logs.ts';
-import { register as machines } from './machines.ts';
-import { register as orders } from './orders.ts';
-import { register as prices } from './prices.ts';
-import { register as report } from './report.ts';
-import { register as roll } from './roll.ts';
-import { register as run } from './run.ts';
-import { register as start } from './start.ts';
-import { register as status } from './status.ts';
-import { register as strategy } from './strategy.ts';
-import { register as supervise } from './supervise.ts';
-import { register as update } from './update.ts';
 
-/** Every command group of the `systack` CLI. Each file registers only commands that work. */
-export const commandGroups: Array<(program: Command) => void> = [
-  start,
-  supervise,
-  run,
-  status,
-  config,
-  logs,
-  capital,
-  control,
-  controlStrategy,
-  controlTradeLimits,
-  update,
-  strategy,
-  prices,
-  machines,
-  orders,
-  report,
-  ib,
-  backup,
-  roll,
+/** A module of the CLI that registers one or more top-level commands. */
+export type Register = (program: Command) => void;
+
+/**
+ * Every top-level command of the `systack` CLI with its one-line summary and the module that
+ * registers it. Modules are imported only when their command runs (or for full help), so
+ * `systack --help` and a NATS query load only what they use. Each summary equals the command's
+ * description (test/unit/cli-lazy.test.ts checks).
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Register[]>;
+}
+
+export const commandTable: CommandEntry[] = [
+  {
+    name: 'start',
+    summary: 'Run the whole system on embedded defaults (sample data, simulated broker, simulated clock)',
+    load: async () => [(await import('./start.ts')).register],
+  },
+  {
+    name: 'supervise',
+    summary: 'Run the supervisor: launch run_* processes on schedule, process control, monitor page',
+    load: async () => [(await import('./supervise.ts')).register],
+  },
+  {
+    name: 'run',
+    summary: 'Run one process (run_stack_handler, run_systems, ...) within its window and status',
+    load: async () => [(await import('./run.ts')).register],
+  },
+  {
+    name: 'status',
+    summary:
+      'Show the running system: NATS server, streams, KV buckets, object stores, services with endpoints, processes',
+    load: async () => [(await import('./status.ts')).register],
+  },
+  {
+    name: 'config',
+    summary: 'Show and check the configuration',
+    load: async () => [(await import('./config.ts')).register],
+  },
+  {
+    name: 'logs',
+    summary: 'Show log lines of every process, filtered by attribute, level and lookback',
+    load: async () => [(await import('./logs.ts')).register],
+  },
+  {
+    name: 'clean',
+    summary: 'Remove old data',
+    load: async () => [(await import('./logs.ts')).register],
+  },
+  {
+    name: 'capital',
+    summary: 'Total capital, flows and strategy capital',
+    load: async () => [(await import('./capital.ts')).register],
+  },
+  {
+    name: 'control',
+    summary: 'Process control (statuses, finished flags, configuration), position limits and overrides',
+    load: async () => [
+      (await import('./control.ts')).register,
+      (await import('./control-strategy.ts')).register,
+      (await import('./control-trade-limits.ts')).register,
+      (await import('./ib.ts')).register,
+    ],
+  },
+  {
+    name: 'update',
+    summary: 'Run the nightly strategy jobs now',
+    load: async () => [(await import('./update.ts')).register],
+  },
+  {
+    name: 'strategy',
+    summary: 'Stored optimal positions and system diagnostics',
+    load: async () => [(await import('./strategy.ts')).register],
+  },
+  {
+    name: 'prices',
+    summary: 'Price data: import, back-adjust, list, show, manual spike check',
+    load: async () => [(await import('./prices.ts')).register],
+  },
+  {
+    name: 'machines',
+    summary: 'order-lifecycle state machines',
+    load: async () => [(await import('./machines.ts')).register],
+  },
+  {
+    name: 'orders',
+    summary: 'Order stacks: view, create, fill, balance, cancel, lock, delete, end of day',
+    load: async () => [(await import('./orders.ts')).register],
+  },
+  {
+    name: 'report',
+    summary: 'Reports (status_report, roll_report, daily_pandl_report, reconcile_report, trade_report)',
+    load: async () => [(await import('./report.ts')).register],
+  },
+  {
+    name: 'ib',
+    summary: 'Interactive Brokers (TWS / IB Gateway)',
+    load: async () => [(await import('./ib.ts')).register],
+  },
+  {
+    name: 'backup',
+    summary: 'Backups of the whole system (run_backups)',
+    load: async () => [(await import('./backup.ts')).register],
+  },
+  {
+    name: 'restore',
+    summary:
+      'Restore a JetStream backup (a dated backup folder or its jetstream/) onto an empty store; starts the embedded nats-server on data_dir when no system is running',
+    load: async () => [(await import('./backup.ts')).register],
+  },
+  {
+    name: 'roll',
+    summary:
+      'Roll status per instrument (No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted)',
+    load: async () => [(await import('./roll.ts')).register],
+  },
 ];
+
+/** Every command module, loaded (for full help and tests). */
+export async function loadAllCommands(): Promise<Register[]> {
+  const out: Register[] = [];
+  for (const entry of commandTable) for (const r of await entry.load()) if (!out.includes(r)) out.push(r);
+  return out;
+}

@@ -66,7 +66,8 @@ export function register(program: Command): void {
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { days?: string; natsUrl?: string; json?: boolean }) => {
-      await withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix, config }) => {
+      // The log cleaner's role: the one besides admin allowed to purge old log lines.
+      await withBus({ natsUrl: opts.natsUrl, role: 'cleaner' }, async ({ nc, prefix, config }) => {
         const days = opts.days ? parsePositiveInt('--days', opts.days) : config.system.log_retention_days;
         const deleted = await cleanLogs(nc, prefix, days);
         process.stdout.write(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type NatsConnection, RequestError } from '@nats-io/transport-node';
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import type { OrderEndpoint } from '../../../actors/stack/services.ts';
 import { readOrder, readPositionsAndLocks, readStacks } from '../../../actors/stack/stack-reader.ts';
 import { EOD_CONFIRM } from '../../bus/schemas/orders.ts';
@@ -141,16 +141,20 @@ export function register(program: Command): void {
       .option('--nats-url <url>', 'NATS server (default: config or the running system)')
       .option('--json', 'print JSON');
 
-  cmd('view <stack>', 'View a stack: instrument, contract, broker, or broker-live (from the broker API)')
+  cmd('view', 'View a stack: instrument, contract, broker, or broker-live (from the broker API)')
+    .addArgument(new Argument('<stack>', 'which stack').choices([...LEVELS, 'broker-live']))
     .option('--active', 'active orders only')
     .action(async (stack: string, o: Common & { active?: boolean }) => {
       if (stack === 'broker-live') return call(o, 'view.broker_live', {});
       const l = level(stack);
       await call(o, `view.${l}`, { active_only: o.active ?? false }, COLUMNS[l]);
     });
-  cmd('order <level> <id>', 'View one order').action((l: string, id: string, o: Common) =>
-    call(o, 'view.order', { level: level(l), order_id: int('id', id) }),
-  );
+  cmd('order', 'View one order')
+    .addArgument(new Argument('<level>', 'order level').choices(LEVELS))
+    .argument('<id>', 'order id')
+    .action((l: string, id: string, o: Common) =>
+      call(o, 'view.order', { level: level(l), order_id: int('id', id) }),
+    );
   cmd(
     'history <level> <id>',
     'One order with every change written to its stack subject, and its archived record once completed (read from JetStream; works without the stack handler)',

@@ -11,6 +11,8 @@ import { RUN_EXIT } from '../../../actors/supervisor/children.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
+import { roleOfProcess } from '../../bus/roles.ts';
+import { setLogClock } from '../../log/logger.ts';
 import { withBus } from '../context.ts';
 import { printResult, UsageError } from '../output.ts';
 
@@ -23,7 +25,8 @@ export function register(program: Command): void {
     .option('--json', 'print the outcome as JSON')
     .action(async (name: string, opts: { natsUrl?: string; json?: boolean }) => {
       const natsUrl = opts.natsUrl ?? process.env.SYSTACK_NATS_URL;
-      const outcome = await withBus({ natsUrl, processName: name }, async ({ nc, config, prefix, log }) => {
+      const bus = { natsUrl, processName: name, role: roleOfProcess(name) };
+      const outcome = await withBus(bus, async ({ nc, config, prefix, log }) => {
         const control = controlConfigOf(config);
         const p = control.processes[name];
         if (!p) {
@@ -33,6 +36,7 @@ export function register(program: Command): void {
         }
         const store = await ProcessStore.open(nc, prefix);
         const clock = await resolveProcessClock(process.env, store);
+        setLogClock(clock);
         const stop = new AbortController();
         const onSignal = () => stop.abort();
         process.once('SIGTERM', onSignal);

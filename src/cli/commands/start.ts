@@ -8,8 +8,8 @@
  */
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { startDaySummaries } from '../../../actors/day-summary.ts';
 import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
 import { oneOffMethodContext } from '../../../actors/process-methods/types.ts';
 import {
@@ -22,9 +22,19 @@ import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { loadConfig } from '../../config/load.ts';
+import { bundledPath } from '../../config/paths.ts';
+import { setLogClock } from '../../log/logger.ts';
+import { logFormat } from '../../log/pretty.ts';
 import { importProgressReporter } from '../commands/prices.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
-import { startRuntime, untilSignal } from '../runtime.ts';
+import {
+  assertPortFree,
+  BUS_LOST_STOP_MS,
+  childCredentialsEnv,
+  failClean,
+  startRuntime,
+  untilSignal,
+} from '../runtime.ts';
 
 const DAY = 86_400_000;
 
@@ -49,7 +59,10 @@ export function register(program: Command): void {
     .option('--days <n>', 'stop after this many trading days and print a summary (default: run until Ctrl-C)')
     .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
     .option('--no-monitor', 'do not serve the monitor page')
-    .option('--json', 'print the start-up and end summaries as JSON')
+    .option(
+      '--json',
+      'print the summaries and every log line as JSON (log lines are JSON off a terminal anyway)',
+    )
     .action(async (opts: StartOptions) => {
       const speed = Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed must be a positive number, got '${opts.speed}'`);
@@ -58,58 +71,75 @@ export function register(program: Command): void {
         throw new UsageError(`--start must be a time such as 2023-09-01T12:28:00, got '${opts.start}'`);
       const days = opts.days !== undefined ? parsePositiveInt('--days', opts.days) : undefined;
       // The compressed simulated day (config/simulation.control.yaml), for this process and its children.
-      process.env.SYSTACK_CONTROL_OVERLAY ??= fileURLToPath(
-        new URL('../../../config/simulation.control.yaml', import.meta.url),
-      );
+      process.env.SYSTACK_CONTROL_OVERLAY ??= bundledPath('config/simulation.control.yaml');
       const config = loadConfig();
       if (config.system.broker !== 'sim')
         throw new CliError(
           "systack start runs the simulated broker: use 'systack supervise' with broker: ib",
         );
       const control = controlConfigOf(config);
+      const monitor =
+        opts.monitor === false
+          ? undefined
+          : {
+              host: config.system.monitor_host,
+              port:
+                opts.monitorPort !== undefined
+                  ? parsePositiveInt('--monitor-port', opts.monitorPort)
+                  : config.system.monitor_port,
+            };
+      if (monitor) await assertPortFree(monitor.host, monitor.port);
+      process.env.SYSTACK_LOG_FORMAT = opts.json ? 'json' : logFormat(); // children print alike
       const rt = await startRuntime(config, 'supervisor');
-      const reporter = importProgressReporter();
-      const sample = await bootstrapSampleData(
-        rt.nc,
-        rt.prefix,
-        config.system.sample_data_dir,
-        reporter.progress,
+      const { sample, start, anchor, capitalInitialised, daemon, responders, summaries } = await failClean(
+        rt,
+        async () => {
+          const reporter = importProgressReporter();
+          const sample = await bootstrapSampleData(
+            rt.nc,
+            rt.prefix,
+            bundledPath(config.system.sample_data_dir),
+            reporter.progress,
+          );
+          reporter.stop();
+          const start =
+            startOpt ?? nextSimulatedDay(sample.lastPriceTime ?? Date.parse('2023-08-31T23:00:00Z'));
+          const anchor = makeAnchor(start, speed);
+          setLogClock(new AnchoredClock(anchor));
+          const capitalInitialised = await bootstrapCapital(
+            oneOffMethodContext({
+              process: 'run_capital_update',
+              method: 'update_total_capital',
+              clock: new AnchoredClock(anchor),
+              nc: rt.nc,
+              prefix: rt.prefix,
+              system: config.system,
+              log: rt.log,
+            }),
+          );
+          const host = process.env.SYSTACK_HOST ?? hostname();
+          const daemon = await startDaemon({
+            nc: rt.nc,
+            natsUrl: rt.url,
+            prefix: rt.prefix,
+            control,
+            anchor,
+            host,
+            log: rt.log,
+            childEnvFor: childCredentialsEnv(rt),
+            monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
+            monitor,
+          });
+          const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
+          const summaries = await startDaySummaries({
+            nc: rt.nc,
+            prefix: rt.prefix,
+            clock: daemon.clock,
+            log: rt.log.child({ component: 'day-summary' }),
+          });
+          return { sample, start, anchor, capitalInitialised, daemon, responders, summaries };
+        },
       );
-      reporter.stop();
-      const start = startOpt ?? nextSimulatedDay(sample.lastPriceTime ?? Date.parse('2023-08-31T23:00:00Z'));
-      const anchor = makeAnchor(start, speed);
-      const capitalInitialised = await bootstrapCapital(
-        oneOffMethodContext({
-          process: 'run_capital_update',
-          method: 'update_total_capital',
-          clock: new AnchoredClock(anchor),
-          nc: rt.nc,
-          prefix: rt.prefix,
-          system: config.system,
-          log: rt.log,
-        }),
-      );
-      const host = process.env.SYSTACK_HOST ?? hostname();
-      const daemon = await startDaemon({
-        nc: rt.nc,
-        natsUrl: rt.url,
-        prefix: rt.prefix,
-        control,
-        anchor,
-        host,
-        log: rt.log,
-        monitor:
-          opts.monitor === false
-            ? undefined
-            : {
-                host: config.system.monitor_host,
-                port:
-                  opts.monitorPort !== undefined
-                    ? parsePositiveInt('--monitor-port', opts.monitorPort)
-                    : config.system.monitor_port,
-              },
-      });
-      const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
       printResult(
         {
           nats_url: rt.url,
@@ -127,21 +157,34 @@ export function register(program: Command): void {
       process.stderr.write(
         `systack is running${daemon.monitor ? `; monitor at ${daemon.monitor.url}` : ''}. Ctrl-C stops it.\n`,
       );
-      if (days === undefined) await untilSignal();
-      else await untilDaysDone(daemon, start, days);
-      process.stderr.write('stopping processes...\n');
-      await daemon.stop();
-      await responders.stop().catch(() => undefined);
-      if (days !== undefined) printResult(await runSummary(rt.nc, rt.prefix), { json: opts.json });
+      const lost = await Promise.race([
+        (days === undefined ? untilSignal() : untilDaysDone(daemon, start, days)).then(() => undefined),
+        rt.busLost,
+      ]);
+      process.stderr.write(
+        lost ? `message bus gone (${lost}): stopping processes...\n` : 'stopping processes...\n',
+      );
+      await summaries.stop();
+      await daemon.stop(lost ? BUS_LOST_STOP_MS : undefined);
+      if (!lost) await responders.stop().catch(() => undefined);
+      if (days !== undefined && !lost) {
+        const supervision = {
+          bus_restarts: rt.busRestarts,
+          processes: Object.fromEntries(daemon.supervisor.history),
+        };
+        printResult({ ...(await runSummary(rt.nc, rt.prefix)), supervision }, { json: opts.json });
+      }
       await rt.stop();
       process.stderr.write('systack stopped.\n');
-      process.exit(0);
+      process.exit(lost ? 1 : 0);
     });
 }
 
 /**
  * The run is over when the simulated clock has passed the last day's stack handler stop time and
- * the stack handler has finished (its end-of-day safe stack removal done), or on a signal.
+ * the stack handler has finished (its end-of-day safe stack removal done), or on a signal. A
+ * stack handler that crashed is waited for: the supervisor restarts it and it finishes the day.
+ * While the bus is unreachable (nats-server restarting) the check simply waits.
  */
 async function untilDaysDone(
   daemon: Awaited<ReturnType<typeof startDaemon>>,
@@ -157,9 +200,13 @@ async function untilDaysDone(
     await sleep(250);
     const now = daemon.clock.now();
     if (now < deadline - DAY / 2) continue; // not yet into the last trading session
-    const rec = await daemon.store.getRecord('run_stack_handler');
-    const lease = await daemon.store.getLease('run_stack_handler');
-    if (!lease && rec.lastEnd !== undefined && rec.lastEnd > start) return;
-    if (now > deadline + DAY / 4) return; // the stack handler never ran: do not wait forever
+    if (now > deadline + DAY / 4) return; // the stack handler never finished: do not wait forever
+    const state = await Promise.all([
+      daemon.store.getRecord('run_stack_handler'),
+      daemon.store.getLease('run_stack_handler'),
+    ]).catch(() => undefined); // bus unreachable: look again
+    if (!state) continue;
+    const [rec, lease] = state;
+    if (!lease && rec.lastEnd !== undefined && rec.lastEnd > start && !rec.recentlyCrashed) return;
   }
 }

@@ -7,12 +7,22 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
+import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
+import { startDaySummaries } from '../../../actors/day-summary.ts';
 import { loadConfig } from '../../config/load.ts';
+import { setLogClock } from '../../log/logger.ts';
+import { logFormat } from '../../log/pretty.ts';
 import { parsePositiveInt, printResult, UsageError } from '../output.ts';
-import { startRuntime, untilSignal } from '../runtime.ts';
+import {
+  assertPortFree,
+  BUS_LOST_STOP_MS,
+  childCredentialsEnv,
+  failClean,
+  startRuntime,
+  untilSignal,
+} from '../runtime.ts';
 
 interface SuperviseOptions {
   speed?: string;
@@ -45,7 +55,10 @@ export function register(program: Command): void {
     .option('--start <iso>', 'simulated clock start time (ISO)')
     .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
     .option('--no-monitor', 'do not serve the monitor page')
-    .option('--json', 'print the start-up summary as JSON')
+    .option(
+      '--json',
+      'print the start-up summary and every log line as JSON (log lines are JSON off a terminal anyway)',
+    )
     .action(async (opts: SuperviseOptions) => {
       const speed = parseSpeed(opts.speed);
       const start = parseStart(opts.start);
@@ -55,20 +68,32 @@ export function register(program: Command): void {
         opts.monitorPort !== undefined
           ? parsePositiveInt('--monitor-port', opts.monitorPort)
           : config.system.monitor_port;
+      const monitor =
+        opts.monitor === false ? undefined : { host: config.system.monitor_host, port: monitorPort };
+      if (monitor) await assertPortFree(monitor.host, monitor.port);
+      process.env.SYSTACK_LOG_FORMAT = opts.json ? 'json' : logFormat(); // children print alike
       const rt = await startRuntime(config, 'supervisor');
       const { nc, url, prefix, log, server } = rt;
       const host = process.env.SYSTACK_HOST ?? hostname();
       const anchor = makeAnchor(start, speed);
-      const daemon = await startDaemon({
-        nc,
-        natsUrl: url,
-        prefix,
-        control,
-        anchor,
-        host,
-        log,
-        monitor: opts.monitor === false ? undefined : { host: config.system.monitor_host, port: monitorPort },
-      });
+      setLogClock(new AnchoredClock(anchor));
+      const daemon = await failClean(rt, async () =>
+        startDaemon({
+          nc,
+          natsUrl: url,
+          prefix,
+          control,
+          anchor,
+          host,
+          log,
+          childEnvFor: childCredentialsEnv(rt),
+          monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
+          monitor,
+        }),
+      );
+      const summaries = await failClean(rt, () =>
+        startDaySummaries({ nc, prefix, clock: daemon.clock, log: log.child({ component: 'day-summary' }) }),
+      );
       printResult(
         {
           nats_url: url,
@@ -83,12 +108,15 @@ export function register(program: Command): void {
         { json: opts.json },
       );
       process.stderr.write('supervisor running. SIGTERM or Ctrl-C stops every process gracefully.\n');
-      await untilSignal();
-      process.stderr.write('stopping processes...\n');
-      await daemon.stop();
+      const lost = await Promise.race([untilSignal().then(() => undefined), rt.busLost]);
+      process.stderr.write(
+        lost ? `message bus gone (${lost}): stopping processes...\n` : 'stopping processes...\n',
+      );
+      await summaries.stop();
+      await daemon.stop(lost ? BUS_LOST_STOP_MS : undefined);
       await rt.stop();
       process.stderr.write('supervisor stopped.\n');
       // Everything is stopped; do not wait for stray handles (watchers, sockets) to wind down.
-      process.exit(0);
+      process.exit(lost ? 1 : 0);
     });
 }

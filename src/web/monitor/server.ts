@@ -23,8 +23,15 @@ export async function startMonitorServer(
     routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
   } = {},
 ): Promise<MonitorServer> {
+  let allowedHosts = new Set<string>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    // DNS rebinding: a page from another site resolving its name to 127.0.0.1 sends its own
+    // Host header; only the names this server is reached by locally are answered.
+    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host');
+      return;
+    }
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
       return;
@@ -59,6 +66,7 @@ export async function startMonitorServer(
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  allowedHosts = monitorHosts(host, port);
   return {
     url: `http://${host}:${port}/`,
     port,
@@ -68,4 +76,13 @@ export async function startMonitorServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/** The Host header values the monitor answers: loopback names with its port, and the bound host. */
+export function monitorHosts(host: string, port: number): Set<string> {
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  if (!['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(host)) {
+    names.push(host.includes(':') ? `[${host}]` : host);
+  }
+  return new Set(names.map((n) => `${n.toLowerCase()}:${port}`));
 }

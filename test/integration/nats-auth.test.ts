@@ -1,0 +1,195 @@
+// The embedded nats-server with generated credentials and role permissions (docs/security.md),
+// against a real nats-server: anonymous clients are refused; a read-only client and the
+// operator cannot forge a fill or delete a stream; only the stack handler's role writes fills.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { Service } from '@nats-io/services';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlSubject, startControlService } from '../../actors/supervisor/control-service.ts';
+import { ProcessStore } from '../../actors/supervisor/process-store.ts';
+import { OrderEventStore } from '../../actors/store/order-event-store.ts';
+import { connectNats } from '../../src/bus/connection.ts';
+import {
+  authDir,
+  ensureRoleCredentials,
+  type NatsUserCredentials,
+  roleCredentialsFile,
+  writeServerAuthConfig,
+} from '../../src/bus/credentials.ts';
+import { type EmbeddedNats, startEmbeddedNats } from '../../src/bus/embedded.ts';
+import type { Role } from '../../src/bus/roles.ts';
+import { CONTROL_ENDPOINTS } from '../../src/bus/schemas/process-control.ts';
+import { callService } from '../../src/bus/service.ts';
+import { streamName } from '../../src/bus/subjects.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+import { resolveControlConfig } from '../../src/domain/process-control/config.ts';
+import { SHIPPED_CONTROL_CONFIG } from '../../src/domain/process-control/shipped.ts';
+import { queryLogs } from '../../src/log/query.ts';
+import { ensureLogStream } from '../../src/log/ship.ts';
+import { testLogger } from '../supervisor/helpers.ts';
+
+const P = 'au';
+const FILLS = streamName(P, 'FILLS');
+let dir: string;
+let server: EmbeddedNats;
+let users: Record<Role, NatsUserCredentials>;
+let svc: Service;
+const conns: NatsConnection[] = [];
+
+async function as(role: Role): Promise<NatsConnection> {
+  const u = users[role];
+  const nc = await connectNats({ url: server.url, name: `test-${role}`, user: u.user, pass: u.password });
+  conns.push(nc);
+  return nc;
+}
+
+const fillCount = async (nc: NatsConnection) =>
+  (await (await jetstreamManager(nc)).streams.info(FILLS)).state.messages;
+
+/** What a client can do to a fill, a mutating service and the fills stream. */
+async function attempts(nc: NatsConnection) {
+  const jsm = await jetstreamManager(nc);
+  const settle = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+  return {
+    fill: await settle(jetstream(nc).publish(`${P}.fills.GOLD`, '{"qty":100}', { timeout: 5000 })),
+    setStatus: await settle(
+      callService(
+        nc,
+        controlSubject(P, CONTROL_ENDPOINTS.setStatus),
+        { process: 'all', status: 'STOP' },
+        5000,
+      ),
+    ),
+    deleteStream: await settle(jsm.streams.delete(FILLS)),
+    purgeLogs: await settle(jsm.streams.purge(streamName(P, 'logs'))),
+  };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'systack-auth-'));
+  const conf = writeServerAuthConfig(dir, P);
+  users = ensureRoleCredentials(dir);
+  server = await startEmbeddedNats({
+    storeDir: join(dir, 'js'),
+    portsDir: dir,
+    configFile: conf,
+    readyAuth: { user: users.admin.user, pass: users.admin.password },
+  });
+  // The system as it runs: the stack's streams, the log stream, the process-control service.
+  const supervisor = await as('supervisor');
+  await ensureLogStream(supervisor, P);
+  const store = await ProcessStore.open(supervisor, P);
+  svc = await startControlService({
+    nc: supervisor,
+    prefix: P,
+    store,
+    control: resolveControlConfig(SHIPPED_CONTROL_CONFIG),
+    clock: new SimulatedClock(Date.parse('2026-11-20T20:30:00Z')),
+    host: 'h1',
+    log: testLogger().log,
+  });
+  await OrderEventStore.open(await as('stack'), P);
+}, 60_000);
+
+afterAll(async () => {
+  await svc?.stop();
+  for (const nc of conns) await nc.close().catch(() => undefined);
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('embedded nats-server authentication and roles', () => {
+  it('keeps the generated credentials private (files mode 600, directory 700)', async () => {
+    expect((await stat(authDir(dir))).mode & 0o777).toBe(0o700);
+    expect((await stat(roleCredentialsFile(dir, 'operator'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(authDir(dir), 'server.conf'))).mode & 0o777).toBe(0o600);
+    // Generated once: the same passwords on the next start.
+    expect(ensureRoleCredentials(dir).stack.password).toBe(users.stack.password);
+  });
+
+  it('refuses an anonymous client and a wrong password', async () => {
+    await expect(connect({ servers: server.url, reconnect: false })).rejects.toThrow(/Authorization/);
+    await expect(
+      connect({ servers: server.url, reconnect: false, user: 'stack', pass: 'guessed-password' }),
+    ).rejects.toThrow(/Authorization/);
+  });
+
+  it('a read-only client reads but cannot publish a fill, call a mutating service or delete a stream', async () => {
+    const admin = await as('admin');
+    const before = await fillCount(admin);
+    const monitor = await as('monitor');
+    const tried = await attempts(monitor);
+    expect(tried.fill).toMatch(/Permissions Violation for Publish to "au\.fills\.GOLD"/);
+    expect(tried.setStatus).toMatch(/Permissions Violation/);
+    expect(tried.deleteStream).toMatch(/Permissions Violation.*STREAM\.DELETE/);
+    expect(tried.purgeLogs).toMatch(/Permissions Violation.*STREAM\.PURGE/);
+    expect(await fillCount(admin)).toBe(before);
+    const store = await ProcessStore.open(admin, P);
+    expect(await store.getStatus('run_systems')).toBe('GO');
+    // Reading works: stream info, KV, the read-only service endpoint.
+    expect(await fillCount(monitor)).toBe(before);
+    expect(await (await ProcessStore.open(monitor, P)).getStatus('run_systems')).toBe('GO');
+    const rows = await callService<Array<{ name: string }>>(
+      monitor,
+      controlSubject(P, CONTROL_ENDPOINTS.list),
+      {},
+    );
+    expect(rows.map((r) => r.name)).toContain('run_stack_handler');
+    // The monitor page's critical log lines, read from the log stream by the read-only role.
+    const line = { level: 55, time: new Date().toISOString(), process: 'run_x', msg: 'went wrong' };
+    await jetstream(await as('process')).publish(`${P}.logs.run_x.critical`, JSON.stringify(line));
+    expect((await queryLogs(monitor, P, { level: 'critical' })).map((l) => l.msg)).toEqual(['went wrong']);
+  });
+
+  it('the operator calls command services but cannot forge a fill or delete a stream', async () => {
+    const admin = await as('admin');
+    const before = await fillCount(admin);
+    const tried = await attempts(await as('operator'));
+    expect(tried.fill).toMatch(/Permissions Violation/);
+    expect(tried.setStatus).toBe('ok');
+    expect(tried.deleteStream).toMatch(/Permissions Violation/);
+    expect(tried.purgeLogs).toMatch(/Permissions Violation/);
+    expect(await fillCount(admin)).toBe(before);
+    expect(await (await ProcessStore.open(admin, P)).getStatus('run_systems')).toBe('STOP');
+  });
+
+  it('only the stack handler role writes fills; no role but admin deletes a stream', async () => {
+    const admin = await as('admin');
+    const before = await fillCount(admin);
+    const stack = await OrderEventStore.open(await as('stack'), P);
+    expect((await stack.appendFill('GOLD', 'exec-1', { qty: 1 })).duplicate).toBe(false);
+    expect(await fillCount(admin)).toBe(before + 1);
+    for (const role of ['stack', 'process', 'broker', 'orders', 'cleaner', 'supervisor'] as const) {
+      const jsm = await jetstreamManager(await as(role));
+      await expect(jsm.streams.delete(FILLS), role).rejects.toThrow(/Permissions Violation/);
+    }
+    for (const role of ['process', 'broker', 'orders', 'cleaner', 'supervisor', 'operator'] as const) {
+      const js = jetstream(await as(role));
+      await expect(js.publish(`${P}.fills.GOLD`, '{}'), role).rejects.toThrow(/Permissions Violation/);
+    }
+    // The log cleaner purges old log lines; nobody else may.
+    const cleaner = await jetstreamManager(await as('cleaner'));
+    expect((await cleaner.streams.purge(streamName(P, 'logs'))).success).toBe(true);
+    const adminJsm = await jetstreamManager(admin);
+    await adminJsm.streams.add({ name: 'AU_SCRATCH', subjects: ['au-scratch.>'] });
+    expect(await adminJsm.streams.delete('AU_SCRATCH')).toBe(true);
+  });
+
+  it('a stream outside the catalogue cannot be created (its republish would bypass permissions)', async () => {
+    const jsm = await jetstreamManager(await as('operator'));
+    await expect(
+      jsm.streams.add({
+        name: 'AU_EVIL',
+        subjects: [`${P}.evil.>`],
+        republish: { src: `${P}.evil.x`, dest: `${P}.fills.GOLD` },
+      }),
+    ).rejects.toThrow(/Permissions Violation/);
+  });
+});
