@@ -1,4 +1,3 @@
-import type { RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { AlgoName } from './types.ts';
 
 /** The logger the stack handler needs (pino-compatible: `log.info(fields, msg)`); the project's
@@ -19,7 +18,9 @@ export function logCritical(log: StackLogger, msg: string, fields: object = {}):
   else log.error({ ...fields, critical: true }, msg);
 }
 
-export type { RollState };
+/** Roll states (digest §3.1) as far as spawning needs them. */
+export type RollState =
+  'No_Roll' | 'Passive' | 'Force' | 'Force_Outright' | 'Close' | 'Roll_Adjusted' | 'No_Open';
 
 /** Which contracts an instrument trades in, and its roll state (priced / forward contracts). */
 export interface ContractResolver {
