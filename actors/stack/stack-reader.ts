@@ -9,7 +9,7 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { ActorEventBody } from '../host/order-host.ts';
-import { OrderEventStore, type StoredEntry } from '../store/order-event-store.ts';
+import { OrderEventStore, readStreamEntries, type StoredEntry } from '../store/order-event-store.ts';
 import { readLocks, readPositions, type StackPositions } from './read-model.ts';
 import type { AnyOrder, OrderLevel } from './types.ts';
 
@@ -50,28 +50,12 @@ export interface OrderWithHistory {
   archived: { completedAt: number; order: AnyOrder } | undefined;
 }
 
-async function subjectMessages<T>(
+function subjectMessages<T>(
   nc: NatsConnection,
   stream: string,
   filter: string,
 ): Promise<Array<StoredEntry<T>>> {
-  const consumer = await jetstream(nc).consumers.get(stream, {
-    filter_subjects: filter,
-    deliver_policy: DeliverPolicy.All,
-  });
-  let pending = (await consumer.info(true)).num_pending;
-  const out: Array<StoredEntry<T>> = [];
-  while (pending > 0) {
-    const batch = await consumer.fetch({ max_messages: Math.min(pending, 1000), expires: 2000 });
-    let got = 0;
-    for await (const m of batch) {
-      out.push({ subject: m.subject, seq: m.seq, data: m.json<T>() });
-      pending = m.info.pending;
-      got++;
-    }
-    if (got === 0) break;
-  }
-  return out;
+  return readStreamEntries<T>(jetstream(nc), stream, filter, DeliverPolicy.All);
 }
 
 interface FamilyRecord {

@@ -133,23 +133,30 @@ export class OrderEventStore {
     return this.load<T>('HISTORY', subject(this.prefix, 'history', '>'), DeliverPolicy.All);
   }
 
-  private async load<T>(name: string, filter: string, policy: DeliverPolicy): Promise<Array<StoredEntry<T>>> {
-    const out: Array<StoredEntry<T>> = [];
-    const consumer = await this.js.consumers.get(streamName(this.prefix, name), {
-      filter_subjects: filter,
-      deliver_policy: policy,
-    });
-    let pending = (await consumer.info(true)).num_pending;
-    while (pending > 0) {
-      const batch = await consumer.fetch({ max_messages: Math.min(pending, 5000), expires: 2000 });
-      let got = 0;
-      for await (const m of batch) {
-        out.push({ subject: m.subject, seq: m.seq, data: m.json<T>() });
-        pending = m.info.pending;
-        got++;
-      }
-      if (got === 0) break;
-    }
-    return out;
+  private load<T>(name: string, filter: string, policy: DeliverPolicy): Promise<Array<StoredEntry<T>>> {
+    return readStreamEntries(this.js, streamName(this.prefix, name), filter, policy);
   }
+}
+
+/** Every message of a stream under a subject filter, in stream order, read in fetched batches. */
+export async function readStreamEntries<T>(
+  js: JetStreamClient,
+  stream: string,
+  filter: string,
+  policy: DeliverPolicy,
+): Promise<Array<StoredEntry<T>>> {
+  const out: Array<StoredEntry<T>> = [];
+  const consumer = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: policy });
+  let pending = (await consumer.info(true)).num_pending;
+  while (pending > 0) {
+    const batch = await consumer.fetch({ max_messages: Math.min(pending, 5000), expires: 2000 });
+    let got = 0;
+    for await (const m of batch) {
+      out.push({ subject: m.subject, seq: m.seq, data: m.json<T>() });
+      pending = m.info.pending;
+      got++;
+    }
+    if (got === 0) break;
+  }
+  return out;
 }
