@@ -15,6 +15,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { callService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
+import { ROLL_STATES } from '../src/domain/rolls/roll-state.ts';
 import { requestInstrumentOrder } from './stack/order-requests.ts';
 import { readLocks, readPositions } from './stack/read-model.ts';
 import type {
@@ -59,16 +60,6 @@ async function call<R>(nc: NatsConnection, subj: string, body: unknown, timeoutM
   }
 }
 
-/** Roll states (digest §3), checked at the edge. */
-const ROLL_STATES = [
-  'No_Roll',
-  'Passive',
-  'Force',
-  'Force_Outright',
-  'Close',
-  'No_Open',
-  'Roll_Adjusted',
-] as const;
 const rollStateRows = z.array(z.object({ instrument_code: z.string(), roll_state: z.enum(ROLL_STATES) }));
 
 function parseReply<S extends z.ZodType>(schema: S, reply: unknown, subj: string): z.infer<S> {

@@ -1,3 +1,4 @@
+import type { RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { AlgoName } from './types.ts';
 
 /** The logger the stack handler needs (pino-compatible: `log.info(fields, msg)`); the project's
@@ -18,9 +19,7 @@ export function logCritical(log: StackLogger, msg: string, fields: object = {}):
   else log.error({ ...fields, critical: true }, msg);
 }
 
-/** Roll states (digest §3.1) as far as spawning needs them. */
-export type RollState =
-  'No_Roll' | 'Passive' | 'Force' | 'Force_Outright' | 'Close' | 'Roll_Adjusted' | 'No_Open';
+export type { RollState };
 
 /** Which contracts an instrument trades in, and its roll state (priced / forward contracts). */
 export interface ContractResolver {

@@ -1,5 +1,14 @@
 import { ServiceError } from '../../src/bus/service.ts';
+import type { ChildSpec } from '../../machines/instrument-order.ts';
 import type { StackCore } from './core.ts';
+import { contractOrderTypeFor } from '../../src/domain/orders/index.ts';
+import {
+  CONTRACT_INITIAL,
+  INSTRUMENT_INITIAL,
+  sendInstrument,
+  spawnContractOrder,
+  spawnInstrumentOrder,
+} from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { AlgoName, ContractOrder, InstrumentOrder, InstrumentOrderType } from './types.ts';
 
@@ -19,6 +28,8 @@ export interface NewInstrumentOrder {
   manualTrade?: boolean;
   /** Skip netting on insert (used when netting orders by hand). */
   noNetting?: boolean;
+  /** The queued request's id: a request already on the stack returns its order, nothing new. */
+  requestId?: string;
 }
 
 /**
@@ -30,6 +41,23 @@ export async function createInstrumentOrder(
   core: StackCore,
   req: NewInstrumentOrder,
 ): Promise<InstrumentOrder> {
+  const { requestId } = req;
+  if (requestId === undefined) return createOrder(core, req);
+  const earlier = core.orderForRequest(requestId);
+  if (earlier) return earlier;
+  // The same request delivered again while its first delivery is being put on the stack.
+  const inFlight = core.requestsInFlight.get(requestId);
+  if (inFlight) return inFlight;
+  const p = createOrder(core, req);
+  core.requestsInFlight.set(requestId, p);
+  try {
+    return await p;
+  } finally {
+    core.requestsInFlight.delete(requestId);
+  }
+}
+
+async function createOrder(core: StackCore, req: NewInstrumentOrder): Promise<InstrumentOrder> {
   if (core.isLocked(req.instrumentCode))
     throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
   const outstanding = req.noNetting
@@ -57,7 +85,7 @@ export async function createInstrumentOrder(
     children: [],
     active: true,
     orderType: req.orderType ?? 'best',
-    state: 'new',
+    state: INSTRUMENT_INITIAL,
     version: 1,
     createdAt: core.now(),
     manualTrade: req.manualTrade ?? false,
@@ -67,8 +95,9 @@ export async function createInstrumentOrder(
     limitPrice: req.limitPrice,
     limitContract: req.limitContract,
     rollOrder: false,
+    ...(req.requestId === undefined ? {} : { requestId: req.requestId }),
   };
-  core.host.spawn(order, 'CREATED');
+  spawnInstrumentOrder(core, order);
   core.indexInstrumentOrder(order);
   core.toSpawn.add(id);
   await core.host.durable('instrument', id);
@@ -174,6 +203,7 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
   }
   const algo = allocateAlgo(core, io);
   const ids: number[] = [];
+  const children: ChildSpec[] = [];
   for (const t of trades) {
     const id = await core.newId('contract');
     const co: ContractOrder = {
@@ -189,8 +219,8 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
       parent: io.id,
       children: [],
       active: true,
-      orderType: io.orderType === 'Zero-roll-order' ? 'best' : io.orderType,
-      state: 'new',
+      orderType: contractOrderTypeFor(io.orderType),
+      state: CONTRACT_INITIAL,
       version: 1,
       createdAt: core.now(),
       manualTrade: io.manualTrade,
@@ -203,12 +233,10 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
       manualExecIds: [],
       rollOrder: io.rollOrder,
     };
-    core.host.spawn(co, 'CREATED');
+    spawnContractOrder(core, co);
     ids.push(id);
+    children.push({ orderId: String(id), trade: [t.trade], contractDates: [t.contractDate] });
   }
-  core.host.change('instrument', io.id, 'CHILDREN_SPAWNED', (r) => {
-    r.children = [...ids];
-    r.state = 'spawned';
-  });
+  sendInstrument(core, io.id, { type: 'CHILDREN_SPAWNED', children });
   return ids;
 }

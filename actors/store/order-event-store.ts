@@ -32,6 +32,21 @@ const TWO_MINUTES_NS = 120_000_000_000;
  * - `<PREFIX>_FILLS`: `<prefix>.fills.<instrument>`, one message per fill, message id = execution id.
  * - `<PREFIX>_HISTORY`: `<prefix>.history.<level>.<id>`, completed orders (historic order tables).
  */
+/** A commission reported after its fill, stored beside the fill records (see appendCommission). */
+interface CommissionEntry {
+  commissionFor: string;
+  commission: number;
+  commissionCurrency: string;
+}
+
+function isCommissionEntry(d: unknown): d is CommissionEntry {
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    typeof (d as { commissionFor?: unknown }).commissionFor === 'string'
+  );
+}
+
 export class OrderEventStore {
   private constructor(
     readonly prefix: string,
@@ -125,8 +140,48 @@ export class OrderEventStore {
     return this.load<T>('STACK', subject(this.prefix, 'stack', '>'), DeliverPolicy.LastPerSubject);
   }
 
-  loadFills<T>(): Promise<Array<StoredEntry<T>>> {
-    return this.load<T>('FILLS', subject(this.prefix, 'fills', '>'), DeliverPolicy.All);
+  /**
+   * Append a commission the broker reported after its fill was written (IB's commissionReport
+   * comes on its own, keyed by execution id): a commission entry on the fill's subject, once per
+   * execution id. `loadFills` joins it into the fill record.
+   */
+  async appendCommission(
+    instrumentCode: string,
+    execId: string,
+    commission: number,
+    commissionCurrency: string,
+  ): Promise<void> {
+    const body: CommissionEntry = { commissionFor: execId, commission, commissionCurrency };
+    await this.pub.publish(subject(this.prefix, 'fills', token(instrumentCode)), JSON.stringify(body), {
+      msgID: `commission:${execId}`,
+    });
+  }
+
+  /**
+   * The fill records in stream order, each with its commission (`commission`, `commissionCurrency`)
+   * joined by execution id when it came after the fill.
+   */
+  async loadFills<T>(): Promise<Array<StoredEntry<T>>> {
+    const all = await this.load<T | CommissionEntry>(
+      'FILLS',
+      subject(this.prefix, 'fills', '>'),
+      DeliverPolicy.All,
+    );
+    const late = new Map<string, CommissionEntry>();
+    for (const e of all) if (isCommissionEntry(e.data)) late.set(e.data.commissionFor, e.data);
+    const out: Array<StoredEntry<T>> = [];
+    for (const e of all) {
+      const d = e.data;
+      if (isCommissionEntry(d)) continue;
+      const execId = (d as { execId?: unknown }).execId;
+      const c = typeof execId === 'string' ? late.get(execId) : undefined;
+      out.push(
+        c && (d as { commission?: unknown }).commission === undefined
+          ? { ...e, data: { ...d, commission: c.commission, commissionCurrency: c.commissionCurrency } }
+          : { ...e, data: d },
+      );
+    }
+    return out;
   }
 
   loadHistory<T>(): Promise<Array<StoredEntry<T>>> {

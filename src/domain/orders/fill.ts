@@ -165,3 +165,14 @@ export function addCommission(ledger: FillLedger, commission: number): FillLedge
 export function tradeLimitCharge(fill: Pick<Fill, 'qty'>): number {
   return totalAbsQty(fill.qty);
 }
+
+/**
+ * A single-leg order's fill as the stacks show it: the cumulative fill capped at the trade, and the
+ * signed rest beyond it (`overfill`; a fill against the trade's sign is all overfill). Positions
+ * always take the whole fill; the order shows at most its trade.
+ */
+export function cappedFill(trade: number, total: number): { fill: number; overfill: number } {
+  const fill =
+    Math.sign(total) === Math.sign(trade) ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(trade)) : 0;
+  return { fill, overfill: total - fill };
+}
