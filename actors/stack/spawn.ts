@@ -179,9 +179,16 @@ export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Pro
     const ids = await spawnChildren(core, io);
     if (ids.length === 0) continue;
     core.toSpawn.delete(io.id);
-    for (const c of ids) core.toSend.add(c);
     spawned.push(io.id);
-    waits.push(core.host.durable('instrument', io.id), ...ids.map((id) => core.host.durable('contract', id)));
+    // The contract orders trade only once the family's step is durable (restore-links.ts).
+    waits.push(
+      Promise.all([
+        core.host.durable('instrument', io.id),
+        ...ids.map((id) => core.host.durable('contract', id)),
+      ]).then(() => {
+        for (const c of ids) core.toSend.add(c);
+      }),
+    );
   }
   await Promise.all(waits);
   return spawned;

@@ -14,6 +14,7 @@ import { completeFamily, handleCompletedOrders, safeStackRemoval } from './compl
 import { StackCore } from './core.ts';
 import { applyFillRecord, recordBrokerFill, recordCommission } from './fills.ts';
 import { reconcileChildren } from './order-actors.ts';
+import { reconcileLinks } from './restore-links.ts';
 import {
   type ContractResolver,
   memoryTradeLimits,
@@ -109,6 +110,12 @@ export class StackHandler {
       if (i.active && i.state === 'new') core.toSpawn.add(i.id);
     }
     for (const c of core.orders('contract')) if (c.active) core.toSend.add(c.id);
+    // A crash between two actors' appends of one step leaves their links apart: mend them first.
+    const links = await reconcileLinks(
+      core,
+      fills.map((f) => f.data),
+    );
+    if (Object.values(links).some((n) => n > 0)) core.log.warn({ ...links }, 'restore mended order links');
     // Restore = snapshot (each actor's last record) + replay of the fills it had not written.
     for (const f of fills) applyFillRecord(core, f.data, true);
     reconcileChildren(core);
