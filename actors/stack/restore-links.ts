@@ -52,8 +52,8 @@ async function linkContractOrders(core: StackCore, out: LinkRepairs): Promise<vo
     if (co.parent === undefined) continue;
     const io = core.instrumentOrder(co.parent);
     if (!io) continue;
-    const known = core.instrumentActors.snapshot(io).context.children;
-    if (known.some((c) => c.orderId === String(co.id))) continue;
+    // The record's children are its machine's (read off after every event): no actor is started.
+    if (io.children.includes(co.id)) continue;
     orphans.set(io.id, [...(orphans.get(io.id) ?? []), co]);
   }
   for (const [ioId, cos] of orphans) {
@@ -94,8 +94,7 @@ async function linkBrokerOrders(core: StackCore, filled: Set<number>, out: LinkR
     if (bo.parent === undefined) continue;
     const co = core.contractOrder(bo.parent);
     if (!co?.active) continue;
-    const known = core.contractActors.snapshot(co).context.children;
-    if (known.some((c) => c.orderId === String(bo.id))) continue;
+    if (co.children.includes(bo.id)) continue;
     if (neverSent(bo) && !filled.has(bo.id)) {
       core.brokerActors.stop(bo);
       core.byOrderRef.delete(bo.orderRef);
@@ -119,6 +118,10 @@ const neverSent = (bo: BrokerOrder): boolean =>
  */
 function releaseLostBrokerChildren(core: StackCore, out: LinkRepairs): void {
   for (const co of core.activeOrders('contract')) {
+    const holder = co.referenceOfControllingAlgo?.split(':')[1];
+    const lockLost = holder !== undefined && !core.brokerOrder(Number(holder));
+    // Only a contract order with a child or lock missing from the stack needs its actor.
+    if (!lockLost && co.children.every((id) => core.brokerOrder(id))) continue;
     const ctx = core.contractActors.snapshot(co).context;
     for (const child of ctx.children) {
       if (child.completed || child.orderId.startsWith(MANUAL_CHILD)) continue;
@@ -127,8 +130,7 @@ function releaseLostBrokerChildren(core: StackCore, out: LinkRepairs): void {
       sendContract(core, co.id, { type: 'CHILD_REJECTED', childId: child.orderId, reason });
       out.released_children++;
     }
-    const holder = ctx.algoControlledBy?.split(':')[1];
-    if (ctx.algoControlledBy && holder !== undefined && !core.brokerOrder(Number(holder))) {
+    if (lockLost && ctx.algoControlledBy) {
       sendContract(core, co.id, { type: 'ALGO_RELEASE', algo: ctx.algoControlledBy });
       core.toSend.add(co.id);
     }

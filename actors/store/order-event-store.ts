@@ -204,7 +204,7 @@ export async function readStreamEntries<T>(
   const consumer = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: policy });
   let pending = (await consumer.info(true)).num_pending;
   while (pending > 0) {
-    const batch = await consumer.fetch({ max_messages: Math.min(pending, 5000), expires: 2000 });
+    const batch = await consumer.fetch({ max_messages: Math.min(pending, 1000), expires: 2000 });
     let got = 0;
     for await (const m of batch) {
       out.push({ subject: m.subject, seq: m.seq, data: m.json<T>() });
