@@ -22,8 +22,8 @@ export interface MachineRecord {
  * again); a new record gets an actor started from its input. What the machine emits in one `send`
  * is returned to the caller, who performs it (forwards fills up, completes the family...).
  *
- * The persisted snapshot is computed only when the record is written (`toJSON`), once per
- * snapshot, so several events between two writes cost one persist.
+ * The record carries its machine's state value and context after every event (`keep`): written
+ * with the record, restored through `machine.resolveState`.
  */
 export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
   private readonly live = new WeakMap<R, Actor<M>>();
@@ -38,8 +38,9 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
   actor(r: R): Actor<M> {
     let a = this.live.get(r);
     if (a) return a;
-    // With a snapshot, xstate restores it and does not read the input.
-    const restored = r.machine === undefined ? {} : { snapshot: r.machine as Snapshot<unknown> };
+    // With a snapshot, xstate restores it and does not read the input. The stored form is the
+    // state value and context (see `keep`), resolved by the machine itself.
+    const restored = r.machine === undefined ? {} : { snapshot: this.resolve(r.machine) };
     a = createActor(this.machine, { input: this.inputOf(r), ...restored });
     a.on('*', (e) => {
       this.sink?.push(e as EmittedFrom<M>);
@@ -96,9 +97,26 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
     return out;
   }
 
+  /**
+   * What a record stores of its machine: the state value and the context (plain data: the order
+   * machines hold no actor references in their context), the snapshot's own objects, serialised
+   * with the record. xstate's getPersistedSnapshot would walk the whole context looking for actor
+   * references on every write (a tenth of the stack handler's CPU); restore resolves the stored
+   * value and context with `machine.resolveState` (public API) and starts the actor from it.
+   */
   private keep(r: R, a: Actor<M>): void {
-    const snap = a.getSnapshot();
-    let persisted: unknown;
-    r.machine = { toJSON: () => (persisted ??= this.machine.getPersistedSnapshot(snap)) };
+    const { value, context } = a.getSnapshot() as { value: unknown; context: unknown };
+    r.machine = { value, context };
+  }
+
+  /** A stored machine state (value and context) as a snapshot to start an actor from. */
+  private resolve(stored: unknown): Snapshot<unknown> {
+    const { value, context } = stored as {
+      value: Parameters<M['resolveState']>[0]['value'];
+      context: unknown;
+    };
+    return this.machine.resolveState({ value, context } as Parameters<
+      M['resolveState']
+    >[0]) as Snapshot<unknown>;
   }
 }

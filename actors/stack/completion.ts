@@ -4,6 +4,9 @@ import { logCritical } from './ports.ts';
 import { processFillsStack } from './process-fills.ts';
 import type { BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
 
+/** An order record as the history keeps it: without its machine's state. */
+const withoutMachine = <T extends { machine?: unknown }>(o: T): T => ({ ...o, machine: undefined });
+
 export interface CompletionMode {
   /** G2: at end of day every family completes, partly filled or unfilled. */
   allowZeroCompletions?: boolean;
@@ -39,11 +42,12 @@ export function completeFamily(core: StackCore, io: InstrumentOrder): Promise<vo
   const release = core.host.hold([io, ...contracts, ...brokers]);
   const done = (async () => {
     try {
+      // The history is what the orders were (the historic order tables), not machine state.
       await core.store.appendHistory('instrument', io.id, {
         completedAt: core.now(),
-        instrument: io,
-        contracts,
-        brokers,
+        instrument: withoutMachine(io),
+        contracts: contracts.map(withoutMachine),
+        brokers: brokers.map(withoutMachine),
       });
       for (const b of brokers) if (b.active) sendBroker(core, b.id, { type: 'DEACTIVATE' });
     } finally {

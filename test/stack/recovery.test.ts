@@ -98,7 +98,7 @@ describe('kill -9 of the stack handler process', () => {
     expect(byInstrument).toEqual(trades.map((t, i) => `I${i}:${t}`).sort());
     expect(h.core.counters.unmatched_fills).toBe(0);
     await h.close();
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('kill -9 while queued order requests are taken', () => {
@@ -177,5 +177,5 @@ describe('kill -9 while queued order requests are taken', () => {
     expect(records.map((r) => r.data.execId).sort()).toEqual(
       (await broker.fills(0)).map((f) => f.execId).sort(),
     );
-  }, 60_000);
+  }, 150_000);
 });
