@@ -54,10 +54,19 @@ export class StackCore {
   readonly contractPositions = new Map<string, number>();
   readonly strategyPositions = new Map<string, number>();
   readonly seenExecIds = new Set<string>();
-  /** Recorded fills by execution id: where a commission reported later is joined. */
+  /**
+   * Recorded fills by execution id: where a commission reported later, or a broker's correction
+   * of the fill (`revision`: the correcting execution id), is joined.
+   */
   readonly fillIndex = new Map<
     string,
-    { instrumentCode: string; brokerOrderId?: number; commission?: number }
+    {
+      instrumentCode: string;
+      brokerOrderId?: number;
+      commission?: number;
+      rec: FillRecord;
+      revision?: string;
+    }
   >();
   /** Commissions reported before their fill (joined when the fill is recorded). */
   readonly pendingCommissions = new Map<string, { commission: number; currency: string }>();

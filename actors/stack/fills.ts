@@ -134,8 +134,11 @@ export async function recordCommission(
   core.pendingCommissions.delete(c.execId);
   if (f.commission !== undefined) return 'duplicate';
   f.commission = c.commission;
-  await core.store.appendCommission(f.instrumentCode, c.execId, c.commission, c.currency);
-  if (f.brokerOrderId !== undefined && core.brokerOrder(f.brokerOrderId))
+  f.rec.commission = c.commission;
+  f.rec.commissionCurrency = c.currency;
+  await core.store.appendCommission(f.instrumentCode, c.execId, c.commission, c.currency, f.revision);
+  // The broker order's ledger adds commissions: a corrected fill's new commission is on the record.
+  if (f.revision === undefined && f.brokerOrderId !== undefined && core.brokerOrder(f.brokerOrderId))
     sendBroker(
       core,
       f.brokerOrderId,
@@ -143,6 +146,71 @@ export async function recordCommission(
       { defer: true },
     );
   return 'joined';
+}
+
+/**
+ * A broker's correction of a fill (IB `fill-corrected`: same execution, later execution id, new
+ * quantity, price or time; its commission reported again): joined to the fill record by execution
+ * id. Stored beside the fill (OrderEventStore.appendCorrection, so every reader of the fills gets
+ * the corrected record: positions, P&L, trade reports), the positions moved by the difference,
+ * the commission cleared until the corrected one is reported. A correction of a fill not seen yet
+ * is recorded as that fill, with the corrected values. The order actors' ledgers keep the fill
+ * they were sent (a quantity correction shows as a position break against the order's fill).
+ */
+export async function recordFillCorrection(
+  core: StackCore,
+  fill: BrokerFill,
+): Promise<'corrected' | 'duplicate' | 'recorded' | 'foreign' | 'unmatched'> {
+  const f = core.fillIndex.get(fill.execId);
+  if (!f) {
+    const r = await recordBrokerFill(core, { ...fill });
+    return r === 'applied' ? 'recorded' : r === 'duplicate' ? 'duplicate' : r;
+  }
+  const revision = fill.correctedBy ?? fill.execId;
+  if (f.revision === revision) return 'duplicate';
+  const old = f.rec;
+  const corrected = {
+    correctionOf: fill.execId,
+    correctedBy: revision,
+    qty: fill.qty,
+    price: fill.price,
+    time: fill.time,
+    ...(fill.commission === undefined
+      ? {}
+      : { commission: fill.commission, commissionCurrency: fill.commissionCurrency ?? '' }),
+  };
+  await core.store.appendCorrection(old.instrumentCode, corrected);
+  core.applyToPositions({ ...old, qty: fill.qty - old.qty });
+  const rec: FillRecord = {
+    ...old,
+    qty: fill.qty,
+    price: fill.price,
+    time: fill.time,
+    correctedBy: revision,
+  };
+  delete rec.commission;
+  delete rec.commissionCurrency;
+  if (fill.commission !== undefined) {
+    rec.commission = fill.commission;
+    rec.commissionCurrency = fill.commissionCurrency ?? '';
+  }
+  core.fillIndex.set(fill.execId, {
+    instrumentCode: rec.instrumentCode,
+    rec,
+    revision,
+    ...(rec.brokerOrderId === undefined ? {} : { brokerOrderId: rec.brokerOrderId }),
+    ...(rec.commission === undefined ? {} : { commission: rec.commission }),
+  });
+  core.log.warn(
+    {
+      exec_id: fill.execId,
+      corrected_by: revision,
+      qty: [old.qty, fill.qty],
+      price: [old.price, fill.price],
+    },
+    'fill corrected by the broker',
+  );
+  return 'corrected';
 }
 
 /**
@@ -155,8 +223,10 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   core.seenExecIds.add(rec.execId);
   core.fillIndex.set(rec.execId, {
     instrumentCode: rec.instrumentCode,
+    rec,
     ...(rec.brokerOrderId === undefined ? {} : { brokerOrderId: rec.brokerOrderId }),
     ...(rec.commission === undefined ? {} : { commission: rec.commission }),
+    ...(rec.correctedBy === undefined ? {} : { revision: rec.correctedBy }),
   });
   core.applyToPositions(rec);
   core.fillsApplied++;

@@ -12,7 +12,7 @@ import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
 import { checkExternalPositionBreak } from './checks.ts';
 import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
 import { StackCore } from './core.ts';
-import { applyFillRecord, recordBrokerFill, recordCommission } from './fills.ts';
+import { applyFillRecord, recordBrokerFill, recordCommission, recordFillCorrection } from './fills.ts';
 import { reconcileChildren } from './order-actors.ts';
 import { reconcileLinks } from './restore-links.ts';
 import {
@@ -146,6 +146,14 @@ export class StackHandler {
         .enqueue(`commission:${e.execId}`, () => recordCommission(this.core, e))
         .catch((err: unknown) =>
           this.core.log.error({ err: String(err), exec_id: e.execId }, 'commission failed'),
+        );
+      return;
+    }
+    if (e.type === 'fill-corrected') {
+      void this.core
+        .enqueue(e.fill.orderRef, () => recordFillCorrection(this.core, e.fill))
+        .catch((err: unknown) =>
+          this.core.log.error({ err: String(err), exec_id: e.fill.execId }, 'fill correction failed'),
         );
       return;
     }

@@ -136,6 +136,8 @@ export interface FillRecord {
   orderRef?: string;
   /** Currency of `commission` (joined by `execId` also when reported after the fill). */
   commissionCurrency?: string;
+  /** The broker's execution that corrected this fill's quantity, price or time (IB). */
+  correctedBy?: string;
 }
 
 export const contractPositionKey = (instrumentCode: string, contractDate: string): string =>

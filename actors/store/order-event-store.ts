@@ -39,6 +39,23 @@ interface CommissionEntry {
   commissionCurrency: string;
 }
 
+/** A broker's correction of a fill's values (IB), stored beside the fill (see appendCorrection). */
+export interface CorrectionEntry {
+  correctionOf: string;
+  correctedBy: string;
+  qty: number;
+  price: number;
+  time: number;
+  commission?: number;
+  commissionCurrency?: string;
+}
+
+function isCorrectionEntry(d: unknown): d is CorrectionEntry {
+  return (
+    typeof d === 'object' && d !== null && typeof (d as { correctionOf?: unknown }).correctionOf === 'string'
+  );
+}
+
 function isCommissionEntry(d: unknown): d is CommissionEntry {
   return (
     typeof d === 'object' &&
@@ -150,10 +167,23 @@ export class OrderEventStore {
     execId: string,
     commission: number,
     commissionCurrency: string,
+    revision?: string,
   ): Promise<void> {
     const body: CommissionEntry = { commissionFor: execId, commission, commissionCurrency };
+    // After a correction, the corrected fill's commission is a new one: keyed by the revision.
     await this.pub.publish(subject(this.prefix, 'fills', token(instrumentCode)), JSON.stringify(body), {
-      msgID: `commission:${execId}`,
+      msgID: `commission:${revision ?? execId}`,
+    });
+  }
+
+  /**
+   * Append a broker's correction of a fill (IB: a later execution id for the same execution):
+   * once per correcting execution id. `loadFills` replaces the fill record's quantity, price and
+   * time with it and clears its commission (the corrected fill's commission comes on its own).
+   */
+  async appendCorrection(instrumentCode: string, body: CorrectionEntry): Promise<void> {
+    await this.pub.publish(subject(this.prefix, 'fills', token(instrumentCode)), JSON.stringify(body), {
+      msgID: `correction:${body.correctedBy}`,
     });
   }
 
@@ -162,24 +192,52 @@ export class OrderEventStore {
    * joined by execution id when it came after the fill.
    */
   async loadFills<T>(): Promise<Array<StoredEntry<T>>> {
-    const all = await this.load<T | CommissionEntry>(
+    const all = await this.load<T | CommissionEntry | CorrectionEntry>(
       'FILLS',
       subject(this.prefix, 'fills', '>'),
       DeliverPolicy.All,
     );
-    const late = new Map<string, CommissionEntry>();
-    for (const e of all) if (isCommissionEntry(e.data)) late.set(e.data.commissionFor, e.data);
+    // What came after each fill, in stream order: corrections replace its values and clear its
+    // commission; a commission report sets it.
+    type After = { correction?: CorrectionEntry; commission?: CommissionEntry; cleared?: boolean };
+    const after = new Map<string, After>();
+    const at = (id: string): After => {
+      let a = after.get(id);
+      if (!a) after.set(id, (a = {}));
+      return a;
+    };
+    for (const e of all) {
+      const d = e.data;
+      if (isCorrectionEntry(d)) {
+        const a = at(d.correctionOf);
+        a.correction = d;
+        a.commission = undefined;
+        a.cleared = true;
+      } else if (isCommissionEntry(d)) at(d.commissionFor).commission = d;
+    }
     const out: Array<StoredEntry<T>> = [];
     for (const e of all) {
       const d = e.data;
-      if (isCommissionEntry(d)) continue;
+      if (isCommissionEntry(d) || isCorrectionEntry(d)) continue;
       const execId = (d as { execId?: unknown }).execId;
-      const c = typeof execId === 'string' ? late.get(execId) : undefined;
-      out.push(
-        c && (d as { commission?: unknown }).commission === undefined
-          ? { ...e, data: { ...d, commission: c.commission, commissionCurrency: c.commissionCurrency } }
-          : { ...e, data: d },
-      );
+      const a = typeof execId === 'string' ? after.get(execId) : undefined;
+      if (!a) {
+        out.push({ ...e, data: d });
+        continue;
+      }
+      let rec: Record<string, unknown> = { ...(d as Record<string, unknown>) };
+      if (a.correction) {
+        const c = a.correction;
+        rec = { ...rec, qty: c.qty, price: c.price, time: c.time, correctedBy: c.correctedBy };
+        delete rec.commission;
+        delete rec.commissionCurrency;
+        if (c.commission !== undefined)
+          rec = { ...rec, commission: c.commission, commissionCurrency: c.commissionCurrency ?? '' };
+      }
+      const c = a.commission;
+      if (c && (a.cleared === true || rec.commission === undefined))
+        rec = { ...rec, commission: c.commission, commissionCurrency: c.commissionCurrency };
+      out.push({ ...e, data: rec as T });
     }
     return out;
   }
