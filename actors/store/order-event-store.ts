@@ -122,18 +122,27 @@ export class OrderEventStore {
     execId: string,
     body: unknown,
   ): Promise<{ seq: number; duplicate: boolean }> {
-    const ack = await this.pub.publish(
-      subject(this.prefix, 'fills', token(instrumentCode)),
-      JSON.stringify(body),
-      {
-        msgID: `fill:${execId}`,
-      },
-    );
+    const ack = await this.pub.publish(this.fillsSubject(instrumentCode), JSON.stringify(body), {
+      msgID: `fill:${execId}`,
+    });
     return { seq: ack.seq, duplicate: ack.duplicate };
   }
 
+  /** `<prefix>.fills.<instrument>`, built (and checked) once per instrument. */
+  private readonly fillSubjects = new Map<string, string>();
+
+  private fillsSubject(instrumentCode: string): string {
+    let s = this.fillSubjects.get(instrumentCode);
+    if (s === undefined) {
+      s = subject(this.prefix, 'fills', token(instrumentCode));
+      this.fillSubjects.set(instrumentCode, s);
+    }
+    return s;
+  }
+
   async appendHistory(level: string, id: number, body: unknown): Promise<void> {
-    await this.pub.publish(subject(this.prefix, 'history', level, String(id)), JSON.stringify(body), {
+    // The prefix was checked by `open`; a level and a numeric id are subject tokens.
+    await this.pub.publish(`${this.prefix}.history.${token(level)}.${id}`, JSON.stringify(body), {
       msgID: `history:${level}:${id}`,
     });
   }
@@ -171,7 +180,7 @@ export class OrderEventStore {
   ): Promise<void> {
     const body: CommissionEntry = { commissionFor: execId, commission, commissionCurrency };
     // After a correction, the corrected fill's commission is a new one: keyed by the revision.
-    await this.pub.publish(subject(this.prefix, 'fills', token(instrumentCode)), JSON.stringify(body), {
+    await this.pub.publish(this.fillsSubject(instrumentCode), JSON.stringify(body), {
       msgID: `commission:${revision ?? execId}`,
     });
   }
@@ -182,7 +191,7 @@ export class OrderEventStore {
    * time with it and clears its commission (the corrected fill's commission comes on its own).
    */
   async appendCorrection(instrumentCode: string, body: CorrectionEntry): Promise<void> {
-    await this.pub.publish(subject(this.prefix, 'fills', token(instrumentCode)), JSON.stringify(body), {
+    await this.pub.publish(this.fillsSubject(instrumentCode), JSON.stringify(body), {
       msgID: `correction:${body.correctedBy}`,
     });
   }
