@@ -26,7 +26,7 @@ import { bundledPath } from '../../config/paths.ts';
 import { setLogClock } from '../../log/logger.ts';
 import { logFormat } from '../../log/pretty.ts';
 import { importProgressReporter } from '../commands/prices.ts';
-import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
+import { parsePositiveInt, printResult, UsageError } from '../output.ts';
 import {
   assertPortFree,
   BUS_LOST_STOP_MS,
@@ -73,10 +73,6 @@ export function register(program: Command): void {
       // The compressed simulated day (config/simulation.control.yaml), for this process and its children.
       process.env.SYSTACK_CONTROL_OVERLAY ??= bundledPath('config/simulation.control.yaml');
       const config = loadConfig();
-      if (config.system.broker !== 'sim')
-        throw new CliError(
-          "systack start runs the simulated broker: use 'systack supervise' with broker: ib",
-        );
       const control = controlConfigOf(config);
       const monitor =
         opts.monitor === false
@@ -148,7 +144,9 @@ export function register(program: Command): void {
           sample_data: sample.imported
             ? `imported ${sample.instruments} instruments`
             : `${sample.instruments} instruments stored`,
-          capital: capitalInitialised ? 'initialised from the simulated account' : 'stored',
+          capital: capitalInitialised
+            ? `initialised from the ${config.system.broker === 'sim' ? 'simulated' : 'broker'} account`
+            : 'stored',
           clock_start: new Date(anchor.anchorSim).toISOString(),
           clock_speed: speed,
           monitor: daemon.monitor?.url ?? null,
@@ -173,7 +171,18 @@ export function register(program: Command): void {
           bus_restarts: rt.busRestarts,
           processes: Object.fromEntries(daemon.supervisor.history),
         };
-        printResult({ ...(await runSummary(rt.nc, rt.prefix)), supervision }, { json: opts.json });
+        const summary = await runSummary(
+          oneOffMethodContext({
+            process: 'systack_start',
+            method: 'run_summary',
+            clock: daemon.clock,
+            nc: rt.nc,
+            prefix: rt.prefix,
+            system: config.system,
+            log: rt.log,
+          }),
+        );
+        printResult({ ...summary, supervision }, { json: opts.json });
       }
       await rt.stop();
       process.stderr.write('systack stopped.\n');
