@@ -1,7 +1,8 @@
 /**
  * `systack start` (what `npm start` runs): the whole system on its embedded defaults. An embedded
- * nats-server with JetStream, the bundled sample data imported on first start, the simulated
- * broker, and the supervisor running every process on a simulated clock, so a full trading day —
+ * nats-server with JetStream, the bundled sample data imported on first start, the configured
+ * broker (the simulated one by default; with `broker: ib` the TWS / Gateway of the config, meant
+ * for a paper account or the fake TWS since the clock is simulated), and the supervisor running every process on a simulated clock, so a full trading day —
  * prices, capital, systems, strategy orders, the stack handler trading them, fills, end of day —
  * passes in about a minute while the monitor page shows it. Ctrl-C stops it cleanly; `--days N`
  * stops by itself after N trading days and prints a summary.
@@ -50,7 +51,9 @@ interface StartOptions {
 export function register(program: Command): void {
   program
     .command('start')
-    .description('Run the whole system on embedded defaults (sample data, simulated broker, simulated clock)')
+    .description(
+      'Run the whole system on embedded defaults (sample data, simulated clock; the simulated broker unless broker: ib)',
+    )
     .option('--speed <n>', 'simulated clock speed: 1500 runs a trading day in about a minute', '1500')
     .option(
       '--start <time>',
