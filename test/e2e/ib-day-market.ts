@@ -2,10 +2,11 @@
  * The market of the IB trading-day test (ib-day.test.ts): a fake TWS listing every month of the
  * sample instruments (ib_config_futures.csv symbols), with daily and hourly bars at the sample
  * data's last prices, quotes one tick wide, open all day, and commission reports that come 50 ms
- * after their executions.
+ * after their executions; historical requests that break IB's pacing rules get IB's 162.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { IB_HISTORICAL_PACING } from '../../src/broker/ib/pacing.ts';
 import { type FakeBar, FakeTws } from '../fixtures/fake-tws/fake-tws.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../sample-data/pysystemtrade');
@@ -44,6 +45,8 @@ export function fakeMarket(): FakeTws {
     netLiquidation: 1_000_000,
     commissionPerContract: COMMISSION,
     commissionDelayMs: 50,
+    // IB's own historical-data pacing: a request breaking it is answered 162, as IB does.
+    enforcePacing: IB_HISTORICAL_PACING,
   });
   const t0 = Date.now();
   tws.now = () => START + (Date.now() - t0) * SPEED;

@@ -99,6 +99,9 @@ describe('systack start with broker: ib against the fake TWS', () => {
     expect(code, `${stderr}\n(run directory kept: ${dir})`).toBe(0);
     const summary = lastJson(stdout) as RunSummary;
 
+    // Prices came from the fake (a full update of every instrument) with no pacing violation.
+    expect(tws.historicalRequests).toBeGreaterThan(Object.keys(IB).length * 2);
+    expect(tws.pacingViolationsSent).toBe(0);
     // The strategy traded through the fake TWS, and each order reached it exactly once.
     expect(tws.executions.length).toBeGreaterThan(0);
     expect([...tws.placedRefs.values()].every((n) => n === 1)).toBe(true);
