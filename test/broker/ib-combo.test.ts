@@ -3,6 +3,7 @@
  * are the legs' conIds; IB's executions come leg by leg (plus one for the BAG, not a fill) and are
  * mapped back to each leg; commissions are on the legs.
  */
+import { type Contract, EventName } from '@stoqey/ib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IbOrderUnsupported } from '../../src/broker/ib/errors.ts';
 import type { BrokerEvent, BrokerFill, PlaceOrderRequest } from '../../src/broker/port.ts';
@@ -88,7 +89,16 @@ describe('IB calendar spreads (BAG orders)', () => {
 
   it('a partly filled spread counts combos both legs have filled; a spread limit is the combo price', async () => {
     const { tws, broker, events } = await spreadHarness({ fillMode: 'manual' });
+    // The client decodes TWS's OPEN_ORDER for the BAG with its combo legs.
+    const decoded: Contract[] = [];
+    broker.api().on(EventName.openOrder, (_id: number, c: Contract) => decoded.push(c));
     await broker.placeOrder(roll('s2', 3, { orderType: 'limit', limitPrice: 60.5 }));
+    await until(() => decoded.length > 0, 'open order');
+    expect(decoded[0]?.secType).toBe('BAG');
+    expect(decoded[0]?.comboLegs?.map((l) => [l.conId, l.ratio, l.action, l.exchange])).toEqual([
+      [1001, 1, 'SELL', 'CME'],
+      [1005, 1, 'BUY', 'CME'],
+    ]);
     await until(() => tws.orderByRef('s2')?.status === 'Submitted', 'submitted');
     expect(tws.orderByRef('s2')?.lmtPrice).toBe(60.5);
     tws.fill('s2', 1);
