@@ -5,6 +5,7 @@
  * after their executions; historical requests that break IB's pacing rules get IB's 162.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { IB_HISTORICAL_PACING } from '../../src/broker/ib/pacing.ts';
 import { type FakeBar, FakeTws } from '../fixtures/fake-tws/fake-tws.ts';
@@ -12,7 +13,18 @@ import { type FakeBar, FakeTws } from '../fixtures/fake-tws/fake-tws.ts';
 const SAMPLE = join(import.meta.dirname, '../../sample-data/pysystemtrade');
 /** Tuesday 5 September 2023, 12:28 UTC: the evening processes start two minutes later. */
 export const START = Date.UTC(2023, 8, 5, 12, 28);
-export const SPEED = Number(process.env.IB_DAY_SPEED ?? 1000);
+/**
+ * The simulated clock's speed. The run lasts 12 simulated hours (`--days 1` ends half a day after
+ * the start at the earliest), about 45 s at 1000×; the evening's chain of processes (prices →
+ * systems → orders, each a child process) must fit in that. On a busy machine a child takes many
+ * seconds to start, so the clock runs slower there (`IB_DAY_SPEED` sets it).
+ */
+function daySpeed(): number {
+  if (process.env.IB_DAY_SPEED) return Number(process.env.IB_DAY_SPEED);
+  const busy = loadavg()[0]! / Math.max(1, availableParallelism());
+  return busy <= 2 ? 1000 : busy <= 5 ? 600 : 400;
+}
+export const SPEED = daySpeed();
 export const COMMISSION = 2.25;
 
 /** The sample instruments as IB lists them (ib_config_futures.csv) with their ticks. */

@@ -143,5 +143,5 @@ describe('systack start with broker: ib against the fake TWS', () => {
     expect(summary.active_orders_on_stack).toBe(0);
     expect(summary.queued_order_requests).toBe(0);
     rmSync(dir, { recursive: true, force: true });
-  }, 240_000);
+  }, 300_000);
 });
