@@ -2,9 +2,9 @@
  * `systack start` (what `npm start` runs): the whole system on its embedded defaults. An embedded
  * nats-server with JetStream, the bundled sample data imported on first start, the configured
  * broker (the simulated one by default; with `broker: ib` the TWS / Gateway of the config, meant
- * for a paper account or the fake TWS since the clock is simulated), and the supervisor running every process on a simulated clock, so a full trading day —
- * prices, capital, systems, strategy orders, the stack handler trading them, fills, end of day —
- * passes in about a minute while the monitor page shows it. Ctrl-C stops it cleanly; `--days N`
+ * for a paper account or the fake TWS since the clock is simulated), and the supervisor running
+ * every process on a simulated clock, so a full trading day — prices, capital, systems, strategy
+ * orders, the stack handler trading them, fills, end of day — passes in about a minute while the monitor page shows it. Ctrl-C stops it cleanly; `--days N`
  * stops by itself after N trading days and prints a summary.
  */
 import { hostname } from 'node:os';
