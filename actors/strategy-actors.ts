@@ -130,7 +130,7 @@ export class StrategyActors {
   }
 
   /** One system run of the strategy (run_systems). */
-  runSystem(strategy: string, process: string, work: SystemWork): Promise<StrategyActorRecord> {
+  async runSystem(strategy: string, process: string, work: SystemWork): Promise<StrategyActorRecord> {
     return this.serial(this.check(strategy), () =>
       this.drive(strategy, process, 'system', async (send) => {
         try {
@@ -144,7 +144,7 @@ export class StrategyActors {
   }
 
   /** One order generation of the strategy (run_strategy_order_generator). */
-  generateOrders(strategy: string, process: string, work: OrderWork): Promise<StrategyActorRecord> {
+  async generateOrders(strategy: string, process: string, work: OrderWork): Promise<StrategyActorRecord> {
     return this.serial(this.check(strategy), () =>
       this.drive(strategy, process, 'orders', async (send, ctx) => {
         const tag = `run${ctx.order_runs}@${ctx.last_orders_at ?? 0}`;
@@ -159,7 +159,7 @@ export class StrategyActors {
   }
 
   /** Clear a failure (RESET); refused unless the actor is `failed`. */
-  reset(strategy: string): Promise<StrategyActorRecord> {
+  async reset(strategy: string): Promise<StrategyActorRecord> {
     return this.serial(this.check(strategy), async () => {
       const s = await this.load(strategy);
       if (String(s.actor.getSnapshot().value) !== 'failed')
