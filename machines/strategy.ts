@@ -136,17 +136,6 @@ export const strategyMachine = setup({
         STOP: { target: 'stopped' },
       },
     },
-    generatingOrders: {
-      tags: ['busy'],
-      on: {
-        ORDERS_SENT: { target: 'ordersSent', actions: 'recordOrders' },
-        ORDERS_FAILED: { target: 'failed', actions: 'recordError' },
-        STOP: { actions: 'requestStop' },
-      },
-    },
-    ordersSent: {
-      always: [{ guard: 'stopRequested', target: 'stopped' }, { target: 'idle' }],
-    },
     running: {
       tags: ['busy'],
       on: {
@@ -161,6 +150,17 @@ export const strategyMachine = setup({
         { guard: 'maxReached', target: 'finished' },
         { target: 'idle' },
       ],
+    },
+    generatingOrders: {
+      tags: ['busy'],
+      on: {
+        ORDERS_SENT: { target: 'ordersSent', actions: 'recordOrders' },
+        ORDERS_FAILED: { target: 'failed', actions: 'recordError' },
+        STOP: { actions: 'requestStop' },
+      },
+    },
+    ordersSent: {
+      always: [{ guard: 'stopRequested', target: 'stopped' }, { target: 'idle' }],
     },
     failed: {
       on: {
