@@ -14,10 +14,10 @@ import { subject } from '../src/bus/subjects.ts';
 import {
   type StrategyActorRecord,
   StrategyActorBusyError,
-  type StrategyActors,
   StrategyEventRefusedError,
   UnknownStrategyError,
-} from './strategy-actors.ts';
+} from './strategy-actor-records.ts';
+import type { StrategyActors } from './strategy-actors.ts';
 
 export const strategyActorMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('STATE') }),

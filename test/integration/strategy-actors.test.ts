@@ -12,7 +12,7 @@ import { listOrderRequests, pendingOrderRequests } from '../../actors/stack/orde
 import { readPositions } from '../../actors/stack/read-model.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { strategyActorAddress } from '../../actors/strategy-actor-address.ts';
-import type { StrategyInspectEvent } from '../../actors/strategy-actors.ts';
+import type { StrategyInspectEvent } from '../../actors/strategy-actor-records.ts';
 import { generateOrdersForStrategy } from '../../actors/strategy-order-job.ts';
 import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../../actors/strategy-order-ports.ts';
 import { openStrategyRuntime } from '../../actors/strategy-runtime.ts';
