@@ -23,6 +23,10 @@ import { createRootLogger } from '../../src/log/logger.ts';
 import { openCatalogued } from '../../src/store/catalogue.ts';
 import { listKeys } from '../../src/store/kv-json.ts';
 import { stackMethodsHarness } from '../stack/helpers.ts';
+import { hostname } from 'node:os';
+import { runProcess } from '../../actors/process-runner.ts';
+import { ProcessStore } from '../../actors/supervisor/process-store.ts';
+import { deferred, method, proc, until } from '../supervisor/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
@@ -239,4 +243,57 @@ describe('strategy actors under the process methods (real nats-server)', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(events.length).toBe(before);
   });
+
+  it('the process runner still decides: STOP runs nothing; a run holding its lease is not taken over', async () => {
+    const kv = await openCatalogued(strategyNc, PREFIX, 'strategy_actors');
+    const revision = (await kv.get('carry_trend'))!.revision;
+    const store = await ProcessStore.open(strategyNc, PREFIX);
+    const name = 'run_strategy_order_generator';
+    const gate = deferred();
+    const registry = {
+      [name]: {
+        carry_trend: async (ctx: MethodContext) => {
+          const actors = await strategyActorsOf(ctx);
+          await actors.generateOrders('carry_trend', ctx.process, async () => {
+            await gate.promise;
+            return { placed: 0, ignored: 0, failed: 0 };
+          });
+        },
+      },
+    };
+    const runner = async () =>
+      runProcess({
+        nc: await nats.connect(name),
+        prefix: PREFIX,
+        process: proc(name, { methods: [method('carry_trend')] }),
+        timeZone: 'UTC',
+        registry,
+        clock,
+        host: hostname(),
+        pid: process.pid,
+        system,
+        log,
+        tickMs: 20,
+        heartbeatMs: 50,
+      });
+    await store.setStatus(name, 'STOP', clock.now());
+    expect((await runner()).outcome).toBe('not-started');
+    expect((await kv.get('carry_trend'))!.revision).toBe(revision);
+
+    await store.setStatus(name, 'GO', clock.now());
+    const run = runner();
+    await until(
+      async () => (await kv.get('carry_trend'))!.json<{ state: string }>().state === 'generatingOrders',
+    );
+    // Another host (another process) may not take over a run whose process holds its lease.
+    await expect(runOrders(strategyNc, 'carry_trend')).rejects.toThrow(
+      /busy in run_strategy_order_generator/,
+    );
+    gate.resolve();
+    expect(await run).toEqual({ outcome: 'finished', reason: 'all methods finished' });
+    expect((await kv.get('carry_trend'))!.json()).toMatchObject({
+      state: 'idle',
+      context: { order_runs: 3 },
+    });
+  }, 60_000);
 });
