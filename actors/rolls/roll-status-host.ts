@@ -23,7 +23,7 @@ import {
 import { persist, restore, start, step } from '../../machines/step.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
-import type { RollState } from '../../src/domain/rolls/roll-state.ts';
+import { downgradedRollState, isRollState, type RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { Override } from '../../src/domain/strategy-orders/overrides.ts';
 import { JetStreamControlsStore } from '../../src/store/controls-store.ts';
 import { keyToken, openJsonBucket } from '../../src/store/kv-json.ts';
@@ -42,6 +42,11 @@ export interface RollStatusRecord {
 
 export class RollChangeRefused extends Error {
   override name = 'RollChangeRefused';
+}
+
+/** A stored roll status that is not one of the seven states: nothing reads on from it. */
+export class RollStatusCorrupt extends Error {
+  override name = 'RollStatusCorrupt';
 }
 
 export interface RollContext {
@@ -73,7 +78,13 @@ export async function readRollStatuses(nc: NatsConnection, prefix: string): Prom
   const out: RollStatusRecord[] = [];
   for await (const key of await kv.keys()) {
     const e = await kv.get(key);
-    if (e?.operation === 'PUT' && e.length > 0) out.push(e.json<RollStatusRecord>());
+    if (e?.operation !== 'PUT' || e.length === 0) continue;
+    const r = e.json<RollStatusRecord>();
+    if (!isRollState(r.roll_state))
+      throw new RollStatusCorrupt(
+        `${streamName(prefix, 'ROLL_STATUS')} ${key}: roll_state ${JSON.stringify(r.roll_state)} is not a roll state`,
+      );
+    out.push(r);
   }
   return out.sort((a, b) => (a.instrument_code < b.instrument_code ? -1 : 1));
 }
@@ -199,4 +210,23 @@ export async function completePriceRoll(
     ? { type: 'PRICE_ROLL_DONE', at }
     : { type: 'PRICE_ROLL_FAILED', reason: outcome.reason, at };
   return (await stepInstrument(ctx, instrumentCode, event)).record;
+}
+
+/**
+ * C2 (`check_and_auto_update_roll_state`): Force, Force_Outright or Close with nothing left in the
+ * priced contract becomes Passive. Returns the state after the check (unchanged when no downgrade).
+ */
+export async function autoUpdateRollStatus(
+  ctx: RollContext,
+  instrumentCode: string,
+  state: RollState,
+  pricedPositionNow: number,
+): Promise<RollState> {
+  if (downgradedRollState(state, pricedPositionNow) === state) return state;
+  const { record } = await stepInstrument(ctx, instrumentCode, {
+    type: 'POSITION_CHECKED',
+    pricedPosition: pricedPositionNow,
+    at: ctx.clock.now(),
+  });
+  return record.roll_state;
 }

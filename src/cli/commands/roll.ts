@@ -4,15 +4,12 @@
  * machine against the position in the priced contract. Roll_Adjusted rolls the multiple and
  * adjusted price series after confirmation, keeping a CSV copy of the old series first.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { priceLogFrom } from '../../../actors/prices/deps.ts';
-import { rollInstrumentPrices } from '../../../actors/prices/roll.ts';
+import { runRequestedPriceRoll } from '../../../actors/rolls/price-roll.ts';
 import {
   changeRollState,
-  completePriceRoll,
   pricedPosition,
   readRollStatuses,
   RollChangeRefused,
@@ -26,7 +23,6 @@ import {
   ROLL_STATES,
   type RollState,
 } from '../../domain/rolls/roll-state.ts';
-import { writeAdjustedPricesCsv, writeMultiplePricesCsv } from '../../store/csv/price-files.ts';
 import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
@@ -114,50 +110,27 @@ export function register(program: Command): void {
             }
             let record = changed.record;
             if (changed.priceRollRequested) {
-              // Keep the old series before anything is written (production doc "Interactively roll adjusted prices").
-              const backup = resolve(
-                config.system.data_dir,
-                'roll-backups',
-                `${instrument}-${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}`,
+              const r = await runRequestedPriceRoll(
+                ctx,
+                {
+                  store,
+                  log: priceLogFrom(log),
+                  intradayFrequency: config.system.intraday_frequency,
+                  dataDir: config.system.data_dir,
+                },
+                instrument,
+                async (p) =>
+                  o.yes ||
+                  confirm(
+                    `Roll ${instrument}: new priced ${p.newContracts.price}, forward ${p.newContracts.forward}, carry ${p.newContracts.carry}?`,
+                  ),
               );
-              await mkdir(backup, { recursive: true, mode: 0o700 });
-              const oldMultiple = await store.getMultiplePrices(instrument);
-              const oldAdjusted = await store.getAdjustedPrices(instrument);
-              if (oldMultiple)
-                await writeFile(join(backup, 'multiple_prices.csv'), writeMultiplePricesCsv(oldMultiple), {
-                  mode: 0o600,
-                });
-              if (oldAdjusted)
-                await writeFile(join(backup, 'adjusted_prices.csv'), writeAdjustedPricesCsv(oldAdjusted), {
-                  mode: 0o600,
-                });
-              let outcome: { ok: true } | { ok: false; reason: string };
-              try {
-                const rolled = await rollInstrumentPrices(
-                  {
-                    store,
-                    log: priceLogFrom(log),
-                    config: { intradayFrequency: config.system.intraday_frequency },
-                  },
-                  instrument,
-                  {
-                    confirm: async (r) =>
-                      o.yes ||
-                      confirm(
-                        `Roll ${instrument}: new priced ${r.newContracts.price}, forward ${r.newContracts.forward}, carry ${r.newContracts.carry}?`,
-                      ),
-                  },
-                );
-                outcome = rolled ? { ok: true } : { ok: false, reason: 'declined' };
-              } catch (err) {
-                outcome = { ok: false, reason: err instanceof Error ? err.message : String(err) };
-              }
-              record = await completePriceRoll(ctx, instrument, outcome);
-              if (!outcome.ok)
+              record = r.record;
+              if (!r.rolled)
                 process.stderr.write(
-                  `price roll not done (${outcome.reason}): ${instrument} is back in ${record.roll_state}\n`,
+                  `price roll not done (${r.reason}): ${instrument} is back in ${record.roll_state}\n`,
                 );
-              else process.stderr.write(`price series rolled; the old series are in ${backup}\n`);
+              else process.stderr.write(`price series rolled; the old series are in ${r.backup}\n`);
             }
             printResult(
               {
