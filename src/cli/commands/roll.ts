@@ -24,7 +24,12 @@ import {
   type RollState,
 } from '../../domain/rolls/roll-state.ts';
 import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
+import { readRollReport } from '../../../actors/rolls/roll-report.ts';
 import { withBus } from '../context.ts';
+import { type RollMode, runRollMode } from './roll-modes.ts';
+
+/** Auto-cycle's default horizon (digest §3.4: N asked, default 10 days). */
+const DEFAULT_DAYS = 10;
 import { CliError, printResult, UsageError } from '../output.ts';
 
 async function confirm(question: string): Promise<boolean> {
@@ -38,7 +43,83 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 export function register(program: Command): void {
-  const roll = program.command('roll').description(`Roll status per instrument (${ROLL_STATES.join(', ')})`);
+  const roll = program
+    .command('roll')
+    .description(
+      `Roll status per instrument (${ROLL_STATES.join(', ')}); 'systack roll <instrument>' picks a state by hand`,
+    )
+    .argument('[instrument]', 'show its roll report row and offer the states allowed next')
+    .option('--auto', 'fully automatic: apply the suggested states of the instruments due (as `roll auto`)')
+    .action((instrument: string | undefined, o: { auto?: boolean }) => {
+      if (!o.auto && instrument === undefined) {
+        roll.help();
+        return;
+      }
+      return withBus({ processName: 'interactive_update_roll_status' }, (bus) =>
+        runRollMode(bus, o.auto ? 'auto' : 'manual', { instrument, days: DEFAULT_DAYS }),
+      );
+    });
+
+  roll
+    .command('report [instrument]')
+    .description(
+      'Roll report: status, days to roll / price expiry / carry expiry, contracts (p/f/c), positions, relative volumes, suggested state',
+    )
+    .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+    .option('--json', 'print JSON')
+    .action((instrument: string | undefined, o: { natsUrl?: string; json?: boolean }) =>
+      withBus({ natsUrl: o.natsUrl, shipLogs: false }, async ({ nc, prefix, config }) => {
+        const known = await (await JetStreamPriceStore.open(nc, prefix)).listMultiplePrices();
+        if (instrument !== undefined && !known.includes(instrument))
+          throw new CliError(
+            `unknown instrument '${instrument}': one of ${known.join(', ') || '(none imported)'}`,
+          );
+        const clock = await resolveProcessClock(process.env, await ProcessStore.open(nc, prefix));
+        const rows = await readRollReport(
+          nc,
+          prefix,
+          clock.now(),
+          config.system.roll_status_auto_update,
+          instrument ? [instrument] : undefined,
+        );
+        printResult(rows, { json: o.json });
+      }),
+    );
+
+  const modes: Array<[RollMode, string, string]> = [
+    ['manual', 'manual <instrument>', 'Mode 1: the report row and the allowed states; you pick one'],
+    ['cycle', 'cycle', 'Mode 2: each instrument due for a roll in turn; you pick its state'],
+    ['suggest', 'suggest', "Mode 3: each due instrument's suggested state, applied after you confirm"],
+    ['auto', 'auto', 'Mode 4: the suggested states applied without asking where the rule decides'],
+  ];
+  for (const [mode, usage, description] of modes) {
+    roll
+      .command(usage)
+      .description(description)
+      .option(
+        '--days <n>',
+        'due: min(days to roll, to price expiry, to carry expiry) ≤ n',
+        String(DEFAULT_DAYS),
+      )
+      .option('--yes', 'roll the price series on Roll_Adjusted without asking')
+      .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+      .option('--json', 'print JSON')
+      .action((...args: unknown[]) => {
+        const instrument = mode === 'manual' ? (args[0] as string) : undefined;
+        const o = args[mode === 'manual' ? 1 : 0] as {
+          days: string;
+          yes?: boolean;
+          natsUrl?: string;
+          json?: boolean;
+        };
+        const days = Number(o.days);
+        if (!Number.isFinite(days) || days < 0)
+          throw new UsageError(`--days must be a number ≥ 0, not '${o.days}'`);
+        return withBus({ natsUrl: o.natsUrl, processName: 'interactive_update_roll_status' }, (bus) =>
+          runRollMode(bus, mode, { instrument, days, yes: o.yes, json: o.json }),
+        );
+      });
+  }
 
   roll
     .command('status [instrument]')
