@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollAdjustedPrices } from '../../actors/rolls/price-roll.ts';
+import { readRollReport } from '../../actors/rolls/roll-report.ts';
+import { applyRollState, automaticDecision } from '../../actors/rolls/roll-tool.ts';
+import { dueForRoll } from '../../src/domain/rolls/roll-report.ts';
 import { generateForceRollOrders } from '../../actors/rolls/roll-orders.ts';
 import { changeRollState, readRollStates } from '../../actors/rolls/roll-status-host.ts';
 import { StoredRollContracts } from '../../actors/rolls/stored-contracts.ts';
@@ -13,7 +16,7 @@ import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
-import { suggestRollState } from '../../src/domain/rolls/roll-state.ts';
+import { DEFAULT_ROLL_AUTO_UPDATE, suggestRollState } from '../../src/domain/rolls/roll-state.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, T0 } from './helpers.ts';
@@ -248,6 +251,56 @@ describe('rolls on the stack (digest J, C3/C4, F7)', () => {
     expect([s.pos(PRICED), s.pos(FORWARD)]).toEqual([0, 3]);
     // Close moves the strategy's position (F7's exception)
     expect(s.handler.core.strategyPosition('ewmac', 'GOLD')).toBe(2);
+    await s.handler.close();
+  }, 60_000);
+
+  it('the roll report reads the stored states; the automatic mode applies the suggested state (Roll_Adjusted rolls prices)', async () => {
+    const s = await open('rep');
+    const vols = (v: number) => ({
+      times: Float64Array.from([T0 - 2 * DAY, T0 - DAY]),
+      open: Float64Array.from([1, 1]),
+      high: Float64Array.from([1, 1]),
+      low: Float64Array.from([1, 1]),
+      final: Float64Array.from([2001, 2012]),
+      volume: Float64Array.from([v, v]),
+    });
+    await s.prices.putContractPrices('GOLD', PRICED, 'D', vols(100));
+    await s.prices.putContractPrices('GOLD', FORWARD, 'D', vols(300));
+    await changeRollState(s.ctx, 'GOLD', 'Passive');
+    const [row] = await readRollReport(nc, 'rep', T0, DEFAULT_ROLL_AUTO_UPDATE);
+    expect(row).toMatchObject({
+      instrument_code: 'GOLD',
+      status: 'Passive',
+      // Dec 2026 + 26 days expiry offset: 2026-12-27, the roll 30 days before
+      price_expiry: 37,
+      roll_expiry: 7,
+      contracts: `${PRICED}p ${FORWARD}fc`,
+      positions: '',
+      relative_volume_priced: 1 / 3,
+      relative_volume_forward: 1,
+      forward_to_priced_volume: 3,
+      // flat with a liquid forward: Roll_Adjusted
+      suggested: 'Roll_Adjusted',
+    });
+    expect(dueForRoll(row!, 10)).toBe(true);
+    expect(automaticDecision(row!)).toEqual({ to: 'Roll_Adjusted' });
+    const deps = {
+      store: s.prices,
+      log: { info: () => undefined, warn: () => undefined, critical: () => undefined },
+      intradayFrequency: 'H' as const,
+      dataDir,
+    };
+    const out = await applyRollState(s.ctx, deps, row!, 'Roll_Adjusted', { by: 'auto' });
+    expect(out).toMatchObject({ from: 'Passive', roll_state: 'No_Roll', done: true });
+    const [after] = await readRollReport(nc, 'rep', T0, DEFAULT_ROLL_AUTO_UPDATE);
+    expect(after).toMatchObject({ status: 'No_Roll', contracts: `${FORWARD}p ${NEXT}fc` });
+    // holding a position, the table refuses Roll_Adjusted and the automatic mode says why
+    expect(automaticDecision({ ...row!, position_priced: 2, suggested: 'Roll_Adjusted' })).toEqual({
+      skip: 'Roll_Adjusted needs a zero position in the priced contract (now 2): roll or close it first',
+    });
+    expect(automaticDecision({ ...row!, suggested: 'Ask' })).toMatchObject({
+      skip: expect.stringMatching(/Ask/),
+    });
     await s.handler.close();
   }, 60_000);
 });
