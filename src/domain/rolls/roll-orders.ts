@@ -168,5 +168,6 @@ export function spreadFill(legTrades: readonly number[], legFills: readonly numb
     const f = legFills[k] ?? 0;
     fraction = Math.min(fraction, t === 0 || Math.sign(f) !== Math.sign(t) ? 0 : Math.abs(f) / Math.abs(t));
   });
-  return Math.sign(first) * Math.floor(Math.min(1, fraction) * Math.abs(first) + 1e-9);
+  const whole = Math.floor(Math.min(1, fraction) * Math.abs(first) + 1e-9);
+  return whole === 0 ? 0 : Math.sign(first) * whole;
 }
