@@ -303,4 +303,39 @@ describe('rolls on the stack (digest J, C3/C4, F7)', () => {
     });
     await s.handler.close();
   }, 60_000);
+
+  it('a restart in the middle of a spread roll: the restored handler finishes it, positions move once', async () => {
+    const a = await open('restart');
+    await a.order(2);
+    await a.run();
+    await changeRollState(a.ctx, 'GOLD', 'Force');
+    const r = await generateForceRollOrders(a.handler.core, a.contracts, a.prices);
+    expect(r.created).toHaveLength(1);
+    // one pass: the first broker order (one spread: the algo's size limit is 1) is sent and filled
+    await a.handler.runLoopPass();
+    await a.broker.idle();
+    await a.handler.settled();
+    expect([a.pos(PRICED), a.pos(FORWARD)]).toEqual([1, 1]);
+    await a.handler.close();
+
+    const contracts = await StoredRollContracts.open(a.ctx, a.prices, silentLogger);
+    const b = await StackHandler.open({
+      nc,
+      broker: a.broker,
+      clock: a.clock,
+      prefix: 'restart',
+      contracts,
+      config: { eodCancelWaitMs: 500, algoOverrides: { GOLD: 'market' } },
+    });
+    const co = b.core.contractOrder(b.core.instrumentOrder(r.created[0]!)!.children[0]!)!;
+    expect(co.legs?.map((l) => l.qty)).toEqual([-2, 2]);
+    expect(co.fill).toBe(-1);
+    await drive(b, a.broker);
+    await b.handleCompletedOrders();
+    expect([PRICED, FORWARD].map((c) => b.core.contractPosition('GOLD', c))).toEqual([0, 2]);
+    expect(b.core.strategyPosition('ewmac', 'GOLD')).toBe(2);
+    expect(b.core.activeOrders('instrument')).toEqual([]);
+    expect((await a.broker.positions()).map((p) => [p.contractDate, p.position])).toEqual([[FORWARD, 2]]);
+    await b.close();
+  }, 60_000);
 });
