@@ -137,7 +137,7 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
     },
     refresh_additional_sampling_all_instruments: async (ctx) => {
       const r = await open(ctx, deps);
-      await r.contracts.refresh();
+      await r.contracts.refresh(undefined, { full: true });
       const priced = r.contracts
         .instruments()
         .map((i) => ({ instrumentCode: i, contractDate: r.contracts.pricedContract(i) }));

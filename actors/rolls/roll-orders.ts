@@ -38,7 +38,7 @@ export async function generateForceRollOrders(
   contracts: StoredRollContracts,
   prices: PriceStore,
 ): Promise<RollOrderResult> {
-  await contracts.refresh((i, c) => core.contractPosition(i, c));
+  await contracts.refresh((i, c) => core.contractPosition(i, c), { full: true });
   const decisions: RollOrderDecision[] = [];
   const created: number[] = [];
   for (const code of instrumentsWithPositions(core)) {

@@ -72,10 +72,13 @@ async function ensureJournal(nc: NatsConnection, prefix: string): Promise<void> 
   });
 }
 
+/** A stored roll status with the KV revision it was read at (changes with every write). */
+export type StoredRollStatus = RollStatusRecord & { revision: number };
+
 /** Every stored roll status (instruments never changed are No_Roll and have no record). */
-export async function readRollStatuses(nc: NatsConnection, prefix: string): Promise<RollStatusRecord[]> {
+export async function readRollStatuses(nc: NatsConnection, prefix: string): Promise<StoredRollStatus[]> {
   const kv = await bucket(nc, prefix);
-  const out: RollStatusRecord[] = [];
+  const out: StoredRollStatus[] = [];
   for await (const key of await kv.keys()) {
     const e = await kv.get(key);
     if (e?.operation !== 'PUT' || e.length === 0) continue;
@@ -84,7 +87,7 @@ export async function readRollStatuses(nc: NatsConnection, prefix: string): Prom
       throw new RollStatusCorrupt(
         `${streamName(prefix, 'ROLL_STATUS')} ${key}: roll_state ${JSON.stringify(r.roll_state)} is not a roll state`,
       );
-    out.push(r);
+    out.push({ ...r, revision: e.revision });
   }
   return out.sort((a, b) => (a.instrument_code < b.instrument_code ? -1 : 1));
 }
