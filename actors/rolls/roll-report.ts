@@ -1,7 +1,8 @@
 /**
  * The roll report's inputs from the stores: the stored roll states (KV `<PREFIX>_ROLL_STATUS`), the
  * last multiple-prices row and roll parameters of each instrument, the contract positions rebuilt
- * from the fills stream, and the daily volumes of the priced and forward contracts.
+ * from the fills stream, the daily volumes of the priced and forward contracts, and the broker's
+ * expiry dates kept with the sampled contracts (update_sampled_contracts).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
@@ -45,6 +46,11 @@ export async function rollStatusInputs(
       positions: positions.contract.filter((p) => p.instrumentCode === code),
       pricedVolumes: await dailyVolumes(store, code, priceContract),
       forwardVolumes: await dailyVolumes(store, code, forwardContract),
+      expiries: Object.fromEntries(
+        (await store.getSampledContracts(code))
+          .filter((c) => !c.expiryApproximate)
+          .map((c) => [c.contractDate, c.expiryDate]),
+      ),
     });
   }
   return out;

@@ -283,6 +283,12 @@ describe('rolls on the stack (digest J, C3/C4, F7)', () => {
       suggested: 'Roll_Adjusted',
     });
     expect(dueForRoll(row!, 10)).toBe(true);
+    // the broker's expiry (kept with the sampled contracts) wins over the approximate one
+    await s.prices.putSampledContracts('GOLD', [
+      { contractDate: PRICED, expiryDate: '20261229', expiryApproximate: false, sampling: true },
+    ]);
+    const [withBroker] = await readRollReport(nc, 'rep', T0, DEFAULT_ROLL_AUTO_UPDATE);
+    expect([withBroker!.price_expiry, withBroker!.roll_expiry]).toEqual([39, 9]);
     expect(automaticDecision(row!)).toEqual({ to: 'Roll_Adjusted' });
     const deps = {
       store: s.prices,

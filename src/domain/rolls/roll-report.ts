@@ -2,7 +2,8 @@
  * The roll report of the interactive roll tool (production doc "Roll report"; pysystemtrade
  * `sysproduction/reporting/data/rolls.py`), built from the stored roll states: per instrument the
  * roll status, days to the roll date, to the priced contract's expiry and to the carry contract's
- * expiry (the days of `src/domain/reports/roll.ts`), the contracts with their p/f/c suffixes and
+ * expiry (the broker's expiry dates where known, else the approximate ones of
+ * `src/domain/reports/roll.ts`; the roll date is the priced expiry + RollOffsetDays), the contracts with their p/f/c suffixes and
  * our position in each, and the smoothed volumes of the priced and forward contracts relative to
  * the larger of the two. The auto-suggest rule (`suggestRollState`) takes its inputs from a row.
  */
@@ -14,6 +15,8 @@ export interface RollStatusInput extends RollInput {
   /** Daily volumes of the priced and forward contracts, oldest first (empty when none stored). */
   pricedVolumes: number[];
   forwardVolumes: number[];
+  /** Expiry dates (YYYYMMDD) from the broker's contract details, by contract, where known. */
+  expiries?: Record<string, string>;
 }
 
 export interface RollStatusRow {
@@ -59,8 +62,27 @@ function suffixes(i: RollInput): Map<string, string> {
   return out;
 }
 
+const DAY_MS = 86_400_000;
+const dayOf = (yyyymmdd: string) =>
+  Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8)));
+
+/** Days from `now`'s UTC date to a known expiry; undefined when the broker gave none. */
+function brokerDays(i: RollStatusInput, contract: string, now: number): number | undefined {
+  const e = i.expiries?.[contract];
+  if (!e || !/^\d{8}$/.test(e)) return undefined;
+  return Math.round((dayOf(e) - Math.floor(now / DAY_MS) * DAY_MS) / DAY_MS);
+}
+
 export function rollStatusRow(i: RollStatusInput, now: number, cfg?: RollAutoUpdateConfig): RollStatusRow {
-  const base = rollRow(i, now);
+  const approx = rollRow(i, now);
+  // The broker's expiries where the sampled contracts have them (the roll config's otherwise).
+  const priceExpiry = brokerDays(i, i.priceContract, now) ?? approx.priceExpiry;
+  const base = {
+    ...approx,
+    priceExpiry,
+    carryExpiry: brokerDays(i, i.carryContract, now) ?? approx.carryExpiry,
+    rollExpiry: i.roll ? priceExpiry + i.roll.rollOffsetDays : null,
+  };
   const tags = suffixes(i);
   const contracts = [...tags].sort(([a], [b]) => a.localeCompare(b)).map(([c, s]) => `${c}${s}`);
   const held = new Map<string, number>();
