@@ -167,6 +167,16 @@ describe('rolls on the stack (digest J, C3/C4, F7)', () => {
       [PRICED, -1],
       [FORWARD, 1],
     ]);
+    // a strategy order arriving while the roll order is on the stack waits for the roll to finish
+    const during = await s.order(-1);
+    await s.refresh();
+    await s.handler.spawnChildrenFromNewInstrumentOrders();
+    expect(s.handler.core.instrumentOrder(during.id)).toMatchObject({ state: 'new', children: [] });
+    await s.run();
+    // then it spawns against the rolled positions (C2 made it Passive: the reduction is in the forward)
+    await s.run();
+    expect(s.handler.core.instrumentOrder(during.id)?.fill).toBe(-1);
+    await s.order(1);
     await s.run();
     // filled as one spread: both contract positions moved, the strategy position did not
     expect([s.pos(PRICED), s.pos(FORWARD)]).toEqual([0, 3]);
