@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLL_STATES } from '../domain/rolls/roll-state.ts';
 
 /**
  * The schema of systack's system configuration (config/defaults.yaml overridden key by key by
@@ -72,6 +73,16 @@ export const systemConfigSchema = z.strictObject({
   capital_max_change: z.number().positive(),
   /** Largest |qty| one order request may ask for where no position limit is set (issue 10 §8). */
   max_order_qty: z.number().int().positive(),
+
+  /** The roll tool's auto-suggest rule (digest §3.4, `systack roll --auto` and the suggestions). */
+  roll_status_auto_update: z.strictObject({
+    auto_roll_if_relative_volume_higher_than: z.number().min(0),
+    min_relative_volume: z.number().min(0),
+    min_absolute_volume: z.number().min(0),
+    near_expiry_days: z.number().min(0),
+    default_roll_state_if_undecided: z.enum([...ROLL_STATES, 'Ask']),
+    auto_roll_expired: z.boolean(),
+  }),
 
   strategy_list: z.record(z.string(), strategyEntry),
   strategy_capital_allocation: z.strictObject({
