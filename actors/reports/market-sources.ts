@@ -8,6 +8,9 @@
 import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import type { InstrumentMarket } from '../../src/domain/reports/market.ts';
+import type { TradeLimitLine } from '../../src/domain/reports/status.ts';
+import { rolled, tradeCapacity } from '../../src/domain/orders/trade-limits.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import type { OptimalPosition } from '../../src/domain/reports/reconcile.ts';
 import type { PositionLimitLine } from '../../src/domain/reports/status.ts';
 import { overrideLabel } from '../../src/domain/strategy-orders/overrides.ts';
@@ -20,7 +23,8 @@ import type { ReportSources, StackPositions } from './sources.ts';
 /** Rows of adjusted prices read per instrument (enough for 250 days of correlation). */
 const PRICE_ROWS = 300;
 
-export async function instrumentMarkets(s: ReportSources): Promise<InstrumentMarket[]> {
+/** `rows`: adjusted price rows kept per instrument (default 300; the market monitor reads more). */
+export async function instrumentMarkets(s: ReportSources, rows = PRICE_ROWS): Promise<InstrumentMarket[]> {
   const store = await JetStreamPriceStore.open(s.nc, s.prefix);
   const base = s.system.base_currency;
   const out: InstrumentMarket[] = [];
@@ -29,7 +33,7 @@ export async function instrumentMarkets(s: ReportSources): Promise<InstrumentMar
     const adj = await store.getAdjustedPrices(code);
     const prices: Array<[number, number]> = [];
     if (adj)
-      for (let i = Math.max(0, adj.times.length - PRICE_ROWS); i < adj.times.length; i++)
+      for (let i = Math.max(0, adj.times.length - rows); i < adj.times.length; i++)
         if (!Number.isNaN(adj.values[i]!)) prices.push([adj.times[i]!, adj.values[i]!]);
     const ccy = cfg?.meta?.currency;
     let fx: number | undefined;
@@ -61,9 +65,19 @@ export async function instrumentMarkets(s: ReportSources): Promise<InstrumentMar
 async function pricedVolumes(store: JetStreamPriceStore, code: string): Promise<Array<[number, number]>> {
   const m = await store.getMultiplePrices(code);
   const priced = m?.priceContract.at(-1);
-  if (!priced) return [];
+  return priced ? contractVolumes(store, code, priced) : [];
+}
+
+/** Daily volumes (time, contracts) of one contract (its stored id matched by month); [] when none. */
+export async function contractVolumes(
+  store: JetStreamPriceStore,
+  code: string,
+  contract: string,
+): Promise<Array<[number, number]>> {
   const stored = await store.listContractsWithPrices(code);
-  const id = stored.includes(priced) ? priced : stored.find((c) => c.slice(0, 6) === priced.slice(0, 6));
+  const id = stored.includes(contract)
+    ? contract
+    : stored.find((c) => c.slice(0, 6) === contract.slice(0, 6));
   const p = id ? await store.getContractPrices(code, id, 'D') : undefined;
   if (!p) return [];
   return Array.from(p.times, (t, i): [number, number] => [t, p.volume[i]!]).filter(
@@ -158,4 +172,28 @@ export async function tickSizes(
     if (connect) await broker.disconnect().catch(() => undefined);
   }
   return out;
+}
+
+/** Every trade limit as read now (a count past its period reads as reset), sorted. */
+export async function tradeLimits(s: ReportSources): Promise<TradeLimitLine[]> {
+  const now = s.clock.now();
+  return (await (await TradeLimitsStore.open(s.nc, s.prefix)).list())
+    .map((l) => {
+      const r = rolled(l, now);
+      return {
+        strategyName: r.strategyName,
+        instrumentCode: r.instrumentCode,
+        periodDays: r.periodDays,
+        tradeLimit: r.tradeLimit,
+        tradesSinceLastReset: r.tradesSinceLastReset,
+        tradeCapacityRemaining: tradeCapacity(r, now),
+        lastResetTime: r.lastResetTime,
+      };
+    })
+    .sort(
+      (a, b) =>
+        a.instrumentCode.localeCompare(b.instrumentCode) ||
+        a.strategyName.localeCompare(b.strategyName) ||
+        a.periodDays - b.periodDays,
+    );
 }
