@@ -114,8 +114,8 @@ async function marketFigures(s: src.ReportSources, excludeIgnored: boolean): Pro
   });
 }
 
-/** Adjusted price rows the market monitor reads per instrument (12 months and the vol before). */
-const MONITOR_PRICE_ROWS = 600;
+/** Days of adjusted prices the market monitor reads per instrument (12 months and the vol before). */
+const MONITOR_PRICE_ROWS = 400;
 
 const instrumentPositions = (p: src.StackPositions) => {
   const out = new Map<string, number>();

@@ -7,7 +7,7 @@
  */
 import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
-import type { InstrumentMarket } from '../../src/domain/reports/market.ts';
+import { dailyCloses, type InstrumentMarket } from '../../src/domain/reports/market.ts';
 import type { TradeLimitLine } from '../../src/domain/reports/status.ts';
 import { rolled, tradeCapacity } from '../../src/domain/orders/trade-limits.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
@@ -20,10 +20,10 @@ import type { DiagnosticsRecord, OptimalPositionRecord } from '../../src/store/s
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import type { ReportSources, StackPositions } from './sources.ts';
 
-/** Rows of adjusted prices read per instrument (enough for 250 days of correlation). */
+/** Days of adjusted prices read per instrument (enough for 250 days of correlation). */
 const PRICE_ROWS = 300;
 
-/** `rows`: adjusted price rows kept per instrument (default 300; the market monitor reads more). */
+/** `rows`: days of adjusted prices (daily closes) kept per instrument (300; the market monitor reads more). */
 export async function instrumentMarkets(s: ReportSources, rows = PRICE_ROWS): Promise<InstrumentMarket[]> {
   const store = await JetStreamPriceStore.open(s.nc, s.prefix);
   const base = s.system.base_currency;
@@ -31,10 +31,7 @@ export async function instrumentMarkets(s: ReportSources, rows = PRICE_ROWS): Pr
   for (const code of (await store.listAdjustedPrices()).sort()) {
     const cfg = await store.getInstrumentConfig(code);
     const adj = await store.getAdjustedPrices(code);
-    const prices: Array<[number, number]> = [];
-    if (adj)
-      for (let i = Math.max(0, adj.times.length - rows); i < adj.times.length; i++)
-        if (!Number.isNaN(adj.values[i]!)) prices.push([adj.times[i]!, adj.values[i]!]);
+    const prices = adj ? dailyCloses(adj.times, adj.values, rows) : [];
     const ccy = cfg?.meta?.currency;
     let fx: number | undefined;
     if (ccy === base) fx = 1;
