@@ -32,8 +32,8 @@ export const REAL_INSTRUMENTS = [
   'US10',
   'V2X',
 ];
-/** 2023-09-01 12:00 UTC: the day after the last adjusted price of the data. */
-export const REAL_NOW = Date.UTC(2023, 8, 1, 12);
+/** 2023-08-31 22:00 UTC (a Thursday): after the last adjusted price of the data. */
+export const REAL_NOW = Date.UTC(2023, 7, 31, 22);
 
 const read = (p: string) => readFileSync(join(DATA, p), 'utf8');
 
