@@ -89,17 +89,24 @@ describe('remove markets (real costs and volatilities)', () => {
     const sofr = riskFigures(byCode.get('SOFR')!).annualPercStdev!;
     expect(MIN_ANNUAL_PERC_STDEV).toBeCloseTo(5, 12);
     expect(sofr).toBeLessThan(5 * 0.7);
-    const r = removeMarketsReport(figures(markets), ['CORN'], REAL_NOW);
+    // No volumes stored: CORN, removed, cannot be shown good and stays removed.
+    const unjudged = removeMarketsReport(figures(markets), ['CORN'], REAL_NOW);
+    expect(unjudged.data.toAddBack).toEqual([]);
+    expect(unjudged.data.notJudged).toEqual(['CORN']);
+    expect(unjudged.data.recommended).toEqual(['CORN', 'SOFR']);
+    expect(unjudged.data.noData.volumeContracts).toHaveLength(10);
+    expect(unjudged.text).toContain('Stay removed, a figure is missing: CORN');
+    // With CORN's volumes (500 contracts, 10m a day: well over the lines) it comes back.
+    const r = removeMarketsReport(figures(markets, { CORN: [500, 10] }), ['CORN'], REAL_NOW);
     expect(r.data.tooSafe).toEqual(['SOFR']);
     expect(r.data.expensive).toEqual([]);
     expect(r.data.toRemove).toEqual(['SOFR']);
     expect(r.data.toAddBack).toEqual(['CORN']);
     expect(r.data.recommended).toEqual(['SOFR']);
-    expect(r.data.noData.volumeContracts).toHaveLength(10);
     expect(r.text).toMatch(/Should be removed from trading[^\n]*\n=+\nSOFR\n/);
     expect(r.text).toMatch(/Should be allowed to trade[^\n]*\n=+\nCORN\n/);
     expect(r.text).toMatch(/Markets too safe \(annual % std\. dev < 5\.0\)\n=+\nSOFR\n/);
-    expect(r.text).toContain('No data to judge: AUD, BUXL, CORN');
+    expect(r.text).toContain('No data to judge: AUD, BUXL, EUROSTX');
     expect(r.text).toMatch(
       /minimise turnover[^\n]*\n=+\nexclude_instrument_lists:\n {2}bad_markets:\n {4}- SOFR\n/,
     );

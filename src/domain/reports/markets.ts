@@ -12,7 +12,8 @@
  * minimums multiplied by it. An existing market is only removed when bad at f = 0.7 (well below
  * the line), and a removed market only comes back when good at f = 1.3 (well above it), so a
  * market near a line does not flip each day. A figure that is not stored (no volumes, no prices)
- * judges nothing: the market is listed as "no data" for that test, never as passing or failing.
+ * judges nothing: the market is listed as "no data" for that test, never as passing or failing,
+ * and a removed market with a missing figure stays removed (it cannot be shown to be good).
  *
  * Duplicates: of each group's markets, the ones with all four figures, SR cost ≤ 0.01, volume >
  * 100 contracts and > 1.5m risk; the best is the one with the smallest annual risk per contract
@@ -91,8 +92,10 @@ export interface RemoveMarketsData {
   existingBadMarkets: string[];
   /** Bad at the lower threshold and not yet in bad_markets. */
   toRemove: string[];
-  /** In bad_markets and good at the higher threshold. */
+  /** In bad_markets, every figure known and good at the higher threshold. */
   toAddBack: string[];
+  /** In bad_markets with a figure missing: cannot be shown good, stays removed. */
+  notJudged: string[];
   /** bad_markets minus the ones to add back, plus the new ones. */
   recommended: string[];
   /** Bad at the plain thresholds, ignoring the existing list. */
@@ -110,13 +113,20 @@ export function removeMarkets(markets: MarketFigures[], existingBadMarkets: stri
   const existing = sorted(existingBadMarkets);
   const toRemove = badMarkets(markets, 1 - BAD_THRESHOLD).filter((c) => !existing.includes(c));
   const stillBad = new Set(badMarkets(markets, 1 + BAD_THRESHOLD));
-  // A market with no figures at all cannot be shown to be good: it stays removed.
-  const judged = new Set(markets.map((m) => m.instrumentCode));
-  const toAddBack = existing.filter((c) => judged.has(c) && !stillBad.has(c));
+  // A removed market comes back only when every figure is known and good: a missing figure
+  // cannot show it is good, so it stays removed (listed as not judged).
+  const complete = new Set(
+    markets
+      .filter((m) => (Object.keys(TESTS) as Test[]).every((t) => TESTS[t].value(m) !== undefined))
+      .map((m) => m.instrumentCode),
+  );
+  const toAddBack = existing.filter((c) => complete.has(c) && !stillBad.has(c));
+  const notJudged = existing.filter((c) => !complete.has(c));
   return {
     existingBadMarkets: existing,
     toRemove,
     toAddBack,
+    notJudged,
     recommended: sorted([...existing.filter((c) => !toAddBack.includes(c)), ...toRemove]),
     cleanSlate: badMarkets(markets),
     expensive: failing(markets, 'expensive'),
@@ -154,7 +164,8 @@ export function removeMarketsReport(
     ),
     section(
       `Should be allowed to trade (delete from bad_markets; good at ${1 + BAD_THRESHOLD} × the thresholds)`,
-      list(d.toAddBack),
+      list(d.toAddBack) +
+        (d.notJudged.length > 0 ? `\nStay removed, a figure is missing: ${list(d.notJudged)}` : ''),
     ),
     section(
       `Markets too expensive (SR cost per trade > ${MAX_SR_COST.toFixed(3)})`,
