@@ -142,6 +142,18 @@ export async function buildReport(
           locks: await src.locks(s),
           pendingOrderRequests: await src.pendingOrderRequests(s.nc, s.prefix),
           fxPrices: await src.fxPriceAges(s),
+          controlConfig: s.control && {
+            timeZone: s.control.timeZone,
+            processes: Object.values(s.control.processes)
+              .map((p) => ({
+                process: p.name,
+                startTime: p.startTime,
+                stopTime: p.stopTime,
+                previousProcess: p.previousProcess,
+                host: p.host,
+              }))
+              .sort((a, b) => a.process.localeCompare(b.process)),
+          },
           tradeLimits: await ms.tradeLimits(s),
           positionLimits: ctl.limits,
           overrides: ctl.overrides,

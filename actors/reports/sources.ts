@@ -10,6 +10,7 @@ import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { simPositions } from '../../src/broker/sim/state.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
+import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { ResolvedSystemConfig } from '../../src/config/load.ts';
 import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import type { ContractPosition } from '../../src/domain/reports/reconcile.ts';
@@ -33,6 +34,8 @@ export interface ReportSources {
   prefix: string;
   system: ResolvedSystemConfig;
   clock: Clock;
+  /** The control config, for the status report's "Config for process control" table. */
+  control?: ControlConfig;
 }
 
 export { readPositions, type StackPositions };

@@ -8,6 +8,7 @@ import type { FillRecord } from '../../actors/stack/types.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
 import { openStrategyRuntime } from '../../actors/strategy-runtime.ts';
 import { buildReport } from '../../actors/reports/build.ts';
+import { controlConfigOf } from '../../actors/supervisor/control-config.ts';
 import type { ReportSources } from '../../actors/reports/sources.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -90,7 +91,7 @@ beforeAll(async () => {
   const limits = await TradeLimitsStore.open(nc, PREFIX);
   await limits.set({ instrument_code: 'GOLD' }, 1, 3, REAL_NOW - 5 * 3_600_000);
   await limits.charge('carry_trend', 'GOLD', 3, REAL_NOW - 2 * 3_600_000);
-  sources = { nc, prefix: PREFIX, system, clock };
+  sources = { nc, prefix: PREFIX, system, clock, control: controlConfigOf(loadConfig()) };
 }, 120_000);
 afterAll(async () => {
   await nats?.stop();
@@ -144,6 +145,9 @@ describe('market reports from the stores (real data)', () => {
     ]);
     expect(status.text).toMatch(
       /At trade limit \(capacity <= 0\)\n=+\n[^\n]*\n[- ]+\n\(all\)\s+GOLD\s+1\s+3\s+3\s+0\s+0d 5h\n/,
+    );
+    expect(status.text).toMatch(
+      /Config for process control \(times in [^)]+\)\n=+\n[^\n]*\n[- ]+\n(?:[^\n]*\n)*run_reports\s+20:25\s+23:50\s+run_strategy_order_generator\n/,
     );
     expect(status.data.fxPrices).toEqual([{ code: 'EURUSD', lastPrice: Date.UTC(2023, 8, 1, 23) }]);
     const roll = await build<RollRow[]>('roll_report');

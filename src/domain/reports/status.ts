@@ -8,7 +8,8 @@
  * ("consider deleting"), and each strategy/instrument's last optimal position time (delayed when
  * more than 3 days old). Trade limits (strategy, instrument, period_days, trade_limit,
  * trades_since_last_reset, trade_capacity_remaining, time_since_last_reset; at the limit when the
- * capacity ≤ 0), and the FX prices beside the adjusted prices (delayed when more than 3 days old).
+ * capacity ≤ 0), the FX prices beside the adjusted prices (delayed when more than 3 days old),
+ * and the control config (start, end, previous process, host) when given.
  */
 import { type Column, columnsTable, isoMinute, type Report, reportText, section, table } from './format.ts';
 import { DAY_MS } from './pandl.ts';
@@ -45,6 +46,15 @@ export interface TradeLimitLine {
   lastResetTime: number;
 }
 
+/** One process of the control config (digest §4 P2): its window, previous process and host. */
+export interface ControlConfigLine {
+  process: string;
+  startTime: string;
+  stopTime: string;
+  previousProcess?: string;
+  host?: string;
+}
+
 export interface StatusInput {
   processes: ProcessLine[];
   prices: Array<{ instrumentCode: string; lastPrice?: number; held: boolean }>;
@@ -56,6 +66,8 @@ export interface StatusInput {
   tradeLimits?: TradeLimitLine[];
   /** Last FX price time per `<CCY><BASE>` code. */
   fxPrices?: Array<{ code: string; lastPrice?: number }>;
+  /** The control config (start / stop times local to `timeZone`); undefined when not given. */
+  controlConfig?: { timeZone: string; processes: ControlConfigLine[] };
 }
 
 export interface StatusData extends StatusInput {
@@ -190,6 +202,21 @@ export function statusReport(input: StatusInput, now: number): Report<StatusData
           ]),
         ),
       ),
+    ),
+    section(
+      `Config for process control${d.controlConfig ? ` (times in ${d.controlConfig.timeZone})` : ''}`,
+      d.controlConfig
+        ? table(
+            ['process', 'start', 'end', 'previous_process', 'host'],
+            d.controlConfig.processes.map((p) => [
+              p.process,
+              p.startTime,
+              p.stopTime,
+              p.previousProcess ?? '',
+              p.host ?? '',
+            ]),
+          )
+        : '(not given)',
     ),
     section('Trade limits', columnsTable(tradeLimitColumns(now), d.tradeLimits ?? [])),
     section('Position limits', columnsTable(POSITION_LIMIT_COLUMNS, d.positionLimits ?? [])),
