@@ -12,6 +12,9 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
 const positiveInt = z.number().int().positive();
 const portNumber = z.number().int().min(0).max(65535);
 
+/** One instrument code or a list of them (the reference accepts both). */
+const instrumentList = z.union([z.string(), z.array(z.string())]);
+
 const strategyEntry = z.strictObject({
   load_backtests: z.strictObject({ object: z.string(), function: z.string().optional() }).optional(),
   reporting_code: z.strictObject({ function: z.string() }).optional(),
@@ -88,6 +91,24 @@ export const systemConfigSchema = z.strictObject({
   strategy_capital_allocation: z.strictObject({
     function: z.enum(['weighted_strategy_allocation', 'allowance_strategy_allocation']),
     strategy_weights: z.record(z.string(), z.number().min(0)).optional(),
+  }),
+
+  /**
+   * Duplicate markets (the reference's `duplicate_instruments`): per group, the market(s)
+   * traded and the ones left out. Read by duplicate_markets_report.
+   */
+  duplicate_instruments: z.strictObject({
+    include: z.record(z.string(), instrumentList),
+    exclude: z.record(z.string(), instrumentList),
+  }),
+  /**
+   * The reference's `exclude_instrument_lists`. Read by remove_markets_report (bad_markets are
+   * the markets already removed; ignore_instruments are left out of its tables).
+   */
+  exclude_instrument_lists: z.strictObject({
+    ignore_instruments: z.array(z.string()),
+    trading_restrictions: z.array(z.string()),
+    bad_markets: z.array(z.string()),
   }),
 
   backtest_store_directory: z.string(),
