@@ -9,7 +9,7 @@
  * process-control service (what the supervisor serves) and no stack handler (so `orders view`
  * reads the stack from JetStream, its path when the handler is not running).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,24 +33,32 @@ const cwd = mkdtempSync(join(tmpdir(), 'systack-bench-cli-'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-function time(args: string[]) {
+/** Run one child to its end (async: the bench's own services keep answering meanwhile). */
+function run(cmd: string, argv: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd, env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd } });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+async function time(args: string[]) {
   const ms: number[] = [];
   const cpu: number[] = [];
   let code: number | null = 0;
+  const withTime = existsSync(TIME);
   for (let i = 0; i < runs; i++) {
-    const withTime = existsSync(TIME);
     const [cmd, argv] = withTime
       ? [TIME, ['-f', 'cpu %U %S', process.execPath, ...args]]
       : [process.execPath, args];
     const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, argv, {
-      encoding: 'utf8',
-      cwd,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd },
-    });
+    const r = await run(cmd, argv);
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
     code = r.status;
-    const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? '');
+    const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
     if (m) cpu.push((Number(m[1]) + Number(m[2])) * 1000);
   }
   return {
@@ -88,16 +96,16 @@ async function ownSystem() {
 const result: Record<string, unknown> = {
   runs,
   load_average_1m: Number((await import('node:os')).loadavg()[0]!.toFixed(2)),
-  node_e_0: time(['-e', '0']),
-  systack_help: time([BIN, '--help']),
+  node_e_0: await time(['-e', '0']),
+  systack_help: await time([BIN, '--help']),
 };
 const given = arg('--nats-url');
 const system = given ? undefined : await ownSystem();
 const natsUrl = given ?? system!.url;
 try {
   result.nats = given ? 'given' : 'embedded nats-server, process-control service, no stack handler';
-  result.control_processes = time([BIN, 'control', 'processes', '--nats-url', natsUrl]);
-  result.orders_view_instrument = time([BIN, 'orders', 'view', 'instrument', '--nats-url', natsUrl]);
+  result.control_processes = await time([BIN, 'control', 'processes', '--nats-url', natsUrl]);
+  result.orders_view_instrument = await time([BIN, 'orders', 'view', 'instrument', '--nats-url', natsUrl]);
 } finally {
   await system?.stop();
   rmSync(cwd, { recursive: true, force: true });
