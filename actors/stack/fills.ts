@@ -106,6 +106,23 @@ export async function commitFill(core: StackCore, rec: FillRecord): Promise<void
     throw err;
   }
   applyFillRecord(core, rec);
+  // Every fill at info (the day's trading reads from these lines), with the reference's keys.
+  core.log.info(
+    {
+      strategy_name: rec.strategyName,
+      instrument_code: rec.instrumentCode,
+      contract_date: rec.contractDate,
+      fill_kind: rec.kind,
+      qty: rec.qty,
+      price: rec.price,
+      commission: rec.commission,
+      broker_order_id: rec.brokerOrderId,
+      contract_order_id: rec.contractOrderId,
+      instrument_order_id: rec.instrumentOrderId,
+      exec_id: rec.execId,
+    },
+    `fill ${rec.qty > 0 ? '+' : ''}${rec.qty} ${rec.instrumentCode}${rec.contractDate ? ` ${rec.contractDate}` : ''} at ${rec.price}`,
+  );
 }
 
 /** Apply a stored fill record: positions always; orders only if they have not seen it yet. */

@@ -109,6 +109,12 @@ export const commandTable: CommandEntry[] = [
     load: async () => [(await import('./ib.ts')).register],
   },
   {
+    name: 'interactive',
+    summary:
+      "Interactive menus as the reference's interactive_* scripts (controls, order_stack, diagnostics, update_capital_manual, manual_check_historical_prices)",
+    load: async () => [(await import('./interactive.ts')).register],
+  },
+  {
     name: 'backup',
     summary: 'Backups of the whole system (run_backups)',
     load: async () => [(await import('./backup.ts')).register],
