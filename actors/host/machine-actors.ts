@@ -35,13 +35,13 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
   ) {}
 
   /** The record's actor (started from its snapshot, or from its input for a new record). */
-  actor(r: R): Actor<M> {
+  actor(r: R, input?: InputFrom<M>): Actor<M> {
     let a = this.live.get(r);
     if (a) return a;
     // With a snapshot, xstate restores it and does not read the input. The stored form is the
     // state value and context (see `keep`), resolved by the machine itself.
     const restored = r.machine === undefined ? {} : { snapshot: this.resolve(r.machine) };
-    a = createActor(this.machine, { input: this.inputOf(r), ...restored });
+    a = createActor(this.machine, { input: input ?? this.inputOf(r), ...restored });
     a.on('*', (e) => {
       this.sink?.push(e as EmittedFrom<M>);
     });
@@ -55,9 +55,9 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
   /** What the machine emitted while starting (an initial `always` may complete a zero order). */
   private readonly pendingStart = new WeakMap<R, Array<EmittedFrom<M>>>();
 
-  /** Start the record's actor now; returns what it emitted on start. */
-  start(r: R): { snapshot: SnapshotFrom<M>; emitted: Array<EmittedFrom<M>> } {
-    const a = this.actor(r);
+  /** Start the record's actor now (from `input`, when given, for a new record); returns what it emitted on start. */
+  start(r: R, input?: InputFrom<M>): { snapshot: SnapshotFrom<M>; emitted: Array<EmittedFrom<M>> } {
+    const a = this.actor(r, input);
     const emitted = this.pendingStart.get(r) ?? [];
     this.pendingStart.delete(r);
     return { snapshot: a.getSnapshot() as SnapshotFrom<M>, emitted };

@@ -1,7 +1,7 @@
 import type { BrokerOrderState } from '../../src/broker/port.ts';
 import { adverseSize, marketClosing } from './market.ts';
 import type { StackCore } from './core.ts';
-import { BROKER_INITIAL, sendBroker, sendContract, spawnBrokerOrder } from './order-actors.ts';
+import { BROKER_INITIAL, childSpec, sendBroker, sendContract, spawnBrokerOrder } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { AlgoName, BrokerOrder, ContractOrder } from './types.ts';
 
@@ -145,13 +145,23 @@ async function writeBrokerOrder(
     },
     manualFill: false,
     rollOrder: co.rollOrder,
+    ...spreadLegs(co, size),
   };
   spawnBrokerOrder(core, bo);
   core.byOrderRef.set(bo.orderRef, id);
-  const child = { orderId: String(id), trade: [size], contractDates: [co.contractDate] };
-  sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child });
+  sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child: childSpec(bo) });
   await Promise.all([core.host.durable('broker', id), core.host.durable('contract', co.id)]);
   return bo;
+}
+
+/** A calendar spread's broker legs for `size` spreads (first-leg units), in the contract order's ratio. */
+function spreadLegs(co: ContractOrder, size: number): Pick<BrokerOrder, 'legs' | 'legFills'> {
+  const first = co.legs?.[0]?.qty;
+  if (!co.legs || !first) return {};
+  return {
+    legs: co.legs.map((l) => ({ ...l, qty: (l.qty / first) * size })),
+    legFills: co.legs.map(() => 0),
+  };
 }
 
 /** Send (or re-send after a restart) a durable broker order; idempotent on its orderRef. */
@@ -159,7 +169,7 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
   try {
     const placed = await core.deps.broker.placeOrder({
       orderRef: bo.orderRef,
-      legs: [{ instrumentCode: bo.instrumentCode, contractDate: bo.contractDate, qty: bo.trade }],
+      legs: bo.legs ?? [{ instrumentCode: bo.instrumentCode, contractDate: bo.contractDate, qty: bo.trade }],
       orderType: bo.brokerOrderType,
       limitPrice: bo.limitPrice,
     });

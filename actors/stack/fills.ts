@@ -1,7 +1,8 @@
-import type { BrokerFill } from '../../src/broker/port.ts';
+import type { BrokerFill, BrokerLeg } from '../../src/broker/port.ts';
+import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import type { StackCore } from './core.ts';
 import type { Fill } from '../../src/domain/orders/index.ts';
-import { MANUAL_CHILD, sendBroker, sendContract, sendInstrument } from './order-actors.ts';
+import { MANUAL_CHILD, orderLegs, sendBroker, sendContract, sendInstrument } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, FillRecord } from './types.ts';
 
@@ -58,10 +59,12 @@ export async function recordBrokerFill(
     ? {
         execId: fill.execId,
         kind: 'broker',
-        scope: 'both',
+        // F7: Force and Force_Outright roll orders move contract positions, never strategy positions.
+        scope: bo.strategyName === ROLL_PSEUDO_STRATEGY ? 'contract' : 'both',
         strategyName: bo.strategyName,
         instrumentCode: bo.instrumentCode,
-        contractDate: bo.contractDate,
+        // A calendar spread's fills come per leg.
+        contractDate: bo.legs ? fill.contractDate : bo.contractDate,
         qty: fill.qty,
         price: fill.price,
         time: fill.time,
@@ -107,6 +110,23 @@ export async function commitFill(core: StackCore, rec: FillRecord): Promise<void
     throw err;
   }
   applyFillRecord(core, rec);
+  // Every fill at info (the day's trading reads from these lines), with the reference's keys.
+  core.log.info(
+    {
+      strategy_name: rec.strategyName,
+      instrument_code: rec.instrumentCode,
+      contract_date: rec.contractDate,
+      fill_kind: rec.kind,
+      qty: rec.qty,
+      price: rec.price,
+      commission: rec.commission,
+      broker_order_id: rec.brokerOrderId,
+      contract_order_id: rec.contractOrderId,
+      instrument_order_id: rec.instrumentOrderId,
+      exec_id: rec.execId,
+    },
+    `fill ${rec.qty > 0 ? '+' : ''}${rec.qty} ${rec.instrumentCode}${rec.contractDate ? ` ${rec.contractDate}` : ''} at ${rec.price}`,
+  );
   // A commission that came while the fill was being written is joined now.
   const early = core.pendingCommissions.get(rec.execId);
   if (early) await recordCommission(core, { execId: rec.execId, ...early });
@@ -230,12 +250,12 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   });
   core.applyToPositions(rec);
   core.fillsApplied++;
-  const fill = fillOf(rec);
   if (rec.kind === 'manual-contract' && rec.contractOrderId !== undefined) {
     const co = core.contractOrder(rec.contractOrderId);
     if (co && !co.manualExecIds.includes(rec.execId)) {
       const childId = `${MANUAL_CHILD}${rec.execId}`;
-      const child = { orderId: childId, trade: [rec.qty], contractDates: [co.contractDate] };
+      const fill = fillOf(rec, co.legs);
+      const child = { orderId: childId, trade: fill.qty, contractDates: orderLegs(co).contractDates };
       sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child }, { defer: true });
       sendContract(core, co.id, { type: 'CHILD_FILL', childId, fill }, { defer: true });
     }
@@ -244,6 +264,7 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   if (rec.brokerOrderId === undefined) return;
   const bo = core.brokerOrder(rec.brokerOrderId);
   if (!bo) return;
+  const fill = fillOf(rec, bo.legs);
   if (!bo.execIds.includes(rec.execId)) {
     sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
     return;
@@ -257,11 +278,14 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
     sendInstrument(core, co.parent, { type: 'CHILD_FILL', childId: String(co.id), fill }, { defer: true });
 }
 
-/** A fill record as the machines' fill (one leg). */
-function fillOf(rec: FillRecord): Fill {
+/**
+ * A fill record as the machines' fill: one leg, or for a calendar spread (an order with `legs`)
+ * this fill's quantity at its contract's leg and zero at the others (IB reports spreads per leg).
+ */
+function fillOf(rec: FillRecord, legs?: readonly BrokerLeg[]): Fill {
   return {
     fillId: rec.execId,
-    qty: [rec.qty],
+    qty: legs ? legs.map((l) => (l.contractDate === rec.contractDate ? rec.qty : 0)) : [rec.qty],
     price: rec.price,
     datetime: rec.time,
     ...(rec.commission === undefined ? {} : { commission: rec.commission }),

@@ -18,7 +18,8 @@ import {
 } from '../../machines/broker-order.ts';
 import { type ContractOrderEvent, contractOrderMachine } from '../../machines/contract-order.ts';
 import { type InstrumentOrderEvent, instrumentOrderMachine } from '../../machines/instrument-order.ts';
-import { cappedFill } from '../../src/domain/orders/index.ts';
+import type { ChildSpec } from '../../machines/instrument-order.ts';
+import { stackFill } from '../../src/domain/orders/index.ts';
 import type { StackCore } from './core.ts';
 import { logCritical } from './ports.ts';
 import type {
@@ -36,6 +37,24 @@ export const MANUAL_CHILD = 'manual:';
 
 type BrokerSnap = SnapshotFrom<typeof brokerOrderMachine>;
 
+/**
+ * An order's legs as its machine holds them: a calendar spread's (`legs`: trade vector and
+ * contract dates, sorted by contract date), else its one contract.
+ */
+export function orderLegs(o: Pick<ContractOrder, 'legs' | 'trade' | 'contractDate'>): {
+  trade: number[];
+  contractDates: string[];
+} {
+  return o.legs
+    ? { trade: o.legs.map((l) => l.qty), contractDates: o.legs.map((l) => l.contractDate) }
+    : { trade: [o.trade], contractDates: [o.contractDate] };
+}
+
+/** A child order as its parent's machine registers it (CHILDREN_SPAWNED, BROKER_ORDER_CREATED). */
+export function childSpec(o: Pick<ContractOrder, 'id' | 'legs' | 'trade' | 'contractDate'>): ChildSpec {
+  return { orderId: String(o.id), ...orderLegs(o) };
+}
+
 export function brokerMachineInput(bo: BrokerOrder, brokerName: string) {
   return {
     order: {
@@ -43,11 +62,10 @@ export function brokerMachineInput(bo: BrokerOrder, brokerName: string) {
       parentId: bo.parent === undefined ? null : String(bo.parent),
       strategyName: bo.strategyName,
       instrumentCode: bo.instrumentCode,
-      trade: [bo.trade],
+      ...orderLegs(bo),
       generatedDatetime: bo.createdAt,
       manualTrade: bo.manualTrade,
       rollOrder: bo.rollOrder,
-      contractDates: [bo.contractDate],
       orderType: bo.brokerOrderType,
       algoUsed: bo.algoUsed,
       limitPrice: bo.limitPrice ?? null,
@@ -55,7 +73,7 @@ export function brokerMachineInput(bo: BrokerOrder, brokerName: string) {
       midPrice: bo.midPrice ?? null,
       offsidePrice: bo.offsidePrice ?? null,
       manualFill: bo.manualFill,
-      calendarSpreadOrder: false,
+      calendarSpreadOrder: (bo.legs?.length ?? 1) > 1,
       broker: brokerName,
       brokerAccount: '',
       brokerClientId: 0,
@@ -80,10 +98,12 @@ function projectBroker(b: BrokerOrder, s: BrokerSnap): void {
   const c = s.context;
   b.state = s.value;
   b.brokerStatus = STATUS[s.value];
-  const { fill, overfill } = cappedFill(b.trade, c.ledger.fill[0] ?? 0);
+  const { fill, overfill } = stackFill(c.ledger.trade, c.ledger.fill);
   b.fill = fill;
   b.overfill = overfill;
-  b.filledPrice = c.ledger.filledPrice ?? undefined;
+  // A spread's fills come per leg at each contract's price: no one price for the spread.
+  b.filledPrice = b.legs ? undefined : (c.ledger.filledPrice ?? undefined);
+  if (b.legs) b.legFills = [...c.ledger.fill];
   b.fillDatetime = c.ledger.fillDatetime ?? undefined;
   b.execIds = [...c.ledger.fillIds];
   b.commission = c.ledger.commission;
@@ -103,24 +123,25 @@ export function contractMachineInput(co: ContractOrder) {
       parentId: co.parent === undefined ? null : String(co.parent),
       strategyName: co.strategyName,
       instrumentCode: co.instrumentCode,
-      trade: [co.trade],
+      ...orderLegs(co),
       generatedDatetime: co.createdAt,
       manualTrade: co.manualTrade,
       rollOrder: co.rollOrder,
-      contractDates: [co.contractDate],
       orderType: co.orderType,
       algoToUse: co.algoToUse,
       referencePrice: co.referencePrice ?? null,
       limitPrice: co.limitPrice ?? null,
       manualFill: false,
-      calendarSpreadOrder: false,
+      calendarSpreadOrder: (co.legs?.length ?? 1) > 1,
       interSpreadOrder: false,
     },
   };
 }
 
-export function instrumentMachineInput(io: InstrumentOrder) {
+/** An instrument order's machine input; a roll order is created with its children (J4). */
+export function instrumentMachineInput(io: InstrumentOrder, children?: readonly ChildSpec[]) {
   return {
+    ...(children && children.length > 0 ? { children } : {}),
     order: {
       orderId: String(io.id),
       parentId: null,
@@ -143,8 +164,8 @@ export function instrumentMachineInput(io: InstrumentOrder) {
 function projectContract(c: ContractOrder, s: ContractSnap): void {
   const x = s.context;
   c.state = s.value;
-  Object.assign(c, cappedFill(c.trade, x.ledger.fill[0] ?? 0));
-  c.filledPrice = x.ledger.filledPrice ?? undefined;
+  Object.assign(c, stackFill(x.ledger.trade, x.ledger.fill));
+  c.filledPrice = c.legs ? undefined : (x.ledger.filledPrice ?? undefined);
   c.fillDatetime = x.ledger.fillDatetime ?? undefined;
   const manual = x.children.filter((k) => k.orderId.startsWith(MANUAL_CHILD));
   c.children = x.children.filter((k) => !k.orderId.startsWith(MANUAL_CHILD)).map((k) => Number(k.orderId));
@@ -158,7 +179,7 @@ function projectContract(c: ContractOrder, s: ContractSnap): void {
 function projectInstrument(i: InstrumentOrder, s: InstrumentSnap): void {
   const x = s.context;
   i.state = s.value;
-  Object.assign(i, cappedFill(i.trade, x.ledger.fill[0] ?? 0));
+  Object.assign(i, stackFill(x.ledger.trade, x.ledger.fill));
   i.filledPrice = x.ledger.filledPrice ?? undefined;
   i.fillDatetime = x.ledger.fillDatetime ?? undefined;
   // A balance trade's pseudo child (`balance:<execId>`) is not a contract order.
@@ -203,10 +224,20 @@ export function spawnContractOrder(core: StackCore, co: ContractOrder): void {
   core.host.spawn(co, 'CREATED');
 }
 
-/** Start the actor of a new instrument order and put it on the stack. */
-export function spawnInstrumentOrder(core: StackCore, io: InstrumentOrder): void {
-  projectInstrument(io, core.instrumentActors.start(io).snapshot);
+/**
+ * Start the actor of a new instrument order and put it on the stack. A roll order comes with its
+ * contract orders (J4): its machine starts with them as children (no CHILDREN_SPAWNED), and their
+ * actors start in the same synchronous step, so no pass sees the parent without its children.
+ */
+export function spawnInstrumentOrder(
+  core: StackCore,
+  io: InstrumentOrder,
+  children: readonly ContractOrder[] = [],
+): void {
+  const input = instrumentMachineInput(io, children.map(childSpec));
+  projectInstrument(io, core.instrumentActors.start(io, input).snapshot);
   core.host.spawn(io, 'CREATED');
+  for (const co of children) spawnContractOrder(core, co);
 }
 
 /**

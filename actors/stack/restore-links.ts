@@ -16,7 +16,7 @@
  * on at the broker: restore links what can be linked and drops what was never sent.
  */
 import type { StackCore } from './core.ts';
-import { MANUAL_CHILD, sendContract, sendInstrument } from './order-actors.ts';
+import { childSpec, MANUAL_CHILD, sendContract, sendInstrument } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, ContractOrder, FillRecord } from './types.ts';
 
@@ -61,11 +61,7 @@ async function linkContractOrders(core: StackCore, out: LinkRepairs): Promise<vo
     if (!io) continue;
     const complete = cos.reduce((s, c) => s + c.trade, 0) === io.trade;
     if (io.state === 'new' && io.children.length === 0 && complete) {
-      const children = cos.map((c) => ({
-        orderId: String(c.id),
-        trade: [c.trade],
-        contractDates: [c.contractDate],
-      }));
+      const children = cos.map(childSpec);
       sendInstrument(core, io.id, { type: 'CHILDREN_SPAWNED', children });
       out.attached_contract_orders += cos.length;
       continue;
@@ -102,8 +98,7 @@ async function linkBrokerOrders(core: StackCore, filled: Set<number>, out: LinkR
       out.dropped_broker_orders++;
       continue;
     }
-    const child = { orderId: String(bo.id), trade: [bo.trade], contractDates: [bo.contractDate] };
-    sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child });
+    sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child: childSpec(bo) });
     out.attached_broker_orders++;
   }
 }
