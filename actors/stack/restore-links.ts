@@ -10,7 +10,10 @@
  * - a broker order its contract order never heard of: re-sent on restore, filled, its fill held
  *   by the contract order as an unknown child's while the contract order trades its remainder
  *   again (one lot too many per family);
- * - a contract order its instrument order never heard of: the instrument order is spawned again.
+ * - a contract order its instrument order never heard of: the instrument order is spawned again;
+ * - a roll order (created with its children in one step, J4) with a child or its parent never
+ *   written: the family never traded (its contract orders trade once all of it is durable), so it
+ *   is dropped whole and the next roll order generation makes it again.
  * A broker order is sent only once its contract order's step is durable, and contract orders
  * trade only once their instrument order's is, so the lost side of each window was never acted
  * on at the broker: restore links what can be linked and drops what was never sent.
@@ -26,6 +29,7 @@ export interface LinkRepairs {
   attached_broker_orders: number;
   dropped_broker_orders: number;
   released_children: number;
+  dropped_roll_families: number;
 }
 
 /** Repair the parent/child links of the restored actors (before the fills are replayed). */
@@ -36,13 +40,51 @@ export async function reconcileLinks(core: StackCore, fills: readonly FillRecord
     attached_broker_orders: 0,
     dropped_broker_orders: 0,
     released_children: 0,
+    dropped_roll_families: 0,
   };
+  await dropBrokenRollFamilies(core, out);
   await linkContractOrders(core, out);
   const filled = new Set<number>();
   for (const f of fills) if (f.brokerOrderId !== undefined) filled.add(f.brokerOrderId);
   await linkBrokerOrders(core, filled, out);
   releaseLostBrokerChildren(core, out);
   return out;
+}
+
+/** A contract order that never traded: no broker child, no fill. */
+const neverTraded = (co: ContractOrder): boolean => co.children.length === 0 && co.fill === 0;
+
+/** Roll families cut short by a crash (a member never written) and never traded: dropped whole. */
+async function dropBrokenRollFamilies(core: StackCore, out: LinkRepairs): Promise<void> {
+  for (const co of core.activeOrders('contract')) {
+    if (!co.rollOrder || co.parent === undefined || core.instrumentOrder(co.parent)) continue;
+    if (!neverTraded(co)) continue;
+    await dropContractOrder(core, co);
+    out.dropped_roll_families++;
+  }
+  for (const io of core.activeOrders('instrument')) {
+    if (!io.rollOrder) continue;
+    const kids = io.children.map((id) => core.contractOrder(id));
+    if (kids.every((c) => c !== undefined)) continue;
+    const present = kids.filter((c): c is ContractOrder => c !== undefined);
+    if (!present.every(neverTraded)) {
+      logCritical(core.log, 'roll order with a contract order lost in a crash has traded: left as is', {
+        instrument_order_id: io.id,
+      });
+      continue;
+    }
+    for (const co of present) await dropContractOrder(core, co);
+    core.instrumentActors.stop(io);
+    core.toSpawn.delete(io.id);
+    await core.host.remove('instrument', io.id);
+    out.dropped_roll_families++;
+  }
+}
+
+async function dropContractOrder(core: StackCore, co: ContractOrder): Promise<void> {
+  core.contractActors.stop(co);
+  core.toSend.delete(co.id);
+  await core.host.remove('contract', co.id);
 }
 
 /** Contract orders whose instrument order does not list them: attach the full set, else remove. */
@@ -76,9 +118,7 @@ async function linkContractOrders(core: StackCore, out: LinkRepairs): Promise<vo
       }
       // Part of a spawn the crash cut short: never traded (contract orders trade only once their
       // instrument order's CHILDREN_SPAWNED is durable); the instrument order spawns again.
-      core.contractActors.stop(co);
-      core.toSend.delete(co.id);
-      await core.host.remove('contract', co.id);
+      await dropContractOrder(core, co);
       out.removed_contract_orders++;
     }
   }
