@@ -11,6 +11,7 @@
 import { hostname } from 'node:os';
 import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
+import { ChaosBroker } from '../../src/broker/sim/chaos-broker.ts';
 import { kvSimBrokerStore, kvSimMarketAnchors } from '../../src/broker/sim/kv-store.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { StorePriceSource } from '../../src/broker/sim/store-price-source.ts';
@@ -46,7 +47,7 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
     (code) => config.terms(code).calendar,
     config.fxCalendar,
   );
-  return new SimBroker({
+  const sim = new SimBroker({
     clock: ctx.clock,
     store,
     prices,
@@ -56,4 +57,6 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
     fx: prices,
     fxCalendar: config.fxCalendar,
   });
+  // The chaos suite's faults at the broker's wire (duplicated, delayed, reordered events, drops).
+  return ctx.system.sim_broker_chaos ? new ChaosBroker(sim, ctx.system.sim_broker_chaos) : sim;
 }

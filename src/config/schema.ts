@@ -58,6 +58,17 @@ export const systemConfigSchema = z.strictObject({
   ib_config_dir: z.string().min(1),
   sim_seed: z.number().int(),
   sim_latency_ms: z.number().min(0),
+  /** Faults injected at the simulated broker's wire (the chaos suite, docs/chaos.md); null: none. */
+  sim_broker_chaos: z
+    .strictObject({
+      seed: z.number().int(),
+      duplicate: z.number().min(0).max(1),
+      delay: z.number().min(0).max(1),
+      delay_ms: z.number().int().min(0),
+      disconnect_every_ms: z.number().int().min(0),
+      disconnect_ms: z.number().int().min(0),
+    })
+    .nullable(),
 
   max_price_spike: z.number().positive(),
   intraday_frequency: z.enum(['H', '5M', '1M', 'D']),
