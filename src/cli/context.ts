@@ -78,7 +78,13 @@ export async function connectWithAuth(
   timeout?: number,
 ): Promise<NatsConnection> {
   try {
-    return await connectNats({ url, name, ...natsAuth(config, role), ...(timeout ? { timeout } : {}) });
+    return await connectNats({
+      url,
+      name,
+      ...natsAuth(config, role),
+      ...(timeout ? { timeout } : {}),
+      replicas: config.system.jetstream_replicas,
+    });
   } catch (err) {
     if (err instanceof Error && /authori[sz]ation/i.test(err.message)) {
       const where = process.env[CREDENTIALS_ENV]

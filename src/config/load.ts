@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { backtestConfigSchema } from './backtest-config.ts';
 import { bundledPath } from './paths.ts';
+import { natsServers } from '../bus/servers.ts';
 import type { z } from 'zod';
 import {
   type ControlConfig,
@@ -172,18 +173,21 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 /** An external server not on loopback must be reached over TLS. */
 function checkNatsTls(system: ResolvedSystemConfig, files: ConfigFiles): void {
   if (!system.nats_url) return;
-  let host: string;
-  try {
-    host = new URL(system.nats_url).hostname;
-  } catch {
-    throw new ConfigError(files.privateConfig, 'nats_url', 'a nats:// or tls:// URL with a host');
+  // A cluster is a comma-separated list: every server in it is checked.
+  for (const url of natsServers(system.nats_url)) {
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      throw new ConfigError(files.privateConfig, 'nats_url', 'a nats:// or tls:// URL with a host');
+    }
+    if (LOOPBACK.has(host) || url.startsWith('tls://') || system.nats_tls_ca_file) continue;
+    throw new ConfigError(
+      files.privateConfig,
+      'nats_url',
+      `server ${host} is not on loopback: use a tls:// URL or set nats_tls_ca_file (TLS required)`,
+    );
   }
-  if (LOOPBACK.has(host) || system.nats_url.startsWith('tls://') || system.nats_tls_ca_file) return;
-  throw new ConfigError(
-    files.privateConfig,
-    'nats_url',
-    `server ${host} is not on loopback: use a tls:// URL or set nats_tls_ca_file (TLS required)`,
-  );
 }
 
 function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files: ConfigFiles): void {

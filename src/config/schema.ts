@@ -38,6 +38,12 @@ export const systemConfigSchema = z.strictObject({
   nats_tls_ca_file: z.string().min(1),
   nats_tls_cert_file: z.string().min(1),
   nats_tls_key_file: z.string().min(1),
+  /** JetStream replicas of every stream, KV bucket and object store (3 on a 3-node cluster). */
+  jetstream_replicas: z.number().int().min(1).max(5),
+  /** Hot standby: a supervisor whose leadership heartbeat is older than this (real ms) is gone. */
+  supervisor_lease_stale_ms: z.number().int().min(1000),
+  /** A process whose lease heartbeat is older than this (real ms) is dead (the runner beats every 2 s). */
+  process_lease_stale_ms: z.number().int().min(3000),
   /** Embedded server: restarts after it dies before the supervisor stops everything. */
   nats_restart_limit: z.number().int().min(0),
   subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -'),
