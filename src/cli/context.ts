@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, type NatsConnectOptions } from '../bus/connection.ts';
 import { CREDENTIALS_ENV, readCredentialsFile, roleCredentialsFile } from '../bus/credentials.ts';
@@ -55,6 +55,8 @@ export function natsAuth(config: LoadedConfig, role: Role): NatsAuth {
   };
   const envFile = process.env[CREDENTIALS_ENV];
   if (envFile) return fromFile(envFile);
+  if (s.nats_url && s.nats_credentials_dir)
+    return fromFile(join(resolve(s.nats_credentials_dir), `${role}.json`));
   if (s.nats_url) {
     return {
       user: s.nats_user,

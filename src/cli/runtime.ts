@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   CREDENTIALS_ENV,
@@ -109,7 +109,13 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
         return reason;
       })
     : new Promise<string>(() => undefined);
-  const credentialsFile = (r: Role) => (keeper ? roleCredentialsFile(dataDir, r) : undefined);
+  const credentialsDir = config.system.nats_credentials_dir;
+  const credentialsFile = (r: Role) =>
+    keeper
+      ? roleCredentialsFile(dataDir, r)
+      : credentialsDir
+        ? join(resolve(credentialsDir), `${r}.json`)
+        : undefined;
   return {
     get server() {
       return keeper?.server;

@@ -34,6 +34,11 @@ export const systemConfigSchema = z.strictObject({
   /** External server: a NATS `.creds` file, or a file with a user nkey seed. */
   nats_creds_file: z.string().min(1),
   nats_nkey_seed_file: z.string().min(1),
+  /**
+   * External server or cluster whose users are systack's generated roles: the directory of the
+   * role files (`<role>.json`); each process then connects as its own role. Null: nats_* keys.
+   */
+  nats_credentials_dir: z.string().min(1).nullable(),
   /** External server: TLS CA, client certificate and key (PEM files). */
   nats_tls_ca_file: z.string().min(1),
   nats_tls_cert_file: z.string().min(1),
