@@ -33,6 +33,8 @@ export interface LeadershipOptions {
   host: string;
   pid: number;
   staleAfterMs: number;
+  /** Whether a holder is known dead now (e.g. a dead pid on this host): taken over at once. */
+  isDead?: (active: Leader) => boolean;
   /** Called once while waiting behind an active supervisor. */
   onStandby?: (active: Leader) => void;
   /** Wall clock (ms); leadership is judged in real time across hosts. */
@@ -68,7 +70,7 @@ export async function acquireLeadership(kv: KV, o: LeadershipOptions): Promise<L
           : await kv.create(LEADER_KEY, JSON.stringify(mine()));
       } else {
         const active = e.json<Leader>();
-        if (now() - active.heartbeatAt > o.staleAfterMs) {
+        if (now() - active.heartbeatAt > o.staleAfterMs || o.isDead?.(active)) {
           revision = await kv.update(LEADER_KEY, JSON.stringify(mine()), e.revision);
         } else if (!told) {
           told = true;

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
+import { pidAlive } from '../../../actors/supervisor/children.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { acquireLeadership, StandbyAbortedError } from '../../../actors/supervisor/leadership.ts';
 import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
@@ -89,6 +90,8 @@ export function register(program: Command): void {
           pid: process.pid,
           staleAfterMs: config.system.supervisor_lease_stale_ms,
           signal: standby.signal,
+          // A supervisor of this host that died (kill -9) is replaced at once, not after staleness.
+          isDead: (active) => active.host === host && active.pid !== process.pid && !pidAlive(active.pid),
           onStandby: (active) => {
             process.stderr.write(
               `standby: the supervisor on ${active.host} (pid ${active.pid}) is active; taking over when it is gone\n`,
