@@ -88,9 +88,15 @@ export class ChaosBroker implements BrokerPort {
     for (let i = 0; i < copies; i++) {
       if (this.prng.chance(this.cfg.delay)) {
         this.counts.delayed++;
-        this.later(() => this.deliver(e), this.prng.int(1, Math.max(1, this.cfg.delay_ms)));
+        this.later(() => this.release(e), this.prng.int(1, Math.max(1, this.cfg.delay_ms)));
       } else this.emit(e);
     }
+  }
+
+  /** A delayed event, once: held if the connection is down by then. */
+  private release(e: BrokerEvent): void {
+    if (this.down) this.held.push(e);
+    else this.emit(e);
   }
 
   private scheduleDrop(): void {
@@ -114,7 +120,7 @@ export class ChaosBroker implements BrokerPort {
       const j = this.prng.int(0, i);
       [held[i], held[j]] = [held[j]!, held[i]!];
     }
-    for (const e of held) this.deliver(e);
+    for (const e of held) this.emit(e);
     const positions = await this.inner.positions().catch(() => undefined);
     if (positions) this.emit({ type: 'reconciled', positions, unknownBrokerOrders: [] });
     this.scheduleDrop();
