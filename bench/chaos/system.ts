@@ -155,7 +155,7 @@ export class ChaosSystem {
       const child = spawn(
         process.execPath,
         [
-          'bin/systack.js',
+          resolve('bin/systack.js'),
           'supervise',
           '--speed',
           '1',
@@ -166,6 +166,9 @@ export class ChaosSystem {
         ],
         {
           env: { ...process.env, SYSTACK_PRIVATE_DIR: this.privDir, SYSTACK_HOST: 'chaos' },
+          // Its own directory: nats-server 2.9.10 under kill -9 was seen writing a consumer's
+          // meta.inf into its working directory.
+          cwd: this.o.dir,
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
