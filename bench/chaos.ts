@@ -209,6 +209,13 @@ async function main(): Promise<number> {
   return complete && zero ? 0 : 1;
 }
 
+// Ctrl-C: leave nothing running.
+process.once('SIGINT', () => {
+  void killGenerator()
+    .then(() => sys.stopSupervisor())
+    .finally(() => process.exit(130));
+});
+
 main().then(
   (code) => process.exit(code),
   async (err: unknown) => {
