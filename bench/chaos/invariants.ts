@@ -1,13 +1,16 @@
 /**
  * What must hold after a chaos run, read from the bus as any client could: the fills stream, the
- * simulated broker's own records, the positions summary `systack start` prints, process control.
+ * simulated broker's own records, the positions read from the fills, process control.
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { runSummary } from '../../actors/simulation.ts';
+import { pendingOrderRequests } from '../../actors/stack/order-requests.ts';
+import { readPositions } from '../../actors/stack/read-model.ts';
+import { simPositions } from '../../src/broker/sim/state.ts';
+import { callService } from '../../src/bus/service.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
-import { streamName } from '../../src/bus/subjects.ts';
+import { streamName, subject } from '../../src/bus/subjects.ts';
 import { type ChaosRequest, expectedPositions, keyOf } from './requests.ts';
 import { alive, PREFIX } from './system.ts';
 
@@ -71,28 +74,36 @@ async function processControlProblems(nc: NatsConnection): Promise<number> {
 }
 
 export async function checkInvariants(nc: NatsConnection, requests: ChaosRequest[]): Promise<Invariants> {
-  const summary = await runSummary(nc, PREFIX);
+  const ours = await readPositions(nc, PREFIX);
   const orders = await (await kvSimBrokerStore(nc, streamName(PREFIX, 'SIMBROKER'))).loadOrders();
+  const active = await callService<unknown[]>(
+    nc,
+    subject(PREFIX, 'orders', 'view', 'instrument'),
+    { active_only: true },
+    5000,
+  ).then(
+    (rows) => rows.length,
+    () => -1, // the stack handler is not answering: unknown, never read as zero
+  );
   const brokerExecs = new Set(orders.flatMap((o) => o.fills.map((f) => f.execId)));
   const recorded = await recordedExecIds(nc);
   const recordedSet = new Set(recorded);
   const brokerLots = orders.reduce((s, o) => s + o.filled.reduce((a, q) => a + Math.abs(q), 0), 0);
   const askedLots = requests.reduce((s, r) => s + Math.abs(r.trade), 0);
   const expected = expectedPositions(requests);
-  const actual = new Map(
-    summary.strategy_positions.map((p) => [keyOf(p.strategy_name, p.instrument_code), p.position]),
-  );
+  const actual = new Map(ours.strategy.map((p) => [keyOf(p.strategyName, p.instrumentCode), p.position]));
   let doubled = 0;
   for (const k of new Set([...expected.keys(), ...actual.keys()])) {
     if ((expected.get(k) ?? 0) !== (actual.get(k) ?? 0)) doubled++;
   }
-  const contract = (p: { instrument_code: string; contract_date: string }) =>
-    `${p.instrument_code}/${p.contract_date.slice(0, 6)}`;
-  const ours = new Map(summary.contract_positions.map((p) => [contract(p), p.position]));
-  const theirs = new Map(summary.broker_positions.map((p) => [contract(p), p.position]));
+  const contract = (p: { instrumentCode: string; contractDate: string }) =>
+    `${p.instrumentCode}/${p.contractDate.slice(0, 6)}`;
+  const ourMap = new Map<string, number>();
+  for (const p of ours.contract) if (p.position !== 0) ourMap.set(contract(p), p.position);
+  const theirs = new Map(simPositions(orders).map((p) => [contract(p), p.position]));
   let mismatches = 0;
-  for (const k of new Set([...ours.keys(), ...theirs.keys()])) {
-    if ((ours.get(k) ?? 0) !== (theirs.get(k) ?? 0)) mismatches++;
+  for (const k of new Set([...ourMap.keys(), ...theirs.keys()])) {
+    if ((ourMap.get(k) ?? 0) !== (theirs.get(k) ?? 0)) mismatches++;
   }
   return {
     lost_fills: [...brokerExecs].filter((id) => !recordedSet.has(id)).length,
@@ -101,8 +112,8 @@ export async function checkInvariants(nc: NatsConnection, requests: ChaosRequest
     doubled_requests: doubled,
     position_mismatches: mismatches,
     process_control_inconsistencies: await processControlProblems(nc),
-    active_orders_on_stack: summary.active_orders_on_stack,
-    queued_order_requests: summary.queued_order_requests,
+    active_orders_on_stack: active,
+    queued_order_requests: await pendingOrderRequests(nc, PREFIX),
     fills: recorded.length,
     broker_orders: orders.length,
   };
