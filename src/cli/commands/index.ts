@@ -18,7 +18,8 @@ export interface CommandEntry {
 export const commandTable: CommandEntry[] = [
   {
     name: 'start',
-    summary: 'Run the whole system on embedded defaults (sample data, simulated broker, simulated clock)',
+    summary:
+      'Run the whole system on embedded defaults (sample data, simulated clock; the simulated broker unless broker: ib)',
     load: async () => [(await import('./start.ts')).register],
   },
   {
@@ -128,7 +129,7 @@ export const commandTable: CommandEntry[] = [
   {
     name: 'roll',
     summary:
-      'Roll status per instrument (No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted)',
+      "Roll status per instrument (No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted); 'systack roll <instrument>' picks a state by hand",
     load: async () => [(await import('./roll.ts')).register],
   },
 ];
