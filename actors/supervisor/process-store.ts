@@ -17,54 +17,19 @@ import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { ProcessStatus } from '../../src/domain/process-control/config.ts';
+import {
+  type ClockAnchor,
+  EMPTY_RECORD,
+  type HeldLease,
+  type Lease,
+  type LeaseResult,
+  type MethodState,
+  type ProcessControlStore,
+  type ProcessRecord,
+} from '../../src/store/process-control-store.ts';
 
-export interface Lease {
-  owner: string;
-  pid: number;
-  host: string;
-  /** Clock time (possibly simulated) when the process started. */
-  acquiredAt: number;
-  /** Wall-clock ms of the last heartbeat (staleness is judged in real time). */
-  heartbeatAt: number;
-}
-
-export interface HeldLease extends Lease {
-  revision: number;
-}
-
-export interface ProcessRecord {
-  lastStart: number | undefined;
-  lastEnd: number | undefined;
-  recentlyCrashed: boolean;
-  lastOutcome: string | undefined;
-  lastReason: string | undefined;
-  lastPid: number | undefined;
-  lastHost: string | undefined;
-}
-
-export interface MethodState {
-  executions: number;
-  lastRun: number | undefined;
-  lastEnd: number | undefined;
-  lastHeartbeat: number | undefined;
-  running: boolean;
-}
-
-export interface ClockAnchor {
-  anchorSim: number;
-  anchorReal: number;
-  speed: number;
-}
-
-export const EMPTY_RECORD: ProcessRecord = {
-  lastStart: undefined,
-  lastEnd: undefined,
-  recentlyCrashed: false,
-  lastOutcome: undefined,
-  lastReason: undefined,
-  lastPid: undefined,
-  lastHost: undefined,
-};
+export type { ClockAnchor, HeldLease, Lease, MethodState, ProcessRecord };
+export { EMPTY_RECORD };
 
 const enc = (v: unknown) => JSON.stringify(v);
 
@@ -72,7 +37,7 @@ function live(e: KvEntry | null): e is KvEntry {
   return e !== null && e.operation === 'PUT';
 }
 
-export class ProcessStore {
+export class ProcessStore implements ProcessControlStore {
   private constructor(readonly kv: KV) {}
 
   static async open(nc: NatsConnection, prefix: string): Promise<ProcessStore> {
@@ -83,10 +48,7 @@ export class ProcessStore {
   // ---- lease ------------------------------------------------------------------------------
 
   /** Take the lease, or return the current holder when it is held. */
-  async acquireLease(
-    name: string,
-    lease: Lease,
-  ): Promise<{ ok: true; revision: number } | { ok: false; holder: Lease }> {
+  async acquireLease(name: string, lease: Lease): Promise<LeaseResult> {
     try {
       const revision = await this.kv.create(`lease.${name}`, enc(lease));
       return { ok: true, revision };
