@@ -11,10 +11,10 @@ import { z } from 'zod';
 import { callService, endpoint, startService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
-import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
 import { readPositions } from './stack/read-model.ts';
 import type { AnyOrder } from './stack/types.ts';
+import { openPriceStore } from '../src/store/backend.ts';
 
 const empty = z.object({}).passthrough();
 const CACHE_MS = 5_000;
@@ -40,7 +40,7 @@ export async function startMonitorResponders(
   prefix: string,
   clock: Clock,
 ): Promise<Service> {
-  const prices = await JetStreamPriceStore.open(nc, prefix);
+  const prices = await openPriceStore(nc, prefix);
   const priceRows = cached(async () =>
     (await lastAdjustedPriceTimes(prices)).map(({ instrumentCode, lastPriceTime: last }) => ({
       instrument_code: instrumentCode,

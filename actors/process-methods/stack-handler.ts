@@ -15,7 +15,6 @@ import { childLogger } from '../../src/log/logger.ts';
 import { consumeOrderRequests, type OrderRequestConsumer } from '../stack/order-requests.ts';
 import { startOrderServices } from '../stack/services.ts';
 import { contractsFromPriceStore } from '../stack/store-contracts.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
 import { startTradeLimitsService } from '../trade-limits-service.ts';
 import { storedUniverse } from '../universe.ts';
@@ -23,6 +22,7 @@ import { storedTradeLimits } from '../stack/stored-trade-limits.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 interface Running {
   handler: StackHandler;
@@ -53,7 +53,7 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       const handler = await StackHandler.open({
         nc: ctx.nc,
         broker,
-        contracts: await contractsFromPriceStore(await JetStreamPriceStore.open(ctx.nc, ctx.prefix)),
+        contracts: await contractsFromPriceStore(await openPriceStore(ctx.nc, ctx.prefix)),
         clock: ctx.clock,
         prefix: ctx.prefix,
         log,

@@ -17,6 +17,8 @@ import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { ProcessStatus } from '../../src/domain/process-control/config.ts';
+import { mongoDatabase, selectedStorage } from '../../src/store/backend.ts';
+import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
 import {
   type ClockAnchor,
   EMPTY_RECORD,
@@ -31,18 +33,28 @@ import {
 export type { ClockAnchor, HeldLease, Lease, MethodState, ProcessRecord };
 export { EMPTY_RECORD };
 
+/** The process control store of the selected backend (`src/store/backend.ts`). */
+export type ProcessStore = ProcessControlStore;
+export const ProcessStore = {
+  async open(nc: NatsConnection, prefix: string): Promise<ProcessStore> {
+    return selectedStorage().backend === 'mongodb'
+      ? new MongoProcessStore(await mongoDatabase())
+      : JetStreamProcessStore.open(nc, prefix);
+  },
+};
+
 const enc = (v: unknown) => JSON.stringify(v);
 
 function live(e: KvEntry | null): e is KvEntry {
   return e !== null && e.operation === 'PUT';
 }
 
-export class ProcessStore implements ProcessControlStore {
+export class JetStreamProcessStore implements ProcessControlStore {
   private constructor(readonly kv: KV) {}
 
-  static async open(nc: NatsConnection, prefix: string): Promise<ProcessStore> {
+  static async open(nc: NatsConnection, prefix: string): Promise<JetStreamProcessStore> {
     const kv = await new Kvm(nc).create(streamName(prefix, 'process_control'), { history: 5 });
-    return new ProcessStore(kv);
+    return new JetStreamProcessStore(kv);
   }
 
   // ---- lease ------------------------------------------------------------------------------
@@ -160,10 +172,10 @@ export class ProcessStore implements ProcessControlStore {
     return () => it.stop();
   }
 
-  private async keys(prefix: string): Promise<string[]> {
+  async keys(prefix = ''): Promise<string[]> {
     const out: string[] = [];
     const it = await this.kv.keys(`${prefix}>`);
     for await (const k of it) out.push(k);
-    return out;
+    return out.sort();
   }
 }

@@ -80,6 +80,8 @@ export interface ProcessControlStore {
   getMethods(name: string): Promise<Record<string, MethodState>>;
   putClock(anchor: ClockAnchor): Promise<void>;
   getClock(): Promise<ClockAnchor | undefined>;
+  /** Every key held, sorted (`lease.<process>`, `record.<process>`, ..., `clock`). */
+  keys(): Promise<string[]>;
   /** Watch status changes of one process (calls back with the new status); returns a stop. */
   watchStatus(name: string, onStatus: (s: ProcessStatus) => void): Promise<() => void>;
 }

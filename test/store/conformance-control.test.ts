@@ -133,6 +133,13 @@ for (const make of [jetstream, mongodb]) {
       expect(await control.getClock()).toBeUndefined();
       await control.putClock({ anchorSim: 1, anchorReal: 2, speed: 60 });
       expect(await control.getClock()).toEqual({ anchorSim: 1, anchorReal: 2, speed: 60 });
+      expect(await control.keys()).toEqual([
+        'clock',
+        'lease.run_stack_handler',
+        'methods.run_reports',
+        'record.run_reports',
+        'status.run_reports',
+      ]);
     });
 
     it('order journal: one writer per order, idempotent appends, fills once per execution, history, purge', async () => {

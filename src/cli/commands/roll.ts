@@ -27,9 +27,9 @@ import {
   type RollState,
 } from '../../domain/rolls/roll-state.ts';
 import { writeAdjustedPricesCsv, writeMultiplePricesCsv } from '../../store/csv/price-files.ts';
-import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
+import { openPriceStore } from '../../store/backend.ts';
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw new UsageError('not a terminal: pass --yes to roll the price series');
@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((instrument: string | undefined, o: { natsUrl?: string; json?: boolean }) =>
       withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-        const prices = await JetStreamPriceStore.open(nc, prefix);
+        const prices = await openPriceStore(nc, prefix);
         const known = await prices.listMultiplePrices();
         if (instrument !== undefined && !known.includes(instrument))
           throw new CliError(
@@ -99,7 +99,7 @@ export function register(program: Command): void {
           async ({ nc, config, prefix, log }) => {
             const clock = await resolveProcessClock(process.env, await ProcessStore.open(nc, prefix));
             const ctx = { nc, prefix, clock };
-            const store = await JetStreamPriceStore.open(nc, prefix);
+            const store = await openPriceStore(nc, prefix);
             const known = await store.listMultiplePrices();
             if (!known.includes(instrument))
               throw new CliError(

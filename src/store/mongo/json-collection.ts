@@ -67,7 +67,10 @@ export class JsonCollection {
 }
 
 /** A connected database; close it when done. */
-export async function openMongo(settings: MongoSettings): Promise<{ db: Db; close(): Promise<void> }> {
-  const client = await MongoClient.connect(settings.url, { serverSelectionTimeoutMS: 5_000 });
+export async function openMongo(
+  settings: MongoSettings,
+  timeoutMs = 5_000,
+): Promise<{ db: Db; close(): Promise<void> }> {
+  const client = await MongoClient.connect(settings.url, { serverSelectionTimeoutMS: timeoutMs });
   return { db: client.db(settings.db), close: () => client.close() };
 }

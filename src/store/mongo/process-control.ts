@@ -145,6 +145,15 @@ export class MongoProcessStore implements ProcessControlStore {
     return (await this.doc('clock'))?.value as ClockAnchor | undefined;
   }
 
+  async keys(): Promise<string[]> {
+    return (
+      await this.c
+        .find({}, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .toArray()
+    ).map((d) => d._id);
+  }
+
   async watchStatus(name: string, onStatus: (s: ProcessStatus) => void): Promise<() => void> {
     let last = await this.getStatus(name);
     let stopped = false;
