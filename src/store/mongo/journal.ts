@@ -122,6 +122,28 @@ export class MongoJournal {
     return [...last.values()].sort((a, b) => a.seq - b.seq);
   }
 
+  /**
+   * Append copies of messages from another store (`systack migrate`), in order, as they are: a
+   * message id already present stays with its first message (the copy keeps none), so two
+   * source messages sharing an id are both kept.
+   */
+  async appendCopies(entries: Array<{ subject: string; msgId?: string; data: unknown }>): Promise<number> {
+    for (const e of entries) {
+      const taken =
+        e.msgId !== undefined && (await this.c.findOne({ msgId: e.msgId }, { projection: { _id: 1 } }));
+      const seq = await this.nextSeq();
+      const prev = await this.lastOn(e.subject);
+      await this.c.insertOne({
+        _id: seq,
+        subject: e.subject,
+        prev,
+        ...(e.msgId !== undefined && !taken ? { msgId: e.msgId } : {}),
+        data: e.data,
+      });
+    }
+    return entries.length;
+  }
+
   /** Remove every message of one subject; returns how many. */
   async purgeSubject(subject: string): Promise<number> {
     return (await this.c.deleteMany({ subject })).deletedCount;
