@@ -22,16 +22,27 @@ export interface EwmOptions {
   adjust?: boolean;
 }
 
+/** pandas' weights: each step decays the old weight by 1 − alpha and adds `newWt`. */
+function ewmWeights(
+  spec: EwmSpec,
+  opts: EwmOptions,
+): { oldWtFactor: number; adjust: boolean; newWt: number; minp: number } {
+  const alpha = 1 / (1 + comOf(spec));
+  const adjust = opts.adjust ?? true;
+  return {
+    oldWtFactor: 1 - alpha,
+    adjust,
+    newWt: adjust ? 1 : alpha,
+    minp: Math.max(opts.minPeriods ?? 0, 1),
+  };
+}
+
 /** pandas `ewm(...).mean()`. */
 export function ewmMean(x: Series, spec: EwmSpec, opts: EwmOptions = {}): Series {
   const n = x.length;
   const out = nanSeries(n);
   if (n === 0) return out;
-  const alpha = 1 / (1 + comOf(spec));
-  const oldWtFactor = 1 - alpha;
-  const adjust = opts.adjust ?? true;
-  const newWt = adjust ? 1 : alpha;
-  const minp = Math.max(opts.minPeriods ?? 0, 1);
+  const { oldWtFactor, adjust, newWt, minp } = ewmWeights(spec, opts);
   let avg = x[0]!;
   let nobs = Number.isNaN(avg) ? 0 : 1;
   let oldWt = 1;
@@ -60,11 +71,7 @@ export function ewmVar(x: Series, spec: EwmSpec, opts: EwmOptions = {}): Series 
   const n = x.length;
   const out = nanSeries(n);
   if (n === 0) return out;
-  const alpha = 1 / (1 + comOf(spec));
-  const oldWtFactor = 1 - alpha;
-  const adjust = opts.adjust ?? true;
-  const newWt = adjust ? 1 : alpha;
-  const minp = Math.max(opts.minPeriods ?? 0, 1);
+  const { oldWtFactor, adjust, newWt, minp } = ewmWeights(spec, opts);
   let mean = x[0]!;
   let nobs = Number.isNaN(mean) ? 0 : 1;
   let cov = 0;

@@ -3,7 +3,7 @@
  * JetStream store with the same validation as the `<prefix>.capital.*` endpoints.
  */
 import type { Command } from 'commander';
-import type { z } from 'zod';
+import { parseInput } from '../parse-input.ts';
 import type { CapitalOps } from '../../../actors/capital-ops.ts';
 import { capitalSchemas } from '../../../actors/capital-service.ts';
 import { openStrategyRuntime } from '../../../actors/strategy-runtime.ts';
@@ -15,15 +15,6 @@ import { CliError, printResult, UsageError } from '../output.ts';
 interface Common {
   natsUrl?: string;
   json?: boolean;
-}
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new UsageError(i ? `${i.path.join('.') || 'input'}: ${i.message}` : 'invalid input');
-  }
-  return r.data;
 }
 
 function num(flag: string, v: string | undefined): number | undefined {
@@ -65,7 +56,7 @@ export function register(program: Command): void {
       .description('Update total capital from the account value (held if it changes by more than the limit)')
       .option('--account-value <v>', 'account value in base currency (default: poll the broker)'),
   ).action((o: Common & { accountValue?: string }) => {
-    const body = parse(capitalSchemas.update, { account_value: num('--account-value', o.accountValue) });
+    const body = parseInput(capitalSchemas.update, { account_value: num('--account-value', o.accountValue) });
     return withCapital(o, (ops) => ops.update(body.account_value));
   });
   common(
@@ -74,7 +65,7 @@ export function register(program: Command): void {
       .description('Accept a held large change after a fresh poll')
       .option('--account-value <v>', 'freshly read account value (default: poll the broker)'),
   ).action((o: Common & { accountValue?: string }) => {
-    const body = parse(capitalSchemas.accept, { account_value: num('--account-value', o.accountValue) });
+    const body = parseInput(capitalSchemas.accept, { account_value: num('--account-value', o.accountValue) });
     return withCapital(o, (ops) => ops.accept(body.account_value));
   });
   for (const [name, sign] of [
@@ -86,7 +77,7 @@ export function register(program: Command): void {
         .command(`${name} <amount>`)
         .description(`Record a ${name === 'deposit' ? 'deposit' : 'withdrawal'}`),
     ).action((amount: string, o: Common) => {
-      const body = parse(capitalSchemas.deposit, { amount: num('amount', amount) });
+      const body = parseInput(capitalSchemas.deposit, { amount: num('amount', amount) });
       return withCapital(o, (ops) => ops.flow(sign * body.amount));
     });
   }
@@ -99,7 +90,7 @@ export function register(program: Command): void {
       .option('--max-capital <v>')
       .option('--accumulated-pnl <v>'),
   ).action((o: Common & Record<string, string | undefined>) => {
-    const body = parse(
+    const body = parseInput(
       capitalSchemas.initialise,
       dropUndefined({
         broker_account_value: num('--account-value', o.accountValue),
@@ -119,7 +110,7 @@ export function register(program: Command): void {
       .option('--max-capital <v>')
       .option('--accumulated-pnl <v>'),
   ).action((o: Common & Record<string, string | undefined>) => {
-    const body = parse(
+    const body = parseInput(
       capitalSchemas.modify,
       dropUndefined({
         broker_account_value: num('--account-value', o.accountValue),
@@ -133,7 +124,7 @@ export function register(program: Command): void {
   common(
     capital.command('delete-since <time>').description('Delete capital rows at or after an ISO time'),
   ).action((time: string, o: Common) => {
-    const body = parse(capitalSchemas.delete_since, { since: time });
+    const body = parseInput(capitalSchemas.delete_since, { since: time });
     return withCapital(o, (ops) => ops.deleteSince(Date.parse(body.since)));
   });
   common(capital.command('allocate').description('Allocate total capital to strategies')).action(
@@ -146,7 +137,7 @@ export function register(program: Command): void {
         "Add to an allowance strategy's ledger: kind allowance | pnl | fees | deposit | withdrawal",
       ),
   ).action((strategy: string, kind: string, amount: string, o: Common) => {
-    const body = parse(capitalSchemas.ledger_add, {
+    const body = parseInput(capitalSchemas.ledger_add, {
       strategy_name: strategy,
       kind,
       amount: num('amount', amount),

@@ -4,7 +4,7 @@
  * `<prefix>.control.*` endpoints; a bad input changes nothing.
  */
 import type { Command } from 'commander';
-import type { z } from 'zod';
+import { parseInput } from '../parse-input.ts';
 import { assertKnownTarget, controlSchemas } from '../../../actors/controls-service.ts';
 import { storedNames } from '../../../actors/universe.ts';
 import { ServiceError } from '../../bus/service.ts';
@@ -20,15 +20,6 @@ interface Opts {
   json?: boolean;
   strategy?: string;
   instrument?: string;
-}
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new UsageError(i ? `${i.path.join('.') || 'input'}: ${i.message}` : 'invalid input');
-  }
-  return r.data;
 }
 
 /** Scope from which of --strategy / --instrument are given. */
@@ -86,7 +77,7 @@ export function register(program: Command): void {
   );
   opts(limits.command('set <limit>').description('Set a position limit (an integer >= 0)')).action(
     (limit: string, o: Opts) => {
-      const body = parse(controlSchemas.limitSet, { ...target(o, false), limit: Number(limit) });
+      const body = parseInput(controlSchemas.limitSet, { ...target(o, false), limit: Number(limit) });
       return withControls(
         o,
         async (s) => {
@@ -98,7 +89,7 @@ export function register(program: Command): void {
     },
   );
   opts(limits.command('delete').description('Remove a position limit')).action((o: Opts) => {
-    const body = parse(controlSchemas.limitDelete, target(o, false));
+    const body = parseInput(controlSchemas.limitDelete, target(o, false));
     return withControls(o, async (s) => {
       if (!(await s.deletePositionLimit(body.scope, body)))
         throw new CliError(`no ${body.scope} limit to delete`);
@@ -118,7 +109,7 @@ export function register(program: Command): void {
   opts(overrides.command('set <override>').description('Set an override')).action(
     (value: string, o: Opts) => {
       const asNumber = Number(value);
-      const body = parse(controlSchemas.overrideSet, {
+      const body = parseInput(controlSchemas.overrideSet, {
         ...target(o, true),
         override: value.trim() !== '' && Number.isFinite(asNumber) ? asNumber : value,
       });
@@ -134,7 +125,7 @@ export function register(program: Command): void {
     },
   );
   opts(overrides.command('delete').description('Remove an override')).action((o: Opts) => {
-    const body = parse(controlSchemas.overrideDelete, target(o, true));
+    const body = parseInput(controlSchemas.overrideDelete, target(o, true));
     return withControls(o, async (s) => {
       if (!(await s.deleteOverride(body.scope, body)))
         throw new CliError(`no ${body.scope} override to delete`);

@@ -5,7 +5,7 @@
  * `<prefix>.control.trade_limits.*` endpoints, on the system's clock; a bad input changes nothing.
  */
 import type { Command } from 'commander';
-import type { z } from 'zod';
+import { parseInput } from '../parse-input.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
 import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
 import { tradeLimitOps, tradeLimitSchemas } from '../../../actors/trade-limits-service.ts';
@@ -33,15 +33,6 @@ const COLUMNS = [
   'trade_capacity_remaining',
   'time_since_last_reset_ms',
 ];
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new UsageError(i ? `${i.path.join('.') || 'input'}: ${i.message}` : 'invalid input');
-  }
-  return r.data;
-}
 
 function target(o: Opts) {
   if (!o.instrument)
@@ -94,18 +85,18 @@ export function register(program: Command): void {
       .command('set <limit>')
       .description('Set a trade limit (--instrument, --days; --strategy for strategy × instrument)'),
   ).action((limit: string, o: Opts) => {
-    const body = parse(tradeLimitSchemas.set, { ...target(o), trade_limit: Number(limit) });
+    const body = parseInput(tradeLimitSchemas.set, { ...target(o), trade_limit: Number(limit) });
     return withOps(o, (ops) => ops.set(body));
   });
   opts(
     tl.command('reset').description("Reset a target's count to zero (one period with --days, else all)"),
   ).action((o: Opts) => {
-    const body = parse(tradeLimitSchemas.reset, target(o));
+    const body = parseInput(tradeLimitSchemas.reset, target(o));
     return withOps(o, (ops) => ops.reset(body));
   });
   opts(tl.command('delete').description('Remove a trade limit (--instrument, --days, [--strategy])')).action(
     (o: Opts) => {
-      const body = parse(tradeLimitSchemas.delete, target(o));
+      const body = parseInput(tradeLimitSchemas.delete, target(o));
       return withOps(o, (ops) => ops.delete(body));
     },
   );

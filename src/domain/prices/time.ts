@@ -21,11 +21,11 @@ function digits(text: string, at: number, n: number): number {
 let lastDateKey = -1;
 let lastDateMs = 0;
 
-function dateMs(text: string): number | undefined {
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
-  const y = digits(text, 0, 4);
-  const mo = digits(text, 5, 2);
-  const d = digits(text, 8, 2);
+function dateMs(text: string, at: number): number | undefined {
+  if (text.charCodeAt(at + 4) !== 45 || text.charCodeAt(at + 7) !== 45) return undefined;
+  const y = digits(text, at, 4);
+  const mo = digits(text, at + 5, 2);
+  const d = digits(text, at + 8, 2);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31) return undefined;
   const key = y * 10_000 + mo * 100 + d;
   if (key === lastDateKey) return lastDateMs;
@@ -37,21 +37,28 @@ function dateMs(text: string): number | undefined {
   return ms;
 }
 
-/** Parse `YYYY-MM-DD HH:MM:SS` (or `YYYY-MM-DD`) as UTC epoch ms; undefined if malformed. */
-export function parseNaiveTimestamp(text: string): number | undefined {
-  const n = text.length;
+/**
+ * Parse the `YYYY-MM-DD HH:MM:SS` (or `YYYY-MM-DD`) held in `text` from `start` to `end` as UTC
+ * epoch ms; undefined if malformed. Offsets let a CSV reader parse a cell without cutting it out.
+ */
+export function parseNaiveTimestampAt(text: string, start: number, end: number): number | undefined {
+  const n = end - start;
   if (n !== 10 && n !== 19) return undefined;
-  const day = dateMs(text);
+  const day = dateMs(text, start);
   if (day === undefined || n === 10) return day;
-  const sep = text.charCodeAt(10);
-  if ((sep !== 32 && sep !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+  const sep = text.charCodeAt(start + 10);
+  if ((sep !== 32 && sep !== 84) || text.charCodeAt(start + 13) !== 58 || text.charCodeAt(start + 16) !== 58)
     return undefined;
-  const h = digits(text, 11, 2);
-  const mi = digits(text, 14, 2);
-  const sec = digits(text, 17, 2);
+  const h = digits(text, start + 11, 2);
+  const mi = digits(text, start + 14, 2);
+  const sec = digits(text, start + 17, 2);
   if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
   return day + h * 3_600_000 + mi * 60_000 + sec * 1000;
 }
+
+/** Parse `YYYY-MM-DD HH:MM:SS` (or `YYYY-MM-DD`) as UTC epoch ms; undefined if malformed. */
+export const parseNaiveTimestamp = (text: string): number | undefined =>
+  parseNaiveTimestampAt(text, 0, text.length);
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 

@@ -6,15 +6,7 @@ import type {
   PriceSeries,
   RollCalendarRow,
 } from '../../domain/prices/types.ts';
-import {
-  CsvFormatError,
-  checkAscending,
-  parseContractCell,
-  parseFloatCell,
-  parseStampCell,
-  maxRows,
-  scanPriceCsv,
-} from './rows.ts';
+import { maxRows, scanPriceCsv } from './rows.ts';
 
 /** Readers and writers of pysystemtrade's price CSVs (data doc §2). Readers throw CsvFormatError(file, line). */
 export const MULTIPLE_HEADER = [
@@ -48,18 +40,18 @@ export function parseMultiplePricesCsv(text: string, file: string): MultiplePric
   const forwardContract: string[] = [];
   const carryContract: string[] = [];
   let prev: number | undefined;
-  const n = scanPriceCsv(text, file, MULTIPLE_HEADER, (c, line) => {
+  const n = scanPriceCsv(text, file, MULTIPLE_HEADER, (row) => {
     const i = priceContract.length;
-    const t = parseStampCell(c[0] as string, file, line, 'DATETIME');
-    checkAscending(prev, t, file, line);
+    const t = row.stamp(0);
+    row.ascending(prev, t);
     prev = t;
     times[i] = t;
-    carry[i] = parseFloatCell(c[1] as string, file, line, 'CARRY');
-    carryContract.push(parseContractCell(c[2] as string, file, line, 'CARRY_CONTRACT'));
-    price[i] = parseFloatCell(c[3] as string, file, line, 'PRICE');
-    priceContract.push(parseContractCell(c[4] as string, file, line, 'PRICE_CONTRACT'));
-    forward[i] = parseFloatCell(c[5] as string, file, line, 'FORWARD');
-    forwardContract.push(parseContractCell(c[6] as string, file, line, 'FORWARD_CONTRACT'));
+    carry[i] = row.float(1);
+    carryContract.push(row.contract(2));
+    price[i] = row.float(3);
+    priceContract.push(row.contract(4));
+    forward[i] = row.float(5);
+    forwardContract.push(row.contract(6));
   });
   return {
     times: times.slice(0, n),
@@ -78,14 +70,14 @@ function parseSeries(text: string, file: string, header: readonly string[]): Pri
   const times = new Float64Array(cap);
   const values = new Float64Array(cap);
   let k = 0;
-  scanPriceCsv(text, file, header, (c, line) => {
-    const t = parseStampCell(c[0] as string, file, line, header[0] as string);
-    const v = parseFloatCell(c[1] as string, file, line, header[1] as string);
+  scanPriceCsv(text, file, header, (row) => {
+    const t = row.stamp(0);
+    const v = row.float(1);
     if (k > 0 && t === times[k - 1]) {
       values[k - 1] = v;
       return;
     }
-    checkAscending(k > 0 ? times[k - 1] : undefined, t, file, line);
+    row.ascending(k > 0 ? times[k - 1] : undefined, t);
     times[k] = t;
     values[k] = v;
     k++;
@@ -101,15 +93,15 @@ export const parseFxPricesCsv = (text: string, file: string): PriceSeries =>
 export function parseRollCalendarCsv(text: string, file: string): RollCalendarRow[] {
   const out: RollCalendarRow[] = [];
   let prev: number | undefined;
-  scanPriceCsv(text, file, ROLL_CALENDAR_HEADER, (c, line) => {
-    const time = parseStampCell(c[0] as string, file, line, 'DATE_TIME');
-    checkAscending(prev, time, file, line);
+  scanPriceCsv(text, file, ROLL_CALENDAR_HEADER, (row) => {
+    const time = row.stamp(0);
+    row.ascending(prev, time);
     prev = time;
     out.push({
       time,
-      currentContract: parseContractCell(c[1] as string, file, line, 'current_contract'),
-      nextContract: parseContractCell(c[2] as string, file, line, 'next_contract'),
-      carryContract: parseContractCell(c[3] as string, file, line, 'carry_contract'),
+      currentContract: row.contract(1),
+      nextContract: row.contract(2),
+      carryContract: row.contract(3),
     });
   });
   return out;
@@ -124,21 +116,22 @@ export function parseContractPricesCsv(text: string, file: string): ContractPric
   const p: ContractPrices = { times: z(), open: z(), high: z(), low: z(), final: z(), volume: z() };
   let prev: number | undefined;
   let i = 0;
-  const n = scanPriceCsv(text, file, header, (c, line) => {
+  const n = scanPriceCsv(text, file, header, (row) => {
     let t: number;
     if (ib) {
-      t = Date.parse((c[0] as string).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-      if (!/^\d{4}-\d{2}-\d{2}T/.test(c[0] as string) || Number.isNaN(t))
-        throw new CsvFormatError(file, line, `Time is not an ISO timestamp: '${c[0]}'`);
-    } else t = parseStampCell(c[0] as string, file, line, 'DATETIME');
-    checkAscending(prev, t, file, line);
+      const cell = row.cell(0);
+      t = Date.parse(cell.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(cell) || Number.isNaN(t))
+        row.fail(`Time is not an ISO timestamp: '${cell}'`);
+    } else t = row.stamp(0);
+    row.ascending(prev, t);
     prev = t;
     p.times[i] = t;
-    p.open[i] = parseFloatCell(c[1] as string, file, line, header[1] as string);
-    p.high[i] = parseFloatCell(c[2] as string, file, line, header[2] as string);
-    p.low[i] = parseFloatCell(c[3] as string, file, line, header[3] as string);
-    p.final[i] = parseFloatCell(c[4] as string, file, line, header[4] as string);
-    p.volume[i] = parseFloatCell(c[5] as string, file, line, header[5] as string);
+    p.open[i] = row.float(1);
+    p.high[i] = row.float(2);
+    p.low[i] = row.float(3);
+    p.final[i] = row.float(4);
+    p.volume[i] = row.float(5);
     i++;
   });
   return {
