@@ -1,7 +1,8 @@
 /**
  * What `systack start` adds to the supervisor for a run on embedded defaults: the bundled sample
  * data imported on first start, and the end-of-run summary (positions from fills against the
- * simulated broker's, orders left on the stack, requests still queued).
+ * broker's — the simulated broker's KV bucket, or IB asked —, orders left on the stack, requests
+ * still queued).
  */
 import { resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -12,13 +13,15 @@ import { streamName } from '../src/bus/subjects.ts';
 import { loadSimMarketConfig } from '../src/config/sim-market.ts';
 import { type ImportProgress, importPrices } from '../src/store/csv/import.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
+import type { BrokerPosition } from '../src/broker/port.ts';
+import { withBroker } from './process-methods/broker-session.ts';
 import { capitalMethods } from './process-methods/capital.ts';
 import type { MethodContext } from './process-methods/types.ts';
 import { OrderEventStore } from './store/order-event-store.ts';
 import { openStrategyRuntime } from './strategy-runtime.ts';
 import { pendingOrderRequests } from './stack/order-requests.ts';
 import { readPositions } from './stack/read-model.ts';
-import type { AnyOrder } from './stack/types.ts';
+import type { AnyOrder, FillRecord } from './stack/types.ts';
 import { openPriceStore } from '../src/store/backend.ts';
 
 /**
@@ -82,20 +85,40 @@ export interface RunSummary {
   /** Our contract positions (sum of fills) equal the broker's, contract by contract. */
   positions_equal_fills: boolean;
   fills: number;
+  /** The fill records (the stack's fills stream), with the broker's commission where it came. */
+  fill_records: Array<{
+    instrument_code: string;
+    contract_date: string;
+    qty: number;
+    price: number;
+    commission: number | null;
+  }>;
   active_orders_on_stack: number;
   queued_order_requests: number;
 }
 
 const month = (c: string) => c.slice(0, 6);
 
-export async function runSummary(nc: NatsConnection, prefix: string): Promise<RunSummary> {
+/**
+ * The broker's positions: the simulated broker's from its KV bucket; any other broker is asked
+ * (connected for the question with a broker client id of its own).
+ */
+async function brokerPositions(ctx: MethodContext): Promise<BrokerPosition[]> {
+  if (ctx.system.broker !== 'sim') return withBroker(ctx, {}, (broker) => broker.positions());
+  return simPositions(
+    await (await kvSimBrokerStore(ctx.nc, streamName(ctx.prefix, 'SIMBROKER'))).loadOrders(),
+  );
+}
+
+/** The end-of-run summary; `ctx` names the process asking (its broker client id, for IB). */
+export async function runSummary(ctx: MethodContext): Promise<RunSummary> {
+  const { nc, prefix } = ctx;
   const ours = await readPositions(nc, prefix);
   const events = await OrderEventStore.open(nc, prefix);
   const stack = await events.loadStack<{ record?: AnyOrder }>();
   const active = stack.filter((e) => e.data.record?.active).length;
-  const theirs = simPositions(
-    await (await kvSimBrokerStore(nc, streamName(prefix, 'SIMBROKER'))).loadOrders(),
-  );
+  const theirs = await brokerPositions(ctx);
+  const fillRecords = await events.loadFills<FillRecord>();
   const key = (i: string, c: string) => `${i}/${month(c)}`;
   const ourMap = new Map(
     ours.contract
@@ -126,6 +149,13 @@ export async function runSummary(nc: NatsConnection, prefix: string): Promise<Ru
     })),
     positions_equal_fills: equal,
     fills: ours.fills,
+    fill_records: fillRecords.map(({ data: f }) => ({
+      instrument_code: f.instrumentCode,
+      contract_date: f.contractDate ?? '',
+      qty: f.qty,
+      price: f.price,
+      commission: f.commission ?? null,
+    })),
     active_orders_on_stack: active,
     queued_order_requests: await pendingOrderRequests(nc, prefix),
   };

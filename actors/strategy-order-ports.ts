@@ -114,13 +114,15 @@ export class QueuedInstrumentOrderSink implements InstrumentOrderSink {
   constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
+    /** The request id of an order (default: its content); the strategy actor gives its run's. */
+    private readonly requestId?: (order: StrategyOrder) => string,
   ) {}
   async create(order: StrategyOrder): Promise<unknown> {
     const { reference_contract, ...rest } = order;
     const body = reference_contract ? { ...rest, reference_contract } : rest;
-    const id = [order.strategy_name, order.instrument_code, order.reference_datetime ?? '', order.trade].join(
-      ':',
-    );
+    const id =
+      this.requestId?.(order) ??
+      [order.strategy_name, order.instrument_code, order.reference_datetime ?? '', order.trade].join(':');
     const r = await requestInstrumentOrder(this.nc, this.prefix, body, id);
     return { queued: r.queued, request_seq: r.seq };
   }

@@ -65,7 +65,7 @@ export const machineRegistry: readonly MachineEntry[] = [
   {
     name: 'strategy',
     description:
-      'One strategy in run_systems: a process method run by frequency and max_executions, driven by CLOCK_TICK; STOP waits for the current run (digest §4 P8, P12).',
+      'One strategy: its system runs (run_systems, CLOCK_TICK by frequency and max_executions) and its numbered order generations (run_strategy_order_generator, GENERATE_ORDERS); an actor per strategy under the supervisor, persisted in KV; STOP waits for the current run (digest §4 P8, P12, §2 B1).',
     machine: strategyMachine,
   },
   {

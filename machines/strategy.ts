@@ -1,12 +1,18 @@
 /**
- * One strategy in run_systems (digest §4 P8, P12): each strategy is a process "method" with a
- * frequency and max_executions. The machine is pure: the host sends CLOCK_TICK { now } and
- * reports the outcome of the system run it performs while the machine is `running`.
+ * One strategy (digest §4 P8, P12; §2 B1): its system runs (run_systems) and its order
+ * generations (run_strategy_order_generator). The machine is pure: the host sends CLOCK_TICK
+ * { now } or GENERATE_ORDERS { now } and reports the outcome of the work it performs while the
+ * machine is `running` (system) or `generatingOrders` (orders).
  *
  * idle ──CLOCK_TICK [due]──▶ running ──SYSTEM_DONE──▶ positionsStored ──▶ idle | finished | stopped
  *                                    └─SYSTEM_FAILED─▶ failed ──RESET──▶ idle
- * Due: executions < max_executions (−1 = unlimited) and now − last run ≥ frequency.
- * STOP: from idle at once; while running, after the current run (as the reference).
+ * idle ──GENERATE_ORDERS──▶ generatingOrders ──ORDERS_SENT──▶ ordersSent ──▶ idle | stopped
+ *                                            └─ORDERS_FAILED─▶ failed
+ * Due: executions < max_executions (−1 = unlimited) and now − last run ≥ frequency. Under the
+ * supervisor the process machine schedules the runs (max_executions −1, frequency 0 here).
+ * Each order generation has a number (`order_runs`) and a start time, from which the host makes
+ * its order request ids, so a generation resumed after a crash queues no order twice.
+ * STOP: from idle at once; while busy, after the current run (as the reference).
  */
 import { assign, setup } from 'xstate';
 
@@ -28,12 +34,22 @@ export interface StrategyMachineContext {
   positions_stored: number | null;
   last_error: string | null;
   stop_requested: boolean;
+  /** Order generations started (the current one's number while `generatingOrders`). */
+  order_runs: number;
+  last_orders_at: number | null;
+  /** The last generation's outcome: orders queued, refused by a stack rule, failed. */
+  orders_placed: number | null;
+  orders_ignored: number | null;
+  orders_failed: number | null;
 }
 
 export type StrategyMachineEvent =
   | { type: 'CLOCK_TICK'; now: number }
   | { type: 'SYSTEM_DONE'; now: number; positions: number }
   | { type: 'SYSTEM_FAILED'; now: number; error: string }
+  | { type: 'GENERATE_ORDERS'; now: number }
+  | { type: 'ORDERS_SENT'; now: number; placed: number; ignored: number; failed: number }
+  | { type: 'ORDERS_FAILED'; now: number; error: string }
   | { type: 'STOP' }
   | { type: 'RESET' };
 
@@ -67,9 +83,28 @@ export const strategyMachine = setup({
         event.type === 'SYSTEM_DONE' ? event.now : context.last_finished_at,
     }),
     recordError: assign({
-      last_error: ({ event, context }) => (event.type === 'SYSTEM_FAILED' ? event.error : context.last_error),
+      last_error: ({ event, context }) =>
+        event.type === 'SYSTEM_FAILED' || event.type === 'ORDERS_FAILED' ? event.error : context.last_error,
       last_finished_at: ({ event, context }) =>
-        event.type === 'SYSTEM_FAILED' ? event.now : context.last_finished_at,
+        event.type === 'SYSTEM_FAILED' || event.type === 'ORDERS_FAILED'
+          ? event.now
+          : context.last_finished_at,
+    }),
+    markOrdersStarted: assign({
+      order_runs: ({ context }) => context.order_runs + 1,
+      last_orders_at: ({ event, context }) =>
+        event.type === 'GENERATE_ORDERS' ? event.now : context.last_orders_at,
+      last_error: () => null,
+    }),
+    recordOrders: assign({
+      orders_placed: ({ event, context }) =>
+        event.type === 'ORDERS_SENT' ? event.placed : context.orders_placed,
+      orders_ignored: ({ event, context }) =>
+        event.type === 'ORDERS_SENT' ? event.ignored : context.orders_ignored,
+      orders_failed: ({ event, context }) =>
+        event.type === 'ORDERS_SENT' ? event.failed : context.orders_failed,
+      last_finished_at: ({ event, context }) =>
+        event.type === 'ORDERS_SENT' ? event.now : context.last_finished_at,
     }),
     requestStop: assign({ stop_requested: () => true }),
   },
@@ -85,6 +120,11 @@ export const strategyMachine = setup({
     positions_stored: null,
     last_error: null,
     stop_requested: false,
+    order_runs: 0,
+    last_orders_at: null,
+    orders_placed: null,
+    orders_ignored: null,
+    orders_failed: null,
   }),
   initial: 'idle',
   states: {
@@ -92,6 +132,7 @@ export const strategyMachine = setup({
       always: { guard: 'maxReached', target: 'finished' },
       on: {
         CLOCK_TICK: { guard: 'isDue', target: 'running', actions: 'markStarted' },
+        GENERATE_ORDERS: { target: 'generatingOrders', actions: 'markOrdersStarted' },
         STOP: { target: 'stopped' },
       },
     },
@@ -109,6 +150,17 @@ export const strategyMachine = setup({
         { guard: 'maxReached', target: 'finished' },
         { target: 'idle' },
       ],
+    },
+    generatingOrders: {
+      tags: ['busy'],
+      on: {
+        ORDERS_SENT: { target: 'ordersSent', actions: 'recordOrders' },
+        ORDERS_FAILED: { target: 'failed', actions: 'recordError' },
+        STOP: { actions: 'requestStop' },
+      },
+    },
+    ordersSent: {
+      always: [{ guard: 'stopRequested', target: 'stopped' }, { target: 'idle' }],
     },
     failed: {
       on: {

@@ -1,10 +1,11 @@
 import type { BrokerPort } from '../../src/broker/port.ts';
-import { processBroker } from './process-broker.ts';
+import { closeProcessBroker, processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethodDeps } from './types.ts';
 
 /**
- * Run `fn` with the process's broker connected; a connection this call opened is closed after
- * (each method run is short; the reference's processes hold one broker connection each).
+ * Run `fn` with the process's broker connected; a connection this call opened is closed after,
+ * and its broker client id given back (each method run is short; the reference's processes hold
+ * one broker connection each).
  */
 export async function withBroker<T>(
   ctx: MethodContext,
@@ -17,6 +18,6 @@ export async function withBroker<T>(
   try {
     return await fn(broker);
   } finally {
-    if (opened) await broker.disconnect();
+    if (opened) await closeProcessBroker(ctx, broker);
   }
 }

@@ -6,7 +6,10 @@
  * `config/sim_market.yaml` and the spreads and commissions of the instrument config, so the price
  * updates, the capital update and the stack handler all see the same market
  * (docs/simulated-broker.md).
- * With `broker: ib` each process gets its own broker client id, recorded in KV (BrokerClientIds).
+ * With `broker: ib` each process gets its own broker client id, recorded in KV (BrokerClientIds)
+ * and given back when it closes its broker (`closeProcessBroker`; the reference releases it when a
+ * process closes its data blob). A process that dies keeps its id until `systack control client-ids
+ * clear-unused`.
  */
 import { hostname } from 'node:os';
 import { brokerFromConfig } from '../../src/broker/factory.ts';
@@ -56,4 +59,15 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
     fx: prices,
     fxCalendar: config.fxCalendar,
   });
+}
+
+/** Disconnect a process's broker and give back the broker client id the process holds. */
+export async function closeProcessBroker(ctx: MethodContext, broker: BrokerPort): Promise<void> {
+  await broker.disconnect();
+  if (ctx.system.broker === 'sim') return;
+  const ids = await BrokerClientIds.open(ctx.nc, ctx.prefix);
+  const mine = (await ids.list()).find(
+    (r) => r.process === ctx.process && r.pid === process.pid && r.host === hostname(),
+  );
+  if (mine) await ids.release(mine.client_id);
 }

@@ -20,7 +20,7 @@ import { startTradeLimitsService } from '../trade-limits-service.ts';
 import { storedUniverse } from '../universe.ts';
 import { storedTradeLimits } from '../stack/stored-trade-limits.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
-import { processBroker } from './process-broker.ts';
+import { closeProcessBroker, processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
 
@@ -106,7 +106,7 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
       await r.service.stop();
       await r.limitsService.stop();
       await r.handler.close();
-      await r.broker.disconnect();
+      await closeProcessBroker(ctx, r.broker);
       running.get(ctx.nc)?.delete(ctx.prefix);
     },
     // Roll orders (digest J) and additional sampling belong to other parts, not built yet.

@@ -1,14 +1,22 @@
 /**
  * run_systems and run_strategy_order_generator methods: each strategy name is a method (digest
- * §4 P12 "strategy fan-out"). `systemMethodFor(name)` runs the classic system for one strategy
- * (digest §7 runner: notional capital = the strategy's capital, optimal positions stored);
- * `strategyOrderMethodFor(name)` generates the classic buffered orders and puts them on the
- * instrument stack (digest §2 B, netting left to the stack, B5). The generic methods take the
- * strategy name from `ctx.method`.
+ * §4 P12 "strategy fan-out"), and each strategy is an actor running `machines/strategy.ts`
+ * (`actors/strategy-actors.ts`), hosted by the process for its life (one host per NATS connection
+ * and prefix, serving `<prefix>.strategy.actor.<strategy>`). `systemMethodFor(name)` steps the
+ * strategy's actor through a system run (digest §7 runner: notional capital = the strategy's
+ * capital, optimal positions stored); `strategyOrderMethodFor(name)` through an order generation:
+ * the classic buffered orders are sent to the stack as messages on the order-request work queue
+ * (digest §2 B, netting left to the stack, B5), each with a request id made of the actor's run
+ * number and the instrument, so a generation resumed after a crash makes no second order. The
+ * process machine decides when each method runs (status, run window, frequency, max_executions);
+ * the generic methods take the strategy name from `ctx.method`.
  */
 import { PriceStoreSystemDataSource } from '../../src/store/price-store-system-data.ts';
 import { CsvSystemDataSource, type SystemDataSource } from '../../src/store/system-data.ts';
 import { generateOrdersForStrategy } from '../strategy-order-job.ts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { serveStrategyActors } from '../strategy-actor-address.ts';
+import { StrategyActors } from '../strategy-actors.ts';
 import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../strategy-order-ports.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import { runSystemForStrategy } from '../system-runner.ts';
@@ -32,6 +40,39 @@ function checkStrategy(ctx: MethodContext, strategy: string, object: RegExp): vo
     );
 }
 
+const hosts = new WeakMap<NatsConnection, Map<string, Promise<StrategyActors>>>();
+
+/**
+ * The strategy actors of this process (one host per connection and prefix): opened on the first
+ * method run, announcing each stored actor's state and serving the actors' addresses until the
+ * connection closes.
+ */
+export function strategyActorsOf(ctx: MethodContext): Promise<StrategyActors> {
+  let byPrefix = hosts.get(ctx.nc);
+  if (!byPrefix) hosts.set(ctx.nc, (byPrefix = new Map()));
+  let h = byPrefix.get(ctx.prefix);
+  if (!h) {
+    const map = byPrefix;
+    h = (async () => {
+      const actors = await StrategyActors.open(ctx.nc, ctx.prefix, {
+        strategies: Object.keys(ctx.system.strategy_list),
+        clock: ctx.clock,
+      });
+      await serveStrategyActors(ctx.nc, ctx.prefix, actors);
+      await actors.announce();
+      return actors;
+    })();
+    h.catch(() => map.delete(ctx.prefix));
+    byPrefix.set(ctx.prefix, h);
+  }
+  return h;
+}
+
+/** A failed run fails the method (the process runner records it), after the actor recorded it. */
+function throwIfFailed(strategy: string, r: { state: string; context: { last_error: string | null } }) {
+  if (r.state === 'failed') throw new Error(`${strategy}: ${r.context.last_error ?? 'failed'}`);
+}
+
 /** Prices from the price store the daily price updates maintain; `arguments: {data_dir}` reads a CSV folder. */
 async function systemData(ctx: MethodContext): Promise<SystemDataSource> {
   const dir = ctx.args.data_dir;
@@ -46,13 +87,19 @@ export function systemMethodFor(strategy: string): ProcessMethod {
   return async (ctx) => {
     checkStrategy(ctx, strategy, SYSTEM_OBJECT);
     const rt = await openStrategyRuntime(ctx.nc, ctx.prefix, ctx.system, ctx.clock, { log: ctx.log });
-    await runSystemForStrategy(strategy, rt.systemConfigs[strategy]!, {
-      data: await systemData(ctx),
-      capital: rt.capitalStore,
-      strategies: rt.strategies,
-      clock: ctx.clock,
-      log: ctx.log,
+    const data = await systemData(ctx);
+    const actors = await strategyActorsOf(ctx);
+    const r = await actors.runSystem(strategy, ctx.process, async () => {
+      const out = await runSystemForStrategy(strategy, rt.systemConfigs[strategy]!, {
+        data,
+        capital: rt.capitalStore,
+        strategies: rt.strategies,
+        clock: ctx.clock,
+        log: ctx.log,
+      });
+      return { positions: out.positions.length };
     });
+    throwIfFailed(strategy, r);
   };
 }
 
@@ -60,27 +107,36 @@ export function strategyOrderMethodFor(strategy: string): ProcessMethod {
   return async (ctx) => {
     checkStrategy(ctx, strategy, ORDER_OBJECT);
     const rt = await openStrategyRuntime(ctx.nc, ctx.prefix, ctx.system, ctx.clock, { log: ctx.log });
-    const r = await generateOrdersForStrategy(strategy, {
-      strategies: rt.strategies,
-      controls: rt.controls,
-      state: new DurableStrategyStateSource(ctx.nc, ctx.prefix),
-      sink: new QueuedInstrumentOrderSink(ctx.nc, ctx.prefix),
-      log: ctx.log,
-    });
-    ctx.log.info(
-      {
-        component: 'strategy_order_generator',
-        strategy_name: strategy,
-        placed: r.placed.length,
-        ignored: r.ignored.length,
-        failed: r.failed.length,
-      },
-      'strategy orders generated',
-    );
-    if (r.failed.length > 0)
-      throw new Error(
-        `${r.failed.length} order(s) of ${strategy} refused by the stack: ${r.failed.map((f) => `${f.instrument_code} ${f.error}`).join('; ')}`,
+    const actors = await strategyActorsOf(ctx);
+    let refused = '';
+    const a = await actors.generateOrders(strategy, ctx.process, async (tag) => {
+      const r = await generateOrdersForStrategy(strategy, {
+        strategies: rt.strategies,
+        controls: rt.controls,
+        state: new DurableStrategyStateSource(ctx.nc, ctx.prefix),
+        sink: new QueuedInstrumentOrderSink(
+          ctx.nc,
+          ctx.prefix,
+          (o) => `${strategy}:${tag}:${o.instrument_code}`,
+        ),
+        log: ctx.log,
+      });
+      ctx.log.info(
+        {
+          component: 'strategy_order_generator',
+          strategy_name: strategy,
+          placed: r.placed.length,
+          ignored: r.ignored.length,
+          failed: r.failed.length,
+        },
+        'strategy orders generated',
       );
+      refused = r.failed.map((f) => `${f.instrument_code} ${f.error}`).join('; ');
+      return { placed: r.placed.length, ignored: r.ignored.length, failed: r.failed.length };
+    });
+    throwIfFailed(strategy, a);
+    if ((a.context.orders_failed ?? 0) > 0)
+      throw new Error(`${a.context.orders_failed} order(s) of ${strategy} refused by the stack: ${refused}`);
   };
 }
 

@@ -17,6 +17,11 @@ export const KV_BUCKETS = {
    * `strategy_instrument.<s>.<i>.<days>`, each a JSON TradeLimit updated with revision checks.
    */
   trade_limits: { name: 'TRADE_LIMITS', history: 5 },
+  /**
+   * Strategy actors (actors/strategy-actors.ts): one key per strategy, its `machines/strategy.ts`
+   * snapshot with its state and the process running it, written with revision checks.
+   */
+  strategy_actors: { name: 'STRATEGY_ACTORS', history: 5 },
 } as const;
 
 export type CataloguedBucket = keyof typeof KV_BUCKETS;
@@ -43,6 +48,7 @@ export const STORAGE_CATALOGUE = {
     'ROLL_STATUS',
     'EMAILS',
     KV_BUCKETS.trade_limits.name,
+    KV_BUCKETS.strategy_actors.name,
     BROKER_CLIENT_IDS_BUCKET,
   ],
   objectStores: ['PRICES', 'backtests'],
@@ -80,5 +86,5 @@ export const KV_HISTORY: Readonly<Record<string, number>> = {
   optimal_positions: 5,
   controls: 5,
   ROLL_STATUS: 10,
-  [KV_BUCKETS.trade_limits.name]: KV_BUCKETS.trade_limits.history,
+  ...Object.fromEntries(Object.values(KV_BUCKETS).map((b) => [b.name, b.history])),
 };

@@ -28,11 +28,13 @@ describe('IbBroker against the fake TWS', () => {
     const placed = await h.broker.placeOrder(es('r1', 3));
     expect(placed.existing).toBe(false);
     await until(() => h!.broker.book.get('r1')?.status === 'filled', 'filled');
-    await until(() => h!.events.filter((e) => e.type === 'commission').length === 2, 'commissions');
-    expect(fillsOf(h.events).map((f) => [f.qty, f.price])).toEqual([
-      [1, 5000.25],
-      [2, 5000.25],
+    // Each fill waited for its commission report (sent just after it) and carries it.
+    await until(() => fillsOf(h!.events).length === 2, 'fills');
+    expect(fillsOf(h.events).map((f) => [f.qty, f.price, f.commission])).toEqual([
+      [1, 5000.25, 2.25],
+      [2, 5000.25, 4.5],
     ]);
+    expect(h.events.filter((e) => e.type === 'commission')).toEqual([]);
     expect(await h.broker.positions()).toEqual([
       { instrumentCode: 'SP500', contractDate: '202612', position: 3 },
     ]);
@@ -67,6 +69,24 @@ describe('IbBroker against the fake TWS', () => {
     ).toBe('20261216');
     expect((await h.broker.fxHistoricalPrices('JPYUSD')).map((p) => p.price)).toEqual([1 / 150]);
     expect((await h.broker.fxHistoricalPrices('EURUSD')).map((p) => p.price)).toEqual([1.1]);
+  });
+
+  it('a commission report after its fill: joined while the fill waits for it, else its own event', async () => {
+    h = await ibHarness({ commissionDelayMs: 100 });
+    await h.broker.placeOrder(es('r1', 2));
+    await until(() => fillsOf(h!.events).length === 1, 'fill');
+    expect(fillsOf(h.events)[0]?.commission).toBe(4.5);
+    // Order status 'filled' never overtakes the fill.
+    const kinds = h.events.filter((e) => e.type === 'fill' || e.type === 'order-status').map((e) => e.type);
+    expect(kinds.indexOf('fill')).toBeLessThan(kinds.lastIndexOf('order-status'));
+    await h.close();
+    h = await ibHarness({ commissionDelayMs: 300 }, { commissionWaitMs: 20 });
+    await h.broker.placeOrder(es('r2', 1));
+    await until(() => h!.events.some((e) => e.type === 'commission'), 'late commission');
+    expect(fillsOf(h.events).map((f) => f.commission)).toEqual([undefined]);
+    const late = h.events.find((e) => e.type === 'commission');
+    expect(late).toMatchObject({ execId: fillsOf(h.events)[0]?.execId, commission: 2.25 });
+    expect((await h.broker.fills()).map((f) => f.commission)).toEqual([2.25]);
   });
 
   it('a commission report before its fill is joined to the fill', async () => {

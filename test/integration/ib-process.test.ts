@@ -26,7 +26,7 @@ describe('a process method with broker: ib (fake TWS)', () => {
     await nats.stop();
   });
 
-  it('run_capital_update reads net liquidation from IB with its own recorded broker client id', async () => {
+  it('run_capital_update reads net liquidation from IB with its own broker client id, released after', async () => {
     const dir = writeStrategyPrivateConfig({ SP500: 1 }, [
       'broker: ib',
       'broker_account: DU123456',
@@ -55,7 +55,9 @@ describe('a process method with broker: ib (fake TWS)', () => {
     await methods.run_capital_update!.update_total_capital!(ctx);
     const rt = await openStrategyRuntime(nc, 'ibp', system, clock);
     expect((await latestTotal(rt.capitalStore))?.total_capital).toBe(765_432);
-    const ids = await (await BrokerClientIds.open(nc, 'ibp')).list();
-    expect(ids.map((r) => [r.client_id, r.process])).toEqual([[1, 'run_capital_update']]);
+    // It connected as ib_idoffset + its broker client id (the first free one, 1) and gave the id
+    // back when it closed its broker.
+    expect([...tws.apiStarts.keys()]).toEqual([101]);
+    expect(await (await BrokerClientIds.open(nc, 'ibp')).list()).toEqual([]);
   });
 });

@@ -62,6 +62,36 @@ describe('strategy machine (digest §4 P3, P8, P12)', () => {
     expect(a.getSnapshot().value).toBe('stopped');
   });
 
+  it('an order generation is numbered, records its outcome and goes back to idle', () => {
+    const a = start({ max_executions: -1, frequency_minutes: 0 });
+    a.send({ type: 'GENERATE_ORDERS', now: 10 });
+    expect(a.getSnapshot().value).toBe('generatingOrders');
+    expect(a.getSnapshot().hasTag('busy')).toBe(true);
+    expect(a.getSnapshot().context).toMatchObject({ order_runs: 1, last_orders_at: 10 });
+    // no system run while orders are being generated
+    a.send({ type: 'CLOCK_TICK', now: 11 });
+    expect(a.getSnapshot().value).toBe('generatingOrders');
+    a.send({ type: 'ORDERS_SENT', now: 12, placed: 2, ignored: 1, failed: 0 });
+    expect(a.getSnapshot().value).toBe('idle');
+    expect(a.getSnapshot().context).toMatchObject({
+      order_runs: 1,
+      orders_placed: 2,
+      orders_ignored: 1,
+      orders_failed: 0,
+      last_finished_at: 12,
+      executions: 0,
+    });
+    a.send({ type: 'GENERATE_ORDERS', now: 20 });
+    a.send({ type: 'ORDERS_FAILED', now: 21, error: 'no optimal positions' });
+    expect(a.getSnapshot().value).toBe('failed');
+    expect(a.getSnapshot().context).toMatchObject({ order_runs: 2, last_error: 'no optimal positions' });
+    a.send({ type: 'RESET' });
+    a.send({ type: 'GENERATE_ORDERS', now: 30 });
+    a.send({ type: 'STOP' });
+    a.send({ type: 'ORDERS_SENT', now: 31, placed: 0, ignored: 0, failed: 0 });
+    expect(a.getSnapshot().value).toBe('stopped');
+  });
+
   it('never runs more than max_executions times, whatever the events', () => {
     const event = fc.oneof(
       fc
@@ -96,12 +126,30 @@ describe('strategy machine graph', () => {
         { type: 'CLOCK_TICK', now: 0 },
         { type: 'SYSTEM_DONE', now: 0, positions: 1 },
         { type: 'SYSTEM_FAILED', now: 0, error: 'x' },
+        { type: 'GENERATE_ORDERS', now: 0 },
+        { type: 'ORDERS_SENT', now: 0, placed: 1, ignored: 0, failed: 0 },
+        { type: 'ORDERS_FAILED', now: 0, error: 'x' },
         { type: 'STOP' },
         { type: 'RESET' },
       ],
-      limit: 500,
+      limit: 5000,
+      // order generations are numbered without end: states differ by value and runs up to 2
+      serializeState: (s) =>
+        JSON.stringify([
+          s.value,
+          s.context.executions,
+          Math.min(s.context.order_runs, 2),
+          s.context.stop_requested,
+        ]),
     });
     const reached = new Set(paths.map((p) => String(p.state.value)));
-    expect([...reached].sort()).toEqual(['failed', 'finished', 'idle', 'running', 'stopped']);
+    expect([...reached].sort()).toEqual([
+      'failed',
+      'finished',
+      'generatingOrders',
+      'idle',
+      'running',
+      'stopped',
+    ]);
   });
 });

@@ -37,6 +37,30 @@ describe('visualizer events', () => {
     });
   });
 
+  it("reads a strategy actor's inspection body (<prefix>.inspect.strategy.<name>) as the strategy machine", () => {
+    const e = fromInspect(
+      {
+        kind: 'strategy',
+        id: 'carry_trend',
+        root: null,
+        event: 'GENERATE_ORDERS',
+        version: 4,
+        state: 'generatingOrders',
+        context: { strategy_name: 'carry_trend', order_runs: 1 },
+        at: 1_700_000_000_000,
+      },
+      new FamilyIndex(),
+      known,
+    );
+    expect(e).toMatchObject({
+      kind: 'strategy',
+      id: 'carry_trend',
+      root: null,
+      state: 'generatingOrders',
+      machine: 'strategy',
+    });
+  });
+
   it('reads the older body { event, version, state: record } and finds the family root from parents', () => {
     const index = new FamilyIndex();
     const contract = fromInspect(

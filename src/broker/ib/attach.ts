@@ -12,12 +12,13 @@ import {
   isNonFatalError,
   type Order,
   type OrderState,
+  SecType,
 } from '@stoqey/ib';
 import type { BrokerEvent, BrokerPosition, ContractId } from '../port.ts';
 import { contractIdOf, instrumentOf } from './contracts.ts';
 import { fromIbPrice, type IbInstrumentConfig } from './ib-config.ts';
 import { type HistoricalRow, ibTime, type TickRow } from './ib-market.ts';
-import type { IbOrderBook } from './order-book.ts';
+import type { ComboLeg, IbOrderBook } from './order-book.ts';
 import { type IbRequests, OPEN_ORDERS_ID, POSITIONS_ID } from './requests.ts';
 
 export interface IbEventSink {
@@ -40,6 +41,16 @@ export function attachIbEvents(api: IBApi, sink: IbEventSink): void {
     const known = sink.contractOf(c);
     if (known) return known;
     return contractIdOf(instrumentOf(cfg, c) ?? c.symbol ?? '?', c);
+  };
+  /** A BAG's legs as ours (ratio signed by the leg's action); empty if one is not known here. */
+  const comboLegsOf = (c: Contract): ComboLeg[] => {
+    const legs: ComboLeg[] = [];
+    for (const l of c.comboLegs ?? []) {
+      const known = l.conId ? sink.contractOf({ conId: l.conId }) : undefined;
+      if (!known) return [];
+      legs.push({ ...known, ratio: (l.action === 'SELL' ? -1 : 1) * (l.ratio ?? 1) });
+    }
+    return legs;
   };
   const magnified = (instrumentCode: string, price: number): number => {
     const f = cfg.futures.get(instrumentCode);
@@ -75,15 +86,17 @@ export function attachIbEvents(api: IBApi, sink: IbEventSink): void {
     requests.push(OPEN_ORDERS_ID, { orderRef, orderId });
     if (orderRef === '') return;
     const qty = (order.action === 'SELL' ? -1 : 1) * (order.totalQuantity ?? 0);
+    const legs = contract.secType === SecType.BAG ? comboLegsOf(contract) : undefined;
     sink.emit(
       book.openOrder({
         orderRef,
         orderId,
         permId: order.permId ?? 0,
-        contract: ourContract(contract),
+        contract: legs?.[0] ?? ourContract(contract),
         qty,
         submittedAt: 0,
         ibStatus: String(state.status ?? ''),
+        ...(legs ? { legs } : {}),
       }),
     );
   });
@@ -99,6 +112,12 @@ export function attachIbEvents(api: IBApi, sink: IbEventSink): void {
   );
 
   api.on(EventName.execDetails, (reqId: number, contract: Contract, e: Execution) => {
+    if (reqId >= 0) requests.push(reqId, e.execId);
+    // A combo's own execution: its legs' executions are the fills (positions move by legs).
+    if (contract.secType === SecType.BAG) {
+      if (e.orderRef) book.comboExecution(e.orderRef, e.cumQty ?? 0);
+      return;
+    }
     const id = ourContract(contract);
     const shares = e.shares ?? 0;
     const fillEvents = book.execution({
@@ -111,7 +130,6 @@ export function attachIbEvents(api: IBApi, sink: IbEventSink): void {
       price: magnified(id.instrumentCode, e.price ?? 0),
       time: ibTime(e.time ?? ''),
     });
-    if (reqId >= 0) requests.push(reqId, e.execId);
     sink.emit(fillEvents);
   });
   api.on(EventName.execDetailsEnd, (reqId: number) => requests.end(reqId));

@@ -8,7 +8,7 @@
  * - Fills from execDetails only, deduplicated and corrected by execId; commissions joined by execId.
  * - Every query that fails throws (IbNotConnected, IbRequestFailed, IbRequestTimeout...).
  */
-import { type Contract, type IBApi, OrderAction, OrderType } from '@stoqey/ib';
+import { type Contract, type IBApi, OrderType } from '@stoqey/ib';
 import type { Clock } from '../../clock.ts';
 import { ibAcceptsOrders, type IbConnectionState } from '../../domain/broker/ib-connection.ts';
 import type {
@@ -30,12 +30,13 @@ import type {
   TradingHours,
 } from '../port.ts';
 import { attachIbEvents, type IbEventSink } from './attach.ts';
+import { planIbOrder } from './combo.ts';
 import { IbConnection, type IbConnectionOptions } from './connection.ts';
-import { futuresConfig } from './contracts.ts';
 import { IbNotConnected, IbNotReady, IbOrderUnsupported, IbRequestFailed, IbUnknownOrder } from './errors.ts';
 import { type IbInstrumentConfig, toIbPrice } from './ib-config.ts';
 import { IbMarket } from './ib-market.ts';
 import { IbOrderBook, isFinished } from './order-book.ts';
+import { IbOutbox } from './outbox.ts';
 import { HistoricalPacer, IB_HISTORICAL_PACING, type PacingRules } from './pacing.ts';
 import { IbRequests, OPEN_ORDERS_ID, POSITIONS_ID } from './requests.ts';
 import { synchronise } from './sync.ts';
@@ -51,6 +52,8 @@ export interface IbBrokerOptions extends IbConnectionOptions {
   pacing?: PacingRules;
   pacingRetryMs?: number;
   pacingRetries?: number;
+  /** How long a fill waits for its commission report before it is reported without (default 2 s). */
+  commissionWaitMs?: number;
 }
 
 const DAY = 86_400_000;
@@ -67,12 +70,16 @@ export class IbBroker implements BrokerPort, IbEventSink {
   readonly market: IbMarket;
   readonly connection: IbConnection;
   private readonly listeners = new Set<BrokerListener>();
+  private readonly outbox: IbOutbox;
   private nextOrderId = 0;
   private accounts: string[] = [];
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor(readonly opts: IbBrokerOptions) {
     this.requests = new IbRequests(opts.requestTimeoutMs ?? 10_000);
+    this.outbox = new IbOutbox(opts.commissionWaitMs ?? 2_000, (e) => {
+      for (const l of this.listeners) l(e);
+    });
     this.connection = new IbConnection(opts, {
       attach: (api) => attachIbEvents(api, this),
       synchronise: () => synchronise(this),
@@ -119,6 +126,7 @@ export class IbBroker implements BrokerPort, IbEventSink {
 
   async disconnect(): Promise<void> {
     this.connection.send('STOP');
+    this.outbox.flushAll();
   }
 
   isConnected(): boolean {
@@ -142,8 +150,9 @@ export class IbBroker implements BrokerPort, IbEventSink {
     return () => this.listeners.delete(listener);
   }
 
+  /** Events leave in order; a fill first waits (briefly) for its commission report (outbox.ts). */
   emit(events: BrokerEvent[]): void {
-    for (const e of events) for (const l of this.listeners) l(e);
+    this.outbox.push(events);
   }
 
   api(): IBApi {
@@ -173,17 +182,11 @@ export class IbBroker implements BrokerPort, IbEventSink {
         existing: true,
       };
     this.requireReady('place an order');
-    const leg = req.legs[0];
-    if (req.legs.length !== 1 || !leg)
-      throw new IbOrderUnsupported(
-        `order ${req.orderRef}: ${req.legs.length} legs; the IB adapter sends single-leg orders only`,
-      );
-    if (!Number.isInteger(leg.qty) || leg.qty === 0)
-      throw new IbOrderUnsupported(`order ${req.orderRef}: quantity must be a non-zero integer`);
     if (req.orderType === 'limit' && req.limitPrice === undefined)
       throw new IbOrderUnsupported(`order ${req.orderRef}: limit order without limitPrice`);
-    const cfg = futuresConfig(this.opts.instruments, leg.instrumentCode);
-    const { contract } = await this.market.resolve(leg);
+    const plan = await planIbOrder(req.orderRef, req.legs, this.opts.instruments, (c) =>
+      this.market.resolve(c),
+    );
     const known2 = this.book.get(req.orderRef);
     if (known2)
       return {
@@ -201,20 +204,21 @@ export class IbBroker implements BrokerPort, IbEventSink {
       orderRef: req.orderRef,
       orderId,
       permId: 0,
-      contract: { instrumentCode: leg.instrumentCode, contractDate: leg.contractDate },
-      qty: leg.qty,
+      contract: plan.first,
+      qty: plan.qty,
       status: 'submitted',
       filledQty: 0,
       avgFillPrice: undefined,
       submittedAt,
+      ...(plan.legs ? { legs: plan.legs } : {}),
     });
     const account = req.account ?? this.account;
-    this.api().placeOrder(orderId, contract, {
-      action: leg.qty > 0 ? OrderAction.BUY : OrderAction.SELL,
-      totalQuantity: Math.abs(leg.qty),
+    this.api().placeOrder(orderId, plan.contract, {
+      action: plan.action,
+      totalQuantity: plan.totalQuantity,
       orderType: IB_ORDER_TYPE[req.orderType],
       ...(req.orderType === 'limit' && req.limitPrice !== undefined
-        ? { lmtPrice: toIbPrice(req.limitPrice, cfg) }
+        ? { lmtPrice: toIbPrice(req.limitPrice, plan.cfg) }
         : {}),
       orderRef: req.orderRef,
       ...(account === undefined ? {} : { account }),
@@ -231,14 +235,26 @@ export class IbBroker implements BrokerPort, IbEventSink {
     const rec = this.mustGet(orderRef);
     if (isFinished(rec.status)) return;
     this.requireReady('modify an order');
-    const cfg = futuresConfig(this.opts.instruments, rec.contract.instrumentCode);
-    const { contract } = await this.market.resolve(rec.contract);
+    const legs = rec.legs ?? [{ ...rec.contract, ratio: Math.sign(rec.qty) }];
+    if (legs.length === 0)
+      throw new IbOrderUnsupported(`order ${orderRef}: a combo whose legs are not known in this session`);
+    const size = Math.abs(rec.qty);
+    const plan = await planIbOrder(
+      orderRef,
+      legs.map((l) => ({
+        instrumentCode: l.instrumentCode,
+        contractDate: l.contractDate,
+        qty: l.ratio * size,
+      })),
+      this.opts.instruments,
+      (c) => this.market.resolve(c),
+    );
     const type = change.orderType ?? (change.limitPrice !== undefined ? 'limit' : 'market');
-    this.api().placeOrder(rec.orderId, contract, {
-      action: rec.qty > 0 ? OrderAction.BUY : OrderAction.SELL,
-      totalQuantity: Math.abs(rec.qty),
+    this.api().placeOrder(rec.orderId, plan.contract, {
+      action: plan.action,
+      totalQuantity: plan.totalQuantity,
       orderType: IB_ORDER_TYPE[type],
-      ...(change.limitPrice === undefined ? {} : { lmtPrice: toIbPrice(change.limitPrice, cfg) }),
+      ...(change.limitPrice === undefined ? {} : { lmtPrice: toIbPrice(change.limitPrice, plan.cfg) }),
       orderRef,
       ...(this.account === undefined ? {} : { account: this.account }),
       tif: 'DAY',
@@ -263,6 +279,8 @@ export class IbBroker implements BrokerPort, IbEventSink {
   async fills(since?: number): Promise<BrokerFill[]> {
     const from = since ?? this.startOfDay();
     await this.requestExecutions(from);
+    // Fills still waiting for their commission reports are answered with them.
+    await this.outbox.idle();
     return this.book.fills(from);
   }
 

@@ -22,7 +22,20 @@ export interface IbOrderRecord {
   avgFillPrice: number | undefined;
   submittedAt: number;
   rejectReason?: string;
+  /**
+   * A combo (BAG) order: `qty` counts combos and each leg trades `ratio` (signed) per combo.
+   * Empty when IB reported a combo whose legs this session cannot name (found after a restart).
+   */
+  legs?: ComboLeg[];
+  /**
+   * Known only from its executions (placed before a restart, no longer open at TWS): kept so its
+   * orderRef is never placed again; `qty` is what its fills add up to; no statuses are reported.
+   */
+  learned?: boolean;
 }
+
+/** One leg of a combo order: our contract and the signed quantity it trades per combo. */
+export type ComboLeg = ContractId & { ratio: number };
 
 export interface IbExecution {
   execId: string;
@@ -116,6 +129,15 @@ export class IbOrderBook {
       filledQty: 0,
       avgFillPrice: undefined,
     };
+    if (rec.learned) {
+      // Open at TWS after all: its own report gives its size and legs.
+      delete rec.learned;
+      rec.qty = o.qty;
+      rec.contract = o.contract;
+      if (o.legs) rec.legs = o.legs;
+      else delete rec.legs;
+    }
+    if (!rec.legs && o.legs) rec.legs = o.legs;
     rec.orderId = o.orderId;
     if (o.permId > 0) rec.permId = o.permId;
     this.add(rec);
@@ -171,7 +193,22 @@ export class IbOrderBook {
       if (c) Object.assign(prior, { commission: c.commission, commissionCurrency: c.currency });
       return [{ type: 'fill-corrected', fill: { ...prior } }];
     }
-    const rec = this.byRef.get(e.orderRef) ?? this.byOrderId(e.orderId);
+    let rec = this.byRef.get(e.orderRef) ?? this.byOrderId(e.orderId);
+    if (!rec && e.orderRef !== '') {
+      rec = {
+        orderRef: e.orderRef,
+        orderId: e.orderId,
+        permId: e.permId,
+        contract: e.contract,
+        qty: 0,
+        status: 'acknowledged',
+        filledQty: 0,
+        avgFillPrice: undefined,
+        submittedAt: e.time,
+        learned: true,
+      };
+      this.add(rec);
+    }
     const fill: BrokerFill = {
       execId: e.execId,
       orderRef: rec?.orderRef ?? e.orderRef,
@@ -189,15 +226,54 @@ export class IbOrderBook {
       fill.commissionCurrency = c.currency;
     }
     this.fillsByPrefix.set(prefix, fill);
-    if (rec) {
-      const sum = this.fills(0).reduce((s, f) => s + (f.orderRef === rec.orderRef ? Math.abs(f.qty) : 0), 0);
-      rec.filledQty = Math.max(rec.filledQty, Math.min(Math.abs(rec.qty), sum));
-    }
     const events: BrokerEvent[] = [{ type: 'fill', fill: { ...fill } }];
+    if (rec?.learned) {
+      if (
+        !rec.legs &&
+        fill.instrumentCode === rec.contract.instrumentCode &&
+        fill.contractDate === rec.contract.contractDate
+      )
+        rec.qty += fill.qty;
+      rec.filledQty = Math.abs(rec.qty);
+      return events;
+    }
+    if (rec) rec.filledQty = Math.max(rec.filledQty, Math.min(Math.abs(rec.qty), this.filledByFills(rec)));
     // Fills are the facts: a fully filled order is filled even if no final status ever comes.
     if (rec && rec.filledQty >= Math.abs(rec.qty) && !isFinished(rec.status))
       events.push(...this.setStatus(rec, 'filled'));
     return events;
+  }
+
+  /**
+   * How much of an order its fills make: contracts for a single-contract order; for a combo, the
+   * combos every leg has filled (IB reports a combo's executions leg by leg).
+   */
+  private filledByFills(rec: IbOrderRecord): number {
+    const mine = this.fills(0).filter((f) => f.orderRef === rec.orderRef);
+    if (!rec.legs) return mine.reduce((s, f) => s + Math.abs(f.qty), 0);
+    if (rec.legs.length === 0) return 0; // legs unknown: IB's order status says
+    const perLeg = rec.legs.map((l) => {
+      const done = mine
+        .filter((f) => f.instrumentCode === l.instrumentCode && f.contractDate === l.contractDate)
+        .reduce((s, f) => s + Math.abs(f.qty), 0);
+      return Math.floor(done / Math.abs(l.ratio));
+    });
+    return Math.min(...perLeg);
+  }
+
+  /** IB's execution of a combo as a whole (secType BAG): a learned order is a combo of that size. */
+  comboExecution(orderRef: string, cumQty: number): void {
+    const rec = this.byRef.get(orderRef);
+    if (!rec?.learned) return;
+    rec.legs = [];
+    rec.qty = cumQty;
+    rec.filledQty = cumQty;
+  }
+
+  /** Orders known only from executions and not open at TWS are done. */
+  settleLearned(openRefs: ReadonlySet<string>): void {
+    for (const rec of this.byRef.values())
+      if (rec.learned && !openRefs.has(rec.orderRef)) rec.status = 'filled';
   }
 
   /** A commission report: attached to its fill, or kept until the fill arrives. */

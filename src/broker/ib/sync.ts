@@ -3,6 +3,8 @@
  * (every client's), executions since the start of the day, positions, then reconcile:
  * - fills missed while disconnected come in as execDetails and are emitted once (deduplicated
  *   by execId in the order book);
+ * - an order known only from today's executions (placed before a restart, no longer open) is
+ *   kept as done, so its orderRef is never placed again;
  * - an order of ours that TWS knows neither as open nor by an execution never reached it: it is
  *   reported rejected (never sent again);
  * - orders at IB without an orderRef are reported as unknown broker orders;
@@ -28,6 +30,7 @@ export async function synchronise(t: SyncTarget): Promise<void> {
   const positions = await t.requestPositions();
   const openRefs = new Set(open.map((o) => o.orderRef));
   const filledRefs = new Set(t.book.fills(since).map((f) => f.orderRef));
+  t.book.settleLearned(openRefs);
   const events: BrokerEvent[] = [];
   for (const rec of t.book.all()) {
     if (isFinished(rec.status) || openRefs.has(rec.orderRef) || filledRefs.has(rec.orderRef)) continue;

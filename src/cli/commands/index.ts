@@ -74,7 +74,7 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'strategy',
-    summary: 'Stored optimal positions and system diagnostics',
+    summary: 'Stored optimal positions, system diagnostics and strategy actor states',
     load: async () => [(await import('./strategy.ts')).register],
   },
   {

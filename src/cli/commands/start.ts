@@ -1,9 +1,10 @@
 /**
  * `systack start` (what `npm start` runs): the whole system on its embedded defaults. An embedded
- * nats-server with JetStream, the bundled sample data imported on first start, the simulated
- * broker, and the supervisor running every process on a simulated clock, so a full trading day —
- * prices, capital, systems, strategy orders, the stack handler trading them, fills, end of day —
- * passes in about a minute while the monitor page shows it. Ctrl-C stops it cleanly; `--days N`
+ * nats-server with JetStream, the bundled sample data imported on first start, the configured
+ * broker (the simulated one by default; with `broker: ib` the TWS / Gateway of the config, meant
+ * for a paper account or the fake TWS since the clock is simulated), and the supervisor running
+ * every process on a simulated clock, so a full trading day — prices, capital, systems, strategy
+ * orders, the stack handler trading them, fills, end of day — passes in about a minute while the monitor page shows it. Ctrl-C stops it cleanly; `--days N`
  * stops by itself after N trading days and prints a summary.
  */
 import { hostname } from 'node:os';
@@ -26,7 +27,7 @@ import { bundledPath } from '../../config/paths.ts';
 import { setLogClock } from '../../log/logger.ts';
 import { logFormat } from '../../log/pretty.ts';
 import { importProgressReporter } from '../commands/prices.ts';
-import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
+import { parsePositiveInt, printResult, UsageError } from '../output.ts';
 import {
   assertPortFree,
   BUS_LOST_STOP_MS,
@@ -50,7 +51,9 @@ interface StartOptions {
 export function register(program: Command): void {
   program
     .command('start')
-    .description('Run the whole system on embedded defaults (sample data, simulated broker, simulated clock)')
+    .description(
+      'Run the whole system on embedded defaults (sample data, simulated clock; the simulated broker unless broker: ib)',
+    )
     .option('--speed <n>', 'simulated clock speed: 1500 runs a trading day in about a minute', '1500')
     .option(
       '--start <time>',
@@ -73,10 +76,6 @@ export function register(program: Command): void {
       // The compressed simulated day (config/simulation.control.yaml), for this process and its children.
       process.env.SYSTACK_CONTROL_OVERLAY ??= bundledPath('config/simulation.control.yaml');
       const config = loadConfig();
-      if (config.system.broker !== 'sim')
-        throw new CliError(
-          "systack start runs the simulated broker: use 'systack supervise' with broker: ib",
-        );
       const control = controlConfigOf(config);
       const monitor =
         opts.monitor === false
@@ -148,7 +147,9 @@ export function register(program: Command): void {
           sample_data: sample.imported
             ? `imported ${sample.instruments} instruments`
             : `${sample.instruments} instruments stored`,
-          capital: capitalInitialised ? 'initialised from the simulated account' : 'stored',
+          capital: capitalInitialised
+            ? `initialised from the ${config.system.broker === 'sim' ? 'simulated' : 'broker'} account`
+            : 'stored',
           clock_start: new Date(anchor.anchorSim).toISOString(),
           clock_speed: speed,
           monitor: daemon.monitor?.url ?? null,
@@ -173,7 +174,18 @@ export function register(program: Command): void {
           bus_restarts: rt.busRestarts,
           processes: Object.fromEntries(daemon.supervisor.history),
         };
-        printResult({ ...(await runSummary(rt.nc, rt.prefix)), supervision }, { json: opts.json });
+        const summary = await runSummary(
+          oneOffMethodContext({
+            process: 'systack_start',
+            method: 'run_summary',
+            clock: daemon.clock,
+            nc: rt.nc,
+            prefix: rt.prefix,
+            system: config.system,
+            log: rt.log,
+          }),
+        );
+        printResult({ ...summary, supervision }, { json: opts.json });
       }
       await rt.stop();
       process.stderr.write('systack stopped.\n');

@@ -1,8 +1,11 @@
 /**
  * `systack strategy positions|diagnostics`: what the last system run stored (digest §7 runner;
  * the reference's strategy report and interactive diagnostics "optimal positions").
+ * `systack strategy actors`: each strategy actor's stored state (docs/strategies.md).
  */
 import type { Command } from 'commander';
+import { readStrategyActor } from '../../../actors/strategy-actor-records.ts';
+import { openCatalogued } from '../../store/catalogue.ts';
 import { withBus } from '../context.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
 import { openStrategyStore } from '../../store/backend.ts';
@@ -16,7 +19,45 @@ interface Opts {
 }
 
 export function register(program: Command): void {
-  const strategy = program.command('strategy').description('Stored optimal positions and system diagnostics');
+  const strategy = program
+    .command('strategy')
+    .description('Stored optimal positions, system diagnostics and strategy actor states');
+
+  strategy
+    .command('actors')
+    .description(
+      "Each strategy actor's state as stored in KV (run_systems / run_strategy_order_generator step it)",
+    )
+    .option('--strategy <name>', 'only this strategy')
+    .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+    .option('--json', 'print JSON')
+    .action((o: Opts) =>
+      withBus({ natsUrl: o.natsUrl }, async ({ nc, config, prefix }) => {
+        const names = Object.keys(config.system.strategy_list);
+        if (o.strategy && !names.includes(o.strategy))
+          throw new UsageError(
+            `unknown strategy '${o.strategy}' (configured: ${names.join(', ') || 'none'})`,
+          );
+        const kv = await openCatalogued(nc, prefix, 'strategy_actors');
+        const rows = [];
+        for (const s of o.strategy ? [o.strategy] : names) {
+          const r = (await readStrategyActor(kv, s))?.record;
+          rows.push({
+            strategy_name: s,
+            state: r?.state ?? 'idle (never ran)',
+            version: r?.version ?? 0,
+            system_runs: r?.context.executions ?? 0,
+            positions_stored: r?.context.positions_stored ?? null,
+            order_runs: r?.context.order_runs ?? 0,
+            orders_placed: r?.context.orders_placed ?? null,
+            last_error: r?.context.last_error ?? null,
+            running_in: r?.owner ? `${r.owner.process} (pid ${r.owner.pid})` : null,
+          });
+        }
+        if (o.json) return printResult(rows, { json: true });
+        printResult(rows);
+      }),
+    );
 
   strategy
     .command('positions')

@@ -1,7 +1,7 @@
 /**
- * The visualizer's data: a core NATS subscription to the inspection subjects and the roll-status
- * journal subjects (the live actors, latest event each, and server-sent event listeners), and the
- * replay of one order family read from the `<PREFIX>_STACK` journal (or, once purged at end of
+ * The visualizer's data: core NATS subscriptions to the inspection subjects (order and strategy
+ * actors) and the roll-status journal subjects (the live actors, latest event each, and
+ * server-sent event listeners), and the replay of one order family read from the `<PREFIX>_STACK` journal (or, once purged at end of
  * day, its completed record in `<PREFIX>_HISTORY`).
  */
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
@@ -28,7 +28,12 @@ export class VisualizerFeed {
 
   /** The subjects read live (documented in docs/visualizer.md). */
   get subjects(): string[] {
-    return [this.inspectSubject, this.rollsSubject];
+    return [this.inspectSubject, this.strategySubject, this.rollsSubject];
+  }
+
+  /** The strategy actors' transitions (actors/strategy-actors.ts), in the same inspect shape. */
+  private get strategySubject(): string {
+    return subject(this.prefix, 'inspect', 'strategy', '>');
   }
 
   private get inspectSubject(): string {
@@ -43,6 +48,12 @@ export class VisualizerFeed {
     const rollPrefix = `${subject(this.prefix, 'rolls', 'event')}.`;
     this.subs.push(
       this.nc.subscribe(this.inspectSubject, {
+        callback: (err, m) => {
+          if (err) return;
+          this.accept(fromInspect(parse(m.string()), this.index, this.machines));
+        },
+      }),
+      this.nc.subscribe(this.strategySubject, {
         callback: (err, m) => {
           if (err) return;
           this.accept(fromInspect(parse(m.string()), this.index, this.machines));
