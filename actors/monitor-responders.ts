@@ -12,12 +12,48 @@ import { callService, endpoint, startService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
-import { readPositions } from './stack/read-model.ts';
-import type { AnyOrder } from './stack/types.ts';
-import { openPriceStore } from '../src/store/backend.ts';
+import { OrderEventStore } from './store/order-event-store.ts';
+import { readLocks, readPositions } from './stack/read-model.ts';
+import type { AnyOrder, FillRecord } from './stack/types.ts';
+import { openCapitalStore, openPriceStore } from '../src/store/backend.ts';
 
 const empty = z.object({}).passthrough();
+const fillsQuery = z
+  .object({
+    days: z.number().positive().max(3660).optional(),
+    q: z.string().max(100).optional(),
+    limit: z.number().int().positive().max(5000).optional(),
+  })
+  .strict();
 const CACHE_MS = 5_000;
+const DAY_MS = 86_400_000;
+/** Points of each instrument's price chart (the latest daily prices). */
+const SERIES_POINTS = 120;
+/** A price older than this is stale (four days: a long weekend is not stale, a missed day is). */
+export const STALE_PRICE_MINUTES = 4 * 24 * 60;
+
+/** Does a fill match a search: every word is found in its instrument, strategy, contract or ids. */
+function fillMatches(f: FillRecord, q: string | undefined): boolean {
+  if (!q) return true;
+  const hay = [
+    f.instrumentCode,
+    f.strategyName,
+    f.contractDate,
+    f.kind,
+    f.instrumentOrderId,
+    f.contractOrderId,
+    f.brokerOrderId,
+    f.execId,
+  ]
+    .filter((x) => x !== undefined)
+    .join(' ')
+    .toLowerCase();
+  return q
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((w) => hay.includes(w));
+}
 
 /** Memoise an async read for a few seconds (the page polls every 2 s). */
 function cached<T>(read: () => Promise<T>): () => Promise<T> {
@@ -46,8 +82,60 @@ export async function startMonitorResponders(
       instrument_code: instrumentCode,
       last_price_time: last !== undefined ? new Date(last).toISOString() : null,
       age_minutes: last !== undefined ? Math.round((clock.now() - last) / 60_000) : null,
+      stale: last === undefined || clock.now() - last > STALE_PRICE_MINUTES * 60_000,
     })),
   );
+  const seriesRows = cached(async () => {
+    const out = [];
+    for (const code of await prices.listAdjustedPrices()) {
+      const s = await prices.getAdjustedPrices(code);
+      if (!s) continue;
+      const from = Math.max(0, s.times.length - SERIES_POINTS);
+      const points: Array<[number, number]> = [];
+      for (let i = from; i < s.times.length; i++) points.push([s.times[i]!, s.values[i]!]);
+      out.push({ instrument_code: code, points });
+    }
+    return out;
+  });
+  const events = await OrderEventStore.open(nc, prefix);
+  const allFills = cached(async () => (await events.loadFills<FillRecord>()).map((e) => e.data));
+  const fillRows = async (b: z.infer<typeof fillsQuery>) => {
+    const since = clock.now() - (b.days ?? 1) * DAY_MS;
+    return (await allFills())
+      .filter((f) => f.time >= since && fillMatches(f, b.q))
+      .sort((a, b2) => b2.time - a.time)
+      .slice(0, b.limit ?? 500)
+      .map((f) => ({
+        time: new Date(f.time).toISOString(),
+        strategy_name: f.strategyName ?? null,
+        instrument_code: f.instrumentCode,
+        contract_date: f.contractDate ?? null,
+        qty: f.qty,
+        price: f.price,
+        kind: f.kind,
+        instrument_order_id: f.instrumentOrderId ?? null,
+        contract_order_id: f.contractOrderId ?? null,
+        broker_order_id: f.brokerOrderId ?? null,
+      }));
+  };
+  const capital = await openCapitalStore(nc, prefix);
+  const capitalRows = cached(async () => {
+    const rows = (await capital.totalHistory()).filter((r) => Number.isFinite(r.total_capital));
+    const last = rows[rows.length - 1];
+    // P&L today: the change of accumulated P&L since the last row before today (UTC) began.
+    const dayStart = Math.floor(clock.now() / DAY_MS) * DAY_MS;
+    const before = [...rows].reverse().find((r) => r.timestamp < dayStart);
+    return {
+      total_capital: last?.total_capital ?? null,
+      accumulated_pnl: last?.accumulated_pnl ?? null,
+      pnl_today: last && before ? last.accumulated_pnl - before.accumulated_pnl : null,
+      curve: rows.slice(-365).map((r) => ({
+        time: new Date(r.timestamp).toISOString(),
+        total_capital: r.total_capital,
+        accumulated_pnl: r.accumulated_pnl,
+      })),
+    };
+  });
   const positionRows = cached(async () => {
     const p = await readPositions(nc, prefix);
     return [
@@ -89,7 +177,8 @@ export async function startMonitorResponders(
   return startService(nc, {
     name: 'systack-monitor-data',
     version: '1.0.0',
-    description: 'Data for the monitor page: prices, live orders, positions',
+    description:
+      'Data for the monitor page: prices, live orders, positions, fills, capital and P&L, price series',
     endpoints: [
       endpoint({
         name: 'prices',
@@ -111,6 +200,38 @@ export async function startMonitorResponders(
         description: 'positions from fills',
         schema: empty,
         handler: positionRows,
+      }),
+      endpoint({
+        name: 'locks',
+        subject: subject(prefix, 'monitor', 'locks'),
+        description: 'locked instruments and why',
+        schema: empty,
+        handler: async () =>
+          [...(await readLocks(nc, prefix))].map(([instrument_code, reason]) => ({
+            instrument_code,
+            reason,
+          })),
+      }),
+      endpoint({
+        name: 'fills',
+        subject: subject(prefix, 'monitor', 'fills'),
+        description: 'fills of the last `days` (default 1), newest first, matching every word of `q`',
+        schema: fillsQuery,
+        handler: fillRows,
+      }),
+      endpoint({
+        name: 'capital',
+        subject: subject(prefix, 'monitor', 'capital'),
+        description: 'total capital, accumulated P&L, P&L today and the equity curve',
+        schema: empty,
+        handler: capitalRows,
+      }),
+      endpoint({
+        name: 'series',
+        subject: subject(prefix, 'monitor', 'series'),
+        description: `the latest ${SERIES_POINTS} adjusted prices of each instrument`,
+        schema: empty,
+        handler: seriesRows,
       }),
     ],
   });

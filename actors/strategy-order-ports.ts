@@ -6,15 +6,11 @@
  *   is not running. Unfilled orders are not read: the stack nets on insert (digest B5).
  * - `QueuedInstrumentOrderSink`: each order queued durably in the work queue
  *   `<PREFIX>_ORDER_REQUESTS` (`actors/stack/order-requests.ts`) for the stack handler.
- * - `NatsRollStateSource`: `<prefix>.rolls.state.list` `{}` → `[{instrument_code, roll_state}]`
- *   in the service envelope of `src/bus/service.ts`. No roll-state service exists yet; when none
- *   answers the generator treats every instrument as Passive (warning).
+ * - `NatsRollStateSource`: the roll states stored in KV `<PREFIX>_ROLL_STATUS` by the roll status
+ *   actors (`actors/rolls`); an instrument with no stored state is No_Roll.
  */
-import { NoRespondersError, TimeoutError } from '@nats-io/nats-core';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { z } from 'zod';
-import { callService } from '../src/bus/service.ts';
-import { subject } from '../src/bus/subjects.ts';
+import { readRollStates } from './rolls/roll-status-host.ts';
 import { requestInstrumentOrder } from './stack/order-requests.ts';
 import { readLocks, readPositions } from './stack/read-model.ts';
 import type {
@@ -39,67 +35,23 @@ export interface StrategyStackState {
 
 export interface StrategyStateSource {
   stackState(strategy: string): Promise<StrategyStackState>;
-  /** Roll state per instrument; undefined when no roll-state service answers. */
+  /** Roll state per instrument (undefined: none known, the generator then assumes Passive). */
   rollStates(): Promise<Record<string, RollState> | undefined>;
 }
 
-export class ServiceUnavailable extends Error {}
-
-const unavailable = (err: unknown): boolean =>
-  err instanceof NoRespondersError ||
-  err instanceof TimeoutError ||
-  (err instanceof Error && /no responders|timeout/i.test(err.message));
-
-async function call<R>(nc: NatsConnection, subj: string, body: unknown, timeoutMs?: number): Promise<R> {
-  try {
-    return await callService<R>(nc, subj, body, timeoutMs);
-  } catch (err) {
-    if (unavailable(err)) throw new ServiceUnavailable(`no service answers ${subj}`);
-    throw err;
-  }
-}
-
-/** Roll states (digest §3), checked at the edge. */
-const ROLL_STATES = [
-  'No_Roll',
-  'Passive',
-  'Force',
-  'Force_Outright',
-  'Close',
-  'No_Open',
-  'Roll_Adjusted',
-] as const;
-const rollStateRows = z.array(z.object({ instrument_code: z.string(), roll_state: z.enum(ROLL_STATES) }));
-
-function parseReply<S extends z.ZodType>(schema: S, reply: unknown, subj: string): z.infer<S> {
-  const r = schema.safeParse(reply);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`unexpected reply from ${subj}: ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'}`);
-  }
-  return r.data;
-}
-
-/** Roll states from a roll-state service on `<prefix>.rolls.state.list`. */
+/**
+ * Roll states stored by the roll status actors (KV `<PREFIX>_ROLL_STATUS`,
+ * `actors/rolls/roll-status-host.ts`); an instrument never changed is No_Roll (the reference's
+ * default), so the generator applies exactly the states the operator and the roll tool set.
+ */
 export class NatsRollStateSource {
   constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
-    /** Roll-state requests wait this long before "no roll-state service" (ms). */
-    private readonly rollStateTimeoutMs = 2_000,
   ) {}
 
-  async rollStates(): Promise<Record<string, RollState> | undefined> {
-    const subj = subject(this.prefix, 'rolls', 'state', 'list');
-    let reply: unknown;
-    try {
-      reply = await call<unknown>(this.nc, subj, {}, this.rollStateTimeoutMs);
-    } catch (err) {
-      if (err instanceof ServiceUnavailable) return undefined;
-      throw err;
-    }
-    const rows = parseReply(rollStateRows, reply, subj);
-    return Object.fromEntries(rows.map((r) => [r.instrument_code, r.roll_state]));
+  rollStates(): Promise<Record<string, RollState>> {
+    return readRollStates(this.nc, this.prefix);
   }
 }
 
@@ -138,9 +90,8 @@ export class DurableStrategyStateSource implements StrategyStateSource {
   constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
-    rollStateTimeoutMs?: number,
   ) {
-    this.rolls = new NatsRollStateSource(nc, prefix, rollStateTimeoutMs);
+    this.rolls = new NatsRollStateSource(nc, prefix);
   }
 
   async stackState(): Promise<StrategyStackState> {

@@ -1,45 +1,113 @@
 /**
  * CLI start-up times (issue 14 §2): wall time of whole `systack` processes, median of N runs,
- * measured around each child process (process-level timer). `node -e 0` is the floor.
- *   npx tsx bench/cli.ts [--runs 5] [--nats-url URL] --json
- * With --nats-url, also times NATS queries (`control processes`, `orders view instrument`)
- * against that running system (exit code recorded: a query without its service fails fast).
+ * measured around each child process (process-level timer), and the child's CPU time (user +
+ * system, from /usr/bin/time when installed: the figure a loaded machine changes least).
+ * `node -e 0` is the floor.
+ *   npx tsx bench/cli.ts [--runs 5] [--nats-url URL]
+ * NATS queries (`control processes`, `orders view instrument`) are timed against the system at
+ * --nats-url, or else against one the bench starts: an embedded nats-server with the
+ * process-control service (what the supervisor serves) and no stack handler (so `orders view`
+ * reads the stack from JetStream, its path when the handler is not running).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startControlService } from '../actors/supervisor/control-service.ts';
+import { ProcessStore } from '../actors/supervisor/process-store.ts';
+import { connectNats } from '../src/bus/connection.ts';
+import { startEmbeddedNats } from '../src/bus/embedded.ts';
+import { wallClock } from '../src/clock.ts';
+import { resolveControlConfig } from '../src/domain/process-control/config.ts';
+import { SHIPPED_CONTROL_CONFIG } from '../src/domain/process-control/shipped.ts';
+import { createRootLogger } from '../src/log/logger.ts';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const runs = Number(arg('--runs') ?? 5);
-const natsUrl = arg('--nats-url');
 const BIN = join(import.meta.dirname, '..', 'bin', 'systack.js');
+const TIME = '/usr/bin/time';
+const cwd = mkdtempSync(join(tmpdir(), 'systack-bench-cli-'));
 
-function time(args: string[]): { median_ms: number; runs_ms: number[]; exit_code: number | null } {
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** Run one child to its end (async: the bench's own services keep answering meanwhile). */
+function run(cmd: string, argv: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd, env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd } });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+async function time(args: string[]) {
   const ms: number[] = [];
+  const cpu: number[] = [];
   let code: number | null = 0;
+  const withTime = existsSync(TIME);
   for (let i = 0; i < runs; i++) {
+    const [cmd, argv] = withTime
+      ? [TIME, ['-f', 'cpu %U %S', process.execPath, ...args]]
+      : [process.execPath, args];
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const r = await run(cmd, argv);
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
     code = r.status;
+    const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+    if (m) cpu.push((Number(m[1]) + Number(m[2])) * 1000);
   }
-  const sorted = [...ms].sort((a, b) => a - b);
   return {
-    median_ms: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
+    median_ms: Math.round(median(ms)),
     runs_ms: ms.map(Math.round),
+    ...(cpu.length ? { median_cpu_ms: Math.round(median(cpu)) } : {}),
     exit_code: code,
+  };
+}
+
+async function ownSystem() {
+  const dir = mkdtempSync(join(tmpdir(), 'systack-bench-nats-'));
+  const server = await startEmbeddedNats({ storeDir: join(dir, 'js'), portsDir: dir });
+  const nc = await connectNats({ url: server.url, name: 'bench-cli' });
+  const service = await startControlService({
+    nc,
+    prefix: 'systack',
+    store: await ProcessStore.open(nc, 'systack'),
+    control: resolveControlConfig(SHIPPED_CONTROL_CONFIG),
+    clock: wallClock,
+    host: 'bench',
+    log: createRootLogger({ processName: 'bench', level: 'warn', destination: { write: () => true } }).log,
+  });
+  return {
+    url: server.url,
+    async stop() {
+      await service.stop();
+      await nc.close();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
 const result: Record<string, unknown> = {
   runs,
-  node_e_0: time(['-e', '0']),
-  systack_help: time([BIN, '--help']),
+  load_average_1m: Number((await import('node:os')).loadavg()[0]!.toFixed(2)),
+  node_e_0: await time(['-e', '0']),
+  systack_help: await time([BIN, '--help']),
 };
-if (natsUrl) {
-  result.control_processes = time([BIN, 'control', 'processes', '--nats-url', natsUrl]);
-  result.orders_view_instrument = time([BIN, 'orders', 'view', 'instrument', '--nats-url', natsUrl]);
+const given = arg('--nats-url');
+const system = given ? undefined : await ownSystem();
+const natsUrl = given ?? system!.url;
+try {
+  result.nats = given ? 'given' : 'embedded nats-server, process-control service, no stack handler';
+  result.control_processes = await time([BIN, 'control', 'processes', '--nats-url', natsUrl]);
+  result.orders_view_instrument = await time([BIN, 'orders', 'view', 'instrument', '--nats-url', natsUrl]);
+} finally {
+  await system?.stop();
+  rmSync(cwd, { recursive: true, force: true });
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -23,7 +23,7 @@ export function capitalMethods(deps: ProcessMethodDeps = {}): Record<string, Pro
               logCritical(ctx.log, msg, fields(ctx));
               throw new Error(msg);
             }
-            return { value: a.value };
+            return { value: a.value, margin: a.margin };
           },
         });
         const r = await rt.capital.update();

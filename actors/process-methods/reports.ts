@@ -10,7 +10,9 @@ import { reportEmailHtml } from '../../src/domain/reports/html.ts';
 import { openEmailSender } from '../../src/email/alerts.ts';
 import { emailSettings } from '../../src/email/mailer.ts';
 import type { EmailMessage } from '../../src/store/email-store.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { buildReport, publishReport, REPORT_NAMES, type ReportName } from '../reports/build.ts';
+import { controlConfigOf } from '../supervisor/control-config.ts';
 import { renderReportHtml } from '../reports/chart-library.ts';
 import type { ProcessMethod } from './types.ts';
 
@@ -28,7 +30,9 @@ export function reportEmail(report: Report): EmailMessage {
 
 function reportMethod(name: ReportName): ProcessMethod {
   return async (ctx) => {
-    const sources = { nc: ctx.nc, prefix: ctx.prefix, system: ctx.system, clock: ctx.clock };
+    // The control config as this process was started with (same files and environment).
+    const control = name === 'status_report' ? controlConfigOf(loadConfig()) : undefined;
+    const sources = { nc: ctx.nc, prefix: ctx.prefix, system: ctx.system, clock: ctx.clock, control };
     const stored = await publishReport(await buildReport(name, sources), sources);
     ctx.log.info(
       { component: 'reports', process: ctx.process, method: ctx.method, path: stored.path },

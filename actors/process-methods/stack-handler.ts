@@ -5,6 +5,10 @@
  * and order statuses arrive between method runs. `safe_stack_removal` (run on completion) runs end
  * of day and closes it.
  *
+ * The contracts and roll states come from the stored state (`actors/rolls/stored-contracts.ts`):
+ * the priced / forward contracts of the multiple prices and the roll states in KV
+ * `<PREFIX>_ROLL_STATUS`, re-read before each spawn and before roll orders are generated.
+ *
  * With `broker: sim` the simulated broker keeps its orders and fills in the KV bucket
  * `<PREFIX>_SIMBROKER`, so it outlives a crash of this process as a real broker would.
  */
@@ -14,7 +18,10 @@ import type { BrokerPort } from '../../src/broker/port.ts';
 import { childLogger } from '../../src/log/logger.ts';
 import { consumeOrderRequests, type OrderRequestConsumer } from '../stack/order-requests.ts';
 import { startOrderServices } from '../stack/services.ts';
-import { contractsFromPriceStore } from '../stack/store-contracts.ts';
+import { generateForceRollOrders } from '../rolls/roll-orders.ts';
+import { StoredRollContracts } from '../rolls/stored-contracts.ts';
+import { refreshAdditionalSampling } from './additional-sampling.ts';
+import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
 import { startTradeLimitsService } from '../trade-limits-service.ts';
 import { storedUniverse } from '../universe.ts';
@@ -26,6 +33,9 @@ import { openPriceStore } from '../../src/store/backend.ts';
 
 interface Running {
   handler: StackHandler;
+  /** Contracts and stored roll states (re-read before spawning and before roll orders). */
+  contracts: StoredRollContracts;
+  prices: JetStreamPriceStore;
   service: Service;
   limitsService: Service;
   broker: BrokerPort;
@@ -50,10 +60,16 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       const broker = await brokerFor(ctx, deps);
       const log = childLogger({ component: 'stack_handler' }, ctx.log);
       const limits = await TradeLimitsStore.open(ctx.nc, ctx.prefix);
+      const prices = await openPriceStore(ctx.nc, ctx.prefix);
+      const contracts = await StoredRollContracts.open(
+        { nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock },
+        prices,
+        log,
+      );
       const handler = await StackHandler.open({
         nc: ctx.nc,
         broker,
-        contracts: await contractsFromPriceStore(await openPriceStore(ctx.nc, ctx.prefix)),
+        contracts,
         clock: ctx.clock,
         prefix: ctx.prefix,
         log,
@@ -68,7 +84,7 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       // Orders the strategy order generator queued while the stack handler was not running.
       const requests = await consumeOrderRequests(ctx.nc, ctx.prefix, handler, log);
       log.info({ ...handler.restoreReport }, 'stack handler started');
-      return { handler, service, limitsService, broker, requests };
+      return { handler, contracts, prices, service, limitsService, broker, requests };
     })();
     byPrefix.set(ctx.prefix, r);
     r.catch(() => byPrefix?.delete(ctx.prefix));
@@ -83,15 +99,15 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
       const { handler } = await open(ctx, deps);
       await fn(handler);
     };
-  const notInThisBuild: ProcessMethod = async (ctx) => {
-    ctx.log.warn(
-      { process: ctx.process, method: ctx.method },
-      `${ctx.method} is not implemented yet: skipped`,
-    );
-  };
   return {
     check_external_position_break: run((h) => h.checkExternalPositionBreak()),
-    spawn_children_from_new_instrument_orders: run((h) => h.spawnChildrenFromNewInstrumentOrders()),
+    // C2 first: the stored roll states (and contracts) are re-read, order-generating states with
+    // nothing left in the priced contract downgraded to Passive, then children spawned by state.
+    spawn_children_from_new_instrument_orders: async (ctx) => {
+      const r = await open(ctx, deps);
+      await r.contracts.refresh((i, c) => r.handler.core.contractPosition(i, c));
+      await r.handler.spawnChildrenFromNewInstrumentOrders();
+    },
     // The algos' manage loops (E1/E2) are deadlines ticked here, after new broker orders are sent.
     create_broker_orders_from_contract_orders: run(async (h) => {
       await h.createBrokerOrdersFromContractOrders();
@@ -109,8 +125,29 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
       await closeProcessBroker(ctx, r.broker);
       running.get(ctx.nc)?.delete(ctx.prefix);
     },
-    // Roll orders (digest J) and additional sampling belong to other parts, not built yet.
-    generate_force_roll_orders: notInThisBuild,
-    refresh_additional_sampling_all_instruments: notInThisBuild,
+    generate_force_roll_orders: async (ctx) => {
+      const r = await open(ctx, deps);
+      const { decisions, created } = await generateForceRollOrders(r.handler.core, r.contracts, r.prices);
+      ctx.log.info(
+        {
+          created,
+          skipped: decisions.flatMap((d) => ('skipped' in d ? [`${d.instrumentCode}: ${d.skipped}`] : [])),
+        },
+        `roll orders: ${created.length} created`,
+      );
+    },
+    refresh_additional_sampling_all_instruments: async (ctx) => {
+      const r = await open(ctx, deps);
+      await r.contracts.refresh(undefined, { full: true });
+      const priced = r.contracts
+        .instruments()
+        .map((i) => ({ instrumentCode: i, contractDate: r.contracts.pricedContract(i) }));
+      const samples = await refreshAdditionalSampling(
+        { nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock, log: ctx.log },
+        r.broker,
+        priced,
+      );
+      ctx.log.info({ sampled: samples.length, of: priced.length }, 'bid/ask spreads sampled');
+    },
   };
 }

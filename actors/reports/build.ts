@@ -14,6 +14,14 @@ import {
   minimumCapitalRows,
 } from '../../src/domain/reports/liquidity.ts';
 import { type InstrumentMarket, pointValueBase, riskFigures } from '../../src/domain/reports/market.ts';
+import { instrumentRiskReport } from '../../src/domain/reports/instrument-risk.ts';
+import { marketMonitorReport } from '../../src/domain/reports/market-monitor.ts';
+import {
+  duplicateGroups,
+  duplicateMarketsReport,
+  type MarketFigures,
+  removeMarketsReport,
+} from '../../src/domain/reports/markets.ts';
 import { DAY_MS, pandlReport } from '../../src/domain/reports/pandl.ts';
 import { reconcileReport } from '../../src/domain/reports/reconcile.ts';
 import { riskReport } from '../../src/domain/reports/risk.ts';
@@ -40,7 +48,11 @@ export const REPORT_NAMES = [
   'risk_report',
   'status_report',
   'liquidity_report',
+  'instrument_risk_report',
   'minimum_capital_report',
+  'duplicate_markets_report',
+  'remove_markets_report',
+  'market_monitor_report',
   'account_curve_report',
 ] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
@@ -78,6 +90,33 @@ async function costRowsNow(s: src.ReportSources): Promise<CostRow[]> {
   return costRows(markets, slips, fills);
 }
 
+/**
+ * SR cost (configured spread and commission), liquidity and risk per instrument, for the remove
+ * and duplicate markets reports; the remove markets report leaves out
+ * `exclude_instrument_lists.ignore_instruments` (as the reference does).
+ */
+async function marketFigures(s: src.ReportSources, excludeIgnored: boolean): Promise<MarketFigures[]> {
+  const ignored = new Set(excludeIgnored ? s.system.exclude_instrument_lists.ignore_instruments : []);
+  const markets = (await ms.instrumentMarkets(s)).filter((m) => !ignored.has(m.instrumentCode));
+  const costs = new Map(costRows(markets, [], []).map((r) => [r.instrumentCode, r]));
+  const liquidity = new Map(liquidityRows(markets, new Map()).map((r) => [r.instrumentCode, r]));
+  return markets.map((m) => {
+    const f = riskFigures(m);
+    const l = liquidity.get(m.instrumentCode);
+    return {
+      instrumentCode: m.instrumentCode,
+      srCost: costs.get(m.instrumentCode)?.srCostConfigured,
+      volumeContracts: l?.volumeContracts,
+      volumeRisk: l?.volumeRiskMillions,
+      annualPercStdev: f.annualPercStdev,
+      annualRiskPerContract: f.annualRiskPerContract,
+    };
+  });
+}
+
+/** Days of adjusted prices the market monitor reads per instrument (12 months and the vol before). */
+const MONITOR_PRICE_ROWS = 400;
+
 const instrumentPositions = (p: src.StackPositions) => {
   const out = new Map<string, number>();
   for (const r of p.strategy) out.set(r.instrumentCode, (out.get(r.instrumentCode) ?? 0) + r.position);
@@ -102,6 +141,20 @@ export async function buildReport(
           prices: await src.priceAges(s, positions),
           locks: await src.locks(s),
           pendingOrderRequests: await src.pendingOrderRequests(s.nc, s.prefix),
+          fxPrices: await src.fxPriceAges(s),
+          controlConfig: s.control && {
+            timeZone: s.control.timeZone,
+            processes: Object.values(s.control.processes)
+              .map((p) => ({
+                process: p.name,
+                startTime: p.startTime,
+                stopTime: p.stopTime,
+                previousProcess: p.previousProcess,
+                host: p.host,
+              }))
+              .sort((a, b) => a.process.localeCompare(b.process)),
+          },
+          tradeLimits: await ms.tradeLimits(s),
           positionLimits: ctl.limits,
           overrides: ctl.overrides,
           optimalPositions: optimal.map((o) => ({
@@ -175,7 +228,9 @@ export async function buildReport(
           markets: await ms.instrumentMarkets(s),
           strategyPositions: positions.strategy,
           totalCapital: last?.total_capital,
+          margin: last?.margin,
           strategyCapital: (await ms.strategyRecords(s)).capital,
+          now,
         },
         now,
       );
@@ -207,6 +262,22 @@ export async function buildReport(
       });
       return minimumCapitalReport(minimumCapitalRows(markets, weights), now);
     }
+    case 'instrument_risk_report':
+      return instrumentRiskReport(await ms.instrumentMarkets(s), now);
+    case 'duplicate_markets_report':
+      return duplicateMarketsReport(
+        duplicateGroups(s.system.duplicate_instruments),
+        await marketFigures(s, false),
+        now,
+      );
+    case 'remove_markets_report':
+      return removeMarketsReport(
+        await marketFigures(s, true),
+        s.system.exclude_instrument_lists.bad_markets,
+        now,
+      );
+    case 'market_monitor_report':
+      return marketMonitorReport(await ms.instrumentMarkets(s, MONITOR_PRICE_ROWS), now);
     case 'account_curve_report':
       return accountCurveReport(await src.capitalHistory(s), now);
   }

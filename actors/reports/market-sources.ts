@@ -7,7 +7,10 @@
  */
 import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
-import type { InstrumentMarket } from '../../src/domain/reports/market.ts';
+import { dailyCloses, type InstrumentMarket } from '../../src/domain/reports/market.ts';
+import type { TradeLimitLine } from '../../src/domain/reports/status.ts';
+import { rolled, tradeCapacity } from '../../src/domain/orders/trade-limits.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import type { OptimalPosition } from '../../src/domain/reports/reconcile.ts';
 import type { PositionLimitLine } from '../../src/domain/reports/status.ts';
 import { overrideLabel } from '../../src/domain/strategy-orders/overrides.ts';
@@ -18,20 +21,18 @@ import { openStrategyRuntime } from '../strategy-runtime.ts';
 import type { ReportSources, StackPositions } from './sources.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
 
-/** Rows of adjusted prices read per instrument (enough for 250 days of correlation). */
+/** Days of adjusted prices read per instrument (enough for 250 days of correlation). */
 const PRICE_ROWS = 300;
 
-export async function instrumentMarkets(s: ReportSources): Promise<InstrumentMarket[]> {
+/** `rows`: days of adjusted prices (daily closes) kept per instrument (300; the market monitor reads more). */
+export async function instrumentMarkets(s: ReportSources, rows = PRICE_ROWS): Promise<InstrumentMarket[]> {
   const store = await openPriceStore(s.nc, s.prefix);
   const base = s.system.base_currency;
   const out: InstrumentMarket[] = [];
   for (const code of (await store.listAdjustedPrices()).sort()) {
     const cfg = await store.getInstrumentConfig(code);
     const adj = await store.getAdjustedPrices(code);
-    const prices: Array<[number, number]> = [];
-    if (adj)
-      for (let i = Math.max(0, adj.times.length - PRICE_ROWS); i < adj.times.length; i++)
-        if (!Number.isNaN(adj.values[i]!)) prices.push([adj.times[i]!, adj.values[i]!]);
+    const prices = adj ? dailyCloses(adj.times, adj.values, rows) : [];
     const ccy = cfg?.meta?.currency;
     let fx: number | undefined;
     if (ccy === base) fx = 1;
@@ -62,9 +63,19 @@ export async function instrumentMarkets(s: ReportSources): Promise<InstrumentMar
 async function pricedVolumes(store: JetStreamPriceStore, code: string): Promise<Array<[number, number]>> {
   const m = await store.getMultiplePrices(code);
   const priced = m?.priceContract.at(-1);
-  if (!priced) return [];
+  return priced ? contractVolumes(store, code, priced) : [];
+}
+
+/** Daily volumes (time, contracts) of one contract (its stored id matched by month); [] when none. */
+export async function contractVolumes(
+  store: JetStreamPriceStore,
+  code: string,
+  contract: string,
+): Promise<Array<[number, number]>> {
   const stored = await store.listContractsWithPrices(code);
-  const id = stored.includes(priced) ? priced : stored.find((c) => c.slice(0, 6) === priced.slice(0, 6));
+  const id = stored.includes(contract)
+    ? contract
+    : stored.find((c) => c.slice(0, 6) === contract.slice(0, 6));
   const p = id ? await store.getContractPrices(code, id, 'D') : undefined;
   if (!p) return [];
   return Array.from(p.times, (t, i): [number, number] => [t, p.volume[i]!]).filter(
@@ -159,4 +170,28 @@ export async function tickSizes(
     if (connect) await broker.disconnect().catch(() => undefined);
   }
   return out;
+}
+
+/** Every trade limit as read now (a count past its period reads as reset), sorted. */
+export async function tradeLimits(s: ReportSources): Promise<TradeLimitLine[]> {
+  const now = s.clock.now();
+  return (await (await TradeLimitsStore.open(s.nc, s.prefix)).list())
+    .map((l) => {
+      const r = rolled(l, now);
+      return {
+        strategyName: r.strategyName,
+        instrumentCode: r.instrumentCode,
+        periodDays: r.periodDays,
+        tradeLimit: r.tradeLimit,
+        tradesSinceLastReset: r.tradesSinceLastReset,
+        tradeCapacityRemaining: tradeCapacity(r, now),
+        lastResetTime: r.lastResetTime,
+      };
+    })
+    .sort(
+      (a, b) =>
+        a.instrumentCode.localeCompare(b.instrumentCode) ||
+        a.strategyName.localeCompare(b.strategyName) ||
+        a.periodDays - b.periodDays,
+    );
 }

@@ -10,6 +10,7 @@ import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { simPositions } from '../../src/broker/sim/state.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
+import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { ResolvedSystemConfig } from '../../src/config/load.ts';
 import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import type { ContractPosition } from '../../src/domain/reports/reconcile.ts';
@@ -23,6 +24,7 @@ import { pendingOrderRequests } from '../stack/order-requests.ts';
 import { readLocks, readPositions, type StackPositions } from '../stack/read-model.ts';
 import type { FillRecord } from '../stack/types.ts';
 import { OrderEventStore } from '../store/order-event-store.ts';
+import { contractVolumes } from './market-sources.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import { ProcessStore } from '../supervisor/process-store.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
@@ -32,6 +34,8 @@ export interface ReportSources {
   prefix: string;
   system: ResolvedSystemConfig;
   clock: Clock;
+  /** The control config, for the status report's "Config for process control" table. */
+  control?: ControlConfig;
 }
 
 export { readPositions, type StackPositions };
@@ -101,6 +105,10 @@ export async function rollInputs(s: ReportSources, positions: StackPositions): P
       carryContract: m.carryContract[last]!,
       roll: cfg?.roll,
       positions: positions.contract.filter((p) => p.instrumentCode === code),
+      volumes: {
+        priced: await contractVolumes(store, code, m.priceContract[last]!),
+        forward: await contractVolumes(store, code, m.forwardContract[last]!),
+      },
     });
   }
   return out;
@@ -189,6 +197,18 @@ export async function priceAges(
     lastPrice: p.lastPriceTime,
     held: held.has(p.instrumentCode),
   }));
+}
+
+/** Last FX price time per stored `<CCY><BASE>` series. */
+export async function fxPriceAges(s: ReportSources): Promise<Array<{ code: string; lastPrice?: number }>> {
+  const store = await openPriceStore(s.nc, s.prefix);
+  const out: Array<{ code: string; lastPrice?: number }> = [];
+  for (const code of (await store.listFxPrices()).sort()) {
+    const f = await store.getFxPrices(code);
+    const n = f?.times.length ?? 0;
+    out.push({ code, lastPrice: n > 0 ? f!.times[n - 1] : undefined });
+  }
+  return out;
 }
 
 /** Every process the process store knows (record, status, methods or lease), with its methods. */

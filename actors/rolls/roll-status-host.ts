@@ -23,7 +23,7 @@ import {
 import { persist, restore, start, step } from '../../machines/step.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
-import type { RollState } from '../../src/domain/rolls/roll-state.ts';
+import { downgradedRollState, isRollState, type RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { Override } from '../../src/domain/strategy-orders/overrides.ts';
 import { keyToken, openJsonBucket } from '../../src/store/kv-json.ts';
 import { readPositions } from '../stack/read-model.ts';
@@ -41,6 +41,11 @@ export interface RollStatusRecord {
 
 export class RollChangeRefused extends Error {
   override name = 'RollChangeRefused';
+}
+
+/** A stored roll status that is not one of the seven states: nothing reads on from it. */
+export class RollStatusCorrupt extends Error {
+  override name = 'RollStatusCorrupt';
 }
 
 export interface RollContext {
@@ -66,13 +71,22 @@ async function ensureJournal(nc: NatsConnection, prefix: string): Promise<void> 
   });
 }
 
+/** A stored roll status with the KV revision it was read at (changes with every write). */
+export type StoredRollStatus = RollStatusRecord & { revision: number };
+
 /** Every stored roll status (instruments never changed are No_Roll and have no record). */
-export async function readRollStatuses(nc: NatsConnection, prefix: string): Promise<RollStatusRecord[]> {
+export async function readRollStatuses(nc: NatsConnection, prefix: string): Promise<StoredRollStatus[]> {
   const kv = await bucket(nc, prefix);
-  const out: RollStatusRecord[] = [];
+  const out: StoredRollStatus[] = [];
   for await (const key of await kv.keys()) {
     const e = await kv.get(key);
-    if (e?.operation === 'PUT' && e.length > 0) out.push(e.json<RollStatusRecord>());
+    if (e?.operation !== 'PUT' || e.length === 0) continue;
+    const r = e.json<RollStatusRecord>();
+    if (!isRollState(r.roll_state))
+      throw new RollStatusCorrupt(
+        `${streamName(prefix, 'ROLL_STATUS')} ${key}: roll_state ${JSON.stringify(r.roll_state)} is not a roll state`,
+      );
+    out.push({ ...r, revision: e.revision });
   }
   return out.sort((a, b) => (a.instrument_code < b.instrument_code ? -1 : 1));
 }
@@ -198,4 +212,23 @@ export async function completePriceRoll(
     ? { type: 'PRICE_ROLL_DONE', at }
     : { type: 'PRICE_ROLL_FAILED', reason: outcome.reason, at };
   return (await stepInstrument(ctx, instrumentCode, event)).record;
+}
+
+/**
+ * C2 (`check_and_auto_update_roll_state`): Force, Force_Outright or Close with nothing left in the
+ * priced contract becomes Passive. Returns the state after the check (unchanged when no downgrade).
+ */
+export async function autoUpdateRollStatus(
+  ctx: RollContext,
+  instrumentCode: string,
+  state: RollState,
+  pricedPositionNow: number,
+): Promise<RollState> {
+  if (downgradedRollState(state, pricedPositionNow) === state) return state;
+  const { record } = await stepInstrument(ctx, instrumentCode, {
+    type: 'POSITION_CHECKED',
+    pricedPosition: pricedPositionNow,
+    at: ctx.clock.now(),
+  });
+  return record.roll_state;
 }

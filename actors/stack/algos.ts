@@ -157,6 +157,7 @@ async function writeBrokerOrder(
     },
     manualFill: false,
     rollOrder: co.rollOrder,
+    ...spreadLegs(co, size),
   };
   startBrokerMachine(bo, core.deps.broker.name);
   core.host.spawn(bo, 'CREATED');
@@ -171,12 +172,22 @@ async function writeBrokerOrder(
   return bo;
 }
 
+/** A calendar spread's broker legs for `size` spreads (first-leg units), in the contract order's ratio. */
+function spreadLegs(co: ContractOrder, size: number): Pick<BrokerOrder, 'legs' | 'legFills'> {
+  const first = co.legs?.[0]?.qty;
+  if (!co.legs || !first) return {};
+  return {
+    legs: co.legs.map((l) => ({ ...l, qty: (l.qty / first) * size })),
+    legFills: co.legs.map(() => 0),
+  };
+}
+
 /** Send (or re-send after a restart) a durable broker order; idempotent on its orderRef. */
 export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promise<void> {
   try {
     const placed = await core.deps.broker.placeOrder({
       orderRef: bo.orderRef,
-      legs: [{ instrumentCode: bo.instrumentCode, contractDate: bo.contractDate, qty: bo.trade }],
+      legs: bo.legs ?? [{ instrumentCode: bo.instrumentCode, contractDate: bo.contractDate, qty: bo.trade }],
       orderType: bo.brokerOrderType,
       limitPrice: bo.limitPrice,
     });

@@ -1,4 +1,5 @@
 import type { BrokerFill } from '../../src/broker/port.ts';
+import { ROLL_PSEUDO_STRATEGY, spreadFill } from '../../src/domain/rolls/roll-orders.ts';
 import type { StackCore } from './core.ts';
 import { stepBrokerMachine } from './broker-machine.ts';
 import { logCritical } from './ports.ts';
@@ -56,10 +57,12 @@ export async function recordBrokerFill(
     ? {
         execId: fill.execId,
         kind: 'broker',
-        scope: 'both',
+        // F7: Force and Force_Outright roll orders move contract positions, never strategy positions.
+        scope: bo.strategyName === ROLL_PSEUDO_STRATEGY ? 'contract' : 'both',
         strategyName: bo.strategyName,
         instrumentCode: bo.instrumentCode,
-        contractDate: bo.contractDate,
+        // A calendar spread's fills come per leg.
+        contractDate: bo.legs ? fill.contractDate : bo.contractDate,
         qty: fill.qty,
         price: fill.price,
         time: fill.time,
@@ -103,6 +106,23 @@ export async function commitFill(core: StackCore, rec: FillRecord): Promise<void
     throw err;
   }
   applyFillRecord(core, rec);
+  // Every fill at info (the day's trading reads from these lines), with the reference's keys.
+  core.log.info(
+    {
+      strategy_name: rec.strategyName,
+      instrument_code: rec.instrumentCode,
+      contract_date: rec.contractDate,
+      fill_kind: rec.kind,
+      qty: rec.qty,
+      price: rec.price,
+      commission: rec.commission,
+      broker_order_id: rec.brokerOrderId,
+      contract_order_id: rec.contractOrderId,
+      instrument_order_id: rec.instrumentOrderId,
+      exec_id: rec.execId,
+    },
+    `fill ${rec.qty > 0 ? '+' : ''}${rec.qty} ${rec.instrumentCode}${rec.contractDate ? ` ${rec.contractDate}` : ''} at ${rec.price}`,
+  );
 }
 
 /** Apply a stored fill record: positions always; orders only if they have not seen it yet. */
@@ -146,17 +166,29 @@ function applyToBrokerOrder(core: StackCore, bo: BrokerOrder, rec: FillRecord): 
     (r) => {
       const b = r as BrokerOrder;
       b.execIds.push(rec.execId);
+      // A calendar spread: this leg's fill, then the whole spreads filled (first-leg units).
+      const leg = b.legs?.findIndex((l) => l.contractDate === rec.contractDate) ?? -1;
+      const qty = b.legs ? b.legs.map((_, k) => (k === leg ? rec.qty : 0)) : [rec.qty];
       stepBrokerMachine(
         b,
-        { type: 'FILL', fill: { fillId: rec.execId, qty: [rec.qty], price: rec.price, datetime: rec.time } },
+        { type: 'FILL', fill: { fillId: rec.execId, qty, price: rec.price, datetime: rec.time } },
         core.log,
       );
-      const total = b.fill + b.overfill + rec.qty;
+      if (b.legs && b.legFills && leg >= 0) b.legFills[leg] = (b.legFills[leg] ?? 0) + rec.qty;
+      const filled =
+        b.legs && b.legFills
+          ? spreadFill(
+              b.legs.map((l) => l.qty),
+              b.legFills,
+            )
+          : undefined;
+      const total = filled ?? b.fill + b.overfill + rec.qty;
       const capped =
         Math.sign(total) === Math.sign(b.trade)
           ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(b.trade))
           : 0;
-      b.filledPrice = weighted(b.filledPrice, b.fill, rec.price, capped - b.fill || rec.qty);
+      if (filled === undefined)
+        b.filledPrice = weighted(b.filledPrice, b.fill, rec.price, capped - b.fill || rec.qty);
       b.fill = capped;
       b.overfill = total - capped;
       b.fillDatetime = rec.time;

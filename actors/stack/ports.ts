@@ -18,9 +18,10 @@ export function logCritical(log: StackLogger, msg: string, fields: object = {}):
   else log.error({ ...fields, critical: true }, msg);
 }
 
-/** Roll states (digest §3.1) as far as spawning needs them. */
-export type RollState =
-  'No_Roll' | 'Passive' | 'Force' | 'Force_Outright' | 'Close' | 'Roll_Adjusted' | 'No_Open';
+import type { RollState } from '../../src/domain/rolls/roll-state.ts';
+
+/** Roll states (digest §3.1), defined once in the domain. */
+export type { RollState };
 
 /** Which contracts an instrument trades in, and its roll state (priced / forward contracts). */
 export interface ContractResolver {

@@ -147,6 +147,8 @@ export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Pro
       continue;
     }
     if (core.isLocked(io.instrumentCode)) continue;
+    // Strategy orders never collide with a roll order: they wait (NEW) until the roll is done.
+    if (!io.rollOrder && rollOrderActive(core, io.instrumentCode)) continue;
     const ids = await spawnChildren(core, io);
     if (ids.length === 0) continue;
     core.toSpawn.delete(io.id);
@@ -156,6 +158,13 @@ export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Pro
   }
   await Promise.all(waits);
   return spawned;
+}
+
+/** A roll order (Force, Force_Outright or Close) is on the instrument stack for this instrument. */
+function rollOrderActive(core: StackCore, instrumentCode: string): boolean {
+  return (
+    core.activeOrders('instrument', (o) => o.rollOrder && o.instrumentCode === instrumentCode).length > 0
+  );
 }
 
 async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<number[]> {

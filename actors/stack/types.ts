@@ -1,9 +1,12 @@
 /**
- * Order records on the three stacks (digest §1.1–1.3), one record per live order actor. Single-leg
- * orders (calendar spreads belong to roll orders, which this stack handler does not generate):
- * `trade` and `fill` are signed integers. Every record carries the lifecycle `state` of digest §1.5
+ * Order records on the three stacks (digest §1.1–1.3), one record per live order actor. `trade` and
+ * `fill` are signed integers. A calendar spread (a Force roll's contract order and its broker
+ * orders) also carries `legs`: its first leg is `contractDate`, and `trade` / `fill` count whole
+ * spreads in the first leg's units. Every record carries the lifecycle `state` of digest §1.5
  * and a `version` bumped on each change (the actor's event number).
  */
+import type { BrokerLeg } from '../../src/broker/port.ts';
+
 export type OrderLevel = 'instrument' | 'contract' | 'broker';
 
 export type InstrumentOrderType =
@@ -58,6 +61,8 @@ export interface ContractOrder extends BaseOrder {
   manualFill: number;
   manualExecIds: string[];
   rollOrder: boolean;
+  /** Calendar spread: every leg with its whole signed trade (sorted by contract date). */
+  legs?: BrokerLeg[];
 }
 
 export type BrokerOrderStatus =
@@ -91,6 +96,9 @@ export interface BrokerOrder extends BaseOrder {
   };
   manualFill: boolean;
   rollOrder: boolean;
+  /** Calendar spread: the legs of this broker order and each leg's signed fill so far. */
+  legs?: BrokerLeg[];
+  legFills?: number[];
   comment?: string;
   /** Persisted snapshot of machines/broker-order.ts and its state (see broker-machine.ts). */
   machine?: unknown;

@@ -6,6 +6,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { watchBusLink } from '../../src/bus/link.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
+import { natsMonitorControls } from '../../src/web/monitor/controls.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
 import { startVisualizer } from '../../src/web/visualizer/routes.ts';
@@ -29,6 +30,8 @@ export interface DaemonOptions {
   childEnvFor?: (process: string) => Record<string, string>;
   /** The monitor page's own connection (read-only role); default `nc`. Drained on stop. */
   monitorNc?: NatsConnection;
+  /** The monitor's operator controls (an operator connection and its sign-in token); drained on stop. */
+  monitorOperator?: { nc: NatsConnection; token: string };
   /** Children's output to `<directory>/<process><extension>`; undefined: to the supervisor's stderr. */
   echo?: { directory: string; extension: string };
   /** undefined: no monitor page. */
@@ -108,6 +111,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           onError: (err) => o.log.warn({ err }, 'monitor request failed'),
           reports: storedReportPages(o.nc, o.prefix),
           routes: (req, res) => visualizer?.handle(req, res) ?? false,
+          controls: o.monitorOperator
+            ? natsMonitorControls(o.monitorOperator.nc, o.prefix, o.monitorOperator.token)
+            : undefined,
+          // Live log lines: the supervisor's connection may subscribe to the log subjects.
+          live: { logs: { nc: o.nc, prefix: o.prefix } },
         },
       )
     : undefined;
@@ -125,6 +133,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       visualizer?.close();
       await monitor?.close();
       if (o.monitorNc) await settleWithin(o.monitorNc.drain(), BUS_STOP_WAIT_MS);
+      if (o.monitorOperator) await settleWithin(o.monitorOperator.nc.drain(), BUS_STOP_WAIT_MS);
       o.log.info('supervisor stopped');
     },
   };

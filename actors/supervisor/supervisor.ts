@@ -172,10 +172,10 @@ export class Supervisor {
     h.launches++;
     this.history.set(name, h);
     this.launches.set(name, { date: today, count: before + 1 });
-    this.o.log.info({ type: name, pid: child.pid, reason }, `launched ${name}`);
+    this.o.log.info({ type: name, child_pid: child.pid, reason }, `launched ${name}`);
     void child.exited.then(async ({ code, signal }) => {
       this.children.delete(name);
-      this.o.log.info({ type: name, pid: child.pid, code, signal }, `${name} exited`);
+      this.o.log.info({ type: name, child_pid: child.pid, code, signal }, `${name} exited`);
       h.lastExit = signal ?? `code ${code}`;
       if (code === 0 || code === 3 || code === 4) return;
       if (!this.stopping) h.crashes++;
@@ -194,13 +194,16 @@ export class Supervisor {
             lastReason: `${why} while starting`,
           })
           .then(() =>
-            logCritical(this.o.log, `${name} died while starting: ${why}`, { process: name, pid: child.pid }),
+            logCritical(this.o.log, `${name} died while starting: ${why}`, {
+              type: name,
+              child_pid: child.pid,
+            }),
           )
           .catch(() => undefined); // the bus is away: the record stays as it was
       } else if (!this.stopping) {
         // It ran, released its lease and exited with a failure (`systack run` exit 1: a method
         // threw): its own record says so; the supervisor's log says so too, beside the restarts.
-        this.o.log.error({ process: name, pid: child.pid }, `${name} crashed: ${why}`);
+        this.o.log.error({ type: name, child_pid: child.pid }, `${name} crashed: ${why}`);
       }
     });
   }

@@ -113,6 +113,8 @@ export interface AccountValue {
   value: number;
   currency: string;
   time: number;
+  /** Margin used (maintenance), same currency; undefined when the broker does not say. */
+  margin?: number;
 }
 
 export type BrokerEvent =

@@ -15,10 +15,29 @@ export function localTime(ms: number): string {
   return new Date(ms).toLocaleString('sv-SE', { timeZoneName: 'short' });
 }
 
-function scalar(v: unknown, column = ''): string {
+/** Columns whose numbers are prices (shown at the instrument's tick precision when known). */
+const PRICE_COLUMN = /(^|_)price$/;
+
+/** Tick size of an instrument (undefined: not known, the price is shown as it is). */
+export type TickSizes = (instrumentCode: string) => number | undefined;
+
+/** Decimals of a tick size as written: 0.25 → 2, 0.005 → 3, 0.015625 → 6, 1 → 0. */
+export function tickDecimals(tick: number): number {
+  const [, frac = ''] = String(tick).split('.');
+  return /e-/.test(String(tick)) ? Math.min(20, Math.ceil(-Math.log10(tick)) + 2) : frac.length;
+}
+
+/** A price at the tick precision of its instrument, e.g. 100.015 (SOFR, tick 0.005) or 4012.25. */
+export function priceAtTick(price: number, tick: number | undefined): string {
+  if (tick === undefined || !(tick > 0) || !Number.isFinite(price)) return String(price);
+  return price.toFixed(tickDecimals(tick));
+}
+
+function scalar(v: unknown, column = '', tick?: number): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') {
     if (TIME_COLUMN.test(snakeCase(column)) && v > 1e11 && v < 1e14) return localTime(v);
+    if (tick !== undefined && PRICE_COLUMN.test(snakeCase(column))) return priceAtTick(v, tick);
     return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(10)));
   }
   if (Array.isArray(v)) return v.map((x) => scalar(x)).join(', ');
@@ -34,17 +53,28 @@ function scalar(v: unknown, column = ''): string {
   return String(v);
 }
 
+/** The tick size for a row's prices: its `instrument_code` (or `instrumentCode`) looked up. */
+function rowTick(r: Row, ticks: TickSizes | undefined): number | undefined {
+  const code = r.instrument_code ?? r.instrumentCode;
+  return ticks && typeof code === 'string' ? ticks(code) : undefined;
+}
+
 /** Render rows as a table with the given columns (default: keys of the first row); snake_case headers. */
-export function renderTable(rows: Row[], columns?: string[]): string {
+export function renderTable(rows: Row[], columns?: string[], ticks?: TickSizes): string {
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const table = new Table({ head: cols.map(snakeCase), style: { head: [], border: [] } });
-  for (const r of rows) table.push(cols.map((c) => scalar(r[c], c)));
+  for (const r of rows) {
+    const tick = rowTick(r, ticks);
+    table.push(cols.map((c) => scalar(r[c], c, tick)));
+  }
   return table.toString();
 }
 
 export interface PrintOptions {
   json?: boolean;
   columns?: string[];
+  /** Prices (columns named `price`, `*_price`) at the tick precision of the row's instrument. */
+  ticks?: TickSizes;
 }
 
 /** Print data as JSON (with --json) or as a table / plain text for people. */
@@ -58,13 +88,14 @@ export function printResult(data: unknown, opts: PrintOptions = {}): void {
       process.stdout.write('(none)\n');
       return;
     }
-    process.stdout.write(`${renderTable(data as Row[], opts.columns)}\n`);
+    process.stdout.write(`${renderTable(data as Row[], opts.columns, opts.ticks)}\n`);
     return;
   }
   if (data !== null && typeof data === 'object') {
+    const tick = rowTick(data as Row, opts.ticks);
     const rows = Object.entries(data as Row).map(([key, value]) => ({
       key: snakeCase(key),
-      value: scalar(value, key),
+      value: scalar(value, key, tick),
     }));
     process.stdout.write(`${renderTable(rows, ['key', 'value'])}\n`);
     return;

@@ -199,3 +199,20 @@ export function untilSignal(): Promise<void> {
     process.on('SIGTERM', first);
   });
 }
+
+/**
+ * The monitor page's operator controls: an `operator` connection and the operator role's
+ * password as the token a browser signs in with. Only with the embedded server's generated
+ * users; with an external server the monitor stays read-only.
+ */
+export async function monitorOperator(
+  rt: Runtime,
+): Promise<{ nc: NatsConnection; token: string } | undefined> {
+  const file = rt.credentialsFile('operator');
+  if (!file) return undefined;
+  const { readCredentialsFile } = await import('../bus/credentials.ts');
+  return {
+    nc: await rt.connectAs('operator', 'systack-monitor-operator'),
+    token: readCredentialsFile(file).password,
+  };
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLL_STATES } from '../domain/rolls/roll-state.ts';
 
 /**
  * The schema of systack's system configuration (config/defaults.yaml overridden key by key by
@@ -10,6 +11,9 @@ import { z } from 'zod';
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
 const positiveInt = z.number().int().positive();
 const portNumber = z.number().int().min(0).max(65535);
+
+/** One instrument code or a list of them (the reference accepts both). */
+const instrumentList = z.union([z.string(), z.array(z.string())]);
 
 const strategyEntry = z.strictObject({
   load_backtests: z.strictObject({ object: z.string(), function: z.string().optional() }).optional(),
@@ -80,10 +84,38 @@ export const systemConfigSchema = z.strictObject({
   /** Largest |qty| one order request may ask for where no position limit is set (issue 10 §8). */
   max_order_qty: z.number().int().positive(),
 
+  /** The roll tool's auto-suggest rule (digest §3.4, `systack roll --auto` and the suggestions). */
+  roll_status_auto_update: z.strictObject({
+    auto_roll_if_relative_volume_higher_than: z.number().min(0),
+    min_relative_volume: z.number().min(0),
+    min_absolute_volume: z.number().min(0),
+    near_expiry_days: z.number().min(0),
+    default_roll_state_if_undecided: z.enum([...ROLL_STATES, 'Ask']),
+    auto_roll_expired: z.boolean(),
+  }),
+
   strategy_list: z.record(z.string(), strategyEntry),
   strategy_capital_allocation: z.strictObject({
     function: z.enum(['weighted_strategy_allocation', 'allowance_strategy_allocation']),
     strategy_weights: z.record(z.string(), z.number().min(0)).optional(),
+  }),
+
+  /**
+   * Duplicate markets (the reference's `duplicate_instruments`): per group, the market(s)
+   * traded and the ones left out. Read by duplicate_markets_report.
+   */
+  duplicate_instruments: z.strictObject({
+    include: z.record(z.string(), instrumentList),
+    exclude: z.record(z.string(), instrumentList),
+  }),
+  /**
+   * The reference's `exclude_instrument_lists`. Read by remove_markets_report (bad_markets are
+   * the markets already removed; ignore_instruments are left out of its tables).
+   */
+  exclude_instrument_lists: z.strictObject({
+    ignore_instruments: z.array(z.string()),
+    trading_restrictions: z.array(z.string()),
+    bad_markets: z.array(z.string()),
   }),
 
   backtest_store_directory: z.string(),

@@ -4,7 +4,7 @@
  * `email_port` (default 587). TLS is negotiated when the server offers it (STARTTLS; implicit
  * TLS on port 465); plain SMTP only when it does not, as the reference does.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { EmailMessage } from '../store/email-store.ts';
 
 export const DEFAULT_EMAIL_PORT = 587;
@@ -40,19 +40,26 @@ export interface Mailer {
   close(): void;
 }
 
+/** nodemailer is loaded on the first send (a process that never sends an email never loads it). */
 export function smtpMailer(s: EmailSettings): Mailer {
-  const transport = nodemailer.createTransport({
-    host: s.host,
-    port: s.port,
-    secure: s.port === 465,
-    auth: s.password ? { user: s.from, pass: s.password } : undefined,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
-  });
+  let transport: Promise<Transporter> | undefined;
+  const open = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: s.host,
+        port: s.port,
+        secure: s.port === 465,
+        auth: s.password ? { user: s.from, pass: s.password } : undefined,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      }),
+    ));
   return {
     async send(m) {
-      await transport.sendMail({
+      await (
+        await open()
+      ).sendMail({
         from: s.from,
         to: s.to,
         subject: m.subject,
@@ -61,6 +68,6 @@ export function smtpMailer(s: EmailSettings): Mailer {
         ...(m.attachments ? { attachments: m.attachments } : {}),
       });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }

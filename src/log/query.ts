@@ -1,7 +1,8 @@
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { subject } from '../bus/subjects.ts';
 import { LEVELS, type LevelName } from './logger.ts';
-import { logStreamName } from './ship.ts';
+import { LEVEL_NAMES, logStreamName, processToken } from './ship.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -29,6 +30,23 @@ export function matches(line: LogLine, q: LogQuery): boolean {
   return true;
 }
 
+/**
+ * The log subjects (`<prefix>.logs.<process>.<level>`) that carry the lines a query asks for: the
+ * process (attribute `process`) and the levels at or above the minimum are filtered by the
+ * server; other attributes are not in the subject and are compared line by line.
+ */
+export function logFilterSubjects(prefix: string, q: Pick<LogQuery, 'level' | 'attributes'>): string[] {
+  const proc = q.attributes?.process !== undefined ? processToken(q.attributes.process) : '*';
+  const min = q.level ? LEVELS[q.level] : undefined;
+  const levels =
+    min === undefined
+      ? ['*']
+      : Object.entries(LEVEL_NAMES)
+          .filter(([n]) => Number(n) >= min)
+          .map(([, name]) => name);
+  return levels.map((l) => subject(prefix, 'logs', proc, l));
+}
+
 /** Read the log stream from the lookback start and return the matching lines, oldest first. */
 export async function queryLogs(nc: NatsConnection, prefix: string, q: LogQuery = {}): Promise<LogLine[]> {
   const now = q.now ?? Date.now();
@@ -39,10 +57,17 @@ export async function queryLogs(nc: NatsConnection, prefix: string, q: LogQuery 
   const startMs = now - (q.lookbackDays ?? 1) * DAY_MS;
   if (startMs > Date.parse(info.state.last_ts)) return [];
   const start = new Date(startMs).toISOString();
+  // One process: the server sends only its lines (nats-server 2.9 takes one filter subject).
+  const proc = q.attributes?.process;
   const consumer = await jetstream(nc).consumers.get(name, {
     deliver_policy: DeliverPolicy.StartTime,
     opt_start_time: start,
+    ...(proc !== undefined ? { filter_subjects: subject(prefix, 'logs', processToken(proc), '*') } : {}),
   });
+  if ((await consumer.info(true)).num_pending === 0) {
+    await consumer.delete().catch(() => undefined); // an ordered consumer: the server drops it anyway
+    return [];
+  }
   const out: LogLine[] = [];
   const last = info.state.last_seq;
   let done = false;
@@ -95,4 +120,60 @@ export async function cleanLogs(
   if (keepFrom <= info.state.first_seq) return 0;
   const r = await jsm.streams.purge(name, { seq: keepFrom });
   return r.purged;
+}
+
+/**
+ * `systack logs --follow`: the history (as `queryLogs`), then every new matching line as it is
+ * published, until `signal` aborts. New lines come from core subscriptions to the filter subjects
+ * (the server filters process and level), opened before the history is read; a line that arrived
+ * while the history was read and is also in it is printed once.
+ */
+export async function followLogs(
+  nc: NatsConnection,
+  prefix: string,
+  q: LogQuery,
+  onLine: (l: LogLine) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const early: string[] = [];
+  let live = false;
+  const take = (raw: string) => {
+    let line: LogLine;
+    try {
+      line = JSON.parse(raw) as LogLine;
+    } catch {
+      return; // a line that is not JSON is skipped
+    }
+    if (matches(line, q)) onLine(line);
+  };
+  const subs = logFilterSubjects(prefix, q).map((s) =>
+    nc.subscribe(s, {
+      callback: (err, m) => {
+        if (err) return;
+        if (live) take(m.string());
+        else early.push(m.string());
+      },
+    }),
+  );
+  await nc.flush();
+  try {
+    const history = await queryLogs(nc, prefix, { ...q, limit: q.limit });
+    for (const l of history) onLine(l);
+    const seen = new Set(history.slice(-early.length - 1).map((l) => JSON.stringify(l)));
+    for (const raw of early) {
+      const parsed = (() => {
+        try {
+          return JSON.stringify(JSON.parse(raw));
+        } catch {
+          return raw;
+        }
+      })();
+      if (!seen.has(parsed)) take(raw);
+    }
+    live = true;
+    if (!signal.aborted)
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+  } finally {
+    for (const s of subs) s.unsubscribe();
+  }
 }

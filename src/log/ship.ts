@@ -42,12 +42,15 @@ export async function ensureLogStream(nc: NatsConnection, prefix: string): Promi
 
 const LEVEL_RE = /"level":(\d+)/;
 
+/** A process name as the subject token its lines are published under. */
+export const processToken = (processName: string): string => processName.replace(/[^A-Za-z0-9_-]/g, '_');
+
 export function natsLogDestination(
   nc: NatsConnection,
   prefix: string,
   processName: string,
 ): DestinationStream {
-  const safeProcess = processName.replace(/[^A-Za-z0-9_-]/g, '_');
+  const safeProcess = processToken(processName);
   return {
     write(line: string) {
       if (nc.isClosed()) return;

@@ -33,7 +33,7 @@ export function openCatalogued(nc: NatsConnection, prefix: string, bucket: Catal
 }
 
 export const STORAGE_CATALOGUE = {
-  streams: ['logs', 'ORDER_REQUESTS', 'STACK', 'FILLS', 'HISTORY', 'ROLLS'],
+  streams: ['logs', 'ORDER_REQUESTS', 'STACK', 'FILLS', 'HISTORY', 'ROLLS', 'SPREADS'],
   kv: [
     'STACK_STATE',
     'process_control',

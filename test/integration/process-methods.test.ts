@@ -160,7 +160,7 @@ describe('process methods on a real nats-server', () => {
     await expect(registry.run_systems!.carry_trend!(bad)).rejects.toThrow(/object .* is not supported/);
   });
 
-  it('run_strategy_order_generator: orders are queued for the stack handler; no roll-state service means Passive', async () => {
+  it('run_strategy_order_generator: orders are queued for the stack handler; no stored roll state means No_Roll', async () => {
     const explicit = strategyProcessMethodsFor(['carry_trend'], { broker: () => broker });
     expect(Object.keys(explicit.run_strategy_order_generator!)).toEqual(['carry_trend']);
     await explicit.run_strategy_order_generator!.carry_trend!(
@@ -181,6 +181,6 @@ describe('process methods on a real nats-server', () => {
     const queued = await listOrderRequests(nc, PREFIX);
     expect(queued.map((o) => ({ code: o.instrument_code, trade: o.trade }))).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
-    expect(lines.some((l) => /taking every instrument as Passive/.test(l.msg))).toBe(true);
+    expect(lines.some((l) => /taking every instrument as Passive/.test(l.msg))).toBe(false);
   });
 });

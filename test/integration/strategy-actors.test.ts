@@ -117,7 +117,7 @@ describe('strategy actors under the process methods (real nats-server)', () => {
       await generateOrdersForStrategy('carry_trend', {
         strategies: rt.strategies,
         controls: rt.controls,
-        state: new DurableStrategyStateSource(strategyNc, PREFIX, 200),
+        state: new DurableStrategyStateSource(strategyNc, PREFIX),
         sink: new QueuedInstrumentOrderSink(
           strategyNc,
           PREFIX,

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { StrategyHost } from '../../actors/strategy-host.ts';
 import { generateOrdersForStrategy } from '../../actors/strategy-order-job.ts';
 import {
@@ -17,7 +16,8 @@ import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../../act
 import { openStrategyRuntime, type StrategyRuntime } from '../../actors/strategy-runtime.ts';
 import { startStrategyQueryService } from '../../actors/strategy-services.ts';
 import { runSystemForStrategy } from '../../actors/system-runner.ts';
-import { callService, endpoint, startService } from '../../src/bus/service.ts';
+import { callService } from '../../src/bus/service.ts';
+import { openJsonBucket } from '../../src/store/kv-json.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { CsvSystemDataSource } from '../../src/store/system-data.ts';
@@ -53,25 +53,12 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     store.close();
   };
 
-  /**
-   * No roll-state component exists in systack yet, so this tiny responder on its subject stands in
-   * for the roll-state service; everything else in this file is the real thing.
-   */
-  const rollStateResponder = (prefix: string, cornState: string) =>
-    startService(nc, {
-      name: `rolls_${prefix}`,
-      version: '0.0.1',
-      description: 'roll states stand-in',
-      endpoints: [
-        endpoint({
-          name: 'rolls',
-          subject: `${prefix}.rolls.state.list`,
-          description: 'rolls',
-          schema: z.object({}).passthrough(),
-          handler: () => [{ instrument_code: 'CORN', roll_state: cornState }],
-        }),
-      ],
-    });
+  /** A stored roll state for CORN, as the roll status actors write it (KV `<PREFIX>_ROLL_STATUS`). */
+  const storeCornRollState = async (prefix: string, cornState: string) =>
+    (await openJsonBucket(nc, prefix, 'ROLL_STATUS', 10)).put(
+      'CORN',
+      JSON.stringify({ instrument_code: 'CORN', roll_state: cornState, snapshot: null }),
+    );
 
   beforeAll(async () => {
     t = await startTestNats();
@@ -91,7 +78,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
       clock,
     );
     await seedFills(nc, 'systack');
-    await rollStateResponder('systack', 'Passive');
+    await storeCornRollState('systack', 'Passive');
   });
   afterAll(async () => t.stop());
 
@@ -245,7 +232,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     await handler.close();
   });
 
-  it('a locked instrument gets no order; without a roll-state service every instrument is Passive', async () => {
+  it('a locked instrument gets no order; an instrument with no stored roll state is No_Roll', async () => {
     const other = await t.connect();
     await (await StackKv.open(other, 'norolls')).setLock('CORN', 'break');
     const warnings: string[] = [];
@@ -257,12 +244,12 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     const r = await generateOrdersForStrategy('carry_trend', {
       strategies: rt.strategies,
       controls: rt.controls,
-      state: new DurableStrategyStateSource(other, 'norolls', 200),
+      state: new DurableStrategyStateSource(other, 'norolls'),
       sink: new QueuedInstrumentOrderSink(other, 'norolls'),
       log,
     });
-    expect(r.roll_states_assumed).toBe(true);
-    expect(warnings).toContain('no roll-state service answered: taking every instrument as Passive');
+    expect(r.roll_states_assumed).toBe(false);
+    expect(warnings).toEqual([]);
     const d = Object.fromEntries(r.decisions.map((x) => [x.instrument_code, x]));
     expect(d.CORN!.skipped).toBe('instrument locked');
     expect(r.orders.map((o) => o.instrument_code)).not.toContain('CORN');
@@ -298,8 +285,8 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     ).rejects.toMatchObject({ code: 404 });
   });
 
-  it('refuses to generate orders on a malformed roll-state reply or without optimal positions, queues nothing', async () => {
-    await rollStateResponder('badrolls', 'Rolling');
+  it('refuses to generate orders on a malformed stored roll state or without optimal positions, queues nothing', async () => {
+    await storeCornRollState('badrolls', 'Rolling');
     const deps = {
       strategies: rt.strategies,
       controls: rt.controls,
@@ -307,7 +294,7 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
       sink: new QueuedInstrumentOrderSink(nc, 'badrolls'),
     };
     await expect(generateOrdersForStrategy('carry_trend', deps)).rejects.toThrow(
-      /unexpected reply from badrolls\.rolls\.state\.list: 0\.roll_state/,
+      /BADROLLS_ROLL_STATUS CORN: roll_state "Rolling" is not a roll state/,
     );
     await expect(generateOrdersForStrategy('nope', deps)).rejects.toThrow(
       /no optimal positions stored for strategy nope/,

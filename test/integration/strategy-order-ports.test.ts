@@ -1,6 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { listOrderRequests, pendingOrderRequests } from '../../actors/stack/order-requests.ts';
 import type { FillRecord } from '../../actors/stack/types.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
@@ -10,7 +9,7 @@ import {
   NatsRollStateSource,
   QueuedInstrumentOrderSink,
 } from '../../actors/strategy-order-ports.ts';
-import { endpoint, startService } from '../../src/bus/service.ts';
+import { openJsonBucket } from '../../src/store/kv-json.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 let t: TestNats;
@@ -21,22 +20,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-/** A service answering one subject with a fixed reply. */
-const answer = (name: string, subj: string, reply: unknown) =>
-  startService(nc, {
-    name,
-    version: '0.0.1',
-    description: name,
-    endpoints: [
-      endpoint({
-        name,
-        subject: subj,
-        description: name,
-        schema: z.object({}).passthrough(),
-        handler: () => reply,
-      }),
-    ],
-  });
+/** A roll status record as the roll status actors store it (KV `<PREFIX>_ROLL_STATUS`). */
+const storeRollState = async (prefix: string, instrument: string, state: string) =>
+  (await openJsonBucket(nc, prefix, 'ROLL_STATUS', 10)).put(
+    instrument,
+    JSON.stringify({ instrument_code: instrument, roll_state: state, snapshot: null }),
+  );
 
 const fill = (execId: string, f: Omit<FillRecord, 'execId' | 'kind' | 'price' | 'time'>): FillRecord => ({
   execId,
@@ -129,17 +118,15 @@ describe('QueuedInstrumentOrderSink queues each order in <PREFIX>_ORDER_REQUESTS
 });
 
 describe('NatsRollStateSource', () => {
-  it('none answering is undefined (Passive upstream); a bad state is an error naming subject and field', async () => {
-    expect(await new NatsRollStateSource(nc, 'norolls', 200).rollStates()).toBeUndefined();
-    await answer('rolls', 'rolls.rolls.state.list', [{ instrument_code: 'GOLD', roll_state: 'Force' }]);
+  it('reads the stored roll states (none stored: none known, No_Roll downstream); a bad stored state is an error', async () => {
+    expect(await new NatsRollStateSource(nc, 'norolls').rollStates()).toEqual({});
+    await storeRollState('rolls', 'GOLD', 'Force');
     expect(await new NatsRollStateSource(nc, 'rolls').rollStates()).toEqual({ GOLD: 'Force' });
-    await answer('badrolls', 'badrolls.rolls.state.list', [
-      { instrument_code: 'GOLD', roll_state: 'Rolling' },
-    ]);
+    await storeRollState('badrolls', 'GOLD', 'Rolling');
     await expect(new NatsRollStateSource(nc, 'badrolls').rollStates()).rejects.toThrow(
-      /unexpected reply from badrolls\.rolls\.state\.list: 0\.roll_state/,
+      /BADROLLS_ROLL_STATUS GOLD: roll_state "Rolling" is not a roll state/,
     );
-    // the durable state source answers roll states through the same service
+    // the durable state source answers the same stored states
     expect(await new DurableStrategyStateSource(nc, 'rolls').rollStates()).toEqual({ GOLD: 'Force' });
   });
 });

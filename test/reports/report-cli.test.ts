@@ -116,9 +116,9 @@ describe('systack report', { timeout: 120_000 }, () => {
     const missing = await systack(['report', 'show', 'roll_report']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no roll_report stored yet: run 'systack report run roll_report'");
-    const unknown = await systack(['report', 'run', 'duplicate_markets_report']);
+    const unknown = await systack(['report', 'run', 'commissions_report']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("unknown report 'duplicate_markets_report'");
+    expect(unknown.stderr).toContain("unknown report 'commissions_report'");
     const badDays = await systack(['report', 'run', 'trade_report', '--days', '0']);
     expect(badDays.code).toBe(2);
   });

@@ -280,6 +280,11 @@ describe('the report suite (digest §8)', () => {
     expect(drawn.strategy_report).toEqual({ 'chart-buffers-carry_trend-SP500': [3, 3, 3, 1] });
     expect(drawn.risk_report).toEqual({ correlation: [4], 'chart-instrument-risk': [2] });
     expect(drawn.costs_report).toEqual({ 'chart-sr-costs': [2, 1] });
+    // GOLD and SP500: their annual % stdevs; vol adjusted moves over the 7 periods: GOLD's last
+    // price is 5 days old (no 1B move), and 40 days of prices give no stdev at a start 3 months
+    // or more back
+    expect(drawn.instrument_risk_report).toEqual({ 'chart-annual-perc-stdev': [2] });
+    expect(drawn.market_monitor_report).toEqual({ 'chart-vol-adjusted-moves': [1, 2, 2, 0, 0, 0, 0] });
   }, 180_000);
 
   it('the monitor links the stored reports and serves each as its HTML file', async () => {

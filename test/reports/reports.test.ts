@@ -132,7 +132,9 @@ describe('run_reports', () => {
     expect(text).toMatch(
       /Delayed methods[^\n]*\n=+\nprocess[^\n]*\n[- ]+\nrun_systems\s+carry_trend\s+2023-09-07 20:25\n/,
     );
-    expect(text).toMatch(/Delayed prices[^\n]*\n=+\ninstrument[^\n]*\n[- ]+\nGOLD\s+2023-09-06 20:25\n\n/);
+    expect(text).toMatch(
+      /Delayed adjusted \/ FX prices[^\n]*\n=+\ninstrument[^\n]*\n[- ]+\nGOLD\s+2023-09-06 20:25\n\n/,
+    );
     expect(text).toMatch(/Order requests waiting\n=+\n1\n/);
     expect(text).toMatch(/run_stack_handler\s+STOP\s+no\s+never/);
     expect(text).toMatch(/GOLD\*\s+2023-09-06 20:25/);

@@ -33,6 +33,30 @@ describe('fills', () => {
     await handler.close();
   });
 
+  it('logs every fill at info with the order ids and the price', async () => {
+    const lines: Array<{ level: string; fields: Record<string, unknown>; msg: string }> = [];
+    const at = (level: string) => (fields: object, msg?: string) =>
+      void lines.push({ level, fields: fields as Record<string, unknown>, msg: msg ?? '' });
+    const log = { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
+    const { handler, broker } = await makeStack(await nats.connect(), 'filllog', { log });
+    const io = await handler.createInstrumentOrder({ ...order, trade: 2 });
+    await drive(handler, broker);
+    const fills = lines.filter((l) => l.msg.startsWith('fill '));
+    expect(fills.length).toBeGreaterThan(0);
+    expect(fills.every((l) => l.level === 'info')).toBe(true);
+    expect(fills.reduce((n, l) => n + Number(l.fields.qty), 0)).toBe(2);
+    const first = fills[0]!;
+    expect(first.msg).toBe(`fill +${String(first.fields.qty)} SOFR 202612 at ${String(first.fields.price)}`);
+    expect(Math.abs(Number(first.fields.price) - 100)).toBeLessThan(0.1);
+    expect(fills[0]!.fields).toMatchObject({
+      strategy_name: 'ewmac',
+      instrument_code: 'SOFR',
+      contract_date: '202612',
+      instrument_order_id: io.id,
+    });
+    await handler.close();
+  });
+
   it('ignores duplicate fill reports', async () => {
     const { handler, broker } = await makeStack(await nats.connect(), 'dupe', {
       broker: { duplicateFillProbability: 1 },

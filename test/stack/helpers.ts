@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { StackConfig } from '../../actors/stack/ports.ts';
+import type { StackConfig, StackLogger } from '../../actors/stack/ports.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker, type SimBrokerConfig } from '../../src/broker/sim/sim-broker.ts';
@@ -18,7 +18,12 @@ export const UNIVERSE_STRATEGIES = ['ewmac', 'carry', 'x'];
 export async function makeStack(
   nc: NatsConnection,
   prefix: string,
-  opts: { broker?: Partial<SimBrokerConfig>; config?: StackConfig; clock?: SimulatedClock } = {},
+  opts: {
+    broker?: Partial<SimBrokerConfig>;
+    config?: StackConfig;
+    clock?: SimulatedClock;
+    log?: StackLogger;
+  } = {},
 ) {
   const clock = opts.clock ?? new SimulatedClock(T0);
   const broker = new SimBroker({
@@ -33,6 +38,7 @@ export async function makeStack(
     clock,
     prefix,
     config: { eodCancelWaitMs: 500, ...opts.config },
+    log: opts.log,
   });
   return { clock, broker, handler };
 }

@@ -4,7 +4,9 @@ import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { callService } from '../../src/bus/service.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { stackMethodsHarness } from './helpers.ts';
+import { readSpreadSamples } from '../../actors/process-methods/additional-sampling.ts';
+import { changeRollState, readRollStates } from '../../actors/rolls/roll-status-host.ts';
+import { stackMethodsHarness, T0 } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -60,5 +62,57 @@ describe('run_stack_handler process methods', () => {
       { instrumentCode: 'SOFR', contractDate: '202612', position: 1 },
     ]);
     await expect(callService(nc, 'pmstack.orders.view.instrument', {}, 500)).rejects.toThrow(); // services stopped
+  });
+
+  it('generate_force_roll_orders rolls a Force instrument from the stored state; additional sampling stores spreads', async () => {
+    const nc = await nats.connect();
+    const { broker, methods, ctx, clock } = stackMethodsHarness(nc, 'pmroll', 100);
+    const prices = await JetStreamPriceStore.open(nc, 'pmroll');
+    await prices.putInstrumentConfig({ instrumentCode: 'GOLD' });
+    await prices.putMultiplePrices('GOLD', {
+      times: Float64Array.from([T0 - 86_400_000]),
+      price: Float64Array.from([2000]),
+      forward: Float64Array.from([2010]),
+      carry: Float64Array.from([2010]),
+      priceContract: ['20261200'],
+      forwardContract: ['20270200'],
+      carryContract: ['20270200'],
+    });
+    const loop = async () => {
+      for (let pass = 0; pass < 3; pass++) {
+        for (const m of [
+          'spawn_children_from_new_instrument_orders',
+          'create_broker_orders_from_contract_orders',
+          'process_fills_stack',
+          'handle_completed_orders',
+        ])
+          await methods[m]!(ctx(m));
+        await broker.idle();
+      }
+    };
+    await methods.check_external_position_break!(ctx('check_external_position_break'));
+    await callService(nc, 'pmroll.orders.instrument.create', {
+      strategy_name: 'example',
+      instrument_code: 'GOLD',
+      trade: 2,
+      order_type: 'market',
+    });
+    await loop();
+    await changeRollState({ nc, prefix: 'pmroll', clock }, 'GOLD', 'Force');
+    await methods.generate_force_roll_orders!(ctx('generate_force_roll_orders'));
+    await loop();
+    const byContract = (await broker.positions()).map((p) => [p.contractDate, p.position]);
+    // the broker's positions: all in the forward, nothing left in the priced contract
+    expect(byContract).toEqual([['20270200', 2]]);
+    // spawning re-reads the stored state: nothing left in the priced contract → Passive (C2)
+    expect(await readRollStates(nc, 'pmroll')).toEqual({ GOLD: 'Passive' });
+    await methods.refresh_additional_sampling_all_instruments!(
+      ctx('refresh_additional_sampling_all_instruments'),
+    );
+    const [sample] = await readSpreadSamples(nc, 'pmroll', 'GOLD');
+    expect(sample).toMatchObject({ instrument_code: 'GOLD', contract_date: '20261200', time: T0 });
+    expect(sample!.spread).toBeCloseTo(sample!.ask - sample!.bid, 12);
+    expect(sample!.spread).toBeGreaterThan(0);
+    await methods.safe_stack_removal!(ctx('safe_stack_removal'));
   });
 });

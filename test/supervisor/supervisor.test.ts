@@ -109,6 +109,10 @@ describe('supervisor with real child processes', () => {
       }, 30_000);
       const critical = lines.filter((l) => l.level === 55).map((l) => String(l.msg));
       expect(critical).toEqual(['run_early died while starting: killed by SIGKILL']);
+      // The child's pid is `child_pid`: the line's own `pid` stays the supervisor's.
+      const launched = lines.find((l) => l.msg === 'launched run_early')!;
+      expect(launched).toMatchObject({ type: 'run_early', child_pid: first, pid: process.pid });
+      expect(lines.find((l) => l.level === 55)).toMatchObject({ child_pid: first, pid: process.pid });
       expect(sup.history.get('run_early')).toMatchObject({ launches: 2, crashes: 1 });
     } finally {
       await sup.stop();

@@ -170,7 +170,7 @@ describe('monitor server Host header (DNS rebinding)', () => {
 });
 
 describe.skipIf(!existsSync(CHROMIUM))('monitor page in headless Chromium', () => {
-  it('renders processes, methods, timeline, no-data panels and critical logs, refreshing itself', async () => {
+  it('renders processes, methods, timeline, no-data panels and critical logs, pushed by server-sent events', async () => {
     const data: MonitorDataSource = {
       prices: async () => [
         { instrument_code: 'SOFR', last_price_time: '2026-11-20T20:40:00Z', age_minutes: 50 },
@@ -212,7 +212,7 @@ describe.skipIf(!existsSync(CHROMIUM))('monitor page in headless Chromium', () =
     try {
       const page = await context.newPage();
       await page.goto(monitor.url);
-      await page.waitForFunction('Number(document.body.dataset.refreshed || 0) >= 2', undefined, {
+      await page.waitForFunction('Number(document.body.dataset.snapshots || 0) >= 1', undefined, {
         timeout: 10_000,
       });
       const processes = await page.locator('#processes').innerText();
@@ -224,7 +224,7 @@ describe.skipIf(!existsSync(CHROMIUM))('monitor page in headless Chromium', () =
       expect(await page.locator('#methods').innerText()).toContain('update_total_capital');
       expect(await page.locator('#orders').innerText()).toBe('no data (service not running)');
       expect(await page.locator('#prices').innerText()).toContain('US10');
-      expect(await page.locator('#logs').innerText()).toContain('run_systems died');
+      expect(await page.locator('#critical').innerText()).toContain('run_systems died');
       expect(await page.locator('#timeline svg rect.run').count()).toBe(4);
       expect(await page.locator('#timeline svg rect.run.running').count()).toBe(1);
       mkdirSync('test-results', { recursive: true });

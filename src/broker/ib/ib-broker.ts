@@ -291,14 +291,25 @@ export class IbBroker implements BrokerPort, IbEventSink {
   async accountValue(): Promise<AccountValue> {
     type Row = { account: string; tag: string; value: string; currency: string };
     const rows = await this.requests.open<Row>('account summary', (id) =>
-      this.api().reqAccountSummary(id, 'All', 'NetLiquidation'),
+      this.api().reqAccountSummary(id, 'All', 'NetLiquidation,FullMaintMarginReq'),
     );
     const acct = this.account;
-    const row = rows.find((r) => r.tag === 'NetLiquidation' && (acct === undefined || r.account === acct));
+    const find = (tag: string) =>
+      rows.find((r) => r.tag === tag && (acct === undefined || r.account === acct));
+    const row = find('NetLiquidation');
     const value = row ? Number(row.value) : Number.NaN;
     if (!row || !Number.isFinite(value))
       throw new IbRequestFailed(`account summary: no NetLiquidation for account ${acct ?? '(any)'}`, 0, -1);
-    return { value, currency: row.currency, time: this.opts.clock.now() };
+    // Margin in use: the maintenance margin requirement, when IB reports it (undefined otherwise).
+    const m = find('FullMaintMarginReq');
+    const margin =
+      m && m.currency === row.currency && Number.isFinite(Number(m.value)) ? Number(m.value) : undefined;
+    return {
+      value,
+      currency: row.currency,
+      time: this.opts.clock.now(),
+      ...(margin === undefined ? {} : { margin }),
+    };
   }
 
   contractDetails(c: ContractId): Promise<ContractDetails> {

@@ -14,6 +14,8 @@ import type { SimBrokerConfig, SimInstrumentTerms } from './sim-config.ts';
 
 const DAY = 86_400_000;
 const NOTIONAL_CLOSE = 23 * HOUR_MS;
+/** The simulated exchange's maintenance margin: 10% of a position's notional value. */
+export const SIM_MARGIN_FRACTION = 0.1;
 const BAR_MS: Record<BarFrequency, number> = { D: DAY, H: HOUR_MS, '5M': 300_000, '1M': 60_000 };
 
 /** The simulated market cannot value something: an error, never a zero. */
@@ -102,22 +104,38 @@ export class SimMarketData {
    * Net liquidation value: starting capital + Σ fills qty × (mark − fill price) × point size
    * − commissions, each instrument's currency converted to USD at the mark, with every contract
    * marked at its last daily close (`mark`: the value moves once a day, and with each fill's
-   * commission and price against that close).
+   * commission and price against that close). Margin: SIM_MARGIN_FRACTION of the notional value
+   * of each open contract position at its mark, in USD (the plain test market reports none).
    */
   accountValue(fills: Iterable<BrokerFill>): AccountValue {
     const now = this.cfg.clock.now();
     let value = this.cfg.accountValue ?? 1_000_000;
-    if (this.cfg.terms) {
-      for (const f of fills) {
-        if (f.time > now) continue;
-        const terms = this.terms(f);
-        const m = this.mark(f, now);
-        if (!terms || !m) throw new SimMarketError(`sim: cannot mark ${f.instrumentCode}/${f.contractDate}`);
-        const local = f.qty * (m.price - f.price) * terms.pointSize - (f.commission ?? 0);
-        value += local * this.usd(terms.currency, m.close);
-      }
+    if (!this.cfg.terms) return { value, currency: 'USD', time: now };
+    const held = new Map<string, { c: ContractId; qty: number }>();
+    for (const f of fills) {
+      if (f.time > now) continue;
+      const terms = this.terms(f);
+      const m = this.mark(f, now);
+      if (!terms || !m) throw new SimMarketError(`sim: cannot mark ${f.instrumentCode}/${f.contractDate}`);
+      const local = f.qty * (m.price - f.price) * terms.pointSize - (f.commission ?? 0);
+      value += local * this.usd(terms.currency, m.close);
+      const k = `${f.instrumentCode}/${f.contractDate}`;
+      const h = held.get(k) ?? {
+        c: { instrumentCode: f.instrumentCode, contractDate: f.contractDate },
+        qty: 0,
+      };
+      h.qty += f.qty;
+      held.set(k, h);
     }
-    return { value, currency: 'USD', time: now };
+    let margin = 0;
+    for (const { c, qty } of held.values()) {
+      if (qty === 0) continue;
+      const terms = this.terms(c)!;
+      const m = this.mark(c, now)!;
+      margin +=
+        Math.abs(qty) * m.price * terms.pointSize * SIM_MARGIN_FRACTION * this.usd(terms.currency, m.close);
+    }
+    return { value, currency: 'USD', time: now, margin };
   }
 
   private usd(currency: string, t: number): number {

@@ -5,8 +5,6 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { IbBroker } from '../../broker/ib/ib-broker.ts';
-import { loadIbInstrumentConfig } from '../../broker/ib/ib-config.ts';
 import { wallClock } from '../../clock.ts';
 import { loadConfig } from '../../config/load.ts';
 import { BrokerClientIds, pidAlive } from '../../store/broker-client-ids.ts';
@@ -28,6 +26,11 @@ async function ibCheck(opts: CheckOptions): Promise<void> {
   const port = opts.port === undefined ? system.ib_port : parsePositiveInt('--port', opts.port);
   const clientId =
     opts.clientId === undefined ? system.ib_idoffset : parsePositiveInt('--client-id', opts.clientId);
+  // The IB adapter (and @stoqey/ib) is loaded only by the command that talks to IB.
+  const [{ IbBroker }, { loadIbInstrumentConfig }] = await Promise.all([
+    import('../../broker/ib/ib-broker.ts'),
+    import('../../broker/ib/ib-config.ts'),
+  ]);
   const broker = new IbBroker({
     host,
     port,

@@ -95,7 +95,7 @@ export const commandTable: CommandEntry[] = [
   {
     name: 'report',
     summary:
-      'Reports (slippage_report, costs_report, roll_report, daily_pandl_report, reconcile_report, trade_report, strategy_report, risk_report, status_report, liquidity_report, minimum_capital_report, account_curve_report)',
+      'Reports (slippage_report, costs_report, roll_report, daily_pandl_report, reconcile_report, trade_report, strategy_report, risk_report, status_report, liquidity_report, instrument_risk_report, minimum_capital_report, duplicate_markets_report, remove_markets_report, market_monitor_report, account_curve_report)',
     load: async () => [(await import('./report.ts')).register],
   },
   {
@@ -107,6 +107,12 @@ export const commandTable: CommandEntry[] = [
     name: 'ib',
     summary: 'Interactive Brokers (TWS / IB Gateway)',
     load: async () => [(await import('./ib.ts')).register],
+  },
+  {
+    name: 'interactive',
+    summary:
+      "Interactive menus as the reference's interactive_* scripts (controls, order_stack, diagnostics, update_capital_manual, manual_check_historical_prices)",
+    load: async () => [(await import('./interactive.ts')).register],
   },
   {
     name: 'backup',

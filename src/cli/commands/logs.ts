@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { LEVELS, type LevelName, LOG_ATTRIBUTES } from '../../log/logger.ts';
-import { cleanLogs, type LogLine, queryLogs } from '../../log/query.ts';
+import { cleanLogs, followLogs, type LogLine, queryLogs } from '../../log/query.ts';
 import { LEVEL_NAMES } from '../../log/ship.ts';
 import { withBus } from '../context.ts';
 import { parsePositiveInt, UsageError } from '../output.ts';
@@ -33,6 +33,7 @@ export function register(program: Command): void {
     .option('--attr <key=value>', 'filter on any attribute (repeatable)', parseAttr, {})
     .option('--process <name>', 'only lines of this process')
     .option('--limit <n>', 'only the newest n lines')
+    .option('--follow', 'keep printing new lines as they are logged (Ctrl-C stops)')
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
     .option('--json', 'print JSON lines');
   for (const a of LOG_ATTRIBUTES) logs.option(`${flag(a)} <value>`, `only lines with ${a} = value`);
@@ -47,14 +48,25 @@ export function register(program: Command): void {
     }
     if (typeof opts.process === 'string') attributes.process = opts.process;
     const limit = typeof opts.limit === 'string' ? parsePositiveInt('--limit', opts.limit) : undefined;
-    await withBus({ natsUrl: opts.natsUrl as string | undefined }, async ({ nc, prefix }) => {
-      const lines = await queryLogs(nc, prefix, {
-        lookbackDays: lookback,
-        level: opts.level as LevelName | undefined,
-        attributes,
-        limit,
-      });
-      for (const l of lines) process.stdout.write(`${opts.json ? JSON.stringify(l) : formatLine(l)}\n`);
+    const query = { lookbackDays: lookback, level: opts.level as LevelName | undefined, attributes, limit };
+    const print = (l: LogLine) => process.stdout.write(`${opts.json ? JSON.stringify(l) : formatLine(l)}\n`);
+    // Following, the command's own lines are not shipped (they would follow themselves).
+    const shipLogs = opts.follow !== true;
+    await withBus({ natsUrl: opts.natsUrl as string | undefined, shipLogs }, async ({ nc, prefix }) => {
+      if (!opts.follow) {
+        for (const l of await queryLogs(nc, prefix, query)) print(l);
+        return;
+      }
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await followLogs(nc, prefix, query, print, stop.signal);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
   });
 

@@ -10,6 +10,7 @@ import type { Report } from '../../../src/domain/reports/format.ts';
 import { buildReport, isReportName, publishReport, REPORT_NAMES } from '../../../actors/reports/build.ts';
 import { FileReportStore, type ReportReader, ReportStore } from '../../../actors/reports/report-store.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
+import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
 import { loadConfig } from '../../config/load.ts';
 import { resolveNatsUrl, withBus } from '../context.ts';
@@ -99,7 +100,7 @@ export function register(program: Command): void {
         throw new UsageError(`--days must be a positive number, got '${o.days}'`);
       return withBus({ natsUrl: o.natsUrl }, async ({ nc, config, prefix }) => {
         const clock = await resolveProcessClock(process.env, await ProcessStore.open(nc, prefix));
-        const sources = { nc, prefix, system: config.system, clock };
+        const sources = { nc, prefix, system: config.system, clock, control: controlConfigOf(config) };
         const built = await buildReport(n, sources, { windowMs: days * 86_400_000 });
         await print(await publishReport(built, sources, { write: o.write }), o);
       });

@@ -4,15 +4,12 @@
  * machine against the position in the priced contract. Roll_Adjusted rolls the multiple and
  * adjusted price series after confirmation, keeping a CSV copy of the old series first.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { priceLogFrom } from '../../../actors/prices/deps.ts';
-import { rollInstrumentPrices } from '../../../actors/prices/roll.ts';
+import { runRequestedPriceRoll } from '../../../actors/rolls/price-roll.ts';
 import {
   changeRollState,
-  completePriceRoll,
   pricedPosition,
   readRollStatuses,
   RollChangeRefused,
@@ -26,8 +23,12 @@ import {
   ROLL_STATES,
   type RollState,
 } from '../../domain/rolls/roll-state.ts';
-import { writeAdjustedPricesCsv, writeMultiplePricesCsv } from '../../store/csv/price-files.ts';
+import { readRollReport } from '../../../actors/rolls/roll-report.ts';
 import { withBus } from '../context.ts';
+import { type RollMode, runRollMode } from './roll-modes.ts';
+
+/** Auto-cycle's default horizon (digest §3.4: N asked, default 10 days). */
+const DEFAULT_DAYS = 10;
 import { CliError, printResult, UsageError } from '../output.ts';
 import { openPriceStore } from '../../store/backend.ts';
 
@@ -42,7 +43,83 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 export function register(program: Command): void {
-  const roll = program.command('roll').description(`Roll status per instrument (${ROLL_STATES.join(', ')})`);
+  const roll = program
+    .command('roll')
+    .description(
+      `Roll status per instrument (${ROLL_STATES.join(', ')}); 'systack roll <instrument>' picks a state by hand`,
+    )
+    .argument('[instrument]', 'show its roll report row and offer the states allowed next')
+    .option('--auto', 'fully automatic: apply the suggested states of the instruments due (as `roll auto`)')
+    .action((instrument: string | undefined, o: { auto?: boolean }) => {
+      if (!o.auto && instrument === undefined) {
+        roll.help();
+        return;
+      }
+      return withBus({ processName: 'interactive_update_roll_status' }, (bus) =>
+        runRollMode(bus, o.auto ? 'auto' : 'manual', { instrument, days: DEFAULT_DAYS }),
+      );
+    });
+
+  roll
+    .command('report [instrument]')
+    .description(
+      'Roll report: status, days to roll / price expiry / carry expiry, contracts (p/f/c), positions, relative volumes, suggested state',
+    )
+    .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+    .option('--json', 'print JSON')
+    .action((instrument: string | undefined, o: { natsUrl?: string; json?: boolean }) =>
+      withBus({ natsUrl: o.natsUrl, shipLogs: false }, async ({ nc, prefix, config }) => {
+        const known = await (await openPriceStore(nc, prefix)).listMultiplePrices();
+        if (instrument !== undefined && !known.includes(instrument))
+          throw new CliError(
+            `unknown instrument '${instrument}': one of ${known.join(', ') || '(none imported)'}`,
+          );
+        const clock = await resolveProcessClock(process.env, await ProcessStore.open(nc, prefix));
+        const rows = await readRollReport(
+          nc,
+          prefix,
+          clock.now(),
+          config.system.roll_status_auto_update,
+          instrument ? [instrument] : undefined,
+        );
+        printResult(rows, { json: o.json });
+      }),
+    );
+
+  const modes: Array<[RollMode, string, string]> = [
+    ['manual', 'manual <instrument>', 'Mode 1: the report row and the allowed states; you pick one'],
+    ['cycle', 'cycle', 'Mode 2: each instrument due for a roll in turn; you pick its state'],
+    ['suggest', 'suggest', "Mode 3: each due instrument's suggested state, applied after you confirm"],
+    ['auto', 'auto', 'Mode 4: the suggested states applied without asking where the rule decides'],
+  ];
+  for (const [mode, usage, description] of modes) {
+    roll
+      .command(usage)
+      .description(description)
+      .option(
+        '--days <n>',
+        'due: min(days to roll, to price expiry, to carry expiry) ≤ n',
+        String(DEFAULT_DAYS),
+      )
+      .option('--yes', 'roll the price series on Roll_Adjusted without asking')
+      .option('--nats-url <url>', 'NATS server (default: config or the running system)')
+      .option('--json', 'print JSON')
+      .action((...args: unknown[]) => {
+        const instrument = mode === 'manual' ? (args[0] as string) : undefined;
+        const o = args[mode === 'manual' ? 1 : 0] as {
+          days: string;
+          yes?: boolean;
+          natsUrl?: string;
+          json?: boolean;
+        };
+        const days = Number(o.days);
+        if (!Number.isFinite(days) || days < 0)
+          throw new UsageError(`--days must be a number ≥ 0, not '${o.days}'`);
+        return withBus({ natsUrl: o.natsUrl, processName: 'interactive_update_roll_status' }, (bus) =>
+          runRollMode(bus, mode, { instrument, days, yes: o.yes, json: o.json }),
+        );
+      });
+  }
 
   roll
     .command('status [instrument]')
@@ -114,50 +191,27 @@ export function register(program: Command): void {
             }
             let record = changed.record;
             if (changed.priceRollRequested) {
-              // Keep the old series before anything is written (production doc "Interactively roll adjusted prices").
-              const backup = resolve(
-                config.system.data_dir,
-                'roll-backups',
-                `${instrument}-${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}`,
+              const r = await runRequestedPriceRoll(
+                ctx,
+                {
+                  store,
+                  log: priceLogFrom(log),
+                  intradayFrequency: config.system.intraday_frequency,
+                  dataDir: config.system.data_dir,
+                },
+                instrument,
+                async (p) =>
+                  o.yes ||
+                  confirm(
+                    `Roll ${instrument}: new priced ${p.newContracts.price}, forward ${p.newContracts.forward}, carry ${p.newContracts.carry}?`,
+                  ),
               );
-              await mkdir(backup, { recursive: true, mode: 0o700 });
-              const oldMultiple = await store.getMultiplePrices(instrument);
-              const oldAdjusted = await store.getAdjustedPrices(instrument);
-              if (oldMultiple)
-                await writeFile(join(backup, 'multiple_prices.csv'), writeMultiplePricesCsv(oldMultiple), {
-                  mode: 0o600,
-                });
-              if (oldAdjusted)
-                await writeFile(join(backup, 'adjusted_prices.csv'), writeAdjustedPricesCsv(oldAdjusted), {
-                  mode: 0o600,
-                });
-              let outcome: { ok: true } | { ok: false; reason: string };
-              try {
-                const rolled = await rollInstrumentPrices(
-                  {
-                    store,
-                    log: priceLogFrom(log),
-                    config: { intradayFrequency: config.system.intraday_frequency },
-                  },
-                  instrument,
-                  {
-                    confirm: async (r) =>
-                      o.yes ||
-                      confirm(
-                        `Roll ${instrument}: new priced ${r.newContracts.price}, forward ${r.newContracts.forward}, carry ${r.newContracts.carry}?`,
-                      ),
-                  },
-                );
-                outcome = rolled ? { ok: true } : { ok: false, reason: 'declined' };
-              } catch (err) {
-                outcome = { ok: false, reason: err instanceof Error ? err.message : String(err) };
-              }
-              record = await completePriceRoll(ctx, instrument, outcome);
-              if (!outcome.ok)
+              record = r.record;
+              if (!r.rolled)
                 process.stderr.write(
-                  `price roll not done (${outcome.reason}): ${instrument} is back in ${record.roll_state}\n`,
+                  `price roll not done (${r.reason}): ${instrument} is back in ${record.roll_state}\n`,
                 );
-              else process.stderr.write(`price series rolled; the old series are in ${backup}\n`);
+              else process.stderr.write(`price series rolled; the old series are in ${r.backup}\n`);
             }
             printResult(
               {

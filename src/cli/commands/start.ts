@@ -33,6 +33,7 @@ import {
   BUS_LOST_STOP_MS,
   childCredentialsEnv,
   failClean,
+  monitorOperator,
   startRuntime,
   untilSignal,
 } from '../runtime.ts';
@@ -127,6 +128,7 @@ export function register(program: Command): void {
             log: rt.log,
             childEnvFor: childCredentialsEnv(rt),
             monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
+            monitorOperator: monitor ? await monitorOperator(rt) : undefined,
             echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
             monitor,
           });

@@ -20,6 +20,7 @@ import {
   BUS_LOST_STOP_MS,
   childCredentialsEnv,
   failClean,
+  monitorOperator,
   startRuntime,
   untilSignal,
 } from '../runtime.ts';
@@ -88,6 +89,7 @@ export function register(program: Command): void {
           log,
           childEnvFor: childCredentialsEnv(rt),
           monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
+          monitorOperator: monitor ? await monitorOperator(rt) : undefined,
           monitor,
           echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
         }),

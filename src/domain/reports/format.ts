@@ -81,3 +81,14 @@ export function fileStamp(ms: number): string {
 export function reportText(title: string, now: number, sections: string[]): string {
   return [`${title} — generated ${isoMinute(now)} UTC`, '', ...sections].join('\n');
 }
+
+/** A table column: its header and how a row fills it. */
+export type Column<T> = readonly [header: string, cell: (row: T) => Cell];
+
+/** A table whose columns are described once and shared by every report that shows them. */
+export function columnsTable<T>(columns: ReadonlyArray<Column<T>>, rows: readonly T[]): string {
+  return table(
+    columns.map(([h]) => h),
+    rows.map((r) => columns.map(([, cell]) => cell(r))),
+  );
+}

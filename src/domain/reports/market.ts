@@ -29,6 +29,29 @@ export interface InstrumentMarket {
   perTrade?: number;
 }
 
+/**
+ * One price per UTC day (the day's last), the last `days` of them: stored adjusted prices may
+ * hold several rows a day (the hourly rows of the intraday updates), and every figure here is
+ * daily (the reference resamples to business days first).
+ */
+export function dailyCloses(
+  times: ArrayLike<number>,
+  values: ArrayLike<number>,
+  days: number,
+): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = times.length - 1; i >= 0 && out.length <= days; i--) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) continue;
+    const day = Math.floor(times[i]! / 86_400_000);
+    const prev = out.at(-1);
+    if (prev && Math.floor(prev[0] / 86_400_000) === day) continue;
+    out.push([times[i]!, v]);
+  }
+  if (out.length > days) out.pop();
+  return out.reverse();
+}
+
 /** EWMA (span 35) stdev of daily price differences, at the last day; undefined under 2 prices. */
 export function dailyPriceStdev(prices: Array<[number, number]>): number | undefined {
   if (prices.length < 3) return undefined;

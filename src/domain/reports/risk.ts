@@ -3,9 +3,19 @@
  * instrument, total portfolio risk √(wᵀΣw) annualised % with w = exposure × position / capital
  * and Σ from the annual % stdevs and the correlation of daily returns, risk per strategy (against
  * its own capital), risk by asset class, Σ|risk|, net risk, the correlation matrix, and margin
- * usage = margin / total capital when the broker reports margin. Not built: beta loadings.
+ * usage = margin / total capital (the margin the broker reported at the last capital update), and
+ * the beta loadings (`beta.ts`).
  */
-import { type ChartSpec, type Report, reportText, section, table } from './format.ts';
+import { type BetaData, betaLoadings } from './beta.ts';
+import {
+  type ChartSpec,
+  type Column,
+  columnsTable,
+  type Report,
+  reportText,
+  section,
+  table,
+} from './format.ts';
 import { correlation, type InstrumentMarket, type InstrumentRiskFigures, riskFigures } from './market.ts';
 
 export interface RiskInput {
@@ -16,6 +26,8 @@ export interface RiskInput {
   strategyCapital: Record<string, number>;
   /** Margin used, base currency; undefined when the broker does not report it. */
   margin?: number;
+  /** Clock time (for the last year of returns the betas use); default: the last price's time. */
+  now?: number;
 }
 
 export interface InstrumentRiskRow extends InstrumentRiskFigures {
@@ -38,7 +50,32 @@ export interface RiskData {
   correlation: { labels: string[]; matrix: Array<Array<number | null>> };
   marginUsage?: number;
   margin?: number;
+  beta: BetaData;
 }
+
+/** The instrument risk table's columns (risk report: held instruments; instrument risk report: all). */
+export const INSTRUMENT_RISK_COLUMNS: ReadonlyArray<
+  Column<InstrumentRiskFigures & { instrumentCode: string; price?: number }>
+> = [
+  ['instrument', (r) => r.instrumentCode],
+  ['daily_price_stdev', (r) => r.dailyPriceStdev],
+  ['annual_price_stdev', (r) => r.annualPriceStdev],
+  ['price', (r) => r.price],
+  ['daily_perc_stdev', (r) => r.dailyPercStdev],
+  ['annual_perc_stdev', (r) => r.annualPercStdev],
+  ['point_size_base', (r) => r.pointSizeBase],
+  ['contract_exposure', (r) => r.contractExposure],
+  ['daily_risk_per_contract', (r) => r.dailyRiskPerContract],
+  ['annual_risk_per_contract', (r) => r.annualRiskPerContract],
+];
+
+const HELD_COLUMNS: ReadonlyArray<Column<InstrumentRiskRow>> = [
+  ...INSTRUMENT_RISK_COLUMNS,
+  ['position', (r) => r.position],
+  ['capital', (r) => r.capital],
+  ['exposure_held_perc_capital', (r) => r.exposureHeldPercCapital],
+  ['annual_risk_perc_capital', (r) => r.annualRiskPercCapital],
+];
 
 /** √(wᵀΣw) × 100 with w = exposure weights and σ the annual % stdevs / 100; undefined if unknown. */
 function portfolioRisk(
@@ -123,6 +160,16 @@ export function riskSummary(input: RiskInput): RiskData {
     ),
   }));
   const risks = instruments.map((r) => r.annualRiskPercCapital ?? 0);
+  const heldWeights = weightsFor(held, cap);
+  const beta = betaLoadings(
+    heldWeights.map((w) => ({
+      instrumentCode: w.code,
+      assetClass: market.get(w.code)?.assetClass ?? '(unknown)',
+      prices: market.get(w.code)!.prices,
+      weight: w.weight,
+    })),
+    input.now ?? Math.max(0, ...input.markets.map((m) => m.prices.at(-1)?.[0] ?? 0)),
+  );
   return {
     instruments,
     portfolioRisk: cap ? portfolioRisk(weightsFor(held, cap), corr) : undefined,
@@ -141,10 +188,12 @@ export function riskSummary(input: RiskInput): RiskData {
     },
     margin: input.margin,
     marginUsage: input.margin !== undefined && cap ? input.margin / cap : undefined,
+    beta,
   };
 }
 
 const pct = (x?: number) => (x === undefined ? 'n/a' : `${x.toFixed(2)}%`);
+const r2 = (x?: number) => (x === undefined ? 'n/a' : x.toFixed(2));
 
 export function riskReport(input: RiskInput, now: number): Report<RiskData> {
   const d = riskSummary(input);
@@ -174,7 +223,10 @@ export function riskReport(input: RiskInput, now: number): Report<RiskData> {
           ['sum of |instrument risk| %', d.sumAbsRisk.toFixed(2)],
           ['net instrument risk %', d.netRisk.toFixed(2)],
           ['margin', d.margin ?? 'not reported by the broker'],
-          ['margin / total capital', d.marginUsage === undefined ? 'n/a' : pct(d.marginUsage * 100)],
+          [
+            'percentage of capital used for margin',
+            d.marginUsage === undefined ? 'n/a' : pct(d.marginUsage * 100),
+          ],
         ],
       ),
     ),
@@ -193,42 +245,29 @@ export function riskReport(input: RiskInput, now: number): Report<RiskData> {
       ),
     ),
     section(
-      'Instrument risk',
+      'Beta loadings of asset class positions on asset class',
       table(
-        [
-          'instrument',
-          'daily_price_stdev',
-          'annual_price_stdev',
-          'price',
-          'daily_perc_stdev',
-          'annual_perc_stdev',
-          'point_size_base',
-          'contract_exposure',
-          'daily_risk_per_contract',
-          'annual_risk_per_contract',
-          'position',
-          'capital',
-          'exposure_held_perc_capital',
-          'annual_risk_perc_capital',
-        ],
-        d.instruments.map((r) => [
-          r.instrumentCode,
-          r.dailyPriceStdev,
-          r.annualPriceStdev,
-          r.price,
-          r.dailyPercStdev,
-          r.annualPercStdev,
-          r.pointSizeBase,
-          r.contractExposure,
-          r.dailyRiskPerContract,
-          r.annualRiskPerContract,
-          r.position,
-          r.capital,
-          r.exposureHeldPercCapital,
-          r.annualRiskPercCapital,
-        ]),
+        ['asset_class', 'loading'],
+        [...d.beta.byAssetClass]
+          .sort((a, b) => a.loading - b.loading)
+          .map((b) => [b.assetClass, r2(b.loading)]),
       ),
     ),
+    section(
+      'Beta loadings of full portfolio positions on asset class',
+      table(
+        ['asset_class', 'loading'],
+        [...d.beta.portfolio].sort((a, b) => a.loading - b.loading).map((b) => [b.assetClass, r2(b.loading)]),
+      ),
+    ),
+    section(
+      'Beta per instrument (on its asset class, last year of daily returns)',
+      table(
+        ['instrument', 'asset_class', 'beta', 'loading'],
+        d.beta.instruments.map((b) => [b.instrumentCode, b.assetClass, r2(b.beta), r2(b.loading)]),
+      ),
+    ),
+    section('Instrument risk', columnsTable(HELD_COLUMNS, d.instruments)),
     section(
       'Correlation of daily returns (last 250 common days)',
       table(

@@ -4,8 +4,12 @@
  * contracts' expiries, days to the roll date, and our positions in the priced and forward
  * contracts. Expiries are the approximate ones (1st of the contract month + ExpiryOffset, digest
  * §6 `approximateExpiry`; 0 offset without a roll config); the roll date is the priced expiry +
- * RollOffsetDays (negative: before expiry). Not built: roll state and volumes.
+ * RollOffsetDays (negative: before expiry). Volumes: each contract's smoothed volume = the last
+ * value of the EWMA (span 3) of its daily volumes of the last 14 days (the reference's
+ * `get_smoothed_volume_ignoring_old_data`; unknown, not zero, without recent volumes);
+ * relative_volume_fwd = forward / priced smoothed volume, rounded to 3 dp.
  */
+import { ewmMean } from '../ewm.ts';
 import type { RollParameters } from '../prices/types.ts';
 import { approximateExpiry } from '../prices/contract-dates.ts';
 import { DAY_MS } from './pandl.ts';
@@ -19,6 +23,8 @@ export interface RollInput {
   roll?: RollParameters;
   /** Our positions by contract id (any day part: matched by month). */
   positions: Array<{ contractDate: string; position: number }>;
+  /** Daily volumes (time, contracts) of the priced and forward contracts, oldest first. */
+  volumes?: { priced: Array<[number, number]>; forward: Array<[number, number]> };
 }
 
 export interface RollRow {
@@ -31,7 +37,27 @@ export interface RollRow {
   contractCarry: string;
   positionPriced: number;
   positionForward: number;
+  relativeVolumeForward?: number;
+  contractVolumeForward?: number;
 }
+
+const VOLUME_DAYS = 14;
+
+/** EWMA (span 3) of the daily volumes of the last 14 days, at the last one; undefined with none. */
+export function smoothedVolume(volumes: Array<[number, number]>, now: number): number | undefined {
+  const recent = volumes.filter(
+    ([t, v]) => t >= now - VOLUME_DAYS * DAY_MS && t <= now && Number.isFinite(v),
+  );
+  if (recent.length === 0) return undefined;
+  const s = ewmMean(
+    Float64Array.from(recent, ([, v]) => v),
+    { span: 3 },
+  );
+  return s[s.length - 1];
+}
+
+/** The reference's stand-in for a zero priced volume (`NOTIONALLY_ZERO_VOLUME`). */
+const NOTIONALLY_ZERO_VOLUME = 0.0001;
 
 const NO_OFFSET: RollParameters = {
   holdRollCycle: '',
@@ -55,6 +81,8 @@ export function rollRow(input: RollInput, now: number): RollRow {
   const pos = (c: string) =>
     input.positions.filter((p) => month(p.contractDate) === month(c)).reduce((s, p) => s + p.position, 0);
   const priceExpiry = daysToExpiry(input.priceContract, now, input.roll);
+  const priced = input.volumes ? smoothedVolume(input.volumes.priced, now) : undefined;
+  const forward = input.volumes ? smoothedVolume(input.volumes.forward, now) : undefined;
   return {
     instrumentCode: input.instrumentCode,
     rollExpiry: input.roll ? priceExpiry + input.roll.rollOffsetDays : null,
@@ -65,6 +93,11 @@ export function rollRow(input: RollInput, now: number): RollRow {
     contractCarry: input.carryContract,
     positionPriced: pos(input.priceContract),
     positionForward: pos(input.forwardContract),
+    relativeVolumeForward:
+      priced === undefined || forward === undefined
+        ? undefined
+        : Math.round((forward / (priced === 0 ? NOTIONALLY_ZERO_VOLUME : priced)) * 1000) / 1000,
+    contractVolumeForward: forward === undefined ? undefined : Math.round(forward),
   };
 }
 
@@ -90,6 +123,8 @@ export function rollReport(inputs: RollInput[], now: number): Report<RollRow[]> 
           'contract_carry',
           'position_priced',
           'position_fwd',
+          'relative_volume_fwd',
+          'contract_volume_fwd',
         ],
         rows.map((r) => [
           r.instrumentCode,
@@ -101,6 +136,8 @@ export function rollReport(inputs: RollInput[], now: number): Report<RollRow[]> 
           r.contractCarry,
           r.positionPriced,
           r.positionForward,
+          r.relativeVolumeForward === undefined ? 'n/a' : r.relativeVolumeForward.toFixed(3),
+          r.contractVolumeForward ?? 'n/a',
         ]),
       ),
     ),

@@ -6,9 +6,12 @@
  * in a process running now (its methods are about to run: run_reports' own, for one). Also the
  * position limits (key, position, limit, spare; at the limit when spare ≤ 0), the overrides
  * ("consider deleting"), and each strategy/instrument's last optimal position time (delayed when
- * more than 3 days old). Not built: trade limits (the trade-limit store is another change).
+ * more than 3 days old). Trade limits (strategy, instrument, period_days, trade_limit,
+ * trades_since_last_reset, trade_capacity_remaining, time_since_last_reset; at the limit when the
+ * capacity ≤ 0), the FX prices beside the adjusted prices (delayed when more than 3 days old),
+ * and the control config (start, end, previous process, host) when given.
  */
-import { isoMinute, type Report, reportText, section, table } from './format.ts';
+import { type Column, columnsTable, isoMinute, type Report, reportText, section, table } from './format.ts';
 import { DAY_MS } from './pandl.ts';
 
 export const STALE_MS = 3 * DAY_MS;
@@ -31,6 +34,27 @@ export interface PositionLimitLine {
   spare: number;
 }
 
+/** A trade limit as read at the report's time (the count reset when its period has passed). */
+export interface TradeLimitLine {
+  /** '' for the instrument-only limit. */
+  strategyName: string;
+  instrumentCode: string;
+  periodDays: number;
+  tradeLimit: number;
+  tradesSinceLastReset: number;
+  tradeCapacityRemaining: number;
+  lastResetTime: number;
+}
+
+/** One process of the control config (digest §4 P2): its window, previous process and host. */
+export interface ControlConfigLine {
+  process: string;
+  startTime: string;
+  stopTime: string;
+  previousProcess?: string;
+  host?: string;
+}
+
 export interface StatusInput {
   processes: ProcessLine[];
   prices: Array<{ instrumentCode: string; lastPrice?: number; held: boolean }>;
@@ -39,6 +63,11 @@ export interface StatusInput {
   positionLimits?: PositionLimitLine[];
   overrides?: Array<{ key: string; override: string }>;
   optimalPositions?: Array<{ strategyName: string; instrumentCode: string; time?: number }>;
+  tradeLimits?: TradeLimitLine[];
+  /** Last FX price time per `<CCY><BASE>` code. */
+  fxPrices?: Array<{ code: string; lastPrice?: number }>;
+  /** The control config (start / stop times local to `timeZone`); undefined when not given. */
+  controlConfig?: { timeZone: string; processes: ControlConfigLine[] };
 }
 
 export interface StatusData extends StatusInput {
@@ -46,6 +75,8 @@ export interface StatusData extends StatusInput {
   delayedPrices: Array<{ instrumentCode: string; lastPrice?: number }>;
   delayedOptimalPositions: Array<{ strategyName: string; instrumentCode: string; time?: number }>;
   atPositionLimit: PositionLimitLine[];
+  atTradeLimit: TradeLimitLine[];
+  delayedFxPrices: Array<{ code: string; lastPrice?: number }>;
 }
 
 const when = (t?: number) => (t === undefined ? 'never' : isoMinute(t));
@@ -64,8 +95,45 @@ export function statusSummary(input: StatusInput, now: number): StatusData {
       .map((p) => ({ instrumentCode: p.instrumentCode, lastPrice: p.lastPrice })),
     delayedOptimalPositions: (input.optimalPositions ?? []).filter((o) => stale(o.time)),
     atPositionLimit: (input.positionLimits ?? []).filter((l) => l.spare <= 0),
+    atTradeLimit: (input.tradeLimits ?? []).filter((l) => l.tradeCapacityRemaining <= 0),
+    delayedFxPrices: (input.fxPrices ?? []).filter((p) => stale(p.lastPrice)),
   };
 }
+
+const duration = (ms: number) => {
+  const h = Math.max(0, Math.floor(ms / 3_600_000));
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+};
+
+const POSITION_LIMIT_COLUMNS: ReadonlyArray<Column<PositionLimitLine>> = [
+  ['key', (l) => l.key],
+  ['position', (l) => l.position],
+  ['pos_limit', (l) => l.limit],
+  ['spare', (l) => l.spare],
+];
+
+const OPTIMAL_COLUMNS: ReadonlyArray<
+  Column<{ strategyName: string; instrumentCode: string; time?: number }>
+> = [
+  ['strategy', (o) => o.strategyName],
+  ['instrument', (o) => o.instrumentCode],
+  ['last_update', (o) => when(o.time)],
+];
+
+const PRICE_COLUMNS: ReadonlyArray<Column<{ name: string; lastPrice?: number }>> = [
+  ['instrument / fx', (p) => p.name],
+  ['last_update', (p) => when(p.lastPrice)],
+];
+
+const tradeLimitColumns = (now: number): ReadonlyArray<Column<TradeLimitLine>> => [
+  ['strategy', (l) => l.strategyName || '(all)'],
+  ['instrument', (l) => l.instrumentCode],
+  ['period_days', (l) => l.periodDays],
+  ['trade_limit', (l) => l.tradeLimit],
+  ['trades_since_last_reset', (l) => l.tradesSinceLastReset],
+  ['trade_capacity_remaining', (l) => l.tradeCapacityRemaining],
+  ['time_since_last_reset', (l) => duration(now - l.lastResetTime)],
+];
 
 export function statusReport(input: StatusInput, now: number): Report<StatusData> {
   const d = statusSummary(input, now);
@@ -78,26 +146,18 @@ export function statusReport(input: StatusInput, now: number): Report<StatusData
       ),
     ),
     section(
-      'Delayed prices (last price > 3 days old)',
-      table(
-        ['instrument', 'last_price'],
-        d.delayedPrices.map((p) => [p.instrumentCode, when(p.lastPrice)]),
-      ),
+      'Delayed adjusted / FX prices (last price > 3 days old)',
+      columnsTable(PRICE_COLUMNS, [
+        ...d.delayedPrices.map((p) => ({ name: p.instrumentCode, lastPrice: p.lastPrice })),
+        ...d.delayedFxPrices.map((p) => ({ name: p.code, lastPrice: p.lastPrice })),
+      ]),
     ),
     section(
       'Delayed optimal positions (> 3 days old)',
-      table(
-        ['strategy', 'instrument', 'last_update'],
-        d.delayedOptimalPositions.map((o) => [o.strategyName, o.instrumentCode, when(o.time)]),
-      ),
+      columnsTable(OPTIMAL_COLUMNS, d.delayedOptimalPositions),
     ),
-    section(
-      'At position limit (spare <= 0)',
-      table(
-        ['key', 'position', 'pos_limit', 'spare'],
-        d.atPositionLimit.map((l) => [l.key, l.position, l.limit, l.spare]),
-      ),
-    ),
+    section('At trade limit (capacity <= 0)', columnsTable(tradeLimitColumns(now), d.atTradeLimit)),
+    section('At position limit (spare <= 0)', columnsTable(POSITION_LIMIT_COLUMNS, d.atPositionLimit)),
     section(
       'Overrides (consider deleting)',
       table(
@@ -144,25 +204,29 @@ export function statusReport(input: StatusInput, now: number): Report<StatusData
       ),
     ),
     section(
-      'Position limits',
-      table(
-        ['key', 'position', 'pos_limit', 'spare'],
-        (d.positionLimits ?? []).map((l) => [l.key, l.position, l.limit, l.spare]),
-      ),
+      `Config for process control${d.controlConfig ? ` (times in ${d.controlConfig.timeZone})` : ''}`,
+      d.controlConfig
+        ? table(
+            ['process', 'start', 'end', 'previous_process', 'host'],
+            d.controlConfig.processes.map((p) => [
+              p.process,
+              p.startTime,
+              p.stopTime,
+              p.previousProcess ?? '',
+              p.host ?? '',
+            ]),
+          )
+        : '(not given)',
     ),
+    section('Trade limits', columnsTable(tradeLimitColumns(now), d.tradeLimits ?? [])),
+    section('Position limits', columnsTable(POSITION_LIMIT_COLUMNS, d.positionLimits ?? [])),
+    section('Last optimal position update', columnsTable(OPTIMAL_COLUMNS, d.optimalPositions ?? [])),
     section(
-      'Last optimal position update',
-      table(
-        ['strategy', 'instrument', 'last_update'],
-        (d.optimalPositions ?? []).map((o) => [o.strategyName, o.instrumentCode, when(o.time)]),
-      ),
-    ),
-    section(
-      'Last price per instrument (* = held)',
-      table(
-        ['instrument', 'last_price'],
-        d.prices.map((p) => [`${p.instrumentCode}${p.held ? '*' : ''}`, when(p.lastPrice)]),
-      ),
+      'Last adjusted / FX price update (* = held)',
+      columnsTable(PRICE_COLUMNS, [
+        ...d.prices.map((p) => ({ name: `${p.instrumentCode}${p.held ? '*' : ''}`, lastPrice: p.lastPrice })),
+        ...(d.fxPrices ?? []).map((p) => ({ name: p.code, lastPrice: p.lastPrice })),
+      ]),
     ),
   ]);
   return { name: 'status_report', generatedAt: now, text, data: d };

@@ -8,6 +8,11 @@
  *   <prefix>.monitor.prices     → [{ instrument_code, last_price_time (ISO), age_minutes? }]
  *   <prefix>.monitor.orders     → [{ id, level, instrument_code, strategy_name?, quantity, filled, status }]
  *   <prefix>.monitor.positions  → [{ strategy_name?, instrument_code, contract_date?, position }]
+ *   <prefix>.monitor.fills      → [{ time, strategy_name, instrument_code, contract_date, qty, price, kind, *_order_id }]
+ *                                 (body { days?, q?, limit? }: newest first, every word of q matched)
+ *   <prefix>.monitor.capital    → { total_capital, accumulated_pnl, pnl_today, curve: [{ time, total_capital, accumulated_pnl }] }
+ *   <prefix>.monitor.locks      → [{ instrument_code, reason }]
+ *   <prefix>.monitor.series     → [{ instrument_code, points: [[epoch ms, price]] }]
  * Critical log lines are read from the log stream (`src/log/query.ts`).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -16,22 +21,43 @@ import { queryLogs } from '../../log/query.ts';
 
 export type Row = Record<string, unknown>;
 
+export interface FillsQuery {
+  days?: number;
+  q?: string;
+  limit?: number;
+}
+
 export interface MonitorDataSource {
   prices(): Promise<Row[] | null>;
   orders(): Promise<Row[] | null>;
   positions(): Promise<Row[] | null>;
   criticalLogs(): Promise<Row[] | null>;
+  fills?(q: FillsQuery): Promise<Row[] | null>;
+  capital?(): Promise<Row | null>;
+  series?(): Promise<Row[] | null>;
+  locks?(): Promise<Row[] | null>;
 }
 
-export const MONITOR_SUBJECTS = ['prices', 'orders', 'positions'] as const;
+export const MONITOR_SUBJECTS = [
+  'prices',
+  'orders',
+  'positions',
+  'fills',
+  'capital',
+  'series',
+  'locks',
+] as const;
 
 function rowsOf(v: unknown): Row[] | null {
   if (Array.isArray(v)) return v as Row[];
-  if (v && typeof v === 'object' && 'ok' in v && (v as { ok: unknown }).ok === true) {
-    const r = (v as { result?: unknown }).result;
-    return Array.isArray(r) ? (r as Row[]) : null;
-  }
-  return null;
+  const r = resultOf(v);
+  return Array.isArray(r) ? (r as Row[]) : null;
+}
+
+function resultOf(v: unknown): unknown {
+  if (v && typeof v === 'object' && 'ok' in v && (v as { ok: unknown }).ok === true)
+    return (v as { result?: unknown }).result;
+  return undefined;
 }
 
 export function natsMonitorDataSource(
@@ -39,18 +65,29 @@ export function natsMonitorDataSource(
   prefix: string,
   timeoutMs = 1000,
 ): MonitorDataSource {
-  const ask = async (what: (typeof MONITOR_SUBJECTS)[number]): Promise<Row[] | null> => {
+  const raw = async (what: (typeof MONITOR_SUBJECTS)[number], body: object = {}): Promise<unknown> => {
     try {
-      const m = await nc.request(subject(prefix, 'monitor', what), '{}', { timeout: timeoutMs });
-      return rowsOf(m.json());
+      const m = await nc.request(subject(prefix, 'monitor', what), JSON.stringify(body), {
+        timeout: timeoutMs,
+      });
+      return m.json();
     } catch {
-      return null;
+      return null; // no responder or no answer in time: "no data", never an empty list
     }
   };
+  const ask = async (what: (typeof MONITOR_SUBJECTS)[number], body: object = {}) =>
+    rowsOf(await raw(what, body));
   return {
     prices: () => ask('prices'),
     orders: () => ask('orders'),
     positions: () => ask('positions'),
+    fills: (q) => ask('fills', q),
+    capital: async () => {
+      const r = resultOf(await raw('capital'));
+      return r && typeof r === 'object' && !Array.isArray(r) ? (r as Row) : null;
+    },
+    series: () => ask('series'),
+    locks: () => ask('locks'),
     criticalLogs: async () => {
       try {
         const lines = await queryLogs(nc, prefix, { level: 'critical', lookbackDays: 1, limit: 20 });

@@ -1,13 +1,61 @@
 /**
  * The monitor's HTTP server (production doc "System monitor"), bound to 127.0.0.1 by default:
- * `GET /` the page, `GET /api/monitor` the JSON it polls, and when given the stored reports,
- * `GET /reports/` their list and `GET /reports/<name>.html` each as its HTML file.
+ *   GET  /                        the page
+ *   GET  /api/monitor             the snapshot (JSON)
+ *   GET  /api/monitor/events      server-sent events: snapshot on change, log lines live (live.ts)
+ *   GET  /api/monitor/fills       fills searched back through history (?days=N&q=words)
+ *   GET  /vendor/chart.umd.min.js Chart.js from the installed package (no CDN)
+ *   GET  /api/session             { role: operator | monitor, controls: available? }
+ *   POST /api/session             { token } → operator session cookie; DELETE signs out
+ *   POST /api/control             { action, ... } (controls.ts), operator session only
+ * and when given the stored reports, `GET /reports/` and `GET /reports/<name>.html`.
+ * Every request's Host header must name this server (DNS rebinding); every POST must come from
+ * this server's own page (its Origin header) with a JSON body.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ReportPages } from '../../../actors/reports/pages.ts';
+import { controlAction, type MonitorControls, OperatorSessions, SESSION_COOKIE } from './controls.ts';
+import { type MonitorLive, startMonitorLive } from './live.ts';
 import { MONITOR_HTML } from './page.ts';
 import { collectMonitorSnapshot, type MonitorSources } from './snapshot.ts';
+
+const MAX_BODY = 4096;
+
+let chartJs: string | undefined;
+/** Chart.js UMD from the installed package (read once). */
+function chartLibrary(): string {
+  chartJs ??= readFileSync(
+    join(dirname(fileURLToPath(import.meta.resolve('chart.js'))), 'chart.umd.min.js'),
+    'utf8',
+  );
+  return chartJs;
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      } catch {
+        reject(new Error('request body is not valid JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
 
 export interface MonitorServer {
   url: string;
@@ -38,9 +86,71 @@ export async function startMonitorServer(
     routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
     /** The stored reports: `/reports/` and `/reports/<name>.html`. */
     reports?: ReportPages;
+    /** Operator controls; undefined: the page is read-only for everyone. */
+    controls?: MonitorControls;
+    /** Pushed updates; log lines need a connection allowed to subscribe to the log subjects. */
+    live?: { logs?: Parameters<typeof startMonitorLive>[0]['logs']; intervalMs?: number };
   } = {},
 ): Promise<MonitorServer> {
   let allowedHosts = new Set<string>();
+  const sessions = new OperatorSessions();
+  const live: MonitorLive = startMonitorLive({
+    collect: () => collectMonitorSnapshot(sources),
+    logs: opts.live?.logs,
+    intervalMs: opts.live?.intervalMs,
+    onError: opts.onError,
+  });
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers })
+      .end(JSON.stringify(body));
+  const operator = (req: IncomingMessage) =>
+    opts.controls !== undefined && sessions.valid(req.headers.cookie);
+  /** A POST from this server's own page: same-origin, JSON (a form from another site is neither). */
+  const ownPage = (req: IncomingMessage) =>
+    allowedHosts.has((req.headers.origin ?? '').replace(/^http:\/\//, '').toLowerCase()) &&
+    (req.headers['content-type'] ?? '').startsWith('application/json');
+  const post = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    if (!ownPage(req)) return json(res, 403, { ok: false, error: 'not from the monitor page' });
+    if (path === '/api/session' && req.method === 'DELETE') {
+      sessions.close(req.headers.cookie);
+      return json(
+        res,
+        200,
+        { ok: true, role: 'monitor' },
+        { 'set-cookie': `${SESSION_COOKIE}=; Max-Age=0; Path=/` },
+      );
+    }
+    readJson(req).then(
+      async (body) => {
+        if (path === '/api/session') {
+          const token = (body as { token?: unknown }).token;
+          if (!opts.controls || typeof token !== 'string' || !opts.controls.verify(token))
+            return json(res, 403, { ok: false, error: 'wrong operator token' });
+          const id = sessions.open();
+          return json(
+            res,
+            200,
+            { ok: true, role: 'operator' },
+            {
+              'set-cookie': `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/`,
+            },
+          );
+        }
+        if (!operator(req)) return json(res, 403, { ok: false, error: 'controls need the operator role' });
+        const parsed = controlAction.safeParse(body);
+        if (!parsed.success)
+          return json(res, 400, { ok: false, error: parsed.error.issues[0]?.message ?? 'bad request' });
+        try {
+          json(res, 200, { ok: true, result: await opts.controls!.run(parsed.data) });
+        } catch (err) {
+          json(res, 409, { ok: false, error: err instanceof Error ? err.message : String(err) });
+        }
+      },
+      (err: unknown) =>
+        json(res, 400, { ok: false, error: err instanceof Error ? err.message : String(err) }),
+    );
+  };
   const html = (res: ServerResponse, body: string | undefined) =>
     body === undefined
       ? res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
@@ -59,8 +169,48 @@ export async function startMonitorServer(
       res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host');
       return;
     }
+    if (
+      (req.method === 'POST' || req.method === 'DELETE') &&
+      (path === '/api/session' || path === '/api/control')
+    ) {
+      post(req, res, path);
+      return;
+    }
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    if (path === '/api/session') {
+      json(res, 200, { role: operator(req) ? 'operator' : 'monitor', controls: opts.controls !== undefined });
+      return;
+    }
+    if (path === '/api/monitor/events') {
+      live.attach(req, res);
+      return;
+    }
+    if (path === '/vendor/chart.umd.min.js') {
+      res
+        .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' })
+        .end(chartLibrary());
+      return;
+    }
+    if (path === '/api/monitor/fills') {
+      const q = new URL(req.url ?? '/', 'http://localhost').searchParams;
+      const days = Number(q.get('days') ?? '1');
+      const words = (q.get('q') ?? '').slice(0, 100);
+      if (!Number.isFinite(days) || days <= 0 || days > 3660) {
+        json(res, 400, { error: `days must be a number of days from 0 to 3660, got '${q.get('days')}'` });
+        return;
+      }
+      const read = sources.data.fills;
+      if (!read) {
+        json(res, 200, { fills: null });
+        return;
+      }
+      read({ days, q: words || undefined }).then(
+        (fills) => json(res, 200, { fills }),
+        (err: unknown) => json(res, 500, { error: String(err) }),
+      );
       return;
     }
     const reports = opts.reports;
@@ -109,6 +259,7 @@ export async function startMonitorServer(
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        live.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -16,6 +16,11 @@ export interface MonitorSnapshot {
   orders: Row[] | null;
   positions: Row[] | null;
   critical_logs: Row[] | null;
+  /** The day's fills (the last 24 hours on the system's clock), newest first. */
+  fills: Row[] | null;
+  capital: Row | null;
+  series: Row[] | null;
+  locks: Row[] | null;
 }
 
 export interface MonitorSources {
@@ -28,12 +33,17 @@ export interface MonitorSources {
 
 export async function collectMonitorSnapshot(s: MonitorSources): Promise<MonitorSnapshot> {
   const now = s.clock.now();
-  const [rows, prices, orders, positions, logs] = await Promise.all([
+  const none = async () => null;
+  const [rows, prices, orders, positions, logs, fills, capital, series, locks] = await Promise.all([
     processRows(s.store, s.control, s.reasons),
     s.data.prices(),
     s.data.orders(),
     s.data.positions(),
     s.data.criticalLogs(),
+    s.data.fills ? s.data.fills({ days: 1 }) : none(),
+    s.data.capital ? s.data.capital() : none(),
+    s.data.series ? s.data.series() : none(),
+    s.data.locks ? s.data.locks() : none(),
   ]);
   const processes = await Promise.all(
     rows.map(async (r) => ({ ...r, methods: await s.store.getMethods(r.name) })),
@@ -47,5 +57,9 @@ export async function collectMonitorSnapshot(s: MonitorSources): Promise<Monitor
     orders,
     positions,
     critical_logs: logs,
+    fills,
+    capital,
+    series,
+    locks,
   };
 }

@@ -1,0 +1,95 @@
+/**
+ * refresh_additional_sampling_all_instruments (digest A1, method 8): the bid/ask spread of every
+ * instrument's priced contract, sampled from the broker's top of book and appended to the stream
+ * `<PREFIX>_SPREADS` on `<prefix>.spreads.<instrument>` (the reference keeps these "historic
+ * spreads" for the costs report). The reference watches about 10 s of ticks per contract; here one
+ * snapshot per run (the method runs every 60 minutes). A contract with no valid quote is skipped
+ * and named in the log; an instrument with no priced contract is skipped (#452).
+ */
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BrokerPort } from '../../src/broker/port.ts';
+import { streamName, subject } from '../../src/bus/subjects.ts';
+import type { Clock } from '../../src/clock.ts';
+import { keyToken } from '../../src/store/kv-json.ts';
+import { readStreamEntries } from '../store/order-event-store.ts';
+import type { StackLogger } from '../stack/ports.ts';
+
+export interface SpreadSample {
+  instrument_code: string;
+  contract_date: string;
+  bid: number;
+  ask: number;
+  /** ask − bid, in price units. */
+  spread: number;
+  time: number;
+}
+
+async function ensureStream(nc: NatsConnection, prefix: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const name = streamName(prefix, 'SPREADS');
+  if (await jsm.streams.info(name).catch(() => undefined)) return;
+  await jsm.streams.add({ name, subjects: [subject(prefix, 'spreads', '>')] });
+}
+
+export async function refreshAdditionalSampling(
+  ctx: { nc: NatsConnection; prefix: string; clock: Clock; log: StackLogger },
+  broker: BrokerPort,
+  pricedContracts: Array<{ instrumentCode: string; contractDate: string }>,
+): Promise<SpreadSample[]> {
+  await ensureStream(ctx.nc, ctx.prefix);
+  const js = jetstream(ctx.nc);
+  const out: SpreadSample[] = [];
+  for (const c of pricedContracts) {
+    if (!c.contractDate) continue;
+    let snap;
+    try {
+      snap = await broker.marketSnapshot(c);
+    } catch (err) {
+      ctx.log.warn({ instrument_code: c.instrumentCode, err: String(err) }, 'no quote: spread not sampled');
+      continue;
+    }
+    const valid =
+      Number.isFinite(snap.bid) && Number.isFinite(snap.ask) && snap.bid > 0 && snap.ask >= snap.bid;
+    if (!valid) {
+      ctx.log.warn(
+        { instrument_code: c.instrumentCode, bid: snap.bid, ask: snap.ask },
+        'invalid quote: spread not sampled',
+      );
+      continue;
+    }
+    const s: SpreadSample = {
+      instrument_code: c.instrumentCode,
+      contract_date: c.contractDate,
+      bid: snap.bid,
+      ask: snap.ask,
+      spread: snap.ask - snap.bid,
+      time: ctx.clock.now(),
+    };
+    await js.publish(
+      subject(ctx.prefix, 'spreads', keyToken(c.instrumentCode, 'instrument_code')),
+      JSON.stringify(s),
+    );
+    out.push(s);
+  }
+  return out;
+}
+
+/** Every spread sample of one instrument (or all), oldest first; none sampled yet is []. */
+export async function readSpreadSamples(
+  nc: NatsConnection,
+  prefix: string,
+  instrumentCode?: string,
+): Promise<SpreadSample[]> {
+  const jsm = await jetstreamManager(nc);
+  const name = streamName(prefix, 'SPREADS');
+  if (!(await jsm.streams.info(name).catch(() => undefined))) return [];
+  const filter = subject(
+    prefix,
+    'spreads',
+    instrumentCode ? keyToken(instrumentCode, 'instrument_code') : '>',
+  );
+  return (await readStreamEntries<SpreadSample>(jetstream(nc), name, filter, DeliverPolicy.All)).map(
+    (e) => e.data,
+  );
+}

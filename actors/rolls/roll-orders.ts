@@ -1,0 +1,167 @@
+/**
+ * generate_force_roll_orders (digest §2 J) on the stack handler's stacks: for every instrument with
+ * a position, the roll state after C2, then `rollOrdersFor` (src/domain/rolls/roll-orders.ts) decides;
+ * a plan is put on the stack as one instrument order with its contract children already attached
+ * (J4: spawned in one synchronous step, so no pass sees the parent without its children), the
+ * children queued for broker orders. A Force roll's contract order is a calendar spread (`legs`),
+ * executed by the market algo (a spread's quote is not read; the best algo prices one contract);
+ * Force_Outright legs and Close orders use the algo of their order type (best).
+ */
+import type { StackCore } from '../stack/core.ts';
+import { logCritical } from '../stack/ports.ts';
+import { allocateAlgo } from '../stack/spawn.ts';
+import type { ContractOrder, InstrumentOrder } from '../stack/types.ts';
+import {
+  lastMatchedPrices,
+  type RollOrderDecision,
+  type RollOrderPlan,
+  rollOrdersFor,
+} from '../../src/domain/rolls/roll-orders.ts';
+import type { PriceStore } from '../../src/store/price-store.ts';
+import type { StoredRollContracts } from './stored-contracts.ts';
+
+export interface RollOrderResult {
+  decisions: RollOrderDecision[];
+  /** Instrument order ids created. */
+  created: number[];
+}
+
+/** Instruments with a non-zero contract position on the stack. */
+function instrumentsWithPositions(core: StackCore): string[] {
+  const out = new Set<string>();
+  for (const [key, pos] of core.contractPositions) if (pos !== 0) out.add(key.split('/')[0]!);
+  return [...out].sort();
+}
+
+export async function generateForceRollOrders(
+  core: StackCore,
+  contracts: StoredRollContracts,
+  prices: PriceStore,
+): Promise<RollOrderResult> {
+  await contracts.refresh((i, c) => core.contractPosition(i, c), { full: true });
+  const decisions: RollOrderDecision[] = [];
+  const created: number[] = [];
+  for (const code of instrumentsWithPositions(core)) {
+    const priced = contracts.pricedContract(code);
+    const forward = contracts.forwardContract(code);
+    const m = await prices.getMultiplePrices(code);
+    const strategyPositions = [...core.strategyPositions]
+      .map(([k, position]) => ({ key: k.split('/'), position }))
+      .filter((p) => p.key[1] === code)
+      .map((p) => ({ strategyName: p.key[0]!, position: p.position }));
+    const decision = rollOrdersFor({
+      instrumentCode: code,
+      rollState: contracts.rollState(code),
+      pricedContract: priced,
+      forwardContract: forward,
+      pricedPosition: core.contractPosition(code, priced),
+      strategyPositions,
+      instrumentOrders: core
+        .activeOrders('instrument', (o) => o.instrumentCode === code)
+        .map((o) => ({ strategyName: o.strategyName, trade: o.trade })),
+      activeContractOrders: core.activeOrders('contract', (o) => o.instrumentCode === code).length,
+      matchedPrices: m ? lastMatchedPrices(m.times, m.price, m.forward) : undefined,
+    });
+    decisions.push(decision);
+    if ('skipped' in decision) {
+      if (decision.critical) logCritical(core.log, decision.skipped, { instrument_code: code });
+      continue;
+    }
+    if (core.isLocked(code)) {
+      decisions[decisions.length - 1] = { instrumentCode: code, skipped: `instrument ${code} is locked` };
+      continue;
+    }
+    created.push(await putRollOrderOnStack(core, decision.plan));
+  }
+  return { decisions, created };
+}
+
+/** J3/J4: the instrument order and its contract orders, spawned together. */
+export async function putRollOrderOnStack(core: StackCore, plan: RollOrderPlan): Promise<number> {
+  const id = await core.newId('instrument');
+  const childIds: number[] = [];
+  for (let k = 0; k < plan.contractOrders.length; k++) childIds.push(await core.newId('contract'));
+  const now = core.now();
+  const io: InstrumentOrder = {
+    level: 'instrument',
+    id,
+    strategyName: plan.strategyName,
+    instrumentCode: plan.instrumentCode,
+    trade: plan.trade,
+    fill: 0,
+    overfill: 0,
+    locked: false,
+    children: [],
+    active: true,
+    orderType: plan.orderType,
+    state: 'new',
+    version: 1,
+    createdAt: now,
+    manualTrade: false,
+    referencePrice: plan.referencePrice,
+    referenceContract: plan.referenceContract,
+    referenceDatetime: plan.referenceDatetime,
+    rollOrder: true,
+  };
+  // From here to CHILDREN_SPAWNED nothing awaits: the family appears whole.
+  core.host.spawn(io, 'CREATED');
+  core.indexInstrumentOrder(io);
+  const bestAlgo = allocateAlgo(core, { ...io, orderType: 'best' });
+  plan.contractOrders.forEach((c, k) => {
+    const spread = c.contractDates.length > 1;
+    const co: ContractOrder = {
+      level: 'contract',
+      id: childIds[k]!,
+      strategyName: plan.strategyName,
+      instrumentCode: plan.instrumentCode,
+      contractDate: c.contractDates[0]!,
+      trade: c.trades[0]!,
+      fill: 0,
+      overfill: 0,
+      locked: false,
+      parent: id,
+      children: [],
+      active: true,
+      orderType: 'best',
+      state: 'new',
+      version: 1,
+      createdAt: now,
+      manualTrade: false,
+      algoToUse: spread ? 'market' : bestAlgo,
+      referencePrice: c.referencePrice,
+      manualFill: 0,
+      manualExecIds: [],
+      rollOrder: true,
+      ...(spread
+        ? {
+            legs: c.contractDates.map((d, j) => ({
+              instrumentCode: plan.instrumentCode,
+              contractDate: d,
+              qty: c.trades[j]!,
+            })),
+          }
+        : {}),
+    };
+    core.host.spawn(co, 'CREATED');
+    core.toSend.add(co.id);
+  });
+  core.host.change('instrument', id, 'CHILDREN_SPAWNED', (r) => {
+    r.children = [...childIds];
+    r.state = 'spawned';
+  });
+  await Promise.all([
+    core.host.durable('instrument', id),
+    ...childIds.map((c) => core.host.durable('contract', c)),
+  ]);
+  core.log.info(
+    {
+      instrument_code: plan.instrumentCode,
+      roll_state: plan.rollState,
+      instrument_order_id: id,
+      contract_order_ids: childIds,
+      strategy_name: plan.strategyName,
+    },
+    'roll orders created',
+  );
+  return id;
+}

@@ -1,0 +1,333 @@
+/**
+ * Which markets to trade: the remove markets and duplicate markets reports (digest §8 "Others";
+ * the reference's `reporting/data/duplicate_remove_markets.py` and `reporting/data/constants.py`).
+ *
+ * A market is bad when any of:
+ *   SR cost per trade > MAX_SR_COST (0.01)                       "too expensive"
+ *   mean daily volume, $m of annual risk < 1.5                   "not enough risk volume"
+ *   mean daily volume, contracts < 100                           "not enough contract volume"
+ *   annual % stdev < 100 × max_vs_average_forecast (2) × IDM (2.5) × instrument weight (0.04)
+ *                    × risk target (0.25) / raw max leverage (1) = 5%   "too safe"
+ * With a threshold factor f (BAD_THRESHOLD 0.3): the cost limit is divided by f and the other
+ * minimums multiplied by it. An existing market is only removed when bad at f = 0.7 (well below
+ * the line), and a removed market only comes back when good at f = 1.3 (well above it), so a
+ * market near a line does not flip each day. A figure that is not stored (no volumes, no prices)
+ * judges nothing: the market is listed as "no data" for that test, never as passing or failing,
+ * and a removed market with a missing figure stays removed (it cannot be shown to be good).
+ *
+ * Duplicates: of each group's markets, the ones with all four figures, SR cost ≤ 0.01, volume >
+ * 100 contracts and > 1.5m risk; the best is the one with the smallest annual risk per contract
+ * (the finest position sizing). A change is suggested when the best is not the one included.
+ */
+import { type Report, reportText, section, table } from './format.ts';
+
+export const MAX_SR_COST = 0.01;
+export const MIN_VOLUME_CONTRACTS_DAILY = 100;
+export const MIN_VOLUME_RISK_DAILY = 1.5;
+export const BAD_THRESHOLD = 0.3;
+export const CHANGE_FLAG = '** CHANGE **';
+
+/** Reporting-only assumptions of the reference (not the backtest's). */
+export const AUTO_PARAMETERS = {
+  maxVsAverageForecast: 2,
+  approxIdm: 2.5,
+  notionalInstrumentWeight: 0.04,
+  notionalRiskTarget: 0.25,
+  rawMaxLeverage: 1,
+};
+
+export const MIN_ANNUAL_PERC_STDEV =
+  (100 *
+    AUTO_PARAMETERS.maxVsAverageForecast *
+    AUTO_PARAMETERS.approxIdm *
+    AUTO_PARAMETERS.notionalInstrumentWeight *
+    AUTO_PARAMETERS.notionalRiskTarget) /
+  AUTO_PARAMETERS.rawMaxLeverage;
+
+/** What the reports know of one market (undefined: not stored). */
+export interface MarketFigures {
+  instrumentCode: string;
+  srCost?: number;
+  volumeContracts?: number;
+  /** Mean daily volume in annual risk, millions of base currency. */
+  volumeRisk?: number;
+  annualPercStdev?: number;
+  annualRiskPerContract?: number;
+}
+
+type Test = 'expensive' | 'volumeRisk' | 'volumeContracts' | 'tooSafe';
+
+const TESTS: Record<
+  Test,
+  { value: (m: MarketFigures) => number | undefined; bad: (v: number, f: number) => boolean }
+> = {
+  expensive: { value: (m) => m.srCost, bad: (v, f) => v > MAX_SR_COST / f },
+  volumeRisk: { value: (m) => m.volumeRisk, bad: (v, f) => v < MIN_VOLUME_RISK_DAILY * f },
+  volumeContracts: { value: (m) => m.volumeContracts, bad: (v, f) => v < MIN_VOLUME_CONTRACTS_DAILY * f },
+  tooSafe: { value: (m) => m.annualPercStdev, bad: (v, f) => v < MIN_ANNUAL_PERC_STDEV * f },
+};
+
+const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
+
+function failing(markets: MarketFigures[], test: Test, factor = 1): string[] {
+  const t = TESTS[test];
+  return sorted(
+    markets
+      .filter((m) => {
+        const v = t.value(m);
+        return v !== undefined && t.bad(v, factor);
+      })
+      .map((m) => m.instrumentCode),
+  );
+}
+
+const unknown = (markets: MarketFigures[], test: Test) =>
+  sorted(markets.filter((m) => TESTS[test].value(m) === undefined).map((m) => m.instrumentCode));
+
+export function badMarkets(markets: MarketFigures[], factor = 1): string[] {
+  return sorted((Object.keys(TESTS) as Test[]).flatMap((t) => failing(markets, t, factor)));
+}
+
+export interface RemoveMarketsData {
+  existingBadMarkets: string[];
+  /** Bad at the lower threshold and not yet in bad_markets. */
+  toRemove: string[];
+  /** In bad_markets, every figure known and good at the higher threshold. */
+  toAddBack: string[];
+  /** In bad_markets with a figure missing: cannot be shown good, stays removed. */
+  notJudged: string[];
+  /** bad_markets minus the ones to add back, plus the new ones. */
+  recommended: string[];
+  /** Bad at the plain thresholds, ignoring the existing list. */
+  cleanSlate: string[];
+  expensive: string[];
+  notEnoughVolumeRisk: string[];
+  notEnoughVolumeContracts: string[];
+  tooSafe: string[];
+  noData: Record<Test, string[]>;
+  minAnnualPercStdev: number;
+  markets: MarketFigures[];
+}
+
+export function removeMarkets(markets: MarketFigures[], existingBadMarkets: string[]): RemoveMarketsData {
+  const existing = sorted(existingBadMarkets);
+  const toRemove = badMarkets(markets, 1 - BAD_THRESHOLD).filter((c) => !existing.includes(c));
+  const stillBad = new Set(badMarkets(markets, 1 + BAD_THRESHOLD));
+  // A removed market comes back only when every figure is known and good: a missing figure
+  // cannot show it is good, so it stays removed (listed as not judged).
+  const complete = new Set(
+    markets
+      .filter((m) => (Object.keys(TESTS) as Test[]).every((t) => TESTS[t].value(m) !== undefined))
+      .map((m) => m.instrumentCode),
+  );
+  const toAddBack = existing.filter((c) => complete.has(c) && !stillBad.has(c));
+  const notJudged = existing.filter((c) => !complete.has(c));
+  return {
+    existingBadMarkets: existing,
+    toRemove,
+    toAddBack,
+    notJudged,
+    recommended: sorted([...existing.filter((c) => !toAddBack.includes(c)), ...toRemove]),
+    cleanSlate: badMarkets(markets),
+    expensive: failing(markets, 'expensive'),
+    notEnoughVolumeRisk: failing(markets, 'volumeRisk'),
+    notEnoughVolumeContracts: failing(markets, 'volumeContracts'),
+    tooSafe: failing(markets, 'tooSafe'),
+    noData: {
+      expensive: unknown(markets, 'expensive'),
+      volumeRisk: unknown(markets, 'volumeRisk'),
+      volumeContracts: unknown(markets, 'volumeContracts'),
+      tooSafe: unknown(markets, 'tooSafe'),
+    },
+    minAnnualPercStdev: MIN_ANNUAL_PERC_STDEV,
+    markets,
+  };
+}
+
+const list = (xs: string[]) => (xs.length === 0 ? '(none)' : xs.join(', '));
+const yamlList = (xs: string[]) =>
+  ['exclude_instrument_lists:', '  bad_markets:', ...xs.map((x) => `    - ${x}`)].join('\n');
+
+export function removeMarketsReport(
+  markets: MarketFigures[],
+  existingBadMarkets: string[],
+  now: number,
+): Report<RemoveMarketsData> {
+  const d = removeMarkets(markets, existingBadMarkets);
+  const nd = (t: Test) => (d.noData[t].length > 0 ? `\nNo data to judge: ${list(d.noData[t])}` : '');
+  const a = AUTO_PARAMETERS;
+  const text = reportText('Remove markets report', now, [
+    'Markets which should be marked as untradeable due to risk, liquidity or cost issues\n',
+    section(
+      `Should be removed from trading (add to bad_markets; bad at ${1 - BAD_THRESHOLD} × the thresholds)`,
+      list(d.toRemove),
+    ),
+    section(
+      `Should be allowed to trade (delete from bad_markets; good at ${1 + BAD_THRESHOLD} × the thresholds)`,
+      list(d.toAddBack) +
+        (d.notJudged.length > 0 ? `\nStay removed, a figure is missing: ${list(d.notJudged)}` : ''),
+    ),
+    section(
+      `Markets too expensive (SR cost per trade > ${MAX_SR_COST.toFixed(3)})`,
+      list(d.expensive) + nd('expensive'),
+    ),
+    section(
+      `Markets not enough risk volume (volume in $m ann. risk per day < ${MIN_VOLUME_RISK_DAILY.toFixed(2)})`,
+      list(d.notEnoughVolumeRisk) + nd('volumeRisk'),
+    ),
+    section(
+      `Markets not enough contract volume (volume in contracts per day < ${MIN_VOLUME_CONTRACTS_DAILY})`,
+      list(d.notEnoughVolumeContracts) + nd('volumeContracts'),
+    ),
+    section(
+      `Markets too safe (annual % std. dev < ${d.minAnnualPercStdev.toFixed(1)})`,
+      list(d.tooSafe) + nd('tooSafe'),
+    ),
+    section(
+      'Minimum standard deviation',
+      `${d.minAnnualPercStdev.toFixed(3)} = max_vs_average_forecast × approx_IDM × notional_instrument_weight × notional_risk_target / raw_max_leverage × 100\n` +
+        `= ${a.maxVsAverageForecast} × ${a.approxIdm} × ${a.notionalInstrumentWeight} × ${a.notionalRiskTarget} / ${a.rawMaxLeverage} × 100`,
+    ),
+    section('To minimise turnover of markets, put in the config', yamlList(d.recommended)),
+    section('For a clean slate, ignoring the markets removed now', yamlList(d.cleanSlate)),
+    section(
+      'Figures per market',
+      table(
+        [
+          'instrument',
+          'SR_cost',
+          'volume_contracts',
+          'volume_risk_m',
+          'annual_perc_stdev',
+          'annual_risk_per_contract',
+        ],
+        markets.map((m) => [
+          m.instrumentCode,
+          m.srCost === undefined ? undefined : m.srCost.toFixed(5),
+          m.volumeContracts,
+          m.volumeRisk,
+          m.annualPercStdev,
+          m.annualRiskPerContract,
+        ]),
+      ),
+    ),
+  ]);
+  return { name: 'remove_markets_report', generatedAt: now, text, data: d };
+}
+
+/** One group of duplicate markets: the config's include and exclude lists for one key. */
+export interface DuplicateGroup {
+  name: string;
+  included: string[];
+  excluded: string[];
+}
+
+export interface DuplicateGroupResult extends DuplicateGroup {
+  best?: string;
+  change: string;
+  heading: string;
+  markets: MarketFigures[];
+}
+
+const asList = (x: string | string[] | undefined): string[] =>
+  x === undefined ? [] : Array.isArray(x) ? x : [x];
+
+/** The groups of `duplicate_instruments` (a key in either list makes a group). */
+export function duplicateGroups(config: {
+  include: Record<string, string | string[]>;
+  exclude: Record<string, string | string[]>;
+}): DuplicateGroup[] {
+  return sorted([...Object.keys(config.include), ...Object.keys(config.exclude)]).map((name) => ({
+    name,
+    included: asList(config.include[name]),
+    excluded: asList(config.exclude[name]),
+  }));
+}
+
+export function bestMarket(markets: MarketFigures[]): string | undefined {
+  const valid = markets.filter(
+    (m) =>
+      m.srCost !== undefined &&
+      m.volumeContracts !== undefined &&
+      m.volumeRisk !== undefined &&
+      m.annualRiskPerContract !== undefined &&
+      m.srCost <= MAX_SR_COST &&
+      m.volumeContracts > MIN_VOLUME_CONTRACTS_DAILY &&
+      m.volumeRisk > MIN_VOLUME_RISK_DAILY,
+  );
+  valid.sort(
+    (a, b) =>
+      a.annualRiskPerContract! - b.annualRiskPerContract! || a.instrumentCode.localeCompare(b.instrumentCode),
+  );
+  return valid[0]?.instrumentCode;
+}
+
+export function duplicateGroupResult(
+  group: DuplicateGroup,
+  figures: Map<string, MarketFigures>,
+): DuplicateGroupResult {
+  const codes = sorted([...group.included, ...group.excluded]);
+  const markets = codes.map((c) => figures.get(c) ?? { instrumentCode: c });
+  const best = bestMarket(markets);
+  const change =
+    best === undefined
+      ? 'No change - no good markets'
+      : group.included.length > 1
+        ? `${CHANGE_FLAG} Replace ${group.included.join(', ')} with ${best}`
+        : best !== group.included[0]
+          ? `${CHANGE_FLAG} Replace ${group.included[0] ?? '(none)'} with ${best}`
+          : 'No change required';
+  const heading =
+    `${group.name}: ${change}. Included ${list(group.included)}, excluded ${list(group.excluded)}; ` +
+    `best market ${best ?? '(none)'}`;
+  return { ...group, best, change, heading, markets };
+}
+
+export interface DuplicateMarketsData {
+  suggestedChanges: string[];
+  groups: DuplicateGroupResult[];
+}
+
+export function duplicateMarketsReport(
+  groups: DuplicateGroup[],
+  markets: MarketFigures[],
+  now: number,
+): Report<DuplicateMarketsData> {
+  const figures = new Map(markets.map((m) => [m.instrumentCode, m]));
+  const results = groups.map((g) => duplicateGroupResult(g, figures));
+  const suggestedChanges = results.filter((r) => r.change.startsWith(CHANGE_FLAG)).map((r) => r.heading);
+  const text = reportText('Duplicate markets report', now, [
+    'Duplicate markets (mini and micro, or dual listings) and which of each group to trade: the one\n' +
+      `with the smallest annual risk per contract among those with SR cost <= ${MAX_SR_COST}, volume > ` +
+      `${MIN_VOLUME_CONTRACTS_DAILY} contracts and > ${MIN_VOLUME_RISK_DAILY}m of annual risk a day\n`,
+    section(
+      'Suggested changes',
+      groups.length === 0
+        ? 'No duplicate markets configured (duplicate_instruments)'
+        : suggestedChanges.length === 0
+          ? 'No changes to duplicate markets required'
+          : suggestedChanges.join('\n'),
+    ),
+    ...results.map((r) =>
+      section(
+        r.heading,
+        table(
+          ['instrument', 'SR_cost', 'volume_contracts', 'volume_risk', 'contract_size'],
+          r.markets.map((m) => [
+            m.instrumentCode,
+            m.srCost === undefined ? undefined : m.srCost.toFixed(6),
+            m.volumeContracts,
+            m.volumeRisk,
+            m.annualRiskPerContract === undefined ? undefined : Math.round(m.annualRiskPerContract),
+          ]),
+        ),
+      ),
+    ),
+  ]);
+  return {
+    name: 'duplicate_markets_report',
+    generatedAt: now,
+    text,
+    data: { suggestedChanges, groups: results },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The interactive menus (issue 14 §6) driven through a pseudo-terminal: util-linux `script`
+ * gives the menu a real tty (no native module to build), keystrokes go in through its stdin.
+ * interactive_controls against a real nats-server with the process-control service: view
+ * processes, change a status (the stored status changes), exit.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Service } from '@nats-io/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlService } from '../../actors/supervisor/control-service.ts';
+import { ProcessStore } from '../../actors/supervisor/process-store.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+import { resolveControlConfig } from '../../src/domain/process-control/config.ts';
+import { SHIPPED_CONTROL_CONFIG } from '../../src/domain/process-control/shipped.ts';
+import { testLogger } from '../supervisor/helpers.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+
+const PREFIX = 'systack'; // the configured subject_prefix the CLI uses
+let nats: TestNats;
+let store: ProcessStore;
+let service: Service;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  const nc = await nats.connect('menus');
+  store = await ProcessStore.open(nc, PREFIX);
+  service = await startControlService({
+    nc,
+    prefix: PREFIX,
+    store,
+    control: resolveControlConfig(SHIPPED_CONTROL_CONFIG),
+    clock: new SimulatedClock(Date.UTC(2026, 10, 20, 12)),
+    host: 'h1',
+    log: testLogger().log,
+  });
+}, 60_000);
+afterAll(async () => {
+  await service?.stop();
+  await nats?.stop();
+});
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+const DOWN = '\x1b[B';
+const UP = '\x1b[A';
+const ENTER = '\r';
+
+class Terminal {
+  text = '';
+  readonly exited: Promise<number | null>;
+  constructor(readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.on('data', (d: Buffer) => (this.text += d.toString().replace(ANSI, '')));
+    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
+  }
+  /** Wait until the screen shows `what` after position `from`; returns where it was found. */
+  async see(what: string, from = 0, ms = 60_000): Promise<number> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const i = this.text.indexOf(what, from);
+      if (i >= 0) return i + what.length;
+      if (Date.now() > end) throw new Error(`'${what}' not shown; screen:\n${this.text.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  keys(...k: string[]): void {
+    this.child.stdin.write(k.join(''));
+  }
+}
+
+describe('interactive menus through a pseudo-terminal', () => {
+  it('interactive_controls: view processes, change a status, exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'systack-menu-'));
+    writeFileSync(join(dir, 'private_config.yaml'), `nats_url: ${nats.url}\n`);
+    const script = join(process.cwd(), 'scripts', 'interactive_controls');
+    const term = new Terminal(
+      spawn('script', ['-qfec', script, '/dev/null'], {
+        cwd: dir,
+        env: { ...process.env, SYSTACK_PRIVATE_DIR: dir, TERM: 'xterm', COLUMNS: '200', LINES: '50' },
+      }),
+    );
+    try {
+      let at = await term.see('interactive_controls');
+      at = await term.see('5: Process control & monitoring', at);
+      term.keys(DOWN, DOWN, DOWN, DOWN, ENTER);
+      at = await term.see('1: View processes', at);
+      term.keys(ENTER);
+      at = await term.see('$ systack control processes', at);
+      at = await term.see('run_strategy_order_generator', at);
+      at = await term.see('2: Change status of process', at);
+      term.keys(DOWN, ENTER);
+      at = await term.see('process name', at);
+      term.keys('run_systems', ENTER);
+      at = await term.see('new status', at);
+      term.keys(DOWN, DOWN, DOWN, ENTER); // GO, STOP, NO-RUN, PAUSE
+      at = await term.see('$ systack control status run_systems PAUSE', at);
+      await expect.poll(() => store.getStatus('run_systems'), { timeout: 30_000 }).toBe('PAUSE');
+      await term.see('0: Back', at);
+      term.keys(UP, ENTER); // the last entry: Exit
+      expect(await term.exited).toBe(0);
+    } finally {
+      term.child.kill();
+    }
+  }, 180_000);
+});
