@@ -127,6 +127,11 @@ export const commandTable: CommandEntry[] = [
     load: async () => [(await import('./backup.ts')).register],
   },
   {
+    name: 'migrate',
+    summary: 'Copy all data between JetStream and MongoDB, checking counts and checksums',
+    load: async () => [(await import('./migrate.ts')).register],
+  },
+  {
     name: 'roll',
     summary:
       "Roll status per instrument (No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted); 'systack roll <instrument>' picks a state by hand",
