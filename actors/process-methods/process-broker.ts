@@ -22,8 +22,8 @@ import { simTermsFromStore } from '../../src/broker/sim/terms.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import { loadSimMarketConfig, type SimMarketConfig } from '../../src/config/sim-market.ts';
 import { BrokerClientIds } from '../../src/store/broker-client-ids.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import type { MethodContext } from './types.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 let marketConfig: SimMarketConfig | undefined;
 
@@ -40,7 +40,7 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
   }
   const bucket = streamName(ctx.prefix, 'SIMBROKER');
   const store = await kvSimBrokerStore(ctx.nc, bucket);
-  const priceStore = await JetStreamPriceStore.open(ctx.nc, ctx.prefix);
+  const priceStore = await openPriceStore(ctx.nc, ctx.prefix);
   marketConfig ??= loadSimMarketConfig();
   const config = marketConfig;
   const anchors = await kvSimMarketAnchors(ctx.nc, bucket, priceStore);

@@ -137,7 +137,6 @@ export function readOnlyEndpoints(prefix: string): string[] {
     s('capital', 'history'),
     s('strategy', 'positions'),
     s('strategy', 'diagnostics'),
-    s('rolls', 'state', 'list'),
   ];
 }
 

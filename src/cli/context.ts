@@ -13,6 +13,7 @@ import { wallClock } from '../clock.ts';
 import { attachEmailAlerts } from '../email/alerts.ts';
 import type { EmailSender } from '../email/sender.ts';
 import { getRootLogger } from '../log/logger.ts';
+import { closeStorage, selectStorage, storageSelection } from '../store/backend.ts';
 import { CliError } from './output.ts';
 
 export interface BusContext {
@@ -122,6 +123,7 @@ export async function withBus<T>(
   fn: (ctx: BusContext) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
+  await selectStorage(storageSelection(config.system));
   const url = resolveNatsUrl(config, opts.natsUrl);
   const nc = await connectWithAuth(url, opts.processName ?? 'systack-cli', config, opts.role ?? 'operator');
   let email: EmailSender | undefined;
@@ -137,5 +139,6 @@ export async function withBus<T>(
     await email?.flush();
     email?.stop();
     await nc.drain().catch(() => undefined);
+    await closeStorage();
   }
 }

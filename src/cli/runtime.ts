@@ -17,6 +17,7 @@ import { wallClock } from '../clock.ts';
 import { attachEmailAlerts } from '../email/alerts.ts';
 import { getRootLogger } from '../log/logger.ts';
 import { connectWithAuth, setupLogging } from './context.ts';
+import { closeStorage, selectStorage, storageSelection } from '../store/backend.ts';
 import { CliError } from './errors.ts';
 
 /**
@@ -60,6 +61,7 @@ export function displayUrl(url: string): string {
 export async function startRuntime(config: LoadedConfig, processName: string): Promise<Runtime> {
   const dataDir = resolve(config.system.data_dir);
   const prefix = config.system.subject_prefix;
+  await selectStorage(storageSelection(config.system));
   // The logger needs the connection, which needs the server: the keeper's events log once it exists.
   const logged: { log?: Logger } = {};
   let keeper: BusKeeper | undefined;
@@ -138,6 +140,7 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
       if (busGone) await nc.close().catch(() => undefined);
       else await nc.drain().catch(() => undefined);
       await keeper?.stop();
+      await closeStorage();
     },
   };
 }

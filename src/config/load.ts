@@ -279,11 +279,13 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   return { system, control, files, secrets: configSecrets(system) };
 }
 
-/** The secret values in a system config: the secret keys' values and any password in nats_url. */
+/** The secret values in a system config: the secret keys' values and any password in nats_url or mongo_host. */
 export function configSecrets(system: ResolvedSystemConfig): string[] {
-  return [...SECRET_KEYS.map((k) => system[k]), urlPassword(system.nats_url)].filter(
-    (v): v is string => typeof v === 'string' && v.length > 0,
-  );
+  return [
+    ...SECRET_KEYS.map((k) => system[k]),
+    urlPassword(system.nats_url),
+    urlPassword(system.mongo_host),
+  ].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
 /** The password of a `scheme://user:password@host` URL, if it has one. */

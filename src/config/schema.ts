@@ -58,9 +58,16 @@ export const systemConfigSchema = z.strictObject({
   subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -'),
 
   storage_backend: z.enum(['jetstream', 'mongodb']),
-  mongo_host: z.string(),
+  /** A host name or address, or a whole `mongodb://` / `mongodb+srv://` URL (the reference's form). */
+  mongo_host: z
+    .string()
+    .min(1)
+    .regex(/^(mongodb(\+srv)?:\/\/\S+|[A-Za-z0-9._:-]+)$/, 'a host name, an address, or a mongodb:// URL'),
   mongo_port: portNumber,
-  mongo_db: z.string(),
+  /** MongoDB database name: no `/\. "$` and at most 63 characters. */
+  mongo_db: z
+    .string()
+    .regex(/^[^/\\. "$]{1,63}$/, 'a MongoDB database name (1-63 characters, none of / \\ . space " $)'),
   mongo_user: z.string(),
   mongo_pass: z.string(),
 
