@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessStore } from '../../actors/supervisor/process-store.ts';
+import { JetStreamProcessStore as ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { type LocalCluster, startLocalCluster } from '../../src/bus/cluster.ts';

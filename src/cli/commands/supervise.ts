@@ -12,7 +12,7 @@ import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { pidAlive } from '../../../actors/supervisor/children.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { acquireLeadership, StandbyAbortedError } from '../../../actors/supervisor/leadership.ts';
-import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
+import { JetStreamProcessStore } from '../../../actors/supervisor/process-store.ts';
 import { startDaySummaries } from '../../../actors/day-summary.ts';
 import { loadConfig } from '../../config/load.ts';
 import { setLogClock } from '../../log/logger.ts';
@@ -86,7 +86,8 @@ export function register(program: Command): void {
       const standby = new AbortController();
       void signalled.then(() => standby.abort());
       const leadership = await failClean(rt, async () =>
-        acquireLeadership((await ProcessStore.open(nc, prefix)).kv, {
+        // Leadership lives on the bus (JetStream KV) whatever the storage backend.
+        acquireLeadership((await JetStreamProcessStore.open(nc, prefix)).kv, {
           host,
           pid: process.pid,
           staleAfterMs: config.system.supervisor_lease_stale_ms,
