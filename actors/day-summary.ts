@@ -7,11 +7,12 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
-import { JetStreamCapitalStore, latestTotal } from '../src/store/capital-store.ts';
+import { latestTotal } from '../src/store/capital-store.ts';
 import type { Logger } from '../src/log/logger.ts';
 import { OrderEventStore } from './store/order-event-store.ts';
 import { applyFillToPositions } from './stack/positions.ts';
 import type { FillRecord } from './stack/types.ts';
+import { openCapitalStore } from '../src/store/backend.ts';
 
 export interface DaySummary {
   trading_day: string;
@@ -37,7 +38,7 @@ async function snapshot(nc: NatsConnection, prefix: string): Promise<Snapshot & 
   const records = (await events.loadFills<FillRecord>()).map((e) => e.data);
   const contract = new Map<string, number>();
   applyAll(contract, records);
-  const capital = await latestTotal(await JetStreamCapitalStore.open(nc, prefix));
+  const capital = await latestTotal(await openCapitalStore(nc, prefix));
   return { fills: records.length, contract, pnl: capital?.accumulated_pnl, records };
 }
 

@@ -11,12 +11,11 @@ import { z } from 'zod';
 import { callService, endpoint, startService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
-import { JetStreamCapitalStore } from '../src/store/capital-store.ts';
-import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
 import { OrderEventStore } from './store/order-event-store.ts';
 import { readLocks, readPositions } from './stack/read-model.ts';
 import type { AnyOrder, FillRecord } from './stack/types.ts';
+import { openCapitalStore, openPriceStore } from '../src/store/backend.ts';
 
 const empty = z.object({}).passthrough();
 const fillsQuery = z
@@ -77,7 +76,7 @@ export async function startMonitorResponders(
   prefix: string,
   clock: Clock,
 ): Promise<Service> {
-  const prices = await JetStreamPriceStore.open(nc, prefix);
+  const prices = await openPriceStore(nc, prefix);
   const priceRows = cached(async () =>
     (await lastAdjustedPriceTimes(prices)).map(({ instrumentCode, lastPriceTime: last }) => ({
       instrument_code: instrumentCode,
@@ -119,7 +118,7 @@ export async function startMonitorResponders(
         broker_order_id: f.brokerOrderId ?? null,
       }));
   };
-  const capital = await JetStreamCapitalStore.open(nc, prefix);
+  const capital = await openCapitalStore(nc, prefix);
   const capitalRows = cached(async () => {
     const rows = (await capital.totalHistory()).filter((r) => Number.isFinite(r.total_capital));
     const last = rows[rows.length - 1];

@@ -4,7 +4,12 @@
  * registry. Other parts of systack (stack handler, price updates, capital, systems, order
  * generator, reports) add their methods to `productionRegistry` when they land.
  */
-import { backupDbToCsv, backupFiles, backupJetstream } from './process-methods/backups.ts';
+import {
+  backupDbToCsv,
+  backupFiles,
+  backupJetstream,
+  backupMongoDataAsDump,
+} from './process-methods/backups.ts';
 import { cleanBacktestStates, cleanEchoFiles, cleanLogFiles } from './process-methods/cleaners.ts';
 import { strategyProcessMethods } from './process-methods/index.ts';
 import { reportMethods } from './process-methods/reports.ts';
@@ -31,6 +36,7 @@ export const productionRegistry: MethodRegistry = {
     backup_db_to_csv: backupDbToCsv,
     backup_files: backupFiles,
     backup_jetstream: backupJetstream,
+    backup_mongo_data_as_dump: backupMongoDataAsDump,
   },
   run_reports: reportMethods(),
 };

@@ -228,25 +228,34 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
         if (actor.getSnapshot().status === 'active') actor.send({ type: 'CLOCK_TICK', now: o.clock.now() });
       });
   }, o.tickMs ?? 250);
+  // One heartbeat at a time: two in flight would carry the same revision, and the second's
+  // refusal would read as the lease taken over (a slow store or a busy event loop did that).
+  let beating = false;
   const heartbeat = setInterval(() => {
     const lease = leaseValue;
-    if (!lease || revision === 0) return;
+    if (!lease || revision === 0 || beating) return;
+    beating = true;
     const next = { ...lease, heartbeatAt: Date.now() };
-    void store.heartbeat(name, next, revision).then(
-      (rev) => {
-        if (rev === undefined) {
-          if (leaseValue) actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' });
-          leaseValue = undefined;
-          return;
-        }
-        revision = rev;
-        void store
-          .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
-          .catch(() => undefined);
-      },
-      // The bus is unreachable (e.g. nats-server restarting): the lease is still ours; beat again.
-      (err: unknown) => log.warn({ err }, 'lease heartbeat failed; retrying'),
-    );
+    void store
+      .heartbeat(name, next, revision)
+      .finally(() => {
+        beating = false;
+      })
+      .then(
+        (rev) => {
+          if (rev === undefined) {
+            if (leaseValue) actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' });
+            leaseValue = undefined;
+            return;
+          }
+          revision = rev;
+          void store
+            .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
+            .catch(() => undefined);
+        },
+        // The bus is unreachable (e.g. nats-server restarting): the lease is still ours; beat again.
+        (err: unknown) => log.warn({ err }, 'lease heartbeat failed; retrying'),
+      );
   }, o.heartbeatMs ?? 2000);
 
   actor.start();

@@ -12,7 +12,6 @@ import { simPositions } from '../src/broker/sim/state.ts';
 import { streamName } from '../src/bus/subjects.ts';
 import { loadSimMarketConfig } from '../src/config/sim-market.ts';
 import { type ImportProgress, importPrices } from '../src/store/csv/import.ts';
-import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
 import type { BrokerPosition } from '../src/broker/port.ts';
 import { withBroker } from './process-methods/broker-session.ts';
@@ -23,6 +22,7 @@ import { openStrategyRuntime } from './strategy-runtime.ts';
 import { pendingOrderRequests } from './stack/order-requests.ts';
 import { readPositions } from './stack/read-model.ts';
 import type { AnyOrder, FillRecord } from './stack/types.ts';
+import { openPriceStore } from '../src/store/backend.ts';
 
 /**
  * Import the sample data unless the price store already holds instruments. Returns the time of
@@ -34,7 +34,7 @@ export async function bootstrapSampleData(
   sampleDir: string,
   progress?: ImportProgress,
 ): Promise<{ imported: boolean; instruments: number; lastPriceTime: number | undefined }> {
-  const store = await JetStreamPriceStore.open(nc, prefix);
+  const store = await openPriceStore(nc, prefix);
   let instruments = (await store.listAdjustedPrices()).length;
   const imported = instruments === 0;
   if (imported) instruments = (await importPrices(store, resolve(sampleDir), progress)).adjustedPrices.length;

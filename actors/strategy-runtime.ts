@@ -9,10 +9,8 @@ import type { ResolvedSystemConfig } from '../src/config/load.ts';
 import type { StrategyCapitalMethod } from '../src/domain/capital/strategy-allocation.ts';
 import type { ClassicSystemConfig } from '../src/domain/system/config.ts';
 import type { Logger } from '../src/log/logger.ts';
-import { JetStreamCapitalStore } from '../src/store/capital-store.ts';
-import { JetStreamControlsStore } from '../src/store/controls-store.ts';
-import { JetStreamStrategyStore } from '../src/store/strategy-store.ts';
 import { type AccountValueReading, CapitalOps } from './capital-ops.ts';
+import { openCapitalStore, openControlsStore, openStrategyStore } from '../src/store/backend.ts';
 
 export type StrategyConfigView = Pick<
   ResolvedSystemConfig,
@@ -55,9 +53,9 @@ export async function openStrategyRuntime(
   clock: Clock,
   opts: { log?: Logger; accountValue?: () => Promise<AccountValueReading> } = {},
 ) {
-  const capitalStore = await JetStreamCapitalStore.open(nc, prefix);
-  const controls = await JetStreamControlsStore.open(nc, prefix);
-  const strategies = await JetStreamStrategyStore.open(nc, prefix);
+  const capitalStore = await openCapitalStore(nc, prefix);
+  const controls = await openControlsStore(nc, prefix);
+  const strategies = await openStrategyStore(nc, prefix);
   const capital = new CapitalOps({
     store: capitalStore,
     clock,

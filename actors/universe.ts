@@ -6,8 +6,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { PositionLimitTable } from '../src/domain/strategy-orders/generate.ts';
-import { JetStreamControlsStore } from '../src/store/controls-store.ts';
-import { JetStreamPriceStore } from '../src/store/jetstream/price-store.ts';
+import { openControlsStore, openPriceStore } from '../src/store/backend.ts';
 
 /** The instruments and strategies a request may name. */
 export interface KnownNames {
@@ -26,7 +25,7 @@ export async function storedNames(
   prefix: string,
   strategyNames: readonly string[],
 ): Promise<KnownNames> {
-  const prices = await JetStreamPriceStore.open(nc, prefix);
+  const prices = await openPriceStore(nc, prefix);
   const strategies = new Set(strategyNames);
   return {
     instruments: async () => new Set(await prices.listInstrumentConfigs()),
@@ -42,7 +41,7 @@ export async function storedUniverse(
 ): Promise<Universe> {
   const [names, controls] = await Promise.all([
     storedNames(nc, prefix, o.strategies),
-    JetStreamControlsStore.open(nc, prefix),
+    openControlsStore(nc, prefix),
   ]);
   return {
     ...names,

@@ -9,18 +9,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import {
   writeAdjustedPricesCsv,
   writeFxPricesCsv,
   writeMultiplePricesCsv,
   writeRollCalendarCsv,
 } from '../../src/store/csv/price-files.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { PRIVATE_DIR, PRIVATE_FILE } from '../../src/store/jetstream/snapshot.ts';
-import { JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
 import { OrderEventStore } from '../store/order-event-store.ts';
 import { readPositions } from '../stack/read-model.ts';
+import { openCapitalStore, openPriceStore, openStrategyStore } from '../../src/store/backend.ts';
 
 /** Rows of objects as CSV: columns are the union of the rows' keys, nested values as JSON. */
 export function objectsToCsv(rows: ReadonlyArray<object>): string {
@@ -59,7 +57,7 @@ export async function backupToCsv(
   dir: string,
   strategies: readonly string[],
 ): Promise<CsvBackupCounts> {
-  const prices = await JetStreamPriceStore.open(nc, prefix);
+  const prices = await openPriceStore(nc, prefix);
   const counts: CsvBackupCounts = {
     adjusted: 0,
     multiple: 0,
@@ -93,7 +91,7 @@ export async function backupToCsv(
     counts.fx++;
   }
 
-  const capital = await JetStreamCapitalStore.open(nc, prefix);
+  const capital = await openCapitalStore(nc, prefix);
   const total = await capital.totalHistory();
   await put(join(dir, 'capital'), 'total_capital.csv', objectsToCsv(total));
   const strategyCapital = [];
@@ -101,7 +99,7 @@ export async function backupToCsv(
   await put(join(dir, 'capital'), 'strategy_capital.csv', objectsToCsv(strategyCapital));
   counts.capital_rows = total.length + strategyCapital.length;
 
-  const strategyStore = await JetStreamStrategyStore.open(nc, prefix);
+  const strategyStore = await openStrategyStore(nc, prefix);
   const optimal = [];
   for (const s of strategies) optimal.push(...(await strategyStore.getOptimalPositions(s)));
   await put(join(dir, 'positions'), 'optimal_positions.csv', objectsToCsv(optimal));

@@ -7,6 +7,9 @@
  *   <base>/<YYYY-MM-DD>/csv/        backup_db_to_csv: prices in pysystemtrade's layout, capital,
  *                                   positions, fills and historic orders
  *   <base>/<YYYY-MM-DD>/config/     backup_files: the configuration, secrets removed
+ *   <base>/<YYYY-MM-DD>/mongo_dump/ backup_mongo_data_as_dump, with storage_backend mongodb:
+ *                                   `mongodump`-compatible output of mongo_db (`mongorestore`
+ *                                   reads it); with jetstream there is no database to dump
  * Files are mode 600, folders 700. Each method then deletes dated folders older than
  * `backup_retention_days`.
  */
@@ -16,7 +19,9 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { defaultConfigDir, defaultPrivateDir } from '../../src/config/load.ts';
 import { SECRET_KEYS } from '../../src/config/schema.ts';
+import { mongoDatabase, selectedStorage } from '../../src/store/backend.ts';
 import { PRIVATE_DIR, PRIVATE_FILE, writeSnapshot } from '../../src/store/jetstream/snapshot.ts';
+import { writeMongoDump } from '../../src/store/mongo/dump.ts';
 import { backupToCsv } from '../backup/csv-backup.ts';
 import type { MethodContext } from '../process-methods.ts';
 
@@ -107,6 +112,20 @@ export async function backupJetstream(ctx: MethodContext): Promise<void> {
   const manifest = await writeSnapshot(ctx.nc, ctx.prefix, dir, ctx.clock.now());
   const messages = manifest.streams.reduce((n, s) => n + s.messages, 0);
   ctx.log.info({ dir, streams: manifest.streams.length, messages }, 'backed up JetStream state');
+  await retain(ctx);
+}
+
+export async function backupMongoDataAsDump(ctx: MethodContext): Promise<void> {
+  if (selectedStorage().backend !== 'mongodb') {
+    ctx.log.info(
+      'storage_backend is jetstream: no MongoDB database to dump (backup_jetstream holds the data)',
+    );
+    return;
+  }
+  const dir = join(backupDirectory(ctx), 'mongo_dump');
+  const collections = await writeMongoDump(await mongoDatabase(), dir);
+  const documents = collections.reduce((n, c) => n + c.documents, 0);
+  ctx.log.info({ dir, collections: collections.length, documents }, 'backed up MongoDB (mongodump layout)');
   await retain(ctx);
 }
 

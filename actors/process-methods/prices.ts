@@ -7,7 +7,6 @@
  * restricts a run. A failure of one instrument is in its result and logged, not thrown.
  */
 import type { BrokerPort } from '../../src/broker/port.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import {
   type PriceUpdateDeps,
   priceLogFrom,
@@ -19,6 +18,7 @@ import {
 } from '../price-updates.ts';
 import { withBroker } from './broker-session.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 function stringList(ctx: MethodContext, key: string): string[] | undefined {
   const v = ctx.args[key];
@@ -33,7 +33,7 @@ async function priceDeps(ctx: MethodContext, broker: BrokerPort): Promise<PriceU
   const instruments = stringList(ctx, 'instruments');
   const fxCodes = stringList(ctx, 'fx_codes');
   return {
-    store: await JetStreamPriceStore.open(ctx.nc, ctx.prefix),
+    store: await openPriceStore(ctx.nc, ctx.prefix),
     broker,
     clock: ctx.clock,
     log: priceLogFrom(ctx.log),

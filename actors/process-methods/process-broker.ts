@@ -14,6 +14,7 @@
 import { hostname } from 'node:os';
 import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
+import { ChaosBroker } from '../../src/broker/sim/chaos-broker.ts';
 import { kvSimBrokerStore, kvSimMarketAnchors } from '../../src/broker/sim/kv-store.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { StorePriceSource } from '../../src/broker/sim/store-price-source.ts';
@@ -21,8 +22,8 @@ import { simTermsFromStore } from '../../src/broker/sim/terms.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import { loadSimMarketConfig, type SimMarketConfig } from '../../src/config/sim-market.ts';
 import { BrokerClientIds } from '../../src/store/broker-client-ids.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import type { MethodContext } from './types.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 let marketConfig: SimMarketConfig | undefined;
 
@@ -39,7 +40,7 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
   }
   const bucket = streamName(ctx.prefix, 'SIMBROKER');
   const store = await kvSimBrokerStore(ctx.nc, bucket);
-  const priceStore = await JetStreamPriceStore.open(ctx.nc, ctx.prefix);
+  const priceStore = await openPriceStore(ctx.nc, ctx.prefix);
   marketConfig ??= loadSimMarketConfig();
   const config = marketConfig;
   const anchors = await kvSimMarketAnchors(ctx.nc, bucket, priceStore);
@@ -49,7 +50,7 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
     (code) => config.terms(code).calendar,
     config.fxCalendar,
   );
-  return new SimBroker({
+  const sim = new SimBroker({
     clock: ctx.clock,
     store,
     prices,
@@ -59,6 +60,8 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
     fx: prices,
     fxCalendar: config.fxCalendar,
   });
+  // The chaos suite's faults at the broker's wire (duplicated, delayed, reordered events, drops).
+  return ctx.system.sim_broker_chaos ? new ChaosBroker(sim, ctx.system.sim_broker_chaos) : sim;
 }
 
 /** Disconnect a process's broker and give back the broker client id the process holds. */

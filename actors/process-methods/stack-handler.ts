@@ -29,6 +29,7 @@ import { storedTradeLimits } from '../stack/stored-trade-limits.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { closeProcessBroker, processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 interface Running {
   handler: StackHandler;
@@ -59,7 +60,7 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       const broker = await brokerFor(ctx, deps);
       const log = childLogger({ component: 'stack_handler' }, ctx.log);
       const limits = await TradeLimitsStore.open(ctx.nc, ctx.prefix);
-      const prices = await JetStreamPriceStore.open(ctx.nc, ctx.prefix);
+      const prices = await openPriceStore(ctx.nc, ctx.prefix);
       const contracts = await StoredRollContracts.open(
         { nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock },
         prices,

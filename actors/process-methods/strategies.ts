@@ -11,7 +11,6 @@
  * process machine decides when each method runs (status, run window, frequency, max_executions);
  * the generic methods take the strategy name from `ctx.method`.
  */
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { PriceStoreSystemDataSource } from '../../src/store/price-store-system-data.ts';
 import { CsvSystemDataSource, type SystemDataSource } from '../../src/store/system-data.ts';
 import { generateOrdersForStrategy } from '../strategy-order-job.ts';
@@ -22,6 +21,7 @@ import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../strate
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import { runSystemForStrategy } from '../system-runner.ts';
 import type { MethodContext, ProcessMethod } from './types.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 /** P12 `object` values systack runs: the classic system and the buffered-positions order generator. */
 const SYSTEM_OBJECT = /^(classic|.*runSystemClassic)$/;
@@ -80,7 +80,7 @@ async function systemData(ctx: MethodContext): Promise<SystemDataSource> {
     throw new Error(`${ctx.process}: data_dir must be a path`);
   return dir
     ? new CsvSystemDataSource(dir)
-    : new PriceStoreSystemDataSource(await JetStreamPriceStore.open(ctx.nc, ctx.prefix));
+    : new PriceStoreSystemDataSource(await openPriceStore(ctx.nc, ctx.prefix));
 }
 
 export function systemMethodFor(strategy: string): ProcessMethod {

@@ -19,13 +19,14 @@ import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import type { DiagnosticsRecord, OptimalPositionRecord } from '../../src/store/strategy-store.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import type { ReportSources, StackPositions } from './sources.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 /** Days of adjusted prices read per instrument (enough for 250 days of correlation). */
 const PRICE_ROWS = 300;
 
 /** `rows`: days of adjusted prices (daily closes) kept per instrument (300; the market monitor reads more). */
 export async function instrumentMarkets(s: ReportSources, rows = PRICE_ROWS): Promise<InstrumentMarket[]> {
-  const store = await JetStreamPriceStore.open(s.nc, s.prefix);
+  const store = await openPriceStore(s.nc, s.prefix);
   const base = s.system.base_currency;
   const out: InstrumentMarket[] = [];
   for (const code of (await store.listAdjustedPrices()).sort()) {

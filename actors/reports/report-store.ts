@@ -10,6 +10,8 @@ import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { Report } from '../../src/domain/reports/format.ts';
+import { mongoDatabase, selectedStorage } from '../../src/store/backend.ts';
+import { MongoReportStore } from '../../src/store/mongo/report-store.ts';
 
 export interface StoredReport extends Report {
   /** The file it was written to, when it was. */
@@ -23,11 +25,21 @@ export interface ReportReader {
   names(): Promise<string[]>;
 }
 
-export class ReportStore implements ReportReader {
+/** The report store of the selected backend (`src/store/backend.ts`). */
+export type ReportStore = ReportReader & { put(report: StoredReport): Promise<void> };
+export const ReportStore = {
+  async open(nc: NatsConnection, prefix: string): Promise<ReportStore> {
+    return selectedStorage().backend === 'mongodb'
+      ? new MongoReportStore<StoredReport>(await mongoDatabase())
+      : JetStreamReportStore.open(nc, prefix);
+  },
+};
+
+export class JetStreamReportStore implements ReportReader {
   private constructor(private readonly kv: KV) {}
 
-  static async open(nc: NatsConnection, prefix: string): Promise<ReportStore> {
-    return new ReportStore(await new Kvm(nc).create(streamName(prefix, 'REPORTS'), { history: 1 }));
+  static async open(nc: NatsConnection, prefix: string): Promise<JetStreamReportStore> {
+    return new JetStreamReportStore(await new Kvm(nc).create(streamName(prefix, 'REPORTS'), { history: 1 }));
   }
 
   async put(report: StoredReport): Promise<void> {

@@ -19,7 +19,6 @@ import type { ProcessLine } from '../../src/domain/reports/status.ts';
 import type { ContractFill, ContractPricing } from '../../src/domain/reports/instrument-pandl.ts';
 import type { HistoricFamily } from '../../src/domain/reports/slippage.ts';
 import type { TradeFill } from '../../src/domain/reports/trades.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { lastAdjustedPriceTimes } from '../../src/store/price-store.ts';
 import { pendingOrderRequests } from '../stack/order-requests.ts';
 import { readLocks, readPositions, type StackPositions } from '../stack/read-model.ts';
@@ -28,6 +27,7 @@ import { OrderEventStore } from '../store/order-event-store.ts';
 import { contractVolumes } from './market-sources.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import { ProcessStore } from '../supervisor/process-store.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 export interface ReportSources {
   nc: NatsConnection;
@@ -91,7 +91,7 @@ export async function capitalHistory(s: ReportSources): Promise<CapitalRow[]> {
 }
 
 export async function rollInputs(s: ReportSources, positions: StackPositions): Promise<RollInput[]> {
-  const store = await JetStreamPriceStore.open(s.nc, s.prefix);
+  const store = await openPriceStore(s.nc, s.prefix);
   const out: RollInput[] = [];
   for (const code of await store.listMultiplePrices()) {
     const m = await store.getMultiplePrices(code);
@@ -147,7 +147,7 @@ function valueAt(times: Float64Array, values: Float64Array, t: number): number |
  * `<CCY><BASE>` FX series.
  */
 export async function contractPricing(s: ReportSources, fills: ContractFill[]): Promise<ContractPricing> {
-  const store = await JetStreamPriceStore.open(s.nc, s.prefix);
+  const store = await openPriceStore(s.nc, s.prefix);
   const base = s.system.base_currency;
   const prices = new Map<string, { times: Float64Array; values: Float64Array }>();
   const sizes = new Map<string, number>();
@@ -190,7 +190,7 @@ export async function priceAges(
   s: ReportSources,
   positions: StackPositions,
 ): Promise<Array<{ instrumentCode: string; lastPrice?: number; held: boolean }>> {
-  const store = await JetStreamPriceStore.open(s.nc, s.prefix);
+  const store = await openPriceStore(s.nc, s.prefix);
   const held = new Set(positions.contract.filter((p) => p.position !== 0).map((p) => p.instrumentCode));
   return (await lastAdjustedPriceTimes(store)).map((p) => ({
     instrumentCode: p.instrumentCode,
@@ -201,7 +201,7 @@ export async function priceAges(
 
 /** Last FX price time per stored `<CCY><BASE>` series. */
 export async function fxPriceAges(s: ReportSources): Promise<Array<{ code: string; lastPrice?: number }>> {
-  const store = await JetStreamPriceStore.open(s.nc, s.prefix);
+  const store = await openPriceStore(s.nc, s.prefix);
   const out: Array<{ code: string; lastPrice?: number }> = [];
   for (const code of (await store.listFxPrices()).sort()) {
     const f = await store.getFxPrices(code);
@@ -215,7 +215,7 @@ export async function fxPriceAges(s: ReportSources): Promise<Array<{ code: strin
 export async function processLines(s: ReportSources): Promise<ProcessLine[]> {
   const store = await ProcessStore.open(s.nc, s.prefix);
   const names = new Set<string>();
-  for await (const k of await store.kv.keys()) {
+  for (const k of await store.keys()) {
     const dot = k.indexOf('.');
     if (dot > 0 && ['record', 'status', 'methods', 'lease'].includes(k.slice(0, dot)))
       names.add(k.slice(dot + 1));

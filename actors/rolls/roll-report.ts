@@ -11,10 +11,10 @@ import {
   rollStatusReport,
 } from '../../src/domain/rolls/roll-report.ts';
 import type { RollAutoUpdateConfig } from '../../src/domain/rolls/roll-state.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import type { PriceStore } from '../../src/store/price-store.ts';
 import { readPositions } from '../stack/read-model.ts';
 import { readRollStates } from './roll-status-host.ts';
+import { openPriceStore } from '../../src/store/backend.ts';
 
 async function dailyVolumes(store: PriceStore, code: string, contract: string): Promise<number[]> {
   if (!contract) return [];
@@ -27,7 +27,7 @@ export async function rollStatusInputs(
   prefix: string,
   instruments?: string[],
 ): Promise<RollStatusInput[]> {
-  const store = await JetStreamPriceStore.open(nc, prefix);
+  const store = await openPriceStore(nc, prefix);
   const [states, positions] = await Promise.all([readRollStates(nc, prefix), readPositions(nc, prefix)]);
   const out: RollStatusInput[] = [];
   for (const code of instruments ?? (await store.listMultiplePrices())) {

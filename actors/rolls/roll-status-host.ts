@@ -25,10 +25,9 @@ import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
 import { downgradedRollState, isRollState, type RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { Override } from '../../src/domain/strategy-orders/overrides.ts';
-import { JetStreamControlsStore } from '../../src/store/controls-store.ts';
 import { keyToken, openJsonBucket } from '../../src/store/kv-json.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { readPositions } from '../stack/read-model.ts';
+import { openControlsStore, openPriceStore } from '../../src/store/backend.ts';
 
 export interface RollStatusRecord {
   instrument_code: string;
@@ -105,7 +104,7 @@ export async function pricedPosition(
   prefix: string,
   instrumentCode: string,
 ): Promise<number> {
-  const multiple = await (await JetStreamPriceStore.open(nc, prefix)).getMultiplePrices(instrumentCode);
+  const multiple = await (await openPriceStore(nc, prefix)).getMultiplePrices(instrumentCode);
   const n = multiple?.times.length ?? 0;
   if (!multiple || n === 0)
     throw new RollChangeRefused(`${instrumentCode} has no multiple prices: its priced contract is not known`);
@@ -121,7 +120,7 @@ async function applyEffects(
   record: RollStatusRecord,
   emitted: RollStatusEmitted[],
 ): Promise<void> {
-  const controls = await JetStreamControlsStore.open(ctx.nc, ctx.prefix);
+  const controls = await openControlsStore(ctx.nc, ctx.prefix);
   const target = { instrument_code: record.instrument_code };
   for (const e of emitted) {
     if (e.type === 'reduceOnlyOverrideAdded') {

@@ -17,53 +17,30 @@ import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { ProcessStatus } from '../../src/domain/process-control/config.ts';
+import { mongoDatabase, selectedStorage } from '../../src/store/backend.ts';
+import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
+import {
+  type ClockAnchor,
+  EMPTY_RECORD,
+  type HeldLease,
+  type Lease,
+  type LeaseResult,
+  type MethodState,
+  type ProcessControlStore,
+  type ProcessRecord,
+} from '../../src/store/process-control-store.ts';
 
-export interface Lease {
-  owner: string;
-  pid: number;
-  host: string;
-  /** Clock time (possibly simulated) when the process started. */
-  acquiredAt: number;
-  /** Wall-clock ms of the last heartbeat (staleness is judged in real time). */
-  heartbeatAt: number;
-}
+export type { ClockAnchor, HeldLease, Lease, MethodState, ProcessRecord };
+export { EMPTY_RECORD };
 
-export interface HeldLease extends Lease {
-  revision: number;
-}
-
-export interface ProcessRecord {
-  lastStart: number | undefined;
-  lastEnd: number | undefined;
-  recentlyCrashed: boolean;
-  lastOutcome: string | undefined;
-  lastReason: string | undefined;
-  lastPid: number | undefined;
-  lastHost: string | undefined;
-}
-
-export interface MethodState {
-  executions: number;
-  lastRun: number | undefined;
-  lastEnd: number | undefined;
-  lastHeartbeat: number | undefined;
-  running: boolean;
-}
-
-export interface ClockAnchor {
-  anchorSim: number;
-  anchorReal: number;
-  speed: number;
-}
-
-export const EMPTY_RECORD: ProcessRecord = {
-  lastStart: undefined,
-  lastEnd: undefined,
-  recentlyCrashed: false,
-  lastOutcome: undefined,
-  lastReason: undefined,
-  lastPid: undefined,
-  lastHost: undefined,
+/** The process control store of the selected backend (`src/store/backend.ts`). */
+export type ProcessStore = ProcessControlStore;
+export const ProcessStore = {
+  async open(nc: NatsConnection, prefix: string): Promise<ProcessStore> {
+    return selectedStorage().backend === 'mongodb'
+      ? new MongoProcessStore(await mongoDatabase())
+      : JetStreamProcessStore.open(nc, prefix);
+  },
 };
 
 const enc = (v: unknown) => JSON.stringify(v);
@@ -72,21 +49,18 @@ function live(e: KvEntry | null): e is KvEntry {
   return e !== null && e.operation === 'PUT';
 }
 
-export class ProcessStore {
+export class JetStreamProcessStore implements ProcessControlStore {
   private constructor(readonly kv: KV) {}
 
-  static async open(nc: NatsConnection, prefix: string): Promise<ProcessStore> {
+  static async open(nc: NatsConnection, prefix: string): Promise<JetStreamProcessStore> {
     const kv = await new Kvm(nc).create(streamName(prefix, 'process_control'), { history: 5 });
-    return new ProcessStore(kv);
+    return new JetStreamProcessStore(kv);
   }
 
   // ---- lease ------------------------------------------------------------------------------
 
   /** Take the lease, or return the current holder when it is held. */
-  async acquireLease(
-    name: string,
-    lease: Lease,
-  ): Promise<{ ok: true; revision: number } | { ok: false; holder: Lease }> {
+  async acquireLease(name: string, lease: Lease): Promise<LeaseResult> {
     try {
       const revision = await this.kv.create(`lease.${name}`, enc(lease));
       return { ok: true, revision };
@@ -198,10 +172,10 @@ export class ProcessStore {
     return () => it.stop();
   }
 
-  private async keys(prefix: string): Promise<string[]> {
+  async keys(prefix = ''): Promise<string[]> {
     const out: string[] = [];
     const it = await this.kv.keys(`${prefix}>`);
     for await (const k of it) out.push(k);
-    return out;
+    return out.sort();
   }
 }

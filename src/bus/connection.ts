@@ -6,6 +6,8 @@ import {
   type NatsConnection,
   nkeyAuthenticator,
 } from '@nats-io/transport-node';
+import { withStreamReplicas } from './replicas.ts';
+import { natsServers } from './servers.ts';
 
 export interface NatsTlsOptions {
   caFile?: string;
@@ -27,6 +29,8 @@ export interface NatsConnectOptions {
   nkeySeedFile?: string;
   /** TLS (CA, client certificate and key); required for a server not on loopback. */
   tls?: NatsTlsOptions;
+  /** JetStream replicas of every stream this connection creates (a cluster: 3); default 1. */
+  replicas?: number;
 }
 
 function authenticator(opts: NatsConnectOptions): Authenticator | undefined {
@@ -42,8 +46,8 @@ function authenticator(opts: NatsConnectOptions): Authenticator | undefined {
  */
 export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnection> {
   const auth = authenticator(opts);
-  return connect({
-    servers: opts.url,
+  const nc = await connect({
+    servers: natsServers(opts.url),
     name: opts.name,
     user: opts.user,
     pass: opts.pass,
@@ -56,4 +60,5 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
     waitOnFirstConnect: false,
     timeout: opts.timeout ?? 5000,
   });
+  return withStreamReplicas(nc, opts.replicas ?? 1);
 }

@@ -137,7 +137,6 @@ export function readOnlyEndpoints(prefix: string): string[] {
     s('capital', 'history'),
     s('strategy', 'positions'),
     s('strategy', 'diagnostics'),
-    s('rolls', 'state', 'list'),
   ];
 }
 
@@ -182,7 +181,7 @@ export function rolePermissions(role: Role, prefix: string): Permissions | undef
       },
       // Replies and consumer deliveries come to inboxes; service subjects are not readable, so
       // a read-only client cannot answer a request in a service's place.
-      subscribe: { allow: ['_INBOX.>'], deny: [] },
+      subscribe: { allow: roleSubscriptions(role, prefix), deny: [] },
     };
   }
   const grants = ROLE_GRANTS[role];
@@ -208,6 +207,50 @@ export function rolePermissions(role: Role, prefix: string): Permissions | undef
       ],
       deny: others.filter((s) => !owned.includes(s)),
     },
-    subscribe: { allow: ['>'], deny: [] },
+    subscribe: { allow: roleSubscriptions(role, prefix), deny: [] },
   };
+}
+
+/**
+ * What a writer role may subscribe to: replies and consumer deliveries (`_INBOX.>`), service
+ * discovery (`$SRV.>`), and the service subjects it serves or the live subjects it reads. A
+ * command service's subjects are subscribable by its owner alone, so no other role can answer a
+ * request in its place: the order stack services and trade limits by `stack`, process control and
+ * the monitor's data by `supervisor`.
+ */
+export function roleSubscriptions(role: Exclude<Role, 'admin'>, prefix: string): string[] {
+  const s = (...t: string[]) => subject(prefix, ...t);
+  const common = ['_INBOX.>', '$SRV.>'];
+  // Services any process may host: capital, position limits and overrides, strategies, roll states.
+  const shared = [
+    s('capital', '>'),
+    s('control', 'limits', '>'),
+    s('control', 'overrides', '>'),
+    s('strategy', '>'),
+    s('rolls', '>'),
+  ];
+  switch (role) {
+    case 'monitor':
+      return ['_INBOX.>'];
+    case 'stack':
+      return [...common, ...shared, s('orders', '>'), s('control', 'trade_limits', '>')];
+    case 'supervisor':
+      // Process control, the monitor's data, the visualizer's live order states, day summaries.
+      return [
+        ...common,
+        ...shared,
+        s('control', 'process', '>'),
+        s('monitor', '>'),
+        s('inspect', '>'),
+        s('logs', '>'),
+      ];
+    case 'operator':
+      // `systack logs --follow`, live order states.
+      return [...common, ...shared, s('logs', '>'), s('inspect', '>')];
+    case 'broker':
+    case 'orders':
+    case 'cleaner':
+    case 'process':
+      return [...common, ...shared];
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, type NatsConnectOptions } from '../bus/connection.ts';
 import { CREDENTIALS_ENV, readCredentialsFile, roleCredentialsFile } from '../bus/credentials.ts';
@@ -13,6 +13,7 @@ import { wallClock } from '../clock.ts';
 import { attachEmailAlerts } from '../email/alerts.ts';
 import type { EmailSender } from '../email/sender.ts';
 import { getRootLogger } from '../log/logger.ts';
+import { closeStorage, selectStorage, storageSelection } from '../store/backend.ts';
 import { CliError } from './output.ts';
 
 export interface BusContext {
@@ -55,6 +56,8 @@ export function natsAuth(config: LoadedConfig, role: Role): NatsAuth {
   };
   const envFile = process.env[CREDENTIALS_ENV];
   if (envFile) return fromFile(envFile);
+  if (s.nats_url && s.nats_credentials_dir)
+    return fromFile(join(resolve(s.nats_credentials_dir), `${role}.json`));
   if (s.nats_url) {
     return {
       user: s.nats_user,
@@ -78,7 +81,13 @@ export async function connectWithAuth(
   timeout?: number,
 ): Promise<NatsConnection> {
   try {
-    return await connectNats({ url, name, ...natsAuth(config, role), ...(timeout ? { timeout } : {}) });
+    return await connectNats({
+      url,
+      name,
+      ...natsAuth(config, role),
+      ...(timeout ? { timeout } : {}),
+      replicas: config.system.jetstream_replicas,
+    });
   } catch (err) {
     if (err instanceof Error && /authori[sz]ation/i.test(err.message)) {
       const where = process.env[CREDENTIALS_ENV]
@@ -114,6 +123,7 @@ export async function withBus<T>(
   fn: (ctx: BusContext) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig();
+  await selectStorage(storageSelection(config.system));
   const url = resolveNatsUrl(config, opts.natsUrl);
   const nc = await connectWithAuth(url, opts.processName ?? 'systack-cli', config, opts.role ?? 'operator');
   let email: EmailSender | undefined;
@@ -129,5 +139,6 @@ export async function withBus<T>(
     await email?.flush();
     email?.stop();
     await nc.drain().catch(() => undefined);
+    await closeStorage();
   }
 }

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   CREDENTIALS_ENV,
@@ -17,6 +17,7 @@ import { wallClock } from '../clock.ts';
 import { attachEmailAlerts } from '../email/alerts.ts';
 import { getRootLogger } from '../log/logger.ts';
 import { connectWithAuth, setupLogging } from './context.ts';
+import { closeStorage, selectStorage, storageSelection } from '../store/backend.ts';
 import { CliError } from './errors.ts';
 
 /**
@@ -60,6 +61,7 @@ export function displayUrl(url: string): string {
 export async function startRuntime(config: LoadedConfig, processName: string): Promise<Runtime> {
   const dataDir = resolve(config.system.data_dir);
   const prefix = config.system.subject_prefix;
+  await selectStorage(storageSelection(config.system));
   // The logger needs the connection, which needs the server: the keeper's events log once it exists.
   const logged: { log?: Logger } = {};
   let keeper: BusKeeper | undefined;
@@ -109,7 +111,13 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
         return reason;
       })
     : new Promise<string>(() => undefined);
-  const credentialsFile = (r: Role) => (keeper ? roleCredentialsFile(dataDir, r) : undefined);
+  const credentialsDir = config.system.nats_credentials_dir;
+  const credentialsFile = (r: Role) =>
+    keeper
+      ? roleCredentialsFile(dataDir, r)
+      : credentialsDir
+        ? join(resolve(credentialsDir), `${r}.json`)
+        : undefined;
   return {
     get server() {
       return keeper?.server;
@@ -132,6 +140,7 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
       if (busGone) await nc.close().catch(() => undefined);
       else await nc.drain().catch(() => undefined);
       await keeper?.stop();
+      await closeStorage();
     },
   };
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { backtestConfigSchema } from './backtest-config.ts';
 import { bundledPath } from './paths.ts';
+import { natsServers } from '../bus/servers.ts';
 import type { z } from 'zod';
 import {
   type ControlConfig,
@@ -172,18 +173,21 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 /** An external server not on loopback must be reached over TLS. */
 function checkNatsTls(system: ResolvedSystemConfig, files: ConfigFiles): void {
   if (!system.nats_url) return;
-  let host: string;
-  try {
-    host = new URL(system.nats_url).hostname;
-  } catch {
-    throw new ConfigError(files.privateConfig, 'nats_url', 'a nats:// or tls:// URL with a host');
+  // A cluster is a comma-separated list: every server in it is checked.
+  for (const url of natsServers(system.nats_url)) {
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      throw new ConfigError(files.privateConfig, 'nats_url', 'a nats:// or tls:// URL with a host');
+    }
+    if (LOOPBACK.has(host) || url.startsWith('tls://') || system.nats_tls_ca_file) continue;
+    throw new ConfigError(
+      files.privateConfig,
+      'nats_url',
+      `server ${host} is not on loopback: use a tls:// URL or set nats_tls_ca_file (TLS required)`,
+    );
   }
-  if (LOOPBACK.has(host) || system.nats_url.startsWith('tls://') || system.nats_tls_ca_file) return;
-  throw new ConfigError(
-    files.privateConfig,
-    'nats_url',
-    `server ${host} is not on loopback: use a tls:// URL or set nats_tls_ca_file (TLS required)`,
-  );
 }
 
 function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files: ConfigFiles): void {
@@ -275,11 +279,13 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   return { system, control, files, secrets: configSecrets(system) };
 }
 
-/** The secret values in a system config: the secret keys' values and any password in nats_url. */
+/** The secret values in a system config: the secret keys' values and any password in nats_url or mongo_host. */
 export function configSecrets(system: ResolvedSystemConfig): string[] {
-  return [...SECRET_KEYS.map((k) => system[k]), urlPassword(system.nats_url)].filter(
-    (v): v is string => typeof v === 'string' && v.length > 0,
-  );
+  return [
+    ...SECRET_KEYS.map((k) => system[k]),
+    urlPassword(system.nats_url),
+    urlPassword(system.mongo_host),
+  ].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
 /** The password of a `scheme://user:password@host` URL, if it has one. */

@@ -38,18 +38,36 @@ export const systemConfigSchema = z.strictObject({
   /** External server: a NATS `.creds` file, or a file with a user nkey seed. */
   nats_creds_file: z.string().min(1),
   nats_nkey_seed_file: z.string().min(1),
+  /**
+   * External server or cluster whose users are systack's generated roles: the directory of the
+   * role files (`<role>.json`); each process then connects as its own role. Null: nats_* keys.
+   */
+  nats_credentials_dir: z.string().min(1).nullable(),
   /** External server: TLS CA, client certificate and key (PEM files). */
   nats_tls_ca_file: z.string().min(1),
   nats_tls_cert_file: z.string().min(1),
   nats_tls_key_file: z.string().min(1),
+  /** JetStream replicas of every stream, KV bucket and object store (3 on a 3-node cluster). */
+  jetstream_replicas: z.number().int().min(1).max(5),
+  /** Hot standby: a supervisor whose leadership heartbeat is older than this (real ms) is gone. */
+  supervisor_lease_stale_ms: z.number().int().min(1000),
+  /** A process whose lease heartbeat is older than this (real ms) is dead (the runner beats every 2 s). */
+  process_lease_stale_ms: z.number().int().min(3000),
   /** Embedded server: restarts after it dies before the supervisor stops everything. */
   nats_restart_limit: z.number().int().min(0),
   subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -'),
 
   storage_backend: z.enum(['jetstream', 'mongodb']),
-  mongo_host: z.string(),
+  /** A host name or address, or a whole `mongodb://` / `mongodb+srv://` URL (the reference's form). */
+  mongo_host: z
+    .string()
+    .min(1)
+    .regex(/^(mongodb(\+srv)?:\/\/\S+|[A-Za-z0-9._:-]+)$/, 'a host name, an address, or a mongodb:// URL'),
   mongo_port: portNumber,
-  mongo_db: z.string(),
+  /** MongoDB database name: no `/\. "$` and at most 63 characters. */
+  mongo_db: z
+    .string()
+    .regex(/^[^/\\. "$]{1,63}$/, 'a MongoDB database name (1-63 characters, none of / \\ . space " $)'),
   mongo_user: z.string(),
   mongo_pass: z.string(),
 
@@ -62,6 +80,17 @@ export const systemConfigSchema = z.strictObject({
   ib_config_dir: z.string().min(1),
   sim_seed: z.number().int(),
   sim_latency_ms: z.number().min(0),
+  /** Faults injected at the simulated broker's wire (the chaos suite, docs/chaos.md); null: none. */
+  sim_broker_chaos: z
+    .strictObject({
+      seed: z.number().int(),
+      duplicate: z.number().min(0).max(1),
+      delay: z.number().min(0).max(1),
+      delay_ms: z.number().int().min(0),
+      disconnect_every_ms: z.number().int().min(0),
+      disconnect_ms: z.number().int().min(0),
+    })
+    .nullable(),
 
   max_price_spike: z.number().positive(),
   intraday_frequency: z.enum(['H', '5M', '1M', 'D']),

@@ -20,7 +20,8 @@ export interface LogQuery {
 
 export type LogLine = Record<string, unknown> & { level: number; msg?: string; time?: string };
 
-function matches(line: LogLine, q: LogQuery): boolean {
+/** Whether a line passes a query's level and attribute filters (the time window aside). */
+export function matches(line: LogLine, q: LogQuery): boolean {
   if (q.level && line.level < LEVELS[q.level]) return false;
   for (const [k, v] of Object.entries(q.attributes ?? {})) {
     const actual = line[k];

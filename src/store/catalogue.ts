@@ -53,3 +53,38 @@ export const STORAGE_CATALOGUE = {
   ],
   objectStores: ['PRICES', 'backtests'],
 } as const;
+
+export type CatalogueKind = 'stream' | 'kv' | 'objectStore';
+
+/**
+ * The MongoDB collection standing in for a catalogued stream, bucket or object store: its name in
+ * lower case (streams are journals, `mongo/journal.ts`; buckets keyed JSON documents; object
+ * stores binary documents).
+ */
+export function mongoCollection(name: string): string {
+  return name.toLowerCase();
+}
+
+/** Every catalogued name with its kind, in catalogue order. */
+export function catalogueEntries(): Array<{ name: string; kind: CatalogueKind }> {
+  return [
+    ...STORAGE_CATALOGUE.streams.map((name) => ({ name, kind: 'stream' as const })),
+    ...STORAGE_CATALOGUE.kv.map((name) => ({ name, kind: 'kv' as const })),
+    ...STORAGE_CATALOGUE.objectStores.map((name) => ({ name, kind: 'objectStore' as const })),
+  ];
+}
+
+/**
+ * The history each bucket's owner opens it with; `systack migrate` creates a missing bucket with
+ * it (a bucket already there keeps its own). Buckets not listed keep one value per key.
+ */
+export const KV_HISTORY: Readonly<Record<string, number>> = {
+  process_control: 5,
+  INSTRUMENT_CONFIG: 5,
+  SAMPLED_CONTRACTS: 5,
+  PRICE_QUARANTINE: 5,
+  optimal_positions: 5,
+  controls: 5,
+  ROLL_STATUS: 10,
+  ...Object.fromEntries(Object.values(KV_BUCKETS).map((b) => [b.name, b.history])),
+};

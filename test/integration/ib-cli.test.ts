@@ -61,7 +61,7 @@ describe('systack ib check and config check with broker: ib', () => {
     );
   }, 60_000);
 
-  it('config check names the key: an unreachable IB, or storage_backend mongodb', async () => {
+  it('config check names the key: an unreachable IB, or an unreachable MongoDB', async () => {
     const load = (text: string) => {
       const dir = mkdtempSync(join(tmpdir(), 'systack-ib-'));
       writeFileSync(join(dir, 'private_config.yaml'), text);
@@ -70,8 +70,8 @@ describe('systack ib check and config check with broker: ib', () => {
     await expect(checkRunnable(load(ibConfig(1)))).rejects.toThrow(
       /key 'ib_port': no TWS \/ IB Gateway reachable at ib_ipaddress:ib_port = 127\.0\.0\.1:1/,
     );
-    await expect(checkRunnable(load('storage_backend: mongodb\n'))).rejects.toThrow(
-      /key 'storage_backend': 'mongodb' cannot run a system in this build/,
+    await expect(checkRunnable(load('storage_backend: mongodb\nmongo_port: 1\n'), 500)).rejects.toThrow(
+      /key 'mongo_host': no MongoDB reachable at 127\.0\.0\.1:1 /,
     );
     await expect(checkRunnable(load(ibConfig(port)))).resolves.toBeUndefined();
   });

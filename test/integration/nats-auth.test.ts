@@ -182,6 +182,64 @@ describe('embedded nats-server authentication and roles', () => {
     expect(await adminJsm.streams.delete('AU_SCRATCH')).toBe(true);
   });
 
+  it("a role may subscribe only to what it needs: no role answers in place of another role's service", async () => {
+    /** The error a subscription gets from the server, or 'ok' when it was accepted. */
+    const trySubscribe = async (nc: NatsConnection, subj: string): Promise<string> => {
+      const refused = new Promise<string>((resolve) => {
+        nc.subscribe(subj, {
+          callback: (err) => {
+            if (err) resolve(err.message);
+          },
+        });
+      });
+      // A round trip after the SUB: a refusal has arrived by the time the flush returns.
+      await nc.flush();
+      return Promise.race([refused, nc.flush().then(() => 'ok')]);
+    };
+    const refusals: Array<[Role, string]> = [
+      ['operator', `${P}.orders.>`],
+      ['process', `${P}.orders.fill.broker`],
+      ['orders', `${P}.control.process.set_status`],
+      ['broker', `${P}.control.trade_limits.>`],
+      ['cleaner', `${P}.fills.>`],
+      ['monitor', `${P}.control.process.list`],
+      ['stack', `${P}.control.process.>`],
+      ['supervisor', `${P}.orders.>`],
+      ['process', '>'],
+    ];
+    for (const [role, subj] of refusals) {
+      expect(await trySubscribe(await as(role), subj), `${role} ${subj}`).toMatch(
+        /Permissions Violation for Subscription/,
+      );
+    }
+    const allowed: Array<[Role, string]> = [
+      ['stack', `${P}.orders.view.instrument`],
+      ['stack', `${P}.control.trade_limits.list`],
+      ['supervisor', `${P}.control.process.list`],
+      ['supervisor', `${P}.logs.*.critical`],
+      ['operator', `${P}.logs.>`],
+      ['process', `${P}.capital.show`],
+    ];
+    for (const [role, subj] of allowed)
+      expect(await trySubscribe(await as(role), subj), `${role} ${subj}`).toBe('ok');
+    // An impostor of the process-control service is never asked: only the real one answers.
+    const impostor = await as('process');
+    let asked = 0;
+    impostor.subscribe(controlSubject(P, CONTROL_ENDPOINTS.list), {
+      callback: (err) => {
+        if (!err) asked++; // the refusal itself comes here as an error
+      },
+    });
+    await impostor.flush();
+    const rows = await callService<unknown[]>(
+      await as('operator'),
+      controlSubject(P, CONTROL_ENDPOINTS.list),
+      {},
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(asked).toBe(0);
+  });
+
   it('a stream outside the catalogue cannot be created (its republish would bypass permissions)', async () => {
     const jsm = await jetstreamManager(await as('operator'));
     await expect(

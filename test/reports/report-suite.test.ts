@@ -299,7 +299,7 @@ describe('the report suite (digest §8)', () => {
       { reports: storedReportPages(nc, PREFIX) },
     );
     try {
-      expect(await (await fetch(monitor.url)).text()).toContain('<a href="/reports/">Reports</a>');
+      expect(await (await fetch(monitor.url)).text()).toContain('<a href="/reports/">Latest reports</a>');
       expect(await (await fetch(`${monitor.url}reports/`)).text()).toContain(
         '<a href="/reports/risk_report.html">risk_report</a>',
       );

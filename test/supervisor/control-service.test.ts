@@ -93,8 +93,7 @@ describe('process control service', () => {
         expect((await rejects(ep, body)).code, `${ep} ${name}`).toBe(400);
       }
     }
-    const keys: string[] = [];
-    for await (const k of await store.kv.keys()) keys.push(k);
+    const keys = await store.keys();
     expect(keys.filter((k) => /__proto__|constructor|toString|hasOwnProperty|\.$/.test(k))).toEqual([]);
     expect(await store.getStatus('run_backups')).toBe('PAUSE');
     expect((await rejects(CONTROL_ENDPOINTS.markFinished, { process: 'bad name!' })).code).toBe(400);

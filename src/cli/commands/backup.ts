@@ -12,6 +12,7 @@ import {
   backupDbToCsv,
   backupFiles,
   backupJetstream,
+  backupMongoDataAsDump,
 } from '../../../actors/process-methods/backups.ts';
 import { oneOffMethodContext, type ProcessMethod } from '../../../actors/process-methods/types.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
@@ -28,6 +29,7 @@ const PARTS: Record<string, { method: string; run: ProcessMethod }> = {
   jetstream: { method: 'backup_jetstream', run: backupJetstream },
   csv: { method: 'backup_db_to_csv', run: backupDbToCsv },
   config: { method: 'backup_files', run: backupFiles },
+  mongo: { method: 'backup_mongo_data_as_dump', run: backupMongoDataAsDump },
 };
 
 /** The JetStream snapshot inside a backup folder: the folder itself or its `jetstream/`. */

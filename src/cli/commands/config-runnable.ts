@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { loadIbInstrumentConfig } from '../../broker/ib/ib-config.ts';
 import { ConfigError, type LoadedConfig } from '../../config/load.ts';
+import { storageSelection } from '../../store/backend.ts';
+import { openMongo } from '../../store/mongo/json-collection.ts';
 
 /** Whether something accepts a TCP connection at host:port within `ms` (the reason if not). */
 export function tcpReachable(host: string, port: number, ms: number): Promise<string | undefined> {
@@ -21,15 +23,33 @@ export function tcpReachable(host: string, port: number, ms: number): Promise<st
   });
 }
 
+/** storage_backend mongodb: the configured server answers a ping (the error never shows a password). */
+async function checkMongo(system: LoadedConfig['system'], file: string, ms: number): Promise<void> {
+  const selection = storageSelection(system);
+  if (selection.backend !== 'mongodb') return;
+  const url = new URL(selection.mongo.url);
+  const where = url.host || system.mongo_host.replace(/\/\/[^@]*@/, '//');
+  try {
+    const m = await openMongo(selection.mongo, ms);
+    try {
+      await m.db.command({ ping: 1 });
+    } finally {
+      await m.close();
+    }
+  } catch (err) {
+    const why = (err as Error).message.split(url.password || '\u0000').join('[redacted]');
+    throw new ConfigError(
+      file,
+      'mongo_host',
+      `no MongoDB reachable at ${where} (${why}); start mongod or fix mongo_host / mongo_port (and mongo_user / mongo_pass)`,
+    );
+  }
+}
+
 export async function checkRunnable(config: LoadedConfig, reachTimeoutMs = 3_000): Promise<void> {
   const { system, files } = config;
   const file = existsSync(files.privateConfig) ? files.privateConfig : files.defaults;
-  if (system.storage_backend !== 'jetstream')
-    throw new ConfigError(
-      file,
-      'storage_backend',
-      `'${system.storage_backend}' cannot run a system in this build (only 'jetstream'; see docs/storage.md)`,
-    );
+  if (system.storage_backend === 'mongodb') await checkMongo(system, file, reachTimeoutMs);
   if (system.broker !== 'ib') return;
   try {
     loadIbInstrumentConfig(system.ib_config_dir);

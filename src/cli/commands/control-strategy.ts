@@ -10,10 +10,10 @@ import { storedNames } from '../../../actors/universe.ts';
 import { ServiceError } from '../../bus/service.ts';
 import { parseOverride } from '../../domain/strategy-orders/overrides.ts';
 import type { ControlsStore } from '../../store/controls-store.ts';
-import { JetStreamControlsStore } from '../../store/controls-store.ts';
 import { withBus } from '../context.ts';
 import { registerControl } from './control.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
+import { openControlsStore } from '../../store/backend.ts';
 
 interface Opts {
   natsUrl?: string;
@@ -46,7 +46,7 @@ async function withControls(
         throw err instanceof ServiceError ? new CliError(`${err.message} (code ${err.code})`) : err;
       });
     }
-    printResult(await fn(await JetStreamControlsStore.open(nc, prefix)), { json: o.json ?? true });
+    printResult(await fn(await openControlsStore(nc, prefix)), { json: o.json ?? true });
   });
 }
 
@@ -71,7 +71,7 @@ export function register(program: Command): void {
     .description('Position limits per instrument and per strategy × instrument');
   opts(limits.command('list').description('Show every position limit')).action((o: Opts) =>
     withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-      const t = await (await JetStreamControlsStore.open(nc, prefix)).positionLimits();
+      const t = await (await openControlsStore(nc, prefix)).positionLimits();
       printResult(o.json ? t : flat(t as Record<string, Record<string, unknown>>), { json: o.json });
     }),
   );
@@ -102,7 +102,7 @@ export function register(program: Command): void {
     .description('Overrides per strategy, instrument, or both: 0..1, close, none, reduce_only, no_trading');
   opts(overrides.command('list').description('Show every override')).action((o: Opts) =>
     withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-      const t = await (await JetStreamControlsStore.open(nc, prefix)).overrides();
+      const t = await (await openControlsStore(nc, prefix)).overrides();
       printResult(o.json ? t : flat(t as Record<string, Record<string, unknown>>), { json: o.json });
     }),
   );

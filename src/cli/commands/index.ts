@@ -18,7 +18,8 @@ export interface CommandEntry {
 export const commandTable: CommandEntry[] = [
   {
     name: 'start',
-    summary: 'Run the whole system on embedded defaults (sample data, simulated broker, simulated clock)',
+    summary:
+      'Run the whole system on embedded defaults (sample data, simulated clock; the simulated broker unless broker: ib)',
     load: async () => [(await import('./start.ts')).register],
   },
   {
@@ -126,9 +127,14 @@ export const commandTable: CommandEntry[] = [
     load: async () => [(await import('./backup.ts')).register],
   },
   {
+    name: 'migrate',
+    summary: 'Copy all data between JetStream and MongoDB, checking counts and checksums',
+    load: async () => [(await import('./migrate.ts')).register],
+  },
+  {
     name: 'roll',
     summary:
-      'Roll status per instrument (No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted)',
+      "Roll status per instrument (No_Roll, Passive, Force, Force_Outright, Close, No_Open, Roll_Adjusted); 'systack roll <instrument>' picks a state by hand",
     load: async () => [(await import('./roll.ts')).register],
   },
 ];

@@ -1,10 +1,10 @@
 import { type Command, Option } from 'commander';
 import { pythonRepr } from '../../domain/prices/python-repr.ts';
 import { formatNaiveTimestamp, parseNaiveTimestamp } from '../../domain/prices/time.ts';
-import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import type { DateRange, PriceFrequency, PriceStore } from '../../store/price-store.ts';
 import { withBus } from '../context.ts';
 import { CliError, parsePositiveInt, printResult, type Row, UsageError } from '../output.ts';
+import { openPriceStore } from '../../store/backend.ts';
 
 /** `systack prices list` and `systack prices show`: look at what the price store holds. */
 
@@ -21,7 +21,7 @@ function parseDay(flag: string, text: string | undefined, endOfDay: boolean): nu
 
 async function withStore<T>(natsUrl: string | undefined, fn: (s: PriceStore) => Promise<T>): Promise<T> {
   return withBus({ natsUrl, processName: 'systack-prices' }, async ({ nc, prefix }) =>
-    fn(await JetStreamPriceStore.open(nc, prefix)),
+    fn(await openPriceStore(nc, prefix)),
   );
 }
 

@@ -8,11 +8,11 @@ import { panamaStitch } from '../../domain/prices/panama.ts';
 import { formatNaiveTimestamp } from '../../domain/prices/time.ts';
 import { type ImportProgress, importPrices } from '../../store/csv/import.ts';
 import { parseMultiplePricesCsv, writeAdjustedPricesCsv } from '../../store/csv/price-files.ts';
-import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import type { PriceStore, QuarantineTarget } from '../../store/price-store.ts';
 import { withBus } from '../context.ts';
 import { registerPriceViews } from './prices-view.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
+import { openPriceStore } from '../../store/backend.ts';
 
 /** `systack prices ...`: import pysystemtrade CSVs, Panama-adjust a multiple prices file, manual spike check. */
 
@@ -23,7 +23,7 @@ interface NatsOpts {
 /** The price store of the running system: `--nats-url`, else config `nats_url`, else the embedded server. */
 async function withStore<T>(opts: NatsOpts, fn: (store: PriceStore) => Promise<T>): Promise<T> {
   return withBus({ natsUrl: opts.natsUrl, processName: 'systack-prices' }, async ({ nc, prefix }) =>
-    fn(await JetStreamPriceStore.open(nc, prefix)),
+    fn(await openPriceStore(nc, prefix)),
   );
 }
 

@@ -27,8 +27,8 @@ import { dueForRoll, type RollStatusRow } from '../../domain/rolls/roll-report.t
 import { allowedRollStates, isRollState, type RollState } from '../../domain/rolls/roll-state.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import type { Logger } from '../../log/logger.ts';
-import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
+import { openPriceStore } from '../../store/backend.ts';
 
 export type RollMode = 'manual' | 'cycle' | 'suggest' | 'auto';
 
@@ -68,7 +68,7 @@ export async function runRollMode(
   const { nc, prefix, config, log } = bus;
   const clock = await resolveProcessClock(process.env, await ProcessStore.open(nc, prefix));
   const ctx = { nc, prefix, clock };
-  const store = await JetStreamPriceStore.open(nc, prefix);
+  const store = await openPriceStore(nc, prefix);
   const known = await store.listMultiplePrices();
   if (o.instrument !== undefined && !known.includes(o.instrument))
     throw new CliError(

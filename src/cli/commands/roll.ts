@@ -23,7 +23,6 @@ import {
   ROLL_STATES,
   type RollState,
 } from '../../domain/rolls/roll-state.ts';
-import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import { readRollReport } from '../../../actors/rolls/roll-report.ts';
 import { withBus } from '../context.ts';
 import { type RollMode, runRollMode } from './roll-modes.ts';
@@ -31,6 +30,7 @@ import { type RollMode, runRollMode } from './roll-modes.ts';
 /** Auto-cycle's default horizon (digest §3.4: N asked, default 10 days). */
 const DEFAULT_DAYS = 10;
 import { CliError, printResult, UsageError } from '../output.ts';
+import { openPriceStore } from '../../store/backend.ts';
 
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw new UsageError('not a terminal: pass --yes to roll the price series');
@@ -69,7 +69,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((instrument: string | undefined, o: { natsUrl?: string; json?: boolean }) =>
       withBus({ natsUrl: o.natsUrl, shipLogs: false }, async ({ nc, prefix, config }) => {
-        const known = await (await JetStreamPriceStore.open(nc, prefix)).listMultiplePrices();
+        const known = await (await openPriceStore(nc, prefix)).listMultiplePrices();
         if (instrument !== undefined && !known.includes(instrument))
           throw new CliError(
             `unknown instrument '${instrument}': one of ${known.join(', ') || '(none imported)'}`,
@@ -128,7 +128,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((instrument: string | undefined, o: { natsUrl?: string; json?: boolean }) =>
       withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-        const prices = await JetStreamPriceStore.open(nc, prefix);
+        const prices = await openPriceStore(nc, prefix);
         const known = await prices.listMultiplePrices();
         if (instrument !== undefined && !known.includes(instrument))
           throw new CliError(
@@ -176,7 +176,7 @@ export function register(program: Command): void {
           async ({ nc, config, prefix, log }) => {
             const clock = await resolveProcessClock(process.env, await ProcessStore.open(nc, prefix));
             const ctx = { nc, prefix, clock };
-            const store = await JetStreamPriceStore.open(nc, prefix);
+            const store = await openPriceStore(nc, prefix);
             const known = await store.listMultiplePrices();
             if (!known.includes(instrument))
               throw new CliError(

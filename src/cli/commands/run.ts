@@ -41,18 +41,20 @@ export function register(program: Command): void {
         const onSignal = () => stop.abort();
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
+        let orphaned = false;
         if (process.env.SYSTACK_SUPERVISED === '1') {
           // The supervisor holds our stdin open; end-of-file means it died: stop, and give up
           // after a minute if the bus went with it.
           process.stdin.once('end', () => {
             log.error(`${name}: supervisor gone; stopping`);
+            orphaned = true;
             onSignal();
             setTimeout(() => process.exit(RUN_EXIT.failed), 60_000).unref();
           });
           process.stdin.resume();
         }
         try {
-          return await runProcess({
+          const result = await runProcess({
             nc,
             prefix,
             process: p,
@@ -65,6 +67,18 @@ export function register(program: Command): void {
             log,
             signal: stop.signal,
           });
+          if (orphaned && result.outcome === 'finished') {
+            // Stopped by its supervisor's death, not done for the day: a crash, so the supervisor
+            // that takes over (restarted, or a standby) relaunches it under its restart policy.
+            await store
+              .updateRecord(name, {
+                recentlyCrashed: true,
+                lastOutcome: 'crashed',
+                lastReason: 'its supervisor died',
+              })
+              .catch(() => undefined); // the bus went with the supervisor: the lease goes stale instead
+          }
+          return result;
         } finally {
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);

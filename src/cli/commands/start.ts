@@ -131,6 +131,7 @@ export function register(program: Command): void {
             monitorOperator: monitor ? await monitorOperator(rt) : undefined,
             echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
             monitor,
+            staleAfterMs: config.system.process_lease_stale_ms,
           });
           const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
           const summaries = await startDaySummaries({

@@ -6,9 +6,9 @@
 import type { Command } from 'commander';
 import { readStrategyActor } from '../../../actors/strategy-actor-records.ts';
 import { openCatalogued } from '../../store/catalogue.ts';
-import { JetStreamStrategyStore } from '../../store/strategy-store.ts';
 import { withBus } from '../context.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
+import { openStrategyStore } from '../../store/backend.ts';
 
 interface Opts {
   strategy?: string;
@@ -70,7 +70,7 @@ export function register(program: Command): void {
         const names = Object.keys(config.system.strategy_list);
         if (o.strategy && !names.includes(o.strategy))
           throw new UsageError(`unknown strategy '${o.strategy}'`);
-        const store = await JetStreamStrategyStore.open(nc, prefix);
+        const store = await openStrategyStore(nc, prefix);
         const rows = [];
         for (const s of o.strategy ? [o.strategy] : names) rows.push(...(await store.getOptimalPositions(s)));
         printResult(rows, {
@@ -99,7 +99,7 @@ export function register(program: Command): void {
     .action((o: Opts) => {
       const rows = parsePositiveInt('--rows', o.rows ?? '5');
       return withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-        const d = await (await JetStreamStrategyStore.open(nc, prefix)).getDiagnostics(o.strategy!);
+        const d = await (await openStrategyStore(nc, prefix)).getDiagnostics(o.strategy!);
         const series = d?.instruments[o.instrument!];
         if (!d || !series)
           throw new CliError(`no diagnostics for ${o.strategy} / ${o.instrument}: run the system first`);

@@ -9,7 +9,10 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
+import { pidAlive } from '../../../actors/supervisor/children.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
+import { acquireLeadership, StandbyAbortedError } from '../../../actors/supervisor/leadership.ts';
+import { JetStreamProcessStore } from '../../../actors/supervisor/process-store.ts';
 import { startDaySummaries } from '../../../actors/day-summary.ts';
 import { loadConfig } from '../../config/load.ts';
 import { setLogClock } from '../../log/logger.ts';
@@ -78,6 +81,32 @@ export function register(program: Command): void {
       const host = process.env.SYSTACK_HOST ?? hostname();
       const anchor = makeAnchor(start, speed);
       setLogClock(new AnchoredClock(anchor));
+      const signalled = untilSignal();
+      // Hot standby: only one supervisor on a shared bus launches processes; the others wait.
+      const standby = new AbortController();
+      void signalled.then(() => standby.abort());
+      const leadership = await failClean(rt, async () =>
+        // Leadership lives on the bus (JetStream KV) whatever the storage backend.
+        acquireLeadership((await JetStreamProcessStore.open(nc, prefix)).kv, {
+          host,
+          pid: process.pid,
+          staleAfterMs: config.system.supervisor_lease_stale_ms,
+          signal: standby.signal,
+          // A supervisor of this host that died (kill -9) is replaced at once, not after staleness.
+          isDead: (active) => active.host === host && active.pid !== process.pid && !pidAlive(active.pid),
+          onStandby: (active) => {
+            process.stderr.write(
+              `standby: the supervisor on ${active.host} (pid ${active.pid}) is active; taking over when it is gone\n`,
+            );
+            log.warn({ active_host: active.host, active_pid: active.pid }, 'supervisor on standby');
+          },
+        }),
+      ).catch(async (err: unknown) => {
+        if (!(err instanceof StandbyAbortedError)) throw err;
+        process.stderr.write('stopped while on standby.\n');
+        process.exit(0);
+      });
+      log.info({ host }, 'supervisor active');
       const daemon = await failClean(rt, async () =>
         startDaemon({
           nc,
@@ -92,6 +121,7 @@ export function register(program: Command): void {
           monitorOperator: monitor ? await monitorOperator(rt) : undefined,
           monitor,
           echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
+          staleAfterMs: config.system.process_lease_stale_ms,
         }),
       );
       const summaries = await failClean(rt, () =>
@@ -111,12 +141,16 @@ export function register(program: Command): void {
         { json: opts.json },
       );
       process.stderr.write('supervisor running. SIGTERM or Ctrl-C stops every process gracefully.\n');
-      const lost = await Promise.race([untilSignal().then(() => undefined), rt.busLost]);
-      process.stderr.write(
-        lost ? `message bus gone (${lost}): stopping processes...\n` : 'stopping processes...\n',
-      );
+      const replaced = leadership.lost.then((why) => `replaced: ${why}`);
+      const lost = await Promise.race([
+        signalled.then(() => undefined),
+        rt.busLost.then((why) => `message bus gone (${why})`),
+        replaced,
+      ]);
+      process.stderr.write(lost ? `${lost}: stopping processes...\n` : 'stopping processes...\n');
       await summaries.stop();
       await daemon.stop(lost ? BUS_LOST_STOP_MS : undefined);
+      await leadership.release();
       await rt.stop();
       process.stderr.write('supervisor stopped.\n');
       // Everything is stopped; do not wait for stray handles (watchers, sockets) to wind down.

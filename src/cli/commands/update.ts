@@ -14,11 +14,11 @@ import {
 import { openStrategyRuntime } from '../../../actors/strategy-runtime.ts';
 import { runSystemForStrategy } from '../../../actors/system-runner.ts';
 import { wallClock } from '../../clock.ts';
-import { JetStreamPriceStore } from '../../store/jetstream/price-store.ts';
 import { PriceStoreSystemDataSource } from '../../store/price-store-system-data.ts';
 import { CsvSystemDataSource, type SystemDataSource } from '../../store/system-data.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
+import { openPriceStore } from '../../store/backend.ts';
 
 interface Opts {
   strategy?: string;
@@ -53,7 +53,7 @@ export function register(program: Command): void {
         // default: the prices run_daily_prices_updates maintains in JetStream (digest §6.3 → §7.1)
         const data: SystemDataSource = o.csvDir
           ? new CsvSystemDataSource(resolve(o.csvDir))
-          : new PriceStoreSystemDataSource(await JetStreamPriceStore.open(nc, prefix));
+          : new PriceStoreSystemDataSource(await openPriceStore(nc, prefix));
         const rows: Array<Record<string, unknown>> = [];
         let failed = 0;
         for (const strategy of pick(Object.keys(config.system.strategy_list), o.strategy)) {

@@ -62,7 +62,12 @@ export const SHIPPED_CONTROL_CONFIG: RawControlConfig = {
       reconcile_report: once,
       trade_report: once,
     },
-    run_backups: { backup_db_to_csv: once, backup_files: once, backup_jetstream: once },
+    run_backups: {
+      backup_db_to_csv: once,
+      backup_files: once,
+      backup_jetstream: once,
+      backup_mongo_data_as_dump: once,
+    },
     run_cleaners: { clean_backtest_states: once, clean_echo_files: once, clean_log_files: once },
     run_systems: {},
     run_strategy_order_generator: {},

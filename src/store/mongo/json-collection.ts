@@ -5,14 +5,20 @@
  * `create` refuses an existing key (E11000, the server's own duplicate-key code), `list` returns
  * keys in ascending order under a dotted prefix.
  */
-import { type Collection, type Db, MongoClient, MongoServerError } from 'mongodb';
+import { type Binary, type Collection, type Db, MongoClient, MongoServerError } from 'mongodb';
 
 export interface MongoSettings {
   url: string;
   db: string;
 }
 
-interface KeyedDoc {
+/** A named binary document (price series, backtest diagnostics): the object store's counterpart. */
+export interface BlobDoc {
+  _id: string;
+  data: Binary;
+}
+
+export interface KeyedDoc {
   _id: string;
   value: unknown;
 }
@@ -67,7 +73,10 @@ export class JsonCollection {
 }
 
 /** A connected database; close it when done. */
-export async function openMongo(settings: MongoSettings): Promise<{ db: Db; close(): Promise<void> }> {
-  const client = await MongoClient.connect(settings.url, { serverSelectionTimeoutMS: 5_000 });
+export async function openMongo(
+  settings: MongoSettings,
+  timeoutMs = 5_000,
+): Promise<{ db: Db; close(): Promise<void> }> {
+  const client = await MongoClient.connect(settings.url, { serverSelectionTimeoutMS: timeoutMs });
   return { db: client.db(settings.db), close: () => client.close() };
 }

@@ -6,12 +6,7 @@
  */
 import { Binary, type Db } from 'mongodb';
 import { type BlobSpace, type JsonSpace, SeriesPriceStore } from '../series-price-store.ts';
-import { JsonCollection } from './json-collection.ts';
-
-interface BlobDoc {
-  _id: string;
-  data: Binary;
-}
+import { type BlobDoc, JsonCollection } from './json-collection.ts';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -4,7 +4,7 @@
  * each. Checked by the same conformance suite as the JetStream backends
  * (`test/store/conformance.test.ts`).
  */
-import type { Db } from 'mongodb';
+import { Binary, type Collection, type Db } from 'mongodb';
 import type { AllowanceEntry } from '../../domain/capital/strategy-allocation.ts';
 import type { CapitalRow, PendingCapitalChange } from '../../domain/capital/total-capital.ts';
 import type { OverrideTable, PositionLimitTable } from '../../domain/strategy-orders/generate.ts';
@@ -19,7 +19,7 @@ import {
 } from '../controls-store.ts';
 import { keyToken, timeToken } from '../kv-json.ts';
 import type { DiagnosticsRecord, OptimalPositionRecord, StrategyStore } from '../strategy-store.ts';
-import { JsonCollection } from './json-collection.ts';
+import { type BlobDoc, JsonCollection } from './json-collection.ts';
 
 const strategyKey = (s: string) => keyToken(s, 'strategy name');
 
@@ -102,10 +102,11 @@ export class MongoControlsStore implements ControlsStore {
 
 export class MongoStrategyStore implements StrategyStore {
   private readonly positions: JsonCollection;
-  private readonly diagnostics: JsonCollection;
+  /** `backtests`: blobs named as in the JetStream object store (`<strategy>.diagnostics.json`). */
+  private readonly diagnostics: Collection<BlobDoc>;
   constructor(db: Db) {
     this.positions = JsonCollection.of(db, 'optimal_positions');
-    this.diagnostics = JsonCollection.of(db, 'backtests');
+    this.diagnostics = db.collection<BlobDoc>('backtests');
   }
   async putOptimalPositions(strategy: string, positions: OptimalPositionRecord[]) {
     const s = strategyKey(strategy);
@@ -118,9 +119,15 @@ export class MongoStrategyStore implements StrategyStore {
     );
   }
   async putDiagnostics(strategy: string, record: DiagnosticsRecord) {
-    await this.diagnostics.put(`${strategyKey(strategy)}.diagnostics`, record);
+    const data = new Binary(new TextEncoder().encode(JSON.stringify(record)));
+    await this.diagnostics.replaceOne(
+      { _id: `${strategyKey(strategy)}.diagnostics.json` },
+      { data },
+      { upsert: true },
+    );
   }
   async getDiagnostics(strategy: string) {
-    return this.diagnostics.get<DiagnosticsRecord>(`${strategyKey(strategy)}.diagnostics`);
+    const d = await this.diagnostics.findOne({ _id: `${strategyKey(strategy)}.diagnostics.json` });
+    return d ? (JSON.parse(new TextDecoder().decode(d.data.buffer)) as DiagnosticsRecord) : undefined;
   }
 }

@@ -1,0 +1,120 @@
+/**
+ * What must hold after a chaos run, read from the bus as any client could: the fills stream, the
+ * simulated broker's own records, the positions read from the fills, process control.
+ */
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { pendingOrderRequests } from '../../actors/stack/order-requests.ts';
+import { readPositions } from '../../actors/stack/read-model.ts';
+import { simPositions } from '../../src/broker/sim/state.ts';
+import { callService } from '../../src/bus/service.ts';
+import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
+import { streamName, subject } from '../../src/bus/subjects.ts';
+import { type ChaosRequest, expectedPositions, keyOf } from './requests.ts';
+import { alive, PREFIX } from './system.ts';
+
+export interface Invariants {
+  /** Broker executions with no fill record on the fills stream. */
+  lost_fills: number;
+  /** Executions recorded twice on the fills stream. */
+  duplicate_fills: number;
+  /** Lots the broker executed beyond the sum of |requested trades|: an order sent twice. */
+  duplicate_broker_orders: number;
+  /** Keys whose strategy position is not the sum of their requests (a request traded twice, or lost). */
+  doubled_requests: number;
+  /** Contracts whose position (sum of fills) differs from the broker's. */
+  position_mismatches: number;
+  /** Leases held by dead processes, or no live stack handler at the end. */
+  process_control_inconsistencies: number;
+  active_orders_on_stack: number;
+  queued_order_requests: number;
+  fills: number;
+  broker_orders: number;
+}
+
+/** Execution ids on the fills stream (from each message's id `fill:<execId>`), with repeats. */
+async function recordedExecIds(nc: NatsConnection): Promise<string[]> {
+  const name = streamName(PREFIX, 'FILLS');
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(name).catch(() => undefined);
+  const total = info?.state.messages ?? 0;
+  const out: string[] = [];
+  if (total === 0) return out;
+  const consumer = await jetstream(nc).consumers.get(name);
+  const messages = await consumer.consume();
+  for await (const m of messages) {
+    const id = m.headers?.get('Nats-Msg-Id') ?? '';
+    const data = (() => {
+      try {
+        return m.json<{ execId?: string; exec_id?: string; data?: { execId?: string } }>();
+      } catch {
+        return {}; // not JSON: the message id alone names the execution
+      }
+    })();
+    out.push(id.startsWith('fill:') ? id.slice(5) : (data.execId ?? data.exec_id ?? data.data?.execId ?? id));
+    if (out.length >= total) break;
+  }
+  await messages.close();
+  return out;
+}
+
+async function processControlProblems(nc: NatsConnection): Promise<number> {
+  const kv = await new Kvm(nc).open(streamName(PREFIX, 'process_control'));
+  let problems = 0;
+  let stackHandler = false;
+  for await (const key of await kv.keys('lease.>')) {
+    const e = await kv.get(key);
+    if (!e || e.operation !== 'PUT') continue;
+    const { pid } = e.json<{ pid: number }>();
+    if (!alive(pid)) problems++;
+    else if (key === 'lease.run_stack_handler') stackHandler = true;
+  }
+  return problems + (stackHandler ? 0 : 1);
+}
+
+export async function checkInvariants(nc: NatsConnection, requests: ChaosRequest[]): Promise<Invariants> {
+  const ours = await readPositions(nc, PREFIX);
+  const orders = await (await kvSimBrokerStore(nc, streamName(PREFIX, 'SIMBROKER'))).loadOrders();
+  const active = await callService<unknown[]>(
+    nc,
+    subject(PREFIX, 'orders', 'view', 'instrument'),
+    { active_only: true },
+    5000,
+  ).then(
+    (rows) => rows.length,
+    () => -1, // the stack handler is not answering: unknown, never read as zero
+  );
+  const brokerExecs = new Set(orders.flatMap((o) => o.fills.map((f) => f.execId)));
+  const recorded = await recordedExecIds(nc);
+  const recordedSet = new Set(recorded);
+  const brokerLots = orders.reduce((s, o) => s + o.filled.reduce((a, q) => a + Math.abs(q), 0), 0);
+  const askedLots = requests.reduce((s, r) => s + Math.abs(r.trade), 0);
+  const expected = expectedPositions(requests);
+  const actual = new Map(ours.strategy.map((p) => [keyOf(p.strategyName, p.instrumentCode), p.position]));
+  let doubled = 0;
+  for (const k of new Set([...expected.keys(), ...actual.keys()])) {
+    if ((expected.get(k) ?? 0) !== (actual.get(k) ?? 0)) doubled++;
+  }
+  const contract = (p: { instrumentCode: string; contractDate: string }) =>
+    `${p.instrumentCode}/${p.contractDate.slice(0, 6)}`;
+  const ourMap = new Map<string, number>();
+  for (const p of ours.contract) if (p.position !== 0) ourMap.set(contract(p), p.position);
+  const theirs = new Map(simPositions(orders).map((p) => [contract(p), p.position]));
+  let mismatches = 0;
+  for (const k of new Set([...ourMap.keys(), ...theirs.keys()])) {
+    if ((ourMap.get(k) ?? 0) !== (theirs.get(k) ?? 0)) mismatches++;
+  }
+  return {
+    lost_fills: [...brokerExecs].filter((id) => !recordedSet.has(id)).length,
+    duplicate_fills: recorded.length - recordedSet.size,
+    duplicate_broker_orders: Math.max(0, brokerLots - askedLots),
+    doubled_requests: doubled,
+    position_mismatches: mismatches,
+    process_control_inconsistencies: await processControlProblems(nc),
+    active_orders_on_stack: active,
+    queued_order_requests: await pendingOrderRequests(nc, PREFIX),
+    fills: recorded.length,
+    broker_orders: orders.length,
+  };
+}
