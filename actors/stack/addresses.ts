@@ -55,7 +55,9 @@ async function deliver(core: StackCore, kind: OrderLevel, id: number, msg: Order
 /** Serve every order actor's address; returns the subscription (unsubscribe to stop). */
 export function serveOrderAddresses(nc: NatsConnection, core: StackCore): Subscription {
   return nc.subscribe(subject(core.deps.prefix, 'order', '*', '*'), {
-    callback: (_err, m) => {
+    callback: (err, m) => {
+      // A subscription error (e.g. a permissions violation) comes without a message.
+      if (err) return void core.log.error({ err }, 'order addresses: subscription error');
       const [kind, idText] = m.subject.split('.').slice(-2);
       const id = Number(idText);
       const reply = (body: unknown) => m.respond(JSON.stringify(body));
