@@ -128,7 +128,8 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'migrate',
-    summary: 'Copy all data between JetStream and MongoDB, checking counts and checksums',
+    summary:
+      'Copy all data between JetStream and MongoDB (mongo_host / mongo_port / mongo_db), then check counts and checksums; idempotent; run with the system stopped',
     load: async () => [(await import('./migrate.ts')).register],
   },
   {
