@@ -12,11 +12,9 @@
  * Every request's Host header must name this server (DNS rebinding); every POST must come from
  * this server's own page (its Origin header) with a JSON body.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { chartLibrary } from '../../../actors/reports/chart-library.ts';
 import type { ReportPages } from '../../../actors/reports/pages.ts';
 import { controlAction, type MonitorControls, OperatorSessions, SESSION_COOKIE } from './controls.ts';
 import { type MonitorLive, startMonitorLive } from './live.ts';
@@ -24,16 +22,6 @@ import { MONITOR_HTML } from './page.ts';
 import { collectMonitorSnapshot, type MonitorSources } from './snapshot.ts';
 
 const MAX_BODY = 4096;
-
-let chartJs: string | undefined;
-/** Chart.js UMD from the installed package (read once). */
-function chartLibrary(): string {
-  chartJs ??= readFileSync(
-    join(dirname(fileURLToPath(import.meta.resolve('chart.js'))), 'chart.umd.min.js'),
-    'utf8',
-  );
-  return chartJs;
-}
 
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
