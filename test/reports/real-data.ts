@@ -17,21 +17,12 @@ import {
   parseFxPricesCsv,
   parseMultiplePricesCsv,
 } from '../../src/store/csv/price-files.ts';
+import { listCsvInstruments } from '../../src/store/pysystemtrade-csv.ts';
 import type { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 
 export const DATA = join(import.meta.dirname, '../../../shared/data/pysystemtrade');
-export const REAL_INSTRUMENTS = [
-  'AUD',
-  'BUXL',
-  'CORN',
-  'EUROSTX',
-  'GAS_US',
-  'GOLD',
-  'SOFR',
-  'SP500',
-  'US10',
-  'V2X',
-];
+/** Every instrument of the shared data folder (adjusted and multiple prices), as the system reads it. */
+export const REAL_INSTRUMENTS = listCsvInstruments(DATA);
 /** 2023-08-31 22:00 UTC (a Thursday): after the last adjusted price of the data. */
 export const REAL_NOW = Date.UTC(2023, 7, 31, 22);
 
