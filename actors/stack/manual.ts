@@ -1,12 +1,6 @@
 import { afterBrokerFill } from './algos.ts';
+import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
-import {
-  INSTRUMENT_INITIAL,
-  sendBroker,
-  sendContract,
-  sendInstrument,
-  spawnInstrumentOrder,
-} from './order-actors.ts';
 import { commitFill } from './fills.ts';
 import { StackRequestError } from './spawn.ts';
 import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder, OrderLevel } from './types.ts';
@@ -118,13 +112,15 @@ export async function balanceTrade(
     strategyName: req.strategyName,
     instrumentCode: req.instrumentCode,
     trade: req.qty,
-    fill: 0,
+    fill: req.qty,
     overfill: 0,
+    filledPrice: req.price,
+    fillDatetime: now,
     locked: false,
     children: [],
-    active: true,
+    active: false,
     orderType: 'balance_trade',
-    state: INSTRUMENT_INITIAL,
+    state: 'completed',
     version: 1,
     createdAt: now,
     manualTrade: true,
@@ -145,14 +141,7 @@ export async function balanceTrade(
   if (core.seenExecIds.has(rec.execId))
     throw new StackRequestError(409, `balance trade ${req.requestId} already recorded`);
   await commitFill(core, rec);
-  // The family is the instrument order and one filled pseudo child: its machine completes it.
-  spawnInstrumentOrder(core, io);
-  const childId = `balance:${rec.execId}`;
-  const fill = { fillId: rec.execId, qty: [req.qty], price: req.price, datetime: now };
-  const children = [{ orderId: childId, trade: [req.qty], contractDates: [req.contractDate ?? ''] }];
-  sendInstrument(core, id, { type: 'CHILDREN_SPAWNED', children });
-  sendInstrument(core, id, { type: 'CHILD_FILL', childId, fill });
-  sendInstrument(core, id, { type: 'CHILD_COMPLETED', childId });
+  core.host.spawn(io, 'BALANCE_TRADE');
   await core.store.appendHistory('instrument', id, {
     completedAt: now,
     instrument: io,
@@ -169,17 +158,19 @@ export async function cancelBrokerOrder(core: StackCore, id: number): Promise<Br
   if (!bo.active || bo.brokerStatus === 'cancelled' || bo.brokerStatus === 'filled') {
     throw new StackRequestError(409, `broker order ${id} is ${bo.brokerStatus}, nothing to cancel`);
   }
-  sendBroker(core, id, { type: 'CANCEL_REQUESTED' });
+  core.host.change('broker', id, 'CANCEL_REQUESTED', (r) => {
+    (r as BrokerOrder).brokerStatus = 'cancel-requested';
+    stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
+  });
   await core.deps.broker.cancelOrder(bo.orderRef);
   return bo;
 }
 
 export function setOrderLock(core: StackCore, level: OrderLevel, id: number, locked: boolean): void {
   need(core.host.get(level, id), `${level} order ${id}`);
-  const event = { type: locked ? ('LOCK' as const) : ('UNLOCK' as const) };
-  if (level === 'broker') sendBroker(core, id, event);
-  else if (level === 'contract') sendContract(core, id, event);
-  else sendInstrument(core, id, event);
+  core.host.change(level, id, locked ? 'LOCKED' : 'UNLOCKED', (r) => {
+    r.locked = locked;
+  });
 }
 
 /** Clear a contract order's algo lock by hand (after a crash mid-trade, digest A3). */
@@ -187,7 +178,10 @@ export function removeAlgoLock(core: StackCore, id: number): ContractOrder {
   const co = need(core.contractOrder(id), `contract order ${id}`);
   if (co.referenceOfControllingAlgo === undefined)
     throw new StackRequestError(409, `contract order ${id} has no algo lock`);
-  sendContract(core, id, { type: 'ALGO_RELEASE', algo: co.referenceOfControllingAlgo });
+  core.host.change('contract', id, 'ALGO_LOCK_REMOVED', (r) => {
+    (r as ContractOrder).referenceOfControllingAlgo = undefined;
+    r.state = r.fill === r.trade ? 'filled' : r.fill !== 0 ? 'partially-filled' : 'new';
+  });
   core.toSend.add(id);
   return co;
 }
