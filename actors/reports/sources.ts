@@ -230,6 +230,8 @@ export async function processLines(s: ReportSources): Promise<ProcessLine[]> {
       lastStart: record.lastStart,
       lastEnd: record.lastEnd,
       lastOutcome: record.lastOutcome,
+      recentlyCrashed: record.recentlyCrashed,
+      ...(record.lastPid !== undefined && record.lastPid > 0 ? { pid: record.lastPid } : {}),
       running: (await store.getLease(name)) !== undefined,
       methods: Object.entries(methods)
         .map(([m, st]) => ({

@@ -1,7 +1,9 @@
 /**
  * Status report (digest §8 "Status"): delayed methods (last start more than 3 days ago), delayed
  * prices (last adjusted price more than 3 days old; held instruments marked `*`), locked
- * instruments, order requests waiting, the process table (status, last start/end, outcome) and
+ * instruments, order requests waiting, the process table (status, running, crashed, PID, last
+ * start/end, outcome), the process status table (time_to_start, time_to_stop, prev_process: see
+ * process-status.ts) and
  * the method table (last start/end, running). A method that never ran counts as delayed, except
  * in a process running now (its methods are about to run: run_reports' own, for one). Also the
  * position limits (key, position, limit, spare; at the limit when spare ≤ 0), the overrides
@@ -13,6 +15,14 @@
  */
 import { type Column, columnsTable, isoMinute, type Report, reportText, section, table } from './format.ts';
 import { DAY_MS } from './pandl.ts';
+import {
+  type ControlConfigLine,
+  hoursMinutes,
+  processStatusLines,
+  type ProcessStatusLine,
+} from './process-status.ts';
+
+export type { ControlConfigLine };
 
 export const STALE_MS = 3 * DAY_MS;
 
@@ -22,6 +32,10 @@ export interface ProcessLine {
   lastStart?: number;
   lastEnd?: number;
   lastOutcome?: string;
+  /** The last run crashed (P5: a crashed previous process does not count as finished). */
+  recentlyCrashed?: boolean;
+  /** The OS process id of the last run. */
+  pid?: number;
   running: boolean;
   methods: Array<{ name: string; executions: number; lastRun?: number; lastEnd?: number; running: boolean }>;
 }
@@ -46,15 +60,6 @@ export interface TradeLimitLine {
   lastResetTime: number;
 }
 
-/** One process of the control config (digest §4 P2): its window, previous process and host. */
-export interface ControlConfigLine {
-  process: string;
-  startTime: string;
-  stopTime: string;
-  previousProcess?: string;
-  host?: string;
-}
-
 export interface StatusInput {
   processes: ProcessLine[];
   prices: Array<{ instrumentCode: string; lastPrice?: number; held: boolean }>;
@@ -77,6 +82,8 @@ export interface StatusData extends StatusInput {
   atPositionLimit: PositionLimitLine[];
   atTradeLimit: TradeLimitLine[];
   delayedFxPrices: Array<{ code: string; lastPrice?: number }>;
+  /** Per process of the control config: in its window now, past its stop, previous process done. */
+  processStatus: ProcessStatusLine[];
 }
 
 const when = (t?: number) => (t === undefined ? 'never' : isoMinute(t));
@@ -97,6 +104,7 @@ export function statusSummary(input: StatusInput, now: number): StatusData {
     atPositionLimit: (input.positionLimits ?? []).filter((l) => l.spare <= 0),
     atTradeLimit: (input.tradeLimits ?? []).filter((l) => l.tradeCapacityRemaining <= 0),
     delayedFxPrices: (input.fxPrices ?? []).filter((p) => stale(p.lastPrice)),
+    processStatus: input.controlConfig ? processStatusLines(input.controlConfig, input.processes, now) : [],
   };
 }
 
@@ -123,6 +131,19 @@ const OPTIMAL_COLUMNS: ReadonlyArray<
 const PRICE_COLUMNS: ReadonlyArray<Column<{ name: string; lastPrice?: number }>> = [
   ['instrument / fx', (p) => p.name],
   ['last_update', (p) => when(p.lastPrice)],
+];
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+const PROCESS_STATUS_COLUMNS: ReadonlyArray<Column<ProcessStatusLine>> = [
+  ['process', (p) => p.process],
+  ['start', (p) => p.startTime],
+  ['end', (p) => p.stopTime],
+  ['time_to_start', (p) => yesNo(p.timeToStart)],
+  ['time_to_stop', (p) => yesNo(p.timeToStop)],
+  ['prev_process', (p) => yesNo(p.prevProcess)],
+  ['opens_in', (p) => hoursMinutes(p.minutesToStart)],
+  ['closes_in', (p) => (p.timeToStart ? hoursMinutes(p.minutesToStop) : '')],
 ];
 
 const tradeLimitColumns = (now: number): ReadonlyArray<Column<TradeLimitLine>> => [
@@ -176,16 +197,22 @@ export function statusReport(input: StatusInput, now: number): Report<StatusData
     section(
       'Processes',
       table(
-        ['process', 'status', 'running', 'last_start', 'last_end', 'outcome'],
+        ['process', 'status', 'running', 'crashed', 'pid', 'last_start', 'last_end', 'outcome'],
         d.processes.map((p) => [
           p.name,
           p.status,
           p.running ? 'yes' : 'no',
+          p.recentlyCrashed ? 'yes' : 'no',
+          p.pid,
           when(p.lastStart),
           when(p.lastEnd),
           p.lastOutcome ?? '',
         ]),
       ),
+    ),
+    section(
+      `Process status${d.controlConfig ? ` (windows in ${d.controlConfig.timeZone})` : ''}`,
+      d.controlConfig ? columnsTable(PROCESS_STATUS_COLUMNS, d.processStatus) : '(no control config given)',
     ),
     section(
       'Methods',
