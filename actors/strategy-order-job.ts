@@ -1,6 +1,7 @@
 /**
  * run_strategy_order_generator for one strategy (digest §2 B1): read the stored optimal
- * positions, current positions, unfilled orders, overrides, limits, roll states and locks;
+ * positions, current positions, unfilled orders, overrides (stored, and the config's instrument
+ * lists), limits, roll states and locks;
  * generate the classic buffered orders; put each on the instrument stack through the sink.
  *
  * Netting (digest B5) happens in one place only: the order stack nets on insert, so by default
@@ -14,7 +15,10 @@ import {
   type RollState,
   type StrategyOrderResult,
 } from '../src/domain/strategy-orders/generate.ts';
-import type { Override } from '../src/domain/strategy-orders/overrides.ts';
+import {
+  configOverrides,
+  type InstrumentListsConfig,
+} from '../src/domain/strategy-orders/config-overrides.ts';
 import type { Logger } from '../src/log/logger.ts';
 import type { ControlsStore } from '../src/store/controls-store.ts';
 import type { StrategyStore } from '../src/store/strategy-store.ts';
@@ -25,8 +29,12 @@ export interface OrderJobDeps {
   controls: ControlsStore;
   state: StrategyStateSource;
   sink: InstrumentOrderSink;
-  /** Config overrides (bad markets, ignored instruments, trading restrictions). */
-  configOverrides?: Record<string, Override>;
+  /**
+   * The system config's instrument lists, turned into overrides (digest B3): bad_markets,
+   * ignore_instruments and duplicate_instruments.exclude reduce-only, trading_restrictions
+   * no-trading.
+   */
+  instrumentLists?: InstrumentListsConfig;
   /**
    * Net against the strategy's unfilled orders here. Default false: the order stack nets on
    * insert (B5); set true only for a stack that does not.
@@ -75,7 +83,7 @@ export async function generateOrdersForStrategy(
     strategy_positions: strategyPositions,
     instrument_positions: instrumentPositions,
     overrides: await deps.controls.overrides(),
-    config_overrides: deps.configOverrides,
+    config_overrides: deps.instrumentLists && configOverrides(deps.instrumentLists),
     position_limits: await deps.controls.positionLimits(),
     roll_states: rollStates,
     locked_instruments: stack.locked_instruments,

@@ -3,7 +3,9 @@
  * stored data, writes it (text and HTML) under `<echo_directory>/reports/`, keeps the latest in
  * `<PREFIX>_REPORTS` and, when email is configured, emails it: an HTML body with the text as
  * the fallback part and the HTML file with its plots attached. A failed send is queued and
- * retried (src/email/sender.ts); it never fails the method.
+ * retried (src/email/sender.ts); it never fails the method. market_monitor_report takes custom
+ * dates from its config (`start_date` / `end_date`, YYYY-MM-DD, in its method entry or in
+ * `arguments: {run_reports: {market_monitor_report: ...}}`).
  */
 import { fileStamp, type Report } from '../../src/domain/reports/format.ts';
 import { reportEmailHtml } from '../../src/domain/reports/html.ts';
@@ -11,7 +13,9 @@ import { openEmailSender } from '../../src/email/alerts.ts';
 import { emailSettings } from '../../src/email/mailer.ts';
 import type { EmailMessage } from '../../src/store/email-store.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { buildReport, publishReport, REPORT_NAMES, type ReportName } from '../reports/build.ts';
+import { monitorDatesFrom } from '../../src/domain/reports/market-monitor.ts';
+import { buildReport, REPORT_NAMES, type ReportName } from '../reports/build.ts';
+import { publishReport } from '../reports/publish.ts';
 import { controlConfigOf } from '../supervisor/control-config.ts';
 import { renderReportHtml } from '../reports/chart-library.ts';
 import type { ProcessMethod } from './types.ts';
@@ -33,7 +37,12 @@ function reportMethod(name: ReportName): ProcessMethod {
     // The control config as this process was started with (same files and environment).
     const control = name === 'status_report' ? controlConfigOf(loadConfig()) : undefined;
     const sources = { nc: ctx.nc, prefix: ctx.prefix, system: ctx.system, clock: ctx.clock, control };
-    const stored = await publishReport(await buildReport(name, sources), sources);
+    // The report's config: its method's extra keys and its `arguments` (e.g. the market
+    // monitor's start_date / end_date).
+    const args = { ...ctx.config.extra, ...ctx.args };
+    const marketMonitorDates = name === 'market_monitor_report' ? monitorDatesFrom(args) : undefined;
+    const built = await buildReport(name, sources, { marketMonitorDates });
+    const stored = await publishReport(built, sources);
     ctx.log.info(
       { component: 'reports', process: ctx.process, method: ctx.method, path: stored.path },
       `${name} written`,

@@ -113,6 +113,7 @@ export function strategyOrderMethodFor(strategy: string): ProcessMethod {
       const r = await generateOrdersForStrategy(strategy, {
         strategies: rt.strategies,
         controls: rt.controls,
+        instrumentLists: ctx.system,
         state: new DurableStrategyStateSource(ctx.nc, ctx.prefix),
         sink: new QueuedInstrumentOrderSink(
           ctx.nc,

@@ -1,40 +1,40 @@
 /**
- * Build one report by name from the stores, write it to `<echo_directory>/reports/
- * <report>_<YYYYMMDD-HHMM>.txt` and keep it as the latest of its name in `<PREFIX>_REPORTS`.
+ * Build one report by name from the stores (digest §8), in the reference's run order. Each
+ * report's pure code lives in src/domain/reports; the data it reads comes from sources.ts,
+ * market-sources.ts, market-figures.ts and status-input.ts. publish.ts writes and stores it.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { accountCurveReport } from '../../src/domain/reports/account-curve.ts';
-import { type CostRow, costRows, costsReport, slippageReport } from '../../src/domain/reports/costs.ts';
-import { fileStamp, type Report } from '../../src/domain/reports/format.ts';
+import { costsReport, slippageReport } from '../../src/domain/reports/costs.ts';
+import type { Report } from '../../src/domain/reports/format.ts';
 import {
   liquidityReport,
   liquidityRows,
   minimumCapitalReport,
   minimumCapitalRows,
 } from '../../src/domain/reports/liquidity.ts';
-import { type InstrumentMarket, pointValueBase, riskFigures } from '../../src/domain/reports/market.ts';
 import { instrumentRiskReport } from '../../src/domain/reports/instrument-risk.ts';
-import { marketMonitorReport } from '../../src/domain/reports/market-monitor.ts';
+import {
+  customPeriod,
+  type MarketMonitorDates,
+  marketMonitorReport,
+} from '../../src/domain/reports/market-monitor.ts';
 import {
   duplicateGroups,
   duplicateMarketsReport,
-  type MarketFigures,
   removeMarketsReport,
 } from '../../src/domain/reports/markets.ts';
 import { DAY_MS, pandlReport } from '../../src/domain/reports/pandl.ts';
 import { reconcileReport } from '../../src/domain/reports/reconcile.ts';
 import { riskReport } from '../../src/domain/reports/risk.ts';
 import { rollReport } from '../../src/domain/reports/roll.ts';
-import { type SlippageScales, slippageRows } from '../../src/domain/reports/slippage.ts';
 import { statusReport } from '../../src/domain/reports/status.ts';
 import { strategyReport } from '../../src/domain/reports/strategy.ts';
 import { tradeReport } from '../../src/domain/reports/trades.ts';
 import { strategyConfigs } from '../strategy-runtime.ts';
-import { renderReportHtml } from './chart-library.ts';
+import { costRowsNow, instrumentPositions, marketFigures, slippageScales } from './market-figures.ts';
 import * as ms from './market-sources.ts';
-import { FileReportStore, ReportStore, type StoredReport } from './report-store.ts';
 import * as src from './sources.ts';
+import { statusInput } from './status-input.ts';
 
 /** run_reports' reports, in the reference's run order (digest §8). */
 export const REPORT_NAMES = [
@@ -64,64 +64,18 @@ export function isReportName(name: string): name is ReportName {
 export interface BuildOptions {
   /** P&L and trade window; default 1 day (digest §8). */
   windowMs?: number;
-}
-
-/** Window of the sampled slippage the costs and slippage reports read (digest §8: 250 days). */
-const COSTS_WINDOW_MS = 250 * DAY_MS;
-
-async function slippageScales(s: src.ReportSources, markets: InstrumentMarket[]): Promise<SlippageScales> {
-  const byCode = new Map(markets.map((m) => [m.instrumentCode, m]));
-  const priced = new Map<string, string>();
-  for (const r of await src.rollInputs(s, { contract: [], strategy: [] }))
-    priced.set(r.instrumentCode, r.priceContract);
-  const ticks = await ms.tickSizes(s, priced);
-  return {
-    tickSize: (i) => ticks.get(i),
-    pointValueBase: (i) => (byCode.has(i) ? pointValueBase(byCode.get(i)!) : undefined),
-    annualPriceStdev: (i) => (byCode.has(i) ? riskFigures(byCode.get(i)!).annualPriceStdev : undefined),
-  };
-}
-
-async function costRowsNow(s: src.ReportSources): Promise<CostRow[]> {
-  const now = s.clock.now();
-  const markets = await ms.instrumentMarkets(s);
-  const slips = slippageRows(await src.historicFamilies(s), now - COSTS_WINDOW_MS, now);
-  const fills = (await src.fills(s)).filter((f) => f.time > now - COSTS_WINDOW_MS && f.time <= now);
-  return costRows(markets, slips, fills);
-}
-
-/**
- * SR cost (configured spread and commission), liquidity and risk per instrument, for the remove
- * and duplicate markets reports; the remove markets report leaves out
- * `exclude_instrument_lists.ignore_instruments` (as the reference does).
- */
-async function marketFigures(s: src.ReportSources, excludeIgnored: boolean): Promise<MarketFigures[]> {
-  const ignored = new Set(excludeIgnored ? s.system.exclude_instrument_lists.ignore_instruments : []);
-  const markets = (await ms.instrumentMarkets(s)).filter((m) => !ignored.has(m.instrumentCode));
-  const costs = new Map(costRows(markets, [], []).map((r) => [r.instrumentCode, r]));
-  const liquidity = new Map(liquidityRows(markets, new Map()).map((r) => [r.instrumentCode, r]));
-  return markets.map((m) => {
-    const f = riskFigures(m);
-    const l = liquidity.get(m.instrumentCode);
-    return {
-      instrumentCode: m.instrumentCode,
-      srCost: costs.get(m.instrumentCode)?.srCostConfigured,
-      volumeContracts: l?.volumeContracts,
-      volumeRisk: l?.volumeRiskMillions,
-      annualPercStdev: f.annualPercStdev,
-      annualRiskPerContract: f.annualRiskPerContract,
-    };
-  });
+  /** The market monitor for custom dates (the reference's `start_date` / `end_date`). */
+  marketMonitorDates?: MarketMonitorDates;
 }
 
 /** Days of adjusted prices the market monitor reads per instrument (12 months and the vol before). */
 const MONITOR_PRICE_ROWS = 400;
 
-const instrumentPositions = (p: src.StackPositions) => {
-  const out = new Map<string, number>();
-  for (const r of p.strategy) out.set(r.instrumentCode, (out.get(r.instrumentCode) ?? 0) + r.position);
-  return out;
-};
+/** Daily closes to read for a custom-dates market monitor: from a year before its start. */
+const monitorRows = (dates: MarketMonitorDates | undefined, now: number) =>
+  dates && (dates.start !== undefined || dates.end !== undefined)
+    ? Math.max(MONITOR_PRICE_ROWS, Math.ceil((now - customPeriod(dates, now).start) / DAY_MS) + 366)
+    : MONITOR_PRICE_ROWS;
 
 export async function buildReport(
   name: ReportName,
@@ -131,41 +85,8 @@ export async function buildReport(
   const now = s.clock.now();
   const windowMs = opts.windowMs ?? DAY_MS;
   switch (name) {
-    case 'status_report': {
-      const positions = await src.readPositions(s.nc, s.prefix);
-      const ctl = await ms.controls(s, positions);
-      const { optimal } = await ms.strategyRecords(s);
-      return statusReport(
-        {
-          processes: await src.processLines(s),
-          prices: await src.priceAges(s, positions),
-          locks: await src.locks(s),
-          pendingOrderRequests: await src.pendingOrderRequests(s.nc, s.prefix),
-          fxPrices: await src.fxPriceAges(s),
-          controlConfig: s.control && {
-            timeZone: s.control.timeZone,
-            processes: Object.values(s.control.processes)
-              .map((p) => ({
-                process: p.name,
-                startTime: p.startTime,
-                stopTime: p.stopTime,
-                previousProcess: p.previousProcess,
-                host: p.host,
-              }))
-              .sort((a, b) => a.process.localeCompare(b.process)),
-          },
-          tradeLimits: await ms.tradeLimits(s),
-          positionLimits: ctl.limits,
-          overrides: ctl.overrides,
-          optimalPositions: optimal.map((o) => ({
-            strategyName: o.strategy_name,
-            instrumentCode: o.instrument_code,
-            time: Date.parse(o.reference_datetime),
-          })),
-        },
-        now,
-      );
-    }
+    case 'status_report':
+      return statusReport(await statusInput(s), now);
     case 'roll_report':
       return rollReport(await src.rollInputs(s, await src.readPositions(s.nc, s.prefix)), now);
     case 'daily_pandl_report': {
@@ -267,51 +188,18 @@ export async function buildReport(
     case 'duplicate_markets_report':
       return duplicateMarketsReport(
         duplicateGroups(s.system.duplicate_instruments),
-        await marketFigures(s, false),
+        (await marketFigures(s)).figures,
         now,
       );
-    case 'remove_markets_report':
-      return removeMarketsReport(
-        await marketFigures(s, true),
-        s.system.exclude_instrument_lists.bad_markets,
-        now,
-      );
-    case 'market_monitor_report':
-      return marketMonitorReport(await ms.instrumentMarkets(s, MONITOR_PRICE_ROWS), now);
+    case 'remove_markets_report': {
+      const { figures, leftOut } = await marketFigures(s);
+      return removeMarketsReport(figures, s.system.exclude_instrument_lists.bad_markets, now, leftOut);
+    }
+    case 'market_monitor_report': {
+      const dates = opts.marketMonitorDates;
+      return marketMonitorReport(await ms.instrumentMarkets(s, monitorRows(dates, now)), now, dates);
+    }
     case 'account_curve_report':
       return accountCurveReport(await src.capitalHistory(s), now);
   }
-}
-
-/** The KV bucket's message limit is 1 MB: a larger report is stored without its plots. */
-const MAX_STORED_BYTES = 900_000;
-
-/**
- * Write the report's text and HTML files and store it as the latest of its name; returns the
- * stored report (with the text file's path).
- */
-export async function publishReport(
-  report: Report,
-  s: src.ReportSources,
-  opts: { write?: boolean } = {},
-): Promise<StoredReport> {
-  let path: string | undefined;
-  let htmlPath: string | undefined;
-  if (opts.write !== false) {
-    const dir = resolve(s.system.echo_directory, 'reports');
-    await mkdir(dir, { recursive: true });
-    const stem = join(dir, `${report.name}_${fileStamp(report.generatedAt)}`);
-    path = `${stem}.txt`;
-    htmlPath = `${stem}.html`;
-    await writeFile(path, report.text);
-    await writeFile(htmlPath, renderReportHtml(report));
-  }
-  let stored: StoredReport = { ...report, ...(path ? { path, htmlPath } : {}) };
-  if (JSON.stringify(stored).length > MAX_STORED_BYTES) {
-    const { charts: _dropped, ...rest } = stored;
-    stored = rest;
-  }
-  await (await ReportStore.open(s.nc, s.prefix)).put(stored);
-  if (opts.write !== false) await new FileReportStore(s.system.echo_directory).put(stored);
-  return stored;
 }

@@ -13,6 +13,7 @@ import { rolled, tradeCapacity } from '../../src/domain/orders/trade-limits.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import type { OptimalPosition } from '../../src/domain/reports/reconcile.ts';
 import type { PositionLimitLine } from '../../src/domain/reports/status.ts';
+import { configOverrides } from '../../src/domain/strategy-orders/config-overrides.ts';
 import { overrideLabel } from '../../src/domain/strategy-orders/overrides.ts';
 import { latestStrategyCapital } from '../../src/store/capital-store.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
@@ -115,7 +116,11 @@ export const optimalBands = (rows: OptimalPositionRecord[]): OptimalPosition[] =
 export async function controls(
   s: ReportSources,
   positions: StackPositions,
-): Promise<{ limits: PositionLimitLine[]; overrides: Array<{ key: string; override: string }> }> {
+): Promise<{
+  limits: PositionLimitLine[];
+  overrides: Array<{ key: string; override: string }>;
+  configOverrides: Array<{ key: string; override: string }>;
+}> {
   const rt = await openStrategyRuntime(s.nc, s.prefix, s.system, s.clock);
   const table = await rt.controls.positionLimits();
   const instrumentPos = (i: string) =>
@@ -138,7 +143,10 @@ export async function controls(
       Object.entries(o[scope] ?? {}).map(([k, v]) => ({ key: `${scope} ${k}`, override: overrideLabel(v) })),
     )
     .sort((a, b) => a.key.localeCompare(b.key));
-  return { limits, overrides };
+  const fromConfig = Object.entries(configOverrides(s.system))
+    .map(([k, v]) => ({ key: `config ${k}`, override: overrideLabel(v) }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+  return { limits, overrides, configOverrides: fromConfig };
 }
 
 /**

@@ -124,21 +124,26 @@ export const systemConfigSchema = z.strictObject({
 
   /**
    * Duplicate markets (the reference's `duplicate_instruments`): per group, the market(s)
-   * traded and the ones left out. Read by duplicate_markets_report.
+   * traded and the ones left out. Read by duplicate_markets_report; the strategy order
+   * generator makes the excluded ones reduce-only (digest B3).
    */
   duplicate_instruments: z.strictObject({
     include: z.record(z.string(), instrumentList),
     exclude: z.record(z.string(), instrumentList),
   }),
   /**
-   * The reference's `exclude_instrument_lists`. Read by remove_markets_report (bad_markets are
-   * the markets already removed; ignore_instruments are left out of its tables).
+   * The reference's `exclude_instrument_lists`. The strategy order generator turns them into
+   * config overrides (digest B3: bad_markets and ignore_instruments reduce-only,
+   * trading_restrictions no-trading); remove_markets_report reads bad_markets as the markets
+   * already removed and leaves ignore_instruments out of its tables.
    */
   exclude_instrument_lists: z.strictObject({
     ignore_instruments: z.array(z.string()),
     trading_restrictions: z.array(z.string()),
     bad_markets: z.array(z.string()),
   }),
+  /** The reference's `stale_instruments`: left out of remove_markets_report's judgement. */
+  stale_instruments: z.array(z.string()),
 
   backtest_store_directory: z.string(),
   csv_backup_directory: z.string(),

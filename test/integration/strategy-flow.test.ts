@@ -259,6 +259,45 @@ describe('strategy flow on a real nats-server: capital → system → optimal po
     );
   });
 
+  it('the config lists become overrides: bad_markets and duplicate excludes reduce-only, trading_restrictions no-trading', async () => {
+    await seedFills(nc, 'lists');
+    const r = await generateOrdersForStrategy('carry_trend', {
+      strategies: rt.strategies,
+      controls: rt.controls,
+      instrumentLists: {
+        exclude_instrument_lists: {
+          bad_markets: ['CORN'],
+          ignore_instruments: [],
+          trading_restrictions: ['EUROSTX'],
+        },
+        duplicate_instruments: { exclude: { rates: ['SOFR'] } },
+      },
+      state: new DurableStrategyStateSource(nc, 'lists'),
+      sink: new QueuedInstrumentOrderSink(nc, 'lists'),
+    });
+    const d = Object.fromEntries(r.decisions.map((x) => [x.instrument_code, x]));
+    expect([d.CORN!.override, d.EUROSTX!.override, d.SOFR!.override]).toEqual([
+      'reduce_only',
+      'no_trading',
+      'reduce_only',
+    ]);
+    // CORN: no position, so reduce-only lets nothing open; EUROSTX: no trading at all
+    expect(d.CORN!.current_position).toBe(0);
+    expect(d.CORN!.required_trade).not.toBe(0);
+    expect(d.CORN!.after_override).toBe(0);
+    expect(d.EUROSTX!.after_override).toBe(0);
+    // SOFR, short 3: a trade that adds to the short is cut to 0, one that reduces is kept
+    // (closing at 0 when it would go through zero)
+    const t = d.SOFR!.required_trade;
+    expect(d.SOFR!.current_position).toBe(-3);
+    expect(d.SOFR!.after_override).toBe(t < 0 ? 0 : Math.min(t, 3));
+    expect(r.orders.map((o) => o.instrument_code)).not.toContain('CORN');
+    expect(r.orders.map((o) => o.instrument_code)).not.toContain('EUROSTX');
+    expect((await listOrderRequests(nc, 'lists')).map((q) => q.instrument_code)).toEqual(
+      r.orders.map((o) => o.instrument_code),
+    );
+  });
+
   it('serves stored positions and diagnostics over NATS', async () => {
     await startStrategyQueryService(nc, 'systack', rt);
     const p = await callService<Array<{ instrument_code: string }>>(nc, 'systack.strategy.positions', {

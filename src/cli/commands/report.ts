@@ -7,7 +7,9 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { renderReportHtml } from '../../../actors/reports/chart-library.ts';
 import type { Report } from '../../../src/domain/reports/format.ts';
-import { buildReport, isReportName, publishReport, REPORT_NAMES } from '../../../actors/reports/build.ts';
+import { buildReport, isReportName, REPORT_NAMES } from '../../../actors/reports/build.ts';
+import { publishReport } from '../../../actors/reports/publish.ts';
+import { MarketMonitorDatesError, monitorDatesFrom } from '../../../src/domain/reports/market-monitor.ts';
 import { FileReportStore, type ReportReader, ReportStore } from '../../../actors/reports/report-store.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
@@ -93,15 +95,33 @@ export function register(program: Command): void {
     .option('--days <n>', 'P&L / trade window in days (default 1)')
     .option('--no-write', 'do not write the report files (.txt, .html) under echo_directory')
     .option('--html <file>', 'also write it as a self-contained HTML file with its plots')
-    .action((name: string, o: Common & { days?: string; write: boolean }) => {
+    .option('--start <date>', 'market_monitor_report: custom start date (YYYY-MM-DD)')
+    .option('--end <date>', 'market_monitor_report: custom end date (YYYY-MM-DD, default now)')
+    .action((name: string, o: Common & { days?: string; write: boolean; start?: string; end?: string }) => {
       const n = reportName(name);
       const days = o.days === undefined ? 1 : Number(o.days);
       if (!Number.isFinite(days) || days <= 0)
         throw new UsageError(`--days must be a positive number, got '${o.days}'`);
+      if ((o.start !== undefined || o.end !== undefined) && n !== 'market_monitor_report')
+        throw new UsageError('--start and --end are for market_monitor_report only');
+      let marketMonitorDates;
+      try {
+        marketMonitorDates = monitorDatesFrom({ start_date: o.start, end_date: o.end });
+      } catch (err) {
+        if (err instanceof MarketMonitorDatesError) throw new UsageError(err.message);
+        throw err;
+      }
       return withBus({ natsUrl: o.natsUrl }, async ({ nc, config, prefix }) => {
         const clock = await resolveProcessClock(process.env, await ProcessStore.open(nc, prefix));
         const sources = { nc, prefix, system: config.system, clock, control: controlConfigOf(config) };
-        const built = await buildReport(n, sources, { windowMs: days * 86_400_000 });
+        let built;
+        try {
+          built = await buildReport(n, sources, { windowMs: days * 86_400_000, marketMonitorDates });
+        } catch (err) {
+          // start after end, or after the system's clock: a usage error, nothing stored
+          if (err instanceof MarketMonitorDatesError) throw new UsageError(err.message);
+          throw err;
+        }
         await print(await publishReport(built, sources, { write: o.write }), o);
       });
     });

@@ -119,6 +119,7 @@ export function register(program: Command): void {
               await generateOrdersForStrategy(strategy, {
                 strategies: rt.strategies,
                 controls: rt.controls,
+                instrumentLists: config.system,
                 state: new DurableStrategyStateSource(nc, prefix),
                 sink: new QueuedInstrumentOrderSink(nc, prefix),
                 log,

@@ -9,6 +9,11 @@
  * date. Tables: per period the top and bottom 6 sorted by change and by vol_adjusted, then every
  * instrument sorted by name, change and vol_adjusted. An instrument with no price in a period is
  * left out of that period.
+ *
+ * With custom dates (the reference's `market_monitor_report(start_date, end_date)`): one period
+ * from the start to the end date (end defaults to now, start to one day before the end), its
+ * top and bottom 6 by change and vol_adjusted, then every instrument by name, change and
+ * vol_adjusted.
  */
 import { ewmStd } from '../ewm.ts';
 import { type ChartSpec, dayLabel, type Report, reportText, section, table } from './format.ts';
@@ -104,26 +109,104 @@ export function marketMove(
 
 export interface MarketMonitorData {
   end: number;
+  /** True when the report was asked for custom dates (one period, `start` to `end`). */
+  customDates: boolean;
   periods: Array<{ period: string; start: number; moves: MarketMove[] }>;
 }
 
+type Markets = Array<{ instrumentCode: string; prices: Array<[number, number]> }>;
+
+const movesIn = (markets: Markets, start: number, end: number) =>
+  markets
+    .map((m) => marketMove(m.instrumentCode, m.prices, start, end))
+    .filter((m): m is MarketMove => m !== undefined);
+
 export function marketMoves(
-  markets: Array<{ instrumentCode: string; prices: Array<[number, number]> }>,
+  markets: Markets,
   now: number,
   periods: readonly string[] = MARKET_MONITOR_PERIODS,
 ): MarketMonitorData {
   return {
     end: now,
+    customDates: false,
     periods: periods.map((period) => {
       const start = periodStart(period, now);
-      return {
-        period,
-        start,
-        moves: markets
-          .map((m) => marketMove(m.instrumentCode, m.prices, start, now))
-          .filter((m): m is MarketMove => m !== undefined),
-      };
+      return { period, start, moves: movesIn(markets, start, now) };
     }),
+  };
+}
+
+/** Custom dates of the market monitor (epoch ms); either may be left out. */
+export interface MarketMonitorDates {
+  start?: number;
+  end?: number;
+}
+
+export class MarketMonitorDatesError extends Error {
+  override name = 'MarketMonitorDatesError';
+}
+
+/**
+ * A custom date as given on the command line or in the report config: `YYYY-MM-DD` (UTC; an end
+ * date counts to the end of that day) or a full ISO time (a YAML date arrives as a Date).
+ */
+export function parseMonitorDate(x: unknown, which: 'start' | 'end'): number {
+  const text = x instanceof Date ? x.toISOString() : typeof x === 'string' ? x.trim() : undefined;
+  const day = text === undefined ? null : /^(\d{4})-(\d{2})-(\d{2})(?:T00:00:00(?:\.000)?Z)?$/.exec(text);
+  let t: number;
+  if (day) {
+    t = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+    if (dayLabel(t) !== `${day[1]}-${day[2]}-${day[3]}`) t = Number.NaN;
+    else if (which === 'end') t += DAY_MS - 1;
+  } else t = text !== undefined && /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(t))
+    throw new MarketMonitorDatesError(
+      `market monitor ${which} date must be YYYY-MM-DD or an ISO time, got ${JSON.stringify(x)}`,
+    );
+  return t;
+}
+
+/** The custom dates in the report config's `start_date` / `end_date`, or undefined with neither. */
+export function monitorDatesFrom(args: Record<string, unknown>): MarketMonitorDates | undefined {
+  const out: MarketMonitorDates = {};
+  if (args.start_date !== undefined && args.start_date !== null)
+    out.start = parseMonitorDate(args.start_date, 'start');
+  if (args.end_date !== undefined && args.end_date !== null) out.end = parseMonitorDate(args.end_date, 'end');
+  return out.start === undefined && out.end === undefined ? undefined : out;
+}
+
+/** The one period of a custom-dates report: end defaults to now, start to a day before the end. */
+export function customPeriod(dates: MarketMonitorDates, now: number): { start: number; end: number } {
+  const end = dates.end ?? now;
+  const start = dates.start ?? end - DAY_MS;
+  for (const [k, v] of [
+    ['start', start],
+    ['end', end],
+  ] as const)
+    if (!Number.isFinite(v)) throw new MarketMonitorDatesError(`market monitor ${k} date is not a date`);
+  if (start >= end)
+    throw new MarketMonitorDatesError(
+      `market monitor start ${dayLabel(start)} must be before its end ${dayLabel(end)}`,
+    );
+  if (start > now)
+    throw new MarketMonitorDatesError(
+      `market monitor start ${dayLabel(start)} is after now ${dayLabel(now)}`,
+    );
+  return { start, end: Math.min(end, now) };
+}
+
+export function marketMovesForDates(
+  markets: Markets,
+  dates: MarketMonitorDates,
+  now: number,
+): MarketMonitorData {
+  const { start, end } = customPeriod(dates, now);
+  return {
+    end,
+    customDates: true,
+    periods: [
+      { period: `${dayLabel(start)} to ${dayLabel(end)}`, start, moves: movesIn(markets, start, end) },
+    ],
   };
 }
 
@@ -151,20 +234,25 @@ function movesTable(moves: MarketMove[], sortBy: SortBy, truncate: boolean): str
 }
 
 export function marketMonitorReport(
-  markets: Array<{ instrumentCode: string; prices: Array<[number, number]> }>,
+  markets: Markets,
   now: number,
+  dates?: MarketMonitorDates,
 ): Report<MarketMonitorData> {
-  const d = marketMoves(markets, now);
+  const custom = dates !== undefined && (dates.start !== undefined || dates.end !== undefined);
+  const d = custom ? marketMovesForDates(markets, dates, now) : marketMoves(markets, now);
   const sections: string[] = [
-    'Instruments by their percentage returns (1 = 1%) and vol adjusted returns over 1 business day,\n' +
-      '7 days, 1, 3 and 6 months, the year to date and 12 months. First the top and bottom 6 of each\n' +
-      `period, then every instrument. Search by period/order, e.g. 1B/name, 1M/change, YTD/vol_adjusted.\n`,
+    custom
+      ? `Instruments by their percentage returns (1 = 1%) and vol adjusted returns from ${dayLabel(d.periods[0]!.start)}\n` +
+        `to ${dayLabel(d.end)}: first the top and bottom 6, then every instrument.\n`
+      : 'Instruments by their percentage returns (1 = 1%) and vol adjusted returns over 1 business day,\n' +
+        '7 days, 1, 3 and 6 months, the year to date and 12 months. First the top and bottom 6 of each\n' +
+        `period, then every instrument. Search by period/order, e.g. 1B/name, 1M/change, YTD/vol_adjusted.\n`,
   ];
   for (const p of d.periods)
     for (const sortBy of ['change', 'vol_adjusted'] as const)
       sections.push(
         section(
-          `Market moves for period ${p.period} from ${dayLabel(p.start)}, top and bottom ${TOP_AND_TAIL_ROWS}, sort by ${sortBy} (${p.period}/${sortBy})`,
+          `${custom ? `Market moves from ${p.period}` : `Market moves for period ${p.period} from ${dayLabel(p.start)}`}, top and bottom ${TOP_AND_TAIL_ROWS}, sort by ${sortBy}${custom ? '' : ` (${p.period}/${sortBy})`}`,
           movesTable(p.moves, sortBy, true),
         ),
       );
@@ -172,7 +260,7 @@ export function marketMonitorReport(
     for (const sortBy of ['name', 'change', 'vol_adjusted'] as const)
       sections.push(
         section(
-          `Market moves for period ${p.period}, sort by ${sortBy} (${p.period}/${sortBy})`,
+          `${custom ? `Market moves from ${p.period}` : `Market moves for period ${p.period}`}, sort by ${sortBy}${custom ? '' : ` (${p.period}/${sortBy})`}`,
           movesTable(p.moves, sortBy, false),
         ),
       );

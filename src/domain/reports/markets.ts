@@ -20,6 +20,7 @@
  * (the finest position sizing). A change is suggested when the best is not the one included.
  */
 import { type Report, reportText, section, table } from './format.ts';
+import { type MarketsLeftOut, STALE_PRICE_DAYS } from './market-exclusions.ts';
 
 export const MAX_SR_COST = 0.01;
 export const MIN_VOLUME_CONTRACTS_DAILY = 100;
@@ -107,9 +108,17 @@ export interface RemoveMarketsData {
   noData: Record<Test, string[]>;
   minAnnualPercStdev: number;
   markets: MarketFigures[];
+  /** Left out of the judgement: ignored and stale instruments (market-exclusions.ts). */
+  leftOut: MarketsLeftOut;
 }
 
-export function removeMarkets(markets: MarketFigures[], existingBadMarkets: string[]): RemoveMarketsData {
+export function removeMarkets(
+  allMarkets: MarketFigures[],
+  existingBadMarkets: string[],
+  leftOut: MarketsLeftOut = { ignored: [], stale: [] },
+): RemoveMarketsData {
+  const out = new Set([...leftOut.ignored, ...leftOut.stale]);
+  const markets = allMarkets.filter((m) => !out.has(m.instrumentCode));
   const existing = sorted(existingBadMarkets);
   const toRemove = badMarkets(markets, 1 - BAD_THRESHOLD).filter((c) => !existing.includes(c));
   const stillBad = new Set(badMarkets(markets, 1 + BAD_THRESHOLD));
@@ -141,6 +150,7 @@ export function removeMarkets(markets: MarketFigures[], existingBadMarkets: stri
     },
     minAnnualPercStdev: MIN_ANNUAL_PERC_STDEV,
     markets,
+    leftOut,
   };
 }
 
@@ -152,12 +162,17 @@ export function removeMarketsReport(
   markets: MarketFigures[],
   existingBadMarkets: string[],
   now: number,
+  leftOut?: MarketsLeftOut,
 ): Report<RemoveMarketsData> {
-  const d = removeMarkets(markets, existingBadMarkets);
+  const d = removeMarkets(markets, existingBadMarkets, leftOut);
   const nd = (t: Test) => (d.noData[t].length > 0 ? `\nNo data to judge: ${list(d.noData[t])}` : '');
   const a = AUTO_PARAMETERS;
   const text = reportText('Remove markets report', now, [
     'Markets which should be marked as untradeable due to risk, liquidity or cost issues\n',
+    section(
+      `Left out (ignore_instruments; stale: stale_instruments or no adjusted price in ${STALE_PRICE_DAYS} days)`,
+      `Ignored: ${list(d.leftOut.ignored)}\nStale: ${list(d.leftOut.stale)}`,
+    ),
     section(
       `Should be removed from trading (add to bad_markets; bad at ${1 - BAD_THRESHOLD} × the thresholds)`,
       list(d.toRemove),
@@ -201,7 +216,7 @@ export function removeMarketsReport(
           'annual_perc_stdev',
           'annual_risk_per_contract',
         ],
-        markets.map((m) => [
+        d.markets.map((m) => [
           m.instrumentCode,
           m.srCost === undefined ? undefined : m.srCost.toFixed(5),
           m.volumeContracts,

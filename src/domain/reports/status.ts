@@ -6,8 +6,8 @@
  * process-status.ts) and
  * the method table (last start/end, running). A method that never ran counts as delayed, except
  * in a process running now (its methods are about to run: run_reports' own, for one). Also the
- * position limits (key, position, limit, spare; at the limit when spare ≤ 0), the overrides
- * ("consider deleting"), and each strategy/instrument's last optimal position time (delayed when
+ * position limits (key, position, limit, spare; at the limit when spare ≤ 0), the stored overrides
+ * ("consider deleting") and all overrides (with the config lists' ones, digest B3), and each strategy/instrument's last optimal position time (delayed when
  * more than 3 days old). Trade limits (strategy, instrument, period_days, trade_limit,
  * trades_since_last_reset, trade_capacity_remaining, time_since_last_reset; at the limit when the
  * capacity ≤ 0), the FX prices beside the adjusted prices (delayed when more than 3 days old),
@@ -67,6 +67,8 @@ export interface StatusInput {
   pendingOrderRequests: number;
   positionLimits?: PositionLimitLine[];
   overrides?: Array<{ key: string; override: string }>;
+  /** The overrides the config's instrument lists imply (digest B3), keyed `config <instrument>`. */
+  configOverrides?: Array<{ key: string; override: string }>;
   optimalPositions?: Array<{ strategyName: string; instrumentCode: string; time?: number }>;
   tradeLimits?: TradeLimitLine[];
   /** Last FX price time per `<CCY><BASE>` code. */
@@ -247,6 +249,13 @@ export function statusReport(input: StatusInput, now: number): Report<StatusData
     ),
     section('Trade limits', columnsTable(tradeLimitColumns(now), d.tradeLimits ?? [])),
     section('Position limits', columnsTable(POSITION_LIMIT_COLUMNS, d.positionLimits ?? [])),
+    section(
+      'All overrides (stored and from the config lists)',
+      table(
+        ['key', 'override'],
+        [...(d.overrides ?? []), ...(d.configOverrides ?? [])].map((o) => [o.key, o.override]),
+      ),
+    ),
     section('Last optimal position update', columnsTable(OPTIMAL_COLUMNS, d.optimalPositions ?? [])),
     section(
       'Last adjusted / FX price update (* = held)',
