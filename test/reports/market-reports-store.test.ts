@@ -2,7 +2,14 @@
 // data (adjusted and multiple prices, instrument config, spread costs, EURUSD) written to
 // JetStream: the priced and forward contracts' volumes, the fills, the trade limit and the
 // broker's margin are seeded (the data has none of them).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { reportMethods } from '../../actors/process-methods/reports.ts';
+import { oneOffMethodContext } from '../../actors/process-methods/types.ts';
+import { ReportStore } from '../../actors/reports/report-store.ts';
+import { createRootLogger } from '../../src/log/logger.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FillRecord } from '../../actors/stack/types.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
@@ -111,6 +118,45 @@ describe('market reports from the stores (real data)', () => {
     expect(text).toMatch(/Should be removed from trading[^\n]*\n=+\nSOFR\n/);
   });
 
+  it('remove markets: stale instruments (stale_instruments, or no price in 7 days) are left out', async () => {
+    const stale = { ...sources, system: { ...sources.system, stale_instruments: ['SOFR'] } };
+    const r = (await buildReport('remove_markets_report', stale)) as {
+      text: string;
+      data: RemoveMarketsData;
+    };
+    expect(r.data.leftOut).toEqual({ ignored: ['V2X'], stale: ['SOFR'] });
+    expect(r.data.markets.map((m) => m.instrumentCode)).toEqual(['EUROSTX', 'GOLD', 'SP500']);
+    expect(r.data.tooSafe).toEqual([]);
+    expect(r.data.toRemove).toEqual([]);
+    expect(r.text).toMatch(/\nIgnored: V2X\nStale: SOFR\n/);
+    // eight days after the last prices (2023-08-31) every instrument is stale: nothing is judged
+    const later = { ...sources, clock: new SimulatedClock(REAL_NOW + 8 * DAY) };
+    const all = (await buildReport('remove_markets_report', later)) as { data: RemoveMarketsData };
+    expect(all.data.leftOut.stale).toEqual(['EUROSTX', 'GOLD', 'SOFR', 'SP500', 'V2X']);
+    expect(all.data.markets).toEqual([]);
+  });
+
+  it('market monitor for custom dates from the report config (run_reports method arguments)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'systack-monitor-'));
+    await reportMethods().market_monitor_report(
+      oneOffMethodContext({
+        process: 'run_reports',
+        method: 'market_monitor_report',
+        args: { start_date: '2023-06-01', end_date: '2023-06-30' },
+        clock: new SimulatedClock(REAL_NOW),
+        nc,
+        prefix: PREFIX,
+        system: { ...sources.system, echo_directory: dir },
+        log: createRootLogger({ processName: 'run_reports', destination: { write: () => undefined } }).log,
+      }),
+    );
+    const stored = await (await ReportStore.open(nc, PREFIX)).get('market_monitor_report');
+    const data = stored!.data as MarketMonitorData;
+    expect(data.customDates).toBe(true);
+    expect(data.periods.map((p) => [p.period, p.moves.length])).toEqual([['2023-06-01 to 2023-06-30', 5]]);
+    expect(stored!.text).toContain('Market moves from 2023-06-01 to 2023-06-30, sort by name');
+  });
+
   it('duplicate markets: EUROSTX, the smaller contract, replaces SP500', async () => {
     const { data, text } = await build<DuplicateMarketsData>('duplicate_markets_report');
     expect(data.groups.map((g) => [g.name, g.best])).toEqual([['equity', 'EUROSTX']]);
@@ -150,6 +196,20 @@ describe('market reports from the stores (real data)', () => {
       /Config for process control \(times in [^)]+\)\n=+\n[^\n]*\n[- ]+\n(?:[^\n]*\n)*run_reports\s+20:25\s+23:50\s+run_strategy_order_generator\n/,
     );
     expect(status.data.fxPrices).toEqual([{ code: 'EURUSD', lastPrice: Date.UTC(2023, 8, 1, 23) }]);
+    // process status from the shipped control config: run_reports' previous process never ran
+    const reports = status.data.processStatus.find((p) => p.process === 'run_reports')!;
+    expect(reports).toMatchObject({ startTime: '20:25', stopTime: '23:50', prevProcess: false });
+    expect(status.text).toMatch(
+      /Process status \(windows in [^)]+\)\n=+\n[^\n]*time_to_start\s+time_to_stop/,
+    );
+    // the config lists as overrides: duplicate exclude EUROSTX and ignored V2X are reduce-only
+    expect(status.data.configOverrides).toEqual([
+      { key: 'config EUROSTX', override: 'reduce_only' },
+      { key: 'config V2X', override: 'reduce_only' },
+    ]);
+    expect(status.text).toMatch(
+      /All overrides \(stored and from the config lists\)\n=+\n[^\n]*\n[- ]+\nconfig EUROSTX\s+reduce_only\nconfig V2X\s+reduce_only\n/,
+    );
     const roll = await build<RollRow[]>('roll_report');
     const gold = roll.data.find((r) => r.instrumentCode === 'GOLD')!;
     expect(gold).toMatchObject({

@@ -6,7 +6,14 @@ import { betaLoadings } from '../../src/domain/reports/beta.ts';
 import { costRows } from '../../src/domain/reports/costs.ts';
 import { instrumentRiskReport } from '../../src/domain/reports/instrument-risk.ts';
 import { type InstrumentMarket, riskFigures } from '../../src/domain/reports/market.ts';
-import { marketMonitorReport, periodStart } from '../../src/domain/reports/market-monitor.ts';
+import {
+  MarketMonitorDatesError,
+  marketMonitorReport,
+  monitorDatesFrom,
+  parseMonitorDate,
+  periodStart,
+} from '../../src/domain/reports/market-monitor.ts';
+import { STALE_PRICE_DAYS, staleInstruments } from '../../src/domain/reports/market-exclusions.ts';
 import {
   duplicateGroups,
   duplicateMarketsReport,
@@ -280,5 +287,93 @@ describe('status and roll sections', () => {
     );
     expect(row.relativeVolumeForward).toBe(0.3);
     expect(row.contractVolumeForward).toBe(90);
+  });
+});
+
+describe('market monitor for custom dates (the reference start_date / end_date)', () => {
+  it('one period from the start to the end of the end date; GOLD as computed from the CSV', () => {
+    const dates = {
+      start: parseMonitorDate('2023-06-01', 'start'),
+      end: parseMonitorDate('2023-06-30', 'end'),
+    };
+    expect(new Date(dates.end).toISOString()).toBe('2023-06-30T23:59:59.999Z');
+    const r = marketMonitorReport(markets, REAL_NOW, dates);
+    expect(r.data.customDates).toBe(true);
+    expect(r.data.end).toBe(dates.end);
+    expect(r.data.periods.map((p) => p.period)).toEqual(['2023-06-01 to 2023-06-30']);
+    const gold = parseAdjustedPricesCsv(
+      readFileSync(join(DATA, 'adjusted_prices_csv/GOLD.csv'), 'utf8'),
+      'GOLD',
+    );
+    const lastOfDay = new Map<number, number>();
+    gold.times.forEach((t, i) => {
+      if (t >= dates.start && t <= dates.end) lastOfDay.set(Math.floor(t / DAY), gold.values[i]!);
+    });
+    const closes = [...lastOfDay.values()];
+    const change = 100 * (closes.at(-1)! / closes[0]! - 1);
+    const g = r.data.periods[0]!.moves.find((m) => m.instrumentCode === 'GOLD')!;
+    expect(g.change).toBeCloseTo(change, 9);
+    expect(rowOf(r.text, 'Market moves from 2023-06-01 to 2023-06-30, sort by name', 'GOLD')).toMatch(
+      new RegExp(`^GOLD\\s+${change.toFixed(2)}\\s+${g.volAdjusted!.toFixed(2)}$`),
+    );
+    // top and bottom by change and vol_adjusted, then all by name, change and vol_adjusted
+    expect(r.text.match(/^Market moves from 2023-06-01 to 2023-06-30, /gm)).toHaveLength(5);
+    expect(r.text).not.toContain('period 1M');
+    // only a start: the end is now; only an end: the day before it
+    expect(marketMonitorReport(markets, REAL_NOW, { start: dates.start }).data.end).toBe(REAL_NOW);
+    expect(marketMonitorReport(markets, REAL_NOW, { end: dates.end }).data.periods[0]!.start).toBe(
+      dates.end - DAY,
+    );
+  });
+
+  it('the report config keys, and bad dates are clear errors', () => {
+    expect(monitorDatesFrom({})).toBeUndefined();
+    expect(monitorDatesFrom({ start_date: '2023-06-01', frequency: 60 })).toEqual({
+      start: Date.UTC(2023, 5, 1),
+    });
+    expect(monitorDatesFrom({ start_date: new Date(Date.UTC(2023, 5, 1)) })).toEqual({
+      start: Date.UTC(2023, 5, 1),
+    });
+    expect(() => parseMonitorDate('2023-02-30', 'start')).toThrow(MarketMonitorDatesError);
+    expect(() => parseMonitorDate('June', 'end')).toThrow(
+      /end date must be YYYY-MM-DD or an ISO time, got "June"/,
+    );
+    expect(() =>
+      marketMonitorReport(markets, REAL_NOW, { start: Date.UTC(2023, 6, 1), end: Date.UTC(2023, 5, 1) }),
+    ).toThrow(/start 2023-07-01 must be before its end 2023-06-01/);
+    expect(() => marketMonitorReport(markets, REAL_NOW, { start: REAL_NOW + DAY })).toThrow(
+      MarketMonitorDatesError,
+    );
+  });
+});
+
+describe('remove markets leaves out ignored and stale instruments (the reference exclude list)', () => {
+  it('stale: in stale_instruments, or no adjusted price in the last 7 days', () => {
+    const last = (instrumentCode: string, daysAgo?: number) => ({
+      instrumentCode,
+      lastPriceTime: daysAgo === undefined ? undefined : REAL_NOW - daysAgo * DAY,
+    });
+    expect(
+      staleInstruments(
+        [last('GOLD', 1), last('CORN', 8), last('MILK'), last('SP500', 6.9)],
+        ['V2X'],
+        REAL_NOW,
+      ),
+    ).toEqual(['CORN', 'MILK', 'V2X']);
+    expect(STALE_PRICE_DAYS).toBe(7);
+  });
+
+  it('a stale market is not judged: SOFR, too safe, is not to be removed; a stale bad market stays removed', () => {
+    const f = figures(markets, { CORN: [500, 10] });
+    const r = removeMarketsReport(f, ['CORN'], REAL_NOW, { ignored: ['V2X'], stale: ['CORN', 'SOFR'] });
+    expect(r.data.markets.map((m) => m.instrumentCode)).not.toContain('SOFR');
+    expect(r.data.markets).toHaveLength(f.length - 3);
+    expect(r.data.tooSafe).toEqual([]);
+    expect(r.data.toRemove).toEqual([]);
+    expect(r.data.toAddBack).toEqual([]); // CORN's volumes are good, but it is stale
+    expect(r.data.notJudged).toEqual(['CORN']);
+    expect(r.data.recommended).toEqual(['CORN']);
+    expect(r.text).toMatch(/Left out \([^\n]*\)\n=+\nIgnored: V2X\nStale: CORN, SOFR\n/);
+    expect(r.text.slice(r.text.indexOf('Figures per market'))).not.toMatch(/\nSOFR /);
   });
 });

@@ -122,4 +122,42 @@ describe('systack report', { timeout: 120_000 }, () => {
     const badDays = await systack(['report', 'run', 'trade_report', '--days', '0']);
     expect(badDays.code).toBe(2);
   });
+
+  it('market monitor for custom dates: --start / --end; bad dates are usage errors', async () => {
+    const r = await systack([
+      'report',
+      'run',
+      'market_monitor_report',
+      '--start',
+      '2026-11-01',
+      '--end',
+      '2026-11-15',
+      '--no-write',
+      '--json',
+    ]);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { data: { customDates: boolean; end: number; periods: unknown[] } };
+    expect(out.data).toMatchObject({
+      customDates: true,
+      end: Date.UTC(2026, 10, 16) - 1,
+      periods: [{ period: '2026-11-01 to 2026-11-15', start: Date.UTC(2026, 10, 1), moves: [] }],
+    });
+    const backwards = await systack([
+      'report',
+      'run',
+      'market_monitor_report',
+      '--start',
+      '2026-11-15',
+      '--end',
+      '2026-11-01',
+    ]);
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain('market monitor start 2026-11-15 must be before its end 2026-11-01');
+    const bad = await systack(['report', 'run', 'market_monitor_report', '--start', '15/11/2026']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('start date must be YYYY-MM-DD');
+    const other = await systack(['report', 'run', 'trade_report', '--start', '2026-11-01']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('--start and --end are for market_monitor_report only');
+  });
 });
