@@ -67,7 +67,12 @@ describe('the report suite (digest §8)', () => {
     const { data, text } = await build<PandlReportData>('daily_pandl_report');
     expect(data.totalCapitalChange).toBe(10_000);
     expect(data.instruments.futuresTotal).toBeCloseTo(4840, 6);
-    expect(Math.round(data.residual! * 100)).toBe(Math.round((data.totalCapitalChange! - 4840) * 100));
+    // no commissions on these fills: residual = capital change − futures P&L, to the cent
+    expect(data.instruments.commissions).toBe(0);
+    expect(Math.round(data.residual! * 100)).toBe(
+      Math.round((data.totalCapitalChange! - data.instruments.futuresTotal) * 100),
+    );
+    expect(Math.round(data.residual! * 100)).toBe(516_000);
     // A: 1 GOLD held 1945→1960, 2@1950 and 1@1954 to 1960: 41 points × 100; B: 240.
     expect(data.strategies.map((s) => [s.strategyName, Math.round(s.pandl * 100) / 100])).toEqual([
       ['A', 4100],

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CapitalRow } from '../../../src/domain/capital/total-capital.ts';
 import { fileStamp, table } from '../../../src/domain/reports/format.ts';
-import { DAY_MS, pandlSummary } from '../../../src/domain/reports/pandl.ts';
+import { DAY_MS, pandlReport, pandlSummary } from '../../../src/domain/reports/pandl.ts';
 import { instrumentPandl } from '../../../src/domain/reports/instrument-pandl.ts';
 import { externalBreaks, internalBreaks } from '../../../src/domain/reports/reconcile.ts';
 import { daysToExpiry } from '../../../src/domain/reports/roll.ts';
@@ -289,5 +289,35 @@ describe('P&L by instrument (digest §8 P&L, pandlCalculationWithFills)', () => 
     expect(r.unpriced).toEqual([
       { instrumentCode: 'SP500', contractDate: '20240300', missing: 'price at end' },
     ]);
+  });
+
+  it('residual = capital change − (futures P&L − commissions), to the cent', () => {
+    const capital = (timestamp: number, total: number) =>
+      row(timestamp, {
+        broker_account_value: total,
+        total_capital: total,
+        max_capital: 10_000,
+        accumulated_pnl: total - 10_000,
+      });
+    const fills = [
+      f('GOLD', '20240300', 3, 90, T - 3 * DAY_MS),
+      { ...f('GOLD', '20240300', -1, 105, T - 100), commission: 2.37 },
+    ];
+    const r = pandlReport(
+      [capital(T - 2 * DAY_MS, 10_000), capital(T - 60_000, 10_401.13)],
+      T,
+      DAY_MS,
+      fills,
+      pricing,
+      {
+        commissions: [{ time: T - 100, commission: 2.37, commissionCurrency: 'USD' }],
+      },
+    );
+    expect(r.data.totalCapitalChange).toBeCloseTo(401.13, 9);
+    expect(r.data.instruments.futuresTotal).toBe(250);
+    expect(r.data.instruments.commissions).toBe(2.37);
+    // 401.13 − (250 − 2.37) = 153.50
+    expect(Math.round(r.data.residual! * 100)).toBe(15350);
+    expect(r.text).toMatch(/residual \(total - futures \+ commissions\)\s+153\.50\n/);
   });
 });
