@@ -113,6 +113,8 @@ export async function buildReport(
           strategy: positions.strategy,
           broker: await src.brokerPositions(s),
           locks: await src.locks(s),
+          dbTrades: (await src.fills(s)).filter((f) => f.contractDate !== undefined),
+          brokerTrades: await src.brokerTrades(s, now - DAY_MS),
           optimal: ms.optimalBands((await ms.strategyRecords(s)).optimal),
         },
         now,

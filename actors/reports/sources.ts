@@ -13,7 +13,8 @@ import type { Clock } from '../../src/clock.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { ResolvedSystemConfig } from '../../src/config/load.ts';
 import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
-import type { ContractPosition } from '../../src/domain/reports/reconcile.ts';
+import type { ContractPosition, TradeLine } from '../../src/domain/reports/reconcile.ts';
+import type { BrokerFill } from '../../src/broker/port.ts';
 import type { RollInput } from '../../src/domain/reports/roll.ts';
 import type { ProcessLine } from '../../src/domain/reports/status.ts';
 import type { ContractFill, ContractPricing } from '../../src/domain/reports/instrument-pandl.ts';
@@ -64,6 +65,28 @@ export async function brokerPositions(s: ReportSources): Promise<ContractPositio
       contractDate: p.contractDate,
       position: p.position,
     }));
+  } finally {
+    await broker.disconnect();
+  }
+}
+
+/** The broker's fills since `since` (the simulated broker's from its KV store). */
+export async function brokerTrades(s: ReportSources, since: number): Promise<TradeLine[]> {
+  const line = (f: BrokerFill): TradeLine => ({
+    time: f.time,
+    instrumentCode: f.instrumentCode,
+    contractDate: f.contractDate,
+    qty: f.qty,
+    price: f.price,
+  });
+  if (s.system.broker === 'sim') {
+    const store = await kvSimBrokerStore(s.nc, streamName(s.prefix, 'SIMBROKER'));
+    return (await store.loadOrders()).flatMap((o) => o.fills.filter((f) => f.time >= since).map(line));
+  }
+  const broker = brokerFromConfig(s.system, s.clock);
+  await broker.connect();
+  try {
+    return (await broker.fills(since)).map(line);
   } finally {
     await broker.disconnect();
   }

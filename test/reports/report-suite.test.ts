@@ -108,6 +108,23 @@ describe('the report suite (digest §8)', () => {
     ]);
     expect(text).toContain('1 optimal vs actual break(s)');
     expect(text).toMatch(/carry_trend\s+SP500\s+0\s+1\.6\/2\.4\s+BREAK/);
+    // the trades of the last 24 hours, ours and the broker's (e1, 30 hours old, left out)
+    expect(data.dbTrades!.map((t) => [t.kind, t.strategyName ?? '', t.instrumentCode, t.qty])).toEqual([
+      ['broker', 'B', 'SP500', -2],
+      ['broker', 'A', 'GOLD', 2],
+      ['broker', 'A', 'GOLD', 1],
+      ['manual-contract', '', 'GOLD', 1],
+    ]);
+    expect(data.brokerTrades!.map((t) => [t.instrumentCode, t.contractDate, t.qty])).toEqual([
+      ['GOLD', '20231227', 4],
+      ['SP500', '20231215', -2],
+    ]);
+    expect(text).toMatch(
+      /DB trades \(last 24 hours\)\n=+\n[^\n]*\n[- ]+\n2023-09-11 17:25\s+broker\s+B\s+SP500\s+20231200\s+-2\s+4500\n/,
+    );
+    expect(text).toMatch(
+      /Broker trades \(last 24 hours\)\n=+\n[^\n]*\n[- ]+\n2023-09-11 19:25\s+GOLD\s+20231227\s+4\s+1\n/,
+    );
   });
 
   it('status: position limits, overrides and optimal position ages', async () => {

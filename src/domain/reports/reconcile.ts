@@ -4,9 +4,12 @@
  * contract positions vs the broker's, a missing one counts as 0). Contracts are compared by month
  * (`YYYYMM`): our ids may be `YYYYMM00` while the broker reports the real expiry (H1 mapping).
  * The optimal-vs-actual break (item 1, self-healing): a strategy position outside its buffered
- * optimal position, current < round(lower) or current > round(upper).
+ * optimal position, current < round(lower) or current > round(upper). Also the trades of the last
+ * 24 hours, ours (contract-level fills) and the broker's, terse, to see what a break came from.
  */
-import { type Report, reportText, section, table } from './format.ts';
+import { isoMinute, type Report, reportText, section, table } from './format.ts';
+
+const DAY_MS = 86_400_000;
 
 export interface ContractPosition {
   instrumentCode: string;
@@ -99,12 +102,33 @@ export function optimalVsActual(optimal: OptimalPosition[], strategy: StrategyPo
     );
 }
 
+/** One trade (a fill): ours from the fills stream, or the broker's. */
+export interface TradeLine {
+  time: number;
+  instrumentCode: string;
+  contractDate?: string;
+  qty: number;
+  price: number;
+  strategyName?: string;
+  /** Ours only: broker, manual-broker, manual-contract, balance. */
+  kind?: string;
+}
+
 export interface ReconcileInput {
   contract: ContractPosition[];
   strategy: StrategyPosition[];
   broker: ContractPosition[];
   locks: Array<{ instrumentCode: string; reason: string }>;
   optimal?: OptimalPosition[];
+  /** Our contract-level fills (any time: the report keeps the last 24 hours). */
+  dbTrades?: TradeLine[];
+  /** The broker's fills; undefined when they could not be read. */
+  brokerTrades?: TradeLine[];
+}
+
+/** Trades in the 24 hours up to now, oldest first. */
+export function lastDayTrades(trades: readonly TradeLine[], now: number): TradeLine[] {
+  return trades.filter((t) => t.time > now - DAY_MS && t.time <= now).sort((a, b) => a.time - b.time);
 }
 
 export interface ReconcileData extends ReconcileInput {
@@ -123,6 +147,8 @@ export function reconcileReport(input: ReconcileInput, now: number): Report<Reco
     internal: internalBreaks(input.contract, input.strategy),
     external: externalBreaks(input.contract, input.broker),
     optimalVsActual: optimalVsActual(input.optimal ?? [], input.strategy),
+    dbTrades: lastDayTrades(input.dbTrades ?? [], now),
+    brokerTrades: input.brokerTrades && lastDayTrades(input.brokerTrades, now),
   };
   const optimalBreaks = data.optimalVsActual.filter((r) => r.isBreak).length;
   const breakText = [
@@ -192,6 +218,36 @@ export function reconcileReport(input: ReconcileInput, now: number): Report<Reco
         ['instrument', 'reason'],
         data.locks.map((l) => [l.instrumentCode, l.reason]),
       ),
+    ),
+    section(
+      'DB trades (last 24 hours)',
+      table(
+        ['time', 'kind', 'strategy', 'instrument', 'contract', 'qty', 'price'],
+        (data.dbTrades ?? []).map((t) => [
+          isoMinute(t.time),
+          t.kind ?? '',
+          t.strategyName ?? '',
+          t.instrumentCode,
+          t.contractDate ?? '',
+          t.qty,
+          t.price,
+        ]),
+      ),
+    ),
+    section(
+      'Broker trades (last 24 hours)',
+      data.brokerTrades
+        ? table(
+            ['time', 'instrument', 'contract', 'qty', 'price'],
+            data.brokerTrades.map((t) => [
+              isoMinute(t.time),
+              t.instrumentCode,
+              t.contractDate ?? '',
+              t.qty,
+              t.price,
+            ]),
+          )
+        : '(not read from the broker)',
     ),
   ]);
   return { name: 'reconcile_report', generatedAt: now, text, data };

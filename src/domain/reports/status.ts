@@ -199,16 +199,16 @@ export function statusReport(input: StatusInput, now: number): Report<StatusData
     section(
       'Processes',
       table(
-        ['process', 'status', 'running', 'crashed', 'pid', 'last_start', 'last_end', 'outcome'],
+        ['process', 'status', 'running', 'last_start', 'last_end', 'outcome', 'crashed', 'pid'],
         d.processes.map((p) => [
           p.name,
           p.status,
           p.running ? 'yes' : 'no',
-          p.recentlyCrashed ? 'yes' : 'no',
-          p.pid,
           when(p.lastStart),
           when(p.lastEnd),
           p.lastOutcome ?? '',
+          p.recentlyCrashed ? 'yes' : 'no',
+          p.pid,
         ]),
       ),
     ),
