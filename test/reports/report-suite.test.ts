@@ -141,7 +141,8 @@ describe('the report suite (digest §8)', () => {
   });
 
   it('strategy: the latest diagnostics per instrument and the vol target', async () => {
-    const { data } = await build<StrategyData>('strategy_report');
+    const { data, text } = await build<StrategyData>('strategy_report');
+    expect(text).toMatch(/\ncarry_trend\s+SP500\s+ewmac16_64\s+1\s+9\s+9\n/);
     expect(data.strategies).toEqual([
       expect.objectContaining({
         strategyName: 'carry_trend',

@@ -5,7 +5,8 @@
  * daily cash vol target), the vol calculation and subsystem table per instrument (price, daily
  * returns vol, daily and annual % vol, instrument value vol, vol scalar, combined forecast,
  * subsystem position), the portfolio table (instrument weight, notional position), positions vs
- * buffers (lower, upper, current position) and the forecast weights and capped forecasts. Plot:
+ * buffers (lower, upper, current position) and the forecast weights, capped (unweighted) and
+ * weighted forecasts. Plot:
  * the notional position against its buffer band over time, per instrument.
  */
 import { type ChartSpec, type Report, reportText, section, table } from './format.ts';
@@ -230,11 +231,18 @@ export function strategyReport(input: StrategyReportInput, now: number): Report<
       ),
     ),
     section(
-      'Forecasts (weight, capped forecast)',
+      'Forecasts (weight, unweighted = capped forecast, weighted = weight × capped)',
       table(
-        ['strategy', 'instrument', 'rule', 'weight', 'capped_forecast'],
+        ['strategy', 'instrument', 'rule', 'weight', 'capped_forecast', 'weighted_forecast'],
         d.instruments.flatMap((r) =>
-          r.forecasts.map((f) => [r.strategyName, r.instrumentCode, f.rule, f.weight, f.capped]),
+          r.forecasts.map((f) => [
+            r.strategyName,
+            r.instrumentCode,
+            f.rule,
+            f.weight,
+            f.capped,
+            f.weight === undefined || f.capped === undefined ? undefined : f.weight * f.capped,
+          ]),
         ),
       ),
     ),
