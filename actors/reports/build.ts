@@ -18,11 +18,8 @@ import {
   type MarketMonitorDates,
   marketMonitorReport,
 } from '../../src/domain/reports/market-monitor.ts';
-import {
-  duplicateGroups,
-  duplicateMarketsReport,
-  removeMarketsReport,
-} from '../../src/domain/reports/markets.ts';
+import { duplicateGroups, duplicateMarketsReport } from '../../src/domain/reports/duplicate-markets.ts';
+import { removeMarketsReport } from '../../src/domain/reports/markets.ts';
 import { DAY_MS, pandlReport } from '../../src/domain/reports/pandl.ts';
 import { reconcileReport } from '../../src/domain/reports/reconcile.ts';
 import { riskReport } from '../../src/domain/reports/risk.ts';

@@ -14,9 +14,8 @@ import {
   periodStart,
 } from '../../src/domain/reports/market-monitor.ts';
 import { STALE_PRICE_DAYS, staleInstruments } from '../../src/domain/reports/market-exclusions.ts';
+import { duplicateGroups, duplicateMarketsReport } from '../../src/domain/reports/duplicate-markets.ts';
 import {
-  duplicateGroups,
-  duplicateMarketsReport,
   type MarketFigures,
   MIN_ANNUAL_PERC_STDEV,
   removeMarketsReport,
