@@ -197,6 +197,20 @@ describe('market reports from the stores (real data)', () => {
       /Config for process control \(times in [^)]+\)\n=+\n[^\n]*\n[- ]+\n(?:[^\n]*\n)*run_reports\s+20:25\s+23:50\s+run_strategy_order_generator\n/,
     );
     expect(status.data.fxPrices).toEqual([{ code: 'EURUSD', lastPrice: Date.UTC(2023, 8, 1, 23) }]);
+    const roll = await build<RollRow[]>('roll_report');
+    const gold = roll.data.find((r) => r.instrumentCode === 'GOLD')!;
+    expect(gold).toMatchObject({
+      contractPriced: '20231000',
+      contractForward: '20231200',
+      positionPriced: 3,
+    });
+    expect(gold.relativeVolumeForward).toBe(0.3);
+    expect(gold.contractVolumeForward).toBe(90);
+    expect(roll.text).toMatch(/\nGOLD\s[^\n]*\s0\.300\s+90\n/);
+  });
+
+  it('status: process status from the shipped control config; the config lists as overrides', async () => {
+    const status = await build<StatusData>('status_report');
     // process status from the shipped control config: run_reports' previous process never ran
     const reports = status.data.processStatus.find((p) => p.process === 'run_reports')!;
     expect(reports).toMatchObject({ startTime: '20:25', stopTime: '23:50', prevProcess: false });
@@ -211,15 +225,5 @@ describe('market reports from the stores (real data)', () => {
     expect(status.text).toMatch(
       /All overrides \(stored and from the config lists\)\n=+\n[^\n]*\n[- ]+\nconfig EUROSTX\s+reduce_only\nconfig V2X\s+reduce_only\n/,
     );
-    const roll = await build<RollRow[]>('roll_report');
-    const gold = roll.data.find((r) => r.instrumentCode === 'GOLD')!;
-    expect(gold).toMatchObject({
-      contractPriced: '20231000',
-      contractForward: '20231200',
-      positionPriced: 3,
-    });
-    expect(gold.relativeVolumeForward).toBe(0.3);
-    expect(gold.contractVolumeForward).toBe(90);
-    expect(roll.text).toMatch(/\nGOLD\s[^\n]*\s0\.300\s+90\n/);
   });
 });
