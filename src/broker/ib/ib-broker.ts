@@ -15,6 +15,7 @@ import type {
   AccountValue,
   BarFrequency,
   BrokerEvent,
+  BrokerLeg,
   BrokerFill,
   BrokerListener,
   BrokerOrderState,
@@ -27,6 +28,7 @@ import type {
   PlacedOrder,
   PlaceOrderRequest,
   PriceBar,
+  SpreadSnapshot,
   TradingHours,
 } from '../port.ts';
 import { attachIbEvents, type IbEventSink } from './attach.ts';
@@ -326,6 +328,10 @@ export class IbBroker implements BrokerPort, IbEventSink {
 
   marketSnapshot(c: ContractId): Promise<MarketSnapshot> {
     return this.market.marketSnapshot(c);
+  }
+
+  spreadSnapshot(legs: BrokerLeg[]): Promise<SpreadSnapshot> {
+    return this.market.spreadSnapshot(legs);
   }
 
   tradingHours(c: ContractId): Promise<TradingHours> {

@@ -2,6 +2,7 @@ import type {
   AccountValue,
   BarFrequency,
   BrokerEvent,
+  BrokerLeg,
   BrokerFill,
   BrokerListener,
   BrokerOrderState,
@@ -14,8 +15,11 @@ import type {
   PlacedOrder,
   PlaceOrderRequest,
   PriceBar,
+  SpreadSnapshot,
   TradingHours,
 } from '../port.ts';
+import { checkLegs } from '../orders.ts';
+import { impliedSpreadSnapshot } from '../spread.ts';
 import { ConstantPriceSource, type SimPriceSource } from './price-source.ts';
 import { Prng } from './prng.ts';
 import type { SimBrokerConfig } from './sim-config.ts';
@@ -242,6 +246,13 @@ export class SimBroker implements BrokerPort {
 
   marketSnapshot(c: ContractId): Promise<MarketSnapshot> {
     return this.market.marketSnapshot(c);
+  }
+
+  /** The simulated market has no spread book: a spread's quote is the one its legs imply. */
+  async spreadSnapshot(legs: BrokerLeg[]): Promise<SpreadSnapshot> {
+    checkLegs('spread snapshot', legs, 2);
+    const quotes = await Promise.all(legs.map((l) => this.market.marketSnapshot(l)));
+    return impliedSpreadSnapshot(legs, quotes, this.cfg.clock.now());
   }
 
   tradingHours(c: ContractId): Promise<TradingHours> {
