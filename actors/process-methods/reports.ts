@@ -36,7 +36,10 @@ function reportMethod(name: ReportName): ProcessMethod {
   return async (ctx) => {
     // The control config as this process was started with (same files and environment).
     const control = name === 'status_report' ? controlConfigOf(loadConfig()) : undefined;
-    const sources = { nc: ctx.nc, prefix: ctx.prefix, system: ctx.system, clock: ctx.clock, control };
+    const sources = {
+      ...{ nc: ctx.nc, prefix: ctx.prefix, system: ctx.system, clock: ctx.clock, control },
+      process: ctx.process,
+    };
     // The report's config: its method's extra keys and its `arguments` (e.g. the market
     // monitor's start_date / end_date).
     const args = { ...ctx.config.extra, ...ctx.args };
