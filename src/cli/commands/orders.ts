@@ -72,14 +72,14 @@ async function call(
   await withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix }) => {
     try {
       const result = await callService<unknown>(nc, subject(prefix, 'orders', ...endpoint.split('.')), body);
-      printResult(result, { json: opts.json, columns, ticks: configuredTickSizes() });
+      printResult(result, { json: opts.json, columns, ticks: await configuredTickSizes() });
     } catch (err) {
       if (err instanceof ServiceError) throw new CliError(`${endpoint}: ${err.message} (code ${err.code})`);
       if (err instanceof RequestError && err.isNoResponders()) {
         // Views are read from the stores (the system of record); actions need the live handler.
         const result = await readWithoutHandler(nc, prefix, endpoint, body);
         process.stderr.write(`(${NOT_RUNNING}: read from JetStream)\n`);
-        return printResult(result, { json: opts.json, columns, ticks: configuredTickSizes() });
+        return printResult(result, { json: opts.json, columns, ticks: await configuredTickSizes() });
       }
       throw new CliError(
         `${endpoint}: ${err instanceof Error ? err.message : String(err)} (is the stack handler running?)`,
