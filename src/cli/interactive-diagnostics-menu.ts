@@ -1,6 +1,6 @@
 /**
  * interactive_diagnostics, interactive_update_capital_manual and
- * interactive_manual_check_historical_prices as menu data (the reference's menu structure, each
+ * interactive_manual_check_historical_prices and interactive_manual_check_fx_prices as menu data (the reference's menu structure, each
  * leaf the `systack` arguments it runs); interactive_controls and interactive_order_stack are in
  * interactive-menus.ts.
  */
@@ -152,6 +152,14 @@ export const capitalMenu = (choose: Choose): Item[] => [
   {
     name: 'Delete values since a time (CAREFUL!)',
     run: async (ask) => ['capital', 'delete-since', await ask('ISO time, e.g. 2026-11-20T00:00:00Z')],
+  },
+];
+
+export const manualCheckFxMenu = (): Item[] => [
+  leaf('FX codes with prices', ['prices', 'list']),
+  {
+    name: 'Check an FX code (spike check)',
+    run: async (ask) => ['prices', 'check', await ask('FX code (e.g. GBPUSD)')],
   },
 ];
 

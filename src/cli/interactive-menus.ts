@@ -2,7 +2,12 @@
  * The menus of `systack interactive` (production doc "Interactive scripts"), as data: each entry a
  * submenu or the `systack` arguments its leaf runs (asked for with `ask`, chosen with `choose`).
  */
-import { capitalMenu, diagnosticsMenu, manualCheckMenu } from './interactive-diagnostics-menu.ts';
+import {
+  capitalMenu,
+  diagnosticsMenu,
+  manualCheckFxMenu,
+  manualCheckMenu,
+} from './interactive-diagnostics-menu.ts';
 
 export type Ask = (label: string) => Promise<string>;
 /** A menu entry: a submenu, or the CLI arguments it runs (asked for with `ask`). */
@@ -271,6 +276,7 @@ export const MENUS = [
   'diagnostics',
   'update_capital_manual',
   'manual_check_historical_prices',
+  'manual_check_fx_prices',
 ] as const;
 
 export type Menu = (typeof MENUS)[number];
@@ -288,5 +294,7 @@ export function menuTree(menu: Menu, choose: Choose): Item[] {
       return capitalMenu(choose);
     case 'manual_check_historical_prices':
       return manualCheckMenu();
+    case 'manual_check_fx_prices':
+      return manualCheckFxMenu();
   }
 }
