@@ -63,10 +63,15 @@ export async function bufferRows(
         lower[i] ?? null,
         upper[i] ?? null,
       ]);
+      // Flat (0) before the first fill from the band's first day, and held until now.
       const path = paths.get(`${strategy}/${o.instrument_code}`) ?? [];
-      // The position holds until now: the line runs to the right edge of the chart.
-      const last = path[path.length - 1];
-      const position = last ? [...path, [clock.now(), last[1]] as [number, number]] : [];
+      const start = band[0]?.[0];
+      const first = path[0];
+      const flat: Array<[number, number]> =
+        start !== undefined && (!first || start < first[0]) ? [[start, 0]] : [];
+      const held = [...flat, ...path];
+      const last = held[held.length - 1];
+      const position = last ? [...held, [clock.now(), last[1]] as [number, number]] : [];
       rows.push({
         strategy_name: strategy,
         instrument_code: o.instrument_code,

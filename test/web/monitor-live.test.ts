@@ -203,6 +203,10 @@ describe('monitor page', () => {
       10,
       Number(await band.getAttribute('data-positions')),
     ]);
+    const ys = (await page.evaluate(
+      `Chart.getChart("buffer-ewmac/SOFR").data.datasets[2].data.map((p) => p.y)`,
+    )) as number[];
+    expect([ys[0], ys[ys.length - 1]]).toEqual([0, 3]); // flat before the fill, 3 after, held to now
     // Trade limits: the stored SOFR limit with its spare capacity.
     expect(await page.locator('#trade-limits tr[data-limit="SOFR//1"] td').first().innerText()).toBe('SOFR');
     expect(await page.locator('#limit-set').isDisabled()).toBe(true);
