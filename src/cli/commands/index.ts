@@ -123,8 +123,8 @@ export const commandTable: CommandEntry[] = [
   {
     name: 'restore',
     summary:
-      'Restore a JetStream backup (a dated backup folder or its jetstream/) onto an empty store; starts the embedded nats-server on data_dir when no system is running',
-    load: async () => [(await import('./backup.ts')).register],
+      'Restore a backup (a dated backup folder, its jetstream/, or with storage_backend: mongodb its mongo_dump/) onto an empty store; starts the embedded nats-server on data_dir when no system is running',
+    load: async () => [(await import('./restore.ts')).register],
   },
   {
     name: 'migrate',
