@@ -127,6 +127,12 @@ export const commandTable: CommandEntry[] = [
     load: async () => [(await import('./restore.ts')).register],
   },
   {
+    name: 'recover',
+    summary:
+      "Guided crash recovery (the reference's procedure): restore if asked, check storage, processes and the broker, end of day on the stale stacks, balance trades for position breaks, rerun the day's missed updates",
+    load: async () => [(await import('./recover.ts')).register],
+  },
+  {
     name: 'migrate',
     summary:
       'Copy all data between JetStream and MongoDB (mongo_host / mongo_port / mongo_db), then check counts and checksums; idempotent; run with the system stopped',

@@ -40,9 +40,16 @@ export interface RestoredPart {
 export async function restoreBackup(
   nc: Parameters<typeof restoreSnapshot>[0],
   folder: string,
-  opts: { replace: boolean; mongoDb?: string },
+  opts: { replace: boolean; prefix: string; mongoDb?: string },
 ): Promise<RestoredPart[]> {
   const snapshot = snapshotFolder(folder);
+  if (snapshot) {
+    const { prefix } = await readManifest(snapshot);
+    if (prefix !== opts.prefix)
+      throw new CliError(
+        `the backup is of the system with subject_prefix '${prefix}', this one's is '${opts.prefix}': set subject_prefix to restore it`,
+      );
+  }
   const onMongo = selectedStorage().backend === 'mongodb' && opts.mongoDb !== undefined;
   const dump = onMongo ? tryDumpFolder(resolve(folder), opts.mongoDb!) : undefined;
   if (!snapshot && !dump)
@@ -119,18 +126,10 @@ export function register(program: Command): void {
     .option('--nats-url <url>', 'NATS server (default: config, the running system, or embedded on data_dir)')
     .option('--json', 'print JSON')
     .action(async (folder: string, o: { replace?: boolean; natsUrl?: string; json?: boolean }) => {
-      const config = loadConfig();
-      const snapshot = snapshotFolder(folder);
-      if (snapshot) {
-        const { prefix } = await readManifest(snapshot);
-        if (prefix !== config.system.subject_prefix)
-          throw new CliError(
-            `the backup is of the system with subject_prefix '${prefix}', this one's is '${config.system.subject_prefix}': set subject_prefix to restore it`,
-          );
-      }
-      await withSystemBus(o.natsUrl, 'restore', async ({ nc }) => {
+      await withSystemBus(o.natsUrl, 'restore', async ({ nc, config, prefix }) => {
         const parts = await restoreBackup(nc, folder, {
           replace: o.replace ?? false,
+          prefix,
           mongoDb: config.system.mongo_db,
         });
         if (o.json) return printResult(parts, { json: true });
