@@ -12,6 +12,10 @@ import { type ControlsStore, JetStreamControlsStore } from './controls-store.ts'
 import { JetStreamPriceStore } from './jetstream/price-store.ts';
 import { type MongoSettings, openMongo } from './mongo/json-collection.ts';
 import { MongoPriceStore } from './mongo/price-store.ts';
+import { MongoRecords } from './mongo/records.ts';
+import { JetStreamRecords, type Records } from './records.ts';
+import { mongoCollection } from './catalogue.ts';
+import { openJsonBucket } from './kv-json.ts';
 import { MongoCapitalStore, MongoControlsStore, MongoStrategyStore } from './mongo/stores.ts';
 import type { SeriesPriceStore } from './series-price-store.ts';
 import { JetStreamStrategyStore, type StrategyStore } from './strategy-store.ts';
@@ -97,4 +101,19 @@ export async function openStrategyStore(nc: NatsConnection, prefix: string): Pro
 
 export async function openPriceStore(nc: NatsConnection, prefix: string): Promise<SeriesPriceStore> {
   return onMongo() ? MongoPriceStore.of(await mongoDatabase()) : JetStreamPriceStore.open(nc, prefix);
+}
+
+/**
+ * The keyed records of a catalogued bucket (`STORAGE_CATALOGUE.kv`): the JetStream bucket
+ * `<PREFIX>_<NAME>`, or with MongoDB its collection (`mongoCollection(name)`).
+ */
+export async function openRecords(
+  nc: NatsConnection,
+  prefix: string,
+  bucket: string,
+  history = 1,
+): Promise<Records> {
+  return onMongo()
+    ? new MongoRecords(await mongoDatabase(), mongoCollection(bucket))
+    : new JetStreamRecords(await openJsonBucket(nc, prefix, bucket, history));
 }
