@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import { type CapitalStore, JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import { type ControlsStore, JetStreamControlsStore } from '../../src/store/controls-store.ts';
+import { simBrokerStoreOn } from '../../src/broker/sim/kv-store.ts';
+import type { SimOrderRecord } from '../../src/broker/sim/state.ts';
 import { BrokerClientIds } from '../../src/store/broker-client-ids.ts';
 import { EmailStore } from '../../src/store/email-store.ts';
 import { openJsonBucket } from '../../src/store/kv-json.ts';
@@ -205,7 +207,7 @@ for (const make of [jetstreamBackend, mongoBackend]) {
       await expect(r.list('a')).rejects.toThrow(/ends with a dot/);
     });
 
-    it('emails and broker client ids on the keyed records', async () => {
+    it('emails, broker client ids and the simulated broker on the keyed records', async () => {
       const s = await b.open('mail');
       const emails = new EmailStore(await s.records('EMAILS'));
       const mail = (id: string, createdAt: number) => ({
@@ -238,6 +240,28 @@ for (const make of [jetstreamBackend, mongoBackend]) {
       const cleared = await ids.clearUnused('h', (pid) => pid === 12);
       expect(cleared.map((r) => r.client_id)).toEqual([2]);
       expect((await ids.list()).map((r) => [r.client_id, r.process])).toEqual([[1, 'run_reports']]);
+
+      const sim = simBrokerStoreOn(await s.records('SIMBROKER'));
+      const order = (orderRef: string, filled: number) =>
+        ({
+          orderRef,
+          tempId: 1,
+          permId: 2,
+          legs: [],
+          orderType: 'market',
+          status: 'filled',
+          filled: [filled],
+          fills: [],
+          submittedAt: T0,
+          pending: [],
+        }) as unknown as SimOrderRecord;
+      await sim.saveOrder(order('a/1', 0));
+      await sim.saveOrder(order('b', 2));
+      await sim.saveOrder(order('a/1', 3));
+      expect((await sim.loadOrders()).map((o) => [o.orderRef, o.filled[0]])).toEqual([
+        ['a/1', 3],
+        ['b', 2],
+      ]);
     });
   });
 }
