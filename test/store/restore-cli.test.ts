@@ -2,10 +2,10 @@
  * `systack backup run`, `systack restore` and `systack recover --yes` as a trader runs them on
  * the MongoDB backend: the mongodump backup of a database is restored after the database is
  * wiped, record for record; a second restore onto the restored data is refused; recover then
- * checks the system and says what it did.
+ * checks the system and says what it did; a whole backup then holds no secret value in any file.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,11 @@ import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 let nats: TestNats;
+const SECRETS = {
+  broker_account: 'U7777777',
+  email_pwd: 'pw-never-in-a-backup-77',
+  quandl_key: 'qk-never-in-a-backup-88',
+};
 let fake: FakeMongo;
 let dir: string;
 
@@ -46,6 +51,7 @@ beforeAll(async () => {
       `mongo_host: "${fake.url}"`,
       'mongo_db: prod',
       `offsystem_backup_directory: ${join(dir, 'backups')}`,
+      ...Object.entries(SECRETS).map(([k, v]) => `${k}: ${v}`),
       '',
     ].join('\n'),
   );
@@ -99,6 +105,20 @@ describe('backup, wipe, restore and recover on MongoDB (CLI)', () => {
       'positions match the broker: no breaks',
       'not asked to rerun updates',
     ]);
+
+    // Every part of a backup (JetStream, CSV, configuration, mongodump): no secret value anywhere.
+    const all = await systack(['backup', 'run', '--json']);
+    expect(all.code).toBe(0);
+    const files = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['private_config.yaml', 'capital.bson', 'manifest.json']),
+    );
+    for (const f of files) {
+      const text = readFileSync(join(f.parentPath, f.name)).toString('latin1');
+      for (const secret of Object.values(SECRETS))
+        expect(text, `${f.name} holds a secret`).not.toContain(secret);
+      expect(statSync(join(f.parentPath, f.name)).mode & 0o777).toBe(0o600);
+    }
     await m.close();
   }, 180_000);
 });
