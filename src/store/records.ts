@@ -7,9 +7,11 @@
  */
 import type { KV } from '@nats-io/kv';
 import { getJson, listJson } from './kv-json.ts';
-import { KeyExistsError } from './mongo/json-collection.ts';
 
-export { KeyExistsError };
+/** A `create` of a key that exists. */
+export class KeyExistsError extends Error {
+  override name = 'KeyExistsError';
+}
 
 export interface Records {
   get<T>(key: string): Promise<T | undefined>;
