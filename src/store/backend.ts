@@ -11,6 +11,9 @@ import { type CapitalStore, JetStreamCapitalStore } from './capital-store.ts';
 import { type ControlsStore, JetStreamControlsStore } from './controls-store.ts';
 import { JetStreamPriceStore } from './jetstream/price-store.ts';
 import type { MongoSettings } from './mongo/json-collection.ts';
+import { mongoCollection } from './catalogue.ts';
+import { openJsonBucket } from './kv-json.ts';
+import { JetStreamRecords, type Records } from './records.ts';
 import type { SeriesPriceStore } from './series-price-store.ts';
 import { JetStreamStrategyStore, type StrategyStore } from './strategy-store.ts';
 
@@ -105,4 +108,19 @@ export async function openPriceStore(nc: NatsConnection, prefix: string): Promis
   return onMongo()
     ? (await import('./mongo/price-store.ts')).MongoPriceStore.of(await mongoDatabase())
     : JetStreamPriceStore.open(nc, prefix);
+}
+
+/**
+ * The keyed records of a catalogued bucket (`STORAGE_CATALOGUE.kv`): the JetStream bucket
+ * `<PREFIX>_<NAME>`, or with MongoDB its collection (`mongoCollection(name)`).
+ */
+export async function openRecords(
+  nc: NatsConnection,
+  prefix: string,
+  bucket: string,
+  history = 1,
+): Promise<Records> {
+  return onMongo()
+    ? new (await import('./mongo/records.ts')).MongoRecords(await mongoDatabase(), mongoCollection(bucket))
+    : new JetStreamRecords(await openJsonBucket(nc, prefix, bucket, history));
 }
