@@ -81,7 +81,7 @@ export async function brokerTrades(s: ReportSources, since: number): Promise<Tra
     price: f.price,
   });
   if (s.system.broker === 'sim') {
-    const store = await kvSimBrokerStore(s.nc, streamName(s.prefix, 'SIMBROKER'));
+    const store = await simBrokerStore(s.nc, s.prefix);
     return (await store.loadOrders()).flatMap((o) => o.fills.filter((f) => f.time >= since).map(line));
   }
   return withClientBroker(reportBrokerScope(s, 'broker trades'), async (broker) =>
