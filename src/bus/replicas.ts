@@ -9,8 +9,9 @@
  * A cluster that has just started (or lost a node) is electing its JetStream meta leader; until it
  * has one, JetStream API requests time out or answer "temporarily unavailable". So on a cluster
  * connection every JetStream API request first waits for the meta leader (`$JS.API.INFO`
- * answering, `waitForJetStream`), and the storage set-up requests (stream info and create) are
- * retried when they time out or meet an election. A create that timed out may have succeeded:
+ * answering, `waitForJetStream`), and account info, the requests that only read (stream and
+ * consumer info, names, message gets) and stream creates are retried when they time out or meet
+ * an election. A create that timed out may have succeeded:
  * its retry answering "stream name already in use" is answered with the stream's info instead.
  * Everything else passes through untouched.
  */
@@ -21,6 +22,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const API = '$JS.API.';
 const CREATE = '$JS.API.STREAM.CREATE.';
 const INFO = '$JS.API.STREAM.INFO.';
+const DIRECT_GET = '$JS.API.DIRECT.GET.';
+/** Requests that only read: asked again when an election interrupts them. */
+const READS = [
+  INFO,
+  '$JS.API.STREAM.NAMES',
+  '$JS.API.STREAM.LIST',
+  '$JS.API.STREAM.MSG.GET.',
+  DIRECT_GET,
+  '$JS.API.CONSUMER.INFO.',
+  '$JS.API.CONSUMER.NAMES.',
+  '$JS.API.CONSUMER.LIST.',
+];
 /** How long storage set-up keeps trying through an election before giving up. */
 const SETUP_BUDGET_MS = 60_000;
 /** JetStream error codes that mean "the cluster is electing, ask again". */
@@ -96,7 +109,8 @@ async function setupRequest(request: Request, subject: string, data: Uint8Array,
   for (;;) {
     try {
       const m = await request(subject, data, opts);
-      const code = jsErrorCode(m);
+      // A direct get answers with the message itself, never a JetStream API error body.
+      const code = subject.startsWith(DIRECT_GET) ? undefined : jsErrorCode(m);
       if (timedOut && code === STREAM_NAME_IN_USE && subject.startsWith(CREATE))
         // Our own earlier attempt created it: answer with what is there.
         return await setupRequest(request, INFO + subject.slice(CREATE.length), new Uint8Array(), opts);
@@ -124,11 +138,14 @@ export function withStreamReplicas(nc: NatsConnection, replicas: number): NatsCo
     get(target, prop) {
       if (prop === 'request') {
         return async (subject: string, payload?: Payload, opts?: RequestOptions) => {
-          if (!subject.startsWith(API) || subject === `${API}INFO`) return request(subject, payload, opts);
+          if (!subject.startsWith(API)) return request(subject, payload, opts);
+          // Account info is how clients first look at JetStream (jetstreamManager): retried, not waited.
+          if (subject === `${API}INFO`) return setupRequest(request, subject, toBytes(payload), opts);
           await jetStreamReady();
           if (subject.startsWith(CREATE))
             return setupRequest(request, subject, withReplicasIn(toBytes(payload), replicas), opts);
-          if (subject.startsWith(INFO)) return setupRequest(request, subject, toBytes(payload), opts);
+          if (READS.some((r) => subject.startsWith(r)))
+            return setupRequest(request, subject, toBytes(payload), opts);
           return request(subject, payload, opts);
         };
       }
