@@ -184,7 +184,7 @@ async function main(): Promise<number> {
   const complete = await finished(nc);
   // Late broker events (delayed by the fault injector) settle before the checks.
   await sleep(1500);
-  const inv = await checkInvariants(nc, requests);
+  const inv = await checkInvariants(nc, requests, join(dir, 'echos'));
   const summary = {
     orders,
     seed,

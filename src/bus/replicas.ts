@@ -10,8 +10,8 @@
  * has one, JetStream API requests time out or answer "temporarily unavailable". So on a cluster
  * connection every JetStream API request first waits for the meta leader (`$JS.API.INFO`
  * answering, `waitForJetStream`), and account info, the requests that only read (stream and
- * consumer info, names, message gets) and stream creates are retried when they time out or meet
- * an election. A create that timed out may have succeeded:
+ * consumer info, names, message gets), consumer creates and stream creates are retried when they
+ * time out or meet an election. A create that timed out may have succeeded:
  * its retry answering "stream name already in use" is answered with the stream's info instead.
  * Everything else passes through untouched.
  */
@@ -23,7 +23,7 @@ const API = '$JS.API.';
 const CREATE = '$JS.API.STREAM.CREATE.';
 const INFO = '$JS.API.STREAM.INFO.';
 const DIRECT_GET = '$JS.API.DIRECT.GET.';
-/** Requests that only read: asked again when an election interrupts them. */
+/** Requests asked again when an election interrupts them: reads, and consumer creates. */
 const READS = [
   INFO,
   '$JS.API.STREAM.NAMES',
@@ -33,6 +33,10 @@ const READS = [
   '$JS.API.CONSUMER.INFO.',
   '$JS.API.CONSUMER.NAMES.',
   '$JS.API.CONSUMER.LIST.',
+  // Not a read, but asked again with the same configuration it makes the same consumer (a durable)
+  // or a spare one the server drops when idle (an ephemeral). With a node down, nats-server 2.9
+  // places about one in three one-replica consumers on the dead peer: their create times out.
+  '$JS.API.CONSUMER.CREATE.',
 ];
 /** How long storage set-up keeps trying through an election before giving up. */
 const SETUP_BUDGET_MS = 60_000;
@@ -100,13 +104,40 @@ export async function waitForJetStream(nc: NatsConnection, timeoutMs = SETUP_BUD
   throw new JetStreamUnavailableError(`JetStream has no meta leader after ${timeoutMs} ms (${last})`);
 }
 
+const CONSUMER_CREATE = '$JS.API.CONSUMER.CREATE.';
+
+/**
+ * An ephemeral consumer's create asked again under a new name: the timed-out one may be assigned
+ * to a dead peer, and asking for the same name again waits on it for ever. A durable keeps its
+ * name (its create is idempotent); the client reads the name from the answer.
+ */
+export function renamedEphemeral(subject: string, data: Uint8Array, attempt: number): [string, Uint8Array] {
+  if (!subject.startsWith(CONSUMER_CREATE)) return [subject, data];
+  let req: { config?: { name?: string; durable_name?: string } };
+  try {
+    req = JSON.parse(new TextDecoder().decode(data)) as typeof req;
+  } catch {
+    return [subject, data]; // not JSON: the server answers it with its own error
+  }
+  const name = req.config?.name;
+  if (!name || req.config?.durable_name) return [subject, data];
+  const [stream, token, ...filter] = subject.slice(CONSUMER_CREATE.length).split('.');
+  if (token !== name) return [subject, data];
+  const renamed = `${name.replace(/_r\d+$/, '')}_r${attempt}`;
+  return [
+    [`${CONSUMER_CREATE}${stream}`, renamed, ...filter].join('.'),
+    new TextEncoder().encode(JSON.stringify({ ...req, config: { ...req.config, name: renamed } })),
+  ];
+}
+
 type Request = (subject: string, payload?: Payload, opts?: RequestOptions) => Promise<Msg>;
 
 /** A stream info or create request, through an election; a create that timed out is idempotent. */
 async function setupRequest(request: Request, subject: string, data: Uint8Array, opts?: RequestOptions) {
   const deadline = Date.now() + SETUP_BUDGET_MS;
   let timedOut = false;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
+    if (timedOut) [subject, data] = renamedEphemeral(subject, data, attempt);
     try {
       const m = await request(subject, data, opts);
       // A direct get answers with the message itself, never a JetStream API error body.

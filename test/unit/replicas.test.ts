@@ -70,4 +70,26 @@ describe('a cluster connection through a JetStream election', () => {
     await expect(nc.request('app.svc', '{}')).rejects.toBeInstanceOf(TimeoutError);
     expect(asked.filter((a) => a.subject === 'app.svc')).toHaveLength(1);
   });
+
+  it('asks again for an ephemeral consumer under a new name when its create timed out (it may sit on a dead peer)', async () => {
+    const create = '$JS.API.CONSUMER.CREATE.KV_X.oc_1.$KV.X.>';
+    const { nc, asked } = fakeNc({
+      '$JS.API.INFO': [{ memory: 0 }],
+      [create]: [new TimeoutError()],
+      '$JS.API.CONSUMER.CREATE.KV_X.oc_1_r2.$KV.X.>': [{ name: 'oc_1_r2' }],
+      '$JS.API.CONSUMER.CREATE.KV_X.dur': [new TimeoutError(), { name: 'dur' }],
+    });
+    const m = await nc.request(
+      create,
+      enc({ stream_name: 'KV_X', config: { name: 'oc_1', num_replicas: 1 } }),
+    );
+    expect(dec(m.data)).toEqual({ name: 'oc_1_r2' });
+    expect(asked.at(-1)?.body).toEqual({ stream_name: 'KV_X', config: { name: 'oc_1_r2', num_replicas: 1 } });
+    // A durable keeps its name: its create is idempotent.
+    const d = await nc.request(
+      '$JS.API.CONSUMER.CREATE.KV_X.dur',
+      enc({ stream_name: 'KV_X', config: { name: 'dur', durable_name: 'dur' } }),
+    );
+    expect(dec(d.data)).toEqual({ name: 'dur' });
+  });
 });
