@@ -26,7 +26,10 @@ import type { BrokerChaosConfig } from '../../src/broker/sim/chaos-broker.ts';
 export const PREFIX = 'systack';
 /** The run's strategies: `example` (the sample's) and chaos_01.. up to `count` in all. */
 export function chaosStrategies(count: number): string[] {
-  return ['example', ...Array.from({ length: count - 1 }, (_, i) => `chaos_${String(i + 1).padStart(2, '0')}`)];
+  return [
+    'example',
+    ...Array.from({ length: count - 1 }, (_, i) => `chaos_${String(i + 1).padStart(2, '0')}`),
+  ];
 }
 /** Every other process is assigned to a host that does not exist: only the stack handler runs. */
 const OTHERS = [
@@ -123,7 +126,9 @@ export class ChaosSystem {
         '  run_systems:',
         ...this.o.strategies.map((s) => `    ${s}: { max_executions: 1, object: classic }`),
         '  run_strategy_order_generator:',
-        ...this.o.strategies.map((s) => `    ${s}: { max_executions: 1, object: classic_buffered_positions }`),
+        ...this.o.strategies.map(
+          (s) => `    ${s}: { max_executions: 1, object: classic_buffered_positions }`,
+        ),
       ].join('\n'),
     );
     // The sample prices, imported on a server of our own over the same store and credentials.
