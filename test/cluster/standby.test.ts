@@ -1,9 +1,9 @@
 // Hot standby on a 3-node NATS cluster (docs/deployment.md): two `systack supervise` on two
 // "hosts" (two supervisors with their children) share the cluster; one is active and runs the
-// stack handler, the other waits. Mid-run the whole active host is killed -9 (a node of the
-// cluster dying is test/cluster/cluster.test.ts): the standby takes over the stack handler, which
-// restores the orders from JetStream, and every request trades exactly once (no order sent twice,
-// positions = fills = broker).
+// stack handler, the other waits. Mid-run the whole active host is killed -9 together with the
+// cluster node leading the process-control bucket (leases, leadership): the standby takes over
+// through the re-election, the stack handler it launches restores the orders from JetStream,
+// and every request trades exactly once (no order sent twice, positions = fills = broker).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
