@@ -184,7 +184,7 @@ export class ChaosSystem {
       child.stdout?.pipe(log);
       child.stderr?.pipe(log);
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      const up = await Promise.race([this.waitBus(30_000), exited.then(() => false)]);
+      const up = await Promise.race([this.waitBus(120_000), exited.then(() => false)]);
       if (up) {
         this.supervise = child;
         this.supervisorStarts++;
