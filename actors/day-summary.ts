@@ -4,6 +4,7 @@
  * contract positions changed, P&L (change of the capital's accumulated P&L) and alerts (error,
  * critical and fatal log lines of every process, counted from the log subjects).
  */
+import { throughElection } from '../src/bus/election.ts';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
@@ -96,7 +97,7 @@ export async function startDaySummaries(o: {
     }),
   );
   let day = dayOf(o.clock.now());
-  let before: Snapshot = await snapshot(o.nc, o.prefix);
+  let before: Snapshot = await throughElection(() => snapshot(o.nc, o.prefix));
   let busy = false;
   const timer = setInterval(() => {
     const now = dayOf(o.clock.now());

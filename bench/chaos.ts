@@ -23,7 +23,7 @@ import { callService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
 import { checkInvariants } from './chaos/invariants.ts';
 import { chaosRequests } from './chaos/requests.ts';
-import { ChaosSystem, PREFIX, STRATEGIES } from './chaos/system.ts';
+import { ChaosSystem, chaosStrategies, PREFIX } from './chaos/system.ts';
 
 const INSTRUMENTS = ['GOLD', 'SOFR', 'SP500', 'US10'];
 const FAULTS = ['stack_handler', 'generator', 'supervisor', 'nats_server'] as const;
@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
     'kill-every-ms': { type: 'string', default: '4000' },
+    strategies: { type: 'string', default: '5' },
+    rate: { type: 'string', default: '20' },
     'max-minutes': { type: 'string', default: '60' },
     keep: { type: 'boolean', default: false },
   },
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
 const orders = Number(args.orders);
 const seed = Number(args.seed);
 const killEveryMs = Number(args['kill-every-ms']);
+const strategies = chaosStrategies(Number(args.strategies));
 const deadline = Date.now() + Number(args['max-minutes']) * 60_000;
 const say = (s: string) => {
   if (!args.json) process.stderr.write(`${s}\n`);
@@ -50,6 +53,7 @@ const say = (s: string) => {
 const dir = mkdtempSync(join(tmpdir(), 'systack-chaos-'));
 const sys = new ChaosSystem({
   dir,
+  strategies,
   brokerChaos: {
     seed,
     duplicate: 0.05,
@@ -59,7 +63,7 @@ const sys = new ChaosSystem({
     disconnect_ms: 600,
   },
 });
-const requests = chaosRequests(seed, orders, STRATEGIES, INSTRUMENTS);
+const requests = chaosRequests(seed, orders, strategies, INSTRUMENTS);
 let generator: ChildProcess | undefined;
 let generatorDone = false;
 
@@ -76,6 +80,8 @@ function startGenerator(): void {
       String(seed),
       String(orders),
       INSTRUMENTS.join(','),
+      String(strategies.length),
+      String(args.rate),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -178,7 +184,7 @@ async function main(): Promise<number> {
   const complete = await finished(nc);
   // Late broker events (delayed by the fault injector) settle before the checks.
   await sleep(1500);
-  const inv = await checkInvariants(nc, requests);
+  const inv = await checkInvariants(nc, requests, join(dir, 'echos'));
   const summary = {
     orders,
     seed,

@@ -2,6 +2,7 @@
  * The supervisor daemon assembled: clock anchor in KV, scheduler, process-control service and
  * monitor page. `systack supervise` wraps this with the embedded nats-server and signals.
  */
+import { throughElection } from '../../src/bus/election.ts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { watchBusLink } from '../../src/bus/link.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
@@ -64,8 +65,9 @@ async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
 }
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
-  const store = await ProcessStore.open(o.nc, o.prefix);
-  await store.putClock(o.anchor);
+  // A standby taking over may start while the cluster elects new leaders: repeatable steps wait.
+  const store = await throughElection(() => ProcessStore.open(o.nc, o.prefix));
+  await throughElection(() => store.putClock(o.anchor));
   const clock = new AnchoredClock(o.anchor);
   const supervisor = new Supervisor({
     store,

@@ -1,43 +1,68 @@
 /**
  * The chaos suite's order generator, a child process the suite kills -9 at random: it queues the
  * seeded requests on `<prefix>.orderreq.<strategy>.<instrument>` (message id
- * `orderreq:chaos-<seed>-<index>`, as the strategy order generator does) as the `orders` role,
- * one per free key (see requests.ts), and records each acknowledged index in a progress file so a
- * restarted generator resumes where it stopped.
+ * `orderreq:chaos-<seed>-<index>`, as the strategy order generator does) straight over NATS as
+ * the `orders` role, each key's next request as soon as that key is free (see requests.ts), at
+ * most `rate` a second. It records, per key, how many of its requests were acknowledged in a
+ * progress file (fsync) so a restarted generator resumes where it stopped and never queues an
+ * acknowledged request again.
  *
  * Usage: generator.ts <url> <credentials.json> <progress-file> <seed> <count> <instruments,...>
+ *        <strategies> <rate>
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../../src/bus/connection.ts';
 import { readCredentialsFile } from '../../src/bus/credentials.ts';
 import { callService } from '../../src/bus/service.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
-import { chaosRequests, keyOf } from './requests.ts';
-import { PREFIX, STRATEGIES } from './system.ts';
+import { type ChaosRequest, chaosRequests, keyOf } from './requests.ts';
+import { chaosStrategies, PREFIX } from './system.ts';
 
-const [url, credsFile, progressFile, seedArg, countArg, instrumentsArg] = process.argv.slice(2);
-if (!url || !credsFile || !progressFile || !seedArg || !countArg || !instrumentsArg) {
-  process.stderr.write('usage: generator.ts <url> <creds> <progress> <seed> <count> <instruments>\n');
+const [url, credsFile, progressFile, seedArg, countArg, instrumentsArg, strategiesArg, rateArg] =
+  process.argv.slice(2);
+if (!url || !credsFile || !progressFile || !seedArg || !countArg || !instrumentsArg || !strategiesArg) {
+  process.stderr.write(
+    'usage: generator.ts <url> <creds> <progress> <seed> <count> <instruments> <strategies> [rate]\n',
+  );
   process.exit(2);
 }
 const seed = Number(seedArg);
-const requests = chaosRequests(seed, Number(countArg), STRATEGIES, instrumentsArg.split(','));
+const rate = Number(rateArg ?? '20');
+const requests = chaosRequests(
+  seed,
+  Number(countArg),
+  chaosStrategies(Number(strategiesArg)),
+  instrumentsArg.split(','),
+);
 const tok = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
-function readProgress(): number {
-  if (!existsSync(progressFile!)) return 0;
-  const n = Number(readFileSync(progressFile!, 'utf8').trim());
-  return Number.isInteger(n) && n >= 0 ? n : 0;
+/** Each key's requests, in order. */
+const byKey = new Map<string, ChaosRequest[]>();
+for (const r of requests) {
+  const k = keyOf(r.strategy, r.instrument);
+  byKey.set(k, [...(byKey.get(k) ?? []), r]);
 }
 
-function writeProgress(next: number): void {
-  const fd = openSync(progressFile!, 'w');
-  writeSync(fd, String(next));
+/** Per key, how many of its requests are acknowledged. */
+function readProgress(): Map<string, number> {
+  if (!existsSync(progressFile!)) return new Map();
+  try {
+    return new Map(Object.entries(JSON.parse(readFileSync(progressFile!, 'utf8')) as Record<string, number>));
+  } catch {
+    return new Map(); // never written whole (renamed into place): cannot happen; start over, ids dedupe
+  }
+}
+
+function writeProgress(done: Map<string, number>): void {
+  const tmp = `${progressFile!}.tmp`;
+  const fd = openSync(tmp, 'w');
+  writeSync(fd, JSON.stringify(Object.fromEntries(done)));
   fsyncSync(fd);
   closeSync(fd);
+  renameSync(tmp, progressFile!);
 }
 
 interface ViewRow {
@@ -63,7 +88,10 @@ async function busyKeys(nc: NatsConnection): Promise<Set<string>> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams
     .info(streamName(PREFIX, 'ORDER_REQUESTS'), { subjects_filter: subject(PREFIX, 'orderreq', '>') })
-    .catch(() => undefined);
+    .catch((err: unknown) => {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined; // no queue yet: nothing queued
+      throw err; // unknown is not empty
+    });
   for (const s of Object.keys(info?.state.subjects ?? {})) {
     const [strategy, instrument] = s.split('.').slice(-2);
     busy.add(keyOf(strategy!, instrument!));
@@ -83,8 +111,10 @@ async function main(): Promise<void> {
     );
   }
   const js = jetstream(nc);
-  let next = readProgress();
-  while (next < requests.length) {
+  const done = readProgress();
+  const left = () => [...byKey].some(([k, rs]) => (done.get(k) ?? 0) < rs.length);
+  const gapMs = 1000 / rate;
+  while (left()) {
     let busy: Set<string>;
     try {
       busy = await busyKeys(nc);
@@ -92,18 +122,17 @@ async function main(): Promise<void> {
       await sleep(200); // the stack handler or the bus is away: wait for it
       continue;
     }
-    // Queue the run of requests from `next` whose keys are free, in order.
     let queued = 0;
-    while (next < requests.length) {
-      const r = requests[next]!;
-      const k = keyOf(r.strategy, r.instrument);
-      if (busy.has(k)) break;
+    for (const [k, rs] of byKey) {
+      const r = rs[done.get(k) ?? 0];
+      if (!r || busy.has(k)) continue;
       const body = {
         strategy_name: r.strategy,
         instrument_code: r.instrument,
         trade: r.trade,
         order_type: 'market',
       };
+      const t0 = Date.now();
       try {
         await js.publish(
           subject(PREFIX, 'orderreq', tok(r.strategy), tok(r.instrument)),
@@ -114,14 +143,15 @@ async function main(): Promise<void> {
           },
         );
       } catch {
-        break; // not acknowledged: publish it again after the next look at the keys
+        break; // not acknowledged: publish it again (same id) after the next look at the keys
       }
-      busy.add(k);
-      next++;
-      writeProgress(next);
+      done.set(k, (done.get(k) ?? 0) + 1);
+      writeProgress(done);
       queued++;
+      const wait = gapMs - (Date.now() - t0);
+      if (wait > 0) await sleep(wait); // at most `rate` a second
     }
-    if (queued === 0) await sleep(50);
+    if (queued === 0) await sleep(100);
   }
   process.stdout.write('done\n');
   await nc.drain();

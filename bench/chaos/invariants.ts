@@ -2,6 +2,8 @@
  * What must hold after a chaos run, read from the bus as any client could: the fills stream, the
  * simulated broker's own records, the positions read from the fills, process control.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -21,8 +23,14 @@ export interface Invariants {
   duplicate_fills: number;
   /** Lots the broker executed beyond the sum of |requested trades|: an order sent twice. */
   duplicate_broker_orders: number;
-  /** Keys whose strategy position is not the sum of their requests (a request traded twice, or lost). */
+  /**
+   * Keys whose strategy position is not the sum of their requests less those the stack refused
+   * (a request traded twice, or lost without a word).
+   */
   doubled_requests: number;
+  /** Requests the stack refused, logged with their reason (e.g. the instrument locked). */
+  refused_requests: number;
+  refused_reasons: Record<string, number>;
   /** Contracts whose position (sum of fills) differs from the broker's. */
   position_mismatches: number;
   /** Leases held by dead processes, or no live stack handler at the end. */
@@ -73,7 +81,42 @@ async function processControlProblems(nc: NatsConnection): Promise<number> {
   return problems + (stackHandler ? 0 : 1);
 }
 
-export async function checkInvariants(nc: NatsConnection, requests: ChaosRequest[]): Promise<Invariants> {
+/** A request the stack refused: its warning line in an echo file. */
+export interface Refusal {
+  strategy: string;
+  instrument: string;
+  trade: number;
+  reason: string;
+}
+
+/** The refusals in the stack handler's echo files (what it printed, kept across restarts). */
+export function refusalsIn(echoDir: string | undefined): Refusal[] {
+  if (!echoDir || !existsSync(echoDir)) return [];
+  const out: Refusal[] = [];
+  for (const f of readdirSync(echoDir).filter((n) => n.startsWith('run_stack_handler'))) {
+    for (const line of readFileSync(join(echoDir, f), 'utf8').split('\n')) {
+      if (!line.includes('order request refused by the stack')) continue;
+      try {
+        const l = JSON.parse(line) as Record<string, unknown>;
+        out.push({
+          strategy: String(l.strategy_name),
+          instrument: String(l.instrument_code),
+          trade: Number(l.trade),
+          reason: String(l.reason),
+        });
+      } catch {
+        // a line cut short by a kill -9: not a whole refusal
+      }
+    }
+  }
+  return out;
+}
+
+export async function checkInvariants(
+  nc: NatsConnection,
+  requests: ChaosRequest[],
+  echoDir?: string,
+): Promise<Invariants> {
   const ours = await readPositions(nc, PREFIX);
   const orders = await (await kvSimBrokerStore(nc, streamName(PREFIX, 'SIMBROKER'))).loadOrders();
   const active = await callService<unknown[]>(
@@ -91,6 +134,14 @@ export async function checkInvariants(nc: NatsConnection, requests: ChaosRequest
   const brokerLots = orders.reduce((s, o) => s + o.filled.reduce((a, q) => a + Math.abs(q), 0), 0);
   const askedLots = requests.reduce((s, r) => s + Math.abs(r.trade), 0);
   const expected = expectedPositions(requests);
+  const refused = refusalsIn(echoDir);
+  const reasons: Record<string, number> = {};
+  for (const r of refused) {
+    const k = keyOf(r.strategy, r.instrument);
+    expected.set(k, (expected.get(k) ?? 0) - r.trade);
+    const why = r.reason.replace(/instrument \S+ is locked/, 'instrument locked');
+    reasons[why] = (reasons[why] ?? 0) + 1;
+  }
   const actual = new Map(ours.strategy.map((p) => [keyOf(p.strategyName, p.instrumentCode), p.position]));
   let doubled = 0;
   for (const k of new Set([...expected.keys(), ...actual.keys()])) {
@@ -110,6 +161,8 @@ export async function checkInvariants(nc: NatsConnection, requests: ChaosRequest
     duplicate_fills: recorded.length - recordedSet.size,
     duplicate_broker_orders: Math.max(0, brokerLots - askedLots),
     doubled_requests: doubled,
+    refused_requests: refused.length,
+    refused_reasons: reasons,
     position_mismatches: mismatches,
     process_control_inconsistencies: await processControlProblems(nc),
     active_orders_on_stack: active,

@@ -24,7 +24,13 @@ import { streamName } from '../../src/bus/subjects.ts';
 import type { BrokerChaosConfig } from '../../src/broker/sim/chaos-broker.ts';
 
 export const PREFIX = 'systack';
-export const STRATEGIES = ['example', 'chaos_a', 'chaos_b', 'chaos_c', 'chaos_d'];
+/** The run's strategies: `example` (the sample's) and chaos_01.. up to `count` in all. */
+export function chaosStrategies(count: number): string[] {
+  return [
+    'example',
+    ...Array.from({ length: count - 1 }, (_, i) => `chaos_${String(i + 1).padStart(2, '0')}`),
+  ];
+}
 /** Every other process is assigned to a host that does not exist: only the stack handler runs. */
 const OTHERS = [
   'run_capital_update',
@@ -49,6 +55,7 @@ export async function freePort(): Promise<number> {
 
 export interface ChaosSystemOptions {
   dir: string;
+  strategies: string[];
   brokerChaos: BrokerChaosConfig;
 }
 
@@ -99,7 +106,7 @@ export class ChaosSystem {
         'log_level: warn',
         'max_order_qty: 100',
         'strategy_list:',
-        ...STRATEGIES.map((s) => `  ${s}: {}`),
+        ...this.o.strategies.map((s) => `  ${s}: {}`),
         `sim_broker_chaos: { seed: ${c.seed}, duplicate: ${c.duplicate}, delay: ${c.delay}, delay_ms: ${c.delay_ms}, disconnect_every_ms: ${c.disconnect_every_ms}, disconnect_ms: ${c.disconnect_ms} }`,
       ].join('\n'),
     );
@@ -117,9 +124,11 @@ export class ChaosSystem {
         // Every strategy needs its system and order generator methods (they never run here).
         'process_configuration_methods:',
         '  run_systems:',
-        ...STRATEGIES.map((s) => `    ${s}: { max_executions: 1, object: classic }`),
+        ...this.o.strategies.map((s) => `    ${s}: { max_executions: 1, object: classic }`),
         '  run_strategy_order_generator:',
-        ...STRATEGIES.map((s) => `    ${s}: { max_executions: 1, object: classic_buffered_positions }`),
+        ...this.o.strategies.map(
+          (s) => `    ${s}: { max_executions: 1, object: classic_buffered_positions }`,
+        ),
       ].join('\n'),
     );
     // The sample prices, imported on a server of our own over the same store and credentials.
@@ -175,7 +184,7 @@ export class ChaosSystem {
       child.stdout?.pipe(log);
       child.stderr?.pipe(log);
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      const up = await Promise.race([this.waitBus(30_000), exited.then(() => false)]);
+      const up = await Promise.race([this.waitBus(120_000), exited.then(() => false)]);
       if (up) {
         this.supervise = child;
         this.supervisorStarts++;

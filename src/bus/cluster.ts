@@ -6,7 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { connectNats } from './connection.ts';
 import { type EmbeddedNats, startEmbeddedNats } from './embedded.ts';
+import { waitForJetStream } from './replicas.ts';
 
 export interface ClusterNode {
   name: string;
@@ -99,10 +101,23 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
     });
   };
   const servers = await Promise.all(nodes.map((_, i) => start(i)));
+  const url = nodes.map((n) => `nats://${n.host}:${n.port}`).join(',');
+  // Started when JetStream has its meta leader: storage can be created at once.
+  const nc = await connectNats({
+    url,
+    name: 'cluster-start',
+    user: o.readyAuth.user,
+    pass: o.readyAuth.pass,
+  });
+  try {
+    await waitForJetStream(nc);
+  } finally {
+    await nc.close();
+  }
   return {
     nodes,
     servers,
-    url: nodes.map((n) => `nats://${n.host}:${n.port}`).join(','),
+    url,
     async kill(i) {
       const s = servers[i]!;
       process.kill(s.serverPid, 'SIGKILL');

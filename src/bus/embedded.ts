@@ -131,7 +131,8 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 15_000);
+  // A server restoring a large JetStream store under load writes its ports file late, not never.
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   try {
     const serverPid = await waitForServerPid(pidFile, child, deadline);
     let url: string | undefined;

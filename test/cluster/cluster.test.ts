@@ -65,13 +65,12 @@ async function as(role: 'stack' | 'admin', url = cluster.url): Promise<NatsConne
 describe('systack on a 3-node NATS cluster', () => {
   it('creates every stream, bucket and object store with 3 replicas and loses nothing when a node dies', async () => {
     const nc = await as('stack');
-    await until('streams', async () => {
-      await ensureLogStream(nc, P);
-      await ProcessStore.open(nc, P);
-      await OrderEventStore.open(nc, P);
-      await kvSimBrokerStore(nc, streamName(P, 'SIMBROKER'));
-      await JetStreamPriceStore.open(nc, P);
-    });
+    // No retry here: the connection waits for the meta leader and retries an interrupted create.
+    await ensureLogStream(nc, P);
+    await ProcessStore.open(nc, P);
+    await OrderEventStore.open(nc, P);
+    await kvSimBrokerStore(nc, streamName(P, 'SIMBROKER'));
+    await JetStreamPriceStore.open(nc, P);
     const jsm = await jetstreamManager(nc);
     const streams: Array<{ name: string; replicas: number }> = [];
     for await (const s of jsm.streams.list())

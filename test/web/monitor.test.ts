@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -123,11 +123,16 @@ describe('timeline svg', () => {
 });
 
 /** A GET with a chosen Host header (fetch does not let a page set it; a rebinding attack does). */
-function getWithHost(url: string, host: string | undefined, method = 'GET'): Promise<number> {
+function getWithHost(
+  url: string,
+  host: string | undefined,
+  method = 'GET',
+  path = '/api/monitor',
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = httpRequest(
-      { host: u.hostname, port: u.port, path: '/api/monitor', method, setHost: host === undefined },
+      { host: u.hostname, port: u.port, path, method, setHost: host === undefined },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -147,8 +152,16 @@ describe('monitor server Host header (DNS rebinding)', () => {
       positions: async () => null,
       criticalLogs: async () => [],
     };
-    const m = await startMonitorServer({ store, control, clock: new SimulatedClock(at('21:30')), data });
+    // The machine visualizer's pages are served through the monitor server (its `routes`).
+    const visualizer = (req: { url?: string }, res: ServerResponse) =>
+      req.url === '/machines' ? (res.writeHead(200).end('machines'), true) : false;
+    const m = await startMonitorServer(
+      { store, control, clock: new SimulatedClock(at('21:30')), data },
+      { routes: visualizer },
+    );
     try {
+      expect(await getWithHost(m.url, `127.0.0.1:${m.port}`, 'GET', '/machines')).toBe(200);
+      expect(await getWithHost(m.url, `evil.example:${m.port}`, 'GET', '/machines')).toBe(403);
       expect(await getWithHost(m.url, `127.0.0.1:${m.port}`)).toBe(200);
       expect(await getWithHost(m.url, `localhost:${m.port}`)).toBe(200);
       expect(await getWithHost(m.url, `LocalHost:${m.port}`)).toBe(200);
