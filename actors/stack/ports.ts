@@ -1,3 +1,4 @@
+import type { RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { AlgoName } from './types.ts';
 
 /** The logger the stack handler needs (pino-compatible: `log.info(fields, msg)`); the project's
@@ -18,9 +19,6 @@ export function logCritical(log: StackLogger, msg: string, fields: object = {}):
   else log.error({ ...fields, critical: true }, msg);
 }
 
-import type { RollState } from '../../src/domain/rolls/roll-state.ts';
-
-/** Roll states (digest §3.1), defined once in the domain. */
 export type { RollState };
 
 /** Which contracts an instrument trades in, and its roll state (priced / forward contracts). */
