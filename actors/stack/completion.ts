@@ -132,6 +132,7 @@ export async function safeStackRemoval(
       continue;
     }
     if (o.level === 'broker') core.byOrderRef.delete(o.orderRef);
+    if (o.level === 'contract') core.toSend.delete(o.id);
     await core.host.remove(o.level, o.id);
     removed++;
   }

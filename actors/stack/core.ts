@@ -133,6 +133,7 @@ export class StackCore {
 
   /** Work queues, so a pass looks only at orders with work to do (not the whole stack). */
   readonly toSpawn = new Set<number>();
+  /** Contract orders whose spawn step is durable: only these get broker orders. */
   readonly toSend = new Set<number>();
   /** Families being completed (guards against completing one twice concurrently). */
   readonly completing = new Set<number>();

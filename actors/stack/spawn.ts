@@ -217,42 +217,50 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
     });
     return [];
   }
-  const algo = allocateAlgo(core, io);
   const ids: number[] = [];
   const children: ChildSpec[] = [];
   for (const t of trades) {
     const id = await core.newId('contract');
-    const co: ContractOrder = {
-      level: 'contract',
-      id,
-      strategyName: io.strategyName,
-      instrumentCode: io.instrumentCode,
-      contractDate: t.contractDate,
-      trade: t.trade,
-      fill: 0,
-      overfill: 0,
-      locked: false,
-      parent: io.id,
-      children: [],
-      active: true,
-      orderType: contractOrderTypeFor(io.orderType),
-      state: CONTRACT_INITIAL,
-      version: 1,
-      createdAt: core.now(),
-      manualTrade: io.manualTrade,
-      algoToUse: algo,
-      // C7 (price translation between contracts) needs both contracts' price histories; kept only
-      // when the child trades the reference contract itself.
-      referencePrice: io.referenceContract === t.contractDate ? io.referencePrice : undefined,
-      limitPrice: io.limitPrice,
-      manualFill: 0,
-      manualExecIds: [],
-      rollOrder: io.rollOrder,
-    };
-    spawnContractOrder(core, co);
+    spawnContractOrder(core, childContractOrder(core, io, id, t));
     ids.push(id);
     children.push({ orderId: String(id), trade: [t.trade], contractDates: [t.contractDate] });
   }
   sendInstrument(core, io.id, { type: 'CHILDREN_SPAWNED', children });
   return ids;
+}
+
+/** An instrument order's contract order for one contract trade (C5–C8), not yet on the stack. */
+export function childContractOrder(
+  core: StackCore,
+  io: InstrumentOrder,
+  id: number,
+  t: { contractDate: string; trade: number },
+): ContractOrder {
+  return {
+    level: 'contract',
+    id,
+    strategyName: io.strategyName,
+    instrumentCode: io.instrumentCode,
+    contractDate: t.contractDate,
+    trade: t.trade,
+    fill: 0,
+    overfill: 0,
+    locked: false,
+    parent: io.id,
+    children: [],
+    active: true,
+    orderType: contractOrderTypeFor(io.orderType),
+    state: CONTRACT_INITIAL,
+    version: 1,
+    createdAt: core.now(),
+    manualTrade: io.manualTrade,
+    algoToUse: allocateAlgo(core, io),
+    // C7 (price translation between contracts) needs both contracts' price histories; kept only
+    // when the child trades the reference contract itself.
+    referencePrice: io.referenceContract === t.contractDate ? io.referencePrice : undefined,
+    limitPrice: io.limitPrice,
+    manualFill: 0,
+    manualExecIds: [],
+    rollOrder: io.rollOrder,
+  };
 }
