@@ -133,6 +133,11 @@ export async function safeStackRemoval(
     }
     if (o.level === 'broker') core.byOrderRef.delete(o.orderRef);
     if (o.level === 'contract') core.toSend.delete(o.id);
+    // The request that made the order stays known after the order leaves (issue 10 §4).
+    if (o.level === 'instrument' && o.requestId !== undefined) {
+      await core.kv.recordConsumedRequest(o.requestId, o.id);
+      core.consumedRequests.set(o.requestId, o.id);
+    }
     await core.host.remove(o.level, o.id);
     removed++;
   }

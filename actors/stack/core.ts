@@ -167,6 +167,9 @@ export class StackCore {
   /** Instrument order ids by the queued request that created them (exactly once, issue 10 §4). */
   private readonly byRequest = new Map<string, number>();
 
+  /** Requests whose orders left the stack at end of day (StackKv `requests.*`), with the order id. */
+  readonly consumedRequests = new Map<string, number>();
+
   /** The order a queued request created, while it is on the stack (live or completed). */
   orderForRequest(requestId: string): InstrumentOrder | undefined {
     const id = this.byRequest.get(requestId);

@@ -15,6 +15,17 @@ import type { AlgoName, ContractOrder, InstrumentOrder, InstrumentOrderType } fr
 /** A request the stack refuses (a coded error reply on the services; nothing changed). */
 export class StackRequestError extends ServiceError {}
 
+/**
+ * Refused because the instrument is locked (B6): a lock passes (a position break clears on the
+ * next check), so a queued request waits and is delivered again instead of being dropped.
+ */
+export class InstrumentLockedError extends StackRequestError {
+  constructor(instrumentCode: string) {
+    super(409, `instrument ${instrumentCode} is locked`);
+    this.name = 'InstrumentLockedError';
+  }
+}
+
 export interface NewInstrumentOrder {
   strategyName: string;
   instrumentCode: string;
@@ -45,6 +56,12 @@ export async function createInstrumentOrder(
   if (requestId === undefined) return createOrder(core, req);
   const earlier = core.orderForRequest(requestId);
   if (earlier) return earlier;
+  const removed = core.consumedRequests.get(requestId);
+  if (removed !== undefined)
+    throw new StackRequestError(
+      409,
+      `request ${requestId} already made instrument order ${removed} (removed at end of day)`,
+    );
   // The same request delivered again while its first delivery is being put on the stack.
   const inFlight = core.requestsInFlight.get(requestId);
   if (inFlight) return inFlight;
@@ -58,8 +75,7 @@ export async function createInstrumentOrder(
 }
 
 async function createOrder(core: StackCore, req: NewInstrumentOrder): Promise<InstrumentOrder> {
-  if (core.isLocked(req.instrumentCode))
-    throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
+  if (core.isLocked(req.instrumentCode)) throw new InstrumentLockedError(req.instrumentCode);
   const outstanding = req.noNetting
     ? 0
     : core

@@ -97,13 +97,15 @@ export class StackHandler {
 
   private async restore(): Promise<void> {
     const { core } = this;
-    const [entries, fills, locks] = await Promise.all([
+    const [entries, fills, locks, consumed] = await Promise.all([
       core.store.loadStack<ActorEventBody<AnyOrder>>(),
       core.store.loadFills<FillRecord>(),
       core.kv.loadLocks(),
+      core.kv.loadConsumedRequests(),
     ]);
     const open = core.host.restore(entries);
     for (const [i, r] of locks) core.locks.set(i, r);
+    for (const [r, id] of consumed) core.consumedRequests.set(r, id);
     for (const b of core.orders('broker')) core.byOrderRef.set(b.orderRef, b.id);
     for (const i of core.orders('instrument')) {
       core.indexInstrumentOrder(i);
