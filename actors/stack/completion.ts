@@ -107,9 +107,10 @@ export async function safeStackRemoval(
       .cancelOrder(bo.orderRef)
       .catch((e: unknown) => core.log.warn({ err: String(e) }, 'cancel failed'));
   }
-  const deadline = Date.now() + (core.deps.config.eodCancelWaitMs ?? 60_000);
+  // Polled every 50 ms up to the wait (counted, not read off a clock: a simulated clock may stand).
+  const polls = Math.ceil((core.deps.config.eodCancelWaitMs ?? 60_000) / 50);
   let still = open.map((b) => b.orderRef);
-  while (still.length > 0 && Date.now() < deadline) {
+  for (let i = 0; still.length > 0 && i < polls; i++) {
     const states = new Map((await broker.orders().catch(() => [])).map((s) => [s.orderRef, s.status]));
     still = still.filter((ref) => {
       const s = states.get(ref);

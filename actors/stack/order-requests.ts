@@ -56,7 +56,9 @@ export async function ensureOrderRequestStream(nc: NatsConnection, prefix: strin
     await jsm.consumers.add(name, {
       durable_name: CONSUMER,
       ack_policy: AckPolicy.Explicit,
-      max_deliver: 5,
+      // Unlimited: a request is never dropped for being delivered to handlers that died or hit a
+      // transient error (each kill -9 or nak counts a delivery); an invalid one is terminated.
+      max_deliver: -1,
       ack_wait: ACK_WAIT_NS,
     });
   }

@@ -222,7 +222,8 @@ export class StackHandler {
    * (default 0: every pass, as the reference).
    */
   async runLoopPass(): Promise<void> {
-    const now = Date.now();
+    // Paced by the injected clock (no wall-clock read in the order path).
+    const now = this.core.now();
     if (now - this.lastBreakCheck >= (this.core.deps.config.breakCheckEveryMs ?? 0)) {
       this.lastBreakCheck = now;
       await this.checkExternalPositionBreak();
@@ -231,8 +232,8 @@ export class StackHandler {
     await this.createBrokerOrdersFromContractOrders();
     await this.tick();
     const every = this.core.deps.config.fillsSweepEveryMs ?? 0;
-    if (Date.now() - this.lastSweep >= every) {
-      this.lastSweep = Date.now();
+    if (this.core.now() - this.lastSweep >= every) {
+      this.lastSweep = this.core.now();
       await this.processFillsStack();
       await this.handleCompletedOrders();
     }
