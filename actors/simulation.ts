@@ -6,10 +6,9 @@
  */
 import { resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { kvSimBrokerStore } from '../src/broker/sim/kv-store.ts';
+import { simBrokerStore } from '../src/broker/sim/kv-store.ts';
 import type { TradingCalendar } from '../src/broker/sim/sessions.ts';
 import { simPositions } from '../src/broker/sim/state.ts';
-import { streamName } from '../src/bus/subjects.ts';
 import { loadSimMarketConfig } from '../src/config/sim-market.ts';
 import { type ImportProgress, importPrices } from '../src/store/csv/import.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
@@ -105,9 +104,7 @@ const month = (c: string) => c.slice(0, 6);
  */
 async function brokerPositions(ctx: MethodContext): Promise<BrokerPosition[]> {
   if (ctx.system.broker !== 'sim') return withBroker(ctx, {}, (broker) => broker.positions());
-  return simPositions(
-    await (await kvSimBrokerStore(ctx.nc, streamName(ctx.prefix, 'SIMBROKER'))).loadOrders(),
-  );
+  return simPositions(await (await simBrokerStore(ctx.nc, ctx.prefix)).loadOrders());
 }
 
 /** The end-of-run summary; `ctx` names the process asking (its broker client id, for IB). */

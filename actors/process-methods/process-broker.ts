@@ -1,7 +1,7 @@
 /**
  * The broker a process method uses. With `broker: sim` every process shares one simulated broker:
- * its orders and fills live in the KV bucket `<PREFIX>_SIMBROKER` (so they outlive any process,
- * as a real broker's would) and its market continues the stored prices (`StorePriceSource`) from
+ * its orders and fills live in the KV bucket `<PREFIX>_SIMBROKER` (the collection `simbroker` with
+ * `storage_backend: mongodb`), so they outlive any process as a real broker's would, and its market continues the stored prices (`StorePriceSource`) from
  * anchors kept in the same bucket, with the sessions, holidays and ticks of
  * `config/sim_market.yaml` and the spreads and commissions of the instrument config, so the price
  * updates, the capital update and the stack handler all see the same market
@@ -13,11 +13,10 @@
  */
 import type { BrokerPort } from '../../src/broker/port.ts';
 import { ChaosBroker } from '../../src/broker/sim/chaos-broker.ts';
-import { kvSimBrokerStore, kvSimMarketAnchors } from '../../src/broker/sim/kv-store.ts';
+import { simBrokerStore, simMarketAnchors } from '../../src/broker/sim/kv-store.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { StorePriceSource } from '../../src/broker/sim/store-price-source.ts';
 import { simTermsFromStore } from '../../src/broker/sim/terms.ts';
-import { streamName } from '../../src/bus/subjects.ts';
 import { loadSimMarketConfig, type SimMarketConfig } from '../../src/config/sim-market.ts';
 import { brokerWithClientId, releaseBrokerClientId } from '../broker-client.ts';
 import type { MethodContext } from './types.ts';
@@ -27,12 +26,11 @@ let marketConfig: SimMarketConfig | undefined;
 
 export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
   if (ctx.system.broker !== 'sim') return brokerWithClientId(ctx);
-  const bucket = streamName(ctx.prefix, 'SIMBROKER');
-  const store = await kvSimBrokerStore(ctx.nc, bucket);
+  const store = await simBrokerStore(ctx.nc, ctx.prefix);
   const priceStore = await openPriceStore(ctx.nc, ctx.prefix);
   marketConfig ??= loadSimMarketConfig();
   const config = marketConfig;
-  const anchors = await kvSimMarketAnchors(ctx.nc, bucket, priceStore);
+  const anchors = await simMarketAnchors(ctx.nc, ctx.prefix, priceStore);
   const prices = new StorePriceSource(
     anchors,
     ctx.system.sim_seed,

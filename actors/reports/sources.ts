@@ -5,9 +5,8 @@
  * series and the order request queue.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
+import { simBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { simPositions } from '../../src/broker/sim/state.ts';
-import { streamName } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { ResolvedSystemConfig } from '../../src/config/load.ts';
@@ -56,7 +55,7 @@ export async function locks(s: ReportSources): Promise<Array<{ instrumentCode: s
  */
 export async function brokerPositions(s: ReportSources): Promise<ContractPosition[]> {
   if (s.system.broker === 'sim') {
-    const store = await kvSimBrokerStore(s.nc, streamName(s.prefix, 'SIMBROKER'));
+    const store = await simBrokerStore(s.nc, s.prefix);
     return simPositions(await store.loadOrders());
   }
   return withClientBroker(reportBrokerScope(s, 'broker positions'), async (broker) =>

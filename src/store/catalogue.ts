@@ -8,8 +8,10 @@
  */
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { BROKER_CLIENT_IDS_BUCKET } from './broker-client-ids.ts';
 import { openJsonBucket } from './kv-json.ts';
+
+/** Broker client ids (`broker-client-ids.ts`). */
+export const BROKER_CLIENT_IDS_BUCKET = 'broker_client_ids';
 
 export const KV_BUCKETS = {
   /**

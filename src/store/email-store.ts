@@ -1,15 +1,15 @@
 /**
- * Emails (production doc "View stored emails"; digest P14) in the JetStream KV bucket
- * `<PREFIX>_EMAILS`:
+ * Emails (production doc "View stored emails"; digest P14) in the keyed records `EMAILS`
+ * (`openRecords`: the KV bucket `<PREFIX>_EMAILS`, or the MongoDB collection `emails`):
  *   `sent.<subject hash>`  when an email with that subject was last sent (the de-duplication window)
  *   `stored.<id>`          emails kept instead of sent (a duplicate subject, or no email config),
  *                          shown and deleted by `systack email show`
  *   `outbox.<id>`          emails whose sending failed, retried until they go
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { getJson, listJson, openJsonBucket, putJson } from './kv-json.ts';
+import { openRecords } from './backend.ts';
+import type { Records } from './records.ts';
 
 export interface EmailMessage {
   subject: string;
@@ -42,46 +42,46 @@ const subjectKey = (subject: string) => createHash('sha256').update(subject).dig
 export const newEmailId = (): string => randomUUID().replaceAll('-', '').slice(0, 16);
 
 export class EmailStore {
-  private constructor(private readonly kv: KV) {}
+  constructor(private readonly records: Records) {}
 
   static async open(nc: NatsConnection, prefix: string): Promise<EmailStore> {
-    return new EmailStore(await openJsonBucket(nc, prefix, 'EMAILS'));
+    return new EmailStore(await openRecords(nc, prefix, 'EMAILS'));
   }
 
   async lastSent(subject: string): Promise<number | undefined> {
-    return (await getJson<{ sentAt: number }>(this.kv, `sent.${subjectKey(subject)}`))?.sentAt;
+    return (await this.records.get<{ sentAt: number }>(`sent.${subjectKey(subject)}`))?.sentAt;
   }
 
   async recordSent(subject: string, sentAt: number): Promise<void> {
-    await putJson(this.kv, `sent.${subjectKey(subject)}`, { subject, sentAt });
+    await this.records.put(`sent.${subjectKey(subject)}`, { subject, sentAt });
   }
 
   async store(e: StoredEmail): Promise<void> {
-    await putJson(this.kv, `stored.${e.id}`, e);
+    await this.records.put(`stored.${e.id}`, e);
   }
 
   /** Stored emails, oldest first. */
   async stored(): Promise<StoredEmail[]> {
-    return (await listJson<StoredEmail>(this.kv, 'stored.*'))
+    return (await this.records.list<StoredEmail>('stored.'))
       .map((e) => e.value)
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   }
 
   async deleteStored(id: string): Promise<void> {
-    await this.kv.delete(`stored.${id}`);
+    await this.records.delete(`stored.${id}`);
   }
 
   async queue(e: OutboxEmail): Promise<void> {
-    await putJson(this.kv, `outbox.${e.id}`, e);
+    await this.records.put(`outbox.${e.id}`, e);
   }
 
   async outbox(): Promise<OutboxEmail[]> {
-    return (await listJson<OutboxEmail>(this.kv, 'outbox.*'))
+    return (await this.records.list<OutboxEmail>('outbox.'))
       .map((e) => e.value)
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   }
 
   async dequeue(id: string): Promise<void> {
-    await this.kv.delete(`outbox.${id}`);
+    await this.records.delete(`outbox.${id}`);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * One storage conformance suite for every backend of the capital, controls and strategy ports:
+ * One storage conformance suite for every backend of the capital, controls and strategy ports,
+ * and of the keyed records (`records.ts`) with the stores on them (emails, broker client ids):
  * JetStream (a real nats-server) and MongoDB (the wire-protocol server in test/fixtures, or a
  * real mongod when MONGODB_URL is set), both through their real clients.
  */
@@ -7,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import { type CapitalStore, JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import { type ControlsStore, JetStreamControlsStore } from '../../src/store/controls-store.ts';
+import { simBrokerStoreOn } from '../../src/broker/sim/kv-store.ts';
+import type { SimOrderRecord } from '../../src/broker/sim/state.ts';
+import { BrokerClientIds } from '../../src/store/broker-client-ids.ts';
+import { EmailStore } from '../../src/store/email-store.ts';
+import { openJsonBucket } from '../../src/store/kv-json.ts';
 import { openMongo } from '../../src/store/mongo/json-collection.ts';
+import { MongoRecords } from '../../src/store/mongo/records.ts';
+import { JetStreamRecords, KeyExistsError, type Records } from '../../src/store/records.ts';
 import { MongoCapitalStore, MongoControlsStore, MongoStrategyStore } from '../../src/store/mongo/stores.ts';
 import { JetStreamStrategyStore, type StrategyStore } from '../../src/store/strategy-store.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
@@ -15,7 +23,12 @@ import { startTestNats, type TestNats } from '../support/nats.ts';
 
 interface Backend {
   name: string;
-  open(space: string): Promise<{ capital: CapitalStore; controls: ControlsStore; strategy: StrategyStore }>;
+  open(space: string): Promise<{
+    capital: CapitalStore;
+    controls: ControlsStore;
+    strategy: StrategyStore;
+    records: (bucket: string) => Promise<Records>;
+  }>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +42,7 @@ async function jetstreamBackend(): Promise<Backend> {
         capital: await JetStreamCapitalStore.open(nc, space),
         controls: await JetStreamControlsStore.open(nc, space),
         strategy: await JetStreamStrategyStore.open(nc, space),
+        records: async (bucket) => new JetStreamRecords(await openJsonBucket(nc, space, bucket)),
       };
     },
     stop: () => t.stop(),
@@ -51,6 +65,7 @@ async function mongoBackend(): Promise<Backend> {
         capital: new MongoCapitalStore(m.db),
         controls: new MongoControlsStore(m.db),
         strategy: new MongoStrategyStore(m.db),
+        records: async (bucket) => new MongoRecords(m.db, bucket.toLowerCase()),
       };
     },
     async stop() {
@@ -171,6 +186,82 @@ for (const make of [jetstreamBackend, mongoBackend]) {
       };
       await strategy.putDiagnostics('ewmac', d);
       expect(await strategy.getDiagnostics('ewmac')).toEqual(d);
+    });
+
+    it('keyed records: create refuses a key that exists, put, get, list by prefix in key order, delete', async () => {
+      const r = await (await b.open('rec')).records('EMAILS');
+      await r.create('a.2', { n: 2 });
+      await expect(r.create('a.2', { n: 3 })).rejects.toThrow(KeyExistsError);
+      await r.put('a.1', { n: 1 });
+      await r.put('b.1', { n: 9 });
+      expect(await r.get('a.2')).toEqual({ n: 2 });
+      expect(await r.get('a.3')).toBeUndefined();
+      expect((await r.list<{ n: number }>('a.')).map((e) => [e.key, e.value.n])).toEqual([
+        ['a.1', 1],
+        ['a.2', 2],
+      ]);
+      await r.delete('a.1');
+      expect((await r.list()).map((e) => e.key)).toEqual(['a.2', 'b.1']);
+      await r.create('a.1', { n: 4 });
+      expect(await r.get('a.1')).toEqual({ n: 4 });
+      await expect(r.list('a')).rejects.toThrow(/ends with a dot/);
+    });
+
+    it('emails, broker client ids and the simulated broker on the keyed records', async () => {
+      const s = await b.open('mail');
+      const emails = new EmailStore(await s.records('EMAILS'));
+      const mail = (id: string, createdAt: number) => ({
+        id,
+        createdAt,
+        subject: `s${id}`,
+        text: 't',
+        reason: 'duplicate subject within 24 h' as const,
+      });
+      await emails.store(mail('b', T0 + 1));
+      await emails.store(mail('a', T0 + 2));
+      expect((await emails.stored()).map((e) => e.id)).toEqual(['b', 'a']);
+      await emails.deleteStored('b');
+      expect((await emails.stored()).map((e) => e.id)).toEqual(['a']);
+      await emails.queue({ ...mail('o', T0), attempts: 1, lastError: 'down', lastAttempt: T0 });
+      expect((await emails.outbox()).map((e) => e.attempts)).toEqual([1]);
+      await emails.dequeue('o');
+      expect(await emails.outbox()).toEqual([]);
+      expect(await emails.lastSent('hello')).toBeUndefined();
+      await emails.recordSent('hello', T0);
+      expect(await emails.lastSent('hello')).toBe(T0);
+
+      const ids = new BrokerClientIds(await s.records('broker_client_ids'));
+      const who = (process: string, pid: number) => ({ process, pid, host: 'h', allocated_at: T0 });
+      expect(await ids.allocate(who('run_stack_handler', 10))).toBe(1);
+      expect(await ids.allocate(who('run_capital_update', 11))).toBe(2);
+      expect(await ids.allocate(who('run_stack_handler', 10))).toBe(1);
+      expect(await ids.release(1)).toBe(true);
+      expect(await ids.allocate(who('run_reports', 12))).toBe(1);
+      const cleared = await ids.clearUnused('h', (pid) => pid === 12);
+      expect(cleared.map((r) => r.client_id)).toEqual([2]);
+      expect((await ids.list()).map((r) => [r.client_id, r.process])).toEqual([[1, 'run_reports']]);
+
+      const sim = simBrokerStoreOn(await s.records('SIMBROKER'));
+      const order = (orderRef: string, filled: number) =>
+        ({
+          orderRef,
+          tempId: 1,
+          permId: 2,
+          legs: [],
+          orderType: 'market',
+          status: 'filled',
+          filled: [filled],
+          fills: [],
+          submittedAt: T0,
+          pending: [],
+        }) as unknown as SimOrderRecord;
+      await sim.saveOrder(order('a/1', 0));
+      await sim.saveOrder(order('b', 2));
+      await sim.saveOrder(order('a/1', 3));
+      expect((await sim.loadOrders()).map((o) => [o.orderRef, o.filled[0]])).toEqual([
+        ['a/1', 3],
+        ['b', 2],
+      ]);
     });
   });
 }

@@ -11,6 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMongoDump, writeMongoDump } from '../../src/store/mongo/dump.ts';
 import { openMongo } from '../../src/store/mongo/json-collection.ts';
 import { MongoOrderJournal } from '../../src/store/mongo/order-journal.ts';
+import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
+import {
+  databaseDigest,
+  dumpDatabaseFolder,
+  MongoRestoreError,
+  restoreMongoDump,
+} from '../../src/store/mongo/restore-dump.ts';
 import { MongoCapitalStore } from '../../src/store/mongo/stores.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
 
@@ -47,5 +54,53 @@ describe('mongodump output', () => {
     expect(statSync(join(dir, 'production', 'fills.bson')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'production')).mode & 0o777).toBe(0o700);
     await m.close();
+  });
+
+  it('restores a dump onto an empty database record for record, and the journals go on exactly once', async () => {
+    const m = await openMongo({ url: fake.url, db: 'source' });
+    const orders = await MongoOrderJournal.open(m.db, 'systack');
+    const subj = orders.orderSubject('instrument', 1);
+    const at = await orders.appendOrder(subj, { id: 1, trade: 2 }, 'o1', 0);
+    await orders.appendOrder(subj, { id: 1, trade: 2, fill: 2 }, 'o2', at);
+    await orders.appendFill('GOLD', 'e1', { execId: 'e1', qty: 2 });
+    await orders.appendHistory('instrument', 1, { id: 1 });
+    await new MongoCapitalStore(m.db).setPending({ reason: 'x' } as never);
+    await new MongoProcessStore(m.db).updateRecord('run_stack_handler', { recentlyCrashed: true });
+    const dir = await mkdtemp(join(tmpdir(), 'systack-dump-'));
+    await writeMongoDump(m.db, join(dir, 'mongo_dump'));
+    const before = await databaseDigest(m.db);
+
+    const target = await openMongo({ url: fake.url, db: 'source_restored' });
+    const folder = dumpDatabaseFolder(dir, 'source');
+    const restored = await restoreMongoDump(target.db, folder);
+    expect(restored.every((r) => r.matches)).toBe(true);
+    expect(await databaseDigest(target.db)).toEqual(before);
+    expect([...before.keys()]).toEqual(
+      expect.arrayContaining(['capital', 'counters', 'fills', 'history', 'process_control', 'stack']),
+    );
+    // The unique indexes came back with the documents: a second fill with the same execution id
+    // is refused by the restored index itself, before any store re-creates it.
+    await expect(
+      target.db
+        .collection('fills')
+        .insertOne({ _id: 99 as never, subject: 'x', prev: 42, msgId: 'fill:e1', data: {} }),
+    ).rejects.toThrow(/E11000/);
+    // Trading goes on: the restored journal continues after the source's last message.
+    const again = await MongoOrderJournal.open(target.db, 'systack');
+    expect((await again.appendFill('GOLD', 'e1', { execId: 'e1', qty: 2 })).duplicate).toBe(true);
+    expect((await again.appendFill('GOLD', 'e2', { execId: 'e2', qty: 1 })).duplicate).toBe(false);
+    const stack = await again.loadStack<{ fill?: number }>();
+    await again.appendOrder(subj, { id: 1, trade: 2, fill: 2, done: true }, 'o3', stack.at(-1)!.seq);
+    expect((await again.loadFills<{ qty: number }>()).map((f) => f.data.qty)).toEqual([2, 1]);
+    expect((await new MongoProcessStore(target.db).getRecord('run_stack_handler')).recentlyCrashed).toBe(
+      true,
+    );
+
+    // A database that holds documents is refused, nothing written; --replace restores over it.
+    await expect(restoreMongoDump(target.db, folder)).rejects.toThrow(MongoRestoreError);
+    expect((await again.loadFills()).length).toBe(2);
+    await restoreMongoDump(target.db, folder, { replace: true });
+    expect(await databaseDigest(target.db)).toEqual(before);
+    await Promise.all([m.close(), target.close()]);
   });
 });

@@ -10,6 +10,7 @@ import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-h
 import { oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import { pendingOrderRequests, requestInstrumentOrder } from '../../actors/stack/order-requests.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
+import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
@@ -118,6 +119,13 @@ describe('backup and restore of a whole system', () => {
     const bytes = Uint8Array.from([0, 255, 1, 128, 10, 13]);
     await (await new Objm(ncA).create('BK_PRICES')).putBlob({ name: 'raw.bin' }, bytes);
 
+    const control = await ProcessStore.open(ncA, PREFIX);
+    await control.setStatus('run_systems', 'PAUSE', T0);
+    await control.updateRecord('run_stack_handler', {
+      lastStart: T0,
+      lastEnd: T0 + 1,
+      lastOutcome: 'finished',
+    });
     const before = await systemDigest(ncA, PREFIX);
     const manifest = await writeSnapshot(ncA, PREFIX, join(dir, 'jetstream'), T0);
     expect(manifest.streams.map((s) => s.name)).toEqual(before.map((s) => s.name));
@@ -127,6 +135,7 @@ describe('backup and restore of a whole system', () => {
         'BK_FILLS',
         'BK_ORDER_REQUESTS',
         'KV_BK_CAPITAL',
+        'KV_BK_PROCESS_CONTROL',
         'KV_BK_SIMBROKER',
         'OBJ_BK_PRICES',
       ]),
@@ -141,6 +150,11 @@ describe('backup and restore of a whole system', () => {
     const restored = await restoreSnapshot(ncB, join(dir, 'jetstream'));
     expect(restored.streams.every((s) => s.matches)).toBe(true);
     expect(await systemDigest(ncB, PREFIX)).toEqual(before);
+    const restoredControl = await ProcessStore.open(ncB, PREFIX);
+    expect(await restoredControl.getStatus('run_systems')).toBe('PAUSE');
+    expect(await restoredControl.getRecord('run_stack_handler')).toEqual(
+      await control.getRecord('run_stack_handler'),
+    );
     const blob = await (await new Objm(ncB).open('BK_PRICES')).getBlob('raw.bin');
     expect(Buffer.from(blob ?? [])).toEqual(Buffer.from(bytes));
     const positionsA = await readPositions(ncA, PREFIX);

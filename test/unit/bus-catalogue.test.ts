@@ -22,6 +22,7 @@ describe('bus catalogue', () => {
     const patterns = [
       /streamName\([^,()]+,\s*'([A-Za-z0-9_-]+)'\)/g,
       /openJsonBucket\([^,()]+,[^,()]+,\s*'([A-Za-z0-9_-]+)'/g,
+      /openRecords\([^,()]+,[^,()]+,\s*'([A-Za-z0-9_-]+)'/g,
       /name: '([A-Za-z0-9_-]+)', history/g,
       /_BUCKET = '([A-Za-z0-9_-]+)'/g,
     ];

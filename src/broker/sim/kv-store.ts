@@ -2,60 +2,59 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { SimBrokerStore, SimOrderRecord } from './state.ts';
 import type { PriceStore } from '../../store/price-store.ts';
+import { openRecords } from '../../store/backend.ts';
+import { JetStreamRecords, KeyExistsError, type Records } from '../../store/records.ts';
 import { anchorsFromStore, type SimMarketAnchors } from './store-price-source.ts';
 
 /**
- * Persists the simulated broker's orders and fills in a JetStream KV bucket (one key per order),
- * so the broker outlives the process that hosts it, as a real broker does: after a kill -9 the
- * restarted process finds every order it placed and every fill the broker made.
+ * Persists the simulated broker's orders and fills in keyed records (one key per order: the
+ * JetStream KV bucket `<PREFIX>_SIMBROKER`, or with `storage_backend: mongodb` the collection
+ * `simbroker`, opened by `openRecords`), so the broker outlives the process that hosts it, as a
+ * real broker does: after a kill -9 the restarted process finds every order it placed and every
+ * fill the broker made.
  */
-export async function kvSimBrokerStore(nc: NatsConnection, bucket: string): Promise<SimBrokerStore> {
-  const kv = await new Kvm(nc).create(bucket, { history: 1 });
+export function simBrokerStoreOn(records: Records): SimBrokerStore {
   const keyOf = (orderRef: string): string => `order.${orderRef.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   return {
     async loadOrders(): Promise<SimOrderRecord[]> {
-      const out: SimOrderRecord[] = [];
-      const keys = await kv.keys('order.>');
-      for await (const k of keys) {
-        const e = await kv.get(k);
-        if (e && e.operation === 'PUT') out.push(e.json<SimOrderRecord>());
-      }
-      return out;
+      return (await records.list<SimOrderRecord>('order.')).map((e) => e.value);
     },
     async saveOrder(order: SimOrderRecord): Promise<void> {
-      await kv.put(keyOf(order.orderRef), JSON.stringify(order));
+      await records.put(keyOf(order.orderRef), order);
     },
   };
 }
 
+/** The simulated broker's store in the JetStream KV bucket named `bucket`. */
+export async function kvSimBrokerStore(nc: NatsConnection, bucket: string): Promise<SimBrokerStore> {
+  return simBrokerStoreOn(new JetStreamRecords(await new Kvm(nc).create(bucket, { history: 1 })));
+}
+
 const ANCHORS_KEY = 'market.anchors';
+const SIMBROKER = 'SIMBROKER';
 
 /**
- * The simulated market's anchors (where each contract's walk starts), kept in the sim broker's
- * bucket: the first process to open the market takes them from the price store, every later
- * process and restart uses the same ones. An instrument or FX code the kept anchors do not know
- * yet (imported later) is added from the store.
+ * The simulated market's anchors (where each contract's walk starts), kept beside the sim
+ * broker's orders: the first process to open the market takes them from the price store, every
+ * later process and restart uses the same ones. An instrument or FX code the kept anchors do not
+ * know yet (imported later) is added from the store (two processes adding at once write the same
+ * anchors: both take them from the same store).
  */
-export async function kvSimMarketAnchors(
-  nc: NatsConnection,
-  bucket: string,
-  store: PriceStore,
-): Promise<SimMarketAnchors> {
-  const kv = await new Kvm(nc).create(bucket, { history: 1 });
-  const entry = await kv.get(ANCHORS_KEY);
-  if (!entry || entry.operation !== 'PUT') {
+export async function simMarketAnchorsOn(records: Records, store: PriceStore): Promise<SimMarketAnchors> {
+  const kept = await records.get<SimMarketAnchors>(ANCHORS_KEY);
+  if (!kept) {
     const made = await anchorsFromStore(store);
     try {
-      await kv.create(ANCHORS_KEY, JSON.stringify(made));
+      await records.create(ANCHORS_KEY, made);
       return made;
-    } catch {
+    } catch (err) {
+      if (!(err instanceof KeyExistsError)) throw err;
       // another process created them first: use theirs
-      const theirs = await kv.get(ANCHORS_KEY);
-      if (theirs?.operation === 'PUT') return theirs.json<SimMarketAnchors>();
-      throw new Error(`sim market: cannot keep anchors in ${bucket}`);
+      const theirs = await records.get<SimMarketAnchors>(ANCHORS_KEY);
+      if (theirs) return theirs;
+      throw new Error('sim market: cannot keep its anchors', { cause: err });
     }
   }
-  const kept = entry.json<SimMarketAnchors>();
   const known = (await store.listMultiplePrices()).every((c) => c in kept.instruments);
   const knownFx = (await store.listFxPrices()).every((c) => c in kept.fx);
   if (known && knownFx) return kept;
@@ -70,6 +69,29 @@ export async function kvSimMarketAnchors(
   for (const code of newFx) kept.fx[code] = now.fx[code]!;
   for (const code of [...newCodes, ...newFx])
     if (now.dailyVol[code] !== undefined) kept.dailyVol[code] = now.dailyVol[code];
-  await kv.update(ANCHORS_KEY, JSON.stringify(kept), entry.revision);
+  await records.put(ANCHORS_KEY, kept);
   return kept;
+}
+
+/** The anchors in the JetStream KV bucket named `bucket`. */
+export async function kvSimMarketAnchors(
+  nc: NatsConnection,
+  bucket: string,
+  store: PriceStore,
+): Promise<SimMarketAnchors> {
+  return simMarketAnchorsOn(new JetStreamRecords(await new Kvm(nc).create(bucket, { history: 1 })), store);
+}
+
+/** The simulated broker's store of a system on the selected storage backend (`openRecords`). */
+export async function simBrokerStore(nc: NatsConnection, prefix: string): Promise<SimBrokerStore> {
+  return simBrokerStoreOn(await openRecords(nc, prefix, SIMBROKER));
+}
+
+/** The simulated market's anchors of a system on the selected storage backend. */
+export async function simMarketAnchors(
+  nc: NatsConnection,
+  prefix: string,
+  store: PriceStore,
+): Promise<SimMarketAnchors> {
+  return simMarketAnchorsOn(await openRecords(nc, prefix, SIMBROKER), store);
 }

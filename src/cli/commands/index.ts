@@ -112,7 +112,7 @@ export const commandTable: CommandEntry[] = [
   {
     name: 'interactive',
     summary:
-      "Interactive menus as the reference's interactive_* scripts (controls, order_stack, diagnostics, update_capital_manual, manual_check_historical_prices)",
+      "Interactive menus as the reference's interactive_* scripts (controls, order_stack, diagnostics, update_capital_manual, manual_check_historical_prices, manual_check_fx_prices)",
     load: async () => [(await import('./interactive.ts')).register],
   },
   {
@@ -123,8 +123,14 @@ export const commandTable: CommandEntry[] = [
   {
     name: 'restore',
     summary:
-      'Restore a JetStream backup (a dated backup folder or its jetstream/) onto an empty store; starts the embedded nats-server on data_dir when no system is running',
-    load: async () => [(await import('./backup.ts')).register],
+      'Restore a backup (a dated backup folder, its jetstream/, or with storage_backend: mongodb its mongo_dump/) onto an empty store; starts the embedded nats-server on data_dir when no system is running',
+    load: async () => [(await import('./restore.ts')).register],
+  },
+  {
+    name: 'recover',
+    summary:
+      "Guided crash recovery (the reference's procedure): restore if asked, check storage, processes and the broker, end of day on the stale stacks, balance trades for position breaks, rerun the day's missed updates",
+    load: async () => [(await import('./recover.ts')).register],
   },
   {
     name: 'migrate',

@@ -5,6 +5,7 @@
  * `create` refuses an existing key (E11000, the server's own duplicate-key code), `list` returns
  * keys in ascending order under a dotted prefix.
  */
+import { KeyExistsError } from '../records.ts';
 import { type Binary, type Collection, type Db, MongoClient, MongoServerError } from 'mongodb';
 
 export interface MongoSettings {
@@ -26,9 +27,7 @@ export interface KeyedDoc {
 /** The server's duplicate-key error code. */
 export const DUPLICATE_KEY = 11000;
 
-export class KeyExistsError extends Error {
-  override name = 'KeyExistsError';
-}
+export { KeyExistsError };
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
