@@ -172,6 +172,10 @@ const result = {
   duplicate_fills: duplicates,
   position_mismatches: mismatches,
   orders_per_s: Number((completed / elapsed).toFixed(1)),
+  families_per_s: Number((completed / elapsed).toFixed(1)),
+  // Events taken by the order actors (machine transitions and the host's own: created, broker
+  // ids), per completed family.
+  transitions_per_family: Number((core.host.eventsRecorded / Math.max(1, completed)).toFixed(2)),
   p50_ms: pct(0.5),
   p99_ms: pct(0.99),
   rss_mb: Math.round(process.memoryUsage().rss / 1e6),

@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { StackHandler } from '../actors/stack/stack-handler.ts';
 import { ConstantPriceSource } from '../src/broker/sim/price-source.ts';
 import { SimBroker } from '../src/broker/sim/sim-broker.ts';
@@ -48,16 +49,24 @@ for (let i = 0; i < N; i += batch) {
 await broker.idle();
 await first.close();
 const before = first.core.host.size;
+const stack = (await (await jetstreamManager(nc)).streams.info('REC_STACK')).state;
 
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const second = await StackHandler.open({ nc, broker, clock, prefix: 'rec', config });
 const restoreMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
 const result = {
   open_orders: second.restoreReport.open_orders,
   families: second.core.orders('instrument').length,
   actors_before: before,
   restore_ms: Math.round(restoreMs),
+  // CPU of this process during the restore: steadier than the wall time on a shared machine.
+  restore_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
   rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+  // What a restore reads: the last message of every actor's subject.
+  stack_bytes_per_message: Math.round(stack.bytes / Math.max(1, stack.messages)),
+  stack_messages: stack.messages,
 };
 process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
 await second.close();

@@ -9,6 +9,25 @@ export interface HostedRecord {
   version: number;
 }
 
+/**
+ * What `<prefix>.inspect.order.<kind>.<id>` carries for every transition of a hosted actor: enough
+ * for a live view of a family without reading anything else (docs/stack-handler.md "Inspection").
+ */
+export interface InspectEvent {
+  kind: string;
+  id: number;
+  /** The family root: the instrument order id (the order itself at instrument level). */
+  root: number | null;
+  /** The event the actor took (a machine event type, or the host's CREATED / COMPLETED). */
+  event: string;
+  version: number;
+  /** The machine state value after the event. */
+  state: string;
+  context: Record<string, unknown>;
+  /** Clock time of the transition (the injected clock, epoch ms). */
+  at: number;
+}
+
 interface Slot<T extends HostedRecord> {
   record: T;
   /** Last sequence of this actor's subject in the stream (0 = none yet). */
@@ -66,6 +85,10 @@ export class OrderHost<T extends HostedRecord> {
       lazyMs?: number;
       /** Which records `liveOfLevel` lists (default: all). */
       isLive?: (r: T) => boolean;
+      /** The inspection view of a record (family root, state, context summary). */
+      describe?: (r: T) => Pick<InspectEvent, 'root' | 'state' | 'context'>;
+      /** The injected clock, for the inspection events' time. */
+      now?: () => number;
     },
   ) {}
 
@@ -154,17 +177,19 @@ export class OrderHost<T extends HostedRecord> {
    * submission (re-sent idempotently). A `lazy` change waits `lazyMs`. A fill's changes to its three orders are then written with
    * the family's completion, one append per order, instead of separately.
    */
-  change(
-    level: string,
+  change<L extends T['level']>(
+    level: L,
     id: number,
     event: string,
-    fn: (r: T) => void,
+    fn: (r: Extract<T, { level: L }>) => void,
     opts: { defer?: boolean | 'lazy' } = {},
-  ): T {
+  ): Extract<T, { level: L }> {
     this.throwIfFatal();
     const slot = this.slot(level, id);
     if (!slot) throw new Error(`no actor ${this.key(level, id)}`);
-    fn(slot.record);
+    // The slot of `level` holds a record of that level (`put` files records by their own level).
+    const rec = slot.record as Extract<T, { level: L }>;
+    fn(rec);
     slot.record.version++;
     this.indexLive(slot);
     const wait =
@@ -174,7 +199,7 @@ export class OrderHost<T extends HostedRecord> {
           ? (this.opts.deferMs ?? 50)
           : undefined;
     this.record(slot, event, wait);
-    return slot.record;
+    return rec;
   }
 
   /**
@@ -247,15 +272,27 @@ export class OrderHost<T extends HostedRecord> {
     return n;
   }
 
+  /** Events recorded by this host's actors since it started (spawns included). */
+  eventsRecorded = 0;
+
   private record(slot: Slot<T>, event: string, waitMs?: number): void {
+    this.eventsRecorded++;
     slot.events.push(event);
     const { nc, prefix, inspect } = this.opts;
     if (nc && inspect !== false) {
       const r = slot.record;
-      nc.publish(
-        subject(prefix, 'inspect', 'order', r.level, String(r.id)),
-        JSON.stringify({ event, version: r.version, state: r }),
-      );
+      const d = this.opts.describe?.(r) ?? { root: null, state: '', context: {} };
+      const body: InspectEvent = {
+        kind: r.level,
+        id: r.id,
+        root: d.root,
+        event,
+        version: r.version,
+        state: d.state,
+        context: d.context,
+        at: this.opts.now?.() ?? 0,
+      };
+      nc.publish(subject(prefix, 'inspect', 'order', r.level, String(r.id)), JSON.stringify(body));
     }
     if (waitMs === undefined) {
       slot.urgent = true;

@@ -9,6 +9,7 @@
  */
 import type { StackCore } from '../stack/core.ts';
 import { logCritical } from '../stack/ports.ts';
+import { CONTRACT_INITIAL, INSTRUMENT_INITIAL, spawnInstrumentOrder } from '../stack/order-actors.ts';
 import { allocateAlgo } from '../stack/spawn.ts';
 import type { ContractOrder, InstrumentOrder } from '../stack/types.ts';
 import {
@@ -76,7 +77,11 @@ export async function generateForceRollOrders(
   return { decisions, created };
 }
 
-/** J3/J4: the instrument order and its contract orders, spawned together. */
+/**
+ * J3/J4: the instrument order and its contract orders, created together through the order actors
+ * (`spawnInstrumentOrder` with children: the instrument order's machine starts with them, every
+ * state is its machine's). The contract orders trade once the family is durable.
+ */
 export async function putRollOrderOnStack(core: StackCore, plan: RollOrderPlan): Promise<number> {
   const id = await core.newId('instrument');
   const childIds: number[] = [];
@@ -94,7 +99,7 @@ export async function putRollOrderOnStack(core: StackCore, plan: RollOrderPlan):
     children: [],
     active: true,
     orderType: plan.orderType,
-    state: 'new',
+    state: INSTRUMENT_INITIAL,
     version: 1,
     createdAt: now,
     manualTrade: false,
@@ -103,13 +108,10 @@ export async function putRollOrderOnStack(core: StackCore, plan: RollOrderPlan):
     referenceDatetime: plan.referenceDatetime,
     rollOrder: true,
   };
-  // From here to CHILDREN_SPAWNED nothing awaits: the family appears whole.
-  core.host.spawn(io, 'CREATED');
-  core.indexInstrumentOrder(io);
   const bestAlgo = allocateAlgo(core, { ...io, orderType: 'best' });
-  plan.contractOrders.forEach((c, k) => {
+  const children = plan.contractOrders.map((c, k): ContractOrder => {
     const spread = c.contractDates.length > 1;
-    const co: ContractOrder = {
+    return {
       level: 'contract',
       id: childIds[k]!,
       strategyName: plan.strategyName,
@@ -123,7 +125,7 @@ export async function putRollOrderOnStack(core: StackCore, plan: RollOrderPlan):
       children: [],
       active: true,
       orderType: 'best',
-      state: 'new',
+      state: CONTRACT_INITIAL,
       version: 1,
       createdAt: now,
       manualTrade: false,
@@ -142,17 +144,15 @@ export async function putRollOrderOnStack(core: StackCore, plan: RollOrderPlan):
           }
         : {}),
     };
-    core.host.spawn(co, 'CREATED');
-    core.toSend.add(co.id);
   });
-  core.host.change('instrument', id, 'CHILDREN_SPAWNED', (r) => {
-    r.children = [...childIds];
-    r.state = 'spawned';
-  });
+  // One synchronous step: the family appears whole.
+  spawnInstrumentOrder(core, io, children);
+  core.indexInstrumentOrder(io);
   await Promise.all([
     core.host.durable('instrument', id),
     ...childIds.map((c) => core.host.durable('contract', c)),
   ]);
+  for (const c of childIds) core.toSend.add(c);
   core.log.info(
     {
       instrument_code: plan.instrumentCode,

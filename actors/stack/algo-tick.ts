@@ -1,7 +1,6 @@
-import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
 import { marketClosing, okayToTradeNow } from './market.ts';
-import type { BrokerOrder } from './types.ts';
+import { sendBroker } from './order-actors.ts';
 
 /**
  * CLOCK_TICK for the algos (E1/E2 manage loops as deadlines kept in the broker order, so a
@@ -19,11 +18,10 @@ export async function algoTick(core: StackCore): Promise<void> {
     work.map(async (bo) => {
       const { broker } = core.deps;
       if (bo.algo.totalUntil !== undefined && now >= bo.algo.totalUntil) {
-        core.host.change('broker', bo.id, 'ALGO_TIMEOUT_CANCEL', (r) => {
-          (r as BrokerOrder).brokerStatus = 'cancel-requested';
-          (r as BrokerOrder).algo.cancelSentAt = now;
-          stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
+        core.host.change('broker', bo.id, 'ALGO_TIMEOUT', (b) => {
+          b.algo.cancelSentAt = now;
         });
+        sendBroker(core, bo.id, { type: 'CANCEL_REQUESTED' });
         await broker
           .cancelOrder(bo.orderRef)
           .catch((e: unknown) => core.log.warn({ err: String(e) }, 'cancel failed'));
@@ -43,14 +41,12 @@ export async function algoTick(core: StackCore): Promise<void> {
           ? !(await okayToTradeNow(core, parent)) || (await marketClosing(core, parent))
           : false;
         if (!(timeUp || adverse || closing || snap === undefined)) return;
-        core.host.change('broker', bo.id, 'ALGO_AGGRESSIVE', (r) => {
-          (r as BrokerOrder).algo.mode = 'aggressive';
+        core.host.change('broker', bo.id, 'ALGO_AGGRESSIVE', (b) => {
+          b.algo.mode = 'aggressive';
         });
       }
       if (sidePrice !== undefined && sidePrice !== core.brokerOrder(bo.id)?.limitPrice) {
-        core.host.change('broker', bo.id, 'LIMIT_MODIFIED', (r) => {
-          (r as BrokerOrder).limitPrice = sidePrice;
-        });
+        sendBroker(core, bo.id, { type: 'MODIFIED', limitPrice: sidePrice });
         await broker.modifyOrder(bo.orderRef, { limitPrice: sidePrice }).catch((e: unknown) => {
           core.log.warn({ broker_order_id: bo.id, err: String(e) }, 'modify failed');
         });

@@ -1,7 +1,7 @@
 import type { BrokerOrderState } from '../../src/broker/port.ts';
 import { adverseSize, marketClosing } from './market.ts';
 import type { StackCore } from './core.ts';
-import { startBrokerMachine, stepBrokerMachine } from './broker-machine.ts';
+import { BROKER_INITIAL, childSpec, sendBroker, sendContract, spawnBrokerOrder } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { AlgoName, BrokerOrder, ContractOrder } from './types.ts';
 
@@ -49,7 +49,7 @@ async function plan(
       }
     : {};
   if (algo === 'market') return { type: 'market', mode: 'aggressive', ...prices };
-  if (co.orderType !== 'best' && co.orderType !== 'Zero-roll-order') {
+  if (co.orderType !== 'best') {
     logCritical(core.log, 'best algo only takes best orders', {
       contract_order_id: co.id,
       order_type: co.orderType,
@@ -81,43 +81,31 @@ export async function submitWithAlgo(
   if (algo === '') return undefined;
   const limit = core.deps.config.algoSizeLimit ?? 1;
   const size = co.orderType === 'panic' ? qty : Math.sign(qty) * Math.min(Math.abs(qty), limit);
-  // The algo lock is written with the broker child that holds it (or with its release).
-  const release = core.host.hold([co]);
-  let bo: BrokerOrder | undefined;
-  try {
-    bo = await writeBrokerOrder(core, co, algo, size);
-  } finally {
-    release();
-  }
+  const bo = await writeBrokerOrder(core, co, algo, size);
   if (!bo) return undefined;
   await placeBrokerOrder(core, bo);
   return bo.id;
 }
 
-/** Set the algo lock and write the broker order; resolves once both are durable. */
+/**
+ * Plan the broker order, then in one step (no await between): the contract order's machine takes
+ * the algo lock (ALGO_CONTROL, naming the broker order that holds it), the broker order's actor
+ * starts, and the contract order learns its child (BROKER_ORDER_CREATED). Resolves once both are
+ * durable. Undefined when there is nothing to send, or the order was taken meanwhile.
+ */
 async function writeBrokerOrder(
   core: StackCore,
   co: ContractOrder,
   algo: AlgoName,
   size: number,
 ): Promise<BrokerOrder | undefined> {
-  core.host.change(
-    'contract',
-    co.id,
-    'ALGO_LOCKED',
-    (r) => {
-      const c = r as ContractOrder;
-      c.referenceOfControllingAlgo = algo;
-      c.state = 'algo-controlled';
-    },
-    { defer: true },
-  );
   const p = await plan(core, co, algo, size);
-  if (!p) {
-    releaseAlgo(core, co.id);
-    return undefined;
-  }
+  if (!p) return undefined;
   const id = await core.newId('broker');
+  const now0 = core.contractOrder(co.id);
+  if (!now0?.active || now0.referenceOfControllingAlgo !== undefined || now0.fill === now0.trade)
+    return undefined;
+  sendContract(core, co.id, { type: 'ALGO_CONTROL', algo: `${algo}:${id}` });
   const now = core.now();
   const total = core.deps.config.totalTimeoutMs ?? TOTAL_TIME_OUT;
   const bo: BrokerOrder = {
@@ -134,7 +122,7 @@ async function writeBrokerOrder(
     children: [],
     active: true,
     orderType: p.type,
-    state: 'submitted',
+    state: BROKER_INITIAL,
     version: 1,
     createdAt: now,
     manualTrade: co.manualTrade,
@@ -159,15 +147,9 @@ async function writeBrokerOrder(
     rollOrder: co.rollOrder,
     ...spreadLegs(co, size),
   };
-  startBrokerMachine(bo, core.deps.broker.name);
-  core.host.spawn(bo, 'CREATED');
+  spawnBrokerOrder(core, bo);
   core.byOrderRef.set(bo.orderRef, id);
-  core.host.change('contract', co.id, 'BROKER_CHILD_ADDED', (r) => {
-    r.children.push(id);
-    // The lock names the broker order that holds it, so only that order's end releases it.
-    (r as ContractOrder).referenceOfControllingAlgo = `${algo}:${id}`;
-    r.state = 'working';
-  });
+  sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child: childSpec(bo) });
   await Promise.all([core.host.durable('broker', id), core.host.durable('contract', co.id)]);
   return bo;
 }
@@ -192,28 +174,24 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
       limitPrice: bo.limitPrice,
     });
     if (!placed.existing) core.counters.broker_orders_sent++;
-    if (core.brokerOrder(bo.id)?.brokerStatus === 'pending-submit') {
+    if (core.brokerOrder(bo.id)?.state === 'created') {
+      // Lazy: a restore re-sends a pending-submit order with the same orderRef (idempotent).
+      const lazy = { defer: 'lazy' } as const;
+      // The broker's ids are data the fill matching uses (F1a), not state.
       core.host.change(
         'broker',
         bo.id,
-        'SUBMITTED',
-        (r) => {
-          const b = r as BrokerOrder;
-          b.brokerStatus = 'submitted';
+        'BROKER_IDS',
+        (b) => {
           b.brokerTempId = placed.tempId;
           b.brokerPermId = placed.permId;
-          const at = placed.submittedAt;
-          stepBrokerMachine(
-            b,
-            { type: 'SUBMITTED', brokerTempId: String(placed.tempId), submitDatetime: at },
-            core.log,
-          );
-          if (placed.permId > 0)
-            stepBrokerMachine(b, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, core.log);
         },
-        // Lazy: a restore re-sends a pending-submit order with the same orderRef (idempotent).
-        { defer: 'lazy' },
+        lazy,
       );
+      const submitted = { brokerTempId: String(placed.tempId), submitDatetime: placed.submittedAt };
+      sendBroker(core, bo.id, { type: 'SUBMITTED', ...submitted }, lazy);
+      if (placed.permId > 0)
+        sendBroker(core, bo.id, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, lazy);
     }
   } catch (err) {
     core.log.warn({ broker_order_id: bo.id, err: String(err) }, 'broker order not accepted');
@@ -227,13 +205,15 @@ async function dropRejected(core: StackCore, id: number, reason: string): Promis
   if (!bo || bo.fill !== 0) return;
   const parent = bo.parent;
   core.byOrderRef.delete(bo.orderRef);
-  if (parent !== undefined) {
-    core.host.change('contract', parent, 'BROKER_CHILD_REJECTED', (r) => {
-      r.children = r.children.filter((c) => c !== id);
-    });
-    releaseAlgo(core, parent, id);
-  }
   core.log.warn({ broker_order_id: id, reason }, 'broker order rejected');
+  // The machine tells the contract order (CHILD_REJECTED settles the child).
+  sendBroker(
+    core,
+    id,
+    bo.state === 'created' ? { type: 'SUBMIT_FAILED', reason } : { type: 'REJECTED', reason },
+  );
+  if (parent !== undefined) releaseAlgo(core, parent, id);
+  core.brokerActors.stop(bo);
   await core.host.remove('broker', id);
 }
 
@@ -244,17 +224,7 @@ export function releaseAlgo(core: StackCore, contractOrderId: number, brokerOrde
   // A finished broker order releases the lock only if it still holds it (a later child may).
   const holder = co.referenceOfControllingAlgo.split(':')[1];
   if (brokerOrderId !== undefined && holder !== undefined && holder !== String(brokerOrderId)) return;
-  core.host.change(
-    'contract',
-    co.id,
-    'ALGO_RELEASED',
-    (r) => {
-      const c = r as ContractOrder;
-      c.referenceOfControllingAlgo = undefined;
-      c.state = c.fill === c.trade ? 'filled' : c.fill !== 0 ? 'partially-filled' : 'new';
-    },
-    { defer: true },
-  );
+  sendContract(core, co.id, { type: 'ALGO_RELEASE', algo: co.referenceOfControllingAlgo }, { defer: true });
   core.toSend.add(co.id);
 }
 
@@ -273,11 +243,7 @@ export async function onBrokerOrderStatus(core: StackCore, s: BrokerOrderState):
   if (s.status === 'rejected' && bo.fill === 0)
     return dropRejected(core, bo.id, s.rejectReason ?? 'rejected');
   if (s.status === 'cancelled' && bo.brokerStatus !== 'cancelled' && bo.brokerStatus !== 'filled') {
-    core.host.change('broker', bo.id, 'CANCELLED', (r) => {
-      (r as BrokerOrder).brokerStatus = 'cancelled';
-      r.state = 'cancelled';
-      stepBrokerMachine(r as BrokerOrder, { type: 'CANCELLED' }, core.log);
-    });
+    sendBroker(core, bo.id, { type: 'CANCELLED' });
     algoFinished(core, bo);
   }
 }

@@ -1,8 +1,11 @@
-import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
+import { sendBroker, sendContract, sendInstrument } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import { processFillsStack } from './process-fills.ts';
-import type { AnyOrder, BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
+import type { BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
+
+/** An order record as the history keeps it: without its machine's state. */
+const withoutMachine = <T extends { machine?: unknown }>(o: T): T => ({ ...o, machine: undefined });
 
 export interface CompletionMode {
   /** G2: at end of day every family completes, partly filled or unfilled. */
@@ -23,59 +26,64 @@ function family(
 }
 
 /**
- * G1: an instrument order completes when it is filled and every contract child and every broker
- * grandchild is filled (strict mode); at end of day unconditionally. The family goes to the
- * historic order stream, then every member is deactivated (rows stay until end-of-day removal).
+ * G1/G2 after the instrument order's machine completed its family (strictly: filled, every
+ * contract child completed, which needs every broker child settled; or at end of day): the family
+ * goes to the historic order stream, then its broker orders are deactivated (DEACTIVATE; the
+ * contract and instrument machines deactivated themselves on completing). Rows stay until
+ * end-of-day removal. Called synchronously from the instrument order's `completed`: the members'
+ * deferred changes are held until the history record is written, then land as one append each.
+ * Idempotent (the history record is deduplicated by its id), so a restore can finish a completion
+ * a crash interrupted.
  */
-export async function tryCompleteFamily(
-  core: StackCore,
-  io: InstrumentOrder,
-  mode: CompletionMode = {},
-): Promise<boolean> {
-  if (!io.active || core.completing.has(io.id)) return false;
-  const { contracts, brokers } = family(core, io);
-  if (!mode.allowZeroCompletions) {
-    if (io.fill !== io.trade) return false;
-    if (contracts.some((c) => c.fill !== c.trade) || brokers.some((b) => b.fill !== b.trade)) return false;
-  }
+export function completeFamily(core: StackCore, io: InstrumentOrder): Promise<void> {
+  if (io.orderType === 'balance_trade' || core.completing.has(io.id)) return Promise.resolve();
   core.completing.add(io.id);
-  const members: AnyOrder[] = [io, ...contracts, ...brokers];
-  // The members' pending fill changes wait for the history record, then go with their completion:
-  // one append per member.
-  const release = core.host.hold(members);
-  try {
+  const { contracts, brokers } = family(core, io);
+  const release = core.host.hold([io, ...contracts, ...brokers]);
+  const done = (async () => {
     try {
+      // The history is what the orders were (the historic order tables), not machine state.
       await core.store.appendHistory('instrument', io.id, {
         completedAt: core.now(),
-        instrument: io,
-        contracts,
-        brokers,
+        instrument: withoutMachine(io),
+        contracts: contracts.map(withoutMachine),
+        brokers: brokers.map(withoutMachine),
       });
+      for (const b of brokers) if (b.active) sendBroker(core, b.id, { type: 'DEACTIVATE' });
     } finally {
       core.completing.delete(io.id);
+      release();
     }
-    for (const m of members) {
-      if (!m.active) continue;
-      core.host.change(m.level, m.id, 'COMPLETED', (r) => {
-        r.active = false;
-        r.state = 'completed';
-        if (r.level === 'contract') r.referenceOfControllingAlgo = undefined;
-        if (r.level === 'broker') stepBrokerMachine(r, { type: 'DEACTIVATE' }, core.log);
-      });
-    }
-  } finally {
-    release();
-  }
-  for (const l of core.completedListeners) l(io);
-  return true;
+    for (const l of core.completedListeners) l(io);
+  })();
+  return core.track(done);
 }
 
-/** handle_completed_orders (G1). Returns the completed instrument order ids. */
+/** A completed family whose broker orders are still active: its completion was interrupted. */
+function unfinished(core: StackCore, io: InstrumentOrder): boolean {
+  return !io.active && family(core, io).brokers.some((b) => b.active);
+}
+
+/**
+ * handle_completed_orders (G1). Families complete in their machines as the events arrive; this
+ * pass finishes completions a crash interrupted and, with `allowZeroCompletions` (G2), sends
+ * END_OF_DAY to every live family (contract orders first, then the instrument order). Returns the
+ * ids of the families completed by this pass.
+ */
 export async function handleCompletedOrders(core: StackCore, mode: CompletionMode = {}): Promise<number[]> {
   const done: number[] = [];
-  for (const io of core.activeOrders('instrument')) {
-    if (await tryCompleteFamily(core, io, mode)) done.push(io.id);
+  for (const io of core.orders('instrument')) {
+    if (io.active && mode.allowZeroCompletions) {
+      for (const co of family(core, io).contracts)
+        if (co.active) sendContract(core, co.id, { type: 'END_OF_DAY' });
+      sendInstrument(core, io.id, { type: 'END_OF_DAY' });
+      done.push(io.id);
+    } else if (unfinished(core, io)) {
+      void completeFamily(core, io);
+      done.push(io.id);
+    }
   }
+  await core.settledCompletions();
   return done;
 }
 
@@ -94,17 +102,15 @@ export async function safeStackRemoval(
         b.active && b.fill !== b.trade && b.brokerStatus !== 'cancelled' && b.brokerStatus !== 'rejected',
     );
   for (const bo of open) {
-    core.host.change('broker', bo.id, 'EOD_CANCEL', (r) => {
-      (r as BrokerOrder).brokerStatus = 'cancel-requested';
-      stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
-    });
+    sendBroker(core, bo.id, { type: 'CANCEL_REQUESTED' });
     await broker
       .cancelOrder(bo.orderRef)
       .catch((e: unknown) => core.log.warn({ err: String(e) }, 'cancel failed'));
   }
-  const deadline = Date.now() + (core.deps.config.eodCancelWaitMs ?? 60_000);
+  // Polled every 50 ms up to the wait (counted, not read off a clock: a simulated clock may stand).
+  const polls = Math.ceil((core.deps.config.eodCancelWaitMs ?? 60_000) / 50);
   let still = open.map((b) => b.orderRef);
-  while (still.length > 0 && Date.now() < deadline) {
+  for (let i = 0; still.length > 0 && i < polls; i++) {
     const states = new Map((await broker.orders().catch(() => [])).map((s) => [s.orderRef, s.status]));
     still = still.filter((ref) => {
       const s = states.get(ref);
@@ -127,6 +133,12 @@ export async function safeStackRemoval(
       continue;
     }
     if (o.level === 'broker') core.byOrderRef.delete(o.orderRef);
+    if (o.level === 'contract') core.toSend.delete(o.id);
+    // The request that made the order stays known after the order leaves (issue 10 §4).
+    if (o.level === 'instrument' && o.requestId !== undefined) {
+      await core.kv.recordConsumedRequest(o.requestId, o.id);
+      core.consumedRequests.set(o.requestId, o.id);
+    }
     await core.host.remove(o.level, o.id);
     removed++;
   }

@@ -1,7 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import type { Clock } from '../../src/clock.ts';
+import { brokerOrderMachine } from '../../machines/broker-order.ts';
+import { contractOrderMachine } from '../../machines/contract-order.ts';
+import { instrumentOrderMachine } from '../../machines/instrument-order.ts';
+import { MachineActors } from '../host/machine-actors.ts';
 import { OrderHost } from '../host/order-host.ts';
+import { brokerMachineInput, contractMachineInput, instrumentMachineInput } from './order-actors.ts';
 import { applyFillToPositions } from './positions.ts';
 import type { OrderEventStore } from '../store/order-event-store.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
@@ -49,6 +54,22 @@ export class StackCore {
   readonly contractPositions = new Map<string, number>();
   readonly strategyPositions = new Map<string, number>();
   readonly seenExecIds = new Set<string>();
+  /**
+   * Recorded fills by execution id: where a commission reported later, or a broker's correction
+   * of the fill (`revision`: the correcting execution id), is joined.
+   */
+  readonly fillIndex = new Map<
+    string,
+    {
+      instrumentCode: string;
+      brokerOrderId?: number;
+      commission?: number;
+      rec: FillRecord;
+      revision?: string;
+    }
+  >();
+  /** Commissions reported before their fill (joined when the fill is recorded). */
+  readonly pendingCommissions = new Map<string, { commission: number; currency: string }>();
   /** Fills of orders that are not ours, seen (and logged) but not recorded. */
   readonly foreignExecIds = new Set<string>();
   readonly locks = new Map<string, LockReason>();
@@ -82,8 +103,37 @@ export class StackCore {
     return run;
   }
 
+  /** The broker orders' machine actors (order-actors.ts). */
+  readonly brokerActors: MachineActors<typeof brokerOrderMachine, BrokerOrder>;
+  readonly contractActors = new MachineActors(contractOrderMachine, contractMachineInput);
+  readonly instrumentActors = new MachineActors(instrumentOrderMachine, instrumentMachineInput);
+  /** Set by the stack handler: what follows when an instrument order's machine completes its family. */
+  onFamilyCompleted: (io: InstrumentOrder) => void = () => undefined;
+
+  familyCompleted(io: InstrumentOrder): void {
+    this.onFamilyCompleted(io);
+  }
+
+  /** Family completions under way (history record being written). */
+  private readonly completions = new Set<Promise<void>>();
+
+  track(p: Promise<void>): Promise<void> {
+    const q = p.catch((err: unknown) =>
+      logCritical(this.log, 'family completion failed', { err: String(err) }),
+    );
+    this.completions.add(q);
+    void q.finally(() => this.completions.delete(q));
+    return q;
+  }
+
+  /** Resolves when every family completion started so far is written. */
+  async settledCompletions(): Promise<void> {
+    while (this.completions.size > 0) await Promise.all([...this.completions]);
+  }
+
   /** Work queues, so a pass looks only at orders with work to do (not the whole stack). */
   readonly toSpawn = new Set<number>();
+  /** Contract orders whose spawn step is durable: only these get broker orders. */
   readonly toSend = new Set<number>();
   /** Families being completed (guards against completing one twice concurrently). */
   readonly completing = new Set<number>();
@@ -108,6 +158,22 @@ export class StackCore {
   indexInstrumentOrder(o: InstrumentOrder): void {
     const k = strategyPositionKey(o.strategyName, o.instrumentCode);
     this.byKey.set(k, [...(this.byKey.get(k) ?? []), o.id]);
+    if (o.requestId !== undefined) this.byRequest.set(o.requestId, o.id);
+  }
+
+  /** Requests being put on the stack now (a redelivery waits for the same order). */
+  readonly requestsInFlight = new Map<string, Promise<InstrumentOrder>>();
+
+  /** Instrument order ids by the queued request that created them (exactly once, issue 10 §4). */
+  private readonly byRequest = new Map<string, number>();
+
+  /** Requests whose orders left the stack at end of day (StackKv `requests.*`), with the order id. */
+  readonly consumedRequests = new Map<string, number>();
+
+  /** The order a queued request created, while it is on the stack (live or completed). */
+  orderForRequest(requestId: string): InstrumentOrder | undefined {
+    const id = this.byRequest.get(requestId);
+    return id === undefined ? undefined : this.instrumentOrder(id);
   }
 
   constructor(
@@ -121,7 +187,42 @@ export class StackCore {
       inspect: deps.config.inspect,
       onFatal: (err) => logCritical(deps.log, 'order host lost its store', { err: String(err) }),
       isLive: (r) => r.active,
+      describe: (r) => this.describe(r),
+      now: () => deps.clock.now(),
     });
+    this.brokerActors = new MachineActors(brokerOrderMachine, (r) => brokerMachineInput(r, deps.broker.name));
+  }
+
+  /** The family root of an order: its instrument order's id. */
+  rootOf(o: AnyOrder): number | null {
+    if (o.level === 'instrument') return o.id;
+    const co = o.level === 'contract' ? o : o.parent === undefined ? undefined : this.contractOrder(o.parent);
+    return co?.parent ?? null;
+  }
+
+  /** What the inspection events say of an order besides its identity. */
+  private describe(o: AnyOrder): { root: number | null; state: string; context: Record<string, unknown> } {
+    const context: Record<string, unknown> = {
+      strategyName: o.strategyName,
+      instrumentCode: o.instrumentCode,
+      trade: o.trade,
+      fill: o.fill,
+      overfill: o.overfill,
+      filledPrice: o.filledPrice ?? null,
+      active: o.active,
+      locked: o.locked,
+      parent: o.parent ?? null,
+      children: o.children,
+    };
+    if (o.level !== 'instrument') context.contractDate = o.contractDate;
+    if (o.level === 'contract') context.algo = o.referenceOfControllingAlgo ?? null;
+    if (o.level === 'broker') {
+      context.orderRef = o.orderRef;
+      context.brokerStatus = o.brokerStatus;
+      context.limitPrice = o.limitPrice ?? null;
+      context.commission = o.commission ?? null;
+    }
+    return { root: this.rootOf(o), state: o.state, context };
   }
 
   get log(): StackLogger {

@@ -1,9 +1,10 @@
-import type { BrokerFill } from '../../src/broker/port.ts';
-import { ROLL_PSEUDO_STRATEGY, spreadFill } from '../../src/domain/rolls/roll-orders.ts';
+import type { BrokerFill, BrokerLeg } from '../../src/broker/port.ts';
+import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import type { StackCore } from './core.ts';
-import { stepBrokerMachine } from './broker-machine.ts';
+import type { Fill } from '../../src/domain/orders/index.ts';
+import { MANUAL_CHILD, orderLegs, sendBroker, sendContract, sendInstrument } from './order-actors.ts';
 import { logCritical } from './ports.ts';
-import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder } from './types.ts';
+import type { BrokerOrder, FillRecord } from './types.ts';
 
 /**
  * Fills (digest §F), redesigned around one rule: a fill is written once, to the fills stream with
@@ -11,13 +12,6 @@ import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder } from './
  * sum of fill records (so "position = sum of fills" survives any crash: F3/F4's two-write gaps do
  * not exist), and order fills are re-derived from their children (F3, F4, F5).
  */
-
-/** Weighted average price (the reference uses an unweighted nanmean; §10 asks us to choose). */
-function weighted(prev: number | undefined, prevQty: number, price: number, qty: number): number {
-  const a = Math.abs(prevQty);
-  const b = Math.abs(qty);
-  return a + b === 0 ? price : ((prev ?? 0) * a + price * b) / (a + b);
-}
 
 /** Match a broker fill to our broker order: orderRef, then temp id, then perm id (digest F1a). */
 export function matchBrokerOrder(
@@ -53,6 +47,14 @@ export async function recordBrokerFill(
     return 'foreign';
   }
   core.seenExecIds.add(fill.execId);
+  const early = core.pendingCommissions.get(fill.execId);
+  const commission =
+    fill.commission !== undefined && Number.isFinite(fill.commission)
+      ? { commission: fill.commission, commissionCurrency: fill.commissionCurrency ?? '' }
+      : early
+        ? { commission: early.commission, commissionCurrency: early.currency }
+        : {};
+  core.pendingCommissions.delete(fill.execId);
   const rec: FillRecord = bo
     ? {
         execId: fill.execId,
@@ -71,6 +73,7 @@ export async function recordBrokerFill(
         contractOrderId: bo.parent,
         instrumentOrderId: bo.parent === undefined ? undefined : core.contractOrder(bo.parent)?.parent,
         orderRef: fill.orderRef,
+        ...commission,
       }
     : {
         // A fill for one of our orders no longer on the stack (e.g. after end of day): the broker
@@ -85,6 +88,7 @@ export async function recordBrokerFill(
         price: fill.price,
         time: fill.time,
         orderRef: fill.orderRef,
+        ...commission,
       };
   if (!bo) {
     core.counters.unmatched_fills++;
@@ -123,178 +127,174 @@ export async function commitFill(core: StackCore, rec: FillRecord): Promise<void
     },
     `fill ${rec.qty > 0 ? '+' : ''}${rec.qty} ${rec.instrumentCode}${rec.contractDate ? ` ${rec.contractDate}` : ''} at ${rec.price}`,
   );
+  // A commission that came while the fill was being written is joined now.
+  const early = core.pendingCommissions.get(rec.execId);
+  if (early) await recordCommission(core, { execId: rec.execId, ...early });
 }
 
-/** Apply a stored fill record: positions always; orders only if they have not seen it yet. */
+/**
+ * A commission reported by the broker (IB commissionReport), joined to its fill by execution id:
+ * written to the fills stream beside the fill record (readers get it joined, see
+ * OrderEventStore.loadFills) and sent to the broker order's actor (COMMISSION). One that comes
+ * before its fill waits for it; a second report for the same execution changes nothing.
+ */
+export async function recordCommission(
+  core: StackCore,
+  c: { execId: string; commission: number; currency: string },
+): Promise<'joined' | 'pending' | 'duplicate' | 'invalid'> {
+  if (!Number.isFinite(c.commission)) {
+    core.log.warn({ exec_id: c.execId, commission: c.commission }, 'commission is not a number: ignored');
+    return 'invalid';
+  }
+  const f = core.fillIndex.get(c.execId);
+  if (!f) {
+    core.pendingCommissions.set(c.execId, { commission: c.commission, currency: c.currency });
+    return 'pending';
+  }
+  core.pendingCommissions.delete(c.execId);
+  if (f.commission !== undefined) return 'duplicate';
+  f.commission = c.commission;
+  f.rec.commission = c.commission;
+  f.rec.commissionCurrency = c.currency;
+  await core.store.appendCommission(f.instrumentCode, c.execId, c.commission, c.currency, f.revision);
+  // The broker order's ledger adds commissions: a corrected fill's new commission is on the record.
+  if (f.revision === undefined && f.brokerOrderId !== undefined && core.brokerOrder(f.brokerOrderId))
+    sendBroker(
+      core,
+      f.brokerOrderId,
+      { type: 'COMMISSION', fillId: c.execId, commission: c.commission },
+      { defer: true },
+    );
+  return 'joined';
+}
+
+/**
+ * A broker's correction of a fill (IB `fill-corrected`: same execution, later execution id, new
+ * quantity, price or time; its commission reported again): joined to the fill record by execution
+ * id. Stored beside the fill (OrderEventStore.appendCorrection, so every reader of the fills gets
+ * the corrected record: positions, P&L, trade reports), the positions moved by the difference,
+ * the commission cleared until the corrected one is reported. A correction of a fill not seen yet
+ * is recorded as that fill, with the corrected values. The order actors' ledgers keep the fill
+ * they were sent (a quantity correction shows as a position break against the order's fill).
+ */
+export async function recordFillCorrection(
+  core: StackCore,
+  fill: BrokerFill,
+): Promise<'corrected' | 'duplicate' | 'recorded' | 'foreign' | 'unmatched'> {
+  const f = core.fillIndex.get(fill.execId);
+  if (!f) {
+    const r = await recordBrokerFill(core, { ...fill });
+    return r === 'applied' ? 'recorded' : r === 'duplicate' ? 'duplicate' : r;
+  }
+  const revision = fill.correctedBy ?? fill.execId;
+  if (f.revision === revision) return 'duplicate';
+  const old = f.rec;
+  const corrected = {
+    correctionOf: fill.execId,
+    correctedBy: revision,
+    qty: fill.qty,
+    price: fill.price,
+    time: fill.time,
+    ...(fill.commission === undefined
+      ? {}
+      : { commission: fill.commission, commissionCurrency: fill.commissionCurrency ?? '' }),
+  };
+  await core.store.appendCorrection(old.instrumentCode, corrected);
+  core.applyToPositions({ ...old, qty: fill.qty - old.qty });
+  const rec: FillRecord = {
+    ...old,
+    qty: fill.qty,
+    price: fill.price,
+    time: fill.time,
+    correctedBy: revision,
+  };
+  delete rec.commission;
+  delete rec.commissionCurrency;
+  if (fill.commission !== undefined) {
+    rec.commission = fill.commission;
+    rec.commissionCurrency = fill.commissionCurrency ?? '';
+  }
+  core.fillIndex.set(fill.execId, {
+    instrumentCode: rec.instrumentCode,
+    rec,
+    revision,
+    ...(rec.brokerOrderId === undefined ? {} : { brokerOrderId: rec.brokerOrderId }),
+    ...(rec.commission === undefined ? {} : { commission: rec.commission }),
+  });
+  core.log.warn(
+    {
+      exec_id: fill.execId,
+      corrected_by: revision,
+      qty: [old.qty, fill.qty],
+      price: [old.price, fill.price],
+    },
+    'fill corrected by the broker',
+  );
+  return 'corrected';
+}
+
+/**
+ * Apply a stored fill record: positions always; then the fill goes to its order's actor as an
+ * event (broker order FILL, or a contract order's manual child) and travels up from there. On a
+ * restore (`restoring`) the fill is replayed to every level on its own: the three appends a fill
+ * makes (broker FILL, contract and instrument CHILD_FILL) are deferred and pipelined per actor, so
+ * a kill -9 can keep any subset of them (e.g. the contract order's only: its broker order's
+ * replayed FILL then stops at the contract order, which holds it, and never reaches the instrument
+ * order). Each order's fills are thus re-derived from the fills stream, the one commit point; the
+ * machines and `hasChildFill` make every level's replay a no-op where the fill is held.
+ */
 export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = false): void {
   core.seenExecIds.add(rec.execId);
+  core.fillIndex.set(rec.execId, {
+    instrumentCode: rec.instrumentCode,
+    rec,
+    ...(rec.brokerOrderId === undefined ? {} : { brokerOrderId: rec.brokerOrderId }),
+    ...(rec.commission === undefined ? {} : { commission: rec.commission }),
+    ...(rec.correctedBy === undefined ? {} : { revision: rec.correctedBy }),
+  });
   core.applyToPositions(rec);
   core.fillsApplied++;
   if (rec.kind === 'manual-contract' && rec.contractOrderId !== undefined) {
     const co = core.contractOrder(rec.contractOrderId);
-    if (co && !co.manualExecIds.includes(rec.execId)) {
-      core.host.change(
-        'contract',
-        co.id,
-        'MANUAL_FILL',
-        (r) => {
-          const c = r as ContractOrder;
-          c.manualFill += rec.qty;
-          c.manualExecIds.push(rec.execId);
-        },
-        { defer: true },
-      );
+    if (!co) return;
+    const fill = fillOf(rec, co.legs);
+    if (!co.manualExecIds.includes(rec.execId)) {
+      const childId = `${MANUAL_CHILD}${rec.execId}`;
+      const child = { orderId: childId, trade: fill.qty, contractDates: orderLegs(co).contractDates };
+      sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child }, { defer: true });
+      sendContract(core, co.id, { type: 'CHILD_FILL', childId, fill }, { defer: true });
     }
-    if (co && !restoring) aggregateUp(core, co.id);
+    if (restoring) replayToInstrumentOrder(core, co.id, fill);
     return;
   }
   if (rec.brokerOrderId === undefined) return;
   const bo = core.brokerOrder(rec.brokerOrderId);
   if (!bo) return;
-  if (!bo.execIds.includes(rec.execId)) applyToBrokerOrder(core, bo, rec);
-  if (!restoring && bo.parent !== undefined) aggregateUp(core, bo.parent);
+  const fill = fillOf(rec, bo.legs);
+  if (!bo.execIds.includes(rec.execId)) sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
+  if (!restoring || bo.parent === undefined) return;
+  sendContract(core, bo.parent, { type: 'CHILD_FILL', childId: String(bo.id), fill }, { defer: true });
+  replayToInstrumentOrder(core, bo.parent, fill);
 }
 
-/** F2: the broker order's fill; an overfill is kept apart and logged, never thrown (#1580). */
-function applyToBrokerOrder(core: StackCore, bo: BrokerOrder, rec: FillRecord): void {
-  const late = bo.brokerStatus === 'cancelled' || bo.brokerStatus === 'cancel-requested';
-  if (late) core.counters.late_fills++;
-  core.host.change(
-    'broker',
-    bo.id,
-    late ? 'LATE_FILL' : 'FILL',
-    (r) => {
-      const b = r as BrokerOrder;
-      b.execIds.push(rec.execId);
-      // A calendar spread: this leg's fill, then the whole spreads filled (first-leg units).
-      const leg = b.legs?.findIndex((l) => l.contractDate === rec.contractDate) ?? -1;
-      const qty = b.legs ? b.legs.map((_, k) => (k === leg ? rec.qty : 0)) : [rec.qty];
-      stepBrokerMachine(
-        b,
-        { type: 'FILL', fill: { fillId: rec.execId, qty, price: rec.price, datetime: rec.time } },
-        core.log,
-      );
-      if (b.legs && b.legFills && leg >= 0) b.legFills[leg] = (b.legFills[leg] ?? 0) + rec.qty;
-      const filled =
-        b.legs && b.legFills
-          ? spreadFill(
-              b.legs.map((l) => l.qty),
-              b.legFills,
-            )
-          : undefined;
-      const total = filled ?? b.fill + b.overfill + rec.qty;
-      const capped =
-        Math.sign(total) === Math.sign(b.trade)
-          ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(b.trade))
-          : 0;
-      if (filled === undefined)
-        b.filledPrice = weighted(b.filledPrice, b.fill, rec.price, capped - b.fill || rec.qty);
-      b.fill = capped;
-      b.overfill = total - capped;
-      b.fillDatetime = rec.time;
-      if (b.fill === b.trade) {
-        b.brokerStatus = 'filled';
-        b.state = 'filled';
-      } else if (b.fill !== 0 && b.state === 'submitted') b.state = 'partially-filled';
-    },
-    { defer: true },
-  );
-  if (bo.overfill !== 0) {
-    core.counters.overfills++;
-    logCritical(core.log, 'broker order overfilled: positions follow the broker, order capped at its trade', {
-      broker_order_id: bo.id,
-      trade: bo.trade,
-      overfill: bo.overfill,
-    });
-  }
-}
-
-/** F3 then F4/F5: re-derive the contract order's and its parent's fills from their children. */
-export function aggregateUp(core: StackCore, contractOrderId: number): void {
+/** On a restore: a contract order's fill to its instrument order, which may not have written it. */
+function replayToInstrumentOrder(core: StackCore, contractOrderId: number, fill: Fill): void {
   const co = core.contractOrder(contractOrderId);
-  if (!co) return;
-  aggregateContract(core, co);
-  if (co.parent !== undefined) {
-    const io = core.instrumentOrder(co.parent);
-    if (io) aggregateInstrument(core, io);
-  }
+  if (co?.parent === undefined) return;
+  const event = { type: 'CHILD_FILL' as const, childId: String(co.id), fill };
+  sendInstrument(core, co.parent, event, { defer: true });
 }
 
-export function aggregateContract(core: StackCore, co: ContractOrder): void {
-  let total = co.manualFill;
-  let notional = 0;
-  let qty = 0;
-  let dt = co.fillDatetime;
-  for (const id of co.children) {
-    const b = core.brokerOrder(id);
-    if (!b) continue;
-    total += b.fill;
-    if (b.filledPrice !== undefined && b.fill !== 0) {
-      notional += b.filledPrice * Math.abs(b.fill);
-      qty += Math.abs(b.fill);
-    }
-    if (b.fillDatetime !== undefined) dt = Math.max(dt ?? 0, b.fillDatetime);
-  }
-  const capped =
-    Math.sign(total) === Math.sign(co.trade)
-      ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(co.trade))
-      : 0;
-  const overfill = total - capped;
-  if (capped === co.fill && overfill === co.overfill) return;
-  if (overfill !== 0)
-    logCritical(core.log, 'contract order overfilled', {
-      contract_order_id: co.id,
-      trade: co.trade,
-      overfill,
-    });
-  core.host.change(
-    'contract',
-    co.id,
-    'FILL',
-    (r) => {
-      const c = r as ContractOrder;
-      c.fill = capped;
-      c.overfill = overfill;
-      c.filledPrice = qty > 0 ? notional / qty : c.filledPrice;
-      c.fillDatetime = dt;
-      if (c.fill === c.trade) c.state = 'filled';
-      else if (c.fill !== 0 && c.state !== 'algo-controlled' && c.state !== 'working')
-        c.state = 'partially-filled';
-    },
-    { defer: true },
-  );
-}
-
-export function aggregateInstrument(core: StackCore, io: InstrumentOrder): void {
-  const kids = io.children
-    .map((id) => core.contractOrder(id))
-    .filter((c): c is ContractOrder => c !== undefined);
-  if (kids.length === 0 || io.trade === 0) return; // F4/F5: zero instrument trade, nothing to do
-  if (kids.length > 1) {
-    const distributed =
-      kids.every(
-        (c) => c.instrumentCode === io.instrumentCode && Math.sign(c.trade) === Math.sign(io.trade),
-      ) && kids.reduce((s, c) => s + c.trade, 0) === io.trade;
-    if (!distributed) {
-      logCritical(core.log, 'inter-market spread not supported', { instrument_order_id: io.id });
-      return;
-    }
-  }
-  const total = kids.reduce((s, c) => s + c.fill, 0);
-  const qty = kids.reduce((s, c) => s + Math.abs(c.fill), 0);
-  const notional = kids.reduce((s, c) => s + (c.filledPrice ?? 0) * Math.abs(c.fill), 0);
-  if (total === io.fill) return;
-  core.host.change(
-    'instrument',
-    io.id,
-    'FILL',
-    (r) => {
-      const i = r as InstrumentOrder;
-      i.fill = total;
-      i.filledPrice = qty > 0 ? notional / qty : i.filledPrice;
-      i.fillDatetime = Math.max(...kids.map((c) => c.fillDatetime ?? 0));
-      i.state = i.fill === i.trade ? 'filled' : 'partially-filled';
-    },
-    { defer: true },
-  );
+/**
+ * A fill record as the machines' fill: one leg, or for a calendar spread (an order with `legs`)
+ * this fill's quantity at its contract's leg and zero at the others (IB reports spreads per leg).
+ */
+function fillOf(rec: FillRecord, legs?: readonly BrokerLeg[]): Fill {
+  return {
+    fillId: rec.execId,
+    qty: legs ? legs.map((l) => (l.contractDate === rec.contractDate ? rec.qty : 0)) : [rec.qty],
+    price: rec.price,
+    datetime: rec.time,
+    ...(rec.commission === undefined ? {} : { commission: rec.commission }),
+  };
 }

@@ -1,6 +1,12 @@
 import { afterBrokerFill } from './algos.ts';
-import { stepBrokerMachine } from './broker-machine.ts';
 import type { StackCore } from './core.ts';
+import {
+  INSTRUMENT_INITIAL,
+  sendBroker,
+  sendContract,
+  sendInstrument,
+  spawnInstrumentOrder,
+} from './order-actors.ts';
 import { commitFill } from './fills.ts';
 import { StackRequestError } from './spawn.ts';
 import type { BrokerOrder, ContractOrder, FillRecord, InstrumentOrder, OrderLevel } from './types.ts';
@@ -112,15 +118,13 @@ export async function balanceTrade(
     strategyName: req.strategyName,
     instrumentCode: req.instrumentCode,
     trade: req.qty,
-    fill: req.qty,
+    fill: 0,
     overfill: 0,
-    filledPrice: req.price,
-    fillDatetime: now,
     locked: false,
     children: [],
-    active: false,
+    active: true,
     orderType: 'balance_trade',
-    state: 'completed',
+    state: INSTRUMENT_INITIAL,
     version: 1,
     createdAt: now,
     manualTrade: true,
@@ -141,7 +145,14 @@ export async function balanceTrade(
   if (core.seenExecIds.has(rec.execId))
     throw new StackRequestError(409, `balance trade ${req.requestId} already recorded`);
   await commitFill(core, rec);
-  core.host.spawn(io, 'BALANCE_TRADE');
+  // The family is the instrument order and one filled pseudo child: its machine completes it.
+  spawnInstrumentOrder(core, io);
+  const childId = `balance:${rec.execId}`;
+  const fill = { fillId: rec.execId, qty: [req.qty], price: req.price, datetime: now };
+  const children = [{ orderId: childId, trade: [req.qty], contractDates: [req.contractDate ?? ''] }];
+  sendInstrument(core, id, { type: 'CHILDREN_SPAWNED', children });
+  sendInstrument(core, id, { type: 'CHILD_FILL', childId, fill });
+  sendInstrument(core, id, { type: 'CHILD_COMPLETED', childId });
   await core.store.appendHistory('instrument', id, {
     completedAt: now,
     instrument: io,
@@ -158,19 +169,17 @@ export async function cancelBrokerOrder(core: StackCore, id: number): Promise<Br
   if (!bo.active || bo.brokerStatus === 'cancelled' || bo.brokerStatus === 'filled') {
     throw new StackRequestError(409, `broker order ${id} is ${bo.brokerStatus}, nothing to cancel`);
   }
-  core.host.change('broker', id, 'CANCEL_REQUESTED', (r) => {
-    (r as BrokerOrder).brokerStatus = 'cancel-requested';
-    stepBrokerMachine(r as BrokerOrder, { type: 'CANCEL_REQUESTED' }, core.log);
-  });
+  sendBroker(core, id, { type: 'CANCEL_REQUESTED' });
   await core.deps.broker.cancelOrder(bo.orderRef);
   return bo;
 }
 
 export function setOrderLock(core: StackCore, level: OrderLevel, id: number, locked: boolean): void {
   need(core.host.get(level, id), `${level} order ${id}`);
-  core.host.change(level, id, locked ? 'LOCKED' : 'UNLOCKED', (r) => {
-    r.locked = locked;
-  });
+  const event = { type: locked ? ('LOCK' as const) : ('UNLOCK' as const) };
+  if (level === 'broker') sendBroker(core, id, event);
+  else if (level === 'contract') sendContract(core, id, event);
+  else sendInstrument(core, id, event);
 }
 
 /** Clear a contract order's algo lock by hand (after a crash mid-trade, digest A3). */
@@ -178,10 +187,7 @@ export function removeAlgoLock(core: StackCore, id: number): ContractOrder {
   const co = need(core.contractOrder(id), `contract order ${id}`);
   if (co.referenceOfControllingAlgo === undefined)
     throw new StackRequestError(409, `contract order ${id} has no algo lock`);
-  core.host.change('contract', id, 'ALGO_LOCK_REMOVED', (r) => {
-    (r as ContractOrder).referenceOfControllingAlgo = undefined;
-    r.state = r.fill === r.trade ? 'filled' : r.fill !== 0 ? 'partially-filled' : 'new';
-  });
+  sendContract(core, id, { type: 'ALGO_RELEASE', algo: co.referenceOfControllingAlgo });
   core.toSend.add(id);
   return co;
 }

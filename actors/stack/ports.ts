@@ -1,3 +1,4 @@
+import type { RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { AlgoName } from './types.ts';
 
 /** The logger the stack handler needs (pino-compatible: `log.info(fields, msg)`); the project's
@@ -18,9 +19,6 @@ export function logCritical(log: StackLogger, msg: string, fields: object = {}):
   else log.error({ ...fields, critical: true }, msg);
 }
 
-import type { RollState } from '../../src/domain/rolls/roll-state.ts';
-
-/** Roll states (digest §3.1), defined once in the domain. */
 export type { RollState };
 
 /** Which contracts an instrument trades in, and its roll state (priced / forward contracts). */
@@ -93,9 +91,9 @@ export interface StackConfig {
   eodCancelWaitMs?: number;
   /** Cut each broker order so its size is at most this (digest E1/E2 SIZE_LIMIT = 1). */
   algoSizeLimit?: number;
-  /** Real ms between fills sweeps / completion scans in the loop (default 0 = every pass). */
+  /** Clock ms (the injected clock) between fills sweeps / completion scans in the loop (default 0 = every pass). */
   fillsSweepEveryMs?: number;
-  /** Real ms between external position break checks in the loop (default 0 = every pass). */
+  /** Clock ms (the injected clock) between external position break checks in the loop (default 0 = every pass). */
   breakCheckEveryMs?: number;
   /** Publish every order change on `<prefix>.inspect.order.>` (default true). */
   inspect?: boolean;

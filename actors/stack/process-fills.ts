@@ -1,13 +1,13 @@
 import { afterBrokerFill, onBrokerOrderStatus } from './algos.ts';
 import type { StackCore } from './core.ts';
-import { aggregateUp, recordBrokerFill } from './fills.ts';
+import { recordBrokerFill } from './fills.ts';
 import type { BrokerOrder } from './types.ts';
 
 /**
  * process_fills_stack (F1): (a) match every active, unfilled broker order to the broker's orders
  * (by orderRef, then temp id, then perm id) and apply fills we have not seen (fills missed while
- * down, or for orders no longer in the in-process cache); (b, c) re-aggregate contract and
- * instrument fills from their children.
+ * down, or for orders no longer in the in-process cache); the fills travel up the family as
+ * events (order-actors.ts).
  */
 export async function processFillsStack(core: StackCore): Promise<number> {
   const { broker } = core.deps;
@@ -48,9 +48,9 @@ export async function processFillsStack(core: StackCore): Promise<number> {
       applied += await core.enqueue(bo.orderRef, async () => {
         let n = 0;
         if (s.tempId !== bo.brokerTempId || s.permId !== bo.brokerPermId) {
-          core.host.change('broker', bo.id, 'BROKER_IDS', (r) => {
-            (r as BrokerOrder).brokerTempId = s.tempId;
-            (r as BrokerOrder).brokerPermId = s.permId;
+          core.host.change('broker', bo.id, 'BROKER_IDS', (b) => {
+            b.brokerTempId = s.tempId;
+            b.brokerPermId = s.permId;
           });
         }
         const candidates = new Set([
@@ -71,7 +71,6 @@ export async function processFillsStack(core: StackCore): Promise<number> {
       });
     }
   }
-  for (const co of core.activeOrders('contract')) aggregateUp(core, co.id);
   return applied;
 }
 

@@ -1,10 +1,30 @@
 import { ServiceError } from '../../src/bus/service.ts';
+import type { ChildSpec } from '../../machines/instrument-order.ts';
 import type { StackCore } from './core.ts';
+import { contractOrderTypeFor } from '../../src/domain/orders/index.ts';
+import {
+  CONTRACT_INITIAL,
+  INSTRUMENT_INITIAL,
+  sendInstrument,
+  spawnContractOrder,
+  spawnInstrumentOrder,
+} from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import type { AlgoName, ContractOrder, InstrumentOrder, InstrumentOrderType } from './types.ts';
 
 /** A request the stack refuses (a coded error reply on the services; nothing changed). */
 export class StackRequestError extends ServiceError {}
+
+/**
+ * Refused because the instrument is locked (B6): a lock passes (a position break clears on the
+ * next check), so a queued request waits and is delivered again instead of being dropped.
+ */
+export class InstrumentLockedError extends StackRequestError {
+  constructor(instrumentCode: string) {
+    super(409, `instrument ${instrumentCode} is locked`);
+    this.name = 'InstrumentLockedError';
+  }
+}
 
 export interface NewInstrumentOrder {
   strategyName: string;
@@ -19,6 +39,8 @@ export interface NewInstrumentOrder {
   manualTrade?: boolean;
   /** Skip netting on insert (used when netting orders by hand). */
   noNetting?: boolean;
+  /** The queued request's id: a request already on the stack returns its order, nothing new. */
+  requestId?: string;
 }
 
 /**
@@ -30,8 +52,30 @@ export async function createInstrumentOrder(
   core: StackCore,
   req: NewInstrumentOrder,
 ): Promise<InstrumentOrder> {
-  if (core.isLocked(req.instrumentCode))
-    throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
+  const { requestId } = req;
+  if (requestId === undefined) return createOrder(core, req);
+  const earlier = core.orderForRequest(requestId);
+  if (earlier) return earlier;
+  const removed = core.consumedRequests.get(requestId);
+  if (removed !== undefined)
+    throw new StackRequestError(
+      409,
+      `request ${requestId} already made instrument order ${removed} (removed at end of day)`,
+    );
+  // The same request delivered again while its first delivery is being put on the stack.
+  const inFlight = core.requestsInFlight.get(requestId);
+  if (inFlight) return inFlight;
+  const p = createOrder(core, req);
+  core.requestsInFlight.set(requestId, p);
+  try {
+    return await p;
+  } finally {
+    core.requestsInFlight.delete(requestId);
+  }
+}
+
+async function createOrder(core: StackCore, req: NewInstrumentOrder): Promise<InstrumentOrder> {
+  if (core.isLocked(req.instrumentCode)) throw new InstrumentLockedError(req.instrumentCode);
   const outstanding = req.noNetting
     ? 0
     : core
@@ -57,7 +101,7 @@ export async function createInstrumentOrder(
     children: [],
     active: true,
     orderType: req.orderType ?? 'best',
-    state: 'new',
+    state: INSTRUMENT_INITIAL,
     version: 1,
     createdAt: core.now(),
     manualTrade: req.manualTrade ?? false,
@@ -67,8 +111,9 @@ export async function createInstrumentOrder(
     limitPrice: req.limitPrice,
     limitContract: req.limitContract,
     rollOrder: false,
+    ...(req.requestId === undefined ? {} : { requestId: req.requestId }),
   };
-  core.host.spawn(order, 'CREATED');
+  spawnInstrumentOrder(core, order);
   core.indexInstrumentOrder(order);
   core.toSpawn.add(id);
   await core.host.durable('instrument', id);
@@ -152,9 +197,16 @@ export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Pro
     const ids = await spawnChildren(core, io);
     if (ids.length === 0) continue;
     core.toSpawn.delete(io.id);
-    for (const c of ids) core.toSend.add(c);
     spawned.push(io.id);
-    waits.push(core.host.durable('instrument', io.id), ...ids.map((id) => core.host.durable('contract', id)));
+    // The contract orders trade only once the family's step is durable (restore-links.ts).
+    waits.push(
+      Promise.all([
+        core.host.durable('instrument', io.id),
+        ...ids.map((id) => core.host.durable('contract', id)),
+      ]).then(() => {
+        for (const c of ids) core.toSend.add(c);
+      }),
+    );
   }
   await Promise.all(waits);
   return spawned;
@@ -181,43 +233,50 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
     });
     return [];
   }
-  const algo = allocateAlgo(core, io);
   const ids: number[] = [];
+  const children: ChildSpec[] = [];
   for (const t of trades) {
     const id = await core.newId('contract');
-    const co: ContractOrder = {
-      level: 'contract',
-      id,
-      strategyName: io.strategyName,
-      instrumentCode: io.instrumentCode,
-      contractDate: t.contractDate,
-      trade: t.trade,
-      fill: 0,
-      overfill: 0,
-      locked: false,
-      parent: io.id,
-      children: [],
-      active: true,
-      orderType: io.orderType === 'Zero-roll-order' ? 'best' : io.orderType,
-      state: 'new',
-      version: 1,
-      createdAt: core.now(),
-      manualTrade: io.manualTrade,
-      algoToUse: algo,
-      // C7 (price translation between contracts) needs both contracts' price histories; kept only
-      // when the child trades the reference contract itself.
-      referencePrice: io.referenceContract === t.contractDate ? io.referencePrice : undefined,
-      limitPrice: io.limitPrice,
-      manualFill: 0,
-      manualExecIds: [],
-      rollOrder: io.rollOrder,
-    };
-    core.host.spawn(co, 'CREATED');
+    spawnContractOrder(core, childContractOrder(core, io, id, t));
     ids.push(id);
+    children.push({ orderId: String(id), trade: [t.trade], contractDates: [t.contractDate] });
   }
-  core.host.change('instrument', io.id, 'CHILDREN_SPAWNED', (r) => {
-    r.children = [...ids];
-    r.state = 'spawned';
-  });
+  sendInstrument(core, io.id, { type: 'CHILDREN_SPAWNED', children });
   return ids;
+}
+
+/** An instrument order's contract order for one contract trade (C5–C8), not yet on the stack. */
+export function childContractOrder(
+  core: StackCore,
+  io: InstrumentOrder,
+  id: number,
+  t: { contractDate: string; trade: number },
+): ContractOrder {
+  return {
+    level: 'contract',
+    id,
+    strategyName: io.strategyName,
+    instrumentCode: io.instrumentCode,
+    contractDate: t.contractDate,
+    trade: t.trade,
+    fill: 0,
+    overfill: 0,
+    locked: false,
+    parent: io.id,
+    children: [],
+    active: true,
+    orderType: contractOrderTypeFor(io.orderType),
+    state: CONTRACT_INITIAL,
+    version: 1,
+    createdAt: core.now(),
+    manualTrade: io.manualTrade,
+    algoToUse: allocateAlgo(core, io),
+    // C7 (price translation between contracts) needs both contracts' price histories; kept only
+    // when the child trades the reference contract itself.
+    referencePrice: io.referenceContract === t.contractDate ? io.referencePrice : undefined,
+    limitPrice: io.limitPrice,
+    manualFill: 0,
+    manualExecIds: [],
+    rollOrder: io.rollOrder,
+  };
 }

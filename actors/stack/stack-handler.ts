@@ -1,4 +1,5 @@
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { serveOrderAddresses } from './addresses.ts';
 import type { BrokerEvent, BrokerPort } from '../../src/broker/port.ts';
 import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
@@ -9,9 +10,11 @@ import { algoTick } from './algo-tick.ts';
 import { afterBrokerFill, algoFinished, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
 import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
 import { checkExternalPositionBreak } from './checks.ts';
-import { handleCompletedOrders, safeStackRemoval, tryCompleteFamily } from './completion.ts';
+import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
 import { StackCore } from './core.ts';
-import { aggregateUp, applyFillRecord, recordBrokerFill } from './fills.ts';
+import { applyFillRecord, recordBrokerFill, recordCommission, recordFillCorrection } from './fills.ts';
+import { reconcileChildren } from './order-actors.ts';
+import { reconcileLinks } from './restore-links.ts';
 import {
   type ContractResolver,
   memoryTradeLimits,
@@ -56,6 +59,7 @@ export interface RestoreReport {
 export class StackHandler {
   readonly core: StackCore;
   private unsubscribe: (() => void) | undefined;
+  private addresses: Subscription | undefined;
   restoreReport: RestoreReport = { open_orders: 0, fills: 0, resent: 0, reconciled_fills: 0 };
 
   private constructor(core: StackCore) {
@@ -83,28 +87,40 @@ export class StackHandler {
       store,
       kv,
     );
+    core.onFamilyCompleted = (io) => void completeFamily(core, io);
     const h = new StackHandler(core);
     await h.restore();
+    // Each order actor's address: `<prefix>.order.<kind>.<id>` (addresses.ts).
+    h.addresses = serveOrderAddresses(opts.nc, core);
     return h;
   }
 
   private async restore(): Promise<void> {
     const { core } = this;
-    const [entries, fills, locks] = await Promise.all([
+    const [entries, fills, locks, consumed] = await Promise.all([
       core.store.loadStack<ActorEventBody<AnyOrder>>(),
       core.store.loadFills<FillRecord>(),
       core.kv.loadLocks(),
+      core.kv.loadConsumedRequests(),
     ]);
     const open = core.host.restore(entries);
     for (const [i, r] of locks) core.locks.set(i, r);
+    for (const [r, id] of consumed) core.consumedRequests.set(r, id);
     for (const b of core.orders('broker')) core.byOrderRef.set(b.orderRef, b.id);
     for (const i of core.orders('instrument')) {
       core.indexInstrumentOrder(i);
       if (i.active && i.state === 'new') core.toSpawn.add(i.id);
     }
     for (const c of core.orders('contract')) if (c.active) core.toSend.add(c.id);
+    // A crash between two actors' appends of one step leaves their links apart: mend them first.
+    const links = await reconcileLinks(
+      core,
+      fills.map((f) => f.data),
+    );
+    if (Object.values(links).some((n) => n > 0)) core.log.warn({ ...links }, 'restore mended order links');
+    // Restore = snapshot (each actor's last record) + replay of the fills it had not written.
     for (const f of fills) applyFillRecord(core, f.data, true);
-    for (const co of core.orders('contract')) if (co.active) aggregateUp(core, co.id);
+    reconcileChildren(core);
     const broker = core.deps.broker;
     this.unsubscribe = broker.onEvent((e) => this.onBrokerEvent(e));
     if (!broker.isConnected()) await broker.connect();
@@ -127,6 +143,22 @@ export class StackHandler {
   }
 
   private onBrokerEvent(e: BrokerEvent): void {
+    if (e.type === 'commission') {
+      void this.core
+        .enqueue(`commission:${e.execId}`, () => recordCommission(this.core, e))
+        .catch((err: unknown) =>
+          this.core.log.error({ err: String(err), exec_id: e.execId }, 'commission failed'),
+        );
+      return;
+    }
+    if (e.type === 'fill-corrected') {
+      void this.core
+        .enqueue(e.fill.orderRef, () => recordFillCorrection(this.core, e.fill))
+        .catch((err: unknown) =>
+          this.core.log.error({ err: String(err), exec_id: e.fill.execId }, 'fill correction failed'),
+        );
+      return;
+    }
     if (e.type !== 'fill' && e.type !== 'order-status') {
       if (e.type === 'connection')
         this.core.log.info({ connected: e.connected, code: e.code }, 'broker connection');
@@ -149,17 +181,14 @@ export class StackHandler {
     if ((await recordBrokerFill(core, e.fill)) !== 'applied') return;
     const id = core.byOrderRef.get(e.fill.orderRef);
     if (id === undefined) return;
+    // F6: the fill travelled up as events; a family its machines completed is being archived.
     afterBrokerFill(core, id);
-    // F6: after an instrument-level aggregation, try to complete that family (strict).
-    const bo = core.brokerOrder(id);
-    const co = bo?.parent === undefined ? undefined : core.contractOrder(bo.parent);
-    const io = co?.parent === undefined ? undefined : core.instrumentOrder(co.parent);
-    if (io && io.fill === io.trade) await tryCompleteFamily(core, io);
   }
 
   /** Resolves when every broker event received so far has been handled. */
   async settled(): Promise<void> {
     while (this.core.mailboxes.size > 0) await Promise.all([...this.core.mailboxes.values()]);
+    await this.core.settledCompletions();
   }
 
   /** Resolves when the broker events received before this call have been handled (bounded wait). */
@@ -193,7 +222,8 @@ export class StackHandler {
    * (default 0: every pass, as the reference).
    */
   async runLoopPass(): Promise<void> {
-    const now = Date.now();
+    // Paced by the injected clock (no wall-clock read in the order path).
+    const now = this.core.now();
     if (now - this.lastBreakCheck >= (this.core.deps.config.breakCheckEveryMs ?? 0)) {
       this.lastBreakCheck = now;
       await this.checkExternalPositionBreak();
@@ -202,8 +232,8 @@ export class StackHandler {
     await this.createBrokerOrdersFromContractOrders();
     await this.tick();
     const every = this.core.deps.config.fillsSweepEveryMs ?? 0;
-    if (Date.now() - this.lastSweep >= every) {
-      this.lastSweep = Date.now();
+    if (this.core.now() - this.lastSweep >= every) {
+      this.lastSweep = this.core.now();
       await this.processFillsStack();
       await this.handleCompletedOrders();
     }
@@ -220,6 +250,7 @@ export class StackHandler {
 
   async close(): Promise<void> {
     this.unsubscribe?.();
+    this.addresses?.unsubscribe();
     await this.settled();
     await this.core.host.flush();
     await this.core.deps.tradeLimits.flush?.();

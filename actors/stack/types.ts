@@ -5,12 +5,21 @@
  * spreads in the first leg's units. Every record carries the lifecycle `state` of digest §1.5
  * and a `version` bumped on each change (the actor's event number).
  */
+import type { StateValueFrom } from 'xstate';
+import type { brokerOrderMachine } from '../../machines/broker-order.ts';
+import type { contractOrderMachine } from '../../machines/contract-order.ts';
+import type { instrumentOrderMachine } from '../../machines/instrument-order.ts';
 import type { BrokerLeg } from '../../src/broker/port.ts';
+import type { ContractOrderType, InstrumentOrderType } from '../../src/domain/orders/index.ts';
 
 export type OrderLevel = 'instrument' | 'contract' | 'broker';
 
-export type InstrumentOrderType =
-  'best' | 'market' | 'limit' | 'Zero-roll-order' | 'balance_trade' | 'panic' | 'transfer_trade';
+/** An order's state is its machine's state (machines/*-order.ts). */
+export type BrokerOrderState = Extract<StateValueFrom<typeof brokerOrderMachine>, string>;
+export type ContractOrderState = Extract<StateValueFrom<typeof contractOrderMachine>, string>;
+export type InstrumentOrderState = Extract<StateValueFrom<typeof instrumentOrderMachine>, string>;
+
+export type { InstrumentOrderType };
 
 export type AlgoName = 'market' | 'best' | 'limit';
 
@@ -29,8 +38,10 @@ interface BaseOrder {
   children: number[];
   active: boolean;
   orderType: string;
-  /** Lifecycle state (digest §1.5). */
+  /** Lifecycle state (digest §1.5): the order's machine's state, read off its snapshot. */
   state: string;
+  /** Persisted snapshot of the order's machine (see order-actors.ts). */
+  machine?: unknown;
   version: number;
   createdAt: number;
   manualTrade: boolean;
@@ -39,19 +50,22 @@ interface BaseOrder {
 export interface InstrumentOrder extends BaseOrder {
   level: 'instrument';
   orderType: InstrumentOrderType;
-  state: 'new' | 'spawned' | 'partially-filled' | 'filled' | 'completed';
+  state: InstrumentOrderState;
   referencePrice?: number;
   referenceContract?: string;
   referenceDatetime?: number;
   limitPrice?: number;
   limitContract?: string;
   rollOrder: boolean;
+  /** The queued request this order was created for (order-requests.ts): one order per request. */
+  requestId?: string;
 }
 
 export interface ContractOrder extends BaseOrder {
   level: 'contract';
+  orderType: ContractOrderType;
   contractDate: string;
-  state: 'new' | 'algo-controlled' | 'working' | 'partially-filled' | 'filled' | 'completed';
+  state: ContractOrderState;
   algoToUse: AlgoName | '';
   /** Soft lock (digest A3): the algo reference while an algo owns the order. */
   referenceOfControllingAlgo?: string;
@@ -65,14 +79,17 @@ export interface ContractOrder extends BaseOrder {
   legs?: BrokerLeg[];
 }
 
+/** The broker's view of a broker order, read off its machine state (see order-actors.ts). */
 export type BrokerOrderStatus =
   'pending-submit' | 'submitted' | 'cancel-requested' | 'cancelled' | 'rejected' | 'filled';
 
 export interface BrokerOrder extends BaseOrder {
   level: 'broker';
   contractDate: string;
-  state: 'submitted' | 'partially-filled' | 'filled' | 'cancelled' | 'rejected' | 'completed';
+  state: BrokerOrderState;
   brokerStatus: BrokerOrderStatus;
+  /** Commission of the order's fills so far (joined by execution id, may come after the fill). */
+  commission?: number;
   /** Our idempotency key at the broker (IB orderRef) = the broker order id on our stack. */
   orderRef: string;
   algoUsed: AlgoName | 'manual';
@@ -100,9 +117,6 @@ export interface BrokerOrder extends BaseOrder {
   legs?: BrokerLeg[];
   legFills?: number[];
   comment?: string;
-  /** Persisted snapshot of machines/broker-order.ts and its state (see broker-machine.ts). */
-  machine?: unknown;
-  machineState?: string;
 }
 
 export type AnyOrder = InstrumentOrder | ContractOrder | BrokerOrder;
@@ -127,6 +141,10 @@ export interface FillRecord {
   contractOrderId?: number;
   instrumentOrderId?: number;
   orderRef?: string;
+  /** Currency of `commission` (joined by `execId` also when reported after the fill). */
+  commissionCurrency?: string;
+  /** The broker's execution that corrected this fill's quantity, price or time (IB). */
+  correctedBy?: string;
 }
 
 export const contractPositionKey = (instrumentCode: string, contractDate: string): string =>

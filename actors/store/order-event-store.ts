@@ -32,6 +32,38 @@ const TWO_MINUTES_NS = 120_000_000_000;
  * - `<PREFIX>_FILLS`: `<prefix>.fills.<instrument>`, one message per fill, message id = execution id.
  * - `<PREFIX>_HISTORY`: `<prefix>.history.<level>.<id>`, completed orders (historic order tables).
  */
+/** A commission reported after its fill, stored beside the fill records (see appendCommission). */
+interface CommissionEntry {
+  commissionFor: string;
+  commission: number;
+  commissionCurrency: string;
+}
+
+/** A broker's correction of a fill's values (IB), stored beside the fill (see appendCorrection). */
+export interface CorrectionEntry {
+  correctionOf: string;
+  correctedBy: string;
+  qty: number;
+  price: number;
+  time: number;
+  commission?: number;
+  commissionCurrency?: string;
+}
+
+function isCorrectionEntry(d: unknown): d is CorrectionEntry {
+  return (
+    typeof d === 'object' && d !== null && typeof (d as { correctionOf?: unknown }).correctionOf === 'string'
+  );
+}
+
+function isCommissionEntry(d: unknown): d is CommissionEntry {
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    typeof (d as { commissionFor?: unknown }).commissionFor === 'string'
+  );
+}
+
 export class OrderEventStore {
   private constructor(
     readonly prefix: string,
@@ -90,18 +122,27 @@ export class OrderEventStore {
     execId: string,
     body: unknown,
   ): Promise<{ seq: number; duplicate: boolean }> {
-    const ack = await this.pub.publish(
-      subject(this.prefix, 'fills', token(instrumentCode)),
-      JSON.stringify(body),
-      {
-        msgID: `fill:${execId}`,
-      },
-    );
+    const ack = await this.pub.publish(this.fillsSubject(instrumentCode), JSON.stringify(body), {
+      msgID: `fill:${execId}`,
+    });
     return { seq: ack.seq, duplicate: ack.duplicate };
   }
 
+  /** `<prefix>.fills.<instrument>`, built (and checked) once per instrument. */
+  private readonly fillSubjects = new Map<string, string>();
+
+  private fillsSubject(instrumentCode: string): string {
+    let s = this.fillSubjects.get(instrumentCode);
+    if (s === undefined) {
+      s = subject(this.prefix, 'fills', token(instrumentCode));
+      this.fillSubjects.set(instrumentCode, s);
+    }
+    return s;
+  }
+
   async appendHistory(level: string, id: number, body: unknown): Promise<void> {
-    await this.pub.publish(subject(this.prefix, 'history', level, String(id)), JSON.stringify(body), {
+    // The prefix was checked by `open`; a level and a numeric id are subject tokens.
+    await this.pub.publish(`${this.prefix}.history.${token(level)}.${id}`, JSON.stringify(body), {
       msgID: `history:${level}:${id}`,
     });
   }
@@ -125,8 +166,89 @@ export class OrderEventStore {
     return this.load<T>('STACK', subject(this.prefix, 'stack', '>'), DeliverPolicy.LastPerSubject);
   }
 
-  loadFills<T>(): Promise<Array<StoredEntry<T>>> {
-    return this.load<T>('FILLS', subject(this.prefix, 'fills', '>'), DeliverPolicy.All);
+  /**
+   * Append a commission the broker reported after its fill was written (IB's commissionReport
+   * comes on its own, keyed by execution id): a commission entry on the fill's subject, once per
+   * execution id. `loadFills` joins it into the fill record.
+   */
+  async appendCommission(
+    instrumentCode: string,
+    execId: string,
+    commission: number,
+    commissionCurrency: string,
+    revision?: string,
+  ): Promise<void> {
+    const body: CommissionEntry = { commissionFor: execId, commission, commissionCurrency };
+    // After a correction, the corrected fill's commission is a new one: keyed by the revision.
+    await this.pub.publish(this.fillsSubject(instrumentCode), JSON.stringify(body), {
+      msgID: `commission:${revision ?? execId}`,
+    });
+  }
+
+  /**
+   * Append a broker's correction of a fill (IB: a later execution id for the same execution):
+   * once per correcting execution id. `loadFills` replaces the fill record's quantity, price and
+   * time with it and clears its commission (the corrected fill's commission comes on its own).
+   */
+  async appendCorrection(instrumentCode: string, body: CorrectionEntry): Promise<void> {
+    await this.pub.publish(this.fillsSubject(instrumentCode), JSON.stringify(body), {
+      msgID: `correction:${body.correctedBy}`,
+    });
+  }
+
+  /**
+   * The fill records in stream order, each with its commission (`commission`, `commissionCurrency`)
+   * joined by execution id when it came after the fill.
+   */
+  async loadFills<T>(): Promise<Array<StoredEntry<T>>> {
+    const all = await this.load<T | CommissionEntry | CorrectionEntry>(
+      'FILLS',
+      subject(this.prefix, 'fills', '>'),
+      DeliverPolicy.All,
+    );
+    // What came after each fill, in stream order: corrections replace its values and clear its
+    // commission; a commission report sets it.
+    type After = { correction?: CorrectionEntry; commission?: CommissionEntry; cleared?: boolean };
+    const after = new Map<string, After>();
+    const at = (id: string): After => {
+      let a = after.get(id);
+      if (!a) after.set(id, (a = {}));
+      return a;
+    };
+    for (const e of all) {
+      const d = e.data;
+      if (isCorrectionEntry(d)) {
+        const a = at(d.correctionOf);
+        a.correction = d;
+        a.commission = undefined;
+        a.cleared = true;
+      } else if (isCommissionEntry(d)) at(d.commissionFor).commission = d;
+    }
+    const out: Array<StoredEntry<T>> = [];
+    for (const e of all) {
+      const d = e.data;
+      if (isCommissionEntry(d) || isCorrectionEntry(d)) continue;
+      const execId = (d as { execId?: unknown }).execId;
+      const a = typeof execId === 'string' ? after.get(execId) : undefined;
+      if (!a) {
+        out.push({ ...e, data: d });
+        continue;
+      }
+      let rec: Record<string, unknown> = { ...(d as Record<string, unknown>) };
+      if (a.correction) {
+        const c = a.correction;
+        rec = { ...rec, qty: c.qty, price: c.price, time: c.time, correctedBy: c.correctedBy };
+        delete rec.commission;
+        delete rec.commissionCurrency;
+        if (c.commission !== undefined)
+          rec = { ...rec, commission: c.commission, commissionCurrency: c.commissionCurrency ?? '' };
+      }
+      const c = a.commission;
+      if (c && (a.cleared === true || rec.commission === undefined))
+        rec = { ...rec, commission: c.commission, commissionCurrency: c.commissionCurrency };
+      out.push({ ...e, data: rec as T });
+    }
+    return out;
   }
 
   loadHistory<T>(): Promise<Array<StoredEntry<T>>> {
@@ -149,7 +271,7 @@ export async function readStreamEntries<T>(
   const consumer = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: policy });
   let pending = (await consumer.info(true)).num_pending;
   while (pending > 0) {
-    const batch = await consumer.fetch({ max_messages: Math.min(pending, 5000), expires: 2000 });
+    const batch = await consumer.fetch({ max_messages: Math.min(pending, 1000), expires: 2000 });
     let got = 0;
     for await (const m of batch) {
       out.push({ subject: m.subject, seq: m.seq, data: m.json<T>() });

@@ -215,8 +215,8 @@ export function rolePermissions(role: Role, prefix: string): Permissions | undef
  * What a writer role may subscribe to: replies and consumer deliveries (`_INBOX.>`), service
  * discovery (`$SRV.>`), and the service subjects it serves or the live subjects it reads. A
  * command service's subjects are subscribable by its owner alone, so no other role can answer a
- * request in its place: the order stack services and trade limits by `stack`, process control and
- * the monitor's data by `supervisor`.
+ * request in its place: the order stack services, the order actors' addresses and trade limits by
+ * `stack`, process control and the monitor's data by `supervisor`.
  */
 export function roleSubscriptions(role: Exclude<Role, 'admin'>, prefix: string): string[] {
   const s = (...t: string[]) => subject(prefix, ...t);
@@ -233,7 +233,8 @@ export function roleSubscriptions(role: Exclude<Role, 'admin'>, prefix: string):
     case 'monitor':
       return ['_INBOX.>'];
     case 'stack':
-      return [...common, ...shared, s('orders', '>'), s('control', 'trade_limits', '>')];
+      // The order services, trade limits, and every order actor's address (`order.<kind>.<id>`).
+      return [...common, ...shared, s('orders', '>'), s('order', '>'), s('control', 'trade_limits', '>')];
     case 'supervisor':
       // Process control, the monitor's data, the visualizer's live order states, day summaries.
       return [

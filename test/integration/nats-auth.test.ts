@@ -205,6 +205,7 @@ describe('embedded nats-server authentication and roles', () => {
       ['monitor', `${P}.control.process.list`],
       ['stack', `${P}.control.process.>`],
       ['supervisor', `${P}.orders.>`],
+      ['broker', `${P}.order.*.*`],
       ['process', '>'],
     ];
     for (const [role, subj] of refusals) {
@@ -214,6 +215,8 @@ describe('embedded nats-server authentication and roles', () => {
     }
     const allowed: Array<[Role, string]> = [
       ['stack', `${P}.orders.view.instrument`],
+      // The stack handler serves every order actor's address (actors/stack/addresses.ts).
+      ['stack', `${P}.order.*.*`],
       ['stack', `${P}.control.trade_limits.list`],
       ['supervisor', `${P}.control.process.list`],
       ['supervisor', `${P}.logs.*.critical`],

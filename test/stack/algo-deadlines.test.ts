@@ -33,7 +33,7 @@ describe('algo deadlines (E2) survive a restart', () => {
     await restored.settled();
     const after = restored.core.brokerOrder(first!.id)!;
     expect(after.brokerStatus).toBe('cancelled');
-    expect(after.machineState).toBe('cancelled');
+    expect(after.state).toBe('cancelled');
     expect(restored.core.contractOrder(after.parent!)?.referenceOfControllingAlgo).toBeUndefined();
     // The next pass sends the unfilled remainder as a new broker order.
     const sent = await restored.createBrokerOrdersFromContractOrders();

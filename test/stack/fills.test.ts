@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { algoFinished } from '../../actors/stack/algos.ts';
-import { recordBrokerFill } from '../../actors/stack/fills.ts';
+import { recordBrokerFill, recordCommission } from '../../actors/stack/fills.ts';
+import type { FillRecord } from '../../actors/stack/types.ts';
 import { cancelBrokerOrder, manualFillBrokerOrder } from '../../actors/stack/manual.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack, T0 } from './helpers.ts';
@@ -177,6 +178,54 @@ describe('algo lock', () => {
     algoFinished(handler.core, handler.core.brokerOrder(first!.id)!);
     expect(handler.core.contractOrder(co!.id)?.referenceOfControllingAlgo).toBe(`best:${second.id}`);
     expect(await handler.createBrokerOrdersFromContractOrders()).toEqual([]);
+    await handler.close();
+  });
+});
+
+describe('commissions', () => {
+  it('are carried on the fill record, joined by execution id also when they come later or first', async () => {
+    const { handler, broker } = await makeStack(await nats.connect(), 'comm', {
+      config: { algoSizeLimit: 5 },
+    });
+    await handler.createInstrumentOrder({ ...order, trade: 2 });
+    await drive(handler, broker);
+    const [bo] = handler.core.orders('broker');
+    const fill = (execId: string) => ({
+      execId,
+      orderRef: bo!.orderRef,
+      tempId: bo!.brokerTempId ?? 0,
+      permId: bo!.brokerPermId ?? 0,
+      instrumentCode: 'SOFR',
+      contractDate: '202612',
+      qty: 1,
+      price: 101,
+      time: T0,
+    });
+    // After its fill: joined to the stored record and to the broker order's ledger.
+    await recordBrokerFill(handler.core, fill('late-comm'));
+    expect(
+      await recordCommission(handler.core, { execId: 'late-comm', commission: 2.5, currency: 'USD' }),
+    ).toBe('joined');
+    expect(
+      await recordCommission(handler.core, { execId: 'late-comm', commission: 2.5, currency: 'USD' }),
+    ).toBe('duplicate');
+    // Before its fill: kept until the fill is recorded.
+    expect(
+      await recordCommission(handler.core, { execId: 'early-comm', commission: 1.25, currency: 'EUR' }),
+    ).toBe('pending');
+    await recordBrokerFill(handler.core, fill('early-comm'));
+    expect(
+      await recordCommission(handler.core, { execId: 'x', commission: Number.NaN, currency: 'USD' }),
+    ).toBe('invalid');
+    const stored = new Map(
+      (await handler.core.store.loadFills<FillRecord>()).map((e) => [e.data.execId, e.data]),
+    );
+    expect(stored.get('late-comm')).toMatchObject({ commission: 2.5, commissionCurrency: 'USD', qty: 1 });
+    expect(stored.get('early-comm')).toMatchObject({ commission: 1.25, commissionCurrency: 'EUR', qty: 1 });
+    // Every fill record carries a commission (the simulated broker reports it with the fill).
+    expect([...stored.values()].every((f) => typeof f.commission === 'number')).toBe(true);
+    expect(handler.core.brokerOrder(bo!.id)?.commission).toBe(3.75);
+    expect(stored.size).toBe(handler.core.fillIndex.size); // commission entries are not fills
     await handler.close();
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { machineFill } from '../../actors/stack/broker-machine.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { drive, makeStack } from './helpers.ts';
+import type { InspectEvent } from '../../actors/host/order-host.ts';
+import { orderAddress } from '../../actors/stack/addresses.ts';
+import { drive, makeStack, T0 } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -33,8 +34,8 @@ describe('stack handler lifecycle', () => {
     const bos = core.orders('broker');
     expect(bos.map((b) => b.fill)).toEqual([3]);
     // The broker order machine (issue 3) ran inside the actor and agrees with the fill path.
-    expect(bos[0]?.machineState).toBe('filled');
-    expect(machineFill(bos[0]!)).toBe(3);
+    expect(bos[0]?.state).toBe('filled');
+    expect(core.brokerActors.snapshot(bos[0]!).context.ledger.fill).toEqual([3]);
     expect(handler.positions().contract).toEqual([
       { instrumentCode: 'SOFR', contractDate: '202612', position: 3 },
     ]);
@@ -56,11 +57,10 @@ describe('stack handler lifecycle', () => {
 describe('inspection', () => {
   it('publishes every order event on <prefix>.inspect.order.<level>.<id>', async () => {
     const nc = await nats.connect();
-    const seen: Array<{ subject: string; event: string; version: number }> = [];
+    const seen: Array<InspectEvent & { subject: string }> = [];
     const sub = nc.subscribe('insp.inspect.>', {
       callback: (_e, m) => {
-        const body = m.json<{ event: string; version: number }>();
-        seen.push({ subject: m.subject, event: body.event, version: body.version });
+        seen.push({ subject: m.subject, ...m.json<InspectEvent>() });
       },
     });
     await nc.flush();
@@ -74,10 +74,85 @@ describe('inspection', () => {
     await drive(handler, broker);
     await nc.flush();
     const mine = seen.filter((s) => s.subject === `insp.inspect.order.instrument.${io.id}`);
-    expect(mine.map((s) => s.event)).toEqual(['CREATED', 'CHILDREN_SPAWNED', 'FILL', 'COMPLETED']);
+    // The machine's events and states, with the family root, a context summary and the clock time.
+    expect(mine.map((s) => s.event)).toEqual([
+      'CREATED',
+      'CHILDREN_SPAWNED',
+      'CHILD_FILL',
+      'CHILD_COMPLETED',
+    ]);
+    expect(mine.map((s) => s.state)).toEqual(['new', 'childrenWorking', 'filled', 'completed']);
     expect(mine.map((s) => s.version)).toEqual([1, 2, 3, 4]);
-    expect(seen.some((s) => s.subject.startsWith('insp.inspect.order.broker.'))).toBe(true);
+    expect(mine.every((s) => s.kind === 'instrument' && s.root === io.id && s.at === T0)).toBe(true);
+    expect(mine.at(-1)?.context).toMatchObject({ trade: 1, fill: 1, active: false });
+    const brokers = seen.filter((s) => s.subject.startsWith('insp.inspect.order.broker.'));
+    expect(brokers.map((s) => s.state)).toEqual([
+      'created',
+      'created',
+      'submitted',
+      'acknowledged',
+      'filled',
+      'filled',
+    ]);
+    expect(brokers.map((s) => s.event)).toEqual([
+      'CREATED',
+      'BROKER_IDS',
+      'SUBMITTED',
+      'ACKNOWLEDGED',
+      'FILL',
+      'DEACTIVATE',
+    ]);
+    expect(brokers.every((s) => s.kind === 'broker' && s.root === io.id)).toBe(true);
     sub.unsubscribe();
+    await handler.close();
+  });
+});
+
+describe('order actor addresses', () => {
+  it('take typed events over NATS at <prefix>.order.<kind>.<id> from another connection', async () => {
+    const { handler, broker } = await makeStack(await nats.connect(), 'addr', {
+      config: { algoSizeLimit: 10 },
+    });
+    const io = await handler.createInstrumentOrder({
+      strategyName: 's',
+      instrumentCode: 'SOFR',
+      trade: 2,
+      orderType: 'best',
+    });
+    await handler.spawnChildrenFromNewInstrumentOrders();
+    await handler.createBrokerOrdersFromContractOrders(); // passive at the bid: not filled by itself
+    await broker.idle();
+    const [bo] = handler.core.orders('broker');
+    const other = await nats.connect(); // as the broker adapter or the CLI would, in another process
+    const send = async (kind: string, id: number, body: unknown) =>
+      (await other.request(orderAddress('addr', kind as 'broker', id), JSON.stringify(body))).json<{
+        state?: string;
+        error?: string;
+        code?: number;
+      }>();
+    expect(
+      await send('broker', bo!.id, { type: 'FILL', exec_id: 'x1', qty: 0, price: 1, time: T0 }),
+    ).toMatchObject({
+      code: 400,
+    });
+    expect(await send('broker', 999, { type: 'LOCK' })).toMatchObject({ code: 404 });
+    expect(handler.core.brokerOrder(bo!.id)?.fill).toBe(0); // nothing changed
+    expect(
+      await send('broker', bo!.id, { type: 'FILL', exec_id: 'x1', qty: 2, price: 99.5, time: T0 }),
+    ).toEqual({
+      kind: 'broker',
+      id: bo!.id,
+      state: 'filled',
+    });
+    expect(
+      await send('broker', bo!.id, { type: 'COMMISSION', exec_id: 'x1', commission: 4, currency: 'USD' }),
+    ).toMatchObject({ state: 'filled' });
+    await handler.settled();
+    expect(handler.core.instrumentOrder(io.id)).toMatchObject({ state: 'completed', fill: 2 });
+    expect(handler.core.brokerOrder(bo!.id)?.commission).toBe(4);
+    expect(await send('instrument', io.id, { type: 'LOCK' })).toMatchObject({ state: 'completed' });
+    expect(handler.core.instrumentOrder(io.id)?.locked).toBe(false); // a completed order takes no more events
+    await other.close();
     await handler.close();
   });
 });

@@ -77,14 +77,14 @@ async function seed(prefix: string): Promise<JetStreamPriceStore> {
   return store;
 }
 
-async function open(prefix: string, log: StackLogger = silentLogger) {
+async function open(prefix: string, log: StackLogger = silentLogger, conn: NatsConnection = nc) {
   const clock = new SimulatedClock(T0);
   const prices = await seed(prefix);
-  const ctx = { nc, prefix, clock };
+  const ctx = { nc: conn, prefix, clock };
   const contracts = await StoredRollContracts.open(ctx, prices, log);
   const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
   const handler = await StackHandler.open({
-    nc,
+    nc: conn,
     broker,
     clock,
     prefix,
@@ -352,6 +352,53 @@ describe('rolls on the stack (digest J, C3/C4, F7)', () => {
     expect(b.core.strategyPosition('ewmac', 'GOLD')).toBe(2);
     expect(b.core.activeOrders('instrument')).toEqual([]);
     expect((await a.broker.positions()).map((p) => [p.contractDate, p.position])).toEqual([[FORWARD, 2]]);
+    await b.close();
+  }, 60_000);
+
+  it("a crash that loses a roll order's contract order append: restore drops the family, the next generation makes it again", async () => {
+    const conn = await t.connect();
+    const a = await open('rollcrash', silentLogger, conn);
+    await a.order(2);
+    await a.run();
+    await changeRollState(a.ctx, 'GOLD', 'Force');
+    const store = a.handler.core.store;
+    const known = new Set(a.handler.core.orders('contract').map((c) => store.orderSubject('contract', c.id)));
+    const contractSubject = store.orderSubject('contract', 0).slice(0, -1);
+    const append = store.appendOrder.bind(store);
+    // The process dies with the new contract order's append in its socket buffer.
+    store.appendOrder = (x, body, msgID, expectedSeq) =>
+      x.startsWith(contractSubject) && !known.has(x)
+        ? new Promise<number>(() => undefined)
+        : append(x, body, msgID, expectedSeq);
+    void generateForceRollOrders(a.handler.core, a.contracts, a.prices);
+    let roll: number | undefined;
+    for (let i = 0; i < 400 && roll === undefined; i++) {
+      roll = a.handler.core.orders('instrument').find((o) => o.rollOrder)?.id;
+      if (roll === undefined) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(roll).toBeDefined();
+    await a.handler.core.host.durable('instrument', roll!);
+    await conn.close();
+
+    const contracts = await StoredRollContracts.open({ ...a.ctx, nc }, a.prices, silentLogger);
+    const b = await StackHandler.open({
+      nc,
+      broker: a.broker,
+      clock: a.clock,
+      prefix: 'rollcrash',
+      contracts,
+      config: { eodCancelWaitMs: 500, algoOverrides: { GOLD: 'market' } },
+    });
+    // The half-written family never traded: dropped whole, nothing left to block the instrument.
+    expect(b.core.instrumentOrder(roll!)).toBeUndefined();
+    expect(b.core.activeOrders('contract')).toEqual([]);
+    const again = await generateForceRollOrders(b.core, contracts, a.prices);
+    expect(again.created).toHaveLength(1);
+    await drive(b, a.broker);
+    await b.handleCompletedOrders();
+    expect([PRICED, FORWARD].map((c) => b.core.contractPosition('GOLD', c))).toEqual([0, 2]);
+    expect(b.core.strategyPosition('ewmac', 'GOLD')).toBe(2);
+    expect(b.core.activeOrders('instrument')).toEqual([]);
     await b.close();
   }, 60_000);
 });

@@ -165,3 +165,44 @@ export function addCommission(ledger: FillLedger, commission: number): FillLedge
 export function tradeLimitCharge(fill: Pick<Fill, 'qty'>): number {
   return totalAbsQty(fill.qty);
 }
+
+/**
+ * A single-leg order's fill as the stacks show it: the cumulative fill capped at the trade, and the
+ * signed rest beyond it (`overfill`; a fill against the trade's sign is all overfill). Positions
+ * always take the whole fill; the order shows at most its trade.
+ */
+export function cappedFill(trade: number, total: number): { fill: number; overfill: number } {
+  const fill =
+    Math.sign(total) === Math.sign(trade) ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(trade)) : 0;
+  return { fill, overfill: total - fill };
+}
+
+/**
+ * Fills of a calendar spread counted in whole spreads (its first leg's units): the smallest filled
+ * fraction over the legs, times the first leg's trade. [−3, +3] with fills [−2, +1] is −1.
+ */
+export function spreadFill(legTrades: readonly number[], legFills: readonly number[]): number {
+  const first = legTrades[0] ?? 0;
+  if (first === 0) return 0;
+  let fraction = Infinity;
+  legTrades.forEach((t, k) => {
+    const f = legFills[k] ?? 0;
+    fraction = Math.min(fraction, t === 0 || Math.sign(f) !== Math.sign(t) ? 0 : Math.abs(f) / Math.abs(t));
+  });
+  const whole = Math.floor(Math.min(1, fraction) * Math.abs(first) + 1e-9);
+  return whole === 0 ? 0 : Math.sign(first) * whole;
+}
+
+/**
+ * An order's fill as the stacks show it, from its ledger's per-leg trade and cumulative fill: a
+ * single leg as `cappedFill`; a calendar spread in whole spreads (`spreadFill`, first leg's units),
+ * its overfill the first leg's quantity beyond its trade.
+ */
+export function stackFill(
+  trade: readonly number[],
+  total: readonly number[],
+): { fill: number; overfill: number } {
+  if (trade.length <= 1) return cappedFill(trade[0] ?? 0, total[0] ?? 0);
+  const first = cappedFill(trade[0] ?? 0, total[0] ?? 0);
+  return { fill: spreadFill(trade, total), overfill: first.overfill };
+}

@@ -5,11 +5,16 @@
  */
 import { z } from 'zod';
 import { BROKER_ORDER_TYPES, CONTRACT_ORDER_TYPES, INSTRUMENT_ORDER_TYPES } from './order-types.ts';
+import { contractDateProblem } from './request-rules.ts';
 
 const legs = z.array(z.number().int()).min(1, 'needs at least one leg');
 const epochMs = z.number().finite();
 const price = z.number().finite();
-const contractDate = z.string().regex(/^\d{8}$/, 'contract date must be YYYYMMDD (YYYYMM00 for a month)');
+/** One contract date rule for every order input: `contractDateProblem` (request-rules.ts). */
+const contractDate = z.string().superRefine((s, ctx) => {
+  const problem = contractDateProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: `contract date ${problem}` });
+});
 
 const base = {
   orderId: z.string().min(1),

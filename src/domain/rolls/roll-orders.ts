@@ -14,6 +14,9 @@
  */
 import { requiresOrderGeneration, isDoubleSided, type RollState } from './roll-state.ts';
 
+/** Whole spreads filled (defined with the order fill maths). */
+export { spreadFill } from '../orders/fill.ts';
+
 export const ROLL_PSEUDO_STRATEGY = '_ROLL_PSEUDO_STRATEGY';
 
 export interface RollOrderInput {
@@ -154,20 +157,4 @@ export function lastMatchedPrices(
     if (Number.isFinite(p) && Number.isFinite(f)) return { priced: p, forward: f, time: times[k]! };
   }
   return undefined;
-}
-
-/**
- * Fills of a calendar spread counted in whole spreads (its first leg's units): the smallest filled
- * fraction over the legs, times the first leg's trade. [−3, +3] with fills [−2, +1] is −1.
- */
-export function spreadFill(legTrades: readonly number[], legFills: readonly number[]): number {
-  const first = legTrades[0] ?? 0;
-  if (first === 0) return 0;
-  let fraction = Infinity;
-  legTrades.forEach((t, k) => {
-    const f = legFills[k] ?? 0;
-    fraction = Math.min(fraction, t === 0 || Math.sign(f) !== Math.sign(t) ? 0 : Math.abs(f) / Math.abs(t));
-  });
-  const whole = Math.floor(Math.min(1, fraction) * Math.abs(first) + 1e-9);
-  return whole === 0 ? 0 : Math.sign(first) * whole;
 }

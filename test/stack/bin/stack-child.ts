@@ -1,7 +1,7 @@
 /**
  * A stack handler process for the kill -9 test: connects to NATS, runs the stack handler with a
  * simulated broker persisted in KV (so the broker outlives this process), puts orders on the
- * stack and works them until killed.
+ * stack (or takes them from the order request queue) and works them until killed.
  */
 import { runStackHandler } from '../../../actors/stack/run.ts';
 import { staticUniverse } from '../../../actors/universe.ts';
@@ -11,7 +11,8 @@ import { SimBroker } from '../../../src/broker/sim/sim-broker.ts';
 import { connectNats } from '../../../src/bus/connection.ts';
 import { SimulatedClock } from '../../../src/clock.ts';
 
-const [url = '', prefix = 'kill', count = '20'] = process.argv.slice(2);
+// mode `direct`: put `count` orders on the stack; `requests`: take the queued order requests.
+const [url = '', prefix = 'kill', count = '20', mode = 'direct'] = process.argv.slice(2);
 const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
 const nc = await connectNats({ url, name: 'stack-child' });
 const clock = new SimulatedClock(T0);
@@ -35,7 +36,7 @@ const run = await runStackHandler({
   universe,
   config: { algoSizeLimit: 1 },
 });
-const n = Number(count);
+const n = mode === 'direct' ? Number(count) : 0;
 for (let i = 0; i < n; i++) {
   await run.handler.createInstrumentOrder({
     strategyName: `s${i % 3}`,
@@ -44,5 +45,7 @@ for (let i = 0; i < n; i++) {
     orderType: 'market',
   });
 }
+// Taking requests (strategy 'best' orders): the clock moves on so passive orders turn aggressive.
+if (mode === 'requests') setInterval(() => clock.advance(10_000), 20);
 process.stdout.write('created\n');
 setInterval(() => undefined, 1000);

@@ -1,0 +1,389 @@
+/**
+ * The order actors of the stack handler: every instrument, contract and broker order on the stack
+ * is an xstate actor running its machine from machines/ (actors/host/machine-actors.ts). An
+ * order's state is its machine's state; what the stack shows of it (state, fill, price, children,
+ * algo lock, commission) is read off the machine's snapshot here, in one place, after every event.
+ *
+ * Fills travel up as events: the broker order's `fillApplied` becomes the contract order's
+ * CHILD_FILL, the contract order's `fillApplied` the instrument order's CHILD_FILL, a contract
+ * order's `completed` its parent's CHILD_COMPLETED; an instrument order's `completed` completes
+ * the family (history record, members deactivated: completion.ts). Each event is journalled by the
+ * receiving actor (OrderHost) and published on `<prefix>.inspect.order.<kind>.<id>`.
+ */
+import type { EmittedFrom, SnapshotFrom } from 'xstate';
+import {
+  type BrokerOrderEmitted,
+  type BrokerOrderEvent,
+  brokerOrderMachine,
+} from '../../machines/broker-order.ts';
+import { type ContractOrderEvent, contractOrderMachine } from '../../machines/contract-order.ts';
+import { type InstrumentOrderEvent, instrumentOrderMachine } from '../../machines/instrument-order.ts';
+import type { ChildSpec } from '../../machines/instrument-order.ts';
+import { stackFill } from '../../src/domain/orders/index.ts';
+import type { StackCore } from './core.ts';
+import { logCritical } from './ports.ts';
+import type {
+  BrokerOrder,
+  BrokerOrderState,
+  BrokerOrderStatus,
+  ContractOrder,
+  ContractOrderState,
+  InstrumentOrder,
+  InstrumentOrderState,
+} from './types.ts';
+
+/** A contract order's child id for a fill made by hand (no broker order): `manual:<execId>`. */
+export const MANUAL_CHILD = 'manual:';
+
+type BrokerSnap = SnapshotFrom<typeof brokerOrderMachine>;
+
+/**
+ * An order's legs as its machine holds them: a calendar spread's (`legs`: trade vector and
+ * contract dates, sorted by contract date), else its one contract.
+ */
+export function orderLegs(o: Pick<ContractOrder, 'legs' | 'trade' | 'contractDate'>): {
+  trade: number[];
+  contractDates: string[];
+} {
+  return o.legs
+    ? { trade: o.legs.map((l) => l.qty), contractDates: o.legs.map((l) => l.contractDate) }
+    : { trade: [o.trade], contractDates: [o.contractDate] };
+}
+
+/** A child order as its parent's machine registers it (CHILDREN_SPAWNED, BROKER_ORDER_CREATED). */
+export function childSpec(o: Pick<ContractOrder, 'id' | 'legs' | 'trade' | 'contractDate'>): ChildSpec {
+  return { orderId: String(o.id), ...orderLegs(o) };
+}
+
+export function brokerMachineInput(bo: BrokerOrder, brokerName: string) {
+  return {
+    order: {
+      orderId: String(bo.id),
+      parentId: bo.parent === undefined ? null : String(bo.parent),
+      strategyName: bo.strategyName,
+      instrumentCode: bo.instrumentCode,
+      ...orderLegs(bo),
+      generatedDatetime: bo.createdAt,
+      manualTrade: bo.manualTrade,
+      rollOrder: bo.rollOrder,
+      orderType: bo.brokerOrderType,
+      algoUsed: bo.algoUsed,
+      limitPrice: bo.limitPrice ?? null,
+      sidePrice: bo.sidePrice ?? null,
+      midPrice: bo.midPrice ?? null,
+      offsidePrice: bo.offsidePrice ?? null,
+      manualFill: bo.manualFill,
+      calendarSpreadOrder: (bo.legs?.length ?? 1) > 1,
+      broker: brokerName,
+      brokerAccount: '',
+      brokerClientId: 0,
+      orderRef: bo.orderRef,
+    },
+  };
+}
+
+const STATUS: Record<BrokerOrderState, BrokerOrderStatus> = {
+  created: 'pending-submit',
+  submitted: 'submitted',
+  acknowledged: 'submitted',
+  partiallyFilled: 'submitted',
+  filled: 'filled',
+  cancelPending: 'cancel-requested',
+  cancelled: 'cancelled',
+  rejected: 'rejected',
+};
+
+/** The stack's view of a broker order, read off its machine snapshot. */
+function projectBroker(b: BrokerOrder, s: BrokerSnap): void {
+  const c = s.context;
+  b.state = s.value;
+  b.brokerStatus = STATUS[s.value];
+  const { fill, overfill } = stackFill(c.ledger.trade, c.ledger.fill);
+  b.fill = fill;
+  b.overfill = overfill;
+  // A spread's fills come per leg at each contract's price: no one price for the spread.
+  b.filledPrice = b.legs ? undefined : (c.ledger.filledPrice ?? undefined);
+  if (b.legs) b.legFills = [...c.ledger.fill];
+  b.fillDatetime = c.ledger.fillDatetime ?? undefined;
+  b.execIds = [...c.ledger.fillIds];
+  b.commission = c.ledger.commission;
+  b.limitPrice = c.currentLimitPrice ?? undefined;
+  b.active = c.active;
+  b.locked = c.locked;
+}
+
+type ContractSnap = SnapshotFrom<typeof contractOrderMachine>;
+type InstrumentSnap = SnapshotFrom<typeof instrumentOrderMachine>;
+type Opts = { defer?: boolean | 'lazy' };
+
+export function contractMachineInput(co: ContractOrder) {
+  return {
+    order: {
+      orderId: String(co.id),
+      parentId: co.parent === undefined ? null : String(co.parent),
+      strategyName: co.strategyName,
+      instrumentCode: co.instrumentCode,
+      ...orderLegs(co),
+      generatedDatetime: co.createdAt,
+      manualTrade: co.manualTrade,
+      rollOrder: co.rollOrder,
+      orderType: co.orderType,
+      algoToUse: co.algoToUse,
+      referencePrice: co.referencePrice ?? null,
+      limitPrice: co.limitPrice ?? null,
+      manualFill: false,
+      calendarSpreadOrder: (co.legs?.length ?? 1) > 1,
+      interSpreadOrder: false,
+    },
+  };
+}
+
+/** An instrument order's machine input; a roll order is created with its children (J4). */
+export function instrumentMachineInput(io: InstrumentOrder, children?: readonly ChildSpec[]) {
+  return {
+    ...(children && children.length > 0 ? { children } : {}),
+    order: {
+      orderId: String(io.id),
+      parentId: null,
+      strategyName: io.strategyName,
+      instrumentCode: io.instrumentCode,
+      trade: [io.trade],
+      generatedDatetime: io.createdAt,
+      manualTrade: io.manualTrade,
+      rollOrder: io.rollOrder,
+      orderType: io.orderType,
+      limitPrice: io.limitPrice ?? null,
+      limitContract: io.limitContract ?? null,
+      referencePrice: io.referencePrice ?? null,
+      referenceContract: io.referenceContract ?? null,
+      referenceDatetime: io.referenceDatetime ?? null,
+    },
+  };
+}
+
+function projectContract(c: ContractOrder, s: ContractSnap): void {
+  const x = s.context;
+  c.state = s.value;
+  Object.assign(c, stackFill(x.ledger.trade, x.ledger.fill));
+  c.filledPrice = c.legs ? undefined : (x.ledger.filledPrice ?? undefined);
+  c.fillDatetime = x.ledger.fillDatetime ?? undefined;
+  const manual = x.children.filter((k) => k.orderId.startsWith(MANUAL_CHILD));
+  c.children = x.children.filter((k) => !k.orderId.startsWith(MANUAL_CHILD)).map((k) => Number(k.orderId));
+  c.manualFill = manual.reduce((t, k) => t + (k.fill[0] ?? 0), 0);
+  c.manualExecIds = manual.map((k) => k.orderId.slice(MANUAL_CHILD.length));
+  c.referenceOfControllingAlgo = x.algoControlledBy ?? undefined;
+  c.active = x.active;
+  c.locked = x.locked;
+}
+
+function projectInstrument(i: InstrumentOrder, s: InstrumentSnap): void {
+  const x = s.context;
+  i.state = s.value;
+  Object.assign(i, stackFill(x.ledger.trade, x.ledger.fill));
+  i.filledPrice = x.ledger.filledPrice ?? undefined;
+  i.fillDatetime = x.ledger.fillDatetime ?? undefined;
+  // A balance trade's pseudo child (`balance:<execId>`) is not a contract order.
+  i.children = x.children.filter((k) => !k.orderId.includes(':')).map((k) => Number(k.orderId));
+  i.active = x.active;
+  i.locked = x.locked;
+}
+
+/** The state a new order's record carries until its machine's first snapshot is read off. */
+export const BROKER_INITIAL: BrokerOrderState = 'created';
+export const CONTRACT_INITIAL: ContractOrderState = 'new';
+export const INSTRUMENT_INITIAL: InstrumentOrderState = 'new';
+
+/** Start the actor of a new broker order and put it on the stack (its first event). */
+export function spawnBrokerOrder(core: StackCore, bo: BrokerOrder): void {
+  const r = core.brokerActors.start(bo);
+  projectBroker(bo, r.snapshot);
+  core.host.spawn(bo, 'CREATED');
+}
+
+/**
+ * After a restore: a contract order whose completion was written but whose parent's
+ * CHILD_COMPLETED was not (a crash between the two writes) is reported to its parent again.
+ */
+export function reconcileChildren(core: StackCore): void {
+  for (const io of core.activeOrders('instrument')) {
+    // Only a family with a completed contract child needs its parent's actor (restores stay cheap).
+    const done = (id: number) => core.contractOrder(id)?.state.startsWith('completed') === true;
+    if (!io.children.some(done)) continue;
+    const snap = core.instrumentActors.snapshot(io);
+    for (const child of snap.context.children) {
+      const co = child.completed ? undefined : core.contractOrder(Number(child.orderId));
+      if (co && core.contractActors.snapshot(co).status === 'done')
+        sendInstrument(core, io.id, { type: 'CHILD_COMPLETED', childId: child.orderId });
+    }
+  }
+}
+
+/** Start the actor of a new contract order and put it on the stack. */
+export function spawnContractOrder(core: StackCore, co: ContractOrder): void {
+  projectContract(co, core.contractActors.start(co).snapshot);
+  core.host.spawn(co, 'CREATED');
+}
+
+/**
+ * Start the actor of a new instrument order and put it on the stack. A roll order comes with its
+ * contract orders (J4): its machine starts with them as children (no CHILDREN_SPAWNED), and their
+ * actors start in the same synchronous step, so no pass sees the parent without its children.
+ */
+export function spawnInstrumentOrder(
+  core: StackCore,
+  io: InstrumentOrder,
+  children: readonly ContractOrder[] = [],
+): void {
+  const input = instrumentMachineInput(io, children.map(childSpec));
+  projectInstrument(io, core.instrumentActors.start(io, input).snapshot);
+  core.host.spawn(io, 'CREATED');
+  for (const co of children) spawnContractOrder(core, co);
+}
+
+/**
+ * Send one event to a broker order's actor: the host records the event (journal, inspection) and
+ * the record follows the machine. Returns what the machine emitted; its reports are logged and
+ * counted here.
+ */
+export function sendBroker(
+  core: StackCore,
+  id: number,
+  event: BrokerOrderEvent,
+  opts: { defer?: boolean | 'lazy' } = {},
+): BrokerOrderEmitted[] {
+  let emitted: BrokerOrderEmitted[] = [];
+  core.host.change(
+    'broker',
+    id,
+    event.type,
+    (b) => {
+      const r = core.brokerActors.send(b, event);
+      projectBroker(b, r.snapshot);
+      emitted = r.emitted;
+    },
+    opts,
+  );
+  routeBroker(core, emitted);
+  return emitted;
+}
+
+function routeBroker(core: StackCore, emitted: BrokerOrderEmitted[]): void {
+  for (const e of emitted) {
+    const parent =
+      e.type === 'fillApplied' || e.type === 'rejected' || e.type === 'cancelled' ? e.parentId : null;
+    if (parent !== null) {
+      const id = Number(parent);
+      const childId = e.orderId;
+      if (e.type === 'fillApplied')
+        sendContract(core, id, { type: 'CHILD_FILL', childId, fill: e.fill }, FILL);
+      else if (e.type === 'rejected')
+        sendContract(core, id, { type: 'CHILD_REJECTED', childId, reason: e.reason });
+      else if (e.type === 'cancelled') sendContract(core, id, { type: 'CHILD_CANCELLED', childId });
+    }
+    if (e.type === 'lateFill') core.counters.late_fills++;
+    if (e.type === 'overfilled') {
+      core.counters.overfills++;
+      logCritical(
+        core.log,
+        'broker order overfilled: positions follow the broker, order capped at its trade',
+        {
+          ...e,
+        },
+      );
+    } else if (e.type === 'invalidFill') logCritical(core.log, 'broker order: invalid fill', { ...e });
+    else if (e.type === 'lateFill' || e.type === 'ignored')
+      core.log.warn({ ...e }, `broker order: ${e.type}`);
+  }
+}
+
+/** Fill changes are deferred: a restore re-derives them from the fills stream. */
+const FILL: Opts = { defer: true };
+
+/** Whether a parent order already holds a child's fill (a replay after restore sends nothing). */
+function hasChildFill(ids: readonly string[], e: { type: string; fill?: { fillId: string } }): boolean {
+  return e.type === 'CHILD_FILL' && e.fill !== undefined && ids.includes(e.fill.fillId);
+}
+
+/** Send one event to a contract order's actor; its fills and completion go on to its parent. */
+export function sendContract(
+  core: StackCore,
+  id: number,
+  event: ContractOrderEvent,
+  opts: Opts = {},
+): Array<EmittedFrom<typeof contractOrderMachine>> {
+  const co = core.contractOrder(id);
+  if (!co) return [];
+  const before = core.contractActors.snapshot(co);
+  if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
+  let emitted: Array<EmittedFrom<typeof contractOrderMachine>> = [];
+  core.host.change(
+    'contract',
+    id,
+    event.type,
+    (c) => {
+      const r = core.contractActors.send(c, event);
+      projectContract(c, r.snapshot);
+      emitted = r.emitted;
+    },
+    opts,
+  );
+  // A contract order that completes while an algo holds it ends that algo (D4a: charge limits).
+  const holder = before.context.algoControlledBy?.split(':')[1];
+  if (holder !== undefined && emitted.some((e) => e.type === 'completed')) {
+    const b = core.brokerOrder(Number(holder));
+    if (b && b.algoUsed !== 'limit' && b.algoUsed !== 'manual')
+      core.deps.tradeLimits.charge(b.strategyName, b.instrumentCode, b.trade, core.now());
+  }
+  for (const e of emitted) {
+    const parent = e.type === 'fillApplied' || e.type === 'completed' ? e.parentId : null;
+    if (parent !== null) {
+      const pid = Number(parent);
+      const childId = e.orderId;
+      if (e.type === 'fillApplied')
+        sendInstrument(core, pid, { type: 'CHILD_FILL', childId, fill: e.fill }, FILL);
+      // Deferred: the family's completion holds it until the history record is written; a restore
+      // finds a completed child its parent missed (reconcileChildren).
+      else sendInstrument(core, pid, { type: 'CHILD_COMPLETED', childId }, FILL);
+    }
+    if (e.type === 'overfilled' || e.type === 'invalidFill')
+      logCritical(core.log, `contract order: ${e.type}`, { ...e });
+    else if (e.type === 'ignored' || e.type === 'controlRefused' || e.type === 'releaseRefused')
+      core.log.warn({ ...e }, `contract order: ${e.type}`);
+  }
+  return emitted;
+}
+
+/** Send one event to an instrument order's actor; its completion completes the family. */
+export function sendInstrument(
+  core: StackCore,
+  id: number,
+  event: InstrumentOrderEvent,
+  opts: Opts = {},
+): Array<EmittedFrom<typeof instrumentOrderMachine>> {
+  const io = core.instrumentOrder(id);
+  if (!io) return [];
+  const before = core.instrumentActors.snapshot(io);
+  if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
+  let emitted: Array<EmittedFrom<typeof instrumentOrderMachine>> = [];
+  core.host.change(
+    'instrument',
+    id,
+    event.type,
+    (i) => {
+      const r = core.instrumentActors.send(i, event);
+      projectInstrument(i, r.snapshot);
+      emitted = r.emitted;
+    },
+    opts,
+  );
+  for (const e of emitted) {
+    if (e.type === 'completed') core.familyCompleted(io);
+    else if (e.type === 'unsupportedFamily')
+      logCritical(core.log, 'inter-market spread not supported', { ...e });
+    else if (e.type === 'overfilled' || e.type === 'invalidFill')
+      logCritical(core.log, `instrument order: ${e.type}`, { ...e });
+    else if (e.type === 'ignored' || e.type === 'spawnRefused')
+      core.log.warn({ ...e }, `instrument order: ${e.type}`);
+  }
+  return emitted;
+}

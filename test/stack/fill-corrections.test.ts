@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPositions } from '../../actors/stack/read-model.ts';
+import { StackHandler } from '../../actors/stack/stack-handler.ts';
+import type { FillRecord } from '../../actors/stack/types.ts';
+import type { BrokerEvent, BrokerFill, BrokerListener } from '../../src/broker/port.ts';
+import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
+import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
+import { SimulatedClock } from '../../src/clock.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
+import { drive, T0 } from './helpers.ts';
+
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startTestNats();
+});
+afterAll(async () => {
+  await nats?.stop();
+});
+
+/** The simulated broker, plus the IB adapter's correction reports (`fill-corrected`) on demand. */
+class CorrectingBroker extends SimBroker {
+  private readonly heard: BrokerListener[] = [];
+  override onEvent(listener: BrokerListener): () => void {
+    this.heard.push(listener);
+    return super.onEvent(listener);
+  }
+  report(e: BrokerEvent): void {
+    for (const l of this.heard) l(e);
+  }
+}
+
+const stored = async (h: StackHandler): Promise<Map<string, FillRecord>> =>
+  new Map((await h.core.store.loadFills<FillRecord>()).map((e) => [e.data.execId, e.data]));
+
+describe('fill-corrected from the broker', () => {
+  it('replaces the fill record joined by execution id: positions, price and commission follow', async () => {
+    const prefix = 'fixfill';
+    const nc = await nats.connect();
+    const clock = new SimulatedClock(T0);
+    const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
+    const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 5 } });
+    await h.createInstrumentOrder({
+      strategyName: 'ewmac',
+      instrumentCode: 'SOFR',
+      trade: 3,
+      orderType: 'market',
+    });
+    await drive(h, broker);
+    const [first] = [...(await stored(h)).values()];
+    expect(first).toMatchObject({ qty: 3, instrumentCode: 'SOFR' });
+    expect(typeof first!.commission).toBe('number');
+    const original: BrokerFill = {
+      execId: first!.execId,
+      orderRef: first!.orderRef!,
+      tempId: 1,
+      permId: 1,
+      instrumentCode: 'SOFR',
+      contractDate: first!.contractDate!,
+      qty: 3,
+      price: first!.price,
+      time: first!.time,
+    };
+    // A price correction: the record's price changes, its commission waits for the new report.
+    const priceFix = { ...original, price: 99.5, correctedBy: `${original.execId}.02` };
+    broker.report({ type: 'fill-corrected', fill: priceFix });
+    broker.report({ type: 'fill-corrected', fill: priceFix }); // reported twice: applied once
+    await h.settled();
+    let rec = (await stored(h)).get(original.execId);
+    expect(rec).toMatchObject({ qty: 3, price: 99.5, correctedBy: `${original.execId}.02` });
+    expect(rec?.commission).toBeUndefined();
+    broker.report({ type: 'commission', execId: original.execId, commission: 4.2, currency: 'USD' });
+    await h.settled();
+    rec = (await stored(h)).get(original.execId);
+    expect(rec).toMatchObject({ price: 99.5, commission: 4.2, commissionCurrency: 'USD' });
+    // A quantity correction (with its commission): positions move by the difference, live and read.
+    const qtyFix = { ...original, qty: 2, price: 99.75, correctedBy: `${original.execId}.03` };
+    broker.report({ type: 'fill-corrected', fill: { ...qtyFix, commission: 3, commissionCurrency: 'USD' } });
+    await h.settled();
+    expect(h.positions().contract).toEqual([
+      { instrumentCode: 'SOFR', contractDate: original.contractDate, position: 2 },
+    ]);
+    expect(h.positions().strategy).toEqual([{ strategyName: 'ewmac', instrumentCode: 'SOFR', position: 2 }]);
+    const read = await readPositions(nc, prefix);
+    expect(read.fills).toBe(1);
+    expect(read.strategy).toEqual(h.positions().strategy);
+    expect((await stored(h)).get(original.execId)).toMatchObject({ qty: 2, price: 99.75, commission: 3 });
+    await h.close();
+    // A restore reads the corrected record.
+    const again = await StackHandler.open({ nc, broker: new SimBroker({ clock }), clock, prefix });
+    expect(again.positions().contract).toEqual(h.positions().contract);
+    await again.close();
+  });
+});
