@@ -18,7 +18,7 @@ import type { BrokerPort } from '../../src/broker/port.ts';
 import { childLogger } from '../../src/log/logger.ts';
 import { consumeOrderRequests, type OrderRequestConsumer } from '../stack/order-requests.ts';
 import { startOrderServices } from '../stack/services.ts';
-import { generateForceRollOrders } from '../rolls/roll-orders.ts';
+import { generateForceRollOrders, unrolledImbalance } from '../rolls/roll-orders.ts';
 import { StoredRollContracts } from '../rolls/stored-contracts.ts';
 import { refreshAdditionalSampling } from './additional-sampling.ts';
 import { orderTag, updateRollStatus } from './rolls.ts';
@@ -107,7 +107,9 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
     // nothing left in the priced contract downgraded to Passive, then children spawned by state.
     spawn_children_from_new_instrument_orders: async (ctx) => {
       const r = await open(ctx, deps);
-      await r.contracts.refresh((i, c) => r.handler.core.contractPosition(i, c));
+      await r.contracts.refresh((i, c) => r.handler.core.contractPosition(i, c), {
+        imbalance: (i) => unrolledImbalance(r.handler.core, i),
+      });
       await r.handler.spawnChildrenFromNewInstrumentOrders();
     },
     // The algos' manage loops (E1/E2) are deadlines ticked here, after new broker orders are sent.
