@@ -14,10 +14,11 @@ export async function withBroker<T>(
 ): Promise<T> {
   const broker = deps.broker ? deps.broker(ctx) : await processBroker(ctx);
   const opened = !broker.isConnected();
-  if (opened) await broker.connect();
   try {
+    if (opened) await broker.connect();
     return await fn(broker);
   } finally {
+    // Also when the connect failed: the client id it was given goes back.
     if (opened) await closeProcessBroker(ctx, broker);
   }
 }

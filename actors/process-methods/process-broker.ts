@@ -6,13 +6,11 @@
  * `config/sim_market.yaml` and the spreads and commissions of the instrument config, so the price
  * updates, the capital update and the stack handler all see the same market
  * (docs/simulated-broker.md).
- * With `broker: ib` each process gets its own broker client id, recorded in KV (BrokerClientIds)
+ * With `broker: ib` each process gets its own broker client id, recorded in KV (actors/broker-client.ts)
  * and given back when it closes its broker (`closeProcessBroker`; the reference releases it when a
  * process closes its data blob). A process that dies keeps its id until `systack control client-ids
  * clear-unused`.
  */
-import { hostname } from 'node:os';
-import { brokerFromConfig } from '../../src/broker/factory.ts';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import { ChaosBroker } from '../../src/broker/sim/chaos-broker.ts';
 import { kvSimBrokerStore, kvSimMarketAnchors } from '../../src/broker/sim/kv-store.ts';
@@ -21,23 +19,14 @@ import { StorePriceSource } from '../../src/broker/sim/store-price-source.ts';
 import { simTermsFromStore } from '../../src/broker/sim/terms.ts';
 import { streamName } from '../../src/bus/subjects.ts';
 import { loadSimMarketConfig, type SimMarketConfig } from '../../src/config/sim-market.ts';
-import { BrokerClientIds } from '../../src/store/broker-client-ids.ts';
+import { brokerWithClientId, releaseBrokerClientId } from '../broker-client.ts';
 import type { MethodContext } from './types.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
 
 let marketConfig: SimMarketConfig | undefined;
 
 export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
-  if (ctx.system.broker !== 'sim') {
-    const ids = await BrokerClientIds.open(ctx.nc, ctx.prefix);
-    const clientId = await ids.allocate({
-      process: ctx.process,
-      pid: process.pid,
-      host: hostname(),
-      allocated_at: ctx.clock.now(),
-    });
-    return brokerFromConfig(ctx.system, ctx.clock, { clientId });
-  }
+  if (ctx.system.broker !== 'sim') return brokerWithClientId(ctx);
   const bucket = streamName(ctx.prefix, 'SIMBROKER');
   const store = await kvSimBrokerStore(ctx.nc, bucket);
   const priceStore = await openPriceStore(ctx.nc, ctx.prefix);
@@ -67,10 +56,5 @@ export async function processBroker(ctx: MethodContext): Promise<BrokerPort> {
 /** Disconnect a process's broker and give back the broker client id the process holds. */
 export async function closeProcessBroker(ctx: MethodContext, broker: BrokerPort): Promise<void> {
   await broker.disconnect();
-  if (ctx.system.broker === 'sim') return;
-  const ids = await BrokerClientIds.open(ctx.nc, ctx.prefix);
-  const mine = (await ids.list()).find(
-    (r) => r.process === ctx.process && r.pid === process.pid && r.host === hostname(),
-  );
-  if (mine) await ids.release(mine.client_id);
+  await releaseBrokerClientId(ctx);
 }

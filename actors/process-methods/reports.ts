@@ -32,7 +32,10 @@ function reportMethod(name: ReportName): ProcessMethod {
   return async (ctx) => {
     // The control config as this process was started with (same files and environment).
     const control = name === 'status_report' ? controlConfigOf(loadConfig()) : undefined;
-    const sources = { nc: ctx.nc, prefix: ctx.prefix, system: ctx.system, clock: ctx.clock, control };
+    const sources = {
+      ...{ nc: ctx.nc, prefix: ctx.prefix, system: ctx.system, clock: ctx.clock, control },
+      process: ctx.process,
+    };
     const stored = await publishReport(await buildReport(name, sources), sources);
     ctx.log.info(
       { component: 'reports', process: ctx.process, method: ctx.method, path: stored.path },

@@ -17,6 +17,7 @@ import { overrideLabel } from '../../src/domain/strategy-orders/overrides.ts';
 import { latestStrategyCapital } from '../../src/store/capital-store.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import type { DiagnosticsRecord, OptimalPositionRecord } from '../../src/store/strategy-store.ts';
+import { type BrokerClientScope, withClientBroker } from '../broker-client.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import type { ReportSources, StackPositions } from './sources.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
@@ -141,6 +142,12 @@ export async function controls(
   return { limits, overrides };
 }
 
+/** The broker client id holder for a report's connection to the broker (actors/broker-client.ts). */
+export const reportBrokerScope = (s: ReportSources, what: string): BrokerClientScope => ({
+  ...s,
+  process: `${s.process ?? 'report'} (${what})`,
+});
+
 /**
  * Tick size per instrument from the broker's contract details of its priced contract. The
  * simulated broker answers without connecting; another broker is connected for the question.
@@ -151,23 +158,17 @@ export async function tickSizes(
   contracts: Map<string, string>,
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  let broker: BrokerPort;
-  try {
-    broker = brokerFromConfig(s.system, s.clock);
-  } catch {
-    return out; // no broker in this build: tick sizes stay unknown
-  }
-  const connect = s.system.broker !== 'sim';
-  try {
-    if (connect) await broker.connect();
+  const ask = async (broker: BrokerPort): Promise<void> => {
     for (const [instrumentCode, contractDate] of contracts) {
       const d = await broker.contractDetails({ instrumentCode, contractDate }).catch(() => undefined);
       if (d && d.tickSize > 0) out.set(instrumentCode, d.tickSize);
     }
+  };
+  try {
+    if (s.system.broker === 'sim') await ask(brokerFromConfig(s.system, s.clock));
+    else await withClientBroker(reportBrokerScope(s, 'tick sizes'), ask);
   } catch {
-    // the broker is unreachable: tick sizes stay unknown, the report still runs
-  } finally {
-    if (connect) await broker.disconnect().catch(() => undefined);
+    // no broker in this build, or it is unreachable: tick sizes stay unknown, the report still runs
   }
   return out;
 }

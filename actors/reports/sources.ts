@@ -5,7 +5,6 @@
  * series and the order request queue.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { brokerFromConfig } from '../../src/broker/factory.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { simPositions } from '../../src/broker/sim/state.ts';
 import { streamName } from '../../src/bus/subjects.ts';
@@ -20,11 +19,12 @@ import type { ContractFill, ContractPricing } from '../../src/domain/reports/ins
 import type { HistoricFamily } from '../../src/domain/reports/slippage.ts';
 import type { TradeFill } from '../../src/domain/reports/trades.ts';
 import { lastAdjustedPriceTimes } from '../../src/store/price-store.ts';
+import { withClientBroker } from '../broker-client.ts';
 import { pendingOrderRequests } from '../stack/order-requests.ts';
 import { readLocks, readPositions, type StackPositions } from '../stack/read-model.ts';
 import type { FillRecord } from '../stack/types.ts';
 import { OrderEventStore } from '../store/order-event-store.ts';
-import { contractVolumes } from './market-sources.ts';
+import { contractVolumes, reportBrokerScope } from './market-sources.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import { ProcessStore } from '../supervisor/process-store.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
@@ -37,6 +37,8 @@ export interface ReportSources {
   clock: Clock;
   /** The control config, for the status report's "Config for process control" table. */
   control?: ControlConfig;
+  /** Who builds the report (the holder of its broker client id); default `report`. */
+  process?: string;
 }
 
 export { readPositions, type StackPositions };
@@ -50,24 +52,21 @@ export async function locks(s: ReportSources): Promise<Array<{ instrumentCode: s
 /**
  * The broker's positions. The simulated broker is read straight from its KV store (the sum of
  * the fills of every order it keeps, as `SimBroker.positions` does) so the report never
- * connects it (connecting would start its resting-order timer); another broker is asked.
+ * connects it (connecting would start its resting-order timer); another broker is asked, over a
+ * connection with its own recorded broker client id.
  */
 export async function brokerPositions(s: ReportSources): Promise<ContractPosition[]> {
   if (s.system.broker === 'sim') {
     const store = await kvSimBrokerStore(s.nc, streamName(s.prefix, 'SIMBROKER'));
     return simPositions(await store.loadOrders());
   }
-  const broker = brokerFromConfig(s.system, s.clock);
-  await broker.connect();
-  try {
-    return (await broker.positions()).map((p) => ({
+  return withClientBroker(reportBrokerScope(s, 'broker positions'), async (broker) =>
+    (await broker.positions()).map((p) => ({
       instrumentCode: p.instrumentCode,
       contractDate: p.contractDate,
       position: p.position,
-    }));
-  } finally {
-    await broker.disconnect();
-  }
+    })),
+  );
 }
 
 export async function fills(s: ReportSources): Promise<TradeFill[]> {

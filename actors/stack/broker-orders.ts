@@ -21,9 +21,15 @@ export async function resizedQuantity(core: StackCore, co: ContractOrder): Promi
  */
 export async function createBrokerOrdersFromContractOrders(core: StackCore): Promise<number[]> {
   const sent: number[] = [];
+  // Only contract orders whose spawn step is durable (`toSend`): a crash can then lose no link
+  // to an order that traded (restore-links.ts).
   const candidates = core.activeOrders(
     'contract',
-    (co) => co.fill !== co.trade && co.referenceOfControllingAlgo === undefined && !co.locked,
+    (co) =>
+      core.toSend.has(co.id) &&
+      co.fill !== co.trade &&
+      co.referenceOfControllingAlgo === undefined &&
+      !co.locked,
   );
   await Promise.all(
     candidates.map(async (co) => {

@@ -107,9 +107,10 @@ export async function safeStackRemoval(
       .cancelOrder(bo.orderRef)
       .catch((e: unknown) => core.log.warn({ err: String(e) }, 'cancel failed'));
   }
-  const deadline = Date.now() + (core.deps.config.eodCancelWaitMs ?? 60_000);
+  // Polled every 50 ms up to the wait (counted, not read off a clock: a simulated clock may stand).
+  const polls = Math.ceil((core.deps.config.eodCancelWaitMs ?? 60_000) / 50);
   let still = open.map((b) => b.orderRef);
-  while (still.length > 0 && Date.now() < deadline) {
+  for (let i = 0; still.length > 0 && i < polls; i++) {
     const states = new Map((await broker.orders().catch(() => [])).map((s) => [s.orderRef, s.status]));
     still = still.filter((ref) => {
       const s = states.get(ref);
@@ -132,6 +133,12 @@ export async function safeStackRemoval(
       continue;
     }
     if (o.level === 'broker') core.byOrderRef.delete(o.orderRef);
+    if (o.level === 'contract') core.toSend.delete(o.id);
+    // The request that made the order stays known after the order leaves (issue 10 §4).
+    if (o.level === 'instrument' && o.requestId !== undefined) {
+      await core.kv.recordConsumedRequest(o.requestId, o.id);
+      core.consumedRequests.set(o.requestId, o.id);
+    }
     await core.host.remove(o.level, o.id);
     removed++;
   }

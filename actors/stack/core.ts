@@ -133,6 +133,7 @@ export class StackCore {
 
   /** Work queues, so a pass looks only at orders with work to do (not the whole stack). */
   readonly toSpawn = new Set<number>();
+  /** Contract orders whose spawn step is durable: only these get broker orders. */
   readonly toSend = new Set<number>();
   /** Families being completed (guards against completing one twice concurrently). */
   readonly completing = new Set<number>();
@@ -165,6 +166,9 @@ export class StackCore {
 
   /** Instrument order ids by the queued request that created them (exactly once, issue 10 §4). */
   private readonly byRequest = new Map<string, number>();
+
+  /** Requests whose orders left the stack at end of day (StackKv `requests.*`), with the order id. */
+  readonly consumedRequests = new Map<string, number>();
 
   /** The order a queued request created, while it is on the stack (live or completed). */
   orderForRequest(requestId: string): InstrumentOrder | undefined {

@@ -236,8 +236,12 @@ export async function recordFillCorrection(
 /**
  * Apply a stored fill record: positions always; then the fill goes to its order's actor as an
  * event (broker order FILL, or a contract order's manual child) and travels up from there. On a
- * restore (`restoring`) the fill is replayed: each actor that does not hold it yet gets it (the
- * machines ignore a fill id they hold, and a holder is not sent it again).
+ * restore (`restoring`) the fill is replayed to every level on its own: the three appends a fill
+ * makes (broker FILL, contract and instrument CHILD_FILL) are deferred and pipelined per actor, so
+ * a kill -9 can keep any subset of them (e.g. the contract order's only: its broker order's
+ * replayed FILL then stops at the contract order, which holds it, and never reaches the instrument
+ * order). Each order's fills are thus re-derived from the fills stream, the one commit point; the
+ * machines and `hasChildFill` make every level's replay a no-op where the fill is held.
  */
 export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = false): void {
   core.seenExecIds.add(rec.execId);
@@ -252,30 +256,33 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   core.fillsApplied++;
   if (rec.kind === 'manual-contract' && rec.contractOrderId !== undefined) {
     const co = core.contractOrder(rec.contractOrderId);
-    if (co && !co.manualExecIds.includes(rec.execId)) {
+    if (!co) return;
+    const fill = fillOf(rec, co.legs);
+    if (!co.manualExecIds.includes(rec.execId)) {
       const childId = `${MANUAL_CHILD}${rec.execId}`;
-      const fill = fillOf(rec, co.legs);
       const child = { orderId: childId, trade: fill.qty, contractDates: orderLegs(co).contractDates };
       sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child }, { defer: true });
       sendContract(core, co.id, { type: 'CHILD_FILL', childId, fill }, { defer: true });
     }
+    if (restoring) replayToInstrumentOrder(core, co.id, fill);
     return;
   }
   if (rec.brokerOrderId === undefined) return;
   const bo = core.brokerOrder(rec.brokerOrderId);
   if (!bo) return;
   const fill = fillOf(rec, bo.legs);
-  if (!bo.execIds.includes(rec.execId)) {
-    sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
-    return;
-  }
+  if (!bo.execIds.includes(rec.execId)) sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
   if (!restoring || bo.parent === undefined) return;
-  // The broker order held the fill before the crash; its parents may not have written theirs.
-  const childId = String(bo.id);
-  sendContract(core, bo.parent, { type: 'CHILD_FILL', childId, fill }, { defer: true });
-  const co = core.contractOrder(bo.parent);
-  if (co?.parent !== undefined)
-    sendInstrument(core, co.parent, { type: 'CHILD_FILL', childId: String(co.id), fill }, { defer: true });
+  sendContract(core, bo.parent, { type: 'CHILD_FILL', childId: String(bo.id), fill }, { defer: true });
+  replayToInstrumentOrder(core, bo.parent, fill);
+}
+
+/** On a restore: a contract order's fill to its instrument order, which may not have written it. */
+function replayToInstrumentOrder(core: StackCore, contractOrderId: number, fill: Fill): void {
+  const co = core.contractOrder(contractOrderId);
+  if (co?.parent === undefined) return;
+  const event = { type: 'CHILD_FILL' as const, childId: String(co.id), fill };
+  sendInstrument(core, co.parent, event, { defer: true });
 }
 
 /**

@@ -22,10 +22,12 @@ import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { StackLogger } from './ports.ts';
 import { token } from '../store/order-event-store.ts';
 import { toNewInstrumentOrder } from './services.ts';
-import { StackRequestError } from './spawn.ts';
+import { InstrumentLockedError, StackRequestError } from './spawn.ts';
 import type { StackHandler } from './stack-handler.ts';
 
 const CONSUMER = 'stack_handler';
+/** How long a request for a locked instrument waits before it is delivered again. */
+const LOCKED_RETRY_MS = 5000;
 /** How long a taken request waits for its ack before it is delivered again (5 s, in ns). */
 const ACK_WAIT_NS = 5_000_000_000;
 
@@ -54,7 +56,9 @@ export async function ensureOrderRequestStream(nc: NatsConnection, prefix: strin
     await jsm.consumers.add(name, {
       durable_name: CONSUMER,
       ack_policy: AckPolicy.Explicit,
-      max_deliver: 5,
+      // Unlimited: a request is never dropped for being delivered to handlers that died or hit a
+      // transient error (each kill -9 or nak counts a delivery); an invalid one is terminated.
+      max_deliver: -1,
       ack_wait: ACK_WAIT_NS,
     });
   }
@@ -155,7 +159,11 @@ export async function consumeOrderRequests(
         );
         m.ack();
       } catch (err) {
-        if (err instanceof StackRequestError && err.code < 500) {
+        if (err instanceof InstrumentLockedError) {
+          // A lock passes (a break clears on the next check): the request waits, it is not dropped.
+          log.warn({ ...parsed.data, reason: err.message }, 'order request waits: instrument locked');
+          m.nak(LOCKED_RETRY_MS);
+        } else if (err instanceof StackRequestError && err.code < 500) {
           // Refused by a rule (netted to nothing, locked instrument): done with it.
           log.warn({ ...parsed.data, reason: err.message }, 'order request refused by the stack');
           m.ack();

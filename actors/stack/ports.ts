@@ -91,9 +91,9 @@ export interface StackConfig {
   eodCancelWaitMs?: number;
   /** Cut each broker order so its size is at most this (digest E1/E2 SIZE_LIMIT = 1). */
   algoSizeLimit?: number;
-  /** Real ms between fills sweeps / completion scans in the loop (default 0 = every pass). */
+  /** Clock ms (the injected clock) between fills sweeps / completion scans in the loop (default 0 = every pass). */
   fillsSweepEveryMs?: number;
-  /** Real ms between external position break checks in the loop (default 0 = every pass). */
+  /** Clock ms (the injected clock) between external position break checks in the loop (default 0 = every pass). */
   breakCheckEveryMs?: number;
   /** Publish every order change on `<prefix>.inspect.order.>` (default true). */
   inspect?: boolean;

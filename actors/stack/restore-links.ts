@@ -11,6 +11,8 @@
  *   by the contract order as an unknown child's while the contract order trades its remainder
  *   again (one lot too many per family);
  * - a contract order its instrument order never heard of: the instrument order is spawned again;
+ * - an instrument order listing a contract order that was never written: the contract order is
+ *   made again from its parent's child spec (same id, trade and contract), as the spawn made it;
  * - a roll order (created with its children in one step, J4) with a child or its parent never
  *   written: the family never traded (its contract orders trade once all of it is durable), so it
  *   is dropped whole and the next roll order generation makes it again.
@@ -19,7 +21,8 @@
  * on at the broker: restore links what can be linked and drops what was never sent.
  */
 import type { StackCore } from './core.ts';
-import { childSpec, MANUAL_CHILD, sendContract, sendInstrument } from './order-actors.ts';
+import { childSpec, MANUAL_CHILD, sendContract, sendInstrument, spawnContractOrder } from './order-actors.ts';
+import { childContractOrder } from './spawn.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, ContractOrder, FillRecord } from './types.ts';
 
@@ -30,6 +33,7 @@ export interface LinkRepairs {
   dropped_broker_orders: number;
   released_children: number;
   dropped_roll_families: number;
+  recreated_contract_orders: number;
 }
 
 /** Repair the parent/child links of the restored actors (before the fills are replayed). */
@@ -41,8 +45,10 @@ export async function reconcileLinks(core: StackCore, fills: readonly FillRecord
     dropped_broker_orders: 0,
     released_children: 0,
     dropped_roll_families: 0,
+    recreated_contract_orders: 0,
   };
   await dropBrokenRollFamilies(core, out);
+  recreateLostContractOrders(core, out);
   await linkContractOrders(core, out);
   const filled = new Set<number>();
   for (const f of fills) if (f.brokerOrderId !== undefined) filled.add(f.brokerOrderId);
@@ -85,6 +91,34 @@ async function dropContractOrder(core: StackCore, co: ContractOrder): Promise<vo
   core.contractActors.stop(co);
   core.toSend.delete(co.id);
   await core.host.remove('contract', co.id);
+}
+
+/**
+ * Instrument orders (not roll orders: dropBrokenRollFamilies) whose CHILDREN_SPAWNED was written
+ * while a contract order of the same step was not: the lost contract order never traded (contract
+ * orders trade once the whole step is durable), so it is made again from the parent's child spec.
+ */
+function recreateLostContractOrders(core: StackCore, out: LinkRepairs): void {
+  for (const io of core.activeOrders('instrument')) {
+    if (io.rollOrder || io.children.every((id) => core.contractOrder(id))) continue;
+    for (const child of core.instrumentActors.snapshot(io).context.children) {
+      const id = Number(child.orderId);
+      if (child.orderId.includes(':') || core.contractOrder(id)) continue;
+      const [trade] = child.trade;
+      const [contractDate] = child.contractDates;
+      if (child.trade.length !== 1 || trade === undefined || contractDate === undefined || child.completed) {
+        logCritical(core.log, 'contract order lost in a crash cannot be made again: left as is', {
+          instrument_order_id: io.id,
+          contract_order_id: id,
+        });
+        continue;
+      }
+      spawnContractOrder(core, childContractOrder(core, io, id, { contractDate, trade }));
+      // It trades once durable: its first broker order waits for that (algos.ts).
+      core.toSend.add(id);
+      out.recreated_contract_orders++;
+    }
+  }
 }
 
 /** Contract orders whose instrument order does not list them: attach the full set, else remove. */

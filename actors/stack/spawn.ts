@@ -15,6 +15,17 @@ import type { AlgoName, ContractOrder, InstrumentOrder, InstrumentOrderType } fr
 /** A request the stack refuses (a coded error reply on the services; nothing changed). */
 export class StackRequestError extends ServiceError {}
 
+/**
+ * Refused because the instrument is locked (B6): a lock passes (a position break clears on the
+ * next check), so a queued request waits and is delivered again instead of being dropped.
+ */
+export class InstrumentLockedError extends StackRequestError {
+  constructor(instrumentCode: string) {
+    super(409, `instrument ${instrumentCode} is locked`);
+    this.name = 'InstrumentLockedError';
+  }
+}
+
 export interface NewInstrumentOrder {
   strategyName: string;
   instrumentCode: string;
@@ -45,6 +56,12 @@ export async function createInstrumentOrder(
   if (requestId === undefined) return createOrder(core, req);
   const earlier = core.orderForRequest(requestId);
   if (earlier) return earlier;
+  const removed = core.consumedRequests.get(requestId);
+  if (removed !== undefined)
+    throw new StackRequestError(
+      409,
+      `request ${requestId} already made instrument order ${removed} (removed at end of day)`,
+    );
   // The same request delivered again while its first delivery is being put on the stack.
   const inFlight = core.requestsInFlight.get(requestId);
   if (inFlight) return inFlight;
@@ -58,8 +75,7 @@ export async function createInstrumentOrder(
 }
 
 async function createOrder(core: StackCore, req: NewInstrumentOrder): Promise<InstrumentOrder> {
-  if (core.isLocked(req.instrumentCode))
-    throw new StackRequestError(409, `instrument ${req.instrumentCode} is locked`);
+  if (core.isLocked(req.instrumentCode)) throw new InstrumentLockedError(req.instrumentCode);
   const outstanding = req.noNetting
     ? 0
     : core
@@ -217,42 +233,50 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
     });
     return [];
   }
-  const algo = allocateAlgo(core, io);
   const ids: number[] = [];
   const children: ChildSpec[] = [];
   for (const t of trades) {
     const id = await core.newId('contract');
-    const co: ContractOrder = {
-      level: 'contract',
-      id,
-      strategyName: io.strategyName,
-      instrumentCode: io.instrumentCode,
-      contractDate: t.contractDate,
-      trade: t.trade,
-      fill: 0,
-      overfill: 0,
-      locked: false,
-      parent: io.id,
-      children: [],
-      active: true,
-      orderType: contractOrderTypeFor(io.orderType),
-      state: CONTRACT_INITIAL,
-      version: 1,
-      createdAt: core.now(),
-      manualTrade: io.manualTrade,
-      algoToUse: algo,
-      // C7 (price translation between contracts) needs both contracts' price histories; kept only
-      // when the child trades the reference contract itself.
-      referencePrice: io.referenceContract === t.contractDate ? io.referencePrice : undefined,
-      limitPrice: io.limitPrice,
-      manualFill: 0,
-      manualExecIds: [],
-      rollOrder: io.rollOrder,
-    };
-    spawnContractOrder(core, co);
+    spawnContractOrder(core, childContractOrder(core, io, id, t));
     ids.push(id);
     children.push({ orderId: String(id), trade: [t.trade], contractDates: [t.contractDate] });
   }
   sendInstrument(core, io.id, { type: 'CHILDREN_SPAWNED', children });
   return ids;
+}
+
+/** An instrument order's contract order for one contract trade (C5–C8), not yet on the stack. */
+export function childContractOrder(
+  core: StackCore,
+  io: InstrumentOrder,
+  id: number,
+  t: { contractDate: string; trade: number },
+): ContractOrder {
+  return {
+    level: 'contract',
+    id,
+    strategyName: io.strategyName,
+    instrumentCode: io.instrumentCode,
+    contractDate: t.contractDate,
+    trade: t.trade,
+    fill: 0,
+    overfill: 0,
+    locked: false,
+    parent: io.id,
+    children: [],
+    active: true,
+    orderType: contractOrderTypeFor(io.orderType),
+    state: CONTRACT_INITIAL,
+    version: 1,
+    createdAt: core.now(),
+    manualTrade: io.manualTrade,
+    algoToUse: allocateAlgo(core, io),
+    // C7 (price translation between contracts) needs both contracts' price histories; kept only
+    // when the child trades the reference contract itself.
+    referencePrice: io.referenceContract === t.contractDate ? io.referencePrice : undefined,
+    limitPrice: io.limitPrice,
+    manualFill: 0,
+    manualExecIds: [],
+    rollOrder: io.rollOrder,
+  };
 }

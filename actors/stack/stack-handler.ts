@@ -97,13 +97,15 @@ export class StackHandler {
 
   private async restore(): Promise<void> {
     const { core } = this;
-    const [entries, fills, locks] = await Promise.all([
+    const [entries, fills, locks, consumed] = await Promise.all([
       core.store.loadStack<ActorEventBody<AnyOrder>>(),
       core.store.loadFills<FillRecord>(),
       core.kv.loadLocks(),
+      core.kv.loadConsumedRequests(),
     ]);
     const open = core.host.restore(entries);
     for (const [i, r] of locks) core.locks.set(i, r);
+    for (const [r, id] of consumed) core.consumedRequests.set(r, id);
     for (const b of core.orders('broker')) core.byOrderRef.set(b.orderRef, b.id);
     for (const i of core.orders('instrument')) {
       core.indexInstrumentOrder(i);
@@ -220,7 +222,8 @@ export class StackHandler {
    * (default 0: every pass, as the reference).
    */
   async runLoopPass(): Promise<void> {
-    const now = Date.now();
+    // Paced by the injected clock (no wall-clock read in the order path).
+    const now = this.core.now();
     if (now - this.lastBreakCheck >= (this.core.deps.config.breakCheckEveryMs ?? 0)) {
       this.lastBreakCheck = now;
       await this.checkExternalPositionBreak();
@@ -229,8 +232,8 @@ export class StackHandler {
     await this.createBrokerOrdersFromContractOrders();
     await this.tick();
     const every = this.core.deps.config.fillsSweepEveryMs ?? 0;
-    if (Date.now() - this.lastSweep >= every) {
-      this.lastSweep = Date.now();
+    if (this.core.now() - this.lastSweep >= every) {
+      this.lastSweep = this.core.now();
       await this.processFillsStack();
       await this.handleCompletedOrders();
     }

@@ -9,7 +9,9 @@ export type LockReason = 'break' | 'manual';
  * Small current-state records of the stack handler in a KV bucket `<PREFIX>_STACK_STATE`:
  * order id counters (reserved in blocks with revision-checked updates, so ids are unique even
  * across restarts and concurrent writers, unlike the reference's read-max-add-one, digest §1.4)
- * and instrument locks (digest §1.6, H1).
+ * instrument locks (digest §1.6, H1) and the queued order requests whose order left the stack at
+ * end of day (`requests.<id>`: the order id), so a request redelivered later still finds it was
+ * made (issue 10 §4).
  */
 export class StackKv {
   private readonly blocks = new Map<string, { next: number; end: number }>();
@@ -71,6 +73,22 @@ export class StackKv {
         const v = e.json<{ instrumentCode: string; reason: LockReason }>();
         out.set(v.instrumentCode, v.reason);
       }
+    }
+    return out;
+  }
+
+  /** Record that a queued request made an order that leaves the stack (end-of-day removal). */
+  async recordConsumedRequest(requestId: string, instrumentOrderId: number): Promise<void> {
+    await this.kv.put(`requests.${Buffer.from(requestId).toString('base64url')}`, String(instrumentOrderId));
+  }
+
+  /** The requests whose orders left the stack: request id → instrument order id. */
+  async loadConsumedRequests(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for await (const k of await this.kv.keys('requests.>')) {
+      const e = await this.kv.get(k);
+      const id = Buffer.from(k.slice('requests.'.length), 'base64url').toString();
+      if (e && e.operation === 'PUT') out.set(id, Number(e.string()));
     }
     return out;
   }

@@ -84,6 +84,21 @@ export interface MarketSnapshot extends ContractId {
   time: number;
 }
 
+/**
+ * A spread quoted as one contract (IB: the market data of its BAG), for the spread algos and the
+ * liquidity check. One combo is the legs' quantities over their greatest common divisor; its
+ * prices are per combo as Σ sign × ratio × leg price (what a spread's limit price means), so a
+ * combo's bid and ask may be negative; sizes count combos.
+ */
+export interface SpreadSnapshot {
+  legs: BrokerLeg[];
+  bid: number;
+  ask: number;
+  bidSize: number;
+  askSize: number;
+  time: number;
+}
+
 export interface PriceBar {
   time: number;
   open: number;
@@ -155,5 +170,7 @@ export interface BrokerPort {
   historicalPrices(contract: ContractId, frequency: BarFrequency, since?: number): Promise<PriceBar[]>;
   fxHistoricalPrices(currencyPair: string, since?: number): Promise<Array<{ time: number; price: number }>>;
   marketSnapshot(contract: ContractId): Promise<MarketSnapshot>;
+  /** A spread's quote as one contract (two or more legs); fails when there is none. */
+  spreadSnapshot(legs: BrokerLeg[]): Promise<SpreadSnapshot>;
   tradingHours(contract: ContractId): Promise<TradingHours>;
 }

@@ -3,6 +3,7 @@
  * adapter against the fake TWS): what the stack relies on, asserted the same way on each.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { BrokerRequestInvalid } from '../../src/broker/orders.ts';
 import type {
   BrokerEvent,
   BrokerFill,
@@ -99,12 +100,21 @@ export function brokerConformance(name: string, make: () => Promise<ConformanceS
       await expect(b.cancelOrder('nope')).rejects.toThrow(/unknown orderRef/);
     });
 
-    it('answers market data: account value, contract details, snapshot, bars', async () => {
+    it('answers market data: account value, contract details, snapshot, spread snapshot, bars', async () => {
       const b = await start();
       expect(Number.isFinite((await b.accountValue()).value)).toBe(true);
       expect(await b.contractDetails(contract)).toMatchObject(contract);
       const snap = await b.marketSnapshot(contract);
       expect(snap.bid).toBeLessThanOrEqual(snap.ask);
+      const spread = [
+        { ...contract, qty: -1 },
+        { instrumentCode: 'SP500', contractDate: '202703', qty: 1 },
+      ];
+      const q = await b.spreadSnapshot(spread);
+      expect(q.legs).toEqual(spread);
+      expect(q.bid).toBeLessThanOrEqual(q.ask);
+      expect(Math.min(q.bidSize, q.askSize)).toBeGreaterThanOrEqual(0);
+      await expect(b.spreadSnapshot([{ ...contract, qty: 1 }])).rejects.toBeInstanceOf(BrokerRequestInvalid);
       const bars = await b.historicalPrices(contract, 'D');
       expect(bars.length).toBeGreaterThan(0);
       expect(bars.every((x) => Number.isFinite(x.close))).toBe(true);

@@ -140,16 +140,25 @@ describe('IbBroker against the fake TWS', () => {
     h = await ibHarness({ fillMode: 'manual' });
     await h.broker.placeOrder(es('r1', 2));
     await until(() => h!.tws.orderByRef('r1') !== undefined, 'order at TWS');
+    // TWS unreachable: the fill happens while no client is connected, so no one hears it live.
+    h.tws.refuseConnections = true;
     h.tws.dropConnections();
     await until(() => !h!.broker.isConnected(), 'down');
     await expect(h.broker.placeOrder(es('r2', 1))).rejects.toBeInstanceOf(IbNotConnected);
     h.tws.fill('r1');
+    expect(h.tws.connectedClientIds()).toEqual([]);
+    expect(fillsOf(h.events, 'r1')).toEqual([]);
+    h.tws.refuseConnections = false;
     await until(() => h!.broker.isConnected(), 'reconnected');
+    // Found by the executions request of the resynchronisation, before any new order was allowed.
     expect(fillsOf(h.events, 'r1').map((f) => f.qty)).toEqual([2]);
     await h.broker.fills();
     await h.broker.orders();
+    h.tws.dropConnections();
+    await until(() => h!.broker.isConnected() && h!.tws.apiStarts.get(101) === 3, 'second reconnect');
     expect(fillsOf(h.events, 'r1').length).toBe(1);
     expect(h.broker.book.get('r1')?.status).toBe('filled');
+    expect(h.tws.placedRefs.get('r2')).toBeUndefined();
   });
 
   it('a socket drop in the middle of placing: the order is never sent twice', async () => {
@@ -171,12 +180,65 @@ describe('IbBroker against the fake TWS', () => {
     expect((await h.broker.placeOrder(es('b1', 1))).existing).toBe(true);
     expect(h.tws.placedRefs.get('a1')).toBe(1);
     expect(h.tws.placedRefs.get('b1')).toBeUndefined();
-    // A restarted process finds a1 at TWS by its orderRef and does not place it again.
+    // A restarted process finds a1 at TWS by its orderRef and does not place it again; nor once
+    // a1 has filled (no longer open: found by today's executions).
     const again = brokerFor(h.port, { clientId: 7 });
     await again.connect();
     expect((await again.placeOrder(es('a1', 1))).existing).toBe(true);
-    expect(h.tws.placedRefs.get('a1')).toBe(1);
     await again.disconnect();
+    h.tws.fill('a1');
+    const third = brokerFor(h.port, { clientId: 8 });
+    await third.connect();
+    expect(third.book.get('a1')?.status).toBe('filled');
+    expect((await third.placeOrder(es('a1', 1))).existing).toBe(true);
+    expect(h.tws.placedRefs.get('a1')).toBe(1);
+    await third.disconnect();
+  });
+
+  it('a socket drop while the order contract is being resolved: nothing sent, the retry sends it once', async () => {
+    h = await ibHarness({ fillMode: 'manual' });
+    h.tws.dropOnContractData = true;
+    await expect(h.broker.placeOrder(es('c1', 1))).rejects.toBeInstanceOf(IbNotConnected);
+    expect(h.broker.book.get('c1')).toBeUndefined();
+    await until(() => h!.broker.isConnected(), 'reconnected');
+    expect((await h.broker.placeOrder(es('c1', 1))).existing).toBe(false);
+    expect((await h.broker.placeOrder(es('c1', 1))).existing).toBe(true);
+    await until(() => h!.tws.orderByRef('c1') !== undefined, 'at TWS');
+    expect(h.tws.placedRefs.get('c1')).toBe(1);
+  });
+
+  it('snap market and limit orders; a modify changes the resting order in place; trading hours', async () => {
+    h = await ibHarness({ fillMode: 'auto' });
+    await h.broker.placeOrder(es('s1', 1, { orderType: 'snap-market' }));
+    await until(() => h!.tws.orderByRef('s1') !== undefined, 'snap at TWS');
+    expect(h.tws.orderByRef('s1')?.orderType).toBe('SNAP MKT');
+    await h.broker.placeOrder(es('l1', 1, { orderType: 'limit', limitPrice: 4990 }));
+    await until(() => h!.broker.book.get('l1')?.status === 'acknowledged', 'resting');
+    const id = h.tws.orderByRef('l1')?.orderId;
+    await h.broker.modifyOrder('l1', { limitPrice: 5000.25 });
+    await until(() => h!.broker.book.get('l1')?.status === 'filled', 'filled after the modify');
+    expect(h.tws.orders.filter((o) => o.orderRef === 'l1').map((o) => [o.orderId, o.lmtPrice])).toEqual([
+      [id, 5000.25],
+    ]);
+    expect(h.tws.placedRefs.get('l1')).toBe(1);
+    // ES: 17:00–16:00 Chicago time (CST, UTC−6), from the contract details.
+    const hours = await h.broker.tradingHours({ instrumentCode: 'SP500', contractDate: '202612' });
+    expect(hours.sessions).toEqual([
+      { open: Date.UTC(2026, 10, 30, 23, 0), close: Date.UTC(2026, 11, 1, 22, 0) },
+    ]);
+  });
+
+  it('after a (re)connect, orders at TWS without an orderRef of ours are reported as unknown', async () => {
+    h = await ibHarness({ fillMode: 'manual' });
+    const manual = h.tws.addManualOrder(1001, 1, 4900);
+    h.tws.dropConnections();
+    await until(
+      () => h!.events.some((e) => e.type === 'reconciled' && e.unknownBrokerOrders.length > 0),
+      'reconciled',
+    );
+    const last = h.events.filter((e) => e.type === 'reconciled').at(-1);
+    expect(last).toMatchObject({ unknownBrokerOrders: [manual.orderId] });
+    expect(h.broker.book.all()).toEqual([]);
   });
 
   it('1100: no new orders, in-flight orders stay; 1101 resynchronises; 1102 restores', async () => {

@@ -1,6 +1,7 @@
 /**
- * Calendar spreads over IB: two legs of one instrument go to TWS as one BAG order whose combo legs
- * are the legs' conIds; IB's executions come leg by leg (plus one for the BAG, not a fill) and are
+ * Spreads over IB: calendar spreads (two legs of one instrument) and inter-commodity spreads (legs
+ * of different instruments on one exchange, one currency) go to TWS as one BAG order whose combo
+ * legs are the legs' conIds; IB's executions come leg by leg (plus one for the BAG, not a fill) and are
  * mapped back to each leg; commissions are on the legs.
  */
 import { type Contract, EventName } from '@stoqey/ib';
@@ -14,6 +15,8 @@ import type { FakeTws } from '../fixtures/fake-tws/fake-tws.ts';
 
 const DEC = { instrumentCode: 'SP500', contractDate: '202612' };
 const MAR = { instrumentCode: 'SP500', contractDate: '202703' };
+const ZN = { instrumentCode: 'US10', contractDate: '202612' };
+const ZF = { instrumentCode: 'US5', contractDate: '202612' };
 /** A roll: sell `n` December, buy `n` March. */
 const roll = (orderRef: string, n: number, extra: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest => ({
   orderRef,
@@ -38,15 +41,34 @@ afterEach(async () => {
 
 async function spreadHarness(opts: FakeTwsOptions = {}) {
   const tws = fakeWithContracts(opts);
+  // US10 (ZN) and US5 (ZF) on CBOT: an inter-commodity spread IB takes as one combo. WHEAT (ZW)
+  // here in EUR, to be refused beside CORN (ZC, USD).
   tws.addFuture({
-    conId: 1005,
-    symbol: 'ES',
-    expiry: '20270319',
-    multiplier: 50,
-    exchange: 'CME',
+    conId: 2001,
+    symbol: 'ZN',
+    expiry: '20261221',
+    multiplier: 1000,
+    exchange: 'CBOT',
     currency: 'USD',
   });
-  tws.quotes.set(1005, { bid: 5060, ask: 5060.25, bidSize: 8, askSize: 9 });
+  tws.addFuture({
+    conId: 2002,
+    symbol: 'ZF',
+    expiry: '20261231',
+    multiplier: 1000,
+    exchange: 'CBOT',
+    currency: 'USD',
+  });
+  tws.addFuture({
+    conId: 2003,
+    symbol: 'ZW',
+    expiry: '20261214',
+    multiplier: 5000,
+    exchange: 'CBOT',
+    currency: 'EUR',
+  });
+  tws.quotes.set(2001, { bid: 110.5, ask: 110.515625, bidSize: 40, askSize: 50 });
+  tws.quotes.set(2002, { bid: 107.25, ask: 107.2578125, bidSize: 90, askSize: 60 });
   const port = await tws.start();
   const broker = brokerFor(port);
   const events: BrokerEvent[] = [];
@@ -56,7 +78,7 @@ async function spreadHarness(opts: FakeTwsOptions = {}) {
   return { tws, broker, events, port };
 }
 
-describe('IB calendar spreads (BAG orders)', () => {
+describe('IB spreads (BAG orders and quotes)', () => {
   it('sends a BAG with combo legs by conId; leg executions come back as fills on each leg, with commissions', async () => {
     const { tws, broker, events } = await spreadHarness();
     await broker.placeOrder(roll('s1', 2));
@@ -139,28 +161,96 @@ describe('IB calendar spreads (BAG orders)', () => {
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
   });
 
-  it('refuses spreads it cannot send, with the reason, and sends nothing', async () => {
+  it('an inter-commodity spread (US10 against US5, 2:3) goes as one BAG with ratios; fills on each leg', async () => {
+    const { tws, broker, events } = await spreadHarness();
+    const legs = [
+      { ...ZN, qty: -2 },
+      { ...ZF, qty: 3 },
+    ];
+    await broker.placeOrder({ orderRef: 'ic1', legs, orderType: 'market' });
+    await until(() => broker.book.get('ic1')?.status === 'filled', 'filled');
+    const sent = tws.orderByRef('ic1');
+    expect([sent?.contract.symbol, sent?.contract.exchange, sent?.contract.currency]).toEqual([
+      'ZN,ZF',
+      'CBOT',
+      'USD',
+    ]);
+    expect([sent?.action, sent?.qty]).toEqual(['BUY', 1]);
+    expect(sent?.legs.map((l) => [l.contract.conId, l.ratio, l.action, l.exchange])).toEqual([
+      [2001, 2, 'SELL', 'CBOT'],
+      [2002, 3, 'BUY', 'CBOT'],
+    ]);
+    await until(() => fillsOf(events).length === 2, 'leg fills');
+    expect(fillsOf(events).map((f) => [f.instrumentCode, f.qty, f.price])).toEqual([
+      ['US10', -2, 110.5],
+      ['US5', 3, 107.2578125],
+    ]);
+    expect(await broker.positions()).toEqual([
+      { ...ZN, position: -2 },
+      { ...ZF, position: 3 },
+    ]);
+  });
+
+  it('refuses spreads IB cannot take as one combo, naming why, before anything is sent', async () => {
     const { tws, broker } = await spreadHarness();
-    await expect(
+    const place = (orderRef: string, a: { instrumentCode: string; contractDate: string }, b: typeof a) =>
       broker.placeOrder({
-        orderRef: 'x1',
+        orderRef,
         legs: [
-          { ...DEC, qty: 1 },
-          { instrumentCode: 'CORN', contractDate: '202612', qty: -1 },
+          { ...a, qty: 1 },
+          { ...b, qty: -1 },
         ],
         orderType: 'market',
-      }),
-    ).rejects.toThrow(IbOrderUnsupported);
-    await expect(
-      broker.placeOrder({
-        orderRef: 'x2',
-        legs: [
-          { ...DEC, qty: 1 },
-          { ...DEC, qty: -1 },
-        ],
-        orderType: 'market',
-      }),
-    ).rejects.toThrow(/same contract/);
+      });
+    const CORN = { instrumentCode: 'CORN', contractDate: '202612' };
+    const WHEAT = { instrumentCode: 'WHEAT', contractDate: '202612' };
+    await expect(place('x1', DEC, ZN)).rejects.toThrow(
+      /spread legs on different exchanges \(SP500 CME, US10 CBOT\)/,
+    );
+    await expect(place('x2', CORN, WHEAT)).rejects.toThrow(
+      /spread legs in different currencies \(CORN USD, WHEAT EUR\)/,
+    );
+    await expect(place('x3', CORN, ZN)).rejects.toThrow(/different price magnifiers \(CORN 100, US10 1\)/);
+    await expect(place('x4', DEC, DEC)).rejects.toThrow(/same contract/);
+    await expect(place('x5', DEC, { instrumentCode: 'NOPE', contractDate: '202612' })).rejects.toThrow();
+    for (const ref of ['x1', 'x2', 'x3', 'x4', 'x5'])
+      await expect(place(ref, DEC, ZN)).rejects.toThrow(IbOrderUnsupported);
     expect(tws.orders).toEqual([]);
+    expect(tws.placedRefs.size).toBe(0);
+    expect(broker.book.all()).toEqual([]);
+  });
+
+  it("a spread's snapshot is the BAG's own quote from IB (its spread book), else the legs' implied quote", async () => {
+    const { tws, broker } = await spreadHarness();
+    // IB's calendar spread book quotes tighter than the legs imply (59.75 / 60.25).
+    tws.comboQuotes.set('1001:1:SELL,1005:1:BUY', { bid: 59.9, ask: 60.1, bidSize: 30, askSize: 25 });
+    const rollLegs = [
+      { ...DEC, qty: -2 },
+      { ...MAR, qty: 2 },
+    ];
+    expect(await broker.spreadSnapshot(rollLegs)).toMatchObject({
+      legs: rollLegs,
+      bid: 59.9,
+      ask: 60.1,
+      bidSize: 30,
+      askSize: 25,
+    });
+    // No book of its own: TWS quotes the combo from its legs (sell 2 ZN, buy 3 ZF per combo).
+    const ic = await broker.spreadSnapshot([
+      { ...ZN, qty: -2 },
+      { ...ZF, qty: 3 },
+    ]);
+    expect([ic.bid, ic.ask, ic.bidSize, ic.askSize]).toEqual([
+      3 * 107.25 - 2 * 110.515625,
+      3 * 107.2578125 - 2 * 110.5,
+      Math.min(Math.floor(50 / 2), Math.floor(90 / 3)),
+      Math.min(Math.floor(40 / 2), Math.floor(60 / 3)),
+    ]);
+    await expect(
+      broker.spreadSnapshot([
+        { ...DEC, qty: 1 },
+        { ...ZN, qty: -1 },
+      ]),
+    ).rejects.toThrow(/different exchanges/);
   });
 });

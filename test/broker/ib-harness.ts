@@ -30,6 +30,14 @@ export function fakeWithContracts(opts: FakeTwsOptions = {}): FakeTws {
     tradingHours: '20261130:1700-20261201:1600;20261201:CLOSED',
   });
   tws.addFuture({
+    conId: 1005,
+    symbol: 'ES',
+    expiry: '20270319',
+    multiplier: 50,
+    exchange: 'CME',
+    currency: 'USD',
+  });
+  tws.addFuture({
     conId: 1002,
     symbol: 'ZC',
     expiry: '20261214',
@@ -57,6 +65,7 @@ export function fakeWithContracts(opts: FakeTwsOptions = {}): FakeTws {
     tradingClass: 'VX48',
   });
   tws.quotes.set(es.conId, { bid: 5000, ask: 5000.25, bidSize: 10, askSize: 12 });
+  tws.quotes.set(1005, { bid: 5060, ask: 5060.25, bidSize: 8, askSize: 9 });
   tws.quotes.set(1002, { bid: 4.5, ask: 4.5025, bidSize: 5, askSize: 6 });
   tws.bars.set(es.conId, [
     { date: '20261126', open: 4990, high: 5010, low: 4980, close: 5000, volume: 1000 },

@@ -52,6 +52,7 @@ export class FakePriceBroker implements BrokerPort {
   positions = async (): Promise<never> => this.no();
   accountValue = async (): Promise<never> => this.no();
   marketSnapshot = async (): Promise<never> => this.no();
+  spreadSnapshot = async (): Promise<never> => this.no();
   tradingHours = async (): Promise<never> => this.no();
 }
 

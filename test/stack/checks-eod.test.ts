@@ -160,6 +160,7 @@ describe('end of day', () => {
       instrumentCode: 'SOFR',
       trade: 3,
       orderType: 'market',
+      requestId: 'orderreq:eod-a',
     });
     const b = await handler.createInstrumentOrder({
       strategyName: 's',
@@ -196,6 +197,15 @@ describe('end of day', () => {
     expect(reopened.positions().strategy).toEqual([
       { strategyName: 's', instrumentCode: 'SOFR', position: 1 },
     ]);
+    // The request whose order left the stack is still known, here and after a restart (§4): a
+    // redelivery makes no second order.
+    const again = { strategyName: 's', instrumentCode: 'SOFR', trade: 3, requestId: 'orderreq:eod-a' };
+    for (const h of [handler, reopened]) {
+      await expect(h.createInstrumentOrder(again)).rejects.toThrow(
+        `request orderreq:eod-a already made instrument order ${a.id}`,
+      );
+      expect(h.core.host.size).toBe(0);
+    }
     await reopened.close();
     await handler.close();
   });

@@ -8,6 +8,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
+import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
@@ -25,7 +26,7 @@ afterAll(async () => {
 const sim = (clock: SimulatedClock) =>
   new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
 
-type Level = 'instrument' | 'contract' | 'broker';
+type Level = 'instrument' | 'contract' | 'broker' | 'spawned-contract';
 
 /**
  * Run a handler until the window opens, then kill it: from `lose` on, the appends of the first
@@ -59,6 +60,12 @@ async function crashInWindow(prefix: string, lose: Level): Promise<void> {
     void h.spawnChildrenFromNewInstrumentOrders();
     await until(() => h.core.orders('contract').length === 1);
     await h.core.host.durable('contract', h.core.orders('contract')[0]!.id);
+  } else if (lose === 'spawned-contract') {
+    // The instrument order's CHILDREN_SPAWNED is written; its new contract order is not.
+    loseFrom(store.orderSubject('contract', 1));
+    void h.spawnChildrenFromNewInstrumentOrders();
+    await until(() => h.core.orders('contract').length === 1);
+    await h.core.host.durable('instrument', io.id);
   } else {
     await h.spawnChildrenFromNewInstrumentOrders();
     const [co] = h.core.orders('contract');
@@ -113,6 +120,67 @@ describe("restore across a crash between two actors' appends", () => {
   it('a contract order written before its instrument order learnt of it is attached, not spawned again', async () => {
     await crashInWindow('winspawn', 'instrument');
     const { h, broker } = await restoreAndTrade(await nats.connect(), 'winspawn');
+    await expectFamilyTraded(h, broker, 2);
+    await h.close();
+  });
+
+  it('a contract order its instrument order lists but that was never written is made again and trades', async () => {
+    await crashInWindow('winlostchild', 'spawned-contract');
+    const { h, broker } = await restoreAndTrade(await nats.connect(), 'winlostchild');
+    await expectFamilyTraded(h, broker, 2);
+    expect(h.core.orders('contract').map((c) => c.id)).toEqual([1]);
+    await h.close();
+  });
+});
+
+/**
+ * The fill window: a fill record is written, then the fill travels up as three deferred appends
+ * (broker FILL, contract CHILD_FILL, instrument CHILD_FILL), each on its own actor's pipeline. A
+ * busy actor's append waits for the one in flight, so a kill -9 can keep the middle one only: the
+ * contract order holds the fill, its broker order and instrument order do not.
+ */
+async function crashInFillWindow(nc: NatsConnection, prefix: string): Promise<void> {
+  const clock = new SimulatedClock(T0);
+  const store = await kvSimBrokerStore(nc, `${prefix.toUpperCase()}_SIMBROKER`);
+  const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0, store });
+  const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 1 } });
+  const io = await h.createInstrumentOrder({
+    strategyName: 'ewmac',
+    instrumentCode: 'SOFR',
+    trade: 2,
+    orderType: 'market',
+  });
+  await h.spawnChildrenFromNewInstrumentOrders();
+  const [co] = h.core.orders('contract');
+  await h.core.host.flush();
+  // From here the instrument order's appends are lost, and the broker order's after its creation.
+  const s = h.core.store;
+  const append = s.appendOrder.bind(s);
+  const lost = new Set([s.orderSubject('instrument', io.id)]);
+  s.appendOrder = (x, body, msgID, expectedSeq) =>
+    lost.has(x) || (x === s.orderSubject('broker', 1) && !msgID.endsWith('.v1'))
+      ? new Promise<number>(() => undefined)
+      : append(x, body, msgID, expectedSeq);
+  await h.createBrokerOrdersFromContractOrders();
+  await broker.idle();
+  await h.drained();
+  await h.core.host.durable('contract', co!.id);
+  expect(h.core.contractOrder(co!.id)?.fill).toBe(1);
+  expect((await h.core.store.loadFills()).length).toBe(1);
+  await nc.close();
+}
+
+describe('restore across a crash inside a fill travelling up', () => {
+  it('an instrument order whose fill append was lost while its contract order kept it is filled and completes', async () => {
+    const prefix = 'winfill';
+    await crashInFillWindow(await nats.connect(), prefix);
+    const nc = await nats.connect();
+    const clock = new SimulatedClock(T0);
+    const store = await kvSimBrokerStore(nc, `${prefix.toUpperCase()}_SIMBROKER`);
+    const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0, store });
+    const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 1 } });
+    for (let i = 0; i < 20 && h.core.orders('instrument').some((o) => o.active); i++)
+      await drive(h, broker, 1);
     await expectFamilyTraded(h, broker, 2);
     await h.close();
   });

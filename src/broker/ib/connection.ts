@@ -5,6 +5,7 @@
  */
 import { EventName, IBApi } from '@stoqey/ib';
 import {
+  ibAcceptsOrders,
   ibBackoffMs,
   ibCodeEvent,
   type IbConnectionCommand,
@@ -12,6 +13,7 @@ import {
   type IbConnectionState,
   ibConnectionStep,
 } from '../../domain/broker/ib-connection.ts';
+import type { BrokerEvent } from '../port.ts';
 import { IbNotConnected } from './errors.ts';
 
 export interface IbConnectionOptions {
@@ -39,6 +41,28 @@ export interface IbConnectionHooks {
   state(state: IbConnectionState, previous: IbConnectionState, code?: number, message?: string): void;
 }
 
+/**
+ * What the stack hears of a state change: `connection` when orders become (un)acceptable, and on
+ * every drop (socket lost, IB cut off from TWS) with IB's code and message.
+ */
+export function connectionEvents(
+  s: IbConnectionState,
+  prev: IbConnectionState,
+  code?: number,
+  message?: string,
+): BrokerEvent[] {
+  const is = ibAcceptsOrders(s);
+  if (ibAcceptsOrders(prev) === is && s !== 'waitingToReconnect' && s !== 'ibDisconnected') return [];
+  return [
+    {
+      type: 'connection',
+      connected: is,
+      ...(code === undefined ? {} : { code }),
+      ...(message === undefined ? {} : { message }),
+    },
+  ];
+}
+
 export class IbConnection {
   private current: IbConnectionState = 'idle';
   private apiInstance: IBApi | undefined;
@@ -48,6 +72,7 @@ export class IbConnection {
   private retryTimer: NodeJS.Timeout | undefined;
   private generation = 0;
   private lastCode: { code: number; message: string } | undefined;
+  private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor(
     private readonly opts: IbConnectionOptions,
@@ -76,13 +101,42 @@ export class IbConnection {
     return this.apiInstance;
   }
 
+  /**
+   * Connect and wait until synchronised (`ready`); after `ms` without, stop and fail with where
+   * and why (the last connection code or socket error).
+   */
+  async connectWithin(ms: number): Promise<void> {
+    const where = `${this.opts.host}:${this.opts.port}`;
+    const ready = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const why = this.lastProblem ?? 'no answer';
+        reject(new IbNotConnected(`cannot connect to TWS / IB Gateway at ${where} within ${ms} ms (${why})`));
+        this.waiters = [];
+        this.send('STOP');
+      }, ms);
+    });
+    this.send('CONNECT');
+    try {
+      await Promise.race([ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+      this.waiters = [];
+    }
+  }
+
   send(event: IbConnectionEventType, code?: number, message?: string): void {
     const t = ibConnectionStep(this.current, event);
     if (!t) return;
     const previous = this.current;
     this.current = t.target;
     for (const c of t.commands) this.run(c, code, message);
-    if (previous !== this.current) this.hooks.state(this.current, previous, code, message);
+    if (previous === this.current) return;
+    if (this.current === 'ready') for (const w of this.waiters) w.resolve();
+    if (this.current === 'stopped')
+      for (const w of this.waiters) w.reject(new IbNotConnected(message ?? 'stopped'));
+    this.hooks.state(this.current, previous, code, message);
   }
 
   private run(command: IbConnectionCommand, code?: number, message?: string): void {

@@ -8,6 +8,13 @@ import type { ContractId, TradingHours } from '../port.ts';
 import { IbContractUnresolved } from './errors.ts';
 import type { IbFuturesConfig, IbFxConfig, IbInstrumentConfig } from './ib-config.ts';
 
+/** Our contract as IB knows it: its conId (and exchange) to send, and its details. */
+export interface ResolvedContract {
+  id: ContractId;
+  contract: Contract;
+  details: IbContractDetails;
+}
+
 export function futuresConfig(cfg: IbInstrumentConfig, instrumentCode: string): IbFuturesConfig {
   const c = cfg.futures.get(instrumentCode);
   if (!c) throw new IbContractUnresolved(`instrument ${instrumentCode} is not in ib_config_futures.csv`);

@@ -4,6 +4,8 @@
  */
 
 /** No usable connection to TWS / IB Gateway (socket down, or TWS lost IB: 1100). */
+import { BrokerRequestInvalid, BrokerUnknownOrder } from '../orders.ts';
+
 export class IbNotConnected extends Error {
   override readonly name = 'IbNotConnected';
 }
@@ -41,11 +43,11 @@ export class IbContractUnresolved extends Error {
 }
 
 /** An order the adapter cannot send as asked (for example a spread with two legs). */
-export class IbOrderUnsupported extends Error {
+export class IbOrderUnsupported extends BrokerRequestInvalid {
   override readonly name = 'IbOrderUnsupported';
 }
 
 /** An orderRef the broker does not know. */
-export class IbUnknownOrder extends Error {
+export class IbUnknownOrder extends BrokerUnknownOrder {
   override readonly name = 'IbUnknownOrder';
 }

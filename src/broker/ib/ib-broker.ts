@@ -8,13 +8,15 @@
  * - Fills from execDetails only, deduplicated and corrected by execId; commissions joined by execId.
  * - Every query that fails throws (IbNotConnected, IbRequestFailed, IbRequestTimeout...).
  */
-import { type Contract, type IBApi, OrderType } from '@stoqey/ib';
+import type { Contract, IBApi } from '@stoqey/ib';
 import type { Clock } from '../../clock.ts';
+import { BrokerListeners, checkOrderRequest, existingOrder, isFinished, startOfDay } from '../orders.ts';
 import { ibAcceptsOrders, type IbConnectionState } from '../../domain/broker/ib-connection.ts';
 import type {
   AccountValue,
   BarFrequency,
   BrokerEvent,
+  BrokerLeg,
   BrokerFill,
   BrokerListener,
   BrokerOrderState,
@@ -27,18 +29,21 @@ import type {
   PlacedOrder,
   PlaceOrderRequest,
   PriceBar,
+  SpreadSnapshot,
   TradingHours,
 } from '../port.ts';
 import { attachIbEvents, type IbEventSink } from './attach.ts';
 import { planIbOrder } from './combo.ts';
-import { IbConnection, type IbConnectionOptions } from './connection.ts';
-import { IbNotConnected, IbNotReady, IbOrderUnsupported, IbRequestFailed, IbUnknownOrder } from './errors.ts';
-import { type IbInstrumentConfig, toIbPrice } from './ib-config.ts';
+import { connectionEvents, IbConnection, type IbConnectionOptions } from './connection.ts';
+import { IbNotConnected, IbNotReady, IbOrderUnsupported, IbUnknownOrder } from './errors.ts';
+import type { IbInstrumentConfig } from './ib-config.ts';
 import { IbMarket } from './ib-market.ts';
-import { IbOrderBook, isFinished } from './order-book.ts';
+import { IbOrderBook, type IbOrderRecord } from './order-book.ts';
+import { ibOrder } from './ib-orders.ts';
+import { IbQueries } from './ib-queries.ts';
 import { IbOutbox } from './outbox.ts';
 import { HistoricalPacer, IB_HISTORICAL_PACING, type PacingRules } from './pacing.ts';
-import { IbRequests, OPEN_ORDERS_ID, POSITIONS_ID } from './requests.ts';
+import { IbRequests } from './requests.ts';
 import { synchronise } from './sync.ts';
 
 export interface IbBrokerOptions extends IbConnectionOptions {
@@ -56,12 +61,8 @@ export interface IbBrokerOptions extends IbConnectionOptions {
   commissionWaitMs?: number;
 }
 
-const DAY = 86_400_000;
-const IB_ORDER_TYPE: Record<BrokerOrderType, OrderType> = {
-  market: OrderType.MKT,
-  limit: OrderType.LMT,
-  'snap-market': OrderType.SNAP_MKT,
-};
+/** An order's record as the replay of its orderRef. */
+const replay = (r: IbOrderRecord) => existingOrder({ ...r, tempId: r.orderId });
 
 export class IbBroker implements BrokerPort, IbEventSink {
   readonly name = 'ib';
@@ -69,16 +70,20 @@ export class IbBroker implements BrokerPort, IbEventSink {
   readonly requests: IbRequests;
   readonly market: IbMarket;
   readonly connection: IbConnection;
-  private readonly listeners = new Set<BrokerListener>();
+  readonly queries: IbQueries;
+  private readonly listeners = new BrokerListeners();
   private readonly outbox: IbOutbox;
   private nextOrderId = 0;
   private accounts: string[] = [];
-  private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor(readonly opts: IbBrokerOptions) {
     this.requests = new IbRequests(opts.requestTimeoutMs ?? 10_000);
-    this.outbox = new IbOutbox(opts.commissionWaitMs ?? 2_000, (e) => {
-      for (const l of this.listeners) l(e);
+    this.outbox = new IbOutbox(opts.commissionWaitMs ?? 2_000, (e) => this.listeners.tell(e));
+    this.queries = new IbQueries({
+      api: () => this.api(),
+      requests: this.requests,
+      account: () => this.account,
+      now: () => opts.clock.now(),
     });
     this.connection = new IbConnection(opts, {
       attach: (api) => attachIbEvents(api, this),
@@ -87,7 +92,7 @@ export class IbBroker implements BrokerPort, IbEventSink {
         // Snapshots and one-off requests only: nothing streams, so nothing to resubscribe.
       },
       socketLost: (reason) => this.requests.failAll(new IbNotConnected(`TWS connection lost: ${reason}`)),
-      state: (s, prev, code, message) => this.onState(s, prev, code, message),
+      state: (s, prev, code, message) => this.emit(connectionEvents(s, prev, code, message)),
     });
     this.market = new IbMarket({
       api: () => this.api(),
@@ -103,25 +108,7 @@ export class IbBroker implements BrokerPort, IbEventSink {
   /** Connect and synchronise; fails clearly if TWS cannot be reached in `connectTimeoutMs`. */
   async connect(): Promise<void> {
     if (this.isConnected()) return;
-    const where = `${this.opts.host}:${this.opts.port}`;
-    const ready = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
-    const ms = this.opts.connectTimeoutMs ?? 10_000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const why = this.connection.lastProblem ?? 'no answer';
-        reject(new IbNotConnected(`cannot connect to TWS / IB Gateway at ${where} within ${ms} ms (${why})`));
-        this.readyWaiters = [];
-        this.connection.send('STOP');
-      }, ms);
-    });
-    this.connection.send('CONNECT');
-    try {
-      await Promise.race([ready, timeout]);
-    } finally {
-      clearTimeout(timer);
-      this.readyWaiters = [];
-    }
+    await this.connection.connectWithin(this.opts.connectTimeoutMs ?? 10_000);
   }
 
   async disconnect(): Promise<void> {
@@ -146,8 +133,7 @@ export class IbBroker implements BrokerPort, IbEventSink {
   }
 
   onEvent(listener: BrokerListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   /** Events leave in order; a fill first waits (briefly) for its commission report (outbox.ts). */
@@ -168,34 +154,20 @@ export class IbBroker implements BrokerPort, IbEventSink {
   }
 
   startOfDay(): number {
-    return Math.floor(this.opts.clock.now() / DAY) * DAY;
+    return startOfDay(this.opts.clock.now());
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
     const known = this.book.get(req.orderRef);
-    if (known)
-      return {
-        orderRef: known.orderRef,
-        tempId: known.orderId,
-        permId: known.permId,
-        submittedAt: known.submittedAt,
-        existing: true,
-      };
+    if (known) return replay(known);
     this.requireReady('place an order');
-    if (req.orderType === 'limit' && req.limitPrice === undefined)
-      throw new IbOrderUnsupported(`order ${req.orderRef}: limit order without limitPrice`);
+    checkOrderRequest(req);
     const plan = await planIbOrder(req.orderRef, req.legs, this.opts.instruments, (c) =>
       this.market.resolve(c),
     );
-    const known2 = this.book.get(req.orderRef);
-    if (known2)
-      return {
-        orderRef: known2.orderRef,
-        tempId: known2.orderId,
-        permId: known2.permId,
-        submittedAt: known2.submittedAt,
-        existing: true,
-      };
+    // Placed by another call while the contracts were resolved: that order, never a second one.
+    const meanwhile = this.book.get(req.orderRef);
+    if (meanwhile) return replay(meanwhile);
     this.requireReady('place an order');
     const orderId = this.nextOrderId++;
     const submittedAt = this.opts.clock.now();
@@ -213,18 +185,11 @@ export class IbBroker implements BrokerPort, IbEventSink {
       ...(plan.legs ? { legs: plan.legs } : {}),
     });
     const account = req.account ?? this.account;
-    this.api().placeOrder(orderId, plan.contract, {
-      action: plan.action,
-      totalQuantity: plan.totalQuantity,
-      orderType: IB_ORDER_TYPE[req.orderType],
-      ...(req.orderType === 'limit' && req.limitPrice !== undefined
-        ? { lmtPrice: toIbPrice(req.limitPrice, plan.cfg) }
-        : {}),
-      orderRef: req.orderRef,
-      ...(account === undefined ? {} : { account }),
-      tif: 'DAY',
-      transmit: true,
-    });
+    this.api().placeOrder(
+      orderId,
+      plan.contract,
+      ibOrder(plan, req.orderRef, req.orderType, req.limitPrice, account),
+    );
     return { orderRef: req.orderRef, tempId: orderId, permId: 0, submittedAt, existing: false };
   }
 
@@ -250,16 +215,11 @@ export class IbBroker implements BrokerPort, IbEventSink {
       (c) => this.market.resolve(c),
     );
     const type = change.orderType ?? (change.limitPrice !== undefined ? 'limit' : 'market');
-    this.api().placeOrder(rec.orderId, plan.contract, {
-      action: plan.action,
-      totalQuantity: plan.totalQuantity,
-      orderType: IB_ORDER_TYPE[type],
-      ...(change.limitPrice === undefined ? {} : { lmtPrice: toIbPrice(change.limitPrice, plan.cfg) }),
-      orderRef,
-      ...(this.account === undefined ? {} : { account: this.account }),
-      tif: 'DAY',
-      transmit: true,
-    });
+    this.api().placeOrder(
+      rec.orderId,
+      plan.contract,
+      ibOrder(plan, orderRef, type, change.limitPrice, this.account),
+    );
   }
 
   async cancelOrder(orderRef: string): Promise<void> {
@@ -272,44 +232,24 @@ export class IbBroker implements BrokerPort, IbEventSink {
   }
 
   async orders(): Promise<BrokerOrderState[]> {
-    await this.requestOpenOrders();
+    await this.queries.openOrders();
     return this.book.all().map((r) => this.book.state(r));
   }
 
   async fills(since?: number): Promise<BrokerFill[]> {
     const from = since ?? this.startOfDay();
-    await this.requestExecutions(from);
+    await this.queries.executions(from);
     // Fills still waiting for their commission reports are answered with them.
     await this.outbox.idle();
     return this.book.fills(from);
   }
 
-  async positions(): Promise<BrokerPosition[]> {
-    return this.requestPositions();
+  positions(): Promise<BrokerPosition[]> {
+    return this.queries.positions();
   }
 
-  async accountValue(): Promise<AccountValue> {
-    type Row = { account: string; tag: string; value: string; currency: string };
-    const rows = await this.requests.open<Row>('account summary', (id) =>
-      this.api().reqAccountSummary(id, 'All', 'NetLiquidation,FullMaintMarginReq'),
-    );
-    const acct = this.account;
-    const find = (tag: string) =>
-      rows.find((r) => r.tag === tag && (acct === undefined || r.account === acct));
-    const row = find('NetLiquidation');
-    const value = row ? Number(row.value) : Number.NaN;
-    if (!row || !Number.isFinite(value))
-      throw new IbRequestFailed(`account summary: no NetLiquidation for account ${acct ?? '(any)'}`, 0, -1);
-    // Margin in use: the maintenance margin requirement, when IB reports it (undefined otherwise).
-    const m = find('FullMaintMarginReq');
-    const margin =
-      m && m.currency === row.currency && Number.isFinite(Number(m.value)) ? Number(m.value) : undefined;
-    return {
-      value,
-      currency: row.currency,
-      time: this.opts.clock.now(),
-      ...(margin === undefined ? {} : { margin }),
-    };
+  accountValue(): Promise<AccountValue> {
+    return this.queries.accountValue();
   }
 
   contractDetails(c: ContractId): Promise<ContractDetails> {
@@ -328,64 +268,17 @@ export class IbBroker implements BrokerPort, IbEventSink {
     return this.market.marketSnapshot(c);
   }
 
+  spreadSnapshot(legs: BrokerLeg[]): Promise<SpreadSnapshot> {
+    return this.market.spreadSnapshot(legs);
+  }
+
   tradingHours(c: ContractId): Promise<TradingHours> {
     return this.market.tradingHours(c);
-  }
-
-  /** reqAllOpenOrders (every client's orders, so a changed client id still finds ours). */
-  requestOpenOrders(): Promise<Array<{ orderRef: string; orderId: number }>> {
-    return this.requests.serial(OPEN_ORDERS_ID, 'open orders', () => this.api().reqAllOpenOrders());
-  }
-
-  requestExecutions(since: number): Promise<unknown[]> {
-    const d = new Date(since);
-    const p = (n: number): string => String(n).padStart(2, '0');
-    const time = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-    return this.requests.open('executions', (id) => this.api().reqExecutions(id, { time }));
-  }
-
-  async requestPositions(): Promise<BrokerPosition[]> {
-    const rows = await this.requests.serial<BrokerPosition & { account: string }>(
-      POSITIONS_ID,
-      'positions',
-      () => this.api().reqPositions(),
-    );
-    const acct = this.account;
-    const sums = new Map<string, BrokerPosition>();
-    for (const r of rows) {
-      if (acct !== undefined && r.account !== acct) continue;
-      const key = `${r.instrumentCode}/${r.contractDate}`;
-      const p = sums.get(key) ?? {
-        instrumentCode: r.instrumentCode,
-        contractDate: r.contractDate,
-        position: 0,
-      };
-      p.position += r.position;
-      sums.set(key, p);
-    }
-    return [...sums.values()].filter((p) => p.position !== 0);
   }
 
   /** Our contract for an IB contract in a position or execution. */
   contractOf(c: Contract): ContractId | undefined {
     return c.conId ? this.market.byConId.get(c.conId) : undefined;
-  }
-
-  private onState(s: IbConnectionState, prev: IbConnectionState, code?: number, message?: string): void {
-    if (s === 'ready') for (const w of this.readyWaiters) w.resolve();
-    if (s === 'stopped')
-      for (const w of this.readyWaiters) w.reject(new IbNotConnected(message ?? 'stopped'));
-    const was = ibAcceptsOrders(prev);
-    const is = ibAcceptsOrders(s);
-    if (was !== is || s === 'waitingToReconnect' || s === 'ibDisconnected')
-      this.emit([
-        {
-          type: 'connection',
-          connected: is,
-          ...(code === undefined ? {} : { code }),
-          ...(message === undefined ? {} : { message }),
-        },
-      ]);
   }
 
   private requireReady(what: string): void {

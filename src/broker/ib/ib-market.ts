@@ -12,18 +12,22 @@ import {
 } from '@stoqey/ib';
 import type {
   BarFrequency,
+  BrokerLeg,
   ContractDetails,
   ContractId,
   MarketSnapshot,
   PriceBar,
+  SpreadSnapshot,
   TradingHours,
 } from '../port.ts';
+import { planIbCombo } from './combo.ts';
 import {
   fxContract,
   futuresConfig,
   futuresQuery,
   parseTradingHours,
   pickContract,
+  type ResolvedContract,
   zonedToEpoch,
 } from './contracts.ts';
 import { IbContractUnresolved, IbPacingViolation, IbRequestFailed } from './errors.ts';
@@ -67,12 +71,6 @@ export interface HistoricalRow {
 }
 
 export type TickRow = { kind: 'price' | 'size'; field: number; value: number };
-
-export interface ResolvedContract {
-  id: ContractId;
-  contract: Contract;
-  details: IbContractDetails;
-}
 
 /** IB's bar time: "yyyyMMdd" (daily, taken as 00:00 UTC), epoch seconds, or "yyyyMMdd HH:mm:ss[ zone]". */
 export function ibTime(text: string): number {
@@ -163,29 +161,56 @@ export class IbMarket {
   async marketSnapshot(c: ContractId): Promise<MarketSnapshot> {
     const cfg = futuresConfig(this.d.instruments, c.instrumentCode);
     const { contract } = await this.resolve(c);
-    const ticks = await this.d.requests.open<TickRow>(
-      `market snapshot ${c.instrumentCode}/${c.contractDate}`,
-      (id) => this.d.api().reqMktData(id, contract, '', true, false),
+    const q = await this.snapshot(`${c.instrumentCode}/${c.contractDate}`, contract, (v) => v > 0);
+    return {
+      ...c,
+      bid: fromIbPrice(q.bid, cfg),
+      ask: fromIbPrice(q.ask, cfg),
+      bidSize: q.bidSize,
+      askSize: q.askSize,
+      ...(q.last === undefined ? {} : { last: fromIbPrice(q.last, cfg) }),
+      time: this.d.now(),
+    };
+  }
+
+  /**
+   * A spread's quote as one contract: the market data of its BAG (IB quotes the combo itself,
+   * which can be tighter than its legs' quotes). A combo's price may be zero or negative; IB's
+   * -1 is "no price".
+   */
+  async spreadSnapshot(legs: BrokerLeg[]): Promise<SpreadSnapshot> {
+    const label = `spread ${legs.map((l) => `${l.qty}×${l.instrumentCode}/${l.contractDate}`).join(' ')}`;
+    const combo = await planIbCombo(label, legs, this.d.instruments, (c) => this.resolve(c));
+    const q = await this.snapshot(label, combo.contract, (v) => v !== -1);
+    return {
+      legs: legs.map((l) => ({ ...l })),
+      bid: fromIbPrice(q.bid, combo.cfg),
+      ask: fromIbPrice(q.ask, combo.cfg),
+      bidSize: q.bidSize,
+      askSize: q.askSize,
+      time: this.d.now(),
+    };
+  }
+
+  /** One market data snapshot: the last bid, ask (both needed), sizes and last trade in IB's units. */
+  private async snapshot(label: string, contract: Contract, isPrice: (v: number) => boolean) {
+    const ticks = await this.d.requests.open<TickRow>(`market snapshot ${label}`, (id) =>
+      this.d.api().reqMktData(id, contract, '', true, false),
     );
     const last = (kind: TickRow['kind'], fields: number[]): number | undefined =>
-      ticks.filter((t) => t.kind === kind && fields.includes(t.field) && t.value > 0).at(-1)?.value;
+      ticks
+        .filter((t) => t.kind === kind && fields.includes(t.field) && (kind === 'size' || isPrice(t.value)))
+        .at(-1)?.value;
     const bid = last('price', [TickType.BID, TickType.DELAYED_BID]);
     const ask = last('price', [TickType.ASK, TickType.DELAYED_ASK]);
     if (bid === undefined || ask === undefined)
-      throw new IbRequestFailed(
-        `market snapshot ${c.instrumentCode}/${c.contractDate}: no bid or ask from IB`,
-        0,
-        -1,
-      );
-    const lastPrice = last('price', [TickType.LAST, TickType.DELAYED_LAST]);
+      throw new IbRequestFailed(`market snapshot ${label}: no bid or ask from IB`, 0, -1);
     return {
-      ...c,
-      bid: fromIbPrice(bid, cfg),
-      ask: fromIbPrice(ask, cfg),
+      bid,
+      ask,
       bidSize: last('size', [TickType.BID_SIZE, TickType.DELAYED_BID_SIZE]) ?? 0,
       askSize: last('size', [TickType.ASK_SIZE, TickType.DELAYED_ASK_SIZE]) ?? 0,
-      ...(lastPrice === undefined ? {} : { last: fromIbPrice(lastPrice, cfg) }),
-      time: this.d.now(),
+      last: last('price', [TickType.LAST, TickType.DELAYED_LAST]),
     };
   }
 

@@ -1,14 +1,13 @@
 /**
- * What the IB adapter knows of its orders and fills (stack-notes §1.3; peers §2.4 "BrokerTrade"):
- * orders keyed by orderRef (our idempotency key) with IB's orderId and permId; fills keyed by
- * execId, deduplicated; a correction (same execId up to the last `.`, a higher suffix) replaces
- * the values of the fill it corrects, which keeps its first execId (so no consumer deduplicating
- * by execId counts it twice) and names the correction in `correctedBy` (event `fill-corrected`);
- * commissions joined by execId whether they come before or after the fill.
+ * What the IB adapter knows of its orders (stack-notes §1.3; peers §2.4 "BrokerTrade"): orders
+ * keyed by orderRef (our idempotency key) with IB's orderId and permId, their statuses, and what
+ * their fills (fill-ledger.ts: deduplicated and corrected by execId, commissions joined) make.
  *
  * No I/O: the adapter feeds it IB's events and forwards the BrokerEvents it returns.
  */
+import { isFinished } from '../orders.ts';
 import type { BrokerEvent, BrokerFill, BrokerOrderState, BrokerOrderStatus, ContractId } from '../port.ts';
+import { IbFillLedger } from './fill-ledger.ts';
 
 export interface IbOrderRecord {
   orderRef: string;
@@ -70,28 +69,12 @@ export function ibStatus(status: string, filled: number, remaining: number): Bro
   }
 }
 
-const FINISHED: ReadonlySet<BrokerOrderStatus> = new Set(['filled', 'cancelled', 'rejected']);
-export const isFinished = (s: BrokerOrderStatus): boolean => FINISHED.has(s);
-
-/** `0000e0d5.6571a1f3.01.01` → prefix `0000e0d5.6571a1f3.01`, revision 1. */
-function splitExecId(execId: string): { prefix: string; revision: number } {
-  const dot = execId.lastIndexOf('.');
-  if (dot < 0) return { prefix: execId, revision: 0 };
-  const rev = Number(execId.slice(dot + 1));
-  return Number.isFinite(rev)
-    ? { prefix: execId.slice(0, dot), revision: rev }
-    : { prefix: execId, revision: 0 };
-}
-
 export class IbOrderBook {
   private readonly byRef = new Map<string, IbOrderRecord>();
   private readonly refByOrderId = new Map<number, string>();
   private readonly refByPermId = new Map<number, string>();
-  /** Current fill per execId prefix (a correction replaces the earlier revision). */
-  private readonly fillsByPrefix = new Map<string, BrokerFill>();
-  private readonly seenExecIds = new Set<string>();
+  private readonly ledger = new IbFillLedger();
   private readonly lastReported = new Map<string, string>();
-  private readonly commissions = new Map<string, { commission: number; currency: string }>();
 
   add(order: IbOrderRecord): void {
     this.byRef.set(order.orderRef, order);
@@ -177,22 +160,8 @@ export class IbOrderBook {
    * the fill it corrects (event with the corrected values, same execId prefix).
    */
   execution(e: IbExecution): BrokerEvent[] {
-    if (this.seenExecIds.has(e.execId)) return [];
-    this.seenExecIds.add(e.execId);
-    const { prefix, revision } = splitExecId(e.execId);
-    const prior = this.fillsByPrefix.get(prefix);
-    if (prior) {
-      // A correction keeps the fill's identity (its first execId, so nothing counts it twice)
-      // and replaces its values.
-      const latest = prior.correctedBy ?? prior.execId;
-      if (splitExecId(latest).revision > revision) return [];
-      Object.assign(prior, { qty: e.qty, price: e.price, time: e.time, correctedBy: e.execId });
-      delete prior.commission;
-      delete prior.commissionCurrency;
-      const c = this.commissions.get(e.execId);
-      if (c) Object.assign(prior, { commission: c.commission, commissionCurrency: c.currency });
-      return [{ type: 'fill-corrected', fill: { ...prior } }];
-    }
+    const known = this.ledger.known(e);
+    if (known) return known;
     let rec = this.byRef.get(e.orderRef) ?? this.byOrderId(e.orderId);
     if (!rec && e.orderRef !== '') {
       rec = {
@@ -220,12 +189,7 @@ export class IbOrderBook {
       price: e.price,
       time: e.time,
     };
-    const c = this.commissions.get(e.execId);
-    if (c) {
-      fill.commission = c.commission;
-      fill.commissionCurrency = c.currency;
-    }
-    this.fillsByPrefix.set(prefix, fill);
+    this.ledger.add(fill);
     const events: BrokerEvent[] = [{ type: 'fill', fill: { ...fill } }];
     if (rec?.learned) {
       if (
@@ -278,21 +242,12 @@ export class IbOrderBook {
 
   /** A commission report: attached to its fill, or kept until the fill arrives. */
   commission(execId: string, commission: number, currency: string): BrokerEvent[] {
-    if (this.commissions.has(execId)) return [];
-    this.commissions.set(execId, { commission, currency });
-    const fill = this.fillsByPrefix.get(splitExecId(execId).prefix);
-    if (!fill || (fill.correctedBy ?? fill.execId) !== execId) return [];
-    fill.commission = commission;
-    fill.commissionCurrency = currency;
-    // Reported under the fill's identity (its first execId).
-    return [{ type: 'commission', execId: fill.execId, commission, currency }];
+    return this.ledger.commission(execId, commission, currency);
   }
 
   /** Current fills (corrections applied), from a time on. */
   fills(since: number): BrokerFill[] {
-    return [...this.fillsByPrefix.values()]
-      .filter((f) => f.time >= since)
-      .sort((a, b) => a.time - b.time || a.execId.localeCompare(b.execId));
+    return this.ledger.fills(since);
   }
 
   state(rec: IbOrderRecord): BrokerOrderState {

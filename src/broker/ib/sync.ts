@@ -10,24 +10,23 @@
  * - orders at IB without an orderRef are reported as unknown broker orders;
  * - the positions are emitted so the stack can compare them with its own (position breaks lock).
  */
-import type { BrokerEvent, BrokerPosition } from '../port.ts';
+import type { BrokerEvent } from '../port.ts';
+import type { IbQueries } from './ib-queries.ts';
+import { isFinished } from '../orders.ts';
 import type { IbOrderBook } from './order-book.ts';
-import { isFinished } from './order-book.ts';
 
 export interface SyncTarget {
   readonly book: IbOrderBook;
+  readonly queries: IbQueries;
   startOfDay(): number;
-  requestOpenOrders(): Promise<Array<{ orderRef: string; orderId: number }>>;
-  requestExecutions(since: number): Promise<unknown[]>;
-  requestPositions(): Promise<BrokerPosition[]>;
   emit(events: BrokerEvent[]): void;
 }
 
 export async function synchronise(t: SyncTarget): Promise<void> {
-  const open = await t.requestOpenOrders();
+  const open = await t.queries.openOrders();
   const since = t.startOfDay();
-  await t.requestExecutions(since);
-  const positions = await t.requestPositions();
+  await t.queries.executions(since);
+  const positions = await t.queries.positions();
   const openRefs = new Set(open.map((o) => o.orderRef));
   const filledRefs = new Set(t.book.fills(since).map((f) => f.orderRef));
   t.book.settleLearned(openRefs);

@@ -166,5 +166,6 @@ export class ChaosBroker implements BrokerPort {
   historicalPrices: BrokerPort['historicalPrices'] = (c, f, s) => this.inner.historicalPrices(c, f, s);
   fxHistoricalPrices: BrokerPort['fxHistoricalPrices'] = (p, s) => this.inner.fxHistoricalPrices(p, s);
   marketSnapshot: BrokerPort['marketSnapshot'] = (c) => this.inner.marketSnapshot(c);
+  spreadSnapshot: BrokerPort['spreadSnapshot'] = (legs) => this.inner.spreadSnapshot(legs);
   tradingHours: BrokerPort['tradingHours'] = (c) => this.inner.tradingHours(c);
 }

@@ -5,7 +5,11 @@ import type {
   BrokerOrderStatus,
   BrokerOrderType,
   BrokerPosition,
+  PlaceOrderRequest,
 } from '../port.ts';
+import { isFinished, sumPositions } from '../orders.ts';
+import type { Prng } from './prng.ts';
+import type { SimBrokerConfig } from './sim-config.ts';
 
 /** One order as the simulated broker keeps it (JSON-safe, persisted by a SimBrokerStore). */
 export interface SimOrderRecord {
@@ -33,6 +37,43 @@ export interface SimOrderRecord {
 export interface SimBrokerStore {
   loadOrders(): Promise<SimOrderRecord[]>;
   saveOrder(order: SimOrderRecord): Promise<void>;
+}
+
+/** Filled, cancelled or rejected: nothing more happens to it. */
+export const isSimOrderFinished = (o: SimOrderRecord): boolean => isFinished(o.status);
+
+/**
+ * A new order as the simulated broker keeps it, its fate drawn from the seeded PRNG: rejected,
+ * filled in 2–3 chunks (partial fills), fills reported twice, a late fill after a cancel, a cancel
+ * that loses the race with a fill.
+ */
+export function newSimOrder(
+  req: PlaceOrderRequest,
+  tempId: number,
+  rng: Prng,
+  cfg: SimBrokerConfig,
+): SimOrderRecord {
+  const legs = req.legs.map((l) => l.qty);
+  const reject = rng.chance(cfg.rejectProbability ?? 0);
+  const partial = totalAbs(legs) >= 2 && rng.chance(cfg.partialFillProbability ?? 0);
+  const nChunks = partial ? rng.int(2, Math.min(3, Math.min(...legs.map((q) => Math.abs(q))) || 2)) : 1;
+  return {
+    orderRef: req.orderRef,
+    tempId,
+    permId: 1_000_000 + tempId,
+    legs: req.legs.map((l) => ({ ...l })),
+    orderType: req.orderType,
+    limitPrice: req.limitPrice,
+    status: reject ? 'rejected' : 'submitted',
+    filled: legs.map(() => 0),
+    fills: [],
+    submittedAt: cfg.clock.now(),
+    rejectReason: reject ? 'sim: order rejected' : undefined,
+    pending: reject ? [] : splitChunks(legs, Math.max(1, nChunks)),
+    duplicateFills: rng.chance(cfg.duplicateFillProbability ?? 0),
+    lateFillAfterCancel: rng.chance(cfg.lateFillAfterCancelProbability ?? 0),
+    cancelRace: rng.chance(cfg.cancelRaceProbability ?? 0),
+  };
 }
 
 export const totalAbs = (qty: number[]): number => qty.reduce((s, q) => s + Math.abs(q), 0);
@@ -93,18 +134,9 @@ export class MemorySimBrokerStore implements SimBrokerStore {
  * without opening a second broker on the same orders.
  */
 export function simPositions(orders: Iterable<SimOrderRecord>): BrokerPosition[] {
-  const pos = new Map<string, BrokerPosition>();
-  for (const o of orders) {
-    for (const f of o.fills) {
-      const key = `${f.instrumentCode}/${f.contractDate}`;
-      const p = pos.get(key) ?? {
-        instrumentCode: f.instrumentCode,
-        contractDate: f.contractDate,
-        position: 0,
-      };
-      p.position += f.qty;
-      pos.set(key, p);
-    }
-  }
-  return [...pos.values()].filter((p) => p.position !== 0);
+  const rows: BrokerPosition[] = [];
+  for (const o of orders)
+    for (const f of o.fills)
+      rows.push({ instrumentCode: f.instrumentCode, contractDate: f.contractDate, position: f.qty });
+  return sumPositions(rows);
 }

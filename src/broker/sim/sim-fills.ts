@@ -1,0 +1,99 @@
+/**
+ * How the simulated broker trades an order: chunk by chunk while every leg's market is open (a
+ * limit order only while marketable), at the quote's side (a single-leg limit no worse than its
+ * limit), each fill followed by its commission report and the order's status, as IB reports them.
+ */
+import type { BrokerEvent, BrokerFill } from '../port.ts';
+import type { SimBrokerConfig } from './sim-config.ts';
+import type { SimMarketData } from './sim-market.ts';
+import { isSimOrderFinished, type SimOrderRecord, toOrderState } from './state.ts';
+
+export class SimFiller {
+  /** The next execution's number (`sim.<tempId>.<n>`); a restored broker continues it. */
+  nextExec = 1;
+
+  constructor(
+    private readonly cfg: SimBrokerConfig,
+    private readonly market: SimMarketData,
+    private readonly emit: (event: BrokerEvent) => void,
+  ) {}
+
+  /** Every leg's market is open now: the simulated broker fills nothing outside the sessions. */
+  marketOpen(order: SimOrderRecord): boolean {
+    const now = this.cfg.clock.now();
+    return order.legs.every((l) => this.market.isOpen(l, now));
+  }
+
+  /** Fill what is pending while it can be filled. */
+  async work(order: SimOrderRecord): Promise<void> {
+    while (order.pending.length > 0 && !isSimOrderFinished(order)) {
+      if (!this.marketOpen(order)) return;
+      if (order.orderType === 'limit' && !this.marketable(order)) return;
+      const chunk = order.pending.shift();
+      if (chunk) await this.fillChunk(order, chunk);
+    }
+  }
+
+  async fillAll(order: SimOrderRecord): Promise<void> {
+    const chunks = order.pending;
+    order.pending = [];
+    for (const c of chunks) await this.fillChunk(order, c);
+  }
+
+  async fillChunk(order: SimOrderRecord, chunk: number[]): Promise<void> {
+    const now = this.cfg.clock.now();
+    const fills: BrokerFill[] = [];
+    order.legs.forEach((leg, k) => {
+      const qty = chunk[k] ?? 0;
+      if (qty === 0) return;
+      const { bid, ask } = this.market.quote(leg, now);
+      const limit = order.orderType === 'limit' && order.legs.length === 1 ? order.limitPrice : undefined;
+      const side = qty > 0 ? ask : bid;
+      const price = limit === undefined ? side : qty > 0 ? Math.min(limit, ask) : Math.max(limit, bid);
+      const fill: BrokerFill = {
+        execId: `sim.${order.tempId}.${this.nextExec++}`,
+        orderRef: order.orderRef,
+        tempId: order.tempId,
+        permId: order.permId,
+        instrumentCode: leg.instrumentCode,
+        contractDate: leg.contractDate,
+        qty,
+        price,
+        time: now,
+        commission: this.market.commission(leg, qty, price),
+        commissionCurrency: this.market.terms(leg)?.currency ?? 'USD',
+      };
+      order.filled[k] = (order.filled[k] ?? 0) + qty;
+      order.fills.push(fill);
+      fills.push(fill);
+    });
+    const complete = order.legs.every((l, k) => order.filled[k] === l.qty);
+    if (order.status !== 'cancelled' || complete) order.status = complete ? 'filled' : 'partially-filled';
+    await this.cfg.store?.saveOrder(order);
+    for (const fill of fills) {
+      this.emit({ type: 'fill', fill });
+      if (order.duplicateFills) this.emit({ type: 'fill', fill: { ...fill } });
+      // IB reports the commission in its own report after the execution; so does the sim
+      this.emit({
+        type: 'commission',
+        execId: fill.execId,
+        commission: fill.commission ?? 0,
+        currency: fill.commissionCurrency ?? 'USD',
+      });
+    }
+    this.emit({ type: 'order-status', state: toOrderState(order) });
+  }
+
+  /** A limit order's price reached: the spread's price at the side it trades against its limit. */
+  private marketable(order: SimOrderRecord): boolean {
+    const now = this.cfg.clock.now();
+    const buy = (order.legs[0]?.qty ?? 0) > 0;
+    let price = 0;
+    for (const l of order.legs) {
+      const q = this.market.quote(l, now);
+      price += Math.sign(l.qty) * (buy ? q.ask : q.bid);
+    }
+    const limit = order.limitPrice ?? (buy ? -Infinity : Infinity);
+    return buy ? limit >= price : limit <= -price;
+  }
+}
