@@ -15,7 +15,9 @@ import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
 import { OrderEventStore } from './store/order-event-store.ts';
 import { readLocks, readPositions } from './stack/read-model.ts';
 import type { AnyOrder, FillRecord } from './stack/types.ts';
-import { openCapitalStore, openPriceStore } from '../src/store/backend.ts';
+import { openCapitalStore, openPriceStore, openStrategyStore } from '../src/store/backend.ts';
+import { TradeLimitsStore } from '../src/store/trade-limits-store.ts';
+import { bufferRows, tradeLimitRows } from './monitor-buffers.ts';
 
 const empty = z.object({}).passthrough();
 const fillsQuery = z
@@ -71,10 +73,16 @@ function cached<T>(read: () => Promise<T>): () => Promise<T> {
   };
 }
 
+export interface MonitorResponderOptions {
+  /** Strategies whose buffer bands are charted (config `strategy_list`). */
+  strategies?: readonly string[];
+}
+
 export async function startMonitorResponders(
   nc: NatsConnection,
   prefix: string,
   clock: Clock,
+  opts: MonitorResponderOptions = {},
 ): Promise<Service> {
   const prices = await openPriceStore(nc, prefix);
   const priceRows = cached(async () =>
@@ -118,6 +126,11 @@ export async function startMonitorResponders(
         broker_order_id: f.brokerOrderId ?? null,
       }));
   };
+  const strategyStore = await openStrategyStore(nc, prefix);
+  const buffers = cached(async () =>
+    bufferRows(opts.strategies ?? [], strategyStore, await allFills(), clock),
+  );
+  const tradeLimits = await TradeLimitsStore.open(nc, prefix);
   const capital = await openCapitalStore(nc, prefix);
   const capitalRows = cached(async () => {
     const rows = (await capital.totalHistory()).filter((r) => Number.isFinite(r.total_capital));
@@ -178,7 +191,7 @@ export async function startMonitorResponders(
     name: 'systack-monitor-data',
     version: '1.0.0',
     description:
-      'Data for the monitor page: prices, live orders, positions, fills, capital and P&L, price series',
+      'Data for the monitor page: prices, live orders, positions, fills, capital and P&L, price series, buffer bands, trade limits',
     endpoints: [
       endpoint({
         name: 'prices',
@@ -232,6 +245,21 @@ export async function startMonitorResponders(
         description: `the latest ${SERIES_POINTS} adjusted prices of each instrument`,
         schema: empty,
         handler: seriesRows,
+      }),
+      endpoint({
+        name: 'buffers',
+        subject: subject(prefix, 'monitor', 'buffers'),
+        description:
+          'each strategy × instrument: buffer band over time, stored optimal position, actual position from fills',
+        schema: empty,
+        handler: buffers,
+      }),
+      endpoint({
+        name: 'trade_limits',
+        subject: subject(prefix, 'monitor', 'trade_limits'),
+        description: 'every trade limit with its count and spare capacity',
+        schema: empty,
+        handler: () => tradeLimitRows(tradeLimits, clock),
       }),
     ],
   });

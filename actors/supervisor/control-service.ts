@@ -15,7 +15,7 @@ import {
   setStatusRequest,
 } from '../../src/bus/schemas/process-control.ts';
 import { ErrorCodes, endpoint, ServiceError, startService } from '../../src/bus/service.ts';
-import { subject } from '../../src/bus/subjects.ts';
+import { controlSubject } from '../../src/bus/schemas/process-control-endpoints.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
@@ -35,7 +35,7 @@ export interface ControlServiceOptions {
   reasons?: ReadonlyMap<string, string>;
 }
 
-export const controlSubject = (prefix: string, ep: string) => subject(prefix, 'control', 'process', ep);
+export { controlSubject };
 
 export function startControlService(o: ControlServiceOptions): Promise<Service> {
   // Only own keys of the configured processes: `__proto__`, `constructor` and the like are

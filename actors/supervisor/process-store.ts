@@ -18,7 +18,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { ProcessStatus } from '../../src/domain/process-control/config.ts';
 import { mongoDatabase, selectedStorage } from '../../src/store/backend.ts';
-import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
 import {
   type ClockAnchor,
   EMPTY_RECORD,
@@ -38,7 +37,10 @@ export type ProcessStore = ProcessControlStore;
 export const ProcessStore = {
   async open(nc: NatsConnection, prefix: string): Promise<ProcessStore> {
     return selectedStorage().backend === 'mongodb'
-      ? new MongoProcessStore(await mongoDatabase())
+      ? // the MongoDB driver is loaded only when it is the backend
+        new (await import('../../src/store/mongo/process-control.ts')).MongoProcessStore(
+          await mongoDatabase(),
+        )
       : JetStreamProcessStore.open(nc, prefix);
   },
 };

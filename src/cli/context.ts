@@ -5,7 +5,8 @@ import { connectNats, type NatsConnectOptions } from '../bus/connection.ts';
 import { CREDENTIALS_ENV, readCredentialsFile, roleCredentialsFile } from '../bus/credentials.ts';
 import type { Role } from '../bus/roles.ts';
 import { discoverEmbeddedNats } from '../bus/discover.ts';
-import { type LoadedConfig, loadConfig } from '../config/load.ts';
+import { loadConfigCached } from '../config/cached.ts';
+import type { LoadedConfig } from '../config/load.ts';
 import { createRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
 import { logFormat, prettyLogStream } from '../log/pretty.ts';
 import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
@@ -122,7 +123,7 @@ export async function withBus<T>(
   opts: { natsUrl?: string; processName?: string; role?: Role; shipLogs?: boolean },
   fn: (ctx: BusContext) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig();
+  const config = await loadConfigCached();
   await selectStorage(storageSelection(config.system));
   const url = resolveNatsUrl(config, opts.natsUrl);
   const nc = await connectWithAuth(url, opts.processName ?? 'systack-cli', config, opts.role ?? 'operator');

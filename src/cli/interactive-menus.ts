@@ -2,6 +2,13 @@
  * The menus of `systack interactive` (production doc "Interactive scripts"), as data: each entry a
  * submenu or the `systack` arguments its leaf runs (asked for with `ask`, chosen with `choose`).
  */
+import {
+  capitalMenu,
+  diagnosticsMenu,
+  manualCheckFxMenu,
+  manualCheckMenu,
+} from './interactive-diagnostics-menu.ts';
+
 export type Ask = (label: string) => Promise<string>;
 /** A menu entry: a submenu, or the CLI arguments it runs (asked for with `ask`). */
 export interface Item {
@@ -13,12 +20,26 @@ export interface Item {
 const PROCESS_STATUSES = ['GO', 'STOP', 'NO-RUN', 'PAUSE'];
 const LEVELS = ['instrument', 'contract', 'broker'];
 const leaf = (name: string, args: string[]): Item => ({ name, run: async () => args });
+/** An optional answer: '-' (or blank where the prompt allows it) for none. */
+const askOptional = async (ask: Ask, label: string) => {
+  const a = await ask(`${label}; '-' for none`);
+  return a === '-' ? '' : a;
+};
 
 function controlsMenu(choose: Choose): Item[] {
   const target = async (ask: Ask, withStrategy: boolean) => {
     const instrument = await ask('instrument code');
-    const strategy = withStrategy ? await ask('strategy name (blank: instrument only)') : '';
+    const strategy = withStrategy ? await askOptional(ask, 'strategy name (instrument only)') : '';
     return ['--instrument', instrument, ...(strategy ? ['--strategy', strategy] : [])];
+  };
+  // An override's target: a strategy, an instrument, or both (at least one).
+  const overrideTarget = async (ask: Ask) => {
+    const strategy = await askOptional(ask, 'strategy name (blank: every strategy)');
+    const instrument = await askOptional(ask, 'instrument code (blank: every instrument)');
+    return [
+      ...(strategy ? ['--strategy', strategy] : []),
+      ...(instrument ? ['--instrument', instrument] : []),
+    ];
   };
   return [
     {
@@ -61,9 +82,35 @@ function controlsMenu(choose: Choose): Item[] {
     },
     {
       name: 'Trade control / override',
-      menu: [leaf('View overrides', ['control', 'overrides', 'list'])],
+      menu: [
+        leaf('View overrides', ['control', 'overrides', 'list']),
+        {
+          name: 'Update / add override (strategy, instrument, or instrument & strategy)',
+          run: async (ask) => [
+            'control',
+            'overrides',
+            'set',
+            await choose('override', ['0', '0.5', 'close', 'reduce', 'none']),
+            ...(await overrideTarget(ask)),
+          ],
+        },
+        {
+          name: 'Remove override',
+          run: async (ask) => ['control', 'overrides', 'delete', ...(await overrideTarget(ask))],
+        },
+      ],
     },
-    leaf('Broker client IDs', ['control', 'client-ids']),
+    {
+      name: 'Broker client IDs',
+      menu: [
+        leaf('View client IDs', ['control', 'client-ids']),
+        leaf('Clear unused client IDs', ['control', 'client-ids', 'clear-unused']),
+        {
+          name: 'Release one client ID',
+          run: async (ask) => ['control', 'client-ids', 'release', await ask('client id')],
+        },
+      ],
+    },
     {
       name: 'Process control & monitoring',
       menu: [
@@ -102,6 +149,10 @@ function orderStackMenu(choose: Choose): Item[] {
           name: 'View one order',
           run: async (ask) => ['orders', 'order', await level(), await ask('order id')],
         },
+        {
+          name: 'View the history of one order',
+          run: async (ask) => ['orders', 'history', await level(), await ask('order id')],
+        },
         leaf('View positions', ['orders', 'positions']),
       ],
     },
@@ -124,6 +175,18 @@ function orderStackMenu(choose: Choose): Item[] {
           ],
         },
         {
+          name: 'Balance instrument trade (strategy level only, not executed)',
+          run: async (ask) => [
+            'orders',
+            'balance-instrument',
+            await ask('strategy name'),
+            await ask('instrument code'),
+            await ask('quantity'),
+            '--price',
+            await ask('price'),
+          ],
+        },
+        {
           name: 'Manual trade',
           run: async (ask) => [
             'orders',
@@ -140,11 +203,23 @@ function orderStackMenu(choose: Choose): Item[] {
       menu: [
         {
           name: 'Manually fill broker order',
-          run: async (ask) => ['orders', 'fill-broker', await ask('broker order id')],
+          run: async (ask) => [
+            'orders',
+            'fill-broker',
+            await ask('broker order id'),
+            '--price',
+            await ask('fill price'),
+          ],
         },
         {
           name: 'Manually fill contract order',
-          run: async (ask) => ['orders', 'fill-contract', await ask('contract order id')],
+          run: async (ask) => [
+            'orders',
+            'fill-contract',
+            await ask('contract order id'),
+            '--price',
+            await ask('fill price'),
+          ],
         },
       ],
     },
@@ -185,77 +260,15 @@ function orderStackMenu(choose: Choose): Item[] {
           name: 'Delete one order',
           run: async (ask) => ['orders', 'delete', await level(), await ask('order id')],
         },
+        {
+          name: 'Delete entire stack (CAREFUL!)',
+          run: async (ask) => ['orders', 'delete-all', '--confirm', await ask("type 'DELETE ALL ORDERS'")],
+        },
         leaf('End of day process', ['orders', 'eod']),
       ],
     },
   ];
 }
-
-function diagnosticsMenu(): Item[] {
-  return [
-    {
-      name: 'Backtest objects',
-      menu: [
-        { name: 'Optimal positions', run: async () => ['strategy', 'positions'] },
-        {
-          name: 'System diagnostics of an instrument',
-          run: async (ask) => [
-            'strategy',
-            'diagnostics',
-            '--strategy',
-            await ask('strategy name'),
-            '--instrument',
-            await ask('instrument code'),
-          ],
-        },
-      ],
-    },
-    { name: 'Reports', menu: [leaf('List the latest reports', ['report', 'list'])] },
-    {
-      name: 'Logs, errors, emails',
-      menu: [
-        leaf('View errors (error and above, 1 day)', ['logs', '--level', 'error']),
-        leaf('View logs (1 day)', ['logs']),
-        leaf('View stored emails', ['email', 'list']),
-      ],
-    },
-    {
-      name: 'View prices',
-      menu: [
-        leaf('Instruments with prices', ['prices', 'list']),
-        { name: 'Adjusted prices', run: async (ask) => ['prices', 'show', await ask('instrument code')] },
-      ],
-    },
-    {
-      name: 'View capital',
-      menu: [leaf('Total capital', ['capital', 'show']), leaf('Capital history', ['capital', 'history'])],
-    },
-    {
-      name: 'Positions and orders',
-      menu: [
-        leaf('Positions', ['orders', 'positions']),
-        leaf('Instrument stack', ['orders', 'view', 'instrument']),
-      ],
-    },
-    { name: 'Configuration', menu: [leaf('View configuration', ['config', 'show'])] },
-  ];
-}
-
-const capitalMenu = (): Item[] => [
-  leaf('View total capital', ['capital', 'show']),
-  leaf('View capital history', ['capital', 'history']),
-  { name: 'Deposit', run: async (ask) => ['capital', 'deposit', await ask('amount')] },
-  { name: 'Withdrawal', run: async (ask) => ['capital', 'withdraw', await ask('amount')] },
-  leaf('Accept a held large change', ['capital', 'accept']),
-];
-
-const manualCheckMenu = (): Item[] => [
-  leaf('Instruments with prices', ['prices', 'list']),
-  {
-    name: 'Check an instrument (spike check)',
-    run: async (ask) => ['prices', 'check', await ask('instrument code')],
-  },
-];
 
 export const MENUS = [
   'controls',
@@ -263,6 +276,7 @@ export const MENUS = [
   'diagnostics',
   'update_capital_manual',
   'manual_check_historical_prices',
+  'manual_check_fx_prices',
 ] as const;
 
 export type Menu = (typeof MENUS)[number];
@@ -275,10 +289,12 @@ export function menuTree(menu: Menu, choose: Choose): Item[] {
     case 'order_stack':
       return orderStackMenu(choose);
     case 'diagnostics':
-      return diagnosticsMenu();
+      return diagnosticsMenu(choose);
     case 'update_capital_manual':
-      return capitalMenu();
+      return capitalMenu(choose);
     case 'manual_check_historical_prices':
       return manualCheckMenu();
+    case 'manual_check_fx_prices':
+      return manualCheckFxMenu();
   }
 }

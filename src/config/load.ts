@@ -1,8 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { backtestConfigSchema } from './backtest-config.ts';
-import { bundledPath } from './paths.ts';
+import { type ConfigFiles, configFiles, type LoadOptions } from './files.ts';
 import { natsServers } from '../bus/servers.ts';
 import type { z } from 'zod';
 import {
@@ -26,13 +25,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** `SYSTACK_PRIVATE_DIR` names a directory that is not there. */
-export class PrivateDirError extends Error {
-  override readonly name = 'PrivateDirError';
-  constructor(readonly dir: string) {
-    super(`SYSTACK_PRIVATE_DIR=${dir}: not a directory (unset it to use ./private)`);
-  }
-}
+export { defaultConfigDir, defaultPrivateDir, PrivateDirError } from './files.ts';
+export type { ConfigFiles, LoadOptions };
 
 /** Keys that only a private file gives (no default). */
 const OPTIONAL_KEYS = {
@@ -73,32 +67,12 @@ const REPLACED_PATHS = new Set([
   'process_configuration_methods.run_strategy_order_generator',
 ]);
 
-export interface ConfigFiles {
-  defaults: string;
-  control: string;
-  privateConfig: string;
-  privateControl: string;
-}
-
 export interface LoadedConfig {
   system: ResolvedSystemConfig;
   control: ControlConfig;
   files: ConfigFiles;
   /** Secret values present in the configuration (for log scrubbing). */
   secrets: string[];
-}
-
-export interface LoadOptions {
-  configDir?: string;
-  privateDir?: string;
-}
-
-export function defaultConfigDir(): string {
-  return process.env.SYSTACK_CONFIG_DIR ?? bundledPath('config');
-}
-
-export function defaultPrivateDir(): string {
-  return process.env.SYSTACK_PRIVATE_DIR ?? resolve(process.cwd(), 'private');
 }
 
 type Plain = Record<string, unknown>;
@@ -234,18 +208,7 @@ function crossChecks(system: ResolvedSystemConfig, control: ControlConfig, files
 
 /** Load defaults + control config, apply private overrides key by key, validate everything. */
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
-  const configDir = opts.configDir ?? defaultConfigDir();
-  const privateDir = opts.privateDir ?? defaultPrivateDir();
-  if (process.env.SYSTACK_PRIVATE_DIR !== undefined && opts.privateDir === undefined) {
-    if (!statSync(privateDir, { throwIfNoEntry: false })?.isDirectory())
-      throw new PrivateDirError(privateDir);
-  }
-  const files: ConfigFiles = {
-    defaults: join(configDir, 'defaults.yaml'),
-    control: join(configDir, 'control.yaml'),
-    privateConfig: join(privateDir, 'private_config.yaml'),
-    privateControl: join(privateDir, 'private_control_config.yaml'),
-  };
+  const files = configFiles(opts);
   const defaults = check(systemConfigFileSchema, readYaml(files.defaults, true), files.defaults);
   const priv = check(systemConfigFileSchema, readYaml(files.privateConfig, false), files.privateConfig);
   const controlDefaults = check(controlConfigFileSchema, readYaml(files.control, true), files.control);

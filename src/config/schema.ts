@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLL_STATES } from '../domain/rolls/roll-state.ts';
+import { SECRET_KEYS } from './secret-keys.ts';
 
 /**
  * The schema of systack's system configuration (config/defaults.yaml overridden key by key by
@@ -201,13 +202,9 @@ export type ControlConfig = z.infer<typeof controlConfigSchema>;
 export type MethodConfig = z.infer<typeof methodConfig>;
 export const controlConfigFileSchema = controlConfigSchema.partial();
 
-/** Keys whose values are secrets: never logged, shown as [redacted] by `systack config show`. */
-export const SECRET_KEYS = [
-  'broker_account',
-  'nats_pass',
-  'nats_token',
-  'mongo_pass',
-  'email_pwd',
-  'quandl_key',
-  'barchart_key',
-] as const satisfies ReadonlyArray<keyof SystemConfig>;
+// The secret keys live in secret-keys.ts (no zod) so the logger can use them cheaply.
+export { SECRET_KEYS };
+
+// Every secret key is a key of the system config.
+const secretKeysAreKeys: ReadonlyArray<keyof SystemConfig> = SECRET_KEYS;
+void secretKeysAreKeys;

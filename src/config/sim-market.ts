@@ -56,6 +56,13 @@ export interface SimMarketConfig {
   /** Terms of an instrument (the default terms when it is not listed). */
   terms(instrumentCode: string): SimInstrumentTerms;
   fxCalendar: TradingCalendar;
+  /** Every listed instrument's tick size, and the default's (plain data, for caching). */
+  tickTable: TickTable;
+}
+
+export interface TickTable {
+  default: number;
+  instruments: Record<string, number>;
 }
 
 export function simMarketConfigFile(configDir = defaultConfigDir()): string {
@@ -99,5 +106,9 @@ export function loadSimMarketConfig(file = simMarketConfigFile()): SimMarketConf
     tickSize: cfg.default.tick_size,
   };
   const fxCalendar = calendar(cfg.fx.hours, cfg.fx.calendar, 'fx');
-  return { terms: (code) => terms.get(code) ?? fallback, fxCalendar };
+  const tickTable: TickTable = {
+    default: cfg.default.tick_size,
+    instruments: Object.fromEntries(Object.entries(cfg.instruments).map(([c, t]) => [c, t.tick_size])),
+  };
+  return { terms: (code) => terms.get(code) ?? fallback, fxCalendar, tickTable };
 }

@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger as PinoLogger, type StreamEntry } from 'pino';
 import { type Clock, wallClock } from '../clock.ts';
-import { SECRET_KEYS } from '../config/schema.ts';
+import { SECRET_KEYS } from '../config/secret-keys.ts';
 import { normaliseLine } from './normalise.ts';
 
 /**

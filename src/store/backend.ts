@@ -10,9 +10,7 @@ import type { Db } from 'mongodb';
 import { type CapitalStore, JetStreamCapitalStore } from './capital-store.ts';
 import { type ControlsStore, JetStreamControlsStore } from './controls-store.ts';
 import { JetStreamPriceStore } from './jetstream/price-store.ts';
-import { type MongoSettings, openMongo } from './mongo/json-collection.ts';
-import { MongoPriceStore } from './mongo/price-store.ts';
-import { MongoCapitalStore, MongoControlsStore, MongoStrategyStore } from './mongo/stores.ts';
+import type { MongoSettings } from './mongo/json-collection.ts';
 import type { SeriesPriceStore } from './series-price-store.ts';
 import { JetStreamStrategyStore, type StrategyStore } from './strategy-store.ts';
 
@@ -65,7 +63,8 @@ export function selectedStorage(): StorageSelection {
 export async function mongoDatabase(): Promise<Db> {
   const s = selected;
   if (s.backend !== 'mongodb') throw new Error('storage_backend is jetstream: no MongoDB database selected');
-  client ??= openMongo(s.mongo);
+  // The driver is loaded only when MongoDB is selected: a CLI query on JetStream never pays for it.
+  client ??= import('./mongo/json-collection.ts').then((m) => m.openMongo(s.mongo));
   try {
     return (await client).db;
   } catch (err) {
@@ -82,19 +81,28 @@ export async function closeStorage(): Promise<void> {
 }
 
 const onMongo = () => selected.backend === 'mongodb';
+const mongoStores = () => import('./mongo/stores.ts');
 
 export async function openCapitalStore(nc: NatsConnection, prefix: string): Promise<CapitalStore> {
-  return onMongo() ? new MongoCapitalStore(await mongoDatabase()) : JetStreamCapitalStore.open(nc, prefix);
+  return onMongo()
+    ? new (await mongoStores()).MongoCapitalStore(await mongoDatabase())
+    : JetStreamCapitalStore.open(nc, prefix);
 }
 
 export async function openControlsStore(nc: NatsConnection, prefix: string): Promise<ControlsStore> {
-  return onMongo() ? new MongoControlsStore(await mongoDatabase()) : JetStreamControlsStore.open(nc, prefix);
+  return onMongo()
+    ? new (await mongoStores()).MongoControlsStore(await mongoDatabase())
+    : JetStreamControlsStore.open(nc, prefix);
 }
 
 export async function openStrategyStore(nc: NatsConnection, prefix: string): Promise<StrategyStore> {
-  return onMongo() ? new MongoStrategyStore(await mongoDatabase()) : JetStreamStrategyStore.open(nc, prefix);
+  return onMongo()
+    ? new (await mongoStores()).MongoStrategyStore(await mongoDatabase())
+    : JetStreamStrategyStore.open(nc, prefix);
 }
 
 export async function openPriceStore(nc: NatsConnection, prefix: string): Promise<SeriesPriceStore> {
-  return onMongo() ? MongoPriceStore.of(await mongoDatabase()) : JetStreamPriceStore.open(nc, prefix);
+  return onMongo()
+    ? (await import('./mongo/price-store.ts')).MongoPriceStore.of(await mongoDatabase())
+    : JetStreamPriceStore.open(nc, prefix);
 }

@@ -2,7 +2,8 @@
  * The interactive menus (issue 14 §6) driven through a pseudo-terminal: util-linux `script`
  * gives the menu a real tty (no native module to build), keystrokes go in through its stdin.
  * interactive_controls against a real nats-server with the process-control service: view
- * processes, change a status (the stored status changes), exit.
+ * processes, change a status (the stored status changes), exit; then Trade limits > Change limit
+ * (the trade-limits bucket changes, through the same operations as `systack control trade-limits`).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { resolveControlConfig } from '../../src/domain/process-control/config.ts';
 import { SHIPPED_CONTROL_CONFIG } from '../../src/domain/process-control/shipped.ts';
+import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { testLogger } from '../supervisor/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
@@ -22,11 +25,15 @@ const PREFIX = 'systack'; // the configured subject_prefix the CLI uses
 let nats: TestNats;
 let store: ProcessStore;
 let service: Service;
+let limits: TradeLimitsStore;
 
 beforeAll(async () => {
   nats = await startTestNats();
   const nc = await nats.connect('menus');
   store = await ProcessStore.open(nc, PREFIX);
+  // SOFR is a known instrument (trade limits are only set for known names).
+  await (await JetStreamPriceStore.open(nc, PREFIX)).putInstrumentConfig({ instrumentCode: 'SOFR' });
+  limits = await TradeLimitsStore.open(nc, PREFIX);
   service = await startControlService({
     nc,
     prefix: PREFIX,
@@ -96,6 +103,27 @@ describe('interactive menus through a pseudo-terminal', () => {
       term.keys(DOWN, DOWN, DOWN, ENTER); // GO, STOP, NO-RUN, PAUSE
       at = await term.see('$ systack control status run_systems PAUSE', at);
       await expect.poll(() => store.getStatus('run_systems'), { timeout: 30_000 }).toBe('PAUSE');
+      at = await term.see('0: Back', at);
+      term.keys(DOWN, DOWN, DOWN, DOWN, DOWN, DOWN, ENTER); // past the six entries: Back
+      // Trade limits > Change limit: 5 trades a day for SOFR, any strategy.
+      at = await term.see('1: Trade limits', at);
+      term.keys(ENTER);
+      at = await term.see('2: Change limit', at);
+      term.keys(DOWN, ENTER);
+      at = await term.see('trade limit (contracts)', at);
+      term.keys('5', ENTER);
+      at = await term.see('instrument code', at);
+      term.keys('SOFR', ENTER);
+      at = await term.see("'-' for none", at);
+      term.keys('-', ENTER);
+      at = await term.see('period in days', at);
+      term.keys('1', ENTER);
+      at = await term.see('$ systack control trade-limits set 5 --instrument SOFR --days 1', at);
+      await expect
+        .poll(async () => (await limits.list()).map((l) => [l.instrumentCode, l.periodDays, l.tradeLimit]), {
+          timeout: 30_000,
+        })
+        .toEqual([['SOFR', 1, 5]]);
       await term.see('0: Back', at);
       term.keys(UP, ENTER); // the last entry: Exit
       expect(await term.exited).toBe(0);

@@ -94,6 +94,25 @@ describe('systack prices', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('show prints a table with prices at the instrument tick precision (SOFR: 0.005, three decimals)', async () => {
+    const r = await run([
+      'prices',
+      'show',
+      'SOFR',
+      '--start',
+      '2023-08-29',
+      '--end',
+      '2023-08-30',
+      '--nats-url',
+      nats.url,
+    ]);
+    expect(r.code).toBe(0);
+    const prices = [...r.out.matchAll(/│\s*(-?\d+\.\d+)\s*│\s*$/gm)].map((m) => m[1]);
+    expect(prices.length).toBeGreaterThan(0);
+    for (const p of prices) expect(p).toMatch(/^-?\d+\.\d{3}$/);
+    expect(r.out).toMatch(/│ datetime\s+│ price\s+│/);
+  });
+
   it('import of a missing folder fails with exit code 1 and a message', async () => {
     const r = await run(['prices', 'import', '--dir', join(tmp, 'nope'), '--nats-url', nats.url]);
     expect(r.code).toBe(1);

@@ -13,6 +13,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitorResponders } from '../../actors/monitor-responders.ts';
+import { startTradeLimitsService } from '../../actors/trade-limits-service.ts';
 import { startOrderServices } from '../../actors/stack/services.ts';
 import type { StackHandler } from '../../actors/stack/stack-handler.ts';
 import { startControlService } from '../../actors/supervisor/control-service.ts';
@@ -23,6 +24,8 @@ import { resolveControlConfig } from '../../src/domain/process-control/config.ts
 import { SHIPPED_CONTROL_CONFIG } from '../../src/domain/process-control/shipped.ts';
 import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { natsMonitorControls } from '../../src/web/monitor/controls.ts';
 import { natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
@@ -36,6 +39,7 @@ const DAY = 86_400_000;
 let nats: TestNats;
 let nc: NatsConnection;
 let store: ProcessStore;
+let limits: TradeLimitsStore;
 let handler: StackHandler;
 let services: Service[] = [];
 let monitor: MonitorServer;
@@ -71,6 +75,36 @@ beforeAll(async () => {
       accumulated_pnl: pnl,
     });
   }
+  // ewmac's stored optimal position for SOFR and the buffer band of its last run (ten days).
+  const strategies = await JetStreamStrategyStore.open(nc, PREFIX);
+  await strategies.putOptimalPositions('ewmac', [
+    {
+      strategy_name: 'ewmac',
+      instrument_code: 'SOFR',
+      lower_position: 2.5,
+      upper_position: 3.5,
+      reference_price: 100.45,
+      reference_contract: '202612',
+      reference_datetime: new Date(T0 - DAY).toISOString(),
+      price_date: new Date(T0 - DAY).toISOString().slice(0, 10),
+    },
+  ]);
+  const dates = Array.from({ length: 10 }, (_, i) =>
+    new Date(T0 - (10 - i) * DAY).toISOString().slice(0, 10),
+  );
+  await strategies.putDiagnostics('ewmac', {
+    strategy_name: 'ewmac',
+    created: new Date(T0 - DAY).toISOString(),
+    capital: 1_000_000,
+    dates,
+    instruments: {
+      SOFR: {
+        lower_position: dates.map((_, i) => 1 + i * 0.15),
+        upper_position: dates.map((_, i) => 2 + i * 0.15),
+      },
+    },
+    skipped: [],
+  });
   // A real order family filled through the stack handler: positions and fills.
   const stack = await makeStack(nc, PREFIX, { clock });
   handler = stack.handler;
@@ -83,14 +117,13 @@ beforeAll(async () => {
   await drive(handler, stack.broker);
   store = await ProcessStore.open(nc, PREFIX);
   const control = resolveControlConfig(SHIPPED_CONTROL_CONFIG);
+  limits = await TradeLimitsStore.open(nc, PREFIX);
+  await limits.set({ instrument_code: 'SOFR' }, 1, 10, T0);
+  const universe = staticUniverse({ instruments: ['SOFR', 'GOLD'], strategies: ['ewmac'] });
   services = [
-    await startMonitorResponders(nc, PREFIX, clock),
-    await startOrderServices(
-      nc,
-      handler,
-      PREFIX,
-      staticUniverse({ instruments: ['SOFR', 'GOLD'], strategies: ['ewmac'] }),
-    ),
+    await startMonitorResponders(nc, PREFIX, clock, { strategies: ['ewmac'] }),
+    await startTradeLimitsService(nc, PREFIX, limits, clock, universe),
+    await startOrderServices(nc, handler, PREFIX, universe),
     await startControlService({
       nc,
       prefix: PREFIX,
@@ -161,6 +194,22 @@ describe('monitor page', () => {
     expect(await sofr.getAttribute('data-points')).toBe('30');
     expect(Number(await sofr.getAttribute('data-fills'))).toBeGreaterThanOrEqual(1);
     expect(await page.locator('canvas[data-instrument="GOLD"]').getAttribute('data-fills')).toBe('0');
+    // ewmac's SOFR position against its buffer band: ten days of band, the position from its fill.
+    const band = page.locator('canvas[data-buffer="ewmac/SOFR"]');
+    expect(await band.getAttribute('data-band')).toBe('10');
+    expect(Number(await band.getAttribute('data-positions'))).toBeGreaterThanOrEqual(2);
+    expect(await chartPoints(page, 'buffer-ewmac/SOFR')).toEqual([
+      10,
+      10,
+      Number(await band.getAttribute('data-positions')),
+    ]);
+    const ys = (await page.evaluate(
+      `Chart.getChart("buffer-ewmac/SOFR").data.datasets[2].data.map((p) => p.y)`,
+    )) as number[];
+    expect([ys[0], ys[ys.length - 1]]).toEqual([0, 3]); // flat before the fill, 3 after, held to now
+    // Trade limits: the stored SOFR limit with its spare capacity.
+    expect(await page.locator('#trade-limits tr[data-limit="SOFR//1"] td').first().innerText()).toBe('SOFR');
+    expect(await page.locator('#limit-set').isDisabled()).toBe(true);
     // Staleness: GOLD highlighted, SOFR not.
     expect(await page.locator('#prices tr.stale').allInnerTexts()).toEqual([expect.stringContaining('GOLD')]);
     // Positions by strategy and by contract (with its contract date), no break.
@@ -243,6 +292,28 @@ describe('monitor page', () => {
     await page.click('#confirm-ok');
     await expect.poll(() => handler.core.isLocked('SOFR'), { timeout: 10_000 }).toBe(false);
 
+    // A trade limit set from the form, with confirmation, through the trade-limits service.
+    expect(await page.locator('#limit-set').isDisabled()).toBe(false);
+    await page.locator('#trade-limits tr[data-limit="SOFR//1"] button').click();
+    expect(await page.locator('#limit-instrument').inputValue()).toBe('SOFR');
+    await page.fill('#limit-value', '4');
+    await page.click('#limit-set');
+    expect(await page.locator('#confirm-text').innerText()).toBe(
+      'Set the trade limit of SOFR over 1 days to 4?',
+    );
+    await page.screenshot({ path: 'test-results/monitor-trade-limit-confirm.png' });
+    await page.click('#confirm-ok');
+    await expect
+      .poll(async () => (await limits.list()).find((l) => l.instrumentCode === 'SOFR')?.tradeLimit, {
+        timeout: 10_000,
+      })
+      .toBe(4);
+    await expect
+      .poll(() => page.locator('#trade-limits tr[data-limit="SOFR//1"] td').nth(3).innerText(), {
+        timeout: 15_000,
+      })
+      .toBe('4');
+    await page.locator('#buffer-charts').screenshot({ path: 'test-results/monitor-buffers.png' });
     // Signed out: read-only again. Links to the machine view and the reports.
     await page.click('#signout-btn');
     await expect.poll(() => pause.isDisabled()).toBe(true);

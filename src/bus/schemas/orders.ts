@@ -63,7 +63,8 @@ export const lockInstrumentBody = z.object({ instrument_code: name, locked: z.bo
 export const deleteOrderBody = z.object({ level, order_id: id }).strict();
 export const deleteStackBody = z.object({ confirm: z.literal('DELETE ALL ORDERS') }).strict();
 /** End of day cancels live broker orders: it needs this explicit body, never an empty one. */
-export const EOD_CONFIRM = 'END OF DAY';
+import { EOD_CONFIRM } from './confirm.ts';
+export { EOD_CONFIRM };
 export const eodBody = z.object({ confirm: z.literal(EOD_CONFIRM) }).strict();
 
 export type CreateInstrumentOrderBody = z.infer<typeof createInstrumentOrderBody>;

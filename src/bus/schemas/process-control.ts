@@ -7,13 +7,7 @@ import { PROCESS_STATUSES } from '../../domain/process-control/config.ts';
 
 const processName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'a process name such as run_stack_handler');
 
-export const CONTROL_ENDPOINTS = {
-  list: 'list',
-  setStatus: 'set_status',
-  markFinished: 'mark_finished',
-  markDeadFinished: 'mark_dead_finished',
-  config: 'config',
-} as const;
+export { CONTROL_ENDPOINTS } from './process-control-endpoints.ts';
 
 export const listRequest = z.strictObject({});
 export const setStatusRequest = z.strictObject({

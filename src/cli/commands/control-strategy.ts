@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { parseInput } from '../parse-input.ts';
-import { assertKnownTarget, controlSchemas } from '../../../actors/controls-service.ts';
 import { storedNames } from '../../../actors/universe.ts';
 import { ServiceError } from '../../bus/service.ts';
 import { parseOverride } from '../../domain/strategy-orders/overrides.ts';
@@ -33,6 +32,9 @@ function target(o: Opts, allowStrategyOnly: boolean) {
   );
 }
 
+/** The service module (zod schemas): loaded by the subcommand that runs, not at registration. */
+const service = () => import('../../../actors/controls-service.ts');
+
 /** Run against the store; with `check`, the target must name a known instrument and strategy. */
 async function withControls(
   o: Opts,
@@ -42,6 +44,7 @@ async function withControls(
   await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix, config }) => {
     if (check) {
       const names = await storedNames(nc, prefix, Object.keys(config.system.strategy_list));
+      const { assertKnownTarget } = await service();
       await assertKnownTarget(names, check).catch((err: unknown) => {
         throw err instanceof ServiceError ? new CliError(`${err.message} (code ${err.code})`) : err;
       });
@@ -76,7 +79,8 @@ export function register(program: Command): void {
     }),
   );
   opts(limits.command('set <limit>').description('Set a position limit (an integer >= 0)')).action(
-    (limit: string, o: Opts) => {
+    async (limit: string, o: Opts) => {
+      const { controlSchemas } = await service();
       const body = parseInput(controlSchemas.limitSet, { ...target(o, false), limit: Number(limit) });
       return withControls(
         o,
@@ -88,7 +92,8 @@ export function register(program: Command): void {
       );
     },
   );
-  opts(limits.command('delete').description('Remove a position limit')).action((o: Opts) => {
+  opts(limits.command('delete').description('Remove a position limit')).action(async (o: Opts) => {
+    const { controlSchemas } = await service();
     const body = parseInput(controlSchemas.limitDelete, target(o, false));
     return withControls(o, async (s) => {
       if (!(await s.deletePositionLimit(body.scope, body)))
@@ -107,7 +112,8 @@ export function register(program: Command): void {
     }),
   );
   opts(overrides.command('set <override>').description('Set an override')).action(
-    (value: string, o: Opts) => {
+    async (value: string, o: Opts) => {
+      const { controlSchemas } = await service();
       const asNumber = Number(value);
       const body = parseInput(controlSchemas.overrideSet, {
         ...target(o, true),
@@ -124,7 +130,8 @@ export function register(program: Command): void {
       );
     },
   );
-  opts(overrides.command('delete').description('Remove an override')).action((o: Opts) => {
+  opts(overrides.command('delete').description('Remove an override')).action(async (o: Opts) => {
+    const { controlSchemas } = await service();
     const body = parseInput(controlSchemas.overrideDelete, target(o, true));
     return withControls(o, async (s) => {
       if (!(await s.deleteOverride(body.scope, body)))

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { parseInput } from '../parse-input.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
 import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
-import { tradeLimitOps, tradeLimitSchemas } from '../../../actors/trade-limits-service.ts';
+import type { tradeLimitOps } from '../../../actors/trade-limits-service.ts';
 import { storedUniverse } from '../../../actors/universe.ts';
 import { ServiceError } from '../../bus/service.ts';
 import { TradeLimitsStore } from '../../store/trade-limits-store.ts';
@@ -45,6 +45,9 @@ function target(o: Opts) {
   };
 }
 
+/** The service module (zod schemas): loaded by the subcommand that runs, not at registration. */
+const service = () => import('../../../actors/trade-limits-service.ts');
+
 async function withOps(o: Opts, fn: (ops: ReturnType<typeof tradeLimitOps>) => Promise<unknown>) {
   await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix, config }) => {
     const [store, processes, universe] = await Promise.all([
@@ -57,7 +60,8 @@ async function withOps(o: Opts, fn: (ops: ReturnType<typeof tradeLimitOps>) => P
     ]);
     const clock = await resolveProcessClock(process.env, processes);
     try {
-      printResult(await fn(tradeLimitOps(store, clock, universe)), { json: o.json, columns: COLUMNS });
+      const { tradeLimitOps: ops } = await service();
+      printResult(await fn(ops(store, clock, universe)), { json: o.json, columns: COLUMNS });
     } catch (err) {
       if (err instanceof ServiceError) throw new CliError(`${err.message} (code ${err.code})`);
       throw err;
@@ -84,18 +88,21 @@ export function register(program: Command): void {
     tl
       .command('set <limit>')
       .description('Set a trade limit (--instrument, --days; --strategy for strategy × instrument)'),
-  ).action((limit: string, o: Opts) => {
+  ).action(async (limit: string, o: Opts) => {
+    const { tradeLimitSchemas } = await service();
     const body = parseInput(tradeLimitSchemas.set, { ...target(o), trade_limit: Number(limit) });
     return withOps(o, (ops) => ops.set(body));
   });
   opts(
     tl.command('reset').description("Reset a target's count to zero (one period with --days, else all)"),
-  ).action((o: Opts) => {
+  ).action(async (o: Opts) => {
+    const { tradeLimitSchemas } = await service();
     const body = parseInput(tradeLimitSchemas.reset, target(o));
     return withOps(o, (ops) => ops.reset(body));
   });
   opts(tl.command('delete').description('Remove a trade limit (--instrument, --days, [--strategy])')).action(
-    (o: Opts) => {
+    async (o: Opts) => {
+      const { tradeLimitSchemas } = await service();
       const body = parseInput(tradeLimitSchemas.delete, target(o));
       return withOps(o, (ops) => ops.delete(body));
     },

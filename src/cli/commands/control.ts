@@ -3,14 +3,11 @@
  * monitoring"). Other groups add subcommands to the Command `registerControl` returns.
  */
 import type { Command } from 'commander';
-import { controlSubject } from '../../../actors/supervisor/control-service.ts';
-import { CONTROL_ENDPOINTS, type ProcessRow } from '../../bus/schemas/process-control.ts';
+import type { ProcessRow } from '../../bus/schemas/process-control.ts';
+import { CONTROL_ENDPOINTS, controlSubject } from '../../bus/schemas/process-control-endpoints.ts';
 import { callService, ServiceError } from '../../bus/service.ts';
-import {
-  PROCESS_STATUSES,
-  type ProcessConfig,
-  type ProcessStatus,
-} from '../../domain/process-control/config.ts';
+import type { ProcessConfig } from '../../domain/process-control/config.ts';
+import { PROCESS_STATUSES, type ProcessStatus } from '../../domain/process-control/statuses.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
 
@@ -20,7 +17,9 @@ interface Common {
 }
 
 async function call<R>(opts: Common, ep: string, body: unknown): Promise<R> {
-  return withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix }) => {
+  // A view changes nothing: its log lines stay on stderr (no log stream or email set-up round trips).
+  const shipLogs = ep !== CONTROL_ENDPOINTS.list && ep !== CONTROL_ENDPOINTS.config;
+  return withBus({ natsUrl: opts.natsUrl, shipLogs }, async ({ nc, prefix }) => {
     try {
       return await callService<R>(nc, controlSubject(prefix, ep), body);
     } catch (err) {

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { wallClock } from '../../clock.ts';
-import { loadConfig } from '../../config/load.ts';
+import { loadConfigCached } from '../../config/cached.ts';
 import { BrokerClientIds, pidAlive } from '../../store/broker-client-ids.ts';
 import { withBus } from '../context.ts';
 import { CliError, parsePositiveInt, printResult } from '../output.ts';
@@ -21,7 +21,7 @@ interface CheckOptions {
 }
 
 async function ibCheck(opts: CheckOptions): Promise<void> {
-  const { system } = loadConfig();
+  const { system } = await loadConfigCached();
   const host = opts.host ?? system.ib_ipaddress;
   const port = opts.port === undefined ? system.ib_port : parsePositiveInt('--port', opts.port);
   const clientId =

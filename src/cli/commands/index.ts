@@ -112,7 +112,7 @@ export const commandTable: CommandEntry[] = [
   {
     name: 'interactive',
     summary:
-      "Interactive menus as the reference's interactive_* scripts (controls, order_stack, diagnostics, update_capital_manual, manual_check_historical_prices)",
+      "Interactive menus as the reference's interactive_* scripts (controls, order_stack, diagnostics, update_capital_manual, manual_check_historical_prices, manual_check_fx_prices)",
     load: async () => [(await import('./interactive.ts')).register],
   },
   {

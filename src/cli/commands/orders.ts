@@ -3,7 +3,7 @@ import { type NatsConnection, RequestError } from '@nats-io/transport-node';
 import { Argument, type Command } from 'commander';
 import type { OrderEndpoint } from '../../../actors/stack/services.ts';
 import { readOrder, readPositionsAndLocks, readStacks } from '../../../actors/stack/stack-reader.ts';
-import { EOD_CONFIRM } from '../../bus/schemas/orders.ts';
+import { EOD_CONFIRM } from '../../bus/schemas/confirm.ts';
 import { callService, ServiceError } from '../../bus/service.ts';
 import { subject } from '../../bus/subjects.ts';
 import { withBus } from '../context.ts';
@@ -69,17 +69,19 @@ async function call(
   body: Record<string, unknown>,
   columns?: string[],
 ): Promise<void> {
-  await withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix }) => {
+  // A view changes nothing: its log lines stay on stderr (no log stream or email set-up round trips).
+  const shipLogs = !endpoint.startsWith('view.');
+  await withBus({ natsUrl: opts.natsUrl, shipLogs }, async ({ nc, prefix }) => {
     try {
       const result = await callService<unknown>(nc, subject(prefix, 'orders', ...endpoint.split('.')), body);
-      printResult(result, { json: opts.json, columns, ticks: configuredTickSizes() });
+      printResult(result, { json: opts.json, columns, ticks: await configuredTickSizes() });
     } catch (err) {
       if (err instanceof ServiceError) throw new CliError(`${endpoint}: ${err.message} (code ${err.code})`);
       if (err instanceof RequestError && err.isNoResponders()) {
         // Views are read from the stores (the system of record); actions need the live handler.
         const result = await readWithoutHandler(nc, prefix, endpoint, body);
         process.stderr.write(`(${NOT_RUNNING}: read from JetStream)\n`);
-        return printResult(result, { json: opts.json, columns, ticks: configuredTickSizes() });
+        return printResult(result, { json: opts.json, columns, ticks: await configuredTickSizes() });
       }
       throw new CliError(
         `${endpoint}: ${err instanceof Error ? err.message : String(err)} (is the stack handler running?)`,

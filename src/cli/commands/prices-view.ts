@@ -3,7 +3,8 @@ import { pythonRepr } from '../../domain/prices/python-repr.ts';
 import { formatNaiveTimestamp, parseNaiveTimestamp } from '../../domain/prices/time.ts';
 import type { DateRange, PriceFrequency, PriceStore } from '../../store/price-store.ts';
 import { withBus } from '../context.ts';
-import { CliError, parsePositiveInt, printResult, type Row, UsageError } from '../output.ts';
+import { CliError, parsePositiveInt, priceAtTick, printResult, type Row, UsageError } from '../output.ts';
+import { configuredTickSizes } from '../ticks.ts';
 import { openPriceStore } from '../../store/backend.ts';
 
 /** `systack prices list` and `systack prices show`: look at what the price store holds. */
@@ -71,40 +72,43 @@ export async function showPrices(
   code: string,
   kind: Kind,
   range: DateRange,
-  opts: { contract?: string; frequency: PriceFrequency },
+  opts: { contract?: string; frequency: PriceFrequency; tick?: number },
 ): Promise<Row[]> {
   const f = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '' : pythonRepr(x));
+  // Prices at the instrument's tick precision when its tick is given (volume stays as it is).
+  const p = (x: number | undefined): string =>
+    x === undefined || Number.isNaN(x) ? '' : opts.tick ? priceAtTick(x, opts.tick) : pythonRepr(x);
   if (kind === 'multiple') {
     const m = await store.getMultiplePrices(code, range);
     if (!m) throw new CliError(`no multiple prices for ${code}`);
     return Array.from(m.times, (t, i) => ({
       DATETIME: stamp(t),
-      CARRY: f(m.carry[i]),
+      CARRY: p(m.carry[i]),
       CARRY_CONTRACT: m.carryContract[i],
-      PRICE: f(m.price[i]),
+      PRICE: p(m.price[i]),
       PRICE_CONTRACT: m.priceContract[i],
-      FORWARD: f(m.forward[i]),
+      FORWARD: p(m.forward[i]),
       FORWARD_CONTRACT: m.forwardContract[i],
     }));
   }
   if (kind === 'contract') {
     if (!opts.contract) throw new UsageError('--contract YYYYMMDD is needed with --kind contract');
-    const p = await store.getContractPrices(code, opts.contract, opts.frequency, range);
-    if (!p) throw new CliError(`no ${opts.frequency} prices for ${code} ${opts.contract}`);
-    return Array.from(p.times, (t, i) => ({
+    const c = await store.getContractPrices(code, opts.contract, opts.frequency, range);
+    if (!c) throw new CliError(`no ${opts.frequency} prices for ${code} ${opts.contract}`);
+    return Array.from(c.times, (t, i) => ({
       DATETIME: stamp(t),
-      OPEN: f(p.open[i]),
-      HIGH: f(p.high[i]),
-      LOW: f(p.low[i]),
-      FINAL: f(p.final[i]),
-      VOLUME: f(p.volume[i]),
+      OPEN: p(c.open[i]),
+      HIGH: p(c.high[i]),
+      LOW: p(c.low[i]),
+      FINAL: p(c.final[i]),
+      VOLUME: f(c.volume[i]),
     }));
   }
   const s = kind === 'fx' ? await store.getFxPrices(code, range) : await store.getAdjustedPrices(code, range);
   if (!s) throw new CliError(`no ${kind} prices for ${code}`);
   return Array.from(s.times, (t, i) => ({
     DATETIME: stamp(t),
-    [kind === 'fx' ? 'PRICE' : 'price']: f(s.values[i]),
+    [kind === 'fx' ? 'PRICE' : 'price']: kind === 'fx' ? f(s.values[i]) : p(s.values[i]),
   }));
 }
 
@@ -162,7 +166,11 @@ export function registerPriceViews(prices: Command): void {
           start: parseDay('--start', opts.start, false),
           end: parseDay('--end', opts.end, true),
         };
-        const rows = await withStore(opts.natsUrl, (s) => showPrices(s, code, opts.kind, range, opts));
+        // A table shows prices at the instrument's tick precision; --json keeps them whole.
+        const tick = opts.json || opts.kind === 'fx' ? undefined : (await configuredTickSizes())(code);
+        const rows = await withStore(opts.natsUrl, (s) =>
+          showPrices(s, code, opts.kind, range, { ...opts, tick }),
+        );
         printResult(rows.slice(-tail), { json: opts.json });
       },
     );

@@ -133,7 +133,9 @@ export function register(program: Command): void {
             monitor,
             staleAfterMs: config.system.process_lease_stale_ms,
           });
-          const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock);
+          const responders = await startMonitorResponders(rt.nc, rt.prefix, daemon.clock, {
+            strategies: Object.keys(config.system.strategy_list),
+          });
           const summaries = await startDaySummaries({
             nc: rt.nc,
             prefix: rt.prefix,

@@ -7,6 +7,7 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
 import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { pidAlive } from '../../../actors/supervisor/children.ts';
@@ -127,6 +128,14 @@ export function register(program: Command): void {
       const summaries = await failClean(rt, () =>
         startDaySummaries({ nc, prefix, clock: daemon.clock, log: log.child({ component: 'day-summary' }) }),
       );
+      // The monitor page's data (prices, positions, fills, capital, buffer bands, trade limits).
+      const responders = monitor
+        ? await failClean(rt, () =>
+            startMonitorResponders(nc, prefix, daemon.clock, {
+              strategies: Object.keys(config.system.strategy_list),
+            }),
+          )
+        : undefined;
       printResult(
         {
           nats_url: url,
@@ -149,6 +158,7 @@ export function register(program: Command): void {
       ]);
       process.stderr.write(lost ? `${lost}: stopping processes...\n` : 'stopping processes...\n');
       await summaries.stop();
+      await responders?.stop();
       await daemon.stop(lost ? BUS_LOST_STOP_MS : undefined);
       await leadership.release();
       await rt.stop();

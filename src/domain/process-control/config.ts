@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 
-export const PROCESS_STATUSES = ['GO', 'STOP', 'NO-RUN', 'PAUSE'] as const;
-export type ProcessStatus = (typeof PROCESS_STATUSES)[number];
+import { PROCESS_STATUSES, type ProcessStatus } from './statuses.ts';
+export { PROCESS_STATUSES, type ProcessStatus };
 
 /** The run_* processes the supervisor launches (production doc "Run processes"). */
 export const RUN_PROCESSES = [

@@ -1,7 +1,8 @@
 /**
  * The monitor's controls (issue 14 §4): process status (GO / STOP / NO-RUN / PAUSE), mark
- * finished, and instrument locks, sent as requests to the same services the CLI uses
- * (`<prefix>.control.process.*`, `<prefix>.orders.lock.instrument`) on an `operator` connection.
+ * finished, instrument locks and trade limits (set), sent as requests to the same services the CLI uses
+ * (`<prefix>.control.process.*`, `<prefix>.orders.lock.instrument`,
+ * `<prefix>.control.trade_limits.set`) on an `operator` connection.
  * A browser gets them only after signing in with the operator's token (the operator role's NATS
  * password, in `data_dir/nats-auth/operator.json`, readable by whoever may run the CLI as
  * operator); everyone else sees the monitor read-only.
@@ -21,6 +22,13 @@ export const controlAction = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('status'), process: name, status: z.enum(PROCESS_STATUSES) }),
   z.strictObject({ action: z.literal('finish'), process: name }),
   z.strictObject({ action: z.literal('lock'), instrument_code: name, locked: z.boolean() }),
+  z.strictObject({
+    action: z.literal('trade_limit'),
+    instrument_code: name,
+    strategy_name: name.optional(),
+    period_days: z.number().int().min(1).max(3650),
+    trade_limit: z.number().int().min(0).max(1e9),
+  }),
 ]);
 export type ControlAction = z.infer<typeof controlAction>;
 
@@ -53,6 +61,12 @@ export function natsMonitorControls(nc: NatsConnection, prefix: string, token: s
             instrument_code: a.instrument_code,
             locked: a.locked,
           });
+        case 'trade_limit': {
+          // The trade-limits service (hosted by the stack handler) checks the names and stores it.
+          const { action, ...limit } = a;
+          void action;
+          return callService(nc, subject(prefix, 'control', 'trade_limits', 'set'), limit);
+        }
       }
     },
   };

@@ -13,6 +13,10 @@
  *   <prefix>.monitor.capital    → { total_capital, accumulated_pnl, pnl_today, curve: [{ time, total_capital, accumulated_pnl }] }
  *   <prefix>.monitor.locks      → [{ instrument_code, reason }]
  *   <prefix>.monitor.series     → [{ instrument_code, points: [[epoch ms, price]] }]
+ *   <prefix>.monitor.buffers    → [{ strategy_name, instrument_code, lower_position, upper_position,
+ *                                    reference_datetime, band: [[epoch ms, lower, upper]], position: [[epoch ms, position]] }]
+ *   <prefix>.monitor.trade_limits → [{ strategy_name?, instrument_code, period_days, trade_limit,
+ *                                    trades_since_last_reset, trade_capacity_remaining, time_since_last_reset_ms }]
  * Critical log lines are read from the log stream (`src/log/query.ts`).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -36,6 +40,8 @@ export interface MonitorDataSource {
   capital?(): Promise<Row | null>;
   series?(): Promise<Row[] | null>;
   locks?(): Promise<Row[] | null>;
+  buffers?(): Promise<Row[] | null>;
+  tradeLimits?(): Promise<Row[] | null>;
 }
 
 export const MONITOR_SUBJECTS = [
@@ -46,6 +52,8 @@ export const MONITOR_SUBJECTS = [
   'capital',
   'series',
   'locks',
+  'buffers',
+  'trade_limits',
 ] as const;
 
 function rowsOf(v: unknown): Row[] | null {
@@ -88,6 +96,8 @@ export function natsMonitorDataSource(
     },
     series: () => ask('series'),
     locks: () => ask('locks'),
+    buffers: () => ask('buffers'),
+    tradeLimits: () => ask('trade_limits'),
     criticalLogs: async () => {
       try {
         const lines = await queryLogs(nc, prefix, { level: 'critical', lookbackDays: 1, limit: 20 });

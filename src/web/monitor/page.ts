@@ -2,7 +2,8 @@
  * The monitor page: plain HTML, Chart.js served by the monitor itself (`/vendor/`), and a script
  * that listens to `/api/monitor/events` (server-sent events, no polling) and renders: capital,
  * P&L today and the equity curve; a price chart per instrument with its fills marked; price
- * staleness; positions by strategy and by contract with breaks highlighted; locks; live orders
+ * staleness; each strategy position against its buffer band over time; positions by strategy
+ * and by contract with breaks highlighted; locks; trade limits (set with confirmation); live orders
  * and the day's fills, searchable back through history; processes with their controls; the
  * day's timeline; live logs with filters. Controls are enabled only for a signed-in operator and
  * each asks for confirmation. Everything from the server is inserted as text, except the
@@ -44,6 +45,7 @@ dialog{border:1px solid #888;padding:16px} #signin{display:inline} #signin[hidde
 <div class="chartbox" style="width:520px"><canvas id="equity-chart"></canvas></div>
 </div>
 <h2>Prices and fills</h2><div id="price-charts" class="charts"></div>
+<h2>Positions against the buffer band</h2><div id="buffer-charts" class="charts"></div>
 <div class="grid">
 <div><h2>Price staleness</h2><div id="prices"></div></div>
 <div><h2>Positions by strategy</h2><div id="positions-strategy"></div></div>
@@ -56,6 +58,9 @@ dialog{border:1px solid #888;padding:16px} #signin{display:inline} #signin[hidde
 <form id="fill-search-form"><input id="fill-search" placeholder="search: instrument, strategy, order id…"> <select id="fill-days"><option value="1">today</option><option value="7">7 days</option><option value="30">30 days</option><option value="3650">all</option></select> <button type="submit">Search</button> <span id="fill-mode" class="muted">today (live)</span></form>
 <div id="fills"></div></div>
 </div>
+<h2>Trade limits</h2>
+<form id="limit-form"><input id="limit-instrument" placeholder="instrument" size="10"> <input id="limit-strategy" placeholder="strategy (optional)" size="14"> <input id="limit-period" type="number" min="1" max="3650" value="1" size="5" title="period in days"> days <input id="limit-value" type="number" min="0" placeholder="trade limit" size="8"> <button id="limit-set" type="submit">Set trade limit</button></form>
+<div id="trade-limits"></div>
 <h2>Processes</h2><div id="processes"></div>
 <h2>Methods</h2><div id="methods"></div>
 <h2>Today</h2><div id="timeline"></div>
@@ -104,10 +109,11 @@ async function act(a) {
   const body = { action: a.action };
   if (a.process) body.process = a.process;
   if (a.status) body.status = a.status;
-  if (a.instrument) { body.instrument_code = a.instrument; body.locked = String(a.locked) === 'true'; }
+  if (a.action === 'lock') { body.instrument_code = a.instrument; body.locked = String(a.locked) === 'true'; }
+  if (a.action === 'trade_limit') { body.instrument_code = a.instrument; if (a.strategy) body.strategy_name = a.strategy; body.period_days = Number(a.period); body.trade_limit = Number(a.limit); }
   const r = await fetch('/api/control', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const j = await r.json();
-  $('signin-msg').textContent = j.ok ? 'done: ' + a.action + ' ' + (a.process || a.instrument) : 'refused: ' + j.error;
+  $('signin-msg').textContent = j.ok ? 'done: ' + a.action.replace('_', ' ') + ' ' + (a.process || a.instrument) : 'refused: ' + j.error;
   document.body.dataset.lastAction = j.ok ? 'ok' : 'refused';
 }
 function lineChart(id, parent, cfg) {
@@ -142,11 +148,46 @@ function renderCharts(s) {
     c.canvas.dataset.instrument = code; c.canvas.dataset.fills = String(fills.length); c.canvas.dataset.points = String(pts.length);
   }
 }
+function renderBuffers(s) {
+  for (const b of s.buffers || []) {
+    const key = b.strategy_name + '/' + b.instrument_code;
+    const lower = b.band.map(([x, lo]) => ({ x, y: lo })), upper = b.band.map(([x, , up]) => ({ x, y: up }));
+    const pos = b.position.map(([x, y]) => ({ x, y }));
+    const cfg = { type: 'line', data: { datasets: [
+      { label: 'buffer lower', data: lower, borderColor: '#8fb3e8', pointRadius: 0, parsing: false },
+      { label: 'buffer upper', data: upper, borderColor: '#8fb3e8', backgroundColor: 'rgba(143,179,232,0.3)', fill: '-1', pointRadius: 0, parsing: false },
+      { label: 'position', data: pos, borderColor: '#d6802f', stepped: true, pointRadius: 2, parsing: false } ] },
+      options: { animation: false, maintainAspectRatio: false, scales: { x: { type: 'linear', ticks: { callback: (v) => new Date(v).toISOString().slice(0, 10) } } },
+        plugins: { title: { display: true, text: key + ' · optimal ' + b.lower_position.toFixed(2) + ' to ' + b.upper_position.toFixed(2) } } } };
+    const c = lineChart('buffer-' + key, $('buffer-charts'), cfg);
+    c.canvas.dataset.buffer = key; c.canvas.dataset.band = String(lower.length); c.canvas.dataset.positions = String(pos.length);
+  }
+  if (s.buffers && s.buffers.length === 0 && !$('buffer-charts').firstChild) $('buffer-charts').appendChild(nodata('no stored optimal positions'));
+}
+function renderLimits(s) {
+  $('limit-set').disabled = role !== 'operator';
+  $('limit-set').title = role === 'operator' ? 'set a trade limit' : 'read-only: sign in as operator';
+  const rows = s.trade_limits && s.trade_limits.map((r) => ({ ...r, strategy_name: r.strategy_name || '' }));
+  put('trade-limits', table(rows, ['instrument_code', 'strategy_name', 'period_days', 'trade_limit', 'trades_since_last_reset', 'trade_capacity_remaining'], null, (td, r, tr) => {
+    tr.dataset.limit = r.instrument_code + '/' + r.strategy_name + '/' + r.period_days;
+    const b = document.createElement('button'); b.type = 'button'; b.textContent = 'edit'; b.disabled = role !== 'operator';
+    b.addEventListener('click', () => { $('limit-instrument').value = r.instrument_code; $('limit-strategy').value = r.strategy_name; $('limit-period').value = r.period_days; $('limit-value').value = r.trade_limit; $('limit-value').focus(); });
+    td.appendChild(b);
+  }));
+}
+$('limit-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  if (role !== 'operator') return;
+  const a = { action: 'trade_limit', instrument: $('limit-instrument').value.trim(), strategy: $('limit-strategy').value.trim(), period: $('limit-period').value, limit: $('limit-value').value };
+  confirmThen('Set the trade limit of ' + a.instrument + (a.strategy ? ' (' + a.strategy + ')' : '') + ' over ' + a.period + ' days to ' + a.limit, a);
+});
 function render(s) {
   snap = s;
   $('now').textContent = 'Time ' + t(s.now) + ' UTC · zone ' + s.time_zone + ' · updates pushed';
   $('timeline').innerHTML = s.timeline_svg;
   renderCharts(s);
+  renderBuffers(s);
+  renderLimits(s);
   const procs = s.processes.map((p) => ({ ...p, running: p.running ? 'running' : 'not running', crashed: p.crashed ? 'crashed' : '', last_start: t(p.last_start), last_end: t(p.last_end), pid: p.pid ? p.pid + '@' + p.host : '' }));
   put('processes', table(procs, ['name', 'running', 'status', 'pid', 'last_start', 'last_end', 'crashed', 'previous_process', 'window', 'supervisor'], (p) => p.crashed ? 'crashed-row' : '', (td, p, tr) => {
     tr.dataset.process = p.name;

@@ -21,6 +21,8 @@ export interface MonitorSnapshot {
   capital: Row | null;
   series: Row[] | null;
   locks: Row[] | null;
+  buffers: Row[] | null;
+  trade_limits: Row[] | null;
 }
 
 export interface MonitorSources {
@@ -34,17 +36,20 @@ export interface MonitorSources {
 export async function collectMonitorSnapshot(s: MonitorSources): Promise<MonitorSnapshot> {
   const now = s.clock.now();
   const none = async () => null;
-  const [rows, prices, orders, positions, logs, fills, capital, series, locks] = await Promise.all([
-    processRows(s.store, s.control, s.reasons),
-    s.data.prices(),
-    s.data.orders(),
-    s.data.positions(),
-    s.data.criticalLogs(),
-    s.data.fills ? s.data.fills({ days: 1 }) : none(),
-    s.data.capital ? s.data.capital() : none(),
-    s.data.series ? s.data.series() : none(),
-    s.data.locks ? s.data.locks() : none(),
-  ]);
+  const [rows, prices, orders, positions, logs, fills, capital, series, locks, buffers, tradeLimits] =
+    await Promise.all([
+      processRows(s.store, s.control, s.reasons),
+      s.data.prices(),
+      s.data.orders(),
+      s.data.positions(),
+      s.data.criticalLogs(),
+      s.data.fills ? s.data.fills({ days: 1 }) : none(),
+      s.data.capital ? s.data.capital() : none(),
+      s.data.series ? s.data.series() : none(),
+      s.data.locks ? s.data.locks() : none(),
+      s.data.buffers ? s.data.buffers() : none(),
+      s.data.tradeLimits ? s.data.tradeLimits() : none(),
+    ]);
   const processes = await Promise.all(
     rows.map(async (r) => ({ ...r, methods: await s.store.getMethods(r.name) })),
   );
@@ -61,5 +66,7 @@ export async function collectMonitorSnapshot(s: MonitorSources): Promise<Monitor
     capital,
     series,
     locks,
+    buffers,
+    trade_limits: tradeLimits,
   };
 }
