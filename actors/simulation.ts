@@ -22,6 +22,8 @@ import { pendingOrderRequests } from './stack/order-requests.ts';
 import { readPositions } from './stack/read-model.ts';
 import type { AnyOrder, FillRecord } from './stack/types.ts';
 import { openPriceStore } from '../src/store/backend.ts';
+import type { RollState } from '../src/domain/rolls/roll-state.ts';
+import { rollStatusInputs } from './rolls/roll-report.ts';
 
 /**
  * Import the sample data unless the price store already holds instruments. Returns the time of
@@ -94,6 +96,13 @@ export interface RunSummary {
   }>;
   active_orders_on_stack: number;
   queued_order_requests: number;
+  /** Per instrument: the priced and forward contracts of the last multiple-prices row, the roll state. */
+  rolls: Array<{
+    instrument_code: string;
+    priced_contract: string;
+    forward_contract: string;
+    roll_state: RollState;
+  }>;
 }
 
 const month = (c: string) => c.slice(0, 6);
@@ -155,5 +164,11 @@ export async function runSummary(ctx: MethodContext): Promise<RunSummary> {
     })),
     active_orders_on_stack: active,
     queued_order_requests: await pendingOrderRequests(nc, prefix),
+    rolls: (await rollStatusInputs(nc, prefix)).map((r) => ({
+      instrument_code: r.instrumentCode,
+      priced_contract: r.priceContract,
+      forward_contract: r.forwardContract,
+      roll_state: r.rollState,
+    })),
   };
 }

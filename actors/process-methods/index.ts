@@ -11,6 +11,7 @@
  */
 import { capitalMethods } from './capital.ts';
 import { priceMethods } from './prices.ts';
+import { rollMethods } from './rolls.ts';
 import {
   runStrategyOrderMethod,
   runSystemMethod,
@@ -33,7 +34,7 @@ function anyName(method: ProcessMethod): Record<string, ProcessMethod> {
 export function makeStrategyProcessMethods(deps: ProcessMethodDeps = {}): MethodRegistry {
   return {
     run_capital_update: capitalMethods(deps),
-    run_daily_prices_updates: priceMethods(deps),
+    run_daily_prices_updates: { ...priceMethods(deps), ...rollMethods() },
     run_systems: anyName(runSystemMethod),
     run_strategy_order_generator: anyName(runStrategyOrderMethod),
   };
@@ -46,7 +47,7 @@ export function strategyProcessMethodsFor(
 ): MethodRegistry {
   return {
     run_capital_update: capitalMethods(deps),
-    run_daily_prices_updates: priceMethods(deps),
+    run_daily_prices_updates: { ...priceMethods(deps), ...rollMethods() },
     run_systems: Object.fromEntries(strategies.map((s) => [s, systemMethodFor(s)])),
     run_strategy_order_generator: Object.fromEntries(strategies.map((s) => [s, strategyOrderMethodFor(s)])),
   };

@@ -18,9 +18,10 @@ import type { BrokerPort } from '../../src/broker/port.ts';
 import { childLogger } from '../../src/log/logger.ts';
 import { consumeOrderRequests, type OrderRequestConsumer } from '../stack/order-requests.ts';
 import { startOrderServices } from '../stack/services.ts';
-import { generateForceRollOrders } from '../rolls/roll-orders.ts';
+import { generateForceRollOrders, unrolledImbalance } from '../rolls/roll-orders.ts';
 import { StoredRollContracts } from '../rolls/stored-contracts.ts';
 import { refreshAdditionalSampling } from './additional-sampling.ts';
+import { orderTag, updateRollStatus } from './rolls.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
 import { startTradeLimitsService } from '../trade-limits-service.ts';
@@ -74,6 +75,7 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
         prefix: ctx.prefix,
         log,
         tradeLimits: storedTradeLimits(limits, log),
+        config: { algoOverrides: ctx.system.execution_algos.algo_overrides },
       });
       const universe = await storedUniverse(ctx.nc, ctx.prefix, {
         strategies: Object.keys(ctx.system.strategy_list),
@@ -105,7 +107,9 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
     // nothing left in the priced contract downgraded to Passive, then children spawned by state.
     spawn_children_from_new_instrument_orders: async (ctx) => {
       const r = await open(ctx, deps);
-      await r.contracts.refresh((i, c) => r.handler.core.contractPosition(i, c));
+      await r.contracts.refresh((i, c) => r.handler.core.contractPosition(i, c), {
+        imbalance: (i) => unrolledImbalance(r.handler.core, i),
+      });
       await r.handler.spawnChildrenFromNewInstrumentOrders();
     },
     // The algos' manage loops (E1/E2) are deadlines ticked here, after new broker orders are sent.
@@ -134,6 +138,17 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
           skipped: decisions.flatMap((d) => ('skipped' in d ? [`${d.instrumentCode}: ${d.skipped}`] : [])),
         },
         `roll orders: ${created.length} created`,
+      );
+    },
+    // The roll tool's automatic mode where the control config lists it here (process-methods/rolls.ts),
+    // with this handler's own stacks saying which instruments have orders working.
+    update_roll_status: async (ctx) => {
+      const { handler } = await open(ctx, deps);
+      await updateRollStatus(ctx, (code) =>
+        [
+          ...handler.core.activeOrders('instrument', (o) => o.instrumentCode === code),
+          ...handler.core.activeOrders('contract', (o) => o.instrumentCode === code),
+        ].map(orderTag),
       );
     },
     refresh_additional_sampling_all_instruments: async (ctx) => {

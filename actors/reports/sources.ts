@@ -28,6 +28,7 @@ import { contractVolumes, reportBrokerScope } from './market-sources.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import { ProcessStore } from '../supervisor/process-store.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
+import { readRollStates } from '../rolls/roll-status-host.ts';
 
 export interface ReportSources {
   nc: NatsConnection;
@@ -112,6 +113,7 @@ export async function capitalHistory(s: ReportSources): Promise<CapitalRow[]> {
 
 export async function rollInputs(s: ReportSources, positions: StackPositions): Promise<RollInput[]> {
   const store = await openPriceStore(s.nc, s.prefix);
+  const states = await readRollStates(s.nc, s.prefix);
   const out: RollInput[] = [];
   for (const code of await store.listMultiplePrices()) {
     const m = await store.getMultiplePrices(code);
@@ -124,6 +126,7 @@ export async function rollInputs(s: ReportSources, positions: StackPositions): P
       forwardContract: m.forwardContract[last]!,
       carryContract: m.carryContract[last]!,
       roll: cfg?.roll,
+      rollState: states[code] ?? 'No_Roll',
       positions: positions.contract.filter((p) => p.instrumentCode === code),
       volumes: {
         priced: await contractVolumes(store, code, m.priceContract[last]!),

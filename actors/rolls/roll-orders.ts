@@ -27,11 +27,23 @@ export interface RollOrderResult {
   created: number[];
 }
 
-/** Instruments with a non-zero contract position on the stack. */
+/** Instruments with a non-zero contract or strategy position on the stack. */
 function instrumentsWithPositions(core: StackCore): string[] {
   const out = new Set<string>();
   for (const [key, pos] of core.contractPositions) if (pos !== 0) out.add(key.split('/')[0]!);
+  for (const [key, pos] of core.strategyPositions) if (pos !== 0) out.add(key.split('/')[1]!);
   return [...out].sort();
+}
+
+/**
+ * Contract total − strategy total of an instrument: non-zero after a Force_Outright roll cut short
+ * at end of day with one leg filled (its instrument order trades 0, so the strategies never moved).
+ */
+export function unrolledImbalance(core: StackCore, instrumentCode: string): number {
+  let n = 0;
+  for (const [key, pos] of core.contractPositions) if (key.split('/')[0] === instrumentCode) n += pos;
+  for (const [key, pos] of core.strategyPositions) if (key.split('/')[1] === instrumentCode) n -= pos;
+  return n;
 }
 
 export async function generateForceRollOrders(
@@ -39,7 +51,10 @@ export async function generateForceRollOrders(
   contracts: StoredRollContracts,
   prices: PriceStore,
 ): Promise<RollOrderResult> {
-  await contracts.refresh((i, c) => core.contractPosition(i, c), { full: true });
+  await contracts.refresh((i, c) => core.contractPosition(i, c), {
+    full: true,
+    imbalance: (i) => unrolledImbalance(core, i),
+  });
   const decisions: RollOrderDecision[] = [];
   const created: number[] = [];
   for (const code of instrumentsWithPositions(core)) {
@@ -56,6 +71,7 @@ export async function generateForceRollOrders(
       pricedContract: priced,
       forwardContract: forward,
       pricedPosition: core.contractPosition(code, priced),
+      forwardPosition: core.contractPosition(code, forward),
       strategyPositions,
       instrumentOrders: core
         .activeOrders('instrument', (o) => o.instrumentCode === code)

@@ -10,7 +10,7 @@ import type { PriceRollResult } from '../../src/domain/prices/price-roll.ts';
 import type { PriceFrequency, PriceStore } from '../../src/store/price-store.ts';
 import type { PriceLog } from '../prices/deps.ts';
 import { rollAdjustedPrices } from './price-roll.ts';
-import { changeRollState, type RollContext } from './roll-status-host.ts';
+import { changeRollState, type RollContext, RollChangeRefused } from './roll-status-host.ts';
 
 export interface RollToolDeps {
   store: PriceStore;
@@ -65,4 +65,20 @@ export function automaticDecision(row: RollStatusRow): { to: RollState } | { ski
   if (to === row.status) return { skip: 'already in the suggested state' };
   const refused = whyRollChangeRefused(row.status, to, row.position_priced);
   return refused ? { skip: refused } : { to };
+}
+
+/** One instrument in the fully automatic mode: the rule's state applied, or why not (a refusal included). */
+export async function automaticRoll(
+  ctx: RollContext,
+  deps: RollToolDeps,
+  row: RollStatusRow,
+): Promise<RollToolOutcome | { instrument_code: string; from: RollState; note: string }> {
+  const d = automaticDecision(row);
+  if ('skip' in d) return { instrument_code: row.instrument_code, from: row.status, note: d.skip };
+  try {
+    return await applyRollState(ctx, deps, row, d.to, { by: 'auto' });
+  } catch (err) {
+    if (!(err instanceof RollChangeRefused)) throw err;
+    return { instrument_code: row.instrument_code, from: row.status, note: err.message };
+  }
 }

@@ -45,7 +45,11 @@ export class StoredRollContracts implements ContractResolver {
    */
   async refresh(
     pricedPosition?: (instrumentCode: string, contractDate: string) => number,
-    opts: { full?: boolean } = {},
+    opts: {
+      full?: boolean;
+      /** Contract − strategy total: Force_Outright with it non-zero still has a leg to roll. */
+      imbalance?: (instrumentCode: string) => number;
+    } = {},
   ): Promise<void> {
     const records = new Map(
       (await readRollStatuses(this.ctx.nc, this.ctx.prefix)).map((r) => [r.instrument_code, r]),
@@ -66,7 +70,9 @@ export class StoredRollContracts implements ContractResolver {
       }
       if (!row) continue;
       let rollState = record?.roll_state;
-      if (pricedPosition && rollState && requiresOrderGeneration(rollState)) {
+      // Force_Outright cut short with the priced leg filled: the forward leg is still to come (no C2).
+      const pending = rollState === 'Force_Outright' && (opts.imbalance?.(code) ?? 0) !== 0;
+      if (pricedPosition && rollState && requiresOrderGeneration(rollState) && !pending) {
         const p = pricedPosition(code, row.priced);
         const after = await autoUpdateRollStatus(this.ctx, code, rollState, p);
         if (after !== rollState) {

@@ -19,7 +19,7 @@ import {
 import { type ContractOrderEvent, contractOrderMachine } from '../../machines/contract-order.ts';
 import { type InstrumentOrderEvent, instrumentOrderMachine } from '../../machines/instrument-order.ts';
 import type { ChildSpec } from '../../machines/instrument-order.ts';
-import { stackFill } from '../../src/domain/orders/index.ts';
+import { spreadFilledPrice, stackFill } from '../../src/domain/orders/index.ts';
 import type { StackCore } from './core.ts';
 import { logCritical } from './ports.ts';
 import type {
@@ -101,8 +101,8 @@ function projectBroker(b: BrokerOrder, s: BrokerSnap): void {
   const { fill, overfill } = stackFill(c.ledger.trade, c.ledger.fill);
   b.fill = fill;
   b.overfill = overfill;
-  // A spread's fills come per leg at each contract's price: no one price for the spread.
-  b.filledPrice = b.legs ? undefined : (c.ledger.filledPrice ?? undefined);
+  // A spread's fills come per leg at each contract's price: its price is Σ ratio · leg price.
+  b.filledPrice = (b.legs ? spreadFilledPrice(c.ledger) : c.ledger.filledPrice) ?? undefined;
   if (b.legs) b.legFills = [...c.ledger.fill];
   b.fillDatetime = c.ledger.fillDatetime ?? undefined;
   b.execIds = [...c.ledger.fillIds];
@@ -165,7 +165,7 @@ function projectContract(c: ContractOrder, s: ContractSnap): void {
   const x = s.context;
   c.state = s.value;
   Object.assign(c, stackFill(x.ledger.trade, x.ledger.fill));
-  c.filledPrice = c.legs ? undefined : (x.ledger.filledPrice ?? undefined);
+  c.filledPrice = (c.legs ? spreadFilledPrice(x.ledger) : x.ledger.filledPrice) ?? undefined;
   c.fillDatetime = x.ledger.fillDatetime ?? undefined;
   const manual = x.children.filter((k) => k.orderId.startsWith(MANUAL_CHILD));
   c.children = x.children.filter((k) => !k.orderId.startsWith(MANUAL_CHILD)).map((k) => Number(k.orderId));

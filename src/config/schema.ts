@@ -117,6 +117,11 @@ export const systemConfigSchema = z.strictObject({
     auto_roll_expired: z.boolean(),
   }),
 
+  /** Algo allocation (digest C6 `execution_algos`): an instrument listed here always uses that algo. */
+  execution_algos: z.strictObject({
+    algo_overrides: z.record(z.string(), z.enum(['market', 'best', 'limit'])),
+  }),
+
   strategy_list: z.record(z.string(), strategyEntry),
   strategy_capital_allocation: z.strictObject({
     function: z.enum(['weighted_strategy_allocation', 'allowance_strategy_allocation']),

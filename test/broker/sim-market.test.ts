@@ -99,7 +99,12 @@ describe('the simulated market', () => {
     expect(fill).toMatchObject({ qty: 3, price: quote.ask, time: clock.now(), commission: 4.53 });
     expect((fill!.price * 64) % 1).toBe(0); // ZN: 1/64 ticks
     expect(Math.round((quote.ask - quote.bid) * 64)).toBe(1); // one tick wide
-    expect(await b.contractDetails(c)).toMatchObject({ tickSize: 0.015625, multiplier: 1000 });
+    // the expiry: the 1st of the contract month + the roll config's ExpiryOffset (US10: 19)
+    expect(await b.contractDetails(c)).toMatchObject({
+      tickSize: 0.015625,
+      multiplier: 1000,
+      expiryDate: '20231220',
+    });
   });
 
   it('marks the account at the last daily close (from its 23:00 stamp): starting capital + P&L − commissions', async () => {

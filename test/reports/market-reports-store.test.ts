@@ -15,6 +15,7 @@ import type { FillRecord } from '../../actors/stack/types.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
 import { openStrategyRuntime } from '../../actors/strategy-runtime.ts';
 import { buildReport } from '../../actors/reports/build.ts';
+import { changeRollState } from '../../actors/rolls/roll-status-host.ts';
 import { controlConfigOf } from '../../actors/supervisor/control-config.ts';
 import type { ReportSources } from '../../actors/reports/sources.ts';
 import { SimulatedClock } from '../../src/clock.ts';
@@ -197,16 +198,20 @@ describe('market reports from the stores (real data)', () => {
       /Config for process control \(times in [^)]+\)\n=+\n[^\n]*\n[- ]+\n(?:[^\n]*\n)*run_reports\s+20:25\s+23:50\s+run_strategy_order_generator\n/,
     );
     expect(status.data.fxPrices).toEqual([{ code: 'EURUSD', lastPrice: Date.UTC(2023, 8, 1, 23) }]);
+    // the stored roll status (GOLD set to Passive through its roll status actor; SP500 has no record)
+    await changeRollState({ nc, prefix: PREFIX, clock: new SimulatedClock(REAL_NOW) }, 'GOLD', 'Passive');
     const roll = await build<RollRow[]>('roll_report');
     const gold = roll.data.find((r) => r.instrumentCode === 'GOLD')!;
+    expect(roll.data.find((r) => r.instrumentCode === 'SP500')?.status).toBe('No_Roll');
     expect(gold).toMatchObject({
+      status: 'Passive',
       contractPriced: '20231000',
       contractForward: '20231200',
       positionPriced: 3,
     });
     expect(gold.relativeVolumeForward).toBe(0.3);
     expect(gold.contractVolumeForward).toBe(90);
-    expect(roll.text).toMatch(/\nGOLD\s[^\n]*\s0\.300\s+90\n/);
+    expect(roll.text).toMatch(/\nGOLD\s+Passive\s[^\n]*\s0\.300\s+90\n/);
   });
 
   it('status: process status from the shipped control config; the config lists as overrides', async () => {

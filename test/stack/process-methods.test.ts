@@ -27,6 +27,8 @@ describe('run_stack_handler process methods', () => {
       'refresh_additional_sampling_all_instruments',
       'safe_stack_removal',
       'spawn_children_from_new_instrument_orders',
+      // the roll tool's automatic mode, where the control config lists it (not by default)
+      'update_roll_status',
     ]);
   });
 

@@ -12,6 +12,7 @@ import { changeRollState, readRollStates } from '../../actors/rolls/roll-status-
 import { StoredRollContracts } from '../../actors/rolls/stored-contracts.ts';
 import { type StackLogger, silentLogger } from '../../actors/stack/ports.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
+import type { FillRecord } from '../../actors/stack/types.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
@@ -185,6 +186,13 @@ describe('rolls on the stack (digest J, C3/C4, F7)', () => {
     const bo = s.handler.core.brokerOrder(s.handler.core.contractOrder(io.children[0]!)!.children[0]!)!;
     expect(bo.legs?.map((l) => l.qty)).toEqual([-1, 1]);
     expect(bo.legFills).toEqual([-1, 1]);
+    // the spread's filled price: priced leg − forward leg, at the prices of the legs' fills
+    const legFills = (await s.handler.core.store.loadFills<FillRecord>())
+      .map((f) => f.data)
+      .filter((f) => f.kind === 'broker' && bo.execIds.includes(f.execId));
+    const legPrice = (c: string) => legFills.find((f) => f.contractDate === c)!.price;
+    expect(bo.filledPrice).toBeCloseTo(legPrice(PRICED) - legPrice(FORWARD), 9);
+    expect(s.handler.core.contractOrder(io.children[0]!)!.filledPrice).toBeCloseTo(bo.filledPrice!, 9);
     expect(s.handler.core.activeOrders('instrument')).toEqual([]);
 
     // C2: nothing left in the priced contract → Passive (through the machine, stored)

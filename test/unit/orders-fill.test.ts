@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  spreadFilledPrice,
   addCommission,
   applyFill,
   emptyLedger,
@@ -85,6 +86,21 @@ describe('fill ledger (digest §2 F, explicit choices §10)', () => {
     expect(l.filledPrice).toBeCloseTo(0.6, 12);
     expect(l.legFilledPrices[0]).toBeCloseTo(100.7, 12);
     expect(l.legFilledPrices[1]).toBeCloseTo(100.1, 12);
+  });
+
+  it('spread fills reported per leg: each leg at its own price; the spread price is priced − forward', () => {
+    const l = fold(
+      [-2, 2],
+      [
+        f('a', [-1, 0], 2000.5, 0),
+        f('b', [0, 1], 2010, 0),
+        f('c', [-1, 1], 0, 0, { legPrices: [2000.7, 2010.2] }),
+      ],
+    );
+    expect(l.legFilledPrices[0]).toBeCloseTo(2000.6, 12);
+    expect(l.legFilledPrices[1]).toBeCloseTo(2010.1, 12);
+    expect(spreadFilledPrice(l)).toBeCloseTo(2000.6 - 2010.1, 12);
+    expect(spreadFilledPrice(fold([-2, 2], [f('a', [-1, 0], 2000.5, 0)]))).toBeNull();
   });
 
   it('trade limits are charged on filled quantity: a roll spread fill [-1, 1] charges 2', () => {

@@ -17,6 +17,8 @@ export interface SimInstrumentTerms {
   commission: { perBlock: number; percentage: number; perTrade: number };
   /** Sessions and holidays: no quote moves and no fill happens outside them. */
   calendar: TradingCalendar;
+  /** Days after the 1st of the contract month the contract expires (the roll config's ExpiryOffset). */
+  expiryOffset?: number;
 }
 
 /** FX rates of the simulated market (`<CCY><BASE>` codes, e.g. EURUSD). */

@@ -10,6 +10,16 @@ import type {
 } from '../port.ts';
 import type { SimPriceSource } from './price-source.ts';
 import { HOUR_MS } from './sessions.ts';
+import { approximateExpiry } from '../../domain/prices/contract-dates.ts';
+import type { RollParameters } from '../../domain/prices/types.ts';
+
+const NO_ROLL: RollParameters = {
+  holdRollCycle: '',
+  rollOffsetDays: 0,
+  carryOffset: 0,
+  pricedRollCycle: '',
+  expiryOffset: 0,
+};
 import type { SimBrokerConfig, SimInstrumentTerms } from './sim-config.ts';
 
 const DAY = 86_400_000;
@@ -149,7 +159,8 @@ export class SimMarketData {
     const terms = this.terms(c);
     return {
       ...c,
-      expiryDate: c.contractDate.padEnd(8, '0'),
+      // the 1st of the contract month + the roll config's ExpiryOffset; without one, the month's 1st
+      expiryDate: approximateExpiry(c.contractDate, { ...NO_ROLL, expiryOffset: terms?.expiryOffset ?? 0 }),
       multiplier: terms?.pointSize ?? 1,
       currency: terms?.currency ?? 'USD',
       exchange: 'SIM',

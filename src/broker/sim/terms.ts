@@ -11,7 +11,8 @@ export interface SimHoursAndTicks {
  * Each instrument's terms on the simulated market: calendar and tick from the sim market config;
  * point size, currency and commission (PerBlock, Percentage, PerTrade) from the instrument
  * config; the full spread = 2 × SpreadCost (the reference's spread cost is half the bid/ask
- * spread), as a whole number of ticks, at least one. An instrument without instrument config has
+ * spread), as a whole number of ticks, at least one; the expiry from the roll config's
+ * ExpiryOffset (the 1st of the contract month + offset, as the reference approximates it). An instrument without instrument config has
  * no terms (the broker then refuses to value it rather than guess).
  */
 export async function simTermsFromStore(
@@ -32,6 +33,7 @@ export async function simTermsFromStore(
       currency: meta.currency,
       commission: { perBlock: meta.perBlock, percentage: meta.percentage, perTrade: meta.perTrade },
       calendar,
+      ...(cfg.roll ? { expiryOffset: cfg.roll.expiryOffset } : {}),
     });
   }
   return (code) => out.get(code);

@@ -17,6 +17,7 @@ import { readRollReport } from '../../../actors/rolls/roll-report.ts';
 import {
   applyRollState,
   automaticDecision,
+  automaticRoll,
   type RollToolDeps,
   type RollToolOutcome,
 } from '../../../actors/rolls/roll-tool.ts';
@@ -89,32 +90,24 @@ export async function runRollMode(
     intradayFrequency: config.system.intraday_frequency,
     dataDir: config.system.data_dir,
   };
-  const by = mode === 'auto' ? 'auto' : 'interactive';
-  const confirmPriceRoll =
-    mode === 'auto' || o.yes
-      ? undefined
-      : async (r: { newContracts: { price: string; forward: string; carry: string } }) =>
-          yes(
-            `Roll the price series: new priced ${r.newContracts.price}, forward ${r.newContracts.forward}?`,
-          );
+  const by = 'interactive';
+  const confirmPriceRoll = o.yes
+    ? undefined
+    : async (r: { newContracts: { price: string; forward: string; carry: string } }) =>
+        yes(`Roll the price series: new priced ${r.newContracts.price}, forward ${r.newContracts.forward}?`);
   const outcomes: Array<RollToolOutcome | { instrument_code: string; from: RollState; note: string }> = [];
   for (const row of rows) {
-    let to: RollState | undefined;
     if (mode === 'auto') {
-      const d = automaticDecision(row);
-      if ('skip' in d) {
-        outcomes.push({ instrument_code: row.instrument_code, from: row.status, note: d.skip });
-        continue;
-      }
-      to = d.to;
-    } else {
-      show(row);
-      if (mode === 'suggest' && row.suggested !== 'Ask') {
-        const d = automaticDecision(row);
-        if ('to' in d && (await yes(`Set ${row.instrument_code} to ${d.to}?`))) to = d.to;
-        else if ('skip' in d) process.stdout.write(`${row.instrument_code}: ${d.skip}\n`);
-      } else to = await pick(row);
+      outcomes.push(await automaticRoll(ctx, deps, row));
+      continue;
     }
+    let to: RollState | undefined;
+    show(row);
+    if (mode === 'suggest' && row.suggested !== 'Ask') {
+      const d = automaticDecision(row);
+      if ('to' in d && (await yes(`Set ${row.instrument_code} to ${d.to}?`))) to = d.to;
+      else if ('skip' in d) process.stdout.write(`${row.instrument_code}: ${d.skip}\n`);
+    } else to = await pick(row);
     if (to === undefined) {
       outcomes.push({ instrument_code: row.instrument_code, from: row.status, note: 'kept' });
       continue;

@@ -225,6 +225,8 @@ async function untilDaysDone(
     ]).catch(() => undefined); // bus unreachable: look again
     if (!state) continue;
     const [rec, lease] = state;
-    if (!lease && rec.lastEnd !== undefined && rec.lastEnd > start && !rec.recentlyCrashed) return;
+    // the last session's run: one that ended before it (the day before) does not count
+    const lastSession = deadline - DAY / 2;
+    if (!lease && rec.lastEnd !== undefined && rec.lastEnd > lastSession && !rec.recentlyCrashed) return;
   }
 }

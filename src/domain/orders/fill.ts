@@ -23,7 +23,7 @@
  * - **Invalid fills** (wrong leg count, non-integer or all-zero quantity, non-finite price or
  *   time) are refused with a reason and change nothing.
  */
-import { addQty, overfillQty, type TradeQty, totalAbsQty, zeroQty } from './trade-qty.ts';
+import { addQty, overfillQty, spreadPrice, type TradeQty, totalAbsQty, zeroQty } from './trade-qty.ts';
 
 /** One execution reported by the broker (IB execDetails; commission joined by execId). */
 export interface Fill {
@@ -128,9 +128,11 @@ export function applyFill(ledger: FillLedger, fill: Fill): { ledger: FillLedger;
       legWeight[i] = (legWeight[i] ?? 0) + Math.abs(q);
       legNotional[i] = (legNotional[i] ?? 0) + Math.abs(q) * (fill.legPrices?.[i] ?? 0);
     });
-  } else if (ledger.trade.length === 1) {
-    legWeight[0] = (legWeight[0] ?? 0) + w;
-    legNotional[0] = (legNotional[0] ?? 0) + w * fill.price;
+  } else if (fill.qty.filter((q) => q !== 0).length === 1) {
+    // one leg filled (a single-leg order, or one leg of a spread reported on its own): its price
+    const k = fill.qty.findIndex((q) => q !== 0);
+    legWeight[k] = (legWeight[k] ?? 0) + w;
+    legNotional[k] = (legNotional[k] ?? 0) + w * fill.price;
   }
   const overfill = overfillQty(newFill, ledger.trade);
   const next: FillLedger = {
@@ -153,6 +155,16 @@ export function applyFill(ledger: FillLedger, fill: Fill): { ledger: FillLedger;
     ledger: next,
     outcome: grew ? { kind: 'overfilled', delta, overfill } : { kind: 'applied', delta },
   };
+}
+
+/**
+ * A spread's filled price from its legs' average fill prices (digest §1.0: Σ ratioᵢ · priceᵢ, so a
+ * roll's [priced −P, forward +P] gives priced − forward); null until every leg has a priced fill.
+ */
+export function spreadFilledPrice(ledger: FillLedger): number | null {
+  const prices = ledger.legFilledPrices;
+  if (prices.some((p) => p === null)) return null;
+  return spreadPrice(ledger.trade, prices as number[]);
 }
 
 /** Add a commission reported after its fill (IB commissionReport can arrive later, keyed by execId). */

@@ -7,13 +7,15 @@
  * RollOffsetDays (negative: before expiry). Volumes: each contract's smoothed volume = the last
  * value of the EWMA (span 3) of its daily volumes of the last 14 days (the reference's
  * `get_smoothed_volume_ignoring_old_data`; unknown, not zero, without recent volumes);
- * relative_volume_fwd = forward / priced smoothed volume, rounded to 3 dp.
+ * relative_volume_fwd = forward / priced smoothed volume, rounded to 3 dp. Status: the stored roll
+ * status of the instrument (its roll status actor's state; no record is No_Roll).
  */
 import { ewmMean } from '../ewm.ts';
 import type { RollParameters } from '../prices/types.ts';
 import { approximateExpiry } from '../prices/contract-dates.ts';
 import { DAY_MS } from './pandl.ts';
 import { type Report, reportText, section, table } from './format.ts';
+import type { RollState } from '../rolls/roll-state.ts';
 
 export interface RollInput {
   instrumentCode: string;
@@ -25,10 +27,14 @@ export interface RollInput {
   positions: Array<{ contractDate: string; position: number }>;
   /** Daily volumes (time, contracts) of the priced and forward contracts, oldest first. */
   volumes?: { priced: Array<[number, number]>; forward: Array<[number, number]> };
+  /** The stored roll status (KV `<PREFIX>_ROLL_STATUS`; no record is No_Roll); undefined: not read. */
+  rollState?: RollState;
 }
 
 export interface RollRow {
   instrumentCode: string;
+  /** The stored roll status; undefined when it was not read. */
+  status?: RollState;
   rollExpiry: number | null;
   priceExpiry: number;
   carryExpiry: number;
@@ -85,6 +91,7 @@ export function rollRow(input: RollInput, now: number): RollRow {
   const forward = input.volumes ? smoothedVolume(input.volumes.forward, now) : undefined;
   return {
     instrumentCode: input.instrumentCode,
+    ...(input.rollState !== undefined ? { status: input.rollState } : {}),
     rollExpiry: input.roll ? priceExpiry + input.roll.rollOffsetDays : null,
     priceExpiry,
     carryExpiry: daysToExpiry(input.carryContract, now, input.roll),
@@ -115,6 +122,7 @@ export function rollReport(inputs: RollInput[], now: number): Report<RollRow[]> 
       table(
         [
           'instrument',
+          'status',
           'roll_expiry',
           'price_expiry',
           'carry_expiry',
@@ -128,6 +136,7 @@ export function rollReport(inputs: RollInput[], now: number): Report<RollRow[]> 
         ],
         rows.map((r) => [
           r.instrumentCode,
+          r.status ?? 'n/a',
           r.rollExpiry ?? undefined,
           r.priceExpiry,
           r.carryExpiry,

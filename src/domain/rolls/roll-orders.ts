@@ -5,7 +5,8 @@
  * - Force: one instrument order of zero under `_ROLL_PSEUDO_STRATEGY` (type Zero-roll-order) with one
  *   calendar-spread contract order, contracts [priced, forward], trades [−P, +P];
  * - Force_Outright: the same instrument order with two outright contract orders, [priced −P] and
- *   [forward +P];
+ *   [forward +P] (given the forward position F: [forward S − F], S the strategies' total, and a
+ *   zero leg left out — after an end of day that filled one leg only the other is made again);
  * - Close: an instrument order of −P (type best) under the strategy with the largest absolute
  *   position, with one contract order [priced −P].
  * Every roll order has `roll_order` true. Following the upstream fix (#1571), no roll order is made
@@ -26,6 +27,12 @@ export interface RollOrderInput {
   forwardContract: string;
   /** Position in the priced contract (P). */
   pricedPosition: number;
+  /**
+   * Position in the forward contract (F). With it, Force_Outright's forward leg is what the
+   * forward lacks of the instrument's strategy total S (S − F; +P when nothing was rolled yet), so
+   * a roll cut short at end of day with one leg filled re-generates only the leg still missing.
+   */
+  forwardPosition?: number;
   /** Every strategy's position in this instrument, in the stack's order (for Close). */
   strategyPositions: Array<{ strategyName: string; position: number }>;
   /** Active instrument orders for this instrument (any strategy). */
@@ -81,7 +88,14 @@ export function rollOrdersFor(i: RollOrderInput): RollOrderDecision {
   });
   const P = i.pricedPosition;
   if (!requiresOrderGeneration(i.rollState)) return skip(`roll state ${i.rollState} makes no roll orders`);
-  if (P === 0) return skip('no position in the priced contract');
+  const strategyTotal = i.strategyPositions.reduce((n, p) => n + p.position, 0);
+  // Force_Outright: the forward leg brings the forward to the strategy total (S − F).
+  const forwardLeg =
+    i.rollState === 'Force_Outright' && i.forwardPosition !== undefined
+      ? strategyTotal - i.forwardPosition
+      : P;
+  if (P === 0 && (i.rollState !== 'Force_Outright' || forwardLeg === 0))
+    return skip('no position in the priced contract');
   if (!Number.isSafeInteger(P)) return skip(`the priced-contract position ${P} is not known`, true);
   if (i.forwardContract === '' || i.forwardContract === i.pricedContract)
     return skip(`no forward contract distinct from the priced ${i.pricedContract}`, true);
@@ -107,8 +121,12 @@ export function rollOrdersFor(i: RollOrderInput): RollOrderDecision {
           ]
         : [
             { contractDates: [i.pricedContract], trades: [-P], referencePrice: i.matchedPrices?.priced },
-            { contractDates: [i.forwardContract], trades: [P], referencePrice: i.matchedPrices?.forward },
-          ];
+            {
+              contractDates: [i.forwardContract],
+              trades: [forwardLeg],
+              referencePrice: i.matchedPrices?.forward,
+            },
+          ].filter((c) => c.trades[0] !== 0);
     return {
       instrumentCode: i.instrumentCode,
       plan: {
