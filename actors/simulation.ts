@@ -141,18 +141,22 @@ export async function runSummary(ctx: MethodContext): Promise<RunSummary> {
         instrument_code: p.instrumentCode,
         position: p.position,
       })),
+    // Both lists in one order (instrument, then contract), whatever order each side keeps.
     contract_positions: ours.contract
       .filter((p) => p.position !== 0)
       .map((p) => ({
         instrument_code: p.instrumentCode,
         contract_date: p.contractDate,
         position: p.position,
-      })),
-    broker_positions: theirs.map((p) => ({
-      instrument_code: p.instrumentCode,
-      contract_date: p.contractDate,
-      position: p.position,
-    })),
+      }))
+      .sort(byContract),
+    broker_positions: theirs
+      .map((p) => ({
+        instrument_code: p.instrumentCode,
+        contract_date: p.contractDate,
+        position: p.position,
+      }))
+      .sort(byContract),
     positions_equal_fills: equal,
     fills: ours.fills,
     fill_records: fillRecords.map(({ data: f }) => ({
@@ -171,4 +175,11 @@ export async function runSummary(ctx: MethodContext): Promise<RunSummary> {
       roll_state: r.rollState,
     })),
   };
+}
+
+function byContract(
+  a: { instrument_code: string; contract_date: string },
+  b: { instrument_code: string; contract_date: string },
+): number {
+  return a.instrument_code.localeCompare(b.instrument_code) || a.contract_date.localeCompare(b.contract_date);
 }

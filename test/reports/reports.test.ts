@@ -124,7 +124,7 @@ describe('run_reports', () => {
   it('roll_report: contracts of the last multiple prices row, days to expiry, positions', async () => {
     const text = await run('roll_report');
     // Dec-23 expiry ~ 2023-12-27: 107 days from 2023-09-11; roll 25 days earlier; carry Feb-24 ~ 2024-02-27.
-    expect(text).toMatch(/GOLD\s+82\s+107\s+169\s+20231200\s+20240200\s+20240200\s+5\s+0/);
+    expect(text).toMatch(/GOLD\s+No_Roll\s+82\s+107\s+169\s+20231200\s+20240200\s+20240200\s+5\s+0/);
   });
 
   it('status_report: delayed methods and prices, locks, requests, processes', async () => {
