@@ -11,6 +11,7 @@
  */
 import {
   AckPolicy,
+  type ConsumerInfo,
   type ConsumerMessages,
   jetstream,
   jetstreamManager,
@@ -48,9 +49,17 @@ export async function ensureOrderRequestStream(nc: NatsConnection, prefix: strin
       duplicate_window: 24 * 3600 * 1_000_000_000,
     });
   }
+  let existing: ConsumerInfo | undefined;
   try {
-    await jsm.consumers.info(name, CONSUMER);
+    existing = await jsm.consumers.info(name, CONSUMER);
   } catch {
+    // No consumer yet (or it cannot be read): it is created below with the settings we need.
+  }
+  if (existing) {
+    // A consumer made by an older build kept max_deliver 5 and dropped a request after five
+    // deliveries (each kill -9 of a handler counts one): lift the cap in place.
+    if (existing.config.max_deliver !== -1) await jsm.consumers.update(name, CONSUMER, { max_deliver: -1 });
+  } else {
     // A request not acked within ack_wait (its handler died) is delivered again: its id finds the
     // order it already created (see consumeOrderRequests), so a redelivery is never a second order.
     await jsm.consumers.add(name, {

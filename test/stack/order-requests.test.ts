@@ -1,10 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listOrderRequests, pendingOrderRequests } from '../../actors/stack/order-requests.ts';
+import {
+  ensureOrderRequestStream,
+  listOrderRequests,
+  orderRequestStream,
+  pendingOrderRequests,
+} from '../../actors/stack/order-requests.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../../actors/strategy-order-ports.ts';
-import { jetstream } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { callService } from '../../src/bus/service.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { stackMethodsHarness } from './helpers.ts';
@@ -65,5 +70,23 @@ describe('instrument order requests queued for the stack handler', () => {
     const state = await new DurableStrategyStateSource(nc, PREFIX).stackState();
     expect(state.positions).toEqual([{ strategy_name: 'ewmac', instrument_code: 'SOFR', position: 2 }]);
     expect(state.locked_instruments).toEqual([]);
+  });
+});
+
+describe('the order request consumer', () => {
+  it('lifts a max_deliver cap left by an older build, so a request is never dropped after redeliveries', async () => {
+    const nc = await nats.connect();
+    const prefix = 'oreqcap';
+    const jsm = await jetstreamManager(nc);
+    const name = orderRequestStream(prefix);
+    await jsm.streams.add({ name, subjects: [`${prefix}.orderreq.>`], retention: RetentionPolicy.Workqueue });
+    await jsm.consumers.add(name, {
+      durable_name: 'stack_handler',
+      ack_policy: AckPolicy.Explicit,
+      max_deliver: 5,
+    });
+    expect(await ensureOrderRequestStream(nc, prefix)).toBe(name);
+    const info = await jsm.consumers.info(name, 'stack_handler');
+    expect(info.config.max_deliver).toBe(-1);
   });
 });
