@@ -6,8 +6,8 @@ import { sendBroker } from './order-actors.ts';
 /**
  * CLOCK_TICK for the algos (E1/E2 manage loops as deadlines kept in the broker order, so a
  * restored host re-arms them): time out and cancel; passive → aggressive on timeout, adverse price
- * move, adverse size, market closing or no valid quote (E2.6); aggressive keeps the limit at the side price (one modify per tick, not
- * a 1 ms spin: #949).
+ * move, adverse size, market closing or no valid quote (E2.6); aggressive keeps the limit at the
+ * side price (one modify per tick, not a 1 ms spin: #949). A spread is quoted as one contract.
  */
 export async function algoTick(core: StackCore): Promise<void> {
   const now = core.now();
