@@ -124,7 +124,9 @@ export async function putRollOrderOnStack(core: StackCore, plan: RollOrderPlan):
     referenceDatetime: plan.referenceDatetime,
     rollOrder: true,
   };
-  const bestAlgo = allocateAlgo(core, { ...io, orderType: 'best' });
+  // C6: a Zero-roll-order's children (outright legs or one spread) and a Close order's child take
+  // the best algo, unless the instrument has an algo override
+  const algoToUse = allocateAlgo(core, io);
   const children = plan.contractOrders.map((c, k): ContractOrder => {
     const spread = c.contractDates.length > 1;
     return {
@@ -145,7 +147,7 @@ export async function putRollOrderOnStack(core: StackCore, plan: RollOrderPlan):
       version: 1,
       createdAt: now,
       manualTrade: false,
-      algoToUse: spread ? 'market' : bestAlgo,
+      algoToUse,
       referencePrice: c.referencePrice,
       manualFill: 0,
       manualExecIds: [],

@@ -1,4 +1,5 @@
 import type { BrokerOrderState } from '../../src/broker/port.ts';
+import { algoQuote, toBrokerPrice } from './algo-quote.ts';
 import { adverseSize, marketClosing } from './market.ts';
 import type { StackCore } from './core.ts';
 import { BROKER_INITIAL, childSpec, sendBroker, sendContract, spawnBrokerOrder } from './order-actors.ts';
@@ -26,26 +27,17 @@ async function plan(
   qty: number,
 ): Promise<Plan | undefined> {
   if (algo === 'limit') {
-    if (co.limitPrice === undefined) return undefined;
+    if (co.limitPrice === undefined) return noTrade(core, co, 'limit order without a limit price');
     return { type: 'limit', limitPrice: co.limitPrice, mode: 'unmanaged' };
   }
-  let snap: Awaited<ReturnType<typeof core.deps.broker.marketSnapshot>> | undefined;
-  try {
-    snap = await core.deps.broker.marketSnapshot(co);
-  } catch {
-    snap = undefined;
-  }
-  const valid =
-    snap !== undefined &&
-    Number.isFinite(snap.bid) &&
-    Number.isFinite(snap.ask) &&
-    snap.bid > 0 &&
-    snap.ask > 0;
-  const prices = valid
+  // a spread is quoted as one contract, for the legs of this broker order's size
+  const q = await algoQuote(core, { ...co, ...spreadLegs(co, qty) });
+  const snap = 'quote' in q ? q.quote : undefined;
+  const prices = snap
     ? {
-        side: qty > 0 ? snap!.ask : snap!.bid,
-        offside: qty > 0 ? snap!.bid : snap!.ask,
-        mid: (snap!.bid + snap!.ask) / 2,
+        side: qty > 0 ? snap.ask : snap.bid,
+        offside: qty > 0 ? snap.bid : snap.ask,
+        mid: (snap.bid + snap.ask) / 2,
       }
     : {};
   if (algo === 'market') return { type: 'market', mode: 'aggressive', ...prices };
@@ -56,7 +48,7 @@ async function plan(
     });
     return undefined;
   }
-  if (!valid || !snap) return undefined; // E2.3: no valid quote, no trade
+  if (!snap) return noTrade(core, co, 'reason' in q ? q.reason : 'no valid quote'); // E2.3
   const viable = !adverseSize(qty, snap.bidSize, snap.askSize) && !(await marketClosing(core, co));
   if (!viable) return { type: 'market', mode: 'aggressive', ...prices };
   return {
@@ -66,6 +58,23 @@ async function plan(
     referenceOffside: prices.offside,
     ...prices,
   };
+}
+
+/** Why each contract order last did not trade: logged when it changes, not on every pass (#1249). */
+const lastNoTrade = new WeakMap<StackCore, Map<number, string>>();
+
+/** The algo sends nothing this pass (the lock stays free, the order is tried again): say why. */
+function noTrade(core: StackCore, co: ContractOrder, reason: string): undefined {
+  let seen = lastNoTrade.get(core);
+  if (!seen) lastNoTrade.set(core, (seen = new Map()));
+  if (seen.get(co.id) !== reason) {
+    seen.set(co.id, reason);
+    core.log.warn(
+      { contract_order_id: co.id, instrument_code: co.instrumentCode, algo: co.algoToUse, reason },
+      'algo: no trade',
+    );
+  }
+  return undefined;
 }
 
 /**
@@ -101,6 +110,7 @@ async function writeBrokerOrder(
 ): Promise<BrokerOrder | undefined> {
   const p = await plan(core, co, algo, size);
   if (!p) return undefined;
+  lastNoTrade.get(core)?.delete(co.id);
   const id = await core.newId('broker');
   const now0 = core.contractOrder(co.id);
   if (!now0?.active || now0.referenceOfControllingAlgo !== undefined || now0.fill === now0.trade)
@@ -171,7 +181,7 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
       orderRef: bo.orderRef,
       legs: bo.legs ?? [{ instrumentCode: bo.instrumentCode, contractDate: bo.contractDate, qty: bo.trade }],
       orderType: bo.brokerOrderType,
-      limitPrice: bo.limitPrice,
+      limitPrice: toBrokerPrice(bo, bo.limitPrice),
     });
     if (!placed.existing) core.counters.broker_orders_sent++;
     if (core.brokerOrder(bo.id)?.state === 'created') {

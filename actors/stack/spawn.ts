@@ -130,6 +130,9 @@ export function allocateAlgo(core: StackCore, io: InstrumentOrder): AlgoName | '
       return 'market';
     case 'limit':
       return 'limit';
+    case 'best':
+    case 'Zero-roll-order':
+      return 'best';
     case 'balance_trade':
       logCritical(core.log, 'balance trade orders are not executed by an algo', {
         instrument_order_id: io.id,

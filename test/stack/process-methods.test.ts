@@ -102,6 +102,12 @@ describe('run_stack_handler process methods', () => {
     await loop();
     await changeRollState({ nc, prefix: 'pmroll', clock }, 'GOLD', 'Force');
     await methods.generate_force_roll_orders!(ctx('generate_force_roll_orders'));
+    // the roll's spread takes the best algo (C6): at a constant price its passive limit (one spread
+    // at a time) rests until the passive time-out, then goes aggressive and fills (E2)
+    for (let spread = 0; spread < 2; spread++) {
+      await loop();
+      clock.advance(301_000);
+    }
     await loop();
     const byContract = (await broker.positions()).map((p) => [p.contractDate, p.position]);
     // the broker's positions: all in the forward, nothing left in the priced contract
@@ -112,7 +118,7 @@ describe('run_stack_handler process methods', () => {
       ctx('refresh_additional_sampling_all_instruments'),
     );
     const [sample] = await readSpreadSamples(nc, 'pmroll', 'GOLD');
-    expect(sample).toMatchObject({ instrument_code: 'GOLD', contract_date: '20261200', time: T0 });
+    expect(sample).toMatchObject({ instrument_code: 'GOLD', contract_date: '20261200', time: clock.now() });
     expect(sample!.spread).toBeCloseTo(sample!.ask - sample!.bid, 12);
     expect(sample!.spread).toBeGreaterThan(0);
     await methods.safe_stack_removal!(ctx('safe_stack_removal'));

@@ -4,6 +4,7 @@
  * limit), each fill followed by its commission report and the order's status, as IB reports them.
  */
 import type { BrokerEvent, BrokerFill } from '../port.ts';
+import { impliedSpreadSnapshot } from '../spread.ts';
 import type { SimBrokerConfig } from './sim-config.ts';
 import type { SimMarketData } from './sim-market.ts';
 import { isSimOrderFinished, type SimOrderRecord, toOrderState } from './state.ts';
@@ -84,16 +85,21 @@ export class SimFiller {
     this.emit({ type: 'order-status', state: toOrderState(order) });
   }
 
-  /** A limit order's price reached: the spread's price at the side it trades against its limit. */
+  /**
+   * A limit order's price reached: an outright's quote at the side it trades; a spread's combo
+   * (bought, legs as given: the port's spread price) at its implied ask.
+   */
   private marketable(order: SimOrderRecord): boolean {
     const now = this.cfg.clock.now();
-    const buy = (order.legs[0]?.qty ?? 0) > 0;
-    let price = 0;
-    for (const l of order.legs) {
-      const q = this.market.quote(l, now);
-      price += Math.sign(l.qty) * (buy ? q.ask : q.bid);
+    const first = order.legs[0];
+    if (!first) return false;
+    if (order.legs.length > 1) {
+      const quotes = order.legs.map((l) => ({ ...this.market.quote(l, now), bidSize: 0, askSize: 0 }));
+      const { ask } = impliedSpreadSnapshot(order.legs, quotes, now);
+      return (order.limitPrice ?? -Infinity) >= ask;
     }
-    const limit = order.limitPrice ?? (buy ? -Infinity : Infinity);
-    return buy ? limit >= price : limit <= -price;
+    const q = this.market.quote(first, now);
+    if (first.qty > 0) return (order.limitPrice ?? -Infinity) >= q.ask;
+    return (order.limitPrice ?? Infinity) <= q.bid;
   }
 }
