@@ -47,6 +47,17 @@ const ELECTING = new Set([
   10023, // insufficient resources (while peers are still being counted)
 ]);
 const STREAM_NAME_IN_USE = 10058;
+/** The JetStream client's own request timeout. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+/**
+ * How long an ephemeral consumer's first create is awaited before it is asked again under a new
+ * name (half a second longer on each attempt, up to the request's own timeout). A create answers in
+ * milliseconds; one placed on a dead peer never does (nats-server 2.9 places about one in three
+ * there while a node is down, and every object-store read and KV key listing makes one), and
+ * waiting the full 5 s each time cost a standby's stack handler ~45 s of start-up
+ * (test/cluster/standby.test.ts).
+ */
+const EPHEMERAL_CREATE_WAIT_MS = 500;
 
 /** JetStream gave no meta leader in time. */
 export class JetStreamUnavailableError extends Error {
@@ -136,10 +147,17 @@ type Request = (subject: string, payload?: Payload, opts?: RequestOptions) => Pr
 async function setupRequest(request: Request, subject: string, data: Uint8Array, opts?: RequestOptions) {
   const deadline = Date.now() + SETUP_BUDGET_MS;
   let timedOut = false;
+  // An ephemeral's create placed on a dead peer never answers: wait a short while, growing with
+  // each attempt (a slow but live server still answers), then ask again under a new name.
+  const ephemeral = renamedEphemeral(subject, data, 2)[0] !== subject;
   for (let attempt = 1; ; attempt++) {
     if (timedOut) [subject, data] = renamedEphemeral(subject, data, attempt);
+    const timeout = opts?.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const asked = ephemeral
+      ? { ...opts, timeout: Math.min(timeout, EPHEMERAL_CREATE_WAIT_MS * attempt) }
+      : opts;
     try {
-      const m = await request(subject, data, opts);
+      const m = await request(subject, data, asked);
       // A direct get answers with the message itself, never a JetStream API error body.
       const code = subject.startsWith(DIRECT_GET) ? undefined : jsErrorCode(m);
       if (timedOut && code === STREAM_NAME_IN_USE && subject.startsWith(CREATE))
