@@ -10,7 +10,8 @@
  * the family (history record, members deactivated: completion.ts). Each event is journalled by the
  * receiving actor (OrderHost) and published on `<prefix>.inspect.order.<kind>.<id>`.
  */
-import type { EmittedFrom, SnapshotFrom } from 'xstate';
+import type { AnyStateMachine, EmittedFrom, EventFromLogic, SnapshotFrom } from 'xstate';
+import type { MachineActors } from '../host/machine-actors.ts';
 import {
   type BrokerOrderEmitted,
   type BrokerOrderEvent,
@@ -23,6 +24,7 @@ import { spreadFilledPrice, stackFill } from '../../src/domain/orders/index.ts';
 import type { StackCore } from './core.ts';
 import { logCritical } from './ports.ts';
 import type {
+  AnyOrder,
   BrokerOrder,
   BrokerOrderState,
   BrokerOrderStatus,
@@ -241,6 +243,34 @@ export function spawnInstrumentOrder(
 }
 
 /**
+ * One event to one order's actor: the host journals the change, the machine takes the event and
+ * the stack's view of the order is read off the new snapshot. Returns what the machine emitted.
+ */
+function step<L extends AnyOrder['level'], M extends AnyStateMachine>(
+  core: StackCore,
+  level: L,
+  id: number,
+  event: EventFromLogic<M>,
+  actors: MachineActors<M, Extract<AnyOrder, { level: L }>>,
+  project: (order: Extract<AnyOrder, { level: L }>, snapshot: SnapshotFrom<M>) => void,
+  opts: Opts,
+): Array<EmittedFrom<M>> {
+  let emitted: Array<EmittedFrom<M>> = [];
+  core.host.change(
+    level,
+    id,
+    event.type,
+    (order) => {
+      const r = actors.send(order, event);
+      project(order, r.snapshot);
+      emitted = r.emitted;
+    },
+    opts,
+  );
+  return emitted;
+}
+
+/**
  * Send one event to a broker order's actor: the host records the event (journal, inspection) and
  * the record follows the machine. Returns what the machine emitted; its reports are logged and
  * counted here.
@@ -251,18 +281,7 @@ export function sendBroker(
   event: BrokerOrderEvent,
   opts: { defer?: boolean | 'lazy' } = {},
 ): BrokerOrderEmitted[] {
-  let emitted: BrokerOrderEmitted[] = [];
-  core.host.change(
-    'broker',
-    id,
-    event.type,
-    (b) => {
-      const r = core.brokerActors.send(b, event);
-      projectBroker(b, r.snapshot);
-      emitted = r.emitted;
-    },
-    opts,
-  );
+  const emitted = step(core, 'broker', id, event, core.brokerActors, projectBroker, opts);
   routeBroker(core, emitted);
   return emitted;
 }
@@ -315,18 +334,7 @@ export function sendContract(
   if (!co) return [];
   const before = core.contractActors.snapshot(co);
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
-  let emitted: Array<EmittedFrom<typeof contractOrderMachine>> = [];
-  core.host.change(
-    'contract',
-    id,
-    event.type,
-    (c) => {
-      const r = core.contractActors.send(c, event);
-      projectContract(c, r.snapshot);
-      emitted = r.emitted;
-    },
-    opts,
-  );
+  const emitted = step(core, 'contract', id, event, core.contractActors, projectContract, opts);
   // A contract order that completes while an algo holds it ends that algo (D4a: charge limits).
   const holder = before.context.algoControlledBy?.split(':')[1];
   if (holder !== undefined && emitted.some((e) => e.type === 'completed')) {
@@ -364,18 +372,7 @@ export function sendInstrument(
   if (!io) return [];
   const before = core.instrumentActors.snapshot(io);
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
-  let emitted: Array<EmittedFrom<typeof instrumentOrderMachine>> = [];
-  core.host.change(
-    'instrument',
-    id,
-    event.type,
-    (i) => {
-      const r = core.instrumentActors.send(i, event);
-      projectInstrument(i, r.snapshot);
-      emitted = r.emitted;
-    },
-    opts,
-  );
+  const emitted = step(core, 'instrument', id, event, core.instrumentActors, projectInstrument, opts);
   for (const e of emitted) {
     if (e.type === 'completed') core.familyCompleted(io);
     else if (e.type === 'unsupportedFamily')
