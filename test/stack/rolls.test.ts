@@ -18,21 +18,11 @@ import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import { DEFAULT_ROLL_AUTO_UPDATE, suggestRollState } from '../../src/domain/rolls/roll-state.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, T0 } from './helpers.ts';
+import { FORWARD, NEXT, PRICED, seedGold } from './roll-fixture.ts';
 
 const DAY = 86_400_000;
-const GOLD_ROLL = {
-  holdRollCycle: 'GJMQVZ',
-  rollOffsetDays: -30,
-  carryOffset: 1,
-  pricedRollCycle: 'GJMQVZ',
-  expiryOffset: 26,
-};
-const PRICED = '20261200';
-const FORWARD = '20270200';
-const NEXT = '20270400';
 
 let t: TestNats;
 let nc: NatsConnection;
@@ -48,39 +38,9 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** GOLD priced in Dec 2026, forward Feb 2027, with the Apr 2027 price the price roll needs. */
-async function seed(prefix: string): Promise<JetStreamPriceStore> {
-  const store = await JetStreamPriceStore.open(nc, prefix);
-  await store.putInstrumentConfig({ instrumentCode: 'GOLD', roll: GOLD_ROLL });
-  const times = [T0 - 2 * DAY, T0 - DAY];
-  await store.putMultiplePrices('GOLD', {
-    times: Float64Array.from(times),
-    price: Float64Array.from([2000, 2001]),
-    forward: Float64Array.from([2010, 2012]),
-    carry: Float64Array.from([2010, 2012]),
-    priceContract: [PRICED, PRICED],
-    forwardContract: [FORWARD, FORWARD],
-    carryContract: [FORWARD, FORWARD],
-  });
-  await store.putAdjustedPrices('GOLD', {
-    times: Float64Array.from(times),
-    values: Float64Array.from([2000, 2001]),
-  });
-  const one = (x: number) => Float64Array.from([x]);
-  await store.putContractPrices('GOLD', NEXT, 'D', {
-    times: one(T0 - DAY),
-    open: one(2020),
-    high: one(2020),
-    low: one(2020),
-    final: one(2021),
-    volume: one(10),
-  });
-  return store;
-}
-
 async function open(prefix: string, log: StackLogger = silentLogger, conn: NatsConnection = nc) {
   const clock = new SimulatedClock(T0);
-  const prices = await seed(prefix);
+  const prices = await seedGold(nc, prefix);
   const ctx = { nc: conn, prefix, clock };
   const contracts = await StoredRollContracts.open(ctx, prices, log);
   const broker = new SimBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
