@@ -6,8 +6,7 @@
  *
  * - Durable: the actor's persisted snapshot lives in the keyed records of the selected backend
  *   (`<PREFIX>_STRATEGY_ACTORS` KV, or MongoDB `strategy_actors`; key: the strategy), written with
- *   the revision it was read at, and
- *   before the work of a step starts (so a restart finds the actor busy, and who was running it).
+ *   the revision it was read at, and before the work of a step starts (so a restart finds the actor busy, and who was running it).
  * - Inspectable: every transition is published, once it is durable, on
  *   `<prefix>.inspect.strategy.<strategy>` as `{ kind, id, root, event, version, state, context,
  *   at }` (the inspect shape of the order actors; `at` is the injected clock).

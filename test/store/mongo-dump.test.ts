@@ -46,7 +46,7 @@ describe('mongodump output', () => {
     ]);
     const back = await readMongoDump(join(dir, 'production'));
     expect(back.get('fills')).toEqual(await m.db.collection('fills').find({}).sort({ _id: 1 }).toArray());
-    expect(back.get('capital')).toEqual([{ _id: 'pending', value: { reason: 'x' } }]);
+    expect(back.get('capital')).toEqual([{ _id: 'pending', value: { reason: 'x' }, rev: 1 }]);
     const meta = JSON.parse(await readFile(join(dir, 'production', 'fills.metadata.json'), 'utf8')) as {
       indexes: Array<{ name: string; unique?: boolean }>;
     };

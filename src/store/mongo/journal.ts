@@ -12,7 +12,7 @@
  */
 import { type Collection, type Db, MongoServerError } from 'mongodb';
 import { type AppendOptions, ExpectedVersionError, type JournalEntry } from '../journal.ts';
-import { DUPLICATE_KEY } from './json-collection.ts';
+import { asJson, DUPLICATE_KEY } from './json-collection.ts';
 
 export interface JournalDoc {
   _id: number;
@@ -90,7 +90,7 @@ export class MongoJournal {
           subject,
           prev,
           ...(opts.msgId !== undefined ? { msgId: opts.msgId } : {}),
-          data,
+          data: asJson(data),
         });
         return { seq, duplicate: false };
       } catch (err) {

@@ -34,6 +34,15 @@ export const DUPLICATE_KEY = 11000;
 
 export { KeyExistsError };
 
+/**
+ * A value as the JetStream backend stores it: through JSON, so both backends read back the same
+ * (BSON would keep an `undefined` field as `null`, and infinities and dates as themselves).
+ */
+export function asJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? null : (JSON.parse(text) as unknown);
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class JsonCollection {
@@ -54,7 +63,11 @@ export class JsonCollection {
   }
 
   async put(key: string, value: unknown): Promise<void> {
-    await this.c.updateOne({ _id: key }, { $set: { value }, $inc: { rev: 1 } }, { upsert: true });
+    await this.c.updateOne(
+      { _id: key },
+      { $set: { value: asJson(value) }, $inc: { rev: 1 } },
+      { upsert: true },
+    );
   }
 
   /** Write only when the key is still at `revision` (one filtered update: atomic on the server). */
@@ -62,7 +75,7 @@ export class JsonCollection {
     const at = revision === 1 ? { $or: [{ rev: 1 }, { rev: { $exists: false } }] } : { rev: revision };
     const r = await this.c.updateOne(
       { _id: key, ...at },
-      { $set: { value, rev: revision + 1 } },
+      { $set: { value: asJson(value), rev: revision + 1 } },
     );
     if (r.matchedCount !== 1)
       throw new RevisionConflictError(`key '${key}' moved on from revision ${revision}`);
@@ -71,7 +84,7 @@ export class JsonCollection {
 
   async create(key: string, value: unknown): Promise<number> {
     try {
-      await this.c.insertOne({ _id: key, value, rev: 1 });
+      await this.c.insertOne({ _id: key, value: asJson(value), rev: 1 });
       return 1;
     } catch (err) {
       if (err instanceof MongoServerError && err.code === DUPLICATE_KEY)
