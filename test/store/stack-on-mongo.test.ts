@@ -2,7 +2,8 @@
  * The stack handler on `storage_backend: mongodb` (the MongoDB wire-protocol server of
  * test/fixtures, or a real mongod when MONGODB_URL is set): its order journal, fills, history and
  * stack state go to MongoDB, NATS stays the bus. It trades a family, is restarted, restores its
- * open orders from MongoDB (snapshot + fill replay) and trades them on, positions = Σ fills.
+ * open orders from MongoDB (snapshot + fill replay) and trades them on, positions = Σ fills; a
+ * second writer of an order's journal makes the host stop with OwnershipLostError.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import type { FillRecord } from '../../actors/stack/types.ts';
 import { closeStorage, mongoDatabase, selectStorage } from '../../src/store/backend.ts';
 import { MongoOrderJournal } from '../../src/store/mongo/order-journal.ts';
+import { OwnershipLostError } from '../../src/store/order-journal.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack } from '../stack/helpers.ts';
@@ -93,6 +95,18 @@ describe('stack handler on storage_backend: mongodb', () => {
     expect(second.handler.positions().strategy).toEqual([
       { strategyName: 'ewmac', instrumentCode: 'SOFR', position: sumOf(after) },
     ]);
-    await second.handler.close();
+
+    // A second writer of one order's journal (another host that took the order): this host's next
+    // write of that order is refused with OwnershipLostError and it stops writing.
+    const d = await second.handler.createInstrumentOrder({ ...order, trade: 2 });
+    await second.handler.core.host.flush();
+    const subj = journal.orderSubject('instrument', d.id);
+    const last = (await journal.loadOrderEvents(subj)).at(-1)!;
+    await journal.appendOrder(subj, last.data, 'another-host', last.seq);
+    second.handler.core.host.change('instrument', d.id, 'TEST', () => undefined);
+    await expect(second.handler.core.host.durable('instrument', d.id)).rejects.toBeInstanceOf(
+      OwnershipLostError,
+    );
+    await expect(second.handler.close()).rejects.toBeInstanceOf(OwnershipLostError);
   }, 120_000);
 });
