@@ -69,10 +69,7 @@ export class StackHandler {
   /** Open the stores, restore every open order actor (snapshot plus fill replay), reconcile. */
   static async open(opts: StackHandlerOptions): Promise<StackHandler> {
     const prefix = opts.prefix ?? DEFAULT_PREFIX;
-    const [store, kv] = await Promise.all([
-      openOrderJournal(opts.nc, prefix),
-      StackKv.open(opts.nc, prefix),
-    ]);
+    const [store, kv] = await Promise.all([openOrderJournal(opts.nc, prefix), StackKv.open(opts.nc, prefix)]);
     const core = new StackCore(
       {
         nc: opts.nc,

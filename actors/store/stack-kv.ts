@@ -5,6 +5,9 @@ import { token } from './order-event-store.ts';
 
 export type LockReason = 'break' | 'manual';
 
+/** The instrument locks' storage, as a lock's owner (the stack core, a lock actor) uses it. */
+export type LockStore = Pick<StackKv, 'setLock' | 'loadLocks'>;
+
 /**
  * Small current-state records of the stack handler, in the keyed records `STACK_STATE` of the
  * selected backend (`openRecords`: the KV bucket `<PREFIX>_STACK_STATE`, or the MongoDB
@@ -71,9 +74,7 @@ export class StackKv {
 
   async loadLocks(): Promise<Map<string, LockReason>> {
     const out = new Map<string, LockReason>();
-    for (const { value } of await this.records.list<{ instrumentCode: string; reason: LockReason }>(
-      'locks.',
-    ))
+    for (const { value } of await this.records.list<{ instrumentCode: string; reason: LockReason }>('locks.'))
       out.set(value.instrumentCode, value.reason);
     return out;
   }
