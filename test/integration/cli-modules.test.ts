@@ -39,8 +39,10 @@ const REGISTER = `data:text/javascript,${encodeURIComponent(
   `import { register } from 'node:module'; register(${JSON.stringify(HOOKS)});`,
 )}`;
 
-/** Run `systack <args>` and return its exit code, stdout and the dist/ modules it loaded. */
-function loaded(args: string[]): Promise<{ code: number | null; stdout: string; modules: string[] }> {
+/** Run `systack <args>`: its exit code, stdout, the dist/ modules and the packages it loaded. */
+function loaded(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; modules: string[]; packages: string[] }> {
   const log = join(dir, `modules-${Date.now()}.txt`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', REGISTER, BIN, ...args], {
@@ -52,11 +54,10 @@ function loaded(args: string[]): Promise<{ code: number | null; stdout: string; 
     child.stderr.resume();
     child.once('error', reject);
     child.once('close', (code) => {
-      const modules = readFileSync(log, 'utf8')
-        .split('\n')
-        .filter((u) => u.startsWith(DIST))
-        .map((u) => u.slice(DIST.length + 1));
-      resolve({ code, stdout, modules: [...new Set(modules)] });
+      const urls = readFileSync(log, 'utf8').split('\n');
+      const modules = urls.filter((u) => u.startsWith(DIST)).map((u) => u.slice(DIST.length + 1));
+      const packages = urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []);
+      resolve({ code, stdout, modules: [...new Set(modules)], packages: [...new Set(packages)] });
     });
   });
 }
@@ -101,5 +102,8 @@ describe('systack control processes', () => {
         m === 'src/store/controls-store.js',
     );
     expect(heavy).toEqual([]);
+    // A service request needs no JetStream client (the storage catalogue's names load none).
+    expect(r.packages).toContain('@nats-io/services');
+    expect(r.packages.filter((p) => /^@nats-io\/(jetstream|kv|obj)$/.test(p))).toEqual([]);
   }, 60_000);
 });
