@@ -5,9 +5,8 @@
  * interactive-menus.ts.
  */
 import { REPORT_NAMES } from '../../actors/reports/build.ts';
-import type { Ask, Choose, Item } from './interactive-menus.ts';
+import { type Ask, type Choose, type Item, leaf } from './interactive-items.ts';
 
-const leaf = (name: string, args: string[]): Item => ({ name, run: async () => args });
 const LEVELS = ['instrument', 'contract', 'broker'];
 
 export function diagnosticsMenu(choose: Choose): Item[] {

@@ -64,6 +64,7 @@ export const commandTable: CommandEntry[] = [
     load: async () => [
       (await import('./control.ts')).register,
       (await import('./control-strategy.ts')).register,
+      (await import('./control-auto-limits.ts')).register,
       (await import('./control-trade-limits.ts')).register,
       (await import('./ib.ts')).register,
     ],
