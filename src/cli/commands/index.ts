@@ -77,7 +77,10 @@ export const commandTable: CommandEntry[] = [
   {
     name: 'strategy',
     summary: 'Stored optimal positions, system diagnostics and strategy actor states',
-    load: async () => [(await import('./strategy.ts')).register],
+    load: async () => [
+      (await import('./strategy.ts')).register,
+      (await import('./strategy-backtest.ts')).register,
+    ],
   },
   {
     name: 'prices',
