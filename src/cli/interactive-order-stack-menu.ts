@@ -21,12 +21,17 @@ export function orderStackMenu(choose: Choose): Item[] {
           run: async (ask) => ['orders', 'history', await level(), await ask('order id')],
         },
         leaf('View positions', ['orders', 'positions']),
+        leaf('View cash balances (per currency, at the broker)', ['orders', 'fx-balances']),
       ],
     },
     {
       name: 'Create orders',
       menu: [
         leaf('Spawn contract orders from instrument orders', ['orders', 'spawn']),
+        {
+          name: 'Create force roll contract orders',
+          run: async (ask) => ['orders', 'force-roll', await ask('instrument code')],
+        },
         leaf('Create broker orders from contract orders', ['orders', 'create-broker']),
         {
           name: 'Balance trade',
@@ -61,6 +66,17 @@ export function orderStackMenu(choose: Choose): Item[] {
             await ask('strategy name'),
             await ask('instrument code'),
             await ask('trade (signed)'),
+          ],
+        },
+        {
+          // The reference shows the balances first: they are printed again after the trade.
+          name: 'Cash FX trade',
+          run: async (ask) => [
+            'orders',
+            'fx-trade',
+            await ask('currency pair in market convention (e.g. GBPUSD)'),
+            await choose('buy or sell the first currency', ['buy', 'sell']),
+            await ask('amount of the first currency (units)'),
           ],
         },
       ],

@@ -168,4 +168,6 @@ export class ChaosBroker implements BrokerPort {
   marketSnapshot: BrokerPort['marketSnapshot'] = (c) => this.inner.marketSnapshot(c);
   spreadSnapshot: BrokerPort['spreadSnapshot'] = (legs) => this.inner.spreadSnapshot(legs);
   tradingHours: BrokerPort['tradingHours'] = (c) => this.inner.tradingHours(c);
+  cashBalances: BrokerPort['cashBalances'] = () => this.inner.cashBalances();
+  placeFxOrder: BrokerPort['placeFxOrder'] = (req) => this.inner.placeFxOrder(req);
 }

@@ -94,8 +94,9 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'orders',
-    summary: 'Order stacks: view, create, fill, balance, cancel, lock, delete, end of day',
-    load: async () => [(await import('./orders.ts')).register],
+    summary:
+      'Order stacks: view, create, fill, balance, cancel, lock, delete, end of day, force roll orders, cash FX trades',
+    load: async () => [(await import('./orders.ts')).register, (await import('./orders-manual.ts')).register],
   },
   {
     name: 'report',
