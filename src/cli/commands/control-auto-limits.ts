@@ -6,16 +6,12 @@
  * refused before anything is read or written.
  */
 import type { Command } from 'commander';
-import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
-import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
-import { CLASSIC_SYSTEM_DEFAULTS } from '../../domain/system/config.ts';
 import {
   AUTO_LIMIT_DEFAULTS,
   AutoLimitInputError,
   type AutoLimitParams,
   checkAutoLimitParams,
 } from '../../domain/strategy-orders/auto-position-limits.ts';
-import { openControlsStore } from '../../store/backend.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
 import { registerControl } from './control.ts';
@@ -32,13 +28,13 @@ interface Opts {
 
 const COLUMNS = ['instrument_code', 'annual_risk_per_contract', 'current_limit', 'proposed_limit', 'note'];
 
-function params(o: Opts): AutoLimitParams {
+/** (The system config's forecast cap over the average absolute forecast: 20 / 10.) */
+function params(o: Opts, maxForecastRatio: number): AutoLimitParams {
   const p = {
     riskTarget: Number(o.riskTarget),
     idm: Number(o.idm),
     instrumentWeight: Number(o.instrumentWeight),
-    maxForecastRatio:
-      CLASSIC_SYSTEM_DEFAULTS.forecast_cap / CLASSIC_SYSTEM_DEFAULTS.average_absolute_forecast,
+    maxForecastRatio,
   };
   try {
     checkAutoLimitParams(p);
@@ -87,10 +83,19 @@ export function register(program: Command): void {
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
     .option('--json', 'print JSON')
     .action(async (o: Opts) => {
-      const p = params(o);
+      // Loaded by this subcommand only (every `systack control ...` registers it).
+      const { CLASSIC_SYSTEM_DEFAULTS: d } = await import('../../domain/system/config.ts');
+      const p = params(o, d.forecast_cap / d.average_absolute_forecast);
       await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix, config }) => {
-        const { proposeAutoPositionLimits, writeAutoPositionLimits } =
-          await import('../../../actors/position-limits-service.ts');
+        const [service, { resolveProcessClock }, { ProcessStore }, { openControlsStore }] = await Promise.all(
+          [
+            import('../../../actors/position-limits-service.ts'),
+            import('../../../actors/supervisor/clock-sync.ts'),
+            import('../../../actors/supervisor/process-store.ts'),
+            import('../../store/backend.ts'),
+          ],
+        );
+        const { proposeAutoPositionLimits, writeAutoPositionLimits } = service;
         const clock = await resolveProcessClock(process.env, await ProcessStore.open(nc, prefix));
         const controls = await openControlsStore(nc, prefix);
         const proposal = await proposeAutoPositionLimits(
