@@ -5,7 +5,7 @@
  * processes, change a status (the stored status changes), exit; then Trade limits > Change limit
  * (the trade-limits bucket changes, through the same operations as `systack control trade-limits`).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { proposeAutoPositionLimits } from '../../actors/position-limits-service.
 import { loadConfig } from '../../src/config/load.ts';
 import { testLogger } from '../supervisor/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { DOWN, ENTER, Terminal, UP } from '../support/terminal.ts';
 
 const PREFIX = 'systack'; // the configured subject_prefix the CLI uses
 let nats: TestNats;
@@ -85,33 +86,6 @@ afterAll(async () => {
   await service?.stop();
   await nats?.stop();
 });
-
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
-const DOWN = '\x1b[B';
-const UP = '\x1b[A';
-const ENTER = '\r';
-
-class Terminal {
-  text = '';
-  readonly exited: Promise<number | null>;
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.on('data', (d: Buffer) => (this.text += d.toString().replace(ANSI, '')));
-    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
-  }
-  /** Wait until the screen shows `what` after position `from`; returns where it was found. */
-  async see(what: string, from = 0, ms = 60_000): Promise<number> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const i = this.text.indexOf(what, from);
-      if (i >= 0) return i + what.length;
-      if (Date.now() > end) throw new Error(`'${what}' not shown; screen:\n${this.text.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  keys(...k: string[]): void {
-    this.child.stdin.write(k.join(''));
-  }
-}
 
 describe('interactive menus through a pseudo-terminal', () => {
   it('interactive_controls: view processes, change a status, exit', async () => {

@@ -6,8 +6,8 @@
  * with a calendar spread [priced −P, forward +P]; not twice. FX: the simulated broker's balances
  * move by the trade at its rate; every bad input is refused and changes nothing.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +26,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import { createRootLogger } from '../../src/log/logger.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { DOWN, ENTER, Terminal, UP } from '../support/terminal.ts';
 import { FORWARD, PRICED, seedGold, T0 } from './roll-fixture.ts';
 
 const execFileP = promisify(execFile);
@@ -182,5 +183,39 @@ describe('orders fx-trade', () => {
       expect(r.stderr).toContain(message);
     }
     expect(await balances()).toEqual(after);
+  }, 180_000);
+
+  it('interactive_order_stack: Create orders > Cash FX trade through a pseudo-terminal', async () => {
+    const before = await balances();
+    const dir = mkdtempSync(join(tmpdir(), 'systack-menu-'));
+    writeFileSync(join(dir, 'private_config.yaml'), `nats_url: ${nats.url}\n`);
+    const term = new Terminal(
+      spawn('script', ['-qfec', join(process.cwd(), 'scripts', 'interactive_order_stack'), '/dev/null'], {
+        cwd: dir,
+        env: { ...process.env, SYSTACK_PRIVATE_DIR: dir, TERM: 'xterm', COLUMNS: '200', LINES: '50' },
+      }),
+    );
+    try {
+      let at = await term.see('2: Create orders');
+      term.keys(DOWN, ENTER);
+      at = await term.see('7: Cash FX trade', at);
+      term.keys(DOWN, DOWN, DOWN, DOWN, DOWN, DOWN, ENTER);
+      at = await term.see('currency pair in market convention', at);
+      term.keys('GBPUSD', ENTER);
+      at = await term.see('buy or sell the first currency', at);
+      term.keys(DOWN, ENTER); // buy, sell
+      at = await term.see('amount of the first currency', at);
+      term.keys('500', ENTER);
+      at = await term.see('$ systack orders fx-trade GBPUSD sell 500', at);
+      at = await term.see('cash balances now', at);
+      await term.see('0: Back', at);
+      term.keys(UP, ENTER); // the last entry: Exit
+      expect(await term.exited).toBe(0);
+    } finally {
+      term.child.kill();
+    }
+    const after = await balances();
+    expect(after.GBP).toBeCloseTo(before.GBP! - 500, 9);
+    expect(after.USD).toBeCloseTo(before.USD! + 500 * 1.25, 9);
   }, 180_000);
 });
