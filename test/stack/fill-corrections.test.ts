@@ -84,6 +84,8 @@ describe('fill-corrected from the broker', () => {
     expect(read.fills).toBe(1);
     expect(read.strategy).toEqual(h.positions().strategy);
     expect((await stored(h)).get(original.execId)).toMatchObject({ qty: 2, price: 99.75, commission: 3 });
+    // The correction reached the broker order's machine as FILL_CORRECTED: its fill and price follow.
+    expect(h.core.brokerOrder(first!.brokerOrderId!)).toMatchObject({ fill: 2, filledPrice: 99.75 });
     await h.close();
     // A restore reads the corrected record.
     const again = await StackHandler.open({ nc, broker: new SimBroker({ clock }), clock, prefix });
