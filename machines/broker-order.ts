@@ -108,7 +108,8 @@ export const brokerOrderMachine = setup({
         type: 'fillCorrected',
         orderId,
         parentId,
-        fillId: event.original.fillId,
+        original: event.original,
+        corrected: event.corrected,
         cumulativeFill: [...r.ledger.fill],
         filledPrice: r.ledger.filledPrice,
       });

@@ -53,7 +53,8 @@ export type BrokerOrderEmitted =
       type: 'fillCorrected';
       orderId: string;
       parentId: string | null;
-      fillId: string;
+      original: Fill;
+      corrected: Fill;
       cumulativeFill: number[];
       filledPrice: number | null;
     }
