@@ -1,7 +1,7 @@
 import type { StackCore } from './core.ts';
 import { sendAlgo } from './algo-actors.ts';
 import { algoQuote } from './algo-quote.ts';
-import { performAlgo } from './algos.ts';
+import { performAlgo } from './algo-events.ts';
 
 /**
  * CLOCK_TICK for the algo actors (algo-actors.ts). Each working algo hears the time from the
