@@ -10,7 +10,7 @@ import { brokerMachineInput, contractMachineInput, instrumentMachineInput } from
 import { AlgoActors } from './algo-actors.ts';
 import { InstrumentLocks } from './lock-actors.ts';
 import { applyFillToPositions } from './positions.ts';
-import type { OrderEventStore } from '../store/order-event-store.ts';
+import type { OrderJournal } from '../../src/store/order-journal.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
 import {
   type ContractResolver,
@@ -183,7 +183,7 @@ export class StackCore {
 
   constructor(
     readonly deps: StackDeps,
-    readonly store: OrderEventStore,
+    readonly store: OrderJournal,
     readonly kv: StackKv,
   ) {
     this.host = new OrderHost<AnyOrder>(store, {
