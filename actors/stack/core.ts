@@ -164,6 +164,25 @@ export class StackCore {
     const k = strategyPositionKey(o.strategyName, o.instrumentCode);
     this.byKey.set(k, [...(this.byKey.get(k) ?? []), o.id]);
     if (o.requestId !== undefined) this.byRequest.set(o.requestId, o.id);
+    if (o.rollOrder) {
+      let ids = this.rollOrderIds.get(o.instrumentCode);
+      if (!ids) this.rollOrderIds.set(o.instrumentCode, (ids = new Set()));
+      ids.add(o.id);
+    }
+  }
+
+  /** Roll orders by instrument (indexed with the instrument orders), so a spawn need not scan. */
+  private readonly rollOrderIds = new Map<string, Set<number>>();
+
+  /** Whether a roll order is active on the instrument stack for this instrument. */
+  hasActiveRollOrder(instrumentCode: string): boolean {
+    const ids = this.rollOrderIds.get(instrumentCode);
+    if (!ids) return false;
+    for (const id of ids) {
+      if (this.instrumentOrder(id)?.active) return true;
+      ids.delete(id);
+    }
+    return false;
   }
 
   /** Requests being put on the stack now (a redelivery waits for the same order). */

@@ -220,10 +220,14 @@ export function reconcileChildren(core: StackCore): void {
   }
 }
 
-/** Start the actor of a new contract order and put it on the stack. */
-export function spawnContractOrder(core: StackCore, co: ContractOrder): void {
+/**
+ * Start the actor of a new contract order and put it on the stack. With `defer`, its creation is
+ * written with its next undeferred change (its first broker order's ALGO_CONTROL, made durable
+ * before that broker order is sent), or after the wait.
+ */
+export function spawnContractOrder(core: StackCore, co: ContractOrder, opts: Opts = {}): void {
   projectContract(co, core.contractActors.start(co).snapshot);
-  core.host.spawn(co, 'CREATED');
+  core.host.spawn(co, 'CREATED', opts);
 }
 
 /**
@@ -336,7 +340,8 @@ export function sendContract(
   opts: Opts = {},
 ): Array<EmittedFrom<typeof contractOrderMachine>> {
   const co = core.contractOrder(id);
-  if (!co) return [];
+  // Inactive = completed: its machine is in a final state and takes no event (no actor needed).
+  if (!co?.active) return [];
   const before = core.contractActors.snapshot(co);
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
   const emitted = step(core, 'contract', id, event, core.contractActors, projectContract, opts);
@@ -372,6 +377,8 @@ export function sendContract(
     else if (e.type === 'ignored' || e.type === 'controlRefused' || e.type === 'releaseRefused')
       core.log.warn({ ...e }, `contract order: ${e.type}`);
   }
+  // A completed order's actor is done: its record keeps the final state (memory of live actors).
+  if (!co.active) core.contractActors.stop(co);
   return emitted;
 }
 
@@ -383,7 +390,7 @@ export function sendInstrument(
   opts: Opts = {},
 ): Array<EmittedFrom<typeof instrumentOrderMachine>> {
   const io = core.instrumentOrder(id);
-  if (!io) return [];
+  if (!io?.active) return [];
   const before = core.instrumentActors.snapshot(io);
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
   const emitted = step(core, 'instrument', id, event, core.instrumentActors, projectInstrument, opts);
@@ -396,5 +403,6 @@ export function sendInstrument(
     else if (e.type === 'ignored' || e.type === 'spawnRefused')
       core.log.warn({ ...e }, `instrument order: ${e.type}`);
   }
+  if (!io.active) core.instrumentActors.stop(io);
   return emitted;
 }

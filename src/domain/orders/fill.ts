@@ -76,7 +76,7 @@ export function emptyLedger(trade: TradeQty): FillLedger {
     trade: [...trade],
     fill: zeroQty(n),
     filledPrice: null,
-    legFilledPrices: Array.from({ length: n }, () => null),
+    legFilledPrices: new Array<number | null>(n).fill(null),
     fillDatetime: null,
     commission: 0,
     overfill: zeroQty(n),
