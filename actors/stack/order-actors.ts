@@ -303,6 +303,11 @@ function routeBroker(core: StackCore, emitted: BrokerOrderEmitted[]): void {
         sendContract(core, id, { type: 'CHILD_REJECTED', childId, reason: e.reason });
       else if (e.type === 'cancelled') sendContract(core, id, { type: 'CHILD_CANCELLED', childId });
     }
+    if (e.type === 'fillCorrected' && e.parentId !== null) {
+      const { original, corrected } = e;
+      const event = { type: 'CHILD_FILL_CORRECTED' as const, childId: e.orderId, original, corrected };
+      sendContract(core, Number(e.parentId), event);
+    }
     if (e.type === 'lateFill') core.counters.late_fills++;
     if (e.type === 'overfilled') {
       core.counters.overfills++;
@@ -357,6 +362,15 @@ export function sendContract(
       // Deferred: the family's completion holds it until the history record is written; a restore
       // finds a completed child its parent missed (reconcileChildren).
       else sendInstrument(core, pid, { type: 'CHILD_COMPLETED', childId }, FILL);
+    }
+    if (e.type === 'fillCorrected' && e.parentId !== null) {
+      const { original, corrected, orderId: childId } = e;
+      sendInstrument(core, Number(e.parentId), {
+        type: 'CHILD_FILL_CORRECTED',
+        childId,
+        original,
+        corrected,
+      });
     }
     if (e.type === 'overfilled' || e.type === 'invalidFill')
       logCritical(core.log, `contract order: ${e.type}`, { ...e });
