@@ -167,6 +167,14 @@ for (const make of [jetstream, mongodb]) {
         'a',
         'b',
       ]);
+      // every order event in the order written, across subjects (purged subjects gone)
+      expect(
+        (await orders.loadStackEvents<{ state: string }>()).map((e) => [e.subject, e.data.state]),
+      ).toEqual([
+        [s1, 'a'],
+        [s1, 'b'],
+        [s2, 'new day'],
+      ]);
     });
 
     it('fills: a late commission joined; a correction replaces the values and clears it until its own commission', async () => {
