@@ -49,7 +49,7 @@ function hostConfig(host: string, url: string): string {
       'jetstream_replicas: 3',
       'supervisor_lease_stale_ms: 3000',
       'process_lease_stale_ms: 4000',
-      'log_level: warn',
+      `log_level: ${process.env.SYSTACK_TEST_LOG_LEVEL ?? 'warn'}`,
     ].join('\n'),
   );
   writeFileSync(
