@@ -55,6 +55,7 @@ describe('chaos suite: partitions, a slow consumer and clock jumps', () => {
     ]);
     const line = r.out.trim().split('\n').at(-1) ?? '';
     expect(line, r.err).toMatch(/^\{/);
+    process.stdout.write(`${line}\n`);
     const s = JSON.parse(line) as Summary;
     expect(s).toMatchObject({
       complete: true,
