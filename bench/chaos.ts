@@ -17,11 +17,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { pendingOrderRequests } from '../actors/stack/order-requests.ts';
 import { Prng } from '../src/broker/sim/prng.ts';
 import { callService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
 import { checkInvariants } from './chaos/invariants.ts';
+import { queuedRequests } from './chaos/queue.ts';
 import { chaosRequests } from './chaos/requests.ts';
 import { ChaosProxy } from './chaos/proxy.ts';
 import { ChaosSystem, chaosStrategies, PREFIX } from './chaos/system.ts';
@@ -211,7 +211,7 @@ async function finished(nc: NatsConnection): Promise<boolean> {
       { active_only: true },
       2000,
     );
-    return active.length === 0 && (await pendingOrderRequests(nc, PREFIX)) === 0;
+    return active.length === 0 && (await queuedRequests(nc)) === 0;
   } catch {
     return false; // the stack handler is away: not finished
   }
