@@ -10,7 +10,7 @@ import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
 import { latestTotal } from '../src/store/capital-store.ts';
 import type { Logger } from '../src/log/logger.ts';
-import { OrderEventStore } from './store/order-event-store.ts';
+import { openOrderJournal } from './store/open-order-journal.ts';
 import { applyFillToPositions } from './stack/positions.ts';
 import type { FillRecord } from './stack/types.ts';
 import { openCapitalStore } from '../src/store/backend.ts';
@@ -35,7 +35,7 @@ const ALERT_LEVELS = ['error', 'critical', 'fatal'];
 const dayOf = (t: number): string => new Date(t).toISOString().slice(0, 10);
 
 async function snapshot(nc: NatsConnection, prefix: string): Promise<Snapshot & { records: FillRecord[] }> {
-  const events = await OrderEventStore.open(nc, prefix);
+  const events = await openOrderJournal(nc, prefix);
   const records = (await events.loadFills<FillRecord>()).map((e) => e.data);
   const contract = new Map<string, number>();
   applyAll(contract, records);

@@ -16,7 +16,7 @@ import type { BrokerPosition } from '../src/broker/port.ts';
 import { withBroker } from './process-methods/broker-session.ts';
 import { capitalMethods } from './process-methods/capital.ts';
 import type { MethodContext } from './process-methods/types.ts';
-import { OrderEventStore } from './store/order-event-store.ts';
+import { openOrderJournal } from './store/open-order-journal.ts';
 import { openStrategyRuntime } from './strategy-runtime.ts';
 import { pendingOrderRequests } from './stack/order-requests.ts';
 import { readPositions } from './stack/read-model.ts';
@@ -120,7 +120,7 @@ async function brokerPositions(ctx: MethodContext): Promise<BrokerPosition[]> {
 export async function runSummary(ctx: MethodContext): Promise<RunSummary> {
   const { nc, prefix } = ctx;
   const ours = await readPositions(nc, prefix);
-  const events = await OrderEventStore.open(nc, prefix);
+  const events = await openOrderJournal(nc, prefix);
   const stack = await events.loadStack<{ record?: AnyOrder }>();
   const active = stack.filter((e) => e.data.record?.active).length;
   const theirs = await brokerPositions(ctx);

@@ -1,12 +1,17 @@
 /**
- * What a strategy actor (actors/strategy-actors.ts) stores and publishes, and its errors: the KV
- * record of `<PREFIX>_STRATEGY_ACTORS` and the body of `<prefix>.inspect.strategy.<strategy>`.
+ * What a strategy actor (actors/strategy-actors.ts) stores and publishes, and its errors: the
+ * record of the keyed records `STRATEGY_ACTORS` (the KV bucket `<PREFIX>_STRATEGY_ACTORS`, or
+ * with MongoDB the collection `strategy_actors`; `openStrategyActorRecords`) and the body of
+ * `<prefix>.inspect.strategy.<strategy>`.
  */
-import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { SnapshotFrom } from 'xstate';
 import type { strategyMachine } from '../machines/strategy.ts';
 import { subject } from '../src/bus/subjects.ts';
+import { openRecords } from '../src/store/backend.ts';
+import { KV_BUCKETS } from '../src/store/catalogue.ts';
 import { keyToken } from '../src/store/kv-json.ts';
+import type { Records } from '../src/store/records.ts';
 
 export type StrategySnapshot = SnapshotFrom<typeof strategyMachine>;
 export type StrategyActorContext = StrategySnapshot['context'];
@@ -20,7 +25,7 @@ export interface StrategyActorOwner {
   instance: string;
 }
 
-/** What the KV key of a strategy holds. */
+/** What the key of a strategy holds. */
 export interface StrategyActorRecord {
   strategy_name: string;
   state: string;
@@ -63,12 +68,17 @@ export function inspectStrategySubject(prefix: string, strategy: string): string
   return subject(prefix, 'inspect', 'strategy', strategy);
 }
 
+/** The strategy actors' records on the selected storage backend (`storage_backend`). */
+export function openStrategyActorRecords(nc: NatsConnection, prefix: string): Promise<Records> {
+  const b = KV_BUCKETS.strategy_actors;
+  return openRecords(nc, prefix, b.name, b.history);
+}
+
 /** The stored record of one strategy's actor (undefined: it never ran). */
 export async function readStrategyActor(
-  kv: KV,
+  records: Records,
   strategy: string,
 ): Promise<{ record: StrategyActorRecord; revision: number } | undefined> {
-  const e = await kv.get(keyToken(strategy, 'strategy'));
-  if (e?.operation !== 'PUT' || e.length === 0) return undefined;
-  return { record: e.json<StrategyActorRecord>(), revision: e.revision };
+  const e = await records.getVersioned<StrategyActorRecord>(keyToken(strategy, 'strategy'));
+  return e && { record: e.value, revision: e.revision };
 }

@@ -4,9 +4,9 @@
  * strategy's work — run_systems (CLOCK_TICK → running → SYSTEM_DONE / SYSTEM_FAILED) and
  * run_strategy_order_generator (GENERATE_ORDERS → generatingOrders → ORDERS_SENT / ORDERS_FAILED).
  *
- * - Durable: the actor's persisted snapshot lives in the catalogued KV bucket
- *   `<PREFIX>_STRATEGY_ACTORS` (key: the strategy), written with the revision it was read at, and
- *   before the work of a step starts (so a restart finds the actor busy, and who was running it).
+ * - Durable: the actor's persisted snapshot lives in the keyed records of the selected backend
+ *   (`<PREFIX>_STRATEGY_ACTORS` KV, or MongoDB `strategy_actors`; key: the strategy), written with
+ *   the revision it was read at, and before the work of a step starts (so a restart finds the actor busy, and who was running it).
  * - Inspectable: every transition is published, once it is durable, on
  *   `<prefix>.inspect.strategy.<strategy>` as `{ kind, id, root, event, version, state, context,
  *   at }` (the inspect shape of the order actors; `at` is the injected clock).
@@ -16,16 +16,16 @@
  *   other kind is ended as failed ("interrupted") and reset first.
  */
 import { hostname } from 'node:os';
-import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createActor } from 'xstate';
 import { type StrategyMachineEvent, strategyMachine } from '../machines/strategy.ts';
 import type { Clock } from '../src/clock.ts';
-import { openCatalogued } from '../src/store/catalogue.ts';
 import { keyToken } from '../src/store/kv-json.ts';
+import type { Records } from '../src/store/records.ts';
 import {
   inspectStrategySubject,
   type OrderWork,
+  openStrategyActorRecords,
   readStrategyActor,
   StrategyActorBusyError,
   type StrategyActorContext,
@@ -48,7 +48,7 @@ export class StrategyActors {
   private constructor(
     private readonly nc: NatsConnection,
     private readonly prefix: string,
-    readonly kv: KV,
+    readonly kv: Records,
     private readonly opts: { strategies: readonly string[]; clock: Clock },
   ) {}
 
@@ -57,7 +57,7 @@ export class StrategyActors {
     prefix: string,
     opts: { strategies: readonly string[]; clock: Clock },
   ): Promise<StrategyActors> {
-    return new StrategyActors(nc, prefix, await openCatalogued(nc, prefix, 'strategy_actors'), opts);
+    return new StrategyActors(nc, prefix, await openStrategyActorRecords(nc, prefix), opts);
   }
 
   /** A configured strategy's name, or UnknownStrategyError (reserved names included). */
@@ -225,12 +225,11 @@ export class StrategyActors {
       context: snap.context,
       snapshot: JSON.parse(JSON.stringify(s.actor.getPersistedSnapshot())) as unknown,
     };
-    const body = JSON.stringify(record);
     try {
       s.revision =
         s.revision === 0
-          ? await this.kv.create(s.strategy, body)
-          : await this.kv.update(s.strategy, body, s.revision);
+          ? await this.kv.create(s.strategy, record)
+          : await this.kv.update(s.strategy, record, s.revision);
     } catch (err) {
       throw new StrategyActorBusyError(
         `strategy ${s.strategy} was changed by another process (${message(err)}); nothing was run`,

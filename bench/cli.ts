@@ -4,13 +4,15 @@
  * system, from /usr/bin/time when installed: the figure a loaded machine changes least).
  * `node -e 0` is the floor.
  *   npx tsx bench/cli.ts [--runs 5] [--nats-url URL]
+ * Each command also runs once under a module-load hook: `files_loaded` is how many files (ES
+ * modules and CommonJS) it loaded, the figure that does not move with the machine's load.
  * NATS queries (`control processes`, `orders view instrument`) are timed against the system at
  * --nats-url, or else against one the bench starts: an embedded nats-server with the
  * process-control service (what the supervisor serves) and no stack handler (so `orders view`
  * reads the stack from JetStream, its path when the handler is not running).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlService } from '../actors/supervisor/control-service.ts';
@@ -45,6 +47,45 @@ function run(cmd: string, argv: string[]): Promise<{ status: number | null; stde
   });
 }
 
+/** A loader hook (its own thread) and a CommonJS hook appending each loaded file to $MODULE_LOG. */
+const HOOKS = `data:text/javascript,${encodeURIComponent(
+  `import { appendFileSync } from 'node:fs';
+   export async function load(url, context, next) {
+     if (url.startsWith('file:')) appendFileSync(process.env.MODULE_LOG, url.slice(7) + '\\n');
+     return next(url, context);
+   }`,
+)}`;
+const REGISTER = `data:text/javascript,${encodeURIComponent(
+  `import Module, { register } from 'node:module';
+   import { appendFileSync } from 'node:fs';
+   register(${JSON.stringify(HOOKS)});
+   const load = Module._load;
+   Module._load = function (request, parent, isMain) {
+     const loaded = load.call(this, request, parent, isMain);
+     try {
+       const file = Module._resolveFilename(request, parent, isMain);
+       if (file.startsWith('/')) appendFileSync(process.env.MODULE_LOG, file + '\\n');
+     } catch {}
+     return loaded;
+   };`,
+)}`;
+
+/** How many distinct files one run of `args` loads. */
+async function filesLoaded(args: string[]): Promise<number> {
+  const log = join(cwd, 'modules.txt');
+  rmSync(log, { force: true });
+  const saved = process.env.MODULE_LOG;
+  process.env.MODULE_LOG = log;
+  try {
+    await run(process.execPath, ['--import', REGISTER, ...args]);
+  } finally {
+    if (saved === undefined) delete process.env.MODULE_LOG;
+    else process.env.MODULE_LOG = saved;
+  }
+  if (!existsSync(log)) return 0;
+  return new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean)).size;
+}
+
 async function time(args: string[]) {
   const ms: number[] = [];
   const cpu: number[] = [];
@@ -65,6 +106,7 @@ async function time(args: string[]) {
     median_ms: Math.round(median(ms)),
     runs_ms: ms.map(Math.round),
     ...(cpu.length ? { median_cpu_ms: Math.round(median(cpu)) } : {}),
+    files_loaded: await filesLoaded(args),
     exit_code: code,
   };
 }

@@ -16,7 +16,7 @@ import {
   writeRollCalendarCsv,
 } from '../../src/store/csv/price-files.ts';
 import { PRIVATE_DIR, PRIVATE_FILE } from '../../src/store/jetstream/snapshot.ts';
-import { OrderEventStore } from '../store/order-event-store.ts';
+import { openOrderJournal } from '../store/open-order-journal.ts';
 import { readPositions } from '../stack/read-model.ts';
 import { openCapitalStore, openPriceStore, openStrategyStore } from '../../src/store/backend.ts';
 
@@ -111,7 +111,7 @@ export async function backupToCsv(
   counts.contract_positions = positions.contract.length;
   counts.strategy_positions = positions.strategy.length;
 
-  const orders = await OrderEventStore.open(nc, prefix);
+  const orders = await openOrderJournal(nc, prefix);
   const fills = (await orders.loadFills<Record<string, unknown>>()).map((e) => e.data);
   await put(join(dir, 'orders'), 'fills.csv', objectsToCsv(fills));
   counts.fills = fills.length;

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subject } from '../../src/bus/subjects.ts';
-import { type OrderEventStore, OwnershipLostError, type StoredEntry } from '../store/order-event-store.ts';
+import type { JournalEntry } from '../../src/store/journal.ts';
+import { type OrderJournal, OwnershipLostError } from '../../src/store/order-journal.ts';
 
 /** What every hosted record carries: identity and an event counter. */
 export interface HostedRecord {
@@ -73,7 +74,7 @@ export class OrderHost<T extends HostedRecord> {
   private fatal: unknown;
 
   constructor(
-    private readonly store: OrderEventStore,
+    private readonly store: OrderJournal,
     private readonly opts: {
       nc?: NatsConnection;
       prefix: string;
@@ -251,7 +252,7 @@ export class OrderHost<T extends HostedRecord> {
   }
 
   /** Restore every open actor from the last message of its subject (snapshot). */
-  restore(entries: Array<StoredEntry<ActorEventBody<T>>>): number {
+  restore(entries: Array<JournalEntry<ActorEventBody<T>>>): number {
     let n = 0;
     for (const e of entries) {
       if (e.data.removed) continue;

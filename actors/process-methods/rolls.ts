@@ -18,7 +18,7 @@ import { priceLogFrom } from '../price-updates.ts';
 import { dueForRoll } from '../../src/domain/rolls/roll-report.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
 import type { MethodContext, ProcessMethod } from './types.ts';
-import { OrderEventStore } from '../store/order-event-store.ts';
+import { openOrderJournal } from '../store/open-order-journal.ts';
 import type { AnyOrder } from '../stack/types.ts';
 
 /** `<level> <id> <state>` of an order, as the automatic mode names the orders it waits for. */
@@ -26,7 +26,7 @@ export const orderTag = (o: AnyOrder): string => `${o.level} ${o.id} ${o.state}`
 
 /** Active orders (any level) on the stack by instrument, from the stack stream. */
 async function activeOrdersByInstrument(ctx: MethodContext): Promise<Map<string, string[]>> {
-  const stack = await (await OrderEventStore.open(ctx.nc, ctx.prefix)).loadStack<{ record?: AnyOrder }>();
+  const stack = await (await openOrderJournal(ctx.nc, ctx.prefix)).loadStack<{ record?: AnyOrder }>();
   const out = new Map<string, string[]>();
   for (const { data } of stack)
     if (data.record?.active)

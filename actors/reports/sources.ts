@@ -23,7 +23,7 @@ import { withClientBroker } from '../broker-client.ts';
 import { pendingOrderRequests } from '../stack/order-requests.ts';
 import { readLocks, readPositions, type StackPositions } from '../stack/read-model.ts';
 import type { FillRecord } from '../stack/types.ts';
-import { OrderEventStore } from '../store/order-event-store.ts';
+import { openOrderJournal } from '../store/open-order-journal.ts';
 import { contractVolumes, reportBrokerScope } from './market-sources.ts';
 import { openStrategyRuntime } from '../strategy-runtime.ts';
 import { ProcessStore } from '../supervisor/process-store.ts';
@@ -91,13 +91,13 @@ export async function brokerTrades(s: ReportSources, since: number): Promise<Tra
 }
 
 export async function fills(s: ReportSources): Promise<TradeFill[]> {
-  const store = await OrderEventStore.open(s.nc, s.prefix);
+  const store = await openOrderJournal(s.nc, s.prefix);
   return (await store.loadFills<FillRecord>()).map((e) => e.data);
 }
 
 /** Completed order families from the historic order stream (instrument level, with children). */
 export async function historicFamilies(s: ReportSources): Promise<HistoricFamily[]> {
-  const store = await OrderEventStore.open(s.nc, s.prefix);
+  const store = await openOrderJournal(s.nc, s.prefix);
   return (await store.loadHistory<Partial<HistoricFamily>>())
     .map((e) => e.data)
     .filter(
@@ -139,7 +139,7 @@ export async function rollInputs(s: ReportSources, positions: StackPositions): P
 
 /** Contract-level fills (the ones that move contract positions), for the P&L by instrument. */
 export async function contractFills(s: ReportSources): Promise<ContractFill[]> {
-  const store = await OrderEventStore.open(s.nc, s.prefix);
+  const store = await openOrderJournal(s.nc, s.prefix);
   return (await store.loadFills<FillRecord>())
     .map((e) => e.data)
     .filter(

@@ -1,18 +1,20 @@
 /**
  * The roll status actors (one `machines/roll-status.ts` machine per instrument), persisted in the
- * KV bucket `<PREFIX>_ROLL_STATUS` (key: instrument; value: the machine's snapshot and its state)
- * and journaled: every event a change emits is published to the stream `<PREFIX>_ROLLS` on
- * `<prefix>.rolls.event.<instrument>`. Any process may read the states (the order generator, the
- * stack handler, the roll report); a change steps the instrument's machine with the position in
- * the priced contract read from the fills stream, and is written with the KV revision it was read
- * at, so two people changing one instrument at once cannot both win.
+ * keyed records `ROLL_STATUS` of the selected backend (`openRecords`: the KV bucket
+ * `<PREFIX>_ROLL_STATUS`, or the MongoDB collection `roll_status`; key: instrument; value: the
+ * machine's snapshot and its state) and journaled: every event a change emits goes on
+ * `<prefix>.rolls.event.<instrument>`, stored in the stream `<PREFIX>_ROLLS` (with MongoDB: the
+ * journal collection `rolls`, and published on the bus for live viewers). Any process may read
+ * the states (the order generator, the stack handler, the roll report); a change steps the
+ * instrument's machine with the position in the priced contract read from the fills, and is
+ * written with the revision it was read at, so two people changing one instrument at once cannot
+ * both win.
  *
  * Side effects the machine emits are performed here: entering No_Open sets a temporary
  * reduce-only instrument override (the override it replaces is kept and put back on leaving);
  * entering Roll_Adjusted leaves the price roll to the caller, who reports its outcome with
  * `completePriceRoll`.
  */
-import type { KV } from '@nats-io/kv';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
@@ -25,9 +27,16 @@ import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
 import { downgradedRollState, isRollState, type RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { Override } from '../../src/domain/strategy-orders/overrides.ts';
-import { keyToken, openJsonBucket } from '../../src/store/kv-json.ts';
+import { keyToken } from '../../src/store/kv-json.ts';
+import type { Records } from '../../src/store/records.ts';
 import { readPositions } from '../stack/read-model.ts';
-import { openControlsStore, openPriceStore } from '../../src/store/backend.ts';
+import {
+  mongoDatabase,
+  openControlsStore,
+  openPriceStore,
+  openRecords,
+  selectedStorage,
+} from '../../src/store/backend.ts';
 
 export interface RollStatusRecord {
   instrument_code: string;
@@ -56,8 +65,8 @@ export interface RollContext {
 
 const TWO_MINUTES_NS = 120_000_000_000;
 
-async function bucket(nc: NatsConnection, prefix: string): Promise<KV> {
-  return openJsonBucket(nc, prefix, 'ROLL_STATUS', 10);
+async function bucket(nc: NatsConnection, prefix: string): Promise<Records> {
+  return openRecords(nc, prefix, 'ROLL_STATUS', 10);
 }
 
 async function ensureJournal(nc: NatsConnection, prefix: string): Promise<void> {
@@ -71,17 +80,34 @@ async function ensureJournal(nc: NatsConnection, prefix: string): Promise<void> 
   });
 }
 
+/** Journal the events of one change on `<prefix>.rolls.event.<key>` (see the header). */
+async function journalRollEvents(ctx: RollContext, key: string, bodies: unknown[]): Promise<void> {
+  const subj = subject(ctx.prefix, 'rolls', 'event', key);
+  if (selectedStorage().backend === 'mongodb') {
+    const { MongoJournal } = await import('../../src/store/mongo/journal.ts');
+    const journal = await MongoJournal.open(await mongoDatabase(), 'rolls');
+    for (const b of bodies) {
+      await journal.append(subj, b);
+      ctx.nc.publish(subj, JSON.stringify(b));
+    }
+    return;
+  }
+  await ensureJournal(ctx.nc, ctx.prefix);
+  const js = jetstream(ctx.nc);
+  for (const b of bodies) await js.publish(subj, JSON.stringify(b));
+}
+
 /** A stored roll status with the KV revision it was read at (changes with every write). */
 export type StoredRollStatus = RollStatusRecord & { revision: number };
 
 /** Every stored roll status (instruments never changed are No_Roll and have no record). */
 export async function readRollStatuses(nc: NatsConnection, prefix: string): Promise<StoredRollStatus[]> {
-  const kv = await bucket(nc, prefix);
+  const records = await bucket(nc, prefix);
   const out: StoredRollStatus[] = [];
-  for await (const key of await kv.keys()) {
-    const e = await kv.get(key);
-    if (e?.operation !== 'PUT' || e.length === 0) continue;
-    const r = e.json<RollStatusRecord>();
+  for (const { key } of await records.list()) {
+    const e = await records.getVersioned<RollStatusRecord>(key);
+    if (!e) continue;
+    const r = e.value;
     if (!isRollState(r.roll_state))
       throw new RollStatusCorrupt(
         `${streamName(prefix, 'ROLL_STATUS')} ${key}: roll_state ${JSON.stringify(r.roll_state)} is not a roll state`,
@@ -143,9 +169,9 @@ async function stepInstrument(
   event: RollStatusEvent,
 ): Promise<{ record: RollStatusRecord; emitted: RollStatusEmitted[] }> {
   const key = keyToken(instrumentCode, 'instrument_code');
-  const kv = await bucket(ctx.nc, ctx.prefix);
-  const entry = await kv.get(key);
-  const stored = entry?.operation === 'PUT' && entry.length > 0 ? entry.json<RollStatusRecord>() : undefined;
+  const records = await bucket(ctx.nc, ctx.prefix);
+  const entry = await records.getVersioned<RollStatusRecord>(key);
+  const stored = entry?.value;
   const snapshot = stored
     ? restore(rollStatusMachine, stored.snapshot)
     : start(rollStatusMachine, { instrumentCode }).snapshot;
@@ -169,17 +195,13 @@ async function stepInstrument(
     snapshot: persist(rollStatusMachine, r.snapshot),
   };
   await applyEffects(ctx, record, r.emitted);
-  const body = JSON.stringify(record);
-  if (entry) await kv.update(key, body, entry.revision);
-  else await kv.create(key, body);
-  await ensureJournal(ctx.nc, ctx.prefix);
-  const js = jetstream(ctx.nc);
-  for (const e of r.emitted) {
-    await js.publish(
-      subject(ctx.prefix, 'rolls', 'event', key),
-      JSON.stringify({ ...e, at: ctx.clock.now() }),
-    );
-  }
+  if (entry) await records.update(key, record, entry.revision);
+  else await records.create(key, record);
+  await journalRollEvents(
+    ctx,
+    key,
+    r.emitted.map((e) => ({ ...e, at: ctx.clock.now() })),
+  );
   return { record, emitted: r.emitted };
 }
 

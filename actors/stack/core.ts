@@ -8,7 +8,7 @@ import { MachineActors } from '../host/machine-actors.ts';
 import { OrderHost } from '../host/order-host.ts';
 import { brokerMachineInput, contractMachineInput, instrumentMachineInput } from './order-actors.ts';
 import { applyFillToPositions } from './positions.ts';
-import type { OrderEventStore } from '../store/order-event-store.ts';
+import type { OrderJournal } from '../../src/store/order-journal.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
 import {
   type ContractResolver,
@@ -178,7 +178,7 @@ export class StackCore {
 
   constructor(
     readonly deps: StackDeps,
-    readonly store: OrderEventStore,
+    readonly store: OrderJournal,
     readonly kv: StackKv,
   ) {
     this.host = new OrderHost<AnyOrder>(store, {

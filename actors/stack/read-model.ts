@@ -4,7 +4,7 @@
  * from the fills stream (the same sum the handler keeps) and instrument locks from its KV bucket.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { OrderEventStore } from '../store/order-event-store.ts';
+import { openOrderJournal } from '../store/open-order-journal.ts';
 import { type LockReason, StackKv } from '../store/stack-kv.ts';
 import { applyFillToPositions } from './positions.ts';
 import type { FillRecord } from './types.ts';
@@ -35,7 +35,7 @@ export async function readPositions(
   nc: NatsConnection,
   prefix: string,
 ): Promise<StackPositions & { fills: number }> {
-  const store = await OrderEventStore.open(nc, prefix);
+  const store = await openOrderJournal(nc, prefix);
   const contract = new Map<string, number>();
   const strategy = new Map<string, number>();
   const fills = await store.loadFills<FillRecord>();

@@ -4,7 +4,7 @@ import type { BrokerEvent, BrokerPort } from '../../src/broker/port.ts';
 import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ActorEventBody } from '../host/order-host.ts';
-import { OrderEventStore } from '../store/order-event-store.ts';
+import { openOrderJournal } from '../store/open-order-journal.ts';
 import { StackKv } from '../store/stack-kv.ts';
 import { algoTick } from './algo-tick.ts';
 import { afterBrokerFill, algoFinished, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
@@ -69,10 +69,7 @@ export class StackHandler {
   /** Open the stores, restore every open order actor (snapshot plus fill replay), reconcile. */
   static async open(opts: StackHandlerOptions): Promise<StackHandler> {
     const prefix = opts.prefix ?? DEFAULT_PREFIX;
-    const [store, kv] = await Promise.all([
-      OrderEventStore.open(opts.nc, prefix),
-      StackKv.open(opts.nc, prefix),
-    ]);
+    const [store, kv] = await Promise.all([openOrderJournal(opts.nc, prefix), StackKv.open(opts.nc, prefix)]);
     const core = new StackCore(
       {
         nc: opts.nc,

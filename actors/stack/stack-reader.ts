@@ -1,15 +1,14 @@
 /**
- * The order stacks read from JetStream and KV, with no stack handler running (issue 10 §7):
+ * The order stacks read from the order journal (JetStream or MongoDB, `openOrderJournal`) and the
+ * stack state, with no stack handler running (issue 10 §7):
  * the three stacks (the last message of each order's subject in `<PREFIX>_STACK` is its
  * snapshot), one order with its event history (every message of its subject, then its family's
  * record in `<PREFIX>_HISTORY` once completed), and positions (the sum of `<PREFIX>_FILLS`, as the
  * handler keeps it) with the instrument locks. Read-only: nothing here writes or takes ownership.
  */
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { ActorEventBody } from '../host/order-host.ts';
-import { OrderEventStore, readStreamEntries, type StoredEntry } from '../store/order-event-store.ts';
+import { openOrderJournal } from '../store/open-order-journal.ts';
 import { readLocks, readPositions, type StackPositions } from './read-model.ts';
 import type { AnyOrder, OrderLevel } from './types.ts';
 
@@ -17,7 +16,7 @@ export type StackSnapshot = Record<OrderLevel, AnyOrder[]>;
 
 /** Every order on the three stacks as last written (orders removed at end of day are gone). */
 export async function readStacks(nc: NatsConnection, prefix: string): Promise<StackSnapshot> {
-  const store = await OrderEventStore.open(nc, prefix);
+  const store = await openOrderJournal(nc, prefix);
   try {
     const out: StackSnapshot = { instrument: [], contract: [], broker: [] };
     for (const e of await store.loadStack<ActorEventBody<AnyOrder>>()) {
@@ -50,14 +49,6 @@ export interface OrderWithHistory {
   archived: { completedAt: number; order: AnyOrder } | undefined;
 }
 
-function subjectMessages<T>(
-  nc: NatsConnection,
-  stream: string,
-  filter: string,
-): Promise<Array<StoredEntry<T>>> {
-  return readStreamEntries<T>(jetstream(nc), stream, filter, DeliverPolicy.All);
-}
-
 interface FamilyRecord {
   completedAt: number;
   instrument: AnyOrder;
@@ -72,13 +63,10 @@ export async function readOrder(
   level: OrderLevel,
   id: number,
 ): Promise<OrderWithHistory> {
-  const store = await OrderEventStore.open(nc, prefix);
-  store.close(); // opened only to make sure the streams exist; reads go through consumers
-  const entries = await subjectMessages<ActorEventBody<AnyOrder>>(
-    nc,
-    streamName(prefix, 'STACK'),
-    subject(prefix, 'stack', level, String(id)),
-  );
+  const store = await openOrderJournal(nc, prefix);
+  const entries = await store
+    .loadOrderEvents<ActorEventBody<AnyOrder>>(store.orderSubject(level, id))
+    .finally(() => store.close());
   const history = entries.map((e) => ({
     seq: e.seq,
     events: e.data.events,
@@ -88,11 +76,7 @@ export async function readOrder(
   }));
   const last = entries.at(-1)?.data;
   let archived: OrderWithHistory['archived'];
-  const families = await subjectMessages<FamilyRecord>(
-    nc,
-    streamName(prefix, 'HISTORY'),
-    subject(prefix, 'history', '>'),
-  );
+  const families = await store.loadHistory<FamilyRecord>();
   for (const f of families) {
     const all = [f.data.instrument, ...f.data.contracts, ...f.data.brokers];
     const found = all.find((o) => o.level === level && o.id === id);

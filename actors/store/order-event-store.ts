@@ -9,62 +9,33 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { streamName, subject } from '../../src/bus/subjects.ts';
 import { JsPublisher } from './js-publisher.ts';
+import type { JournalEntry } from '../../src/store/journal.ts';
+import {
+  type CommissionEntry,
+  type CorrectionEntry,
+  joinFillEntries,
+  type OrderJournal,
+  OwnershipLostError,
+  subjectToken,
+} from '../../src/store/order-journal.ts';
 
 /** Token-safe form of an id or code for a subject. */
-export const token = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
+export const token = subjectToken;
 
-export interface StoredEntry<T> {
-  subject: string;
-  seq: number;
-  data: T;
-}
-
-/** Raised when another writer moved an actor's subject on: this host no longer owns the actor. */
-export class OwnershipLostError extends Error {}
+export { OwnershipLostError, type CorrectionEntry, type JournalEntry as StoredEntry };
 
 const TWO_MINUTES_NS = 120_000_000_000;
 
 /**
- * The JetStream side of the order stacks. Three streams, all file storage:
+ * The JetStream backend of the order journal port (`src/store/order-journal.ts`). Three streams,
+ * all file storage:
  * - `<PREFIX>_STACK`: `<prefix>.stack.<level>.<id>`, one subject per order actor; each message is the
  *   actor's event plus its state after it (so the last message is the snapshot). Written with a
  *   message id (dedupe) and the expected last subject sequence (one writer per actor).
  * - `<PREFIX>_FILLS`: `<prefix>.fills.<instrument>`, one message per fill, message id = execution id.
  * - `<PREFIX>_HISTORY`: `<prefix>.history.<level>.<id>`, completed orders (historic order tables).
  */
-/** A commission reported after its fill, stored beside the fill records (see appendCommission). */
-interface CommissionEntry {
-  commissionFor: string;
-  commission: number;
-  commissionCurrency: string;
-}
-
-/** A broker's correction of a fill's values (IB), stored beside the fill (see appendCorrection). */
-export interface CorrectionEntry {
-  correctionOf: string;
-  correctedBy: string;
-  qty: number;
-  price: number;
-  time: number;
-  commission?: number;
-  commissionCurrency?: string;
-}
-
-function isCorrectionEntry(d: unknown): d is CorrectionEntry {
-  return (
-    typeof d === 'object' && d !== null && typeof (d as { correctionOf?: unknown }).correctionOf === 'string'
-  );
-}
-
-function isCommissionEntry(d: unknown): d is CommissionEntry {
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    typeof (d as { commissionFor?: unknown }).commissionFor === 'string'
-  );
-}
-
-export class OrderEventStore {
+export class OrderEventStore implements OrderJournal {
   private constructor(
     readonly prefix: string,
     private readonly js: JetStreamClient,
@@ -162,7 +133,7 @@ export class OrderEventStore {
     await this.jsm.streams.purge(streamName(this.prefix, 'STACK'), { filter: subj });
   }
 
-  loadStack<T>(): Promise<Array<StoredEntry<T>>> {
+  loadStack<T>(): Promise<Array<JournalEntry<T>>> {
     return this.load<T>('STACK', subject(this.prefix, 'stack', '>'), DeliverPolicy.LastPerSubject);
   }
 
@@ -200,62 +171,25 @@ export class OrderEventStore {
    * The fill records in stream order, each with its commission (`commission`, `commissionCurrency`)
    * joined by execution id when it came after the fill.
    */
-  async loadFills<T>(): Promise<Array<StoredEntry<T>>> {
-    const all = await this.load<T | CommissionEntry | CorrectionEntry>(
-      'FILLS',
-      subject(this.prefix, 'fills', '>'),
-      DeliverPolicy.All,
-    );
-    // What came after each fill, in stream order: corrections replace its values and clear its
-    // commission; a commission report sets it.
-    type After = { correction?: CorrectionEntry; commission?: CommissionEntry; cleared?: boolean };
-    const after = new Map<string, After>();
-    const at = (id: string): After => {
-      let a = after.get(id);
-      if (!a) after.set(id, (a = {}));
-      return a;
-    };
-    for (const e of all) {
-      const d = e.data;
-      if (isCorrectionEntry(d)) {
-        const a = at(d.correctionOf);
-        a.correction = d;
-        a.commission = undefined;
-        a.cleared = true;
-      } else if (isCommissionEntry(d)) at(d.commissionFor).commission = d;
-    }
-    const out: Array<StoredEntry<T>> = [];
-    for (const e of all) {
-      const d = e.data;
-      if (isCommissionEntry(d) || isCorrectionEntry(d)) continue;
-      const execId = (d as { execId?: unknown }).execId;
-      const a = typeof execId === 'string' ? after.get(execId) : undefined;
-      if (!a) {
-        out.push({ ...e, data: d });
-        continue;
-      }
-      let rec: Record<string, unknown> = { ...(d as Record<string, unknown>) };
-      if (a.correction) {
-        const c = a.correction;
-        rec = { ...rec, qty: c.qty, price: c.price, time: c.time, correctedBy: c.correctedBy };
-        delete rec.commission;
-        delete rec.commissionCurrency;
-        if (c.commission !== undefined)
-          rec = { ...rec, commission: c.commission, commissionCurrency: c.commissionCurrency ?? '' };
-      }
-      const c = a.commission;
-      if (c && (a.cleared === true || rec.commission === undefined))
-        rec = { ...rec, commission: c.commission, commissionCurrency: c.commissionCurrency };
-      out.push({ ...e, data: rec as T });
-    }
-    return out;
+  loadOrderEvents<T>(subj: string): Promise<Array<JournalEntry<T>>> {
+    return this.load<T>('STACK', subj, DeliverPolicy.All);
   }
 
-  loadHistory<T>(): Promise<Array<StoredEntry<T>>> {
+  async loadFills<T>(): Promise<Array<JournalEntry<T>>> {
+    return joinFillEntries(
+      await this.load<T | CommissionEntry | CorrectionEntry>(
+        'FILLS',
+        subject(this.prefix, 'fills', '>'),
+        DeliverPolicy.All,
+      ),
+    );
+  }
+
+  loadHistory<T>(): Promise<Array<JournalEntry<T>>> {
     return this.load<T>('HISTORY', subject(this.prefix, 'history', '>'), DeliverPolicy.All);
   }
 
-  private load<T>(name: string, filter: string, policy: DeliverPolicy): Promise<Array<StoredEntry<T>>> {
+  private load<T>(name: string, filter: string, policy: DeliverPolicy): Promise<Array<JournalEntry<T>>> {
     return readStreamEntries(this.js, streamName(this.prefix, name), filter, policy);
   }
 }
@@ -266,8 +200,8 @@ export async function readStreamEntries<T>(
   stream: string,
   filter: string,
   policy: DeliverPolicy,
-): Promise<Array<StoredEntry<T>>> {
-  const out: Array<StoredEntry<T>> = [];
+): Promise<Array<JournalEntry<T>>> {
+  const out: Array<JournalEntry<T>> = [];
   const consumer = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: policy });
   let pending = (await consumer.info(true)).num_pending;
   while (pending > 0) {

@@ -112,7 +112,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           ...o.monitor,
           onError: (err) => o.log.warn({ err }, 'monitor request failed'),
           reports: storedReportPages(o.nc, o.prefix),
-          routes: (req, res) => visualizer?.handle(req, res) ?? false,
+          routes: visualizer?.routes,
           controls: o.monitorOperator
             ? natsMonitorControls(o.monitorOperator.nc, o.prefix, o.monitorOperator.token)
             : undefined,

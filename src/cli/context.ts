@@ -8,13 +8,11 @@ import { discoverEmbeddedNats } from '../bus/discover.ts';
 import { loadConfigCached } from '../config/cached.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { createRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
+import type { DestinationStream } from 'pino';
 import { logFormat, prettyLogStream } from '../log/pretty.ts';
-import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
 import { wallClock } from '../clock.ts';
-import { attachEmailAlerts } from '../email/alerts.ts';
 import type { EmailSender } from '../email/sender.ts';
 import { getRootLogger } from '../log/logger.ts';
-import { closeStorage, selectStorage, storageSelection } from '../store/backend.ts';
 import { CliError } from './output.ts';
 
 export interface BusContext {
@@ -102,44 +100,57 @@ export async function connectWithAuth(
   }
 }
 
-/** Set up the process's root logger from config (secrets scrubbed), shipping to NATS if given. */
-export function setupLogging(config: LoadedConfig, processName: string, nc?: NatsConnection): Logger {
+/**
+ * Set up the process's root logger from config (secrets scrubbed), also writing to `ship` if
+ * given (the log stream on NATS: `natsLogDestination` of src/log/ship.ts).
+ */
+export function setupLogging(config: LoadedConfig, processName: string, ship?: DestinationStream): Logger {
   const root = createRootLogger({
     processName,
     level: config.system.log_level,
     secrets: config.secrets,
     destination: logFormat() === 'pretty' ? prettyLogStream({ colorize: true }) : process.stderr,
   });
-  if (nc) root.addDestination(natsLogDestination(nc, config.system.subject_prefix, processName));
+  if (ship) root.addDestination(ship);
   setRootLogger(root);
   return root.log;
 }
 
 /**
  * Load config, connect to the bus, run `fn`, always close the connection. `shipLogs: false`
- * keeps the command's log lines off the bus (a restore must find an empty store).
+ * keeps the command's log lines off the bus (a restore must find an empty store); `storage:
+ * false` is for a command that only calls services and ships no logs (no store opened, so no
+ * storage backend chosen; shipped logs' email alerts keep their store, so they choose it).
+ * The log shipping, email alert and storage modules are imported only when used, so a service
+ * query (`systack control processes`) does not load them.
  */
 export async function withBus<T>(
-  opts: { natsUrl?: string; processName?: string; role?: Role; shipLogs?: boolean },
+  opts: { natsUrl?: string; processName?: string; role?: Role; shipLogs?: boolean; storage?: boolean },
   fn: (ctx: BusContext) => Promise<T>,
 ): Promise<T> {
   const config = await loadConfigCached();
-  await selectStorage(storageSelection(config.system));
+  const shipLogs = opts.shipLogs ?? true;
+  const storage = opts.storage === false && !shipLogs ? undefined : await import('../store/backend.ts');
+  await storage?.selectStorage(storage.storageSelection(config.system));
   const url = resolveNatsUrl(config, opts.natsUrl);
   const nc = await connectWithAuth(url, opts.processName ?? 'systack-cli', config, opts.role ?? 'operator');
   let email: EmailSender | undefined;
   try {
     const prefix = config.system.subject_prefix;
-    const shipLogs = opts.shipLogs ?? true;
-    if (shipLogs) await ensureLogStream(nc, prefix);
-    const log = setupLogging(config, opts.processName ?? 'systack-cli', shipLogs ? nc : undefined);
+    const processName = opts.processName ?? 'systack-cli';
+    const ship = shipLogs ? await import('../log/ship.ts') : undefined;
+    await ship?.ensureLogStream(nc, prefix);
+    const log = setupLogging(config, processName, ship?.natsLogDestination(nc, prefix, processName));
     // commands that write to the bus also send critical logs as email alerts
-    if (shipLogs) email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
+    if (shipLogs) {
+      const { attachEmailAlerts } = await import('../email/alerts.ts');
+      email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
+    }
     return await fn({ nc, config, prefix, log });
   } finally {
     await email?.flush();
     email?.stop();
     await nc.drain().catch(() => undefined);
-    await closeStorage();
+    await storage?.closeStorage();
   }
 }

@@ -12,7 +12,7 @@ import { type BusKeeper, keepEmbeddedNats } from '../bus/keeper.ts';
 import { type Role, roleOfProcess } from '../bus/roles.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { logCritical, type Logger } from '../log/logger.ts';
-import { ensureLogStream } from '../log/ship.ts';
+import { ensureLogStream, natsLogDestination } from '../log/ship.ts';
 import { wallClock } from '../clock.ts';
 import { attachEmailAlerts } from '../email/alerts.ts';
 import { getRootLogger } from '../log/logger.ts';
@@ -99,7 +99,7 @@ export async function startRuntime(config: LoadedConfig, processName: string): P
     const external = config.system.nats_url ? ' (nats_url in the configuration)' : '';
     throw new CliError(`cannot reach NATS at ${displayUrl(url)}${external}: ${why}`);
   }
-  const log = setupLogging(config, processName, nc);
+  const log = setupLogging(config, processName, natsLogDestination(nc, prefix, processName));
   logged.log = log;
   // Critical log lines also go out as email alerts (src/email).
   const email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);

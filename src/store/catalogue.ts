@@ -8,7 +8,6 @@
  */
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { openJsonBucket } from './kv-json.ts';
 
 /** Broker client ids (`broker-client-ids.ts`). */
 export const BROKER_CLIENT_IDS_BUCKET = 'broker_client_ids';
@@ -28,10 +27,17 @@ export const KV_BUCKETS = {
 
 export type CataloguedBucket = keyof typeof KV_BUCKETS;
 
-/** Open (creating if needed) a catalogued bucket: `<PREFIX>_<NAME>`. */
-export function openCatalogued(nc: NatsConnection, prefix: string, bucket: CataloguedBucket): Promise<KV> {
+/**
+ * Open (creating if needed) a catalogued bucket: `<PREFIX>_<NAME>`. The KV client is imported
+ * here, not with the catalogue: the names alone (src/bus/roles.ts, on every CLI call) need none.
+ */
+export async function openCatalogued(
+  nc: NatsConnection,
+  prefix: string,
+  bucket: CataloguedBucket,
+): Promise<KV> {
   const b = KV_BUCKETS[bucket];
-  return openJsonBucket(nc, prefix, b.name, b.history);
+  return (await import('./kv-json.ts')).openJsonBucket(nc, prefix, b.name, b.history);
 }
 
 export const STORAGE_CATALOGUE = {

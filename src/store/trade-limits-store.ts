@@ -1,12 +1,12 @@
 /**
- * Trade limits in JetStream KV (bucket `<PREFIX>_TRADE_LIMITS`, see `catalogue.ts`). Every change
- * of a counter is a revision-checked update (read, compute, `update(key, value, revision)`, retry
- * on conflict), so the stack handler charging and the CLI resetting never lose each other's
- * writes, and the counters survive restarts. The rules are in `src/domain/orders/trade-limits.ts`.
+ * Trade limits in the keyed records `TRADE_LIMITS` of the selected backend (`openRecords`: the KV
+ * bucket `<PREFIX>_TRADE_LIMITS`, see `catalogue.ts`, or the MongoDB collection `trade_limits`).
+ * Every change of a counter is a revision-checked update (read, compute, `update(key, value,
+ * revision)`, retry on conflict), so the stack handler charging and the CLI resetting never lose
+ * each other's writes, and the counters survive restarts. The rules are in
+ * `src/domain/orders/trade-limits.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
-import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   allowedQty,
@@ -17,8 +17,10 @@ import {
   type TradeLimit,
   withLimit,
 } from '../domain/orders/trade-limits.ts';
-import { openCatalogued } from './catalogue.ts';
-import { keyToken, listKeys } from './kv-json.ts';
+import { openRecords } from './backend.ts';
+import { KV_BUCKETS } from './catalogue.ts';
+import { keyToken } from './kv-json.ts';
+import { KeyExistsError, type Records, RevisionConflictError } from './records.ts';
 
 /** What a trade limit applies to: an instrument, or a strategy × instrument. */
 export interface TradeLimitTarget {
@@ -47,19 +49,25 @@ export function tradeLimitKey(t: TradeLimitTarget, periodDays: number): string {
 }
 
 export class TradeLimitsStore {
-  private constructor(private readonly kv: KV) {}
+  constructor(private readonly records: Records) {}
 
   static async open(nc: NatsConnection, prefix: string): Promise<TradeLimitsStore> {
-    return new TradeLimitsStore(await openCatalogued(nc, prefix, 'trade_limits'));
+    const b = KV_BUCKETS.trade_limits;
+    return new TradeLimitsStore(await openRecords(nc, prefix, b.name, b.history));
   }
 
   private async read(
     key: string,
   ): Promise<{ value: TradeLimit; writeId?: string; revision: number } | undefined> {
-    const e = await this.kv.get(key);
-    if (!e || e.operation !== 'PUT' || e.length === 0) return undefined;
-    const { writeId, ...value } = e.json<StoredTradeLimit>();
+    const e = await this.records.getVersioned<StoredTradeLimit>(key);
+    if (!e) return undefined;
+    const { writeId, ...value } = e.value;
     return { value, writeId, revision: e.revision };
+  }
+
+  /** Keys under a dotted prefix (without its dot), ascending. */
+  private async keysUnder(prefix: string): Promise<string[]> {
+    return (await this.records.list(`${prefix}.`)).map((r) => r.key);
   }
 
   /**
@@ -75,41 +83,35 @@ export class TradeLimitsStore {
       const next = fn(cur?.value);
       if (next === undefined) return cur?.value;
       const writeId = randomUUID();
-      const body = JSON.stringify({ ...next, writeId } satisfies StoredTradeLimit);
+      const body = { ...next, writeId } satisfies StoredTradeLimit;
       try {
-        if (cur) await this.kv.update(key, body, cur.revision);
-        else await this.kv.create(key, body);
+        if (cur) await this.records.update(key, body, cur.revision);
+        else await this.records.create(key, body);
         return next;
       } catch (err) {
         // A write reported as failed may still have been stored: when the key holds it, it is done.
         if ((await this.read(key))?.writeId === writeId) return next;
         // A wrong last revision (or the key created meanwhile) means another writer came first:
         // read again. Anything else is a real failure.
-        const conflict =
-          err instanceof JetStreamApiError &&
-          (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
-            err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
-        if (!conflict) throw err;
+        if (!(err instanceof RevisionConflictError || err instanceof KeyExistsError)) throw err;
       }
     }
     throw new Error(`trade limit ${key}: ${MAX_TRIES} conflicting writers in a row`);
   }
 
   /** Every stored limit (as stored: a lapsed period is reset on its next read by the handler). */
-  async list(filter = '>'): Promise<TradeLimit[]> {
-    const out: TradeLimit[] = [];
-    for (const k of new Set(await listKeys(this.kv, filter))) {
-      const v = await this.read(k);
-      if (v) out.push(v.value);
-    }
-    return out;
+  async list(): Promise<TradeLimit[]> {
+    return (await this.records.list<StoredTradeLimit>()).map(({ value }) => {
+      const { writeId: _, ...limit } = value;
+      return limit;
+    });
   }
 
   private async matchingKeys(strategyName: string, instrumentCode: string): Promise<string[]> {
     if (!/^[-_=a-zA-Z0-9]+$/.test(instrumentCode)) return [];
-    const keys = await listKeys(this.kv, `instrument.${instrumentCode}.*`);
+    const keys = await this.keysUnder(`instrument.${instrumentCode}`);
     if (/^[-_=a-zA-Z0-9]+$/.test(strategyName))
-      keys.push(...(await listKeys(this.kv, `strategy_instrument.${strategyName}.${instrumentCode}.*`)));
+      keys.push(...(await this.keysUnder(`strategy_instrument.${strategyName}.${instrumentCode}`)));
     // A key updated while the bucket's keys are listed can be listed twice: charge it once.
     return [...new Set(keys)];
   }
@@ -137,7 +139,7 @@ export class TradeLimitsStore {
   async reset(target: TradeLimitTarget, now: number, periodDays?: number): Promise<TradeLimit[]> {
     const keys =
       periodDays === undefined
-        ? [...new Set(await listKeys(this.kv, `${targetPrefix(target)}.*`))]
+        ? [...new Set(await this.keysUnder(targetPrefix(target)))]
         : [tradeLimitKey(target, periodDays)];
     const out: TradeLimit[] = [];
     for (const k of keys) {
@@ -151,7 +153,7 @@ export class TradeLimitsStore {
   async delete(target: TradeLimitTarget, periodDays: number): Promise<void> {
     const key = tradeLimitKey(target, periodDays);
     if (!(await this.read(key))) throw new TradeLimitNotFoundError(`no trade limit ${key}`);
-    await this.kv.delete(key);
+    await this.records.delete(key);
   }
 
   /**

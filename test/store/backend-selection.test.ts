@@ -20,6 +20,11 @@ import {
 } from '../../src/store/backend.ts';
 import { openMongo } from '../../src/store/mongo/json-collection.ts';
 import { MongoPriceStore } from '../../src/store/mongo/price-store.ts';
+import { MongoOrderJournal } from '../../src/store/mongo/order-journal.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
+import { openOrderJournal } from '../../actors/store/open-order-journal.ts';
+import { StackKv } from '../../actors/store/stack-kv.ts';
+import { openStrategyActorRecords } from '../../actors/strategy-actor-records.ts';
 import { MongoCapitalStore } from '../../src/store/mongo/stores.ts';
 import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
 import { startFakeMongo } from '../fixtures/mongo-wire/server.ts';
@@ -89,9 +94,16 @@ describe('storage backend selection', () => {
       await reports.put({ name: 'status', title: 'Status', text: 'ok' } as never);
       expect(await reports.names()).toEqual(['status']);
       await (await openPriceStore(nc, 'systack')).putInstrumentConfig({ instrumentCode: 'GOLD' });
+      // the order core: its journal, stack state, trade limits and strategy actors
+      expect(await openOrderJournal(nc, 'systack')).toBeInstanceOf(MongoOrderJournal);
+      expect(await (await StackKv.open(nc, 'systack')).nextId('instrument')).toBe(1);
+      await (await TradeLimitsStore.open(nc, 'systack')).set({ instrument_code: 'GOLD' }, 1, 5, 0);
+      expect(await (await openStrategyActorRecords(nc, 'systack')).list()).toEqual([]);
       // a second process of the same config reads it back from the database
       const m = await openMongo({ url: fake.url, db: 'selected' });
       expect(await MongoPriceStore.of(m.db).listInstrumentConfigs()).toEqual(['GOLD']);
+      expect(await m.db.collection('stack_state').countDocuments({})).toBe(1);
+      expect(await m.db.collection('trade_limits').countDocuments({})).toBe(1);
       await m.close();
     } finally {
       await closeStorage();

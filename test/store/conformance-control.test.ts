@@ -11,6 +11,7 @@ import { openMongo } from '../../src/store/mongo/json-collection.ts';
 import { MongoOrderJournal } from '../../src/store/mongo/order-journal.ts';
 import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
 import { MongoReportStore } from '../../src/store/mongo/report-store.ts';
+import { type OrderJournal, OwnershipLostError } from '../../src/store/order-journal.ts';
 import type { ProcessControlStore } from '../../src/store/process-control-store.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
@@ -19,21 +20,9 @@ interface Report {
   name: string;
   text: string;
 }
-/** The order journal methods both backends share (the JetStream store predates the port). */
-type Journal = Pick<
-  OrderEventStore,
-  | 'orderSubject'
-  | 'appendOrder'
-  | 'appendFill'
-  | 'appendHistory'
-  | 'purgeOrder'
-  | 'loadStack'
-  | 'loadFills'
-  | 'loadHistory'
->;
 interface Stores {
   control: ProcessControlStore;
-  orders: Journal;
+  orders: OrderJournal;
   reports: {
     put(r: Report): Promise<void>;
     get(n: string): Promise<Report | undefined>;
@@ -151,7 +140,9 @@ for (const make of [jetstream, mongodb]) {
       const p3 = await orders.appendOrder(s1, { state: 'b' }, 'i1-2', p1);
       expect(p3).toBeGreaterThan(p2);
       // a second writer that read the old position is refused; nothing is written
-      await expect(orders.appendOrder(s1, { state: 'stale' }, 'i1-stale', p1)).rejects.toThrow();
+      await expect(orders.appendOrder(s1, { state: 'stale' }, 'i1-stale', p1)).rejects.toBeInstanceOf(
+        OwnershipLostError,
+      );
       // the same message again (a retry) is not written twice
       expect(await orders.appendOrder(s1, { state: 'b' }, 'i1-2', p1)).toBe(p3);
       expect((await orders.loadStack<{ state: string }>()).map((e) => [e.subject, e.data.state])).toEqual([
@@ -172,6 +163,36 @@ for (const make of [jetstream, mongodb]) {
       await orders.purgeOrder(s2);
       expect((await orders.loadStack()).map((e) => e.subject)).toEqual([s1]);
       expect(await orders.appendOrder(s2, { state: 'new day' }, 'i2-new', 0)).toBeGreaterThan(p3);
+      expect((await orders.loadOrderEvents<{ state: string }>(s1)).map((e) => e.data.state)).toEqual([
+        'a',
+        'b',
+      ]);
+    });
+
+    it('fills: a late commission joined; a correction replaces the values and clears it until its own commission', async () => {
+      const { orders } = await b.open('fc');
+      await orders.appendFill('GOLD', 'e1', { execId: 'e1', qty: 2, price: 10, time: 1 });
+      await orders.appendFill('GOLD', 'e2', { execId: 'e2', qty: 1, price: 11, time: 2 });
+      await orders.appendCommission('GOLD', 'e1', 1.5, 'USD');
+      await orders.appendCommission('GOLD', 'e1', 1.5, 'USD');
+      const corr = { correctionOf: 'e2', correctedBy: 'e2.01', qty: 3, price: 12, time: 3 };
+      await orders.appendCorrection('GOLD', corr);
+      await orders.appendCorrection('GOLD', corr);
+      const before = (await orders.loadFills<Record<string, unknown>>()).map((e) => e.data);
+      expect(before).toEqual([
+        { execId: 'e1', qty: 2, price: 10, time: 1, commission: 1.5, commissionCurrency: 'USD' },
+        { execId: 'e2', qty: 3, price: 12, time: 3, correctedBy: 'e2.01' },
+      ]);
+      await orders.appendCommission('GOLD', 'e2', 0.7, 'USD', 'e2.01');
+      expect((await orders.loadFills<Record<string, unknown>>()).map((e) => e.data)[1]).toEqual({
+        execId: 'e2',
+        qty: 3,
+        price: 12,
+        time: 3,
+        correctedBy: 'e2.01',
+        commission: 0.7,
+        commissionCurrency: 'USD',
+      });
     });
 
     it('reports: latest per name, names sorted', async () => {

@@ -1,6 +1,7 @@
 /**
  * `systack migrate`'s core both ways: a JetStream system (capital, controls, strategy
- * diagnostics, prices, process control, order journal with fills and history, reports) copied
+ * diagnostics, prices, process control, order journal with fills and history, reports, the stack
+ * state's id counters and locks, trade limits, roll status, strategy actors) copied
  * to MongoDB (the wire fixture) and read back through the MongoDB stores; copied again (nothing
  * written); copied back onto a second, empty nats-server and read back through the JetStream
  * stores; a dry run writes nothing; a target that differs stops the copy before any write.
@@ -8,6 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JetStreamReportStore } from '../../actors/reports/report-store.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
+import { StackKv } from '../../actors/store/stack-kv.ts';
+import { openStrategyActorRecords, readStrategyActor } from '../../actors/strategy-actor-records.ts';
+import { openRecords } from '../../src/store/backend.ts';
+import { MongoRecords } from '../../src/store/mongo/records.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { JetStreamProcessStore } from '../../actors/supervisor/process-store.ts';
 import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
@@ -79,6 +85,14 @@ async function seed(nc: Awaited<ReturnType<TestNats['connect']>>) {
   await orders.appendFill('GOLD', 'e1', { execId: 'e1', qty: 2, price: 2000.5 });
   await orders.appendHistory('instrument', 1, { id: 1, fill: 2 });
   orders.close();
+  const stack = await StackKv.open(nc, P);
+  expect(await stack.nextId('instrument', 10)).toBe(1);
+  await stack.setLock('GOLD', 'break');
+  const limits = await TradeLimitsStore.open(nc, P);
+  await limits.set({ instrument_code: 'GOLD' }, 1, 10, T0);
+  await limits.charge('ewmac', 'GOLD', 3, T0);
+  await (await openRecords(nc, P, 'ROLL_STATUS', 10)).create('GOLD', { roll_state: 'Passive' });
+  await (await openStrategyActorRecords(nc, P)).create('ewmac', { strategy_name: 'ewmac', state: 'idle' });
   await (
     await JetStreamReportStore.open(nc, P)
   ).put({ name: 'status', title: 'Status', text: 'all well' } as never);
@@ -125,6 +139,15 @@ describe('systack migrate (JetStream <-> MongoDB)', () => {
     expect((await orders.loadFills()).map((e) => e.data)).toEqual([{ execId: 'e1', qty: 2, price: 2000.5 }]);
     expect((await orders.appendFill('GOLD', 'e1', { execId: 'e1', qty: 2 })).duplicate).toBe(true);
     expect(await new MongoReportStore(m.db).names()).toEqual(['status']);
+    expect([...(await new StackKv(new MongoRecords(m.db, 'stack_state')).loadLocks())]).toEqual([
+      ['GOLD', 'break'],
+    ]);
+    const mongoLimits = new TradeLimitsStore(new MongoRecords(m.db, 'trade_limits'));
+    expect((await mongoLimits.list()).map((l) => l.tradesSinceLastReset)).toEqual([3]);
+    expect(await new MongoRecords(m.db, 'roll_status').get('GOLD')).toEqual({ roll_state: 'Passive' });
+    expect((await readStrategyActor(new MongoRecords(m.db, 'strategy_actors'), 'ewmac'))?.record.state).toBe(
+      'idle',
+    );
 
     expect((await migrate(js, mongoSide(m.db))).written).toBe(0);
 
@@ -140,6 +163,12 @@ describe('systack migrate (JetStream <-> MongoDB)', () => {
     ordersB.close();
     expect(await (await JetStreamProcessStore.open(ncB, P)).getStatus('run_reports')).toBe('STOP');
     expect((await migrate(mongoSide(m.db), jetstreamSide(ncB, P))).written).toBe(0);
+    expect([...(await (await StackKv.open(ncB, P)).loadLocks())]).toEqual([['GOLD', 'break']]);
+
+    // Copied records carry no revision of their own: revision-checked writes go on from them.
+    await mongoLimits.charge('ewmac', 'GOLD', 2, T0 + 1);
+    expect((await mongoLimits.list()).map((l) => l.tradesSinceLastReset)).toEqual([5]);
+    expect(await new StackKv(new MongoRecords(m.db, 'stack_state')).nextId('instrument', 10)).toBe(11);
     await m.close();
   }, 120_000);
 

@@ -18,7 +18,10 @@ import {
   MongoRestoreError,
   restoreMongoDump,
 } from '../../src/store/mongo/restore-dump.ts';
+import { MongoRecords } from '../../src/store/mongo/records.ts';
 import { MongoCapitalStore } from '../../src/store/mongo/stores.ts';
+import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
+import { StackKv } from '../../actors/store/stack-kv.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
 
 let fake: FakeMongo;
@@ -46,7 +49,7 @@ describe('mongodump output', () => {
     ]);
     const back = await readMongoDump(join(dir, 'production'));
     expect(back.get('fills')).toEqual(await m.db.collection('fills').find({}).sort({ _id: 1 }).toArray());
-    expect(back.get('capital')).toEqual([{ _id: 'pending', value: { reason: 'x' } }]);
+    expect(back.get('capital')).toEqual([{ _id: 'pending', value: { reason: 'x' }, rev: 1 }]);
     const meta = JSON.parse(await readFile(join(dir, 'production', 'fills.metadata.json'), 'utf8')) as {
       indexes: Array<{ name: string; unique?: boolean }>;
     };
@@ -66,6 +69,12 @@ describe('mongodump output', () => {
     await orders.appendHistory('instrument', 1, { id: 1 });
     await new MongoCapitalStore(m.db).setPending({ reason: 'x' } as never);
     await new MongoProcessStore(m.db).updateRecord('run_stack_handler', { recentlyCrashed: true });
+    const ids = new StackKv(new MongoRecords(m.db, 'stack_state'));
+    expect(await ids.nextId('instrument', 5)).toBe(1);
+    await ids.setLock('GOLD', 'manual');
+    const limits = new TradeLimitsStore(new MongoRecords(m.db, 'trade_limits'));
+    await limits.set({ instrument_code: 'GOLD' }, 1, 10, 0);
+    await limits.charge('x', 'GOLD', 4, 1);
     const dir = await mkdtemp(join(tmpdir(), 'systack-dump-'));
     await writeMongoDump(m.db, join(dir, 'mongo_dump'));
     const before = await databaseDigest(m.db);
@@ -76,7 +85,16 @@ describe('mongodump output', () => {
     expect(restored.every((r) => r.matches)).toBe(true);
     expect(await databaseDigest(target.db)).toEqual(before);
     expect([...before.keys()]).toEqual(
-      expect.arrayContaining(['capital', 'counters', 'fills', 'history', 'process_control', 'stack']),
+      expect.arrayContaining([
+        'capital',
+        'counters',
+        'fills',
+        'history',
+        'process_control',
+        'stack',
+        'stack_state',
+        'trade_limits',
+      ]),
     );
     // The unique indexes came back with the documents: a second fill with the same execution id
     // is refused by the restored index itself, before any store re-creates it.
@@ -95,6 +113,13 @@ describe('mongodump output', () => {
     expect((await new MongoProcessStore(target.db).getRecord('run_stack_handler')).recentlyCrashed).toBe(
       true,
     );
+    // The stack state and the trade-limit counters go on from their restored revisions.
+    const restoredIds = new StackKv(new MongoRecords(target.db, 'stack_state'));
+    expect(await restoredIds.nextId('instrument', 5)).toBe(6);
+    expect([...(await restoredIds.loadLocks())]).toEqual([['GOLD', 'manual']]);
+    const restoredLimits = new TradeLimitsStore(new MongoRecords(target.db, 'trade_limits'));
+    await restoredLimits.charge('x', 'GOLD', 1, 2);
+    expect((await restoredLimits.list()).map((l) => l.tradesSinceLastReset)).toEqual([5]);
 
     // A database that holds documents is refused, nothing written; --replace restores over it.
     await expect(restoreMongoDump(target.db, folder)).rejects.toThrow(MongoRestoreError);

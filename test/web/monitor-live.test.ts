@@ -354,6 +354,23 @@ describe('monitor page', () => {
       body: JSON.stringify({ action: 'status', process: 'run_systems', status: 'SOMETIMES' }),
     });
     expect(bad.status).toBe(400);
+    const own = { 'content-type': 'application/json', origin: `http://${host}`, cookie };
+    const notJson = await fetch(url, { method: 'POST', headers: own, body: '{"action":' });
+    expect([notJson.status, await notJson.json()]).toEqual([
+      400,
+      { ok: false, error: 'request body is not valid JSON' },
+    ]);
+    const huge = await fetch(url, {
+      method: 'POST',
+      headers: own,
+      body: JSON.stringify({
+        action: 'status',
+        process: 'run_systems',
+        status: 'STOP',
+        pad: 'x'.repeat(5000),
+      }),
+    });
+    expect(huge.status).toBe(413);
     expect(await store.getStatus('run_systems')).toBe('GO');
     const ok = await fetch(url, {
       method: 'POST',
@@ -361,6 +378,17 @@ describe('monitor page', () => {
       body,
     });
     expect(ok.status).toBe(200);
+    expect(await store.getStatus('run_systems')).toBe('STOP');
+    // Signing out ends the session: the same cookie no longer controls anything.
+    const out = await fetch(new URL('api/session', monitor.url).href, { method: 'DELETE', headers: own });
+    expect(out.status).toBe(200);
+    expect(out.headers.get('set-cookie')).toMatch(/^systack_operator=; Max-Age=0/);
+    const after = await fetch(url, {
+      method: 'POST',
+      headers: own,
+      body: JSON.stringify({ action: 'status', process: 'run_systems', status: 'GO' }),
+    });
+    expect(after.status).toBe(403);
     expect(await store.getStatus('run_systems')).toBe('STOP');
   });
 });

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type ServerResponse } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Hono } from 'hono';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
@@ -122,20 +123,34 @@ describe('timeline svg', () => {
   });
 });
 
-/** A GET with a chosen Host header (fetch does not let a page set it; a rebinding attack does). */
+/** A request with a chosen Host header (fetch does not let a page set it; a rebinding attack does). */
 function getWithHost(
   url: string,
   host: string | undefined,
   method = 'GET',
   path = '/api/monitor',
 ): Promise<number> {
+  return answer(url, host, method, path).then((r) => r.status);
+}
+
+function answer(
+  url: string,
+  host: string | undefined,
+  method: string,
+  path: string,
+): Promise<{ status: number; allow: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = httpRequest(
       { host: u.hostname, port: u.port, path, method, setHost: host === undefined },
       (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          const allow = res.headers.allow;
+          resolve({ status: res.statusCode ?? 0, allow, body });
+        });
       },
     );
     if (host !== undefined) req.setHeader('host', host);
@@ -153,8 +168,7 @@ describe('monitor server Host header (DNS rebinding)', () => {
       criticalLogs: async () => [],
     };
     // The machine visualizer's pages are served through the monitor server (its `routes`).
-    const visualizer = (req: { url?: string }, res: ServerResponse) =>
-      req.url === '/machines' ? (res.writeHead(200).end('machines'), true) : false;
+    const visualizer = new Hono().get('/machines', (c) => c.text('machines'));
     const m = await startMonitorServer(
       { store, control, clock: new SimulatedClock(at('21:30')), data },
       { routes: visualizer },
@@ -171,11 +185,51 @@ describe('monitor server Host header (DNS rebinding)', () => {
         '127.0.0.1',
         `127.0.0.1:${m.port + 1}`,
         `localhost.evil.example:${m.port}`,
-        '',
       ]) {
         expect(await getWithHost(m.url, bad), bad).toBe(403);
       }
+      // No Host at all is a malformed HTTP/1.1 request: the server adapter refuses it (400).
+      expect(await getWithHost(m.url, '')).toBe(400);
       expect(await getWithHost(m.url, `127.0.0.1:${m.port}`, 'POST')).toBe(405);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('answers only GET (and the session and control POSTs): 405 with Allow, 404 for an unknown path', async () => {
+    const data: MonitorDataSource = {
+      prices: async () => [],
+      orders: async () => null,
+      positions: async () => null,
+      criticalLogs: async () => [],
+    };
+    const m = await startMonitorServer(
+      { store, control, clock: new SimulatedClock(at('21:30')), data },
+      { routes: new Hono().get('/machines', (c) => c.text('machines')) },
+    );
+    const host = `127.0.0.1:${m.port}`;
+    try {
+      for (const [method, path, allow] of [
+        ['PUT', '/api/monitor', 'GET'],
+        ['DELETE', '/', 'GET'],
+        ['HEAD', '/api/monitor/events', 'GET'],
+        ['POST', '/machines', 'GET'],
+        ['PATCH', '/api/session', 'GET, POST, DELETE'],
+        ['GET', '/api/control', 'POST'],
+      ] as const) {
+        const r = await answer(m.url, host, method, path);
+        expect([method, path, r.status, r.allow]).toEqual([method, path, 405, allow]);
+      }
+      expect(await answer(m.url, host, 'GET', '/nowhere')).toMatchObject({ status: 404, body: 'not found' });
+      // No reports given: no report routes.
+      expect((await answer(m.url, host, 'GET', '/reports/')).status).toBe(404);
+      expect(await answer(m.url, host, 'GET', '/machines')).toMatchObject({ status: 200, body: 'machines' });
+      // A wrong Host is refused before the method is looked at.
+      expect((await answer(m.url, 'evil.example', 'PUT', '/api/monitor')).status).toBe(403);
+      // The bundled Chart.js, from node_modules (no CDN).
+      const chart = await answer(m.url, host, 'GET', '/vendor/chart.umd.min.js');
+      expect(chart.status).toBe(200);
+      expect(chart.body).toContain('Chart');
     } finally {
       await m.close();
     }

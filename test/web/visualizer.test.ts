@@ -46,7 +46,7 @@ beforeAll(async () => {
       data: emptyDataSource,
       reasons: new Map(),
     },
-    { routes: (req, res) => visualizer.handle(req, res) },
+    { routes: visualizer.routes },
   );
   userDataDir = mkdtempSync(join(tmpdir(), 'systack-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {

@@ -3,16 +3,14 @@
  * (digest §2 B3, B4). Runs against the JetStream store with the same validation as the
  * `<prefix>.control.*` endpoints; a bad input changes nothing.
  */
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { parseInput } from '../parse-input.ts';
-import { storedNames } from '../../../actors/universe.ts';
 import { ServiceError } from '../../bus/service.ts';
-import { parseOverride } from '../../domain/strategy-orders/overrides.ts';
 import type { ControlsStore } from '../../store/controls-store.ts';
 import { withBus } from '../context.ts';
 import { registerControl } from './control.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
-import { openControlsStore } from '../../store/backend.ts';
 
 interface Opts {
   natsUrl?: string;
@@ -34,6 +32,12 @@ function target(o: Opts, allowStrategyOnly: boolean) {
 
 /** The service module (zod schemas): loaded by the subcommand that runs, not at registration. */
 const service = () => import('../../../actors/controls-service.ts');
+/**
+ * The store and the universe are loaded by the subcommand that runs too: registering them costs
+ * every `systack control ...` call (`control processes` among them) their imports.
+ */
+const controlsStore = async (nc: NatsConnection, prefix: string) =>
+  (await import('../../store/backend.ts')).openControlsStore(nc, prefix);
 
 /** Run against the store; with `check`, the target must name a known instrument and strategy. */
 async function withControls(
@@ -43,13 +47,14 @@ async function withControls(
 ) {
   await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix, config }) => {
     if (check) {
+      const { storedNames } = await import('../../../actors/universe.ts');
       const names = await storedNames(nc, prefix, Object.keys(config.system.strategy_list));
       const { assertKnownTarget } = await service();
       await assertKnownTarget(names, check).catch((err: unknown) => {
         throw err instanceof ServiceError ? new CliError(`${err.message} (code ${err.code})`) : err;
       });
     }
-    printResult(await fn(await openControlsStore(nc, prefix)), { json: o.json ?? true });
+    printResult(await fn(await controlsStore(nc, prefix)), { json: o.json ?? true });
   });
 }
 
@@ -74,7 +79,7 @@ export function register(program: Command): void {
     .description('Position limits per instrument and per strategy × instrument');
   opts(limits.command('list').description('Show every position limit')).action((o: Opts) =>
     withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-      const t = await (await openControlsStore(nc, prefix)).positionLimits();
+      const t = await (await controlsStore(nc, prefix)).positionLimits();
       printResult(o.json ? t : flat(t as Record<string, Record<string, unknown>>), { json: o.json });
     }),
   );
@@ -107,13 +112,16 @@ export function register(program: Command): void {
     .description('Overrides per strategy, instrument, or both: 0..1, close, none, reduce_only, no_trading');
   opts(overrides.command('list').description('Show every override')).action((o: Opts) =>
     withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix }) => {
-      const t = await (await openControlsStore(nc, prefix)).overrides();
+      const t = await (await controlsStore(nc, prefix)).overrides();
       printResult(o.json ? t : flat(t as Record<string, Record<string, unknown>>), { json: o.json });
     }),
   );
   opts(overrides.command('set <override>').description('Set an override')).action(
     async (value: string, o: Opts) => {
-      const { controlSchemas } = await service();
+      const [{ controlSchemas }, { parseOverride }] = await Promise.all([
+        service(),
+        import('../../domain/strategy-orders/overrides.ts'),
+      ]);
       const asNumber = Number(value);
       const body = parseInput(controlSchemas.overrideSet, {
         ...target(o, true),

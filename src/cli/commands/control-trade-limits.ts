@@ -6,12 +6,8 @@
  */
 import type { Command } from 'commander';
 import { parseInput } from '../parse-input.ts';
-import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
-import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
 import type { tradeLimitOps } from '../../../actors/trade-limits-service.ts';
-import { storedUniverse } from '../../../actors/universe.ts';
 import { ServiceError } from '../../bus/service.ts';
-import { TradeLimitsStore } from '../../store/trade-limits-store.ts';
 import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
 import { registerControl } from './control.ts';
@@ -49,6 +45,15 @@ function target(o: Opts) {
 const service = () => import('../../../actors/trade-limits-service.ts');
 
 async function withOps(o: Opts, fn: (ops: ReturnType<typeof tradeLimitOps>) => Promise<unknown>) {
+  // The stores, the universe and the clock are loaded by the subcommand that runs, not at
+  // registration (every `systack control ...` call registers this group).
+  const [{ resolveProcessClock }, { ProcessStore }, { storedUniverse }, { TradeLimitsStore }] =
+    await Promise.all([
+      import('../../../actors/supervisor/clock-sync.ts'),
+      import('../../../actors/supervisor/process-store.ts'),
+      import('../../../actors/universe.ts'),
+      import('../../store/trade-limits-store.ts'),
+    ]);
   await withBus({ natsUrl: o.natsUrl }, async ({ nc, prefix, config }) => {
     const [store, processes, universe] = await Promise.all([
       TradeLimitsStore.open(nc, prefix),

@@ -19,7 +19,8 @@ interface Common {
 async function call<R>(opts: Common, ep: string, body: unknown): Promise<R> {
   // A view changes nothing: its log lines stay on stderr (no log stream or email set-up round trips).
   const shipLogs = ep !== CONTROL_ENDPOINTS.list && ep !== CONTROL_ENDPOINTS.config;
-  return withBus({ natsUrl: opts.natsUrl, shipLogs }, async ({ nc, prefix }) => {
+  // Only service requests: no store is opened here.
+  return withBus({ natsUrl: opts.natsUrl, shipLogs, storage: false }, async ({ nc, prefix }) => {
     try {
       return await callService<R>(nc, controlSubject(prefix, ep), body);
     } catch (err) {

@@ -7,7 +7,6 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { wallClock } from '../../clock.ts';
 import { loadConfigCached } from '../../config/cached.ts';
-import { BrokerClientIds, pidAlive } from '../../store/broker-client-ids.ts';
 import { withBus } from '../context.ts';
 import { CliError, parsePositiveInt, printResult } from '../output.ts';
 import { registerControl } from './control.ts';
@@ -72,6 +71,9 @@ async function ibCheck(opts: CheckOptions): Promise<void> {
   }
 }
 
+/** The client-id store, loaded by the subcommand that runs (not by every `systack control ...` call). */
+const clientIds = () => import('../../store/broker-client-ids.ts');
+
 export function register(program: Command): void {
   const ib = program.command('ib').description('Interactive Brokers (TWS / IB Gateway)');
   ib.command('check')
@@ -90,6 +92,7 @@ export function register(program: Command): void {
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
     .option('--json', 'print JSON')
     .action(async (opts: { natsUrl?: string; json?: boolean }) => {
+      const { BrokerClientIds } = await clientIds();
       const rows = await withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix }) =>
         (await BrokerClientIds.open(nc, prefix)).list(),
       );
@@ -100,6 +103,7 @@ export function register(program: Command): void {
     .description('Release the ids of processes no longer running on this host')
     .option('--nats-url <url>', 'NATS server')
     .action(async (opts: { natsUrl?: string }) => {
+      const { BrokerClientIds, pidAlive } = await clientIds();
       const cleared = await withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix }) =>
         (await BrokerClientIds.open(nc, prefix)).clearUnused(hostname(), pidAlive),
       );
@@ -112,6 +116,7 @@ export function register(program: Command): void {
     .option('--nats-url <url>', 'NATS server')
     .action(async (id: string, opts: { natsUrl?: string }) => {
       const n = parsePositiveInt('id', id);
+      const { BrokerClientIds } = await clientIds();
       const had = await withBus({ natsUrl: opts.natsUrl }, async ({ nc, prefix }) =>
         (await BrokerClientIds.open(nc, prefix)).release(n),
       );

@@ -4,8 +4,7 @@
  * `systack strategy actors`: each strategy actor's stored state (docs/strategies.md).
  */
 import type { Command } from 'commander';
-import { readStrategyActor } from '../../../actors/strategy-actor-records.ts';
-import { openCatalogued } from '../../store/catalogue.ts';
+import { openStrategyActorRecords, readStrategyActor } from '../../../actors/strategy-actor-records.ts';
 import { withBus } from '../context.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
 import { openStrategyStore } from '../../store/backend.ts';
@@ -38,7 +37,7 @@ export function register(program: Command): void {
           throw new UsageError(
             `unknown strategy '${o.strategy}' (configured: ${names.join(', ') || 'none'})`,
           );
-        const kv = await openCatalogued(nc, prefix, 'strategy_actors');
+        const kv = await openStrategyActorRecords(nc, prefix);
         const rows = [];
         for (const s of o.strategy ? [o.strategy] : names) {
           const r = (await readStrategyActor(kv, s))?.record;

@@ -12,7 +12,7 @@
  */
 import { type Collection, type Db, MongoServerError } from 'mongodb';
 import { type AppendOptions, ExpectedVersionError, type JournalEntry } from '../journal.ts';
-import { DUPLICATE_KEY } from './json-collection.ts';
+import { asJson, DUPLICATE_KEY } from './json-collection.ts';
 
 export interface JournalDoc {
   _id: number;
@@ -90,7 +90,7 @@ export class MongoJournal {
           subject,
           prev,
           ...(opts.msgId !== undefined ? { msgId: opts.msgId } : {}),
-          data,
+          data: asJson(data),
         });
         return { seq, duplicate: false };
       } catch (err) {
@@ -109,17 +109,29 @@ export class MongoJournal {
     throw new Error(`${this.name}: could not append to ${subject}: too many concurrent writers`);
   }
 
-  /** Every message on subjects matching `filter`, in journal order (or the last per subject). */
+  /**
+   * Every message on subjects matching `filter`, in journal order; with `lastPerSubject`, only
+   * the last message of each subject (grouped on the server, so a restore reads one document per
+   * order, not every event of it).
+   */
   async read<T>(filter = '>', opts: { lastPerSubject?: boolean } = {}): Promise<Array<JournalEntry<T>>> {
-    const docs = await this.c
-      .find(filter === '>' ? {} : { subject: { $regex: subjectPattern(filter) } })
-      .sort({ _id: 1 })
-      .toArray();
-    const all = docs.map((d) => ({ subject: d.subject, seq: d._id, data: d.data as T }));
-    if (!opts.lastPerSubject) return all;
-    const last = new Map<string, JournalEntry<T>>();
-    for (const e of all) last.set(e.subject, e);
-    return [...last.values()].sort((a, b) => a.seq - b.seq);
+    const match = filter === '>' ? {} : { subject: { $regex: subjectPattern(filter) } };
+    const docs = opts.lastPerSubject
+      ? (
+          await this.c
+            .aggregate<{ doc: JournalDoc }>(
+              [
+                { $match: match },
+                { $sort: { _id: 1 } },
+                { $group: { _id: '$subject', doc: { $last: '$$ROOT' } } },
+                { $sort: { 'doc._id': 1 } },
+              ],
+              { allowDiskUse: true },
+            )
+            .toArray()
+        ).map((g) => g.doc)
+      : await this.c.find(match).sort({ _id: 1 }).toArray();
+    return docs.map((d) => ({ subject: d.subject, seq: d._id, data: d.data as T }));
   }
 
   /**

@@ -3,15 +3,17 @@
  * and `history` (`journal.ts`), the collections standing in for the STACK, FILLS and HISTORY
  * streams, with the JetStream backend's subjects and message ids. An order actor's appends carry
  * the position of its previous message (the expected version); a second writer is refused with
- * `ExpectedVersionError`, as JetStream refuses a wrong expected last subject sequence.
+ * `OwnershipLostError`, as JetStream refuses a wrong expected last subject sequence.
  */
 import type { Db } from 'mongodb';
 import { subject } from '../../bus/subjects.ts';
-import type { JournalEntry } from '../journal.ts';
+import { ExpectedVersionError, type JournalEntry } from '../journal.ts';
 import {
   type CommissionEntry,
-  joinLateCommissions,
+  type CorrectionEntry,
+  joinFillEntries,
   type OrderJournal,
+  OwnershipLostError,
   subjectToken,
 } from '../order-journal.ts';
 import { MongoJournal } from './journal.ts';
@@ -43,9 +45,14 @@ export class MongoOrderJournal implements OrderJournal {
   }
 
   async appendOrder(subj: string, body: unknown, msgID: string, expectedSeq: number): Promise<number> {
-    const r = await this.stack.append(subj, body, { msgId: msgID, expectedLast: expectedSeq });
-    if (!r.duplicate) this.count('stack');
-    return r.seq;
+    try {
+      const r = await this.stack.append(subj, body, { msgId: msgID, expectedLast: expectedSeq });
+      if (!r.duplicate) this.count('stack');
+      return r.seq;
+    } catch (err) {
+      if (err instanceof ExpectedVersionError) throw new OwnershipLostError(err.message);
+      throw err;
+    }
   }
 
   async appendFill(instrumentCode: string, execId: string, body: unknown) {
@@ -61,10 +68,19 @@ export class MongoOrderJournal implements OrderJournal {
     execId: string,
     commission: number,
     commissionCurrency: string,
+    revision?: string,
   ) {
     const body: CommissionEntry = { commissionFor: execId, commission, commissionCurrency };
+    // After a correction, the corrected fill's commission is a new one: keyed by the revision.
     const r = await this.fills.append(subject(this.prefix, 'fills', subjectToken(instrumentCode)), body, {
-      msgId: `commission:${execId}`,
+      msgId: `commission:${revision ?? execId}`,
+    });
+    if (!r.duplicate) this.count('fills');
+  }
+
+  async appendCorrection(instrumentCode: string, body: CorrectionEntry): Promise<void> {
+    const r = await this.fills.append(subject(this.prefix, 'fills', subjectToken(instrumentCode)), body, {
+      msgId: `correction:${body.correctedBy}`,
     });
     if (!r.duplicate) this.count('fills');
   }
@@ -84,9 +100,13 @@ export class MongoOrderJournal implements OrderJournal {
     return this.stack.read<T>(subject(this.prefix, 'stack', '>'), { lastPerSubject: true });
   }
 
+  loadOrderEvents<T>(subj: string): Promise<Array<JournalEntry<T>>> {
+    return this.stack.read<T>(subj);
+  }
+
   async loadFills<T>(): Promise<Array<JournalEntry<T>>> {
-    return joinLateCommissions(
-      await this.fills.read<T | CommissionEntry>(subject(this.prefix, 'fills', '>')),
+    return joinFillEntries(
+      await this.fills.read<T | CommissionEntry | CorrectionEntry>(subject(this.prefix, 'fills', '>')),
     );
   }
 

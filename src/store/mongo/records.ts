@@ -1,10 +1,10 @@
 /**
  * The keyed-records port (`../records.ts`) on MongoDB: a collection named as the JetStream
- * bucket it stands in for (`mongoCollection`), one `{ _id: key, value }` document per key, the
+ * bucket it stands in for (`mongoCollection`), one `{ _id: key, value, rev }` document per key, the
  * layout `systack migrate` copies buckets into.
  */
 import type { Db } from 'mongodb';
-import type { Records } from '../records.ts';
+import type { Records, Versioned } from '../records.ts';
 import { JsonCollection } from './json-collection.ts';
 
 export class MongoRecords implements Records {
@@ -17,11 +17,19 @@ export class MongoRecords implements Records {
     return this.c.get<T>(key);
   }
 
+  getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
+    return this.c.getVersioned<T>(key);
+  }
+
+  update(key: string, value: unknown, revision: number): Promise<number> {
+    return this.c.update(key, value, revision);
+  }
+
   put(key: string, value: unknown): Promise<void> {
     return this.c.put(key, value);
   }
 
-  create(key: string, value: unknown): Promise<void> {
+  create(key: string, value: unknown): Promise<number> {
     return this.c.create(key, value);
   }
 

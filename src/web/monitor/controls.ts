@@ -72,7 +72,7 @@ export function natsMonitorControls(nc: NatsConnection, prefix: string, token: s
   };
 }
 
-/** Signed-in browser sessions: random ids in an HttpOnly, SameSite=Strict cookie. */
+/** Signed-in browser sessions: random ids in an HttpOnly, SameSite=Strict cookie (`SESSION_COOKIE`). */
 export class OperatorSessions {
   private readonly ids = new Map<string, number>();
   constructor(private readonly ttlMs = 12 * 3600_000) {}
@@ -83,8 +83,8 @@ export class OperatorSessions {
     return id;
   }
 
-  valid(cookieHeader: string | undefined, now = Date.now()): boolean {
-    const id = sessionId(cookieHeader);
+  /** Is `id` (the session cookie's value) a session that has not expired? */
+  valid(id: string | undefined, now = Date.now()): boolean {
     const until = id ? this.ids.get(id) : undefined;
     if (until === undefined) return false;
     if (until < now) {
@@ -94,18 +94,9 @@ export class OperatorSessions {
     return true;
   }
 
-  close(cookieHeader: string | undefined): void {
-    const id = sessionId(cookieHeader);
+  close(id: string | undefined): void {
     if (id) this.ids.delete(id);
   }
 }
 
 export const SESSION_COOKIE = 'systack_operator';
-
-function sessionId(cookieHeader: string | undefined): string | undefined {
-  for (const part of (cookieHeader ?? '').split(';')) {
-    const [k, v] = part.trim().split('=');
-    if (k === SESSION_COOKIE && v) return v;
-  }
-  return undefined;
-}

@@ -5,9 +5,10 @@
  * subscription to `<prefix>.logs.*.*`). A new client gets the latest snapshot and the last
  * `LOG_BACKLOG` lines at once. The browser never polls.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Context } from 'hono';
 import { subject } from '../../bus/subjects.ts';
+import { EventStreams } from '../sse.ts';
 import type { MonitorSnapshot } from './snapshot.ts';
 
 const LOG_BACKLOG = 200;
@@ -15,8 +16,8 @@ const KEEPALIVE_MS = 15_000;
 const INFO = 30;
 
 export interface MonitorLive {
-  /** Open an event stream on this response (the request's route already matched). */
-  attach(req: IncomingMessage, res: ServerResponse): void;
+  /** Answer with an event stream (the request's route already matched). */
+  attach(c: Context): Response;
   close(): void;
 }
 
@@ -27,15 +28,11 @@ export function startMonitorLive(o: {
   intervalMs?: number;
   onError?: (err: unknown) => void;
 }): MonitorLive {
-  const clients = new Set<ServerResponse>();
+  const clients = new EventStreams();
   const backlog: string[] = [];
   let last: string | undefined;
   let busy = false;
-  const send = (res: ServerResponse, event: string, data: string) =>
-    res.write(`event: ${event}\ndata: ${data}\n\n`);
-  const broadcast = (event: string, data: string) => {
-    for (const c of clients) send(c, event, data);
-  };
+  const broadcast = (event: string, data: string) => clients.each((c) => c.send(event, data));
   const tick = async () => {
     if (busy || clients.size === 0) return;
     busy = true;
@@ -52,9 +49,7 @@ export function startMonitorLive(o: {
     }
   };
   const timer = setInterval(() => void tick(), o.intervalMs ?? 1000);
-  const keepalive = setInterval(() => {
-    for (const c of clients) c.write(': keepalive\n\n');
-  }, KEEPALIVE_MS);
+  const keepalive = setInterval(() => clients.each((c) => c.comment('keepalive')), KEEPALIVE_MS);
   let sub: Subscription | undefined;
   if (o.logs) {
     sub = o.logs.nc.subscribe(subject(o.logs.prefix, 'logs', '*', '*'), {
@@ -70,25 +65,18 @@ export function startMonitorLive(o: {
     });
   }
   return {
-    attach(req, res) {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-      });
-      res.write(': systack monitor\n\n');
-      for (const l of backlog) send(res, 'log', l);
-      clients.add(res);
-      req.on('close', () => clients.delete(res));
-      if (last !== undefined) send(res, 'snapshot', last);
-      else void tick();
-    },
+    attach: (c) =>
+      clients.respond(c, (s) => {
+        s.comment('systack monitor');
+        for (const l of backlog) s.send('log', l);
+        if (last !== undefined) s.send('snapshot', last);
+        else queueMicrotask(() => void tick());
+      }),
     close() {
       clearInterval(timer);
       clearInterval(keepalive);
       sub?.unsubscribe();
-      for (const c of clients) c.end();
-      clients.clear();
+      clients.closeAll();
     },
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The monitor's HTTP server (production doc "System monitor"), bound to 127.0.0.1 by default:
+ * The monitor's HTTP server (production doc "System monitor") on Hono (`@hono/node-server`),
+ * bound to 127.0.0.1 by default:
  *   GET  /                        the page
  *   GET  /api/monitor             the snapshot (JSON)
  *   GET  /api/monitor/events      server-sent events: snapshot on change, log lines live (live.ts)
@@ -8,12 +9,18 @@
  *   GET  /api/session             { role: operator | monitor, controls: available? }
  *   POST /api/session             { token } → operator session cookie; DELETE signs out
  *   POST /api/control             { action, ... } (controls.ts), operator session only
- * and when given the stored reports, `GET /reports/` and `GET /reports/<name>.html`.
- * Every request's Host header must name this server (DNS rebinding); every POST must come from
- * this server's own page (its Origin header) with a JSON body.
+ * and when given the stored reports, `GET /reports/` and `GET /reports/<name>.html`; more GET
+ * routes (the machine visualizer) are mounted from `opts.routes`.
+ * Every request's Host header must name this server (DNS rebinding: 403); any other method than
+ * those above is answered 405 with `Allow`; an unknown path 404. Every POST / DELETE must come
+ * from this server's own page (its Origin header) with a JSON body of at most 4 KiB.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { type Context, Hono, type Next } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { chartLibrary } from '../../../actors/reports/chart-library.ts';
 import type { ReportPages } from '../../../actors/reports/pages.ts';
 import { controlAction, type MonitorControls, OperatorSessions, SESSION_COOKIE } from './controls.ts';
@@ -22,28 +29,13 @@ import { MONITOR_HTML } from './page.ts';
 import { collectMonitorSnapshot, type MonitorSources } from './snapshot.ts';
 
 const MAX_BODY = 4096;
+const NO_STORE = { 'cache-control': 'no-store' };
 
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
-      } catch {
-        reject(new Error('request body is not valid JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
+/** The methods each path answers besides GET; every other path answers GET only. */
+const METHODS: Record<string, string[]> = {
+  '/api/session': ['GET', 'POST', 'DELETE'],
+  '/api/control': ['POST'],
+};
 
 export interface MonitorServer {
   url: string;
@@ -64,14 +56,16 @@ function reportsIndex(rows: Array<{ name: string; generatedAt: number }>): strin
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>systack reports</title></head><body style="font:13px system-ui,sans-serif;margin:16px"><h1 style="font-size:18px">Reports</h1><p><a href="/">monitor</a></p><ul id="reports">${items || '<li>none stored yet</li>'}</ul></body></html>`;
 }
 
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 export async function startMonitorServer(
   sources: MonitorSources,
   opts: {
     host?: string;
     port?: number;
     onError?: (err: unknown) => void;
-    /** More GET routes (the machine visualizer, src/web/visualizer/routes.ts); true = answered. */
-    routes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+    /** More GET routes (the machine visualizer, src/web/visualizer/routes.ts), mounted at `/`. */
+    routes?: Hono;
     /** The stored reports: `/reports/` and `/reports/<name>.html`. */
     reports?: ReportPages;
     /** Operator controls; undefined: the page is read-only for everyone. */
@@ -88,153 +82,112 @@ export async function startMonitorServer(
     intervalMs: opts.live?.intervalMs,
     onError: opts.onError,
   });
-  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-    res
-      .writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers })
-      .end(JSON.stringify(body));
-  const operator = (req: IncomingMessage) =>
-    opts.controls !== undefined && sessions.valid(req.headers.cookie);
-  /** A POST from this server's own page: same-origin, JSON (a form from another site is neither). */
-  const ownPage = (req: IncomingMessage) =>
-    allowedHosts.has((req.headers.origin ?? '').replace(/^http:\/\//, '').toLowerCase()) &&
-    (req.headers['content-type'] ?? '').startsWith('application/json');
-  const post = (req: IncomingMessage, res: ServerResponse, path: string) => {
-    if (!ownPage(req)) return json(res, 403, { ok: false, error: 'not from the monitor page' });
-    if (path === '/api/session' && req.method === 'DELETE') {
-      sessions.close(req.headers.cookie);
-      return json(
-        res,
-        200,
-        { ok: true, role: 'monitor' },
-        { 'set-cookie': `${SESSION_COOKIE}=; Max-Age=0; Path=/` },
-      );
-    }
-    readJson(req).then(
-      async (body) => {
-        if (path === '/api/session') {
-          const token = (body as { token?: unknown }).token;
-          if (!opts.controls || typeof token !== 'string' || !opts.controls.verify(token))
-            return json(res, 403, { ok: false, error: 'wrong operator token' });
-          const id = sessions.open();
-          return json(
-            res,
-            200,
-            { ok: true, role: 'operator' },
-            {
-              'set-cookie': `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/`,
-            },
-          );
-        }
-        if (!operator(req)) return json(res, 403, { ok: false, error: 'controls need the operator role' });
-        const parsed = controlAction.safeParse(body);
-        if (!parsed.success)
-          return json(res, 400, { ok: false, error: parsed.error.issues[0]?.message ?? 'bad request' });
-        try {
-          json(res, 200, { ok: true, result: await opts.controls!.run(parsed.data) });
-        } catch (err) {
-          json(res, 409, { ok: false, error: err instanceof Error ? err.message : String(err) });
-        }
-      },
-      (err: unknown) =>
-        json(res, 400, { ok: false, error: err instanceof Error ? err.message : String(err) }),
-    );
-  };
-  const html = (res: ServerResponse, body: string | undefined) =>
-    body === undefined
-      ? res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
-      : res
-          .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-          .end(body);
-  const failed = (res: ServerResponse) => (err: unknown) => {
+  const operator = (c: Context) =>
+    opts.controls !== undefined && sessions.valid(getCookie(c, SESSION_COOKIE));
+  const app = new Hono();
+  app.onError((err, c) => {
     opts.onError?.(err);
-    res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
-  };
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    // DNS rebinding: a page from another site resolving its name to 127.0.0.1 sends its own
-    // Host header; only the names this server is reached by locally are answered.
-    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host');
-      return;
-    }
-    if (
-      (req.method === 'POST' || req.method === 'DELETE') &&
-      (path === '/api/session' || path === '/api/control')
-    ) {
-      post(req, res, path);
-      return;
-    }
-    if (req.method !== 'GET') {
-      res.writeHead(405, { allow: 'GET' }).end();
-      return;
-    }
-    if (path === '/api/session') {
-      json(res, 200, { role: operator(req) ? 'operator' : 'monitor', controls: opts.controls !== undefined });
-      return;
-    }
-    if (path === '/api/monitor/events') {
-      live.attach(req, res);
-      return;
-    }
-    if (path === '/vendor/chart.umd.min.js') {
-      res
-        .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=3600' })
-        .end(chartLibrary());
-      return;
-    }
-    if (path === '/api/monitor/fills') {
-      const q = new URL(req.url ?? '/', 'http://localhost').searchParams;
-      const days = Number(q.get('days') ?? '1');
-      const words = (q.get('q') ?? '').slice(0, 100);
-      if (!Number.isFinite(days) || days <= 0 || days > 3660) {
-        json(res, 400, { error: `days must be a number of days from 0 to 3660, got '${q.get('days')}'` });
-        return;
-      }
-      const read = sources.data.fills;
-      if (!read) {
-        json(res, 200, { fills: null });
-        return;
-      }
-      read({ days, q: words || undefined }).then(
-        (fills) => json(res, 200, { fills }),
-        (err: unknown) => json(res, 500, { error: String(err) }),
-      );
-      return;
-    }
-    const reports = opts.reports;
-    if (reports && (path === '/reports' || path === '/reports/')) {
-      reports.list().then((rows) => html(res, reportsIndex(rows)), failed(res));
-      return;
-    }
-    const one = /^\/reports\/([a-z_]+)\.html$/.exec(path);
-    if (reports && one) {
-      reports.html(one[1]!).then((body) => html(res, body), failed(res));
-      return;
-    }
-    if (path === '/' || path === '/index.html') {
-      res
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(MONITOR_HTML);
-      return;
-    }
-    if (path === '/api/monitor') {
-      collectMonitorSnapshot(sources).then(
-        (s) =>
-          res
-            .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-            .end(JSON.stringify(s)),
-        (err: unknown) => {
-          opts.onError?.(err);
-          res
-            .writeHead(500, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ error: String(err) }));
-        },
-      );
-      return;
-    }
-    if (opts.routes?.(req, res)) return;
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return c.text(String(err), 500);
   });
+  app.notFound((c) => c.text('not found', 404));
+  // DNS rebinding: a page from another site resolving its name to 127.0.0.1 sends its own
+  // Host header; only the names this server is reached by locally are answered.
+  app.use(async (c, next) => {
+    if (!allowedHosts.has((c.req.header('host') ?? '').toLowerCase())) return c.text('forbidden host', 403);
+    const allowed = METHODS[c.req.path] ?? ['GET'];
+    if (!allowed.includes(c.req.method)) return c.body(null, 405, { allow: allowed.join(', ') });
+    return next();
+  });
+  /** A POST from this server's own page: same-origin, JSON (a form from another site is neither). */
+  const ownPage = async (c: Context, next: Next) => {
+    const origin = (c.req.header('origin') ?? '').replace(/^http:\/\//, '').toLowerCase();
+    if (!allowedHosts.has(origin) || !(c.req.header('content-type') ?? '').startsWith('application/json'))
+      return c.json({ ok: false, error: 'not from the monitor page' }, 403);
+    return next();
+  };
+  const limit = bodyLimit({
+    maxSize: MAX_BODY,
+    onError: (c) => c.json({ ok: false, error: `request body over ${MAX_BODY} bytes` }, 413),
+  });
+  const body = async (c: Context): Promise<unknown> => {
+    const text = await c.req.text();
+    try {
+      return JSON.parse(text || '{}');
+    } catch {
+      return undefined;
+    }
+  };
+  const notJson = { ok: false, error: 'request body is not valid JSON' };
+
+  app.get('/', (c) => c.html(MONITOR_HTML, 200, NO_STORE));
+  app.get('/index.html', (c) => c.html(MONITOR_HTML, 200, NO_STORE));
+  app.get('/vendor/chart.umd.min.js', (c) =>
+    c.body(chartLibrary(), 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'max-age=3600',
+    }),
+  );
+  app.get('/api/monitor', async (c) => c.json(await collectMonitorSnapshot(sources), 200, NO_STORE));
+  app.get('/api/monitor/events', (c) => live.attach(c));
+  app.get('/api/monitor/fills', async (c) => {
+    const days = Number(c.req.query('days') ?? '1');
+    const words = (c.req.query('q') ?? '').slice(0, 100);
+    if (!Number.isFinite(days) || days <= 0 || days > 3660)
+      return c.json(
+        { error: `days must be a number of days from 0 to 3660, got '${c.req.query('days')}'` },
+        400,
+        NO_STORE,
+      );
+    const read = sources.data.fills;
+    return c.json({ fills: read ? await read({ days, q: words || undefined }) : null }, 200, NO_STORE);
+  });
+  app.get('/api/session', (c) =>
+    c.json(
+      { role: operator(c) ? 'operator' : 'monitor', controls: opts.controls !== undefined },
+      200,
+      NO_STORE,
+    ),
+  );
+  app.delete('/api/session', ownPage, (c) => {
+    sessions.close(getCookie(c, SESSION_COOKIE));
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json({ ok: true, role: 'monitor' }, 200, NO_STORE);
+  });
+  app.post('/api/session', ownPage, limit, async (c) => {
+    const b = await body(c);
+    if (b === undefined) return c.json(notJson, 400);
+    const token = (b as { token?: unknown } | null)?.token;
+    if (!opts.controls || typeof token !== 'string' || !opts.controls.verify(token))
+      return c.json({ ok: false, error: 'wrong operator token' }, 403);
+    setCookie(c, SESSION_COOKIE, sessions.open(), { httpOnly: true, sameSite: 'Strict', path: '/' });
+    return c.json({ ok: true, role: 'operator' }, 200, NO_STORE);
+  });
+  app.post('/api/control', ownPage, limit, async (c) => {
+    const b = await body(c);
+    if (b === undefined) return c.json(notJson, 400);
+    if (!operator(c)) return c.json({ ok: false, error: 'controls need the operator role' }, 403);
+    const parsed = controlAction.safeParse(b);
+    if (!parsed.success)
+      return c.json({ ok: false, error: parsed.error.issues[0]?.message ?? 'bad request' }, 400);
+    try {
+      return c.json({ ok: true, result: await opts.controls!.run(parsed.data) }, 200, NO_STORE);
+    } catch (err) {
+      return c.json({ ok: false, error: errorText(err) }, 409);
+    }
+  });
+  const reports = opts.reports;
+  if (reports) {
+    const index = async (c: Context) => c.html(reportsIndex(await reports.list()), 200, NO_STORE);
+    app.get('/reports', index);
+    app.get('/reports/', index);
+    app.get('/reports/:file{[a-z_]+\\.html}', async (c) => {
+      const html = await reports.html(c.req.param('file').slice(0, -'.html'.length));
+      return html === undefined ? c.notFound() : c.html(html, 200, NO_STORE);
+    });
+  }
+  if (opts.routes) app.route('/', opts.routes);
+
+  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
