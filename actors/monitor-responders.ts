@@ -12,7 +12,7 @@ import { callService, endpoint, startService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
-import { OrderEventStore } from './store/order-event-store.ts';
+import { openOrderJournal } from './store/open-order-journal.ts';
 import { readLocks, readPositions } from './stack/read-model.ts';
 import type { AnyOrder, FillRecord } from './stack/types.ts';
 import { openCapitalStore, openPriceStore, openStrategyStore } from '../src/store/backend.ts';
@@ -105,7 +105,7 @@ export async function startMonitorResponders(
     }
     return out;
   });
-  const events = await OrderEventStore.open(nc, prefix);
+  const events = await openOrderJournal(nc, prefix);
   const allFills = cached(async () => (await events.loadFills<FillRecord>()).map((e) => e.data));
   const fillRows = async (b: z.infer<typeof fillsQuery>) => {
     const since = clock.now() - (b.days ?? 1) * DAY_MS;

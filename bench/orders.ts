@@ -4,12 +4,14 @@
  *
  *   npx tsx bench/orders.ts --orders 5000 --json            # throughput: offer everything at once
  *   npx tsx bench/orders.ts --orders 2000 --rate 200 --json  # latency at an offered rate
+ *   npx tsx bench/orders.ts --profile /tmp/orders.cpuprofile  # CPU profile of the measured window
  *
  * Prints {orders, families_completed, fills, lost_fills, duplicate_fills, position_mismatches,
  * orders_per_s, p50_ms, p99_ms, rss_mb, cpu_ms_per_family, server_cpu_ms_per_family}. Nothing is
  * asserted.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     instruments: { type: 'string', default: '50' },
     inspect: { type: 'boolean', default: false },
+    // Write a CPU profile of the measured window only (start-up excluded) to this file.
+    profile: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -95,6 +99,12 @@ const serverCpu = (): number => {
     return Number.NaN;
   }
 };
+const profiler = values.profile ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 const cpu0 = process.cpuUsage();
 const serverCpu0 = serverCpu();
 const start = performance.now();
@@ -133,6 +143,11 @@ await Promise.race([allDone, new Promise((r) => setTimeout(r, 120_000).unref())]
 const elapsed = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const serverCpuS = serverCpu() - serverCpu0;
+if (profiler && values.profile) {
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(values.profile, JSON.stringify(profile));
+  profiler.disconnect();
+}
 await broker.idle();
 await run.handler.settled();
 await core.host.flush();

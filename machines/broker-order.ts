@@ -7,10 +7,12 @@
  *   it when an algo emits `placeBrokerOrder`, before it calls the broker).
  * - `BrokerOrderEvent`: SUBMITTED (the broker took the order: temp id, submit time), SUBMIT_FAILED,
  *   ACKNOWLEDGED (perm id), FILL (an execution, keyed by its execution id), COMMISSION (joined by
- *   fill id, may come later), MODIFIED (new working limit), CANCEL_REQUESTED, CANCEL_REJECTED,
+ *   fill id, may come later), FILL_CORRECTED (the broker's correction of an applied fill: the
+ *   ledger as if the corrected fill had come; the lifecycle state stays), MODIFIED (new working limit), CANCEL_REQUESTED, CANCEL_REJECTED,
  *   CANCELLED, REJECTED, BROKER_MESSAGE (appended to the algo comment), DEACTIVATE (family
  *   completed; one-way), LOCK / UNLOCK (the `locked` flag).
  * - `BrokerOrderEmitted`: `fillApplied` (forward to the parent contract order and the algo),
+ *   `fillCorrected`,
  *   `filled`, `cancelled`, `rejected`, `cancelFailed`, and the reports `overfilled`, `lateFill`,
  *   `duplicateFill`, `invalidFill`, `ignored`.
  *
@@ -25,6 +27,7 @@ import { assign, emit, enqueueActions, setup } from 'xstate';
 import {
   addCommission,
   applyFill,
+  correctFill,
   emptyLedger,
   type Fill,
   type FillLedger,
@@ -86,6 +89,30 @@ export const brokerOrderMachine = setup({
       if (o.kind === 'overfilled')
         enqueue.emit({ type: 'overfilled', orderId, fillId, overfill: [...o.overfill] });
       if (params.late) enqueue.emit({ type: 'lateFill', orderId, fillId, after: params.late });
+    }),
+    recordCorrection: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'FILL_CORRECTED') return;
+      const { orderId, parentId } = context.order;
+      const r = correctFill(context.ledger, event.original, event.corrected);
+      if (!r.applied) {
+        enqueue.emit({
+          type: 'ignored',
+          orderId,
+          eventType: event.type,
+          reason: `correction of fill ${event.original.fillId} not applied to this order`,
+        });
+        return;
+      }
+      enqueue.assign({ ledger: r.ledger });
+      enqueue.emit({
+        type: 'fillCorrected',
+        orderId,
+        parentId,
+        original: event.original,
+        corrected: event.corrected,
+        cumulativeFill: [...r.ledger.fill],
+        filledPrice: r.ledger.filledPrice,
+      });
     }),
     recordSubmitted: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'SUBMITTED')
@@ -188,6 +215,7 @@ export const brokerOrderMachine = setup({
     FILL: { actions: { type: 'applyFill', params: {} } },
     ACKNOWLEDGED: { actions: 'recordAck' },
     COMMISSION: { actions: 'recordCommission' },
+    FILL_CORRECTED: { actions: 'recordCorrection' },
     MODIFIED: { actions: 'recordModified' },
     BROKER_MESSAGE: { actions: 'appendComment' },
     DEACTIVATE: { actions: 'deactivate' },

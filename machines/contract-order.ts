@@ -28,6 +28,7 @@ import {
   isFamilyComplete,
   isFullyFilled,
   isZeroQty,
+  correctChildFill,
   recordChildFill,
   remainingQty,
 } from '../src/domain/orders/index.ts';
@@ -101,6 +102,31 @@ export const contractOrderMachine = setup({
         if (o.kind === 'overfilled')
           enqueue.emit({ type: 'overfilled', orderId, fillId: fill.fillId, overfill: [...o.overfill] });
       }
+    }),
+    recordCorrection: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'CHILD_FILL_CORRECTED') return;
+      const { childId, original, corrected } = event;
+      const r = correctChildFill(context, childId, original, corrected, (f) => f);
+      if (!r?.parent) {
+        enqueue.emit({
+          type: 'ignored',
+          orderId: context.order.orderId,
+          eventType: event.type,
+          reason: `correction of fill ${original.fillId} not held for child ${childId}`,
+        });
+        return;
+      }
+      enqueue.assign(r.state);
+      enqueue.emit({
+        type: 'fillCorrected',
+        orderId: context.order.orderId,
+        parentId: context.order.parentId,
+        childId,
+        original: r.parent.original,
+        corrected: r.parent.corrected,
+        cumulativeFill: [...r.state.ledger.fill],
+        filledPrice: r.state.ledger.filledPrice,
+      });
     }),
     addBrokerChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'BROKER_ORDER_CREATED') return;
@@ -240,6 +266,7 @@ export const contractOrderMachine = setup({
   initial: 'new',
   on: {
     CHILD_FILL: { actions: 'recordFill' },
+    CHILD_FILL_CORRECTED: { actions: 'recordCorrection' },
     BROKER_ORDER_CREATED: { actions: 'addBrokerChild' },
     CHILD_CANCELLED: { actions: 'childCancelled' },
     CHILD_REJECTED: { actions: 'childRejected' },

@@ -35,6 +35,7 @@ import {
   isZeroQty,
   markChildCompleted,
   parentFillFromChild,
+  correctChildFill,
   recordChildFill,
 } from '../src/domain/orders/index.ts';
 import { childSpecProblem } from './support/children.ts';
@@ -106,6 +107,29 @@ export const instrumentOrderMachine = setup({
         if (o.kind === 'overfilled')
           enqueue.emit({ type: 'overfilled', orderId, fillId: fill.fillId, overfill: [...o.overfill] });
       }
+    }),
+    recordCorrection: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'CHILD_FILL_CORRECTED') return;
+      const { childId, original, corrected } = event;
+      const r = correctChildFill(context, childId, original, corrected, toParentFor(context.family));
+      if (!r) {
+        enqueue.emit({
+          type: 'ignored',
+          orderId: context.order.orderId,
+          eventType: event.type,
+          reason: `correction of fill ${original.fillId} not held for child ${childId}`,
+        });
+        return;
+      }
+      enqueue.assign({ ...r.state });
+      enqueue.emit({
+        type: 'fillCorrected',
+        orderId: context.order.orderId,
+        childId,
+        fillId: original.fillId,
+        cumulativeFill: [...r.state.ledger.fill],
+        filledPrice: r.state.ledger.filledPrice,
+      });
     }),
     addChildren: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CHILDREN_SPAWNED') return;
@@ -206,6 +230,7 @@ export const instrumentOrderMachine = setup({
   initial: 'new',
   on: {
     CHILD_FILL: { actions: 'recordFill' },
+    CHILD_FILL_CORRECTED: { actions: 'recordCorrection' },
     CHILD_COMPLETED: { actions: 'markChildCompleted' },
     LOCK: { actions: 'setLocked' },
     UNLOCK: { actions: 'setLocked' },

@@ -77,7 +77,10 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
     return this.actor(r).getSnapshot() as SnapshotFrom<M>;
   }
 
-  /** Stop the record's actor (the record left the stack). */
+  /**
+   * Stop the record's actor: the record left the stack, or its machine is done with the family
+   * (a later event starts an actor again from the state the record keeps).
+   */
   stop(r: R): void {
     this.live.get(r)?.stop();
     this.live.delete(r);

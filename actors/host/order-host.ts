@@ -148,8 +148,11 @@ export class OrderHost<T extends HostedRecord> {
     this.indexLive(slot);
   }
 
-  /** Start an actor for a new record (its first event). */
-  spawn(record: T, event: string): T {
+  /**
+   * Start an actor for a new record (its first event). With `defer`, its first write waits as a
+   * deferred change does (see `change`): it then goes with the actor's next undeferred change.
+   */
+  spawn(record: T, event: string, opts: { defer?: boolean | 'lazy' } = {}): T {
     this.throwIfFatal();
     const k = this.key(record.level, record.id);
     if (this.slot(record.level, record.id)) throw new Error(`actor ${k} already exists`);
@@ -166,7 +169,7 @@ export class OrderHost<T extends HostedRecord> {
     };
     this.put(slot);
     record.version = Math.max(1, record.version);
-    this.record(slot, event);
+    this.record(slot, event, this.waitOf(opts.defer));
     return record;
   }
 
@@ -193,14 +196,14 @@ export class OrderHost<T extends HostedRecord> {
     fn(rec);
     slot.record.version++;
     this.indexLive(slot);
-    const wait =
-      opts.defer === 'lazy'
-        ? (this.opts.lazyMs ?? 1000)
-        : opts.defer === true
-          ? (this.opts.deferMs ?? 50)
-          : undefined;
-    this.record(slot, event, wait);
+    this.record(slot, event, this.waitOf(opts.defer));
     return rec;
+  }
+
+  /** How long a change may wait for company before it is written (undefined: written now). */
+  private waitOf(defer: boolean | 'lazy' | undefined): number | undefined {
+    if (defer === 'lazy') return this.opts.lazyMs ?? 1000;
+    return defer === true ? (this.opts.deferMs ?? 50) : undefined;
   }
 
   /**
@@ -297,10 +300,28 @@ export class OrderHost<T extends HostedRecord> {
     }
     if (waitMs === undefined) {
       slot.urgent = true;
-      this.kick(slot);
+      this.kickSoon(slot);
       return;
     }
     this.armDefer(slot, waitMs);
+  }
+
+  /** Actors with an undeferred change, written once the current synchronous step is done. */
+  private readonly soon = new Set<Slot<T>>();
+
+  /**
+   * Write at the end of the current synchronous step (a microtask): what one step changes in an
+   * actor (e.g. a contract order's ALGO_CONTROL and BROKER_ORDER_CREATED) lands as one append.
+   * Nothing in between can observe the difference: `durable()` writes at once.
+   */
+  private kickSoon(slot: Slot<T>): void {
+    if (this.soon.size === 0)
+      queueMicrotask(() => {
+        const slots = [...this.soon];
+        this.soon.clear();
+        for (const s of slots) this.kick(s);
+      });
+    this.soon.add(slot);
   }
 
   private armDefer(slot: Slot<T>, waitMs: number): void {
@@ -322,6 +343,7 @@ export class OrderHost<T extends HostedRecord> {
 
   private kick(slot: Slot<T>): void {
     for (const q of this.deferred.values()) q.slots.delete(slot);
+    this.soon.delete(slot);
     if (slot.writing || slot.removed) return;
     slot.writing = this.writeLoop(slot).finally(() => {
       slot.writing = undefined;

@@ -25,6 +25,7 @@ import { orderTag, updateRollStatus } from './rolls.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { StackHandler } from '../stack/stack-handler.ts';
 import { startTradeLimitsService } from '../trade-limits-service.ts';
+import { startManualOrderServices } from '../manual-orders-service.ts';
 import { storedUniverse } from '../universe.ts';
 import { storedTradeLimits } from '../stack/stored-trade-limits.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
@@ -39,6 +40,8 @@ interface Running {
   prices: JetStreamPriceStore;
   service: Service;
   limitsService: Service;
+  /** Force roll orders on demand and cash FX trades (interactive_order_stack). */
+  manualService: Service;
   broker: BrokerPort;
   requests: OrderRequestConsumer;
 }
@@ -83,10 +86,16 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       });
       const service = await startOrderServices(ctx.nc, handler, ctx.prefix, universe);
       const limitsService = await startTradeLimitsService(ctx.nc, ctx.prefix, limits, ctx.clock, universe);
+      const manualService = await startManualOrderServices(ctx.nc, ctx.prefix, {
+        names: universe,
+        broker,
+        clock: ctx.clock,
+        forceRoll: (code) => generateForceRollOrders(handler.core, contracts, prices, { only: code }),
+      });
       // Orders the strategy order generator queued while the stack handler was not running.
       const requests = await consumeOrderRequests(ctx.nc, ctx.prefix, handler, log);
       log.info({ ...handler.restoreReport }, 'stack handler started');
-      return { handler, contracts, prices, service, limitsService, broker, requests };
+      return { handler, contracts, prices, service, limitsService, manualService, broker, requests };
     })();
     byPrefix.set(ctx.prefix, r);
     r.catch(() => byPrefix?.delete(ctx.prefix));
@@ -125,6 +134,7 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
       await r.handler.safeStackRemoval();
       await r.service.stop();
       await r.limitsService.stop();
+      await r.manualService.stop();
       await r.handler.close();
       await closeProcessBroker(ctx, r.broker);
       running.get(ctx.nc)?.delete(ctx.prefix);

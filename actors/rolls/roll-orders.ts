@@ -46,10 +46,15 @@ export function unrolledImbalance(core: StackCore, instrumentCode: string): numb
   return n;
 }
 
+/**
+ * For every instrument with a position, or with `only` for that one instrument (interactive_order_stack
+ * "Create force roll contract orders" on demand: the same decisions, so the same rules).
+ */
 export async function generateForceRollOrders(
   core: StackCore,
   contracts: StoredRollContracts,
   prices: PriceStore,
+  opts: { only?: string } = {},
 ): Promise<RollOrderResult> {
   await contracts.refresh((i, c) => core.contractPosition(i, c), {
     full: true,
@@ -57,7 +62,10 @@ export async function generateForceRollOrders(
   });
   const decisions: RollOrderDecision[] = [];
   const created: number[] = [];
-  for (const code of instrumentsWithPositions(core)) {
+  const held = instrumentsWithPositions(core);
+  if (opts.only !== undefined && !held.includes(opts.only))
+    return { decisions: [{ instrumentCode: opts.only, skipped: `no position in ${opts.only}` }], created };
+  for (const code of opts.only === undefined ? held : [opts.only]) {
     const priced = contracts.pricedContract(code);
     const forward = contracts.forwardContract(code);
     const m = await prices.getMultiplePrices(code);

@@ -1,34 +1,76 @@
 import type { BrokerOrderState } from '../../src/broker/port.ts';
-import { algoQuote, toBrokerPrice } from './algo-quote.ts';
-import { adverseSize, marketClosing } from './market.ts';
+import { type AlgoQuote, algoQuote, toBrokerPrice } from './algo-quote.ts';
 import type { StackCore } from './core.ts';
+import type { AlgoEmitted } from '../../machines/support/algo.ts';
+import { publishAlgo } from './algo-actors.ts';
+import { algoRef, algoSettled, releaseAlgo, toAlgo } from './algo-events.ts';
 import { BROKER_INITIAL, childSpec, sendBroker, sendContract, spawnBrokerOrder } from './order-actors.ts';
 import { logCritical } from './ports.ts';
-import type { AlgoName, BrokerOrder, ContractOrder } from './types.ts';
+import type {
+  AlgoName,
+  AlgoRecord,
+  BestAlgoRecord,
+  BrokerOrder,
+  ContractOrder,
+  MarketAlgoRecord,
+} from './types.ts';
 
 const PASSIVE_TIME_OUT = 300_000;
 const TOTAL_TIME_OUT = 600_000;
 
+type PlaceCommand = Extract<AlgoEmitted, { type: 'placeBrokerOrder' }>;
+
+/** Prices at creation (digest §1.3) and what the algo starts from. */
 interface Plan {
-  type: 'market' | 'limit';
-  limitPrice?: number;
-  mode: BrokerOrder['algo']['mode'];
-  referenceOffside?: number;
+  algo: AlgoRecord;
+  /** The best algo's first event: the quote it decides passive or aggressive on. */
+  quote?: AlgoQuote;
   side?: number;
   mid?: number;
   offside?: number;
 }
 
-/** How the algo starts: E1 market, E2 original best, E3 limit. Undefined = no trade this pass. */
+/** Session close of the contract now (the best algo's closeAt); now when closed or unknown. */
+async function closeAt(core: StackCore, co: ContractOrder): Promise<number> {
+  const now = core.now();
+  try {
+    const hours = await core.deps.broker.tradingHours(co);
+    return hours.sessions.find((x) => x.open <= now && now < x.close)?.close ?? now;
+  } catch {
+    return now; // no trading hours: treated as closing (a market order, not a resting limit)
+  }
+}
+
+/**
+ * The algo to start: E1 market (the market machine, the whole size in one market order, cancelled
+ * at the total time-out), E3 limit (the market machine sending one limit order, no time-out), E2
+ * best (the best-execution machine, which decides passive or aggressive on the quote). Undefined =
+ * no trade this pass.
+ */
 async function plan(
   core: StackCore,
   co: ContractOrder,
   algo: AlgoName,
   qty: number,
 ): Promise<Plan | undefined> {
+  const algoId = ''; // named once the broker order's id is taken (withId)
+  const now = core.now();
+  const cfg = core.deps.config;
+  const market = (name: 'market' | 'limit', timeoutMs: number | null): MarketAlgoRecord => ({
+    name,
+    input: {
+      algoId,
+      contractOrderId: String(co.id),
+      trade: [qty],
+      now,
+      brokerOrderType: name === 'limit' ? 'limit' : 'market',
+      panic: true,
+      timeoutMs,
+    },
+  });
   if (algo === 'limit') {
     if (co.limitPrice === undefined) return noTrade(core, co, 'limit order without a limit price');
-    return { type: 'limit', limitPrice: co.limitPrice, mode: 'unmanaged' };
+    return { algo: market('limit', null) };
   }
   // a spread is quoted as one contract, for the legs of this broker order's size
   const q = await algoQuote(core, { ...co, ...spreadLegs(co, qty) });
@@ -40,24 +82,55 @@ async function plan(
         mid: (snap.bid + snap.ask) / 2,
       }
     : {};
-  if (algo === 'market') return { type: 'market', mode: 'aggressive', ...prices };
-  if (co.orderType !== 'best') {
+  if (algo === 'market') return { algo: market('market', cfg.totalTimeoutMs ?? TOTAL_TIME_OUT), ...prices };
+  if (!snap) return noTrade(core, co, 'reason' in q ? q.reason : 'no valid quote'); // E2.3
+  const best: BestAlgoRecord = {
+    name: 'best',
+    input: {
+      algoId,
+      contractOrderId: String(co.id),
+      orderType: co.orderType,
+      trade: [qty],
+      tickSize: 0,
+      closeAt: await closeAt(core, co),
+      now,
+      config: {
+        passiveTimeoutMs: cfg.passiveTimeoutMs ?? PASSIVE_TIME_OUT,
+        totalTimeoutMs: cfg.totalTimeoutMs ?? TOTAL_TIME_OUT,
+        closingThresholdMs: cfg.closingBufferMs ?? 1_800_000,
+        sizeLimit: Math.abs(qty),
+      },
+    },
+  };
+  return { algo: best, quote: snap, ...prices };
+}
+
+/** The algo named as the contract order's algo lock names it (`<algo>:<broker order id>`). */
+function withId(r: AlgoRecord, algoId: string): AlgoRecord {
+  return r.name === 'best'
+    ? { ...r, input: { ...r.input, algoId } }
+    : { ...r, input: { ...r.input, algoId } };
+}
+
+/** Start the algo's actor; its `placeBrokerOrder`, or undefined when it finished without one. */
+function startAlgo(core: StackCore, co: ContractOrder, p: Plan): PlaceCommand | undefined {
+  const emitted = [...core.algos.start(p.algo)];
+  if (p.quote) {
+    const snapshot = { ...p.quote, at: core.now() };
+    emitted.push(...core.algos.send(p.algo, { type: 'PRICE_SNAPSHOT', snapshot }));
+  }
+  const place = emitted.find((e): e is PlaceCommand => e.type === 'placeBrokerOrder');
+  if (place) return place;
+  const done = emitted.find((e) => e.type === 'finished');
+  core.algos.stop(p.algo);
+  if (done?.type === 'finished' && done.outcome === 'rejectedOrderType') {
     logCritical(core.log, 'best algo only takes best orders', {
       contract_order_id: co.id,
       order_type: co.orderType,
     });
     return undefined;
   }
-  if (!snap) return noTrade(core, co, 'reason' in q ? q.reason : 'no valid quote'); // E2.3
-  const viable = !adverseSize(qty, snap.bidSize, snap.askSize) && !(await marketClosing(core, co));
-  if (!viable) return { type: 'market', mode: 'aggressive', ...prices };
-  return {
-    type: 'limit',
-    limitPrice: prices.offside,
-    mode: 'passive',
-    referenceOffside: prices.offside,
-    ...prices,
-  };
+  return noTrade(core, co, `algo placed nothing (${done?.type === 'finished' ? done.outcome : 'no quote'})`);
 }
 
 /** Why each contract order last did not trade: logged when it changes, not on every pass (#1249). */
@@ -108,16 +181,22 @@ async function writeBrokerOrder(
   algo: AlgoName,
   size: number,
 ): Promise<BrokerOrder | undefined> {
-  const p = await plan(core, co, algo, size);
-  if (!p) return undefined;
-  lastNoTrade.get(core)?.delete(co.id);
+  const planned = await plan(core, co, algo, size);
+  if (!planned) return undefined;
   const id = await core.newId('broker');
+  const p = { ...planned, algo: withId(planned.algo, `${algo}:${id}`) };
   const now0 = core.contractOrder(co.id);
   if (!now0?.active || now0.referenceOfControllingAlgo !== undefined || now0.fill === now0.trade)
     return undefined;
+  // The algo's first decision: what to send (E1 market, E2 passive limit or market, E3 limit).
+  const place = startAlgo(core, co, p);
+  if (!place) return undefined;
+  lastNoTrade.get(core)?.delete(co.id);
   sendContract(core, co.id, { type: 'ALGO_CONTROL', algo: `${algo}:${id}` });
   const now = core.now();
-  const total = core.deps.config.totalTimeoutMs ?? TOTAL_TIME_OUT;
+  // The algos here send market or limit orders (their inputs ask for nothing else).
+  const type = place.orderType === 'limit' ? 'limit' : 'market';
+  const limitPrice = type === 'limit' ? (place.limitPrice ?? co.limitPrice) : undefined;
   const bo: BrokerOrder = {
     level: 'broker',
     id,
@@ -131,7 +210,7 @@ async function writeBrokerOrder(
     parent: co.id,
     children: [],
     active: true,
-    orderType: p.type,
+    orderType: type,
     state: BROKER_INITIAL,
     version: 1,
     createdAt: now,
@@ -139,25 +218,20 @@ async function writeBrokerOrder(
     brokerStatus: 'pending-submit',
     orderRef: core.orderRefFor(id),
     algoUsed: algo,
-    brokerOrderType: p.type,
-    limitPrice: p.limitPrice,
+    brokerOrderType: type,
+    limitPrice,
     submitDatetime: now,
     sidePrice: p.side,
     midPrice: p.mid,
     offsidePrice: p.offside,
     execIds: [],
-    algo: {
-      mode: p.mode,
-      passiveUntil:
-        p.mode === 'passive' ? now + (core.deps.config.passiveTimeoutMs ?? PASSIVE_TIME_OUT) : undefined,
-      totalUntil: p.mode === 'unmanaged' ? undefined : now + total,
-      referenceOffside: p.referenceOffside,
-    },
+    algo: p.algo,
     manualFill: false,
     rollOrder: co.rollOrder,
     ...spreadLegs(co, size),
   };
   spawnBrokerOrder(core, bo);
+  publishAlgo(core, bo, 'START');
   core.byOrderRef.set(bo.orderRef, id);
   sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child: childSpec(bo) });
   await Promise.all([core.host.durable('broker', id), core.host.durable('contract', co.id)]);
@@ -209,11 +283,10 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
   }
 }
 
-/** A rejected order never existed at the broker (digest §1.3): detach it and release the algo. */
+/** A rejected order never existed at the broker (digest §1.3): detach it; its algo finishes. */
 async function dropRejected(core: StackCore, id: number, reason: string): Promise<void> {
   const bo = core.brokerOrder(id);
   if (!bo || bo.fill !== 0) return;
-  const parent = bo.parent;
   core.byOrderRef.delete(bo.orderRef);
   core.log.warn({ broker_order_id: id, reason }, 'broker order rejected');
   // The machine tells the contract order (CHILD_REJECTED settles the child).
@@ -222,27 +295,12 @@ async function dropRejected(core: StackCore, id: number, reason: string): Promis
     id,
     bo.state === 'created' ? { type: 'SUBMIT_FAILED', reason } : { type: 'REJECTED', reason },
   );
-  if (parent !== undefined) releaseAlgo(core, parent, id);
+  await toAlgo(core, bo, { type: 'BROKER_REJECTED', orderRef: algoRef(core, bo), reason });
+  // A rejected order never traded: its algo lock goes, whatever the algo (also limit, D5).
+  if (bo.parent !== undefined) releaseAlgo(core, bo.parent, id);
   core.brokerActors.stop(bo);
+  if (bo.algo) core.algos.stop(bo.algo);
   await core.host.remove('broker', id);
-}
-
-/** D4c: release the algo lock; the contract order goes back to waiting for its next broker order. */
-export function releaseAlgo(core: StackCore, contractOrderId: number, brokerOrderId?: number): void {
-  const co = core.contractOrder(contractOrderId);
-  if (!co || co.referenceOfControllingAlgo === undefined) return;
-  // A finished broker order releases the lock only if it still holds it (a later child may).
-  const holder = co.referenceOfControllingAlgo.split(':')[1];
-  if (brokerOrderId !== undefined && holder !== undefined && holder !== String(brokerOrderId)) return;
-  sendContract(core, co.id, { type: 'ALGO_RELEASE', algo: co.referenceOfControllingAlgo }, { defer: true });
-  core.toSend.add(co.id);
-}
-
-/** The algo is done with a broker order (filled, cancelled): D4a charge limits, D4c release. */
-export function algoFinished(core: StackCore, bo: BrokerOrder): void {
-  if (bo.algoUsed === 'limit' || bo.algoUsed === 'manual') return; // D5: non-blocking algo keeps its lock
-  core.deps.tradeLimits.charge(bo.strategyName, bo.instrumentCode, bo.trade, core.now());
-  if (bo.parent !== undefined) releaseAlgo(core, bo.parent, bo.id);
 }
 
 /** Order status from the broker. */
@@ -254,19 +312,8 @@ export async function onBrokerOrderStatus(core: StackCore, s: BrokerOrderState):
     return dropRejected(core, bo.id, s.rejectReason ?? 'rejected');
   if (s.status === 'cancelled' && bo.brokerStatus !== 'cancelled' && bo.brokerStatus !== 'filled') {
     sendBroker(core, bo.id, { type: 'CANCELLED' });
-    algoFinished(core, bo);
+    algoSettled(core, bo);
   }
 }
 
-/** Called after fills are applied: a fully filled broker order ends its algo. */
-export function afterBrokerFill(core: StackCore, brokerOrderId: number): void {
-  const bo = core.brokerOrder(brokerOrderId);
-  if (
-    bo &&
-    bo.fill === bo.trade &&
-    bo.parent !== undefined &&
-    core.contractOrder(bo.parent)?.referenceOfControllingAlgo
-  ) {
-    algoFinished(core, bo);
-  }
-}
+export { afterBrokerFill, algoFinished, performAlgo, releaseAlgo } from './algo-events.ts';

@@ -1,6 +1,7 @@
 import { submitWithAlgo } from './algos.ts';
 import { liquidityCap, okayToTradeNow } from './market.ts';
 import type { StackCore } from './core.ts';
+import { releaseCreation, releaseCreations } from './spawn.ts';
 import type { ContractOrder } from './types.ts';
 
 /** D2: the quantity this pass may send for a contract order; never written back to the order. */
@@ -21,34 +22,48 @@ export async function resizedQuantity(core: StackCore, co: ContractOrder): Promi
  */
 export async function createBrokerOrdersFromContractOrders(core: StackCore): Promise<number[]> {
   const sent: number[] = [];
-  // Only contract orders whose spawn step is durable (`toSend`): a crash can then lose no link
-  // to an order that traded (restore-links.ts).
-  const candidates = core.activeOrders(
-    'contract',
-    (co) =>
-      core.toSend.has(co.id) &&
-      co.fill !== co.trade &&
-      co.referenceOfControllingAlgo === undefined &&
-      !co.locked,
-  );
+  // Only contract orders whose instrument order lists them durably (`toSend`): a crash can then
+  // lose no link to an order that traded (restore-links.ts). The queue is read, not the whole
+  // stack: a completed order never trades again and leaves it.
+  const candidates: ContractOrder[] = [];
+  for (const id of core.toSend) {
+    const co = core.contractOrder(id);
+    if (!co?.active) {
+      core.toSend.delete(id);
+      continue;
+    }
+    if (co.fill !== co.trade && co.referenceOfControllingAlgo === undefined && !co.locked)
+      candidates.push(co);
+  }
+  candidates.sort((a, b) => a.id - b.id);
   await Promise.all(
     candidates.map(async (co) => {
-      const panic = co.orderType === 'panic';
-      if (!panic) {
-        if (core.isLocked(co.instrumentCode)) return;
-        if (!(await okayToTradeNow(core, co))) return;
+      try {
+        await tryToTrade(co);
+      } finally {
+        // A new contract order's creation is written with its broker order's step, else now.
+        releaseCreation(core, co.id);
       }
-      if (co.algoToUse === '') return;
-      // D1.4 panic orders skip the resize, but are sent for their remainder, not their full trade
-      // (the reference re-sends the full size after a partial fill, an overfill risk).
-      const qty = panic ? co.trade - co.fill : await resizedQuantity(core, co);
-      if (qty === 0) return;
-      // The state may have moved while we awaited market data.
-      const now = core.contractOrder(co.id);
-      if (!now || now.referenceOfControllingAlgo !== undefined || now.fill === now.trade) return;
-      const id = await submitWithAlgo(core, now, qty);
-      if (id !== undefined) sent.push(id);
     }),
   );
+  releaseCreations(core);
   return sent;
+
+  async function tryToTrade(co: ContractOrder): Promise<void> {
+    const panic = co.orderType === 'panic';
+    if (!panic) {
+      if (core.isLocked(co.instrumentCode)) return;
+      if (!(await okayToTradeNow(core, co))) return;
+    }
+    if (co.algoToUse === '') return;
+    // D1.4 panic orders skip the resize, but are sent for their remainder, not their full trade
+    // (the reference re-sends the full size after a partial fill, an overfill risk).
+    const qty = panic ? co.trade - co.fill : await resizedQuantity(core, co);
+    if (qty === 0) return;
+    // The state may have moved while we awaited market data.
+    const now = core.contractOrder(co.id);
+    if (!now || now.referenceOfControllingAlgo !== undefined || now.fill === now.trade) return;
+    const id = await submitWithAlgo(core, now, qty);
+    if (id !== undefined) sent.push(id);
+  }
 }

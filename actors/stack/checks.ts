@@ -44,19 +44,34 @@ async function compare(core: StackCore): Promise<BreakReport> {
   return report;
 }
 
+/**
+ * Each instrument's comparison goes to its lock actor (instrument-lock machine): it locks on a
+ * break, unlocks a break lock when the positions agree, and leaves a manual lock alone.
+ */
 async function lockAndUnlock(core: StackCore, report: BreakReport): Promise<BreakReport> {
-  const broken = new Set(report.breaks.map((b) => b.instrumentCode));
-  for (const i of broken) {
-    if (core.isLocked(i)) continue;
-    await core.setLock(i, 'break');
-    report.locked.push(i);
-    logCritical(core.log, 'position break: instrument locked', { instrument_code: i });
+  const ours = new Map<string, Record<string, number>>();
+  const theirs = new Map<string, Record<string, number>>();
+  const of = (m: Map<string, Record<string, number>>, k: string): Record<string, number> => {
+    const r = m.get(k) ?? {};
+    m.set(k, r);
+    return r;
+  };
+  for (const b of report.breaks) {
+    of(ours, b.instrumentCode)[b.contractDate] = b.ours;
+    of(theirs, b.instrumentCode)[b.contractDate] = b.broker;
   }
-  for (const [i, reason] of [...core.locks]) {
-    if (reason === 'break' && !broken.has(i)) {
-      await core.setLock(i, undefined);
-      report.unlocked.push(i);
-      core.log.info({ instrument_code: i }, 'position break cleared: instrument unlocked');
+  // Instruments with a break, and those whose lock actor may need to hear that positions agree.
+  const codes = new Set([...ours.keys(), ...core.lockActors.instruments()]);
+  for (const i of [...codes].sort()) {
+    const c = await core.lockActors.compared(i, ours.get(i) ?? {}, theirs.get(i) ?? {});
+    for (const e of c.emitted) {
+      if (e.type === 'locked' && e.cause === 'positionBreak') {
+        report.locked.push(i);
+        logCritical(core.log, 'position break: instrument locked', { instrument_code: i, reason: e.reason });
+      } else if (e.type === 'unlocked' && e.cause === 'positionsAgree') {
+        report.unlocked.push(i);
+        core.log.info({ instrument_code: i }, 'position break cleared: instrument unlocked');
+      }
     }
   }
   return report;

@@ -49,7 +49,11 @@ export function completeFamily(core: StackCore, io: InstrumentOrder): Promise<vo
         contracts: contracts.map(withoutMachine),
         brokers: brokers.map(withoutMachine),
       });
-      for (const b of brokers) if (b.active) sendBroker(core, b.id, { type: 'DEACTIVATE' });
+      for (const b of brokers) {
+        if (b.active) sendBroker(core, b.id, { type: 'DEACTIVATE' });
+        // Its actor goes (memory); a late fill or commission starts it again from its record.
+        core.brokerActors.stop(b);
+      }
     } finally {
       core.completing.delete(io.id);
       release();

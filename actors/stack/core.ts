@@ -7,6 +7,8 @@ import { instrumentOrderMachine } from '../../machines/instrument-order.ts';
 import { MachineActors } from '../host/machine-actors.ts';
 import { OrderHost } from '../host/order-host.ts';
 import { brokerMachineInput, contractMachineInput, instrumentMachineInput } from './order-actors.ts';
+import { AlgoActors } from './algo-actors.ts';
+import { InstrumentLocks } from './lock-actors.ts';
 import { applyFillToPositions } from './positions.ts';
 import type { OrderJournal } from '../../src/store/order-journal.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
@@ -72,7 +74,10 @@ export class StackCore {
   readonly pendingCommissions = new Map<string, { commission: number; currency: string }>();
   /** Fills of orders that are not ours, seen (and logged) but not recorded. */
   readonly foreignExecIds = new Set<string>();
-  readonly locks = new Map<string, LockReason>();
+  /** The instrument lock actors (lock-actors.ts): whether an instrument is locked is their state. */
+  readonly lockActors = new InstrumentLocks(this);
+  /** The execution algo actors (algo-actors.ts), one per broker order an algo works. */
+  readonly algos = new AlgoActors();
   readonly byOrderRef = new Map<string, number>();
   readonly counters: StackCounters = {
     duplicate_fills: 0,
@@ -159,6 +164,25 @@ export class StackCore {
     const k = strategyPositionKey(o.strategyName, o.instrumentCode);
     this.byKey.set(k, [...(this.byKey.get(k) ?? []), o.id]);
     if (o.requestId !== undefined) this.byRequest.set(o.requestId, o.id);
+    if (o.rollOrder) {
+      let ids = this.rollOrderIds.get(o.instrumentCode);
+      if (!ids) this.rollOrderIds.set(o.instrumentCode, (ids = new Set()));
+      ids.add(o.id);
+    }
+  }
+
+  /** Roll orders by instrument (indexed with the instrument orders), so a spawn need not scan. */
+  private readonly rollOrderIds = new Map<string, Set<number>>();
+
+  /** Whether a roll order is active on the instrument stack for this instrument. */
+  hasActiveRollOrder(instrumentCode: string): boolean {
+    const ids = this.rollOrderIds.get(instrumentCode);
+    if (!ids) return false;
+    for (const id of ids) {
+      if (this.instrumentOrder(id)?.active) return true;
+      ids.delete(id);
+    }
+    return false;
   }
 
   /** Requests being put on the stack now (a redelivery waits for the same order). */
@@ -282,14 +306,19 @@ export class StackCore {
     return this.kv.nextId(level);
   }
 
-  isLocked(instrumentCode: string): boolean {
-    return this.locks.has(instrumentCode);
+  /** The locked instruments and why, read off their lock actors. */
+  get locks(): ReadonlyMap<string, LockReason> {
+    return this.lockActors.entries();
   }
 
-  async setLock(instrumentCode: string, reason: LockReason | undefined): Promise<void> {
-    if (reason) this.locks.set(instrumentCode, reason);
-    else this.locks.delete(instrumentCode);
-    await this.kv.setLock(instrumentCode, reason);
+  isLocked(instrumentCode: string): boolean {
+    return this.lockActors.isLocked(instrumentCode);
+  }
+
+  /** Manual lock (H4) or unlock (a break lock too) of an instrument: an event to its lock actor. */
+  async setLock(instrumentCode: string, reason: 'manual' | undefined, why = 'manual lock'): Promise<void> {
+    if (reason) await this.lockActors.lock(instrumentCode, why);
+    else await this.lockActors.unlock(instrumentCode);
   }
 
   contractPosition(instrumentCode: string, contractDate: string): number {

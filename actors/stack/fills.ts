@@ -214,6 +214,16 @@ export async function recordFillCorrection(
     rec.commission = fill.commission;
     rec.commissionCurrency = fill.commissionCurrency ?? '';
   }
+  // The broker order's machine takes the correction (its fill and price follow); written at once.
+  const bo = old.brokerOrderId === undefined ? undefined : core.brokerOrder(old.brokerOrderId);
+  if (bo?.execIds.includes(old.execId)) {
+    const event = {
+      type: 'FILL_CORRECTED' as const,
+      original: fillOf(old, bo.legs),
+      corrected: fillOf(rec, bo.legs),
+    };
+    sendBroker(core, bo.id, event);
+  }
   core.fillIndex.set(fill.execId, {
     instrumentCode: rec.instrumentCode,
     rec,

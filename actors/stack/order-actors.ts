@@ -220,10 +220,14 @@ export function reconcileChildren(core: StackCore): void {
   }
 }
 
-/** Start the actor of a new contract order and put it on the stack. */
-export function spawnContractOrder(core: StackCore, co: ContractOrder): void {
+/**
+ * Start the actor of a new contract order and put it on the stack. With `defer`, its creation is
+ * written with its next undeferred change (its first broker order's ALGO_CONTROL, made durable
+ * before that broker order is sent), or after the wait.
+ */
+export function spawnContractOrder(core: StackCore, co: ContractOrder, opts: Opts = {}): void {
   projectContract(co, core.contractActors.start(co).snapshot);
-  core.host.spawn(co, 'CREATED');
+  core.host.spawn(co, 'CREATED', opts);
 }
 
 /**
@@ -299,6 +303,11 @@ function routeBroker(core: StackCore, emitted: BrokerOrderEmitted[]): void {
         sendContract(core, id, { type: 'CHILD_REJECTED', childId, reason: e.reason });
       else if (e.type === 'cancelled') sendContract(core, id, { type: 'CHILD_CANCELLED', childId });
     }
+    if (e.type === 'fillCorrected' && e.parentId !== null) {
+      const { original, corrected } = e;
+      const event = { type: 'CHILD_FILL_CORRECTED' as const, childId: e.orderId, original, corrected };
+      sendContract(core, Number(e.parentId), event);
+    }
     if (e.type === 'lateFill') core.counters.late_fills++;
     if (e.type === 'overfilled') {
       core.counters.overfills++;
@@ -331,7 +340,8 @@ export function sendContract(
   opts: Opts = {},
 ): Array<EmittedFrom<typeof contractOrderMachine>> {
   const co = core.contractOrder(id);
-  if (!co) return [];
+  // Inactive = completed: its machine is in a final state and takes no event (no actor needed).
+  if (!co?.active) return [];
   const before = core.contractActors.snapshot(co);
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
   const emitted = step(core, 'contract', id, event, core.contractActors, projectContract, opts);
@@ -353,11 +363,22 @@ export function sendContract(
       // finds a completed child its parent missed (reconcileChildren).
       else sendInstrument(core, pid, { type: 'CHILD_COMPLETED', childId }, FILL);
     }
+    if (e.type === 'fillCorrected' && e.parentId !== null) {
+      const { original, corrected, orderId: childId } = e;
+      sendInstrument(core, Number(e.parentId), {
+        type: 'CHILD_FILL_CORRECTED',
+        childId,
+        original,
+        corrected,
+      });
+    }
     if (e.type === 'overfilled' || e.type === 'invalidFill')
       logCritical(core.log, `contract order: ${e.type}`, { ...e });
     else if (e.type === 'ignored' || e.type === 'controlRefused' || e.type === 'releaseRefused')
       core.log.warn({ ...e }, `contract order: ${e.type}`);
   }
+  // A completed order's actor is done: its record keeps the final state (memory of live actors).
+  if (!co.active) core.contractActors.stop(co);
   return emitted;
 }
 
@@ -369,7 +390,7 @@ export function sendInstrument(
   opts: Opts = {},
 ): Array<EmittedFrom<typeof instrumentOrderMachine>> {
   const io = core.instrumentOrder(id);
-  if (!io) return [];
+  if (!io?.active) return [];
   const before = core.instrumentActors.snapshot(io);
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
   const emitted = step(core, 'instrument', id, event, core.instrumentActors, projectInstrument, opts);
@@ -382,5 +403,6 @@ export function sendInstrument(
     else if (e.type === 'ignored' || e.type === 'spawnRefused')
       core.log.warn({ ...e }, `instrument order: ${e.type}`);
   }
+  if (!io.active) core.instrumentActors.stop(io);
   return emitted;
 }

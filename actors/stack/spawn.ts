@@ -201,12 +201,11 @@ export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Pro
     if (ids.length === 0) continue;
     core.toSpawn.delete(io.id);
     spawned.push(io.id);
-    // The contract orders trade only once the family's step is durable (restore-links.ts).
+    // The contract orders trade only once their instrument order lists them durably
+    // (restore-links.ts); a contract order's own creation is written with its first broker
+    // order's step, durable before that order is sent (algos.ts), or after the lazy wait.
     waits.push(
-      Promise.all([
-        core.host.durable('instrument', io.id),
-        ...ids.map((id) => core.host.durable('contract', id)),
-      ]).then(() => {
+      core.host.durable('instrument', io.id).then(() => {
         for (const c of ids) core.toSend.add(c);
       }),
     );
@@ -217,9 +216,34 @@ export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Pro
 
 /** A roll order (Force, Force_Outright or Close) is on the instrument stack for this instrument. */
 function rollOrderActive(core: StackCore, instrumentCode: string): boolean {
-  return (
-    core.activeOrders('instrument', (o) => o.rollOrder && o.instrumentCode === instrumentCode).length > 0
-  );
+  return core.hasActiveRollOrder(instrumentCode);
+}
+
+/**
+ * A spawned contract order's creation is held until the broker order pass has looked at it: its
+ * first broker order's step (ALGO_CONTROL, BROKER_ORDER_CREATED, durable before the order is sent)
+ * then writes it in the same append; if it does not trade, the release writes it on its own.
+ */
+const creationHolds = new WeakMap<StackCore, Map<number, () => void>>();
+
+function holdCreation(core: StackCore, co: ContractOrder): void {
+  let holds = creationHolds.get(core);
+  if (!holds) creationHolds.set(core, (holds = new Map()));
+  holds.set(co.id, core.host.hold([co]));
+}
+
+/** Let a held contract order creation be written (see `holdCreation`). */
+export function releaseCreation(core: StackCore, contractOrderId: number): void {
+  const holds = creationHolds.get(core);
+  const release = holds?.get(contractOrderId);
+  if (!release) return;
+  holds?.delete(contractOrderId);
+  release();
+}
+
+/** Release the held creations of every contract order the broker order pass may look at. */
+export function releaseCreations(core: StackCore): void {
+  for (const id of creationHolds.get(core)?.keys() ?? []) if (core.toSend.has(id)) releaseCreation(core, id);
 }
 
 async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<number[]> {
@@ -240,7 +264,9 @@ async function spawnChildren(core: StackCore, io: InstrumentOrder): Promise<numb
   const children: ChildSpec[] = [];
   for (const t of trades) {
     const id = await core.newId('contract');
-    spawnContractOrder(core, childContractOrder(core, io, id, t));
+    const co = childContractOrder(core, io, id, t);
+    spawnContractOrder(core, co, { defer: true });
+    holdCreation(core, co);
     ids.push(id);
     children.push({ orderId: String(id), trade: [t.trade], contractDates: [t.contractDate] });
   }

@@ -7,7 +7,7 @@ import type { ActorEventBody } from '../host/order-host.ts';
 import { openOrderJournal } from '../store/open-order-journal.ts';
 import { StackKv } from '../store/stack-kv.ts';
 import { algoTick } from './algo-tick.ts';
-import { afterBrokerFill, algoFinished, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
+import { afterBrokerFill, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
 import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
 import { checkExternalPositionBreak } from './checks.ts';
 import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
@@ -101,7 +101,7 @@ export class StackHandler {
       core.kv.loadConsumedRequests(),
     ]);
     const open = core.host.restore(entries);
-    for (const [i, r] of locks) core.locks.set(i, r);
+    core.lockActors.restore(locks);
     for (const [r, id] of consumed) core.consumedRequests.set(r, id);
     for (const b of core.orders('broker')) core.byOrderRef.set(b.orderRef, b.id);
     for (const i of core.orders('instrument')) {
@@ -127,8 +127,8 @@ export class StackHandler {
     const reconciled = await processFillsStack(core);
     for (const b of core.orders('broker')) {
       if (!b.active) continue;
-      if (b.fill === b.trade) afterBrokerFill(core, b.id);
-      else if (b.brokerStatus === 'cancelled') algoFinished(core, b);
+      // The algo hears of a fill or cancel it missed; one that finished lets go of its order.
+      if (b.fill === b.trade || b.brokerStatus === 'cancelled') afterBrokerFill(core, b.id);
     }
     await handleCompletedOrders(core);
     this.restoreReport = {

@@ -5,6 +5,8 @@
  * spreads in the first leg's units. Every record carries the lifecycle `state` of digest §1.5
  * and a `version` bumped on each change (the actor's event number).
  */
+import type { BestExecutionAlgoInput } from '../../machines/algo-best-execution.ts';
+import type { MarketAlgoInput } from '../../machines/algo-market.ts';
 import type { StateValueFrom } from 'xstate';
 import type { brokerOrderMachine } from '../../machines/broker-order.ts';
 import type { contractOrderMachine } from '../../machines/contract-order.ts';
@@ -103,14 +105,11 @@ export interface BrokerOrder extends BaseOrder {
   brokerPermId?: number;
   /** Execution ids already applied to this order. */
   execIds: string[];
-  /** Algo management (digest E2), as timestamps so a restore can re-arm them. */
-  algo: {
-    mode: 'passive' | 'aggressive' | 'unmanaged';
-    passiveUntil?: number;
-    totalUntil?: number;
-    referenceOffside?: number;
-    cancelSentAt?: number;
-  };
+  /**
+   * The algo working this order (none for a manual broker order): its machine's input and state,
+   * journalled with the order (actors/stack/algo-actors.ts).
+   */
+  algo?: AlgoRecord;
   manualFill: boolean;
   rollOrder: boolean;
   /** Calendar spread: the legs of this broker order and each leg's signed fill so far. */
@@ -151,3 +150,20 @@ export const contractPositionKey = (instrumentCode: string, contractDate: string
   `${instrumentCode}/${contractDate}`;
 export const strategyPositionKey = (strategyName: string, instrumentCode: string): string =>
   `${strategyName}/${instrumentCode}`;
+
+/** A market or limit algo's actor record: the input it started with and its machine's state. */
+export interface MarketAlgoRecord {
+  name: 'market' | 'limit';
+  input: MarketAlgoInput;
+  /** The machine's persisted state (actors/host/machine-actors.ts), never edited by hand. */
+  machine?: unknown;
+}
+
+/** A best-execution algo's actor record. */
+export interface BestAlgoRecord {
+  name: 'best';
+  input: BestExecutionAlgoInput;
+  machine?: unknown;
+}
+
+export type AlgoRecord = MarketAlgoRecord | BestAlgoRecord;

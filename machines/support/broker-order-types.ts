@@ -26,6 +26,8 @@ export type BrokerOrderEvent =
   | { type: 'ACKNOWLEDGED'; brokerPermId: string }
   | { type: 'FILL'; fill: Fill }
   | { type: 'COMMISSION'; fillId: string; commission: number }
+  /** The broker corrected a fill already applied (same fill id): `original` as applied, `corrected` now. */
+  | { type: 'FILL_CORRECTED'; original: Fill; corrected: Fill }
   | { type: 'MODIFIED'; limitPrice: number }
   | { type: 'CANCEL_REQUESTED' }
   | { type: 'CANCEL_REJECTED'; reason: string }
@@ -47,6 +49,15 @@ export type BrokerOrderEmitted =
       filledPrice: number | null;
     }
   | { type: 'filled'; orderId: string; parentId: string | null; orderRef: string }
+  | {
+      type: 'fillCorrected';
+      orderId: string;
+      parentId: string | null;
+      original: Fill;
+      corrected: Fill;
+      cumulativeFill: number[];
+      filledPrice: number | null;
+    }
   | { type: 'cancelled'; orderId: string; parentId: string | null; orderRef: string; fill: number[] }
   | { type: 'rejected'; orderId: string; parentId: string | null; orderRef: string; reason: string }
   | { type: 'cancelFailed'; orderId: string; orderRef: string; reason: string }

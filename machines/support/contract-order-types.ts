@@ -27,6 +27,8 @@ export type ContractOrderEvent =
   | { type: 'ALGO_RELEASE'; algo: string }
   | { type: 'BROKER_ORDER_CREATED'; child: ChildSpec }
   | { type: 'CHILD_FILL'; childId: string; fill: Fill }
+  /** A broker's correction of a child fill already recorded (same fill id). */
+  | { type: 'CHILD_FILL_CORRECTED'; childId: string; original: Fill; corrected: Fill }
   | { type: 'CHILD_CANCELLED'; childId: string }
   | { type: 'CHILD_REJECTED'; childId: string; reason: string }
   | { type: 'CANCEL'; reason: string }
@@ -44,6 +46,16 @@ export type ContractOrderEmitted =
       childId: string;
       fill: Fill;
       delta: number[];
+      cumulativeFill: number[];
+      filledPrice: number | null;
+    }
+  | {
+      type: 'fillCorrected';
+      orderId: string;
+      parentId: string | null;
+      childId: string;
+      original: Fill;
+      corrected: Fill;
       cumulativeFill: number[];
       filledPrice: number | null;
     }

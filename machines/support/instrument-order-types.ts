@@ -24,6 +24,8 @@ export interface InstrumentOrderContext extends ParentFillState {
 export type InstrumentOrderEvent =
   | { type: 'CHILDREN_SPAWNED'; children: ChildSpec[] }
   | { type: 'CHILD_FILL'; childId: string; fill: Fill }
+  /** A broker's correction of a child fill already recorded (same fill id). */
+  | { type: 'CHILD_FILL_CORRECTED'; childId: string; original: Fill; corrected: Fill }
   | { type: 'CHILD_COMPLETED'; childId: string }
   | { type: 'CANCEL'; reason: string }
   | { type: 'END_OF_DAY' }
@@ -39,6 +41,14 @@ export type InstrumentOrderEmitted =
       childId: string;
       fill: Fill;
       delta: number[];
+      cumulativeFill: number[];
+      filledPrice: number | null;
+    }
+  | {
+      type: 'fillCorrected';
+      orderId: string;
+      childId: string;
+      fillId: string;
       cumulativeFill: number[];
       filledPrice: number | null;
     }

@@ -149,6 +149,25 @@ export type BrokerEvent =
 
 export type BrokerListener = (event: BrokerEvent) => void;
 
+/**
+ * A spot FX trade (interactive_order_stack "Cash FX trade"): buy (qty > 0) or sell `qty` units of
+ * `ccy1` against `ccy2` at market. Not an order on our stacks; the pair must follow the market
+ * convention (IB rejects GBP bought against EUR written as EURGBP the wrong way round).
+ */
+export interface FxOrderRequest {
+  orderRef: string;
+  ccy1: string;
+  ccy2: string;
+  qty: number;
+  account?: string;
+}
+
+/** Cash held in one currency (not excess or uncleared: IB's CashBalance). */
+export interface CashBalance {
+  currency: string;
+  balance: number;
+}
+
 export interface BrokerPort {
   readonly name: string;
   connect(): Promise<void>;
@@ -173,4 +192,8 @@ export interface BrokerPort {
   /** A spread's quote as one contract (two or more legs); fails when there is none. */
   spreadSnapshot(legs: BrokerLeg[]): Promise<SpreadSnapshot>;
   tradingHours(contract: ContractId): Promise<TradingHours>;
+  /** Cash balances per currency. */
+  cashBalances(): Promise<CashBalance[]>;
+  /** A spot FX market order (IB: CASH on IDEALPRO); idempotent on orderRef as `placeOrder` is. */
+  placeFxOrder(req: FxOrderRequest): Promise<PlacedOrder>;
 }

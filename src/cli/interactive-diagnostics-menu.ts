@@ -5,9 +5,9 @@
  * interactive-menus.ts.
  */
 import { REPORT_NAMES } from '../../actors/reports/build.ts';
-import type { Ask, Choose, Item } from './interactive-menus.ts';
+import { BACKTEST_STAGE_NAMES, BACKTEST_STAGES } from '../domain/system/backtest-objects.ts';
+import { type Ask, type Choose, type Item, leaf } from './interactive-items.ts';
 
-const leaf = (name: string, args: string[]): Item => ({ name, run: async () => args });
 const LEVELS = ['instrument', 'contract', 'broker'];
 
 export function diagnosticsMenu(choose: Choose): Item[] {
@@ -16,6 +16,32 @@ export function diagnosticsMenu(choose: Choose): Item[] {
     {
       name: 'Backtest objects',
       menu: [
+        {
+          // The reference's "Print" output: strategy, then stage, method and its arguments.
+          name: 'Browse backtest objects (stage / method / instrument)',
+          run: async (ask) => {
+            const strategy = await ask('strategy name');
+            const stage = await choose('stage', BACKTEST_STAGE_NAMES);
+            const method = await choose('method', Object.keys(BACKTEST_STAGES[stage]!));
+            const instrument = await code(ask);
+            const rule = BACKTEST_STAGES[stage]![method]!.perRule
+              ? ['--rule', await ask('trading rule')]
+              : [];
+            return [
+              'strategy',
+              'backtest',
+              '--strategy',
+              strategy,
+              '--stage',
+              stage,
+              '--method',
+              method,
+              '--instrument',
+              instrument,
+              ...rule,
+            ];
+          },
+        },
         { name: 'Optimal positions', run: async () => ['strategy', 'positions'] },
         {
           name: 'System diagnostics of an instrument (stage outputs of the last run)',

@@ -5,11 +5,12 @@
  * processes, change a status (the stored status changes), exit; then Trade limits > Change limit
  * (the trade-limits bucket changes, through the same operations as `systack control trade-limits`).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Service } from '@nats-io/services';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlService } from '../../actors/supervisor/control-service.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
@@ -18,21 +19,58 @@ import { resolveControlConfig } from '../../src/domain/process-control/config.ts
 import { SHIPPED_CONTROL_CONFIG } from '../../src/domain/process-control/shipped.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
+import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
+import { JetStreamControlsStore } from '../../src/store/controls-store.ts';
+import { proposeAutoPositionLimits } from '../../actors/position-limits-service.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { testLogger } from '../supervisor/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { DOWN, ENTER, Terminal, UP } from '../support/terminal.ts';
 
 const PREFIX = 'systack'; // the configured subject_prefix the CLI uses
 let nats: TestNats;
 let store: ProcessStore;
 let service: Service;
 let limits: TradeLimitsStore;
+let controls: JetStreamControlsStore;
+let controlsNc: NatsConnection;
+const SOFR_META = {
+  description: 'SOFR',
+  pointsize: 2500,
+  currency: 'USD',
+  assetClass: 'STIR',
+  perBlock: 0,
+  percentage: 0,
+  perTrade: 0,
+  region: 'US',
+};
 
 beforeAll(async () => {
   nats = await startTestNats();
   const nc = await nats.connect('menus');
   store = await ProcessStore.open(nc, PREFIX);
-  // SOFR is a known instrument (trade limits are only set for known names).
-  await (await JetStreamPriceStore.open(nc, PREFIX)).putInstrumentConfig({ instrumentCode: 'SOFR' });
+  // SOFR is a known instrument (trade limits are only set for known names), with prices and a
+  // total capital for autopopulated position limits.
+  const prices = await JetStreamPriceStore.open(nc, PREFIX);
+  await prices.putInstrumentConfig({ instrumentCode: 'SOFR', meta: SOFR_META });
+  const n = 60;
+  const times = Float64Array.from({ length: n }, (_, k) => Date.UTC(2026, 8, 1) + k * 86_400_000);
+  await prices.putAdjustedPrices('SOFR', {
+    times,
+    values: Float64Array.from(times, (_, k) => 95 + (k % 3) * 0.02),
+  });
+  await (
+    await JetStreamCapitalStore.open(nc, PREFIX)
+  ).appendTotal({
+    timestamp: Date.UTC(2026, 10, 20),
+    kind: 'initialise',
+    broker_account_value: 250_000,
+    total_capital: 250_000,
+    max_capital: 250_000,
+    accumulated_pnl: 0,
+  });
+  controls = await JetStreamControlsStore.open(nc, PREFIX);
+  controlsNc = nc;
   limits = await TradeLimitsStore.open(nc, PREFIX);
   service = await startControlService({
     nc,
@@ -48,33 +86,6 @@ afterAll(async () => {
   await service?.stop();
   await nats?.stop();
 });
-
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
-const DOWN = '\x1b[B';
-const UP = '\x1b[A';
-const ENTER = '\r';
-
-class Terminal {
-  text = '';
-  readonly exited: Promise<number | null>;
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.on('data', (d: Buffer) => (this.text += d.toString().replace(ANSI, '')));
-    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
-  }
-  /** Wait until the screen shows `what` after position `from`; returns where it was found. */
-  async see(what: string, from = 0, ms = 60_000): Promise<number> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const i = this.text.indexOf(what, from);
-      if (i >= 0) return i + what.length;
-      if (Date.now() > end) throw new Error(`'${what}' not shown; screen:\n${this.text.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  keys(...k: string[]): void {
-    this.child.stdin.write(k.join(''));
-  }
-}
 
 describe('interactive menus through a pseudo-terminal', () => {
   it('interactive_controls: view processes, change a status, exit', async () => {
@@ -124,6 +135,51 @@ describe('interactive menus through a pseudo-terminal', () => {
           timeout: 30_000,
         })
         .toEqual([['SOFR', 1, 5]]);
+      await term.see('0: Back', at);
+      term.keys(UP, ENTER); // the last entry: Exit
+      expect(await term.exited).toBe(0);
+    } finally {
+      term.child.kill();
+    }
+  }, 180_000);
+
+  it('interactive_controls: Position limits > Autopopulate limits shows the limits, writes them once confirmed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'systack-menu-'));
+    writeFileSync(join(dir, 'private_config.yaml'), `nats_url: ${nats.url}\n`);
+    const script = join(process.cwd(), 'scripts', 'interactive_controls');
+    const term = new Terminal(
+      spawn('script', ['-qfec', script, '/dev/null'], {
+        cwd: dir,
+        env: { ...process.env, SYSTACK_PRIVATE_DIR: dir, TERM: 'xterm', COLUMNS: '200', LINES: '50' },
+      }),
+    );
+    try {
+      let at = await term.see('2: Position limits');
+      term.keys(DOWN, ENTER);
+      at = await term.see('3: Autopopulate limits', at);
+      term.keys(DOWN, DOWN, ENTER);
+      at = await term.see('notional risk target', at);
+      term.keys('0.25', ENTER);
+      at = await term.see('approximate IDM', at);
+      term.keys('2.5', ENTER);
+      at = await term.see('notional instrument weight', at);
+      term.keys('0.1', ENTER);
+      at = await term.see(
+        '$ systack control limits auto-populate --risk-target 0.25 --idm 2.5 --instrument-weight 0.1',
+        at,
+      );
+      at = await term.see('Write these position limits?', at);
+      expect(await controls.positionLimits()).toEqual({}); // nothing written before the answer
+      term.keys('y', ENTER);
+      at = await term.see('1 instrument position limits written', at);
+      const { rows } = await proposeAutoPositionLimits(
+        { nc: controlsNc, prefix: PREFIX, system: loadConfig().system, clock: new SimulatedClock(0) },
+        controls,
+        { riskTarget: 0.25, idm: 2.5, instrumentWeight: 0.1, maxForecastRatio: 2 },
+      );
+      const sofr = rows.find((r) => r.instrument_code === 'SOFR')!.proposed_limit!;
+      expect(sofr).toBeGreaterThan(0);
+      expect(await controls.positionLimits()).toEqual({ instrument: { SOFR: sofr } });
       await term.see('0: Back', at);
       term.keys(UP, ENTER); // the last entry: Exit
       expect(await term.exited).toBe(0);

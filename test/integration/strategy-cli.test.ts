@@ -5,7 +5,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYSYSTEMTRADE_DIR } from '../domain/system/fixtures.ts';
 import { listOrderRequests } from '../../actors/stack/order-requests.ts';
+import { methodOf } from '../../src/domain/system/backtest-objects.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
@@ -115,4 +117,75 @@ describe('systack capital / control / update on a real nats-server', () => {
     expect(shown.stdout).toContain('2023-08-31');
     expect(shown.stdout).toContain('notional_position');
   });
+
+  it('strategy backtest browses the stored run by stage, method, instrument and rule', async () => {
+    const d = await (await JetStreamStrategyStore.open(nc, 'systack')).getDiagnostics('carry_trend');
+    const sofr = d!.instruments.SOFR!;
+    // every stored series is some stage's method
+    expect(Object.keys(sofr).filter((name) => methodOf(name) === undefined)).toEqual([]);
+    const listed = await run('strategy', 'backtest', '--strategy', 'carry_trend', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toContainEqual({
+      stage: 'rules',
+      method: 'get_raw_forecast',
+      arguments: 'instrument, rule',
+    });
+    expect(listed.stderr).toContain('instruments: CORN, SOFR');
+    const notional = await run(
+      'strategy',
+      'backtest',
+      '--strategy',
+      'carry_trend',
+      '--stage',
+      'portfolio',
+      '--method',
+      'get_notional_position',
+      '--instrument',
+      'SOFR',
+      '--rows',
+      '2',
+      '--json',
+    );
+    const n = d!.dates.length;
+    expect(JSON.parse(notional.stdout)).toEqual([
+      { date: d!.dates[n - 2], notional_position: sofr.notional_position![n - 2] },
+      { date: '2023-08-31', notional_position: sofr.notional_position![n - 1] },
+    ]);
+    const args = ['strategy', 'backtest', '--strategy', 'carry_trend', '--stage', 'rules'];
+    const noRule = await run(...args, '--method', 'get_raw_forecast', '--instrument', 'SOFR');
+    expect(noRule.code).toBe(2);
+    const rules = Object.keys(sofr)
+      .filter((k) => k.startsWith('raw_forecasts.'))
+      .map((k) => k.slice('raw_forecasts.'.length));
+    expect(noRule.stderr).toContain(`--rule one of ${rules.join(', ')}`);
+    const rule = rules[0]!;
+    const raw = await run(
+      ...args,
+      '--method',
+      'get_raw_forecast',
+      '--instrument',
+      'SOFR',
+      '--rule',
+      rule,
+      '--rows',
+      '1',
+      '--json',
+    );
+    expect(JSON.parse(raw.stdout)).toEqual([
+      { date: '2023-08-31', [`raw_forecasts.${rule}`]: sofr[`raw_forecasts.${rule}`]![n - 1] },
+    ]);
+    const table = await run(...args, '--method', 'get_raw_forecast', '--instrument', 'SOFR', '--rule', rule);
+    expect(table.stdout).toContain('2023-08-31');
+    const badStage = await run('strategy', 'backtest', '--strategy', 'carry_trend', '--stage', 'nope');
+    expect(badStage.code).toBe(2);
+    expect(badStage.stderr).toContain('stage must be one of rawdata, rules, forecastScaleCap');
+    const badMethod = await run(...args, '--method', 'get_nothing');
+    expect(badMethod.stderr).toContain("rules has no method 'get_nothing' (one of: get_raw_forecast)");
+    const badCode = await run(...args, '--method', 'get_raw_forecast', '--instrument', 'GOLD');
+    expect(badCode.code).toBe(1);
+    expect(badCode.stderr).toContain("carry_trend's last run has no GOLD (instruments: CORN, SOFR)");
+    expect((await run('strategy', 'backtest', '--strategy', 'nope')).stderr).toContain(
+      "unknown strategy 'nope'",
+    );
+  }, 120_000);
 });

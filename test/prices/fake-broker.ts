@@ -54,6 +54,8 @@ export class FakePriceBroker implements BrokerPort {
   marketSnapshot = async (): Promise<never> => this.no();
   spreadSnapshot = async (): Promise<never> => this.no();
   tradingHours = async (): Promise<never> => this.no();
+  cashBalances = async (): Promise<never> => this.no();
+  placeFxOrder = async (): Promise<never> => this.no();
 }
 
 export interface LogLine {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { algoOf } from '../../actors/stack/algo-actors.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack } from './helpers.ts';
@@ -19,7 +20,11 @@ describe('algo deadlines (E2) survive a restart', () => {
     const io = await handler.createInstrumentOrder({ strategyName: 's', instrumentCode: 'SOFR', trade: 2 });
     await drive(handler, broker, 2);
     const [first] = handler.core.orders('broker');
-    expect(first?.algo.totalUntil).toBe(first!.submitDatetime! + 600_000);
+    // The algo is an actor of the best-execution machine: passive, its deadlines in its context.
+    expect(algoOf(handler.core, first!.id)).toMatchObject({
+      state: 'passive',
+      context: { totalDeadline: first!.submitDatetime! + 600_000 },
+    });
     await handler.close();
 
     // A new host restores the order; its deadline is a timestamp in the record, re-armed by ticks.
@@ -27,6 +32,11 @@ describe('algo deadlines (E2) survive a restart', () => {
     clock.advance(599_000);
     await restored.tick();
     expect(restored.core.brokerOrder(first!.id)?.brokerStatus).toBe('submitted');
+    // Restored from its journalled snapshot: still passive, the same deadline.
+    expect(algoOf(restored.core, first!.id)).toMatchObject({
+      state: 'passive',
+      context: { totalDeadline: first!.submitDatetime! + 600_000 },
+    });
     clock.advance(2_000);
     await restored.tick();
     await broker.idle();
@@ -35,6 +45,10 @@ describe('algo deadlines (E2) survive a restart', () => {
     expect(after.brokerStatus).toBe('cancelled');
     expect(after.state).toBe('cancelled');
     expect(restored.core.contractOrder(after.parent!)?.referenceOfControllingAlgo).toBeUndefined();
+    expect(algoOf(restored.core, first!.id)).toMatchObject({
+      state: 'done',
+      context: { outcome: 'timeout' },
+    });
     // The next pass sends the unfilled remainder as a new broker order.
     const sent = await restored.createBrokerOrdersFromContractOrders();
     expect(sent.length).toBe(1);

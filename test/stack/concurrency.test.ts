@@ -1,3 +1,4 @@
+import { algoOf } from '../../actors/stack/algo-actors.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
@@ -41,12 +42,12 @@ describe('many orders at once', () => {
     // The slow one rests passively at the bid, holding its contract order's algo lock only.
     expect(handler.core.instrumentOrder(slow.id)?.fill).toBe(0);
     const [slowBroker] = handler.core.orders('broker').filter((b) => b.instrumentCode === 'SLOW');
-    expect(slowBroker?.algo.mode).toBe('passive');
+    expect(algoOf(handler.core, slowBroker!.id)?.state).toBe('passive');
     // CLOCK_TICK past the passive time-out: the algo turns aggressive at the ask and fills.
     clock.advance(301_000);
     await handler.tick();
     await drive(handler, broker, 3);
-    expect(handler.core.brokerOrder(slowBroker!.id)?.algo.mode).toBe('aggressive');
+    expect(algoOf(handler.core, slowBroker!.id)?.context.aggressiveReason).toBe('passive time out or close');
     expect(handler.core.instrumentOrder(slow.id)?.state).toBe('completed');
     const total = new Map<string, number>();
     for (const o of handler.core.orders('instrument'))

@@ -50,12 +50,14 @@ describe('strategy and stack handler in two processes', () => {
     const root = done()?.id;
     expect(root).toBeDefined();
     const family = seen.filter((e) => e.root === root);
-    expect(new Set(family.map((e) => e.kind))).toEqual(new Set(['instrument', 'contract', 'broker']));
+    // The orders and the execution algo working the broker order (an actor of its machine too).
+    expect(new Set(family.map((e) => e.kind))).toEqual(new Set(['instrument', 'contract', 'broker', 'algo']));
     const states = (kind: string) => [...new Set(family.filter((e) => e.kind === kind).map((e) => e.state))];
     expect(states('instrument')[0]).toBe('new');
     expect(states('instrument').at(-1)).toBe('completed');
     expect(states('contract').at(-1)).toBe('completed');
     expect(states('broker')).toContain('filled');
+    expect(states('algo').at(-1)).toBe('done');
     // Every transition carries the clock time of the handler's clock.
     expect(family.every((e) => Number.isFinite(e.at) && e.at > 0)).toBe(true);
     expect((await readPositions(nc, prefix)).strategy).toEqual([

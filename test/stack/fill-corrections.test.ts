@@ -84,10 +84,51 @@ describe('fill-corrected from the broker', () => {
     expect(read.fills).toBe(1);
     expect(read.strategy).toEqual(h.positions().strategy);
     expect((await stored(h)).get(original.execId)).toMatchObject({ qty: 2, price: 99.75, commission: 3 });
+    // The correction reached the broker order's machine as FILL_CORRECTED: its fill and price follow.
+    expect(h.core.brokerOrder(first!.brokerOrderId!)).toMatchObject({ fill: 2, filledPrice: 99.75 });
     await h.close();
     // A restore reads the corrected record.
     const again = await StackHandler.open({ nc, broker: new SimBroker({ clock }), clock, prefix });
     expect(again.positions().contract).toEqual(h.positions().contract);
     await again.close();
+  });
+
+  it("reaches a live family's broker, contract and instrument order machines (FILL_CORRECTED)", async () => {
+    const nc = await nats.connect();
+    const clock = new SimulatedClock(T0);
+    const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
+    const h = await StackHandler.open({ nc, broker, clock, prefix: 'fixlive', config: { algoSizeLimit: 1 } });
+    const io = await h.createInstrumentOrder({
+      strategyName: 'ewmac',
+      instrumentCode: 'SOFR',
+      trade: 2,
+      orderType: 'market',
+    });
+    await h.spawnChildrenFromNewInstrumentOrders();
+    await h.createBrokerOrdersFromContractOrders();
+    await broker.idle();
+    await h.settled();
+    const [rec] = [...(await stored(h)).values()];
+    const coId = h.core.instrumentOrder(io.id)!.children[0]!;
+    expect(h.core.contractOrder(coId)).toMatchObject({ fill: 1, filledPrice: rec!.price, active: true });
+    const fix: BrokerFill = {
+      execId: rec!.execId,
+      orderRef: rec!.orderRef!,
+      tempId: 1,
+      permId: 1,
+      instrumentCode: 'SOFR',
+      contractDate: rec!.contractDate!,
+      qty: 1,
+      price: 98,
+      time: rec!.time,
+      correctedBy: `${rec!.execId}.02`,
+    };
+    broker.report({ type: 'fill-corrected', fill: fix });
+    broker.report({ type: 'fill-corrected', fill: fix });
+    await h.settled();
+    expect(h.core.brokerOrder(rec!.brokerOrderId!)).toMatchObject({ fill: 1, filledPrice: 98 });
+    expect(h.core.contractOrder(coId)).toMatchObject({ fill: 1, filledPrice: 98 });
+    expect(h.core.instrumentOrder(io.id)).toMatchObject({ fill: 1, filledPrice: 98 });
+    await h.close();
   });
 });

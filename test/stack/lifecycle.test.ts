@@ -93,6 +93,7 @@ describe('inspection', () => {
       'acknowledged',
       'filled',
       'filled',
+      'filled',
     ]);
     expect(brokers.map((s) => s.event)).toEqual([
       'CREATED',
@@ -100,9 +101,18 @@ describe('inspection', () => {
       'SUBMITTED',
       'ACKNOWLEDGED',
       'FILL',
+      'ALGO_BROKER_FILL',
       'DEACTIVATE',
     ]);
     expect(brokers.every((s) => s.kind === 'broker' && s.root === io.id)).toBe(true);
+    // The market algo is an actor of machines/algo-market.ts: it placed the order and finished on its fill.
+    const algos = seen.filter((s) => s.subject.startsWith('insp.inspect.order.algo.'));
+    expect(algos.map((s) => [s.event, s.state])).toEqual([
+      ['START', 'working'],
+      ['ALGO_BROKER_FILL', 'done'],
+    ]);
+    expect(algos.every((s) => s.kind === 'algo' && s.root === io.id)).toBe(true);
+    expect(algos.at(-1)?.context).toMatchObject({ algo: 'market', outcome: 'filled' });
     sub.unsubscribe();
     await handler.close();
   });

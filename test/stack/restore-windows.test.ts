@@ -68,6 +68,9 @@ async function crashInWindow(prefix: string, lose: Level): Promise<void> {
     await h.core.host.durable('instrument', io.id);
   } else {
     await h.spawnChildrenFromNewInstrumentOrders();
+    // The contract order's creation is durable (it waits for its first broker order's step
+    // otherwise: a crash losing both is the `spawned-contract` window).
+    await h.core.host.flush();
     const [co] = h.core.orders('contract');
     // The contract order's algo lock and broker child are lost, or the broker order's creation.
     loseFrom(lose === 'contract' ? store.orderSubject('contract', co!.id) : store.orderSubject('broker', 1));

@@ -1,3 +1,4 @@
+import { algoOf } from '../../actors/stack/algo-actors.ts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateForceRollOrders } from '../../actors/rolls/roll-orders.ts';
@@ -106,8 +107,12 @@ describe('a roll spread traded by the best algo (C6, E2)', () => {
       sidePrice: -10.5,
       offsidePrice: -9.5,
       midPrice: -10,
-      algo: { mode: 'passive', referenceOffside: -9.5 },
       fill: 0,
+    });
+    // E2: the best-execution machine chose a passive limit at the offside
+    expect(algoOf(handler.core, boId)).toMatchObject({
+      state: 'passive',
+      context: { algo: 'best', brokerOrderType: 'limit', limitPrice: -9.5, referenceOffside: -9.5 },
     });
     expect(placed.legs?.map((l) => l.qty)).toEqual([-1, 1]);
     expect([pos(PRICED), pos(FORWARD)]).toEqual([1, 0]);
@@ -120,7 +125,11 @@ describe('a roll spread traded by the best algo (C6, E2)', () => {
     await handler.handleCompletedOrders();
     const filled = handler.core.brokerOrder(boId)!;
     expect(filled).toMatchObject({ fill: -1, filledPrice: -9.5, legFills: [-1, 1] });
-    expect(filled.algo.mode).toBe('passive');
+    // filled while passive: the algo finished without turning aggressive
+    expect(algoOf(handler.core, boId)).toMatchObject({
+      state: 'done',
+      context: { outcome: 'filled', aggressiveReason: null },
+    });
     expect([pos(PRICED), pos(FORWARD)]).toEqual([0, 1]);
     expect(handler.core.strategyPosition('ewmac', 'GOLD')).toBe(1);
     expect(handler.core.activeOrders('instrument')).toEqual([]);
@@ -132,7 +141,8 @@ describe('a roll spread traded by the best algo (C6, E2)', () => {
     const coId = io.children[0]!;
     await run();
     const boId = handler.core.contractOrder(coId)!.children[0]!;
-    expect(handler.core.brokerOrder(boId)).toMatchObject({ limitPrice: -9.5, algo: { mode: 'passive' } });
+    expect(handler.core.brokerOrder(boId)).toMatchObject({ limitPrice: -9.5 });
+    expect(algoOf(handler.core, boId)?.state).toBe('passive');
     clock.advance(301_000);
     await run();
     await handler.handleCompletedOrders();
@@ -140,9 +150,12 @@ describe('a roll spread traded by the best algo (C6, E2)', () => {
     // combo's ask, 10.5, at the broker), where it fills
     expect(handler.core.brokerOrder(boId)).toMatchObject({
       limitPrice: -10.5,
-      algo: { mode: 'aggressive' },
       fill: -1,
       filledPrice: -10.5,
+    });
+    expect(algoOf(handler.core, boId)).toMatchObject({
+      state: 'done',
+      context: { outcome: 'filled', aggressiveReason: 'passive time out or close', limitPrice: -10.5 },
     });
     expect([pos(PRICED), pos(FORWARD)]).toEqual([0, 1]);
     await handler.close();

@@ -77,7 +77,7 @@ describe('interactive menu entries', () => {
     expect(count).toBeGreaterThan(60);
   }, 60_000);
 
-  it("has the reference's entries: overrides, client ids, balance instrument trade, report run, all price kinds, capital modify", async () => {
+  it("has the reference's entries: overrides, client ids, autopopulate, balance instrument trade, force roll, cash FX, backtest objects, report run, all price kinds, capital modify", async () => {
     const names = (menu: (typeof MENUS)[number]) =>
       leaves(menuTree(menu, async (_l, c) => c[0]!)).map((l) => l.path);
     expect(names('controls')).toEqual(
@@ -85,12 +85,15 @@ describe('interactive menu entries', () => {
         'Trade control / override > Update / add override (strategy, instrument, or instrument & strategy)',
         'Trade control / override > Remove override',
         'Broker client IDs > Clear unused client IDs',
+        'Position limits > Autopopulate limits',
       ]),
     );
     expect(names('order_stack')).toEqual(
       expect.arrayContaining([
         'Create orders > Balance instrument trade (strategy level only, not executed)',
         'Delete and clean > Delete entire stack (CAREFUL!)',
+        'Create orders > Create force roll contract orders',
+        'Create orders > Cash FX trade',
       ]),
     );
     expect(names('diagnostics')).toEqual(
@@ -99,6 +102,7 @@ describe('interactive menu entries', () => {
         'View prices > Individual futures contract prices',
         'View prices > Multiple prices',
         'View prices > FX prices',
+        'Backtest objects > Browse backtest objects (stage / method / instrument)',
       ]),
     );
     expect(names('update_capital_manual')).toEqual(

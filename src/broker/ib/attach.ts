@@ -84,7 +84,8 @@ export function attachIbEvents(api: IBApi, sink: IbEventSink): void {
   api.on(EventName.openOrder, (orderId: number, contract: Contract, order: Order, state: OrderState) => {
     const orderRef = order.orderRef ?? '';
     requests.push(OPEN_ORDERS_ID, { orderRef, orderId });
-    if (orderRef === '') return;
+    // Spot FX (CASH) orders are not on our stacks (ib-fx.ts).
+    if (orderRef === '' || contract.secType === SecType.CASH) return;
     const qty = (order.action === 'SELL' ? -1 : 1) * (order.totalQuantity ?? 0);
     const legs = contract.secType === SecType.BAG ? comboLegsOf(contract) : undefined;
     sink.emit(
@@ -113,6 +114,7 @@ export function attachIbEvents(api: IBApi, sink: IbEventSink): void {
 
   api.on(EventName.execDetails, (reqId: number, contract: Contract, e: Execution) => {
     if (reqId >= 0) requests.push(reqId, e.execId);
+    if (contract.secType === SecType.CASH) return; // spot FX: not a futures fill (ib-fx.ts)
     // A combo's own execution: its legs' executions are the fills (positions move by legs).
     if (contract.secType === SecType.BAG) {
       if (e.orderRef) book.comboExecution(e.orderRef, e.cumQty ?? 0);
@@ -139,6 +141,7 @@ export function attachIbEvents(api: IBApi, sink: IbEventSink): void {
   });
 
   api.on(EventName.position, (account: string, contract: Contract, pos: number) => {
+    if (contract.secType === SecType.CASH) return; // FX holdings are cash balances, not positions
     const row: BrokerPosition & { account: string } = { account, ...ourContract(contract), position: pos };
     requests.push(POSITIONS_ID, row);
   });

@@ -15,6 +15,8 @@ import { ibAcceptsOrders, type IbConnectionState } from '../../domain/broker/ib-
 import type {
   AccountValue,
   BarFrequency,
+  CashBalance,
+  FxOrderRequest,
   BrokerEvent,
   BrokerLeg,
   BrokerFill,
@@ -37,6 +39,7 @@ import { planIbOrder } from './combo.ts';
 import { connectionEvents, IbConnection, type IbConnectionOptions } from './connection.ts';
 import { IbNotConnected, IbNotReady, IbOrderUnsupported, IbUnknownOrder } from './errors.ts';
 import type { IbInstrumentConfig } from './ib-config.ts';
+import { IbCashDesk } from './ib-fx.ts';
 import { IbMarket } from './ib-market.ts';
 import { IbOrderBook, type IbOrderRecord } from './order-book.ts';
 import { ibOrder } from './ib-orders.ts';
@@ -73,6 +76,7 @@ export class IbBroker implements BrokerPort, IbEventSink {
   readonly queries: IbQueries;
   private readonly listeners = new BrokerListeners();
   private readonly outbox: IbOutbox;
+  private readonly cash: IbCashDesk;
   private nextOrderId = 0;
   private accounts: string[] = [];
 
@@ -84,6 +88,14 @@ export class IbBroker implements BrokerPort, IbEventSink {
       requests: this.requests,
       account: () => this.account,
       now: () => opts.clock.now(),
+    });
+    this.cash = new IbCashDesk({
+      api: () => this.api(),
+      requests: this.requests,
+      account: () => this.account,
+      now: () => opts.clock.now(),
+      nextOrderId: () => this.nextOrderId++,
+      requireReady: (what) => this.requireReady(what),
     });
     this.connection = new IbConnection(opts, {
       attach: (api) => attachIbEvents(api, this),
@@ -250,6 +262,14 @@ export class IbBroker implements BrokerPort, IbEventSink {
 
   accountValue(): Promise<AccountValue> {
     return this.queries.accountValue();
+  }
+
+  cashBalances(): Promise<CashBalance[]> {
+    return this.cash.balances();
+  }
+
+  async placeFxOrder(req: FxOrderRequest): Promise<PlacedOrder> {
+    return this.cash.place(req);
   }
 
   contractDetails(c: ContractId): Promise<ContractDetails> {

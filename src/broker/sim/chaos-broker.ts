@@ -7,7 +7,14 @@
  * the day's executions after a reconnect. Only the chaos suite turns it on
  * (`sim_broker_chaos` in the configuration); it never changes what the broker executes.
  */
-import type { BrokerEvent, BrokerListener, BrokerPort, PlacedOrder, PlaceOrderRequest } from '../port.ts';
+import type {
+  BrokerEvent,
+  BrokerListener,
+  BrokerPort,
+  FxOrderRequest,
+  PlacedOrder,
+  PlaceOrderRequest,
+} from '../port.ts';
 import { Prng } from './prng.ts';
 
 export interface BrokerChaosConfig {
@@ -168,4 +175,10 @@ export class ChaosBroker implements BrokerPort {
   marketSnapshot: BrokerPort['marketSnapshot'] = (c) => this.inner.marketSnapshot(c);
   spreadSnapshot: BrokerPort['spreadSnapshot'] = (legs) => this.inner.spreadSnapshot(legs);
   tradingHours: BrokerPort['tradingHours'] = (c) => this.inner.tradingHours(c);
+  cashBalances: BrokerPort['cashBalances'] = () => this.inner.cashBalances();
+  async placeFxOrder(req: FxOrderRequest): Promise<PlacedOrder> {
+    if (this.down)
+      throw new BrokerDisconnectedError(`not connected to the broker: FX order ${req.orderRef} not sent`);
+    return this.inner.placeFxOrder(req);
+  }
 }

@@ -1,5 +1,6 @@
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { SimFxTrade } from './sim-fx.ts';
 import type { SimBrokerStore, SimOrderRecord } from './state.ts';
 import type { PriceStore } from '../../store/price-store.ts';
 import { openRecords } from '../../store/backend.ts';
@@ -7,7 +8,8 @@ import { JetStreamRecords, KeyExistsError, type Records } from '../../store/reco
 import { anchorsFromStore, type SimMarketAnchors } from './store-price-source.ts';
 
 /**
- * Persists the simulated broker's orders and fills in keyed records (one key per order: the
+ * Persists the simulated broker's orders and fills (key `order.<ref>`) and its spot FX trades
+ * (`fx.<ref>`) in keyed records (the
  * JetStream KV bucket `<PREFIX>_SIMBROKER`, or with `storage_backend: mongodb` the collection
  * `simbroker`, opened by `openRecords`), so the broker outlives the process that hosts it, as a
  * real broker does: after a kill -9 the restarted process finds every order it placed and every
@@ -21,6 +23,12 @@ export function simBrokerStoreOn(records: Records): SimBrokerStore {
     },
     async saveOrder(order: SimOrderRecord): Promise<void> {
       await records.put(keyOf(order.orderRef), order);
+    },
+    async loadFxTrades(): Promise<SimFxTrade[]> {
+      return (await records.list<SimFxTrade>('fx.')).map((e) => e.value);
+    },
+    async saveFxTrade(trade: SimFxTrade): Promise<void> {
+      await records.put(`fx.${trade.orderRef.replace(/[^A-Za-z0-9_-]/g, '_')}`, trade);
     },
   };
 }

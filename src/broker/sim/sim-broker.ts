@@ -6,6 +6,8 @@
 import type {
   AccountValue,
   BarFrequency,
+  CashBalance,
+  FxOrderRequest,
   BrokerEvent,
   BrokerFill,
   BrokerLeg,
@@ -37,6 +39,7 @@ import { ConstantPriceSource, type SimPriceSource } from './price-source.ts';
 import { Prng } from './prng.ts';
 import type { SimBrokerConfig } from './sim-config.ts';
 import { SimFiller } from './sim-fills.ts';
+import { SimFxDesk } from './sim-fx.ts';
 import { SimMarketData } from './sim-market.ts';
 import {
   isSimOrderFinished as isFinished,
@@ -59,6 +62,7 @@ export class SimBroker implements BrokerPort {
   private readonly prices: SimPriceSource;
   private readonly market: SimMarketData;
   private readonly filler: SimFiller;
+  private readonly fxDesk: SimFxDesk;
   private readonly book = new Map<string, SimOrderRecord>();
   private readonly listeners = new BrokerListeners();
   private connected = false;
@@ -72,6 +76,7 @@ export class SimBroker implements BrokerPort {
     this.prices = cfg.prices ?? new ConstantPriceSource();
     this.market = new SimMarketData(cfg, this.prices);
     this.filler = new SimFiller(cfg, this.market, (e) => this.emit(e));
+    this.fxDesk = new SimFxDesk(cfg.fx, async (t) => cfg.store?.saveFxTrade(t));
   }
 
   async connect(): Promise<void> {
@@ -198,6 +203,16 @@ export class SimBroker implements BrokerPort {
     return this.market.accountValue(this.allFills());
   }
 
+  async cashBalances(): Promise<CashBalance[]> {
+    return this.fxDesk.balances((await this.accountValue()).value);
+  }
+
+  /** Fills at once at the market's rate (sim-fx.ts); a pair with no rate is refused. */
+  async placeFxOrder(req: FxOrderRequest): Promise<PlacedOrder> {
+    this.requireConnected();
+    return this.fxDesk.place(req, () => this.nextTempId++, this.cfg.clock.now());
+  }
+
   private *allFills(): Iterable<BrokerFill> {
     for (const o of this.book.values()) yield* o.fills;
   }
@@ -236,6 +251,8 @@ export class SimBroker implements BrokerPort {
   }
 
   private async restore(store: SimBrokerStore): Promise<void> {
+    this.fxDesk.restore(await store.loadFxTrades());
+    this.nextTempId = Math.max(this.nextTempId, this.fxDesk.maxTempId() + 1);
     for (const o of await store.loadOrders()) {
       this.book.set(o.orderRef, o);
       this.nextTempId = Math.max(this.nextTempId, o.tempId + 1);

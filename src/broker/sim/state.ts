@@ -1,3 +1,4 @@
+import type { SimFxTrade } from './sim-fx.ts';
 import type {
   BrokerFill,
   BrokerLeg,
@@ -37,6 +38,8 @@ export interface SimOrderRecord {
 export interface SimBrokerStore {
   loadOrders(): Promise<SimOrderRecord[]>;
   saveOrder(order: SimOrderRecord): Promise<void>;
+  loadFxTrades(): Promise<SimFxTrade[]>;
+  saveFxTrade(trade: SimFxTrade): Promise<void>;
 }
 
 /** Filled, cancelled or rejected: nothing more happens to it. */
@@ -125,6 +128,16 @@ export class MemorySimBrokerStore implements SimBrokerStore {
 
   async saveOrder(order: SimOrderRecord): Promise<void> {
     this.orders.set(order.orderRef, JSON.stringify(order));
+  }
+
+  private readonly fx = new Map<string, SimFxTrade>();
+
+  async loadFxTrades(): Promise<SimFxTrade[]> {
+    return [...this.fx.values()].map((t) => ({ ...t }));
+  }
+
+  async saveFxTrade(trade: SimFxTrade): Promise<void> {
+    this.fx.set(trade.orderRef, { ...trade });
   }
 }
 

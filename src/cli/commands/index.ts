@@ -64,6 +64,7 @@ export const commandTable: CommandEntry[] = [
     load: async () => [
       (await import('./control.ts')).register,
       (await import('./control-strategy.ts')).register,
+      (await import('./control-auto-limits.ts')).register,
       (await import('./control-trade-limits.ts')).register,
       (await import('./ib.ts')).register,
     ],
@@ -76,7 +77,10 @@ export const commandTable: CommandEntry[] = [
   {
     name: 'strategy',
     summary: 'Stored optimal positions, system diagnostics and strategy actor states',
-    load: async () => [(await import('./strategy.ts')).register],
+    load: async () => [
+      (await import('./strategy.ts')).register,
+      (await import('./strategy-backtest.ts')).register,
+    ],
   },
   {
     name: 'prices',
@@ -90,8 +94,9 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'orders',
-    summary: 'Order stacks: view, create, fill, balance, cancel, lock, delete, end of day',
-    load: async () => [(await import('./orders.ts')).register],
+    summary:
+      'Order stacks: view, create, fill, balance, cancel, lock, delete, end of day, force roll orders, cash FX trades',
+    load: async () => [(await import('./orders.ts')).register, (await import('./orders-manual.ts')).register],
   },
   {
     name: 'report',

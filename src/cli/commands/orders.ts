@@ -136,7 +136,9 @@ const COLUMNS: Record<Level, string[]> = {
 export function register(program: Command): void {
   const orders = program
     .command('orders')
-    .description('Order stacks: view, create, fill, balance, cancel, lock, delete, end of day');
+    .description(
+      'Order stacks: view, create, fill, balance, cancel, lock, delete, end of day, force roll orders, cash FX trades',
+    );
   const cmd = (name: string, description: string) =>
     orders
       .command(name)

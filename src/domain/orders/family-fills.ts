@@ -10,7 +10,7 @@
  *   families do; zero-trade roll and unsupported families only track the child, F4, F5, F7).
  */
 import type { ChildSummary } from './family.ts';
-import { applyFill, type Fill, type FillLedger, invalidFillReason } from './fill.ts';
+import { applyFill, correctFill, type Fill, type FillLedger, invalidFillReason } from './fill.ts';
 import { addQty, zeroQty } from './trade-qty.ts';
 
 export interface PendingChildFill {
@@ -104,4 +104,30 @@ export function markChildCompleted(state: ParentFillState, childId: string): Par
     ...state,
     children: state.children.map((c) => (c.orderId === childId ? { ...c, completed: true } : c)),
   };
+}
+
+/**
+ * A broker's correction of a child fill already recorded at this parent (same fill id): the
+ * child's fill and, when the family passes fills up, the parent's ledger as if `corrected` had come
+ * instead of `original`. Undefined when the parent does not hold that fill (nothing changes).
+ */
+export function correctChildFill(
+  state: ParentFillState,
+  childId: string,
+  original: Fill,
+  corrected: Fill,
+  toParent: ToParentFill,
+): { state: ParentFillState; parent: { original: Fill; corrected: Fill } | null } | undefined {
+  const idx = state.children.findIndex((c) => c.orderId === childId);
+  const child = state.children[idx];
+  if (!child || !state.childFillIds.includes(original.fillId)) return undefined;
+  if (original.qty.length !== child.trade.length || corrected.qty.length !== child.trade.length)
+    return undefined;
+  const move = corrected.qty.map((q, i) => q - (original.qty[i] ?? 0));
+  const children = state.children.map((c, i) => (i === idx ? { ...c, fill: addQty(c.fill, move) } : c));
+  if (!toParent) return { state: { ...state, children }, parent: null };
+  const parent = { original: toParent(original), corrected: toParent(corrected) };
+  const r = correctFill(state.ledger, parent.original, parent.corrected);
+  if (!r.applied) return undefined;
+  return { state: { ...state, ledger: r.ledger, children }, parent };
 }

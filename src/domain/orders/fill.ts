@@ -76,7 +76,7 @@ export function emptyLedger(trade: TradeQty): FillLedger {
     trade: [...trade],
     fill: zeroQty(n),
     filledPrice: null,
-    legFilledPrices: Array.from({ length: n }, () => null),
+    legFilledPrices: new Array<number | null>(n).fill(null),
     fillDatetime: null,
     commission: 0,
     overfill: zeroQty(n),
@@ -217,4 +217,60 @@ export function stackFill(
   if (trade.length <= 1) return cappedFill(trade[0] ?? 0, total[0] ?? 0);
   const first = cappedFill(trade[0] ?? 0, total[0] ?? 0);
   return { fill: spreadFill(trade, total), overfill: first.overfill };
+}
+
+/**
+ * A broker's correction of a fill already applied (IB execDetails with a revised execution id, the
+ * same order and fill): the ledger as if `corrected` had come instead of `original`. Quantities,
+ * overfill and the weighted prices follow; the fill keeps its id (the correction is joined by it).
+ * A fill id the ledger does not hold, or a malformed correction, changes nothing (`applied` false).
+ */
+export function correctFill(
+  ledger: FillLedger,
+  original: Fill,
+  corrected: Fill,
+): { ledger: FillLedger; applied: boolean } {
+  const legs = ledger.trade.length;
+  const bad =
+    !ledger.fillIds.includes(original.fillId) ||
+    original.qty.length !== legs ||
+    corrected.qty.length !== legs ||
+    corrected.qty.some((q) => !Number.isInteger(q)) ||
+    !Number.isFinite(corrected.price) ||
+    !Number.isFinite(corrected.datetime);
+  if (bad) return { ledger, applied: false };
+  const fill = ledger.fill.map((f, i) => f - (original.qty[i] ?? 0) + (corrected.qty[i] ?? 0));
+  const w0 = totalAbsQty(original.qty);
+  const w1 = totalAbsQty(corrected.qty);
+  const priceWeight = ledger.priceWeight - w0 + w1;
+  const priceNotional = ledger.priceNotional - w0 * original.price + w1 * corrected.price;
+  const legWeight = [...ledger.legWeight];
+  const legNotional = [...ledger.legNotional];
+  const legMove = (f: Fill, sign: number) => {
+    const single = f.qty.filter((q) => q !== 0).length === 1;
+    f.qty.forEach((q, i) => {
+      const price = f.legPrices?.[i] ?? (single && q !== 0 ? f.price : undefined);
+      if (price === undefined) return;
+      legWeight[i] = (legWeight[i] ?? 0) + sign * Math.abs(q);
+      legNotional[i] = (legNotional[i] ?? 0) + sign * Math.abs(q) * price;
+    });
+  };
+  legMove(original, -1);
+  legMove(corrected, 1);
+  return {
+    applied: true,
+    ledger: {
+      ...ledger,
+      fill,
+      filledPrice: priceWeight > 0 ? priceNotional / priceWeight : null,
+      legFilledPrices: legWeight.map((lw, i) => (lw > 0 ? (legNotional[i] ?? 0) / lw : null)),
+      fillDatetime:
+        ledger.fillDatetime === null ? corrected.datetime : Math.max(ledger.fillDatetime, corrected.datetime),
+      overfill: overfillQty(fill, ledger.trade),
+      priceWeight,
+      priceNotional,
+      legWeight,
+      legNotional,
+    },
+  };
 }

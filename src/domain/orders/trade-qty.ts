@@ -42,7 +42,9 @@ export function subQty(a: TradeQty, b: TradeQty): number[] {
 }
 
 export function zeroQty(legs: number): number[] {
-  return Array.from({ length: legs }, () => 0);
+  // Not Array.from({ length }): V8's generic path for it is ~10× slower, and every order's ledger
+  // starts from these.
+  return new Array<number>(legs).fill(0);
 }
 
 export function qtyEquals(a: TradeQty, b: TradeQty): boolean {

@@ -1,0 +1,46 @@
+/** A broker's correction of an applied fill, as a machine event (issue 10 §5 of this round). */
+import { describe, expect, it } from 'vitest';
+import { type BrokerOrderEvent, brokerOrderMachine as bm } from '../../machines/broker-order.ts';
+import { type ContractOrderEvent, contractOrderMachine as cm } from '../../machines/contract-order.ts';
+import { start, stepAll } from '../../machines/step.ts';
+import { brokerOrder, contractOrder, fill, T0 } from './support/fixtures.ts';
+
+describe('FILL_CORRECTED', () => {
+  it('a broker order takes the corrected quantity and price of a fill it holds, once', () => {
+    const original = fill('e1', [3], 100, T0);
+    const corrected = fill('e1', [2], 99.75, T0 + 5);
+    const events: BrokerOrderEvent[] = [
+      { type: 'SUBMITTED', brokerTempId: '1', submitDatetime: T0 },
+      { type: 'FILL', fill: original },
+      { type: 'FILL_CORRECTED', original, corrected },
+    ];
+    const r = stepAll(bm, start(bm, { order: brokerOrder({ trade: [3] }) }).snapshot, events);
+    expect(r.snapshot.context.ledger).toMatchObject({ fill: [2], filledPrice: 99.75, fillIds: ['e1'] });
+    expect(r.snapshot.value).toBe('filled'); // the lifecycle state stays
+    expect(r.emitted.at(-1)).toMatchObject({
+      type: 'fillCorrected',
+      cumulativeFill: [2],
+      filledPrice: 99.75,
+    });
+    // a correction of a fill it does not hold changes nothing
+    const other = fill('zz', [1], 1, T0);
+    const again = stepAll(bm, r.snapshot, [{ type: 'FILL_CORRECTED', original: other, corrected: other }]);
+    expect(again.snapshot.context.ledger).toEqual(r.snapshot.context.ledger);
+    expect(again.emitted.map((e) => e.type)).toEqual(['ignored']);
+  });
+
+  it('a contract order re-derives its child fill and weighted price', () => {
+    const a = fill('e1', [1], 100, T0);
+    const b = fill('e2', [1], 102, T0);
+    const events: ContractOrderEvent[] = [
+      { type: 'BROKER_ORDER_CREATED', child: { orderId: 'B1', trade: [2], contractDates: ['20261200'] } },
+      { type: 'CHILD_FILL', childId: 'B1', fill: a },
+      { type: 'CHILD_FILL', childId: 'B1', fill: b },
+      { type: 'CHILD_FILL_CORRECTED', childId: 'B1', original: a, corrected: { ...a, price: 98 } },
+    ];
+    const r = stepAll(cm, start(cm, { order: contractOrder({ trade: [5] }) }).snapshot, events);
+    expect(r.snapshot.context.ledger).toMatchObject({ fill: [2], filledPrice: 100 });
+    expect(r.snapshot.context.children[0]?.fill).toEqual([2]);
+    expect(r.emitted.at(-1)).toMatchObject({ type: 'fillCorrected', childId: 'B1', filledPrice: 100 });
+  });
+});
