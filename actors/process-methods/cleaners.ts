@@ -6,15 +6,15 @@ import { existsSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { cleanEchoDirectory } from '../../src/log/echo-files.ts';
-import { cleanLogs } from '../../src/log/query.ts';
 import type { MethodContext } from '../process-methods.ts';
+import { openLogStore } from '../store/log-store.ts';
 
 const DAY_MS = 86_400_000;
 
 /** Delete log entries older than `log_retention_days` (default a month). */
 export async function cleanLogFiles(ctx: MethodContext): Promise<void> {
   const days = Number(ctx.args.days ?? ctx.system.log_retention_days ?? 30);
-  const deleted = await cleanLogs(ctx.nc, ctx.prefix, days, ctx.clock.now());
+  const deleted = await (await openLogStore(ctx.nc, ctx.prefix)).clean(days, ctx.clock.now());
   ctx.log.info({ deleted, days }, 'cleaned log entries');
 }
 

@@ -11,6 +11,7 @@ import { natsMonitorControls } from '../../src/web/monitor/controls.ts';
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
 import { startVisualizer } from '../../src/web/visualizer/routes.ts';
+import { startLogArchive } from '../log-archive.ts';
 import { storedReportPages } from '../reports/pages.ts';
 import { type ChildLauncher, runProcessLauncher, spawnRunProcess } from './children.ts';
 import { AnchoredClock, anchorEnv } from './clock-sync.ts';
@@ -94,6 +95,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     staleAfterMs: o.staleAfterMs,
     reasons: supervisor.reasons,
   });
+  // On storage_backend: mongodb, shipped log lines are moved into MongoDB (actors/log-archive.ts).
+  const logArchive = await throughElection(() =>
+    startLogArchive(o.nc, o.prefix, o.log.child({ component: 'log-archive' })),
+  );
   const visualizer = o.monitor
     ? await startVisualizer(o.nc, o.prefix, {
         onError: (err) => o.log.warn({ err }, 'visualizer request failed'),
@@ -132,6 +137,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       await supervisor.stop(timeoutMs);
       // With the bus gone these would wait for a server that is not coming back.
       await settleWithin(service.stop(), BUS_STOP_WAIT_MS);
+      if (logArchive) await settleWithin(logArchive.stop(), BUS_STOP_WAIT_MS);
       visualizer?.close();
       await monitor?.close();
       if (o.monitorNc) await settleWithin(o.monitorNc.drain(), BUS_STOP_WAIT_MS);

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { LEVELS, type LevelName, LOG_ATTRIBUTES } from '../../log/logger.ts';
-import { cleanLogs, followLogs, type LogLine, queryLogs } from '../../log/query.ts';
+import { followLogs, type LogLine } from '../../log/query.ts';
 import { LEVEL_NAMES } from '../../log/ship.ts';
 import { withBus } from '../context.ts';
 import { parsePositiveInt, UsageError } from '../output.ts';
@@ -54,7 +54,8 @@ export function register(program: Command): void {
     const shipLogs = opts.follow !== true;
     await withBus({ natsUrl: opts.natsUrl as string | undefined, shipLogs }, async ({ nc, prefix }) => {
       if (!opts.follow) {
-        for (const l of await queryLogs(nc, prefix, query)) print(l);
+        const { openLogStore } = await import('../../../actors/store/log-store.ts');
+        for (const l of await (await openLogStore(nc, prefix)).query({ ...query, now: Date.now() })) print(l);
         return;
       }
       const stop = new AbortController();
@@ -81,7 +82,8 @@ export function register(program: Command): void {
       // The log cleaner's role: the one besides admin allowed to purge old log lines.
       await withBus({ natsUrl: opts.natsUrl, role: 'cleaner' }, async ({ nc, prefix, config }) => {
         const days = opts.days ? parsePositiveInt('--days', opts.days) : config.system.log_retention_days;
-        const deleted = await cleanLogs(nc, prefix, days);
+        const { openLogStore } = await import('../../../actors/store/log-store.ts');
+        const deleted = await (await openLogStore(nc, prefix)).clean(days, Date.now());
         process.stdout.write(
           opts.json
             ? `${JSON.stringify({ deleted, days })}\n`

@@ -19,8 +19,15 @@ export class MongoLogStore {
     return new MongoLogStore(await MongoJournal.open(db, 'logs'));
   }
 
-  async append(subject: string, line: LogLine): Promise<void> {
-    await this.j.append(subject, line);
+  /** Append a line; a `msgId` written before is not written again (returns false). */
+  async append(subject: string, line: LogLine, msgId?: string): Promise<boolean> {
+    const r = await this.j.append(subject, line, msgId === undefined ? {} : { msgId });
+    return !r.duplicate;
+  }
+
+  /** How many lines the collection holds. */
+  count(): Promise<number> {
+    return this.j.count();
   }
 
   /** Matching lines at most `lookbackDays` old (default 1), oldest first; `now` is required. */

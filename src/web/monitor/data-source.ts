@@ -21,7 +21,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subject } from '../../bus/subjects.ts';
-import { queryLogs } from '../../log/query.ts';
+import { type LogStore, openLogStore } from '../../../actors/store/log-store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -73,6 +73,7 @@ export function natsMonitorDataSource(
   prefix: string,
   timeoutMs = 1000,
 ): MonitorDataSource {
+  let logs: Promise<LogStore> | undefined;
   const raw = async (what: (typeof MONITOR_SUBJECTS)[number], body: object = {}): Promise<unknown> => {
     try {
       const m = await nc.request(subject(prefix, 'monitor', what), JSON.stringify(body), {
@@ -100,11 +101,14 @@ export function natsMonitorDataSource(
     tradeLimits: () => ask('trade_limits'),
     criticalLogs: async () => {
       try {
-        const lines = await queryLogs(nc, prefix, { level: 'critical', lookbackDays: 1, limit: 20 });
+        logs ??= openLogStore(nc, prefix);
+        const query = { level: 'critical', lookbackDays: 1, limit: 20, now: Date.now() } as const;
+        const lines = await (await logs).query(query);
         return lines
           .reverse()
           .map((l) => ({ time: l.time ?? null, process: l.process ?? l.name ?? null, msg: l.msg ?? '' }));
       } catch {
+        logs = undefined; // the store is opened again on the next refresh
         return null;
       }
     },
