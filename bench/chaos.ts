@@ -17,17 +17,20 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { pendingOrderRequests } from '../actors/stack/order-requests.ts';
 import { Prng } from '../src/broker/sim/prng.ts';
 import { callService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
 import { checkInvariants } from './chaos/invariants.ts';
+import { queuedRequests } from './chaos/queue.ts';
 import { chaosRequests } from './chaos/requests.ts';
+import { ChaosProxy } from './chaos/proxy.ts';
 import { ChaosSystem, chaosStrategies, PREFIX } from './chaos/system.ts';
 
 const INSTRUMENTS = ['GOLD', 'SOFR', 'SP500', 'US10'];
-const FAULTS = ['stack_handler', 'generator', 'supervisor', 'nats_server'] as const;
+const KILLS = ['stack_handler', 'generator', 'supervisor', 'nats_server'] as const;
+const FAULTS = [...KILLS, 'partition_cut', 'partition_stall', 'slow_consumer', 'clock_jump'] as const;
 type Fault = (typeof FAULTS)[number];
+const isFault = (f: string): f is Fault => (FAULTS as readonly string[]).includes(f);
 
 const { values: args } = parseArgs({
   options: {
@@ -39,8 +42,17 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '20' },
     'max-minutes': { type: 'string', default: '60' },
     keep: { type: 'boolean', default: false },
+    faults: { type: 'string', default: KILLS.join(',') },
   },
 });
+const faults = args.faults.split(',').filter((f) => f !== '');
+const unknownFault = faults.find((f) => !isFault(f));
+if (unknownFault !== undefined || faults.length === 0) {
+  process.stderr.write(`--faults: one or more of ${FAULTS.join(', ')} (got '${unknownFault ?? ''}')\n`);
+  process.exit(2);
+}
+const chosen = faults.filter(isFault);
+const network = chosen.some((f) => f.startsWith('partition_') || f === 'slow_consumer');
 const orders = Number(args.orders);
 const seed = Number(args.seed);
 const killEveryMs = Number(args['kill-every-ms']);
@@ -51,9 +63,13 @@ const say = (s: string) => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'systack-chaos-'));
-const sys = new ChaosSystem({
+// The stack handler reaches nats-server through the suite's proxy when network faults are on.
+const proxy: ChaosProxy | undefined = network ? new ChaosProxy((): number => sys.port) : undefined;
+const sys: ChaosSystem = new ChaosSystem({
   dir,
   strategies,
+  stackHandlerUrl: proxy ? () => proxy.url : undefined,
+  fakeTimeFile: chosen.includes('clock_jump') ? join(dir, 'faketime') : undefined,
   brokerChaos: {
     seed,
     duplicate: 0.05,
@@ -112,8 +128,20 @@ async function recovered(nc: NatsConnection, since: number): Promise<number> {
   }
 }
 
-async function inject(fault: Fault, nc: NatsConnection): Promise<number | undefined> {
-  const t0 = Date.now();
+const clockJumps: number[] = [];
+let round: Fault[] = [];
+
+function shuffled<T>(xs: readonly T[], prng: Prng): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = prng.int(0, i);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+async function inject(fault: Fault, nc: NatsConnection, prng: Prng): Promise<number | undefined> {
+  let t0 = Date.now();
   switch (fault) {
     case 'stack_handler': {
       const pid = await sys.leasePid(nc, 'run_stack_handler').catch(() => undefined);
@@ -137,6 +165,39 @@ async function inject(fault: Fault, nc: NatsConnection): Promise<number | undefi
       await sleep(200); // the supervisor notices and restarts it
       break;
     }
+    case 'partition_cut': {
+      const ms = prng.int(1000, 8000);
+      proxy!.cut(ms);
+      await sleep(ms);
+      t0 = Date.now(); // recovery from the end of the fault
+      break;
+    }
+    case 'partition_stall': {
+      const ms = prng.int(1000, 8000);
+      proxy!.stall(ms);
+      await sleep(ms);
+      t0 = Date.now(); // recovery from the end of the fault
+      break;
+    }
+    case 'slow_consumer': {
+      // 2 KB/s from the server for up to 15 s: past nats-server's write deadline the stack
+      // handler's connection is closed as a slow consumer; it reconnects.
+      const ms = prng.int(3000, 15000);
+      proxy!.slow(ms, 2048);
+      await sleep(ms);
+      t0 = Date.now(); // recovery from the end of the fault
+      break;
+    }
+    case 'clock_jump': {
+      // Forward up to 40 min or back up to 20 min, the net offset kept within -30..+90 min (the
+      // trading window of the simulated day is never left).
+      let jump = prng.int(0, 1) === 0 ? prng.int(60, 2400) * 1000 : -prng.int(60, 1200) * 1000;
+      const next = sys.clockOffsetMs + jump;
+      if (next > 90 * 60_000 || next < -30 * 60_000) jump = -jump;
+      sys.jumpClock(jump);
+      clockJumps.push(jump);
+      break;
+    }
   }
   return recovered(nc, t0);
 }
@@ -150,7 +211,7 @@ async function finished(nc: NatsConnection): Promise<boolean> {
       { active_only: true },
       2000,
     );
-    return active.length === 0 && (await pendingOrderRequests(nc, PREFIX)) === 0;
+    return active.length === 0 && (await queuedRequests(nc)) === 0;
   } catch {
     return false; // the stack handler is away: not finished
   }
@@ -159,23 +220,28 @@ async function finished(nc: NatsConnection): Promise<boolean> {
 async function main(): Promise<number> {
   const started = Date.now();
   say(`chaos: ${orders} order requests, seed ${seed}, in ${dir}`);
+  await proxy?.listen();
   await sys.prepare();
   await sys.startSupervisor();
   const nc = await sys.connectAs('admin', 'chaos-suite');
   startGenerator();
   const prng = new Prng(seed);
-  const kills: Record<Fault, number> = { stack_handler: 0, generator: 0, supervisor: 0, nats_server: 0 };
+  const injected = Object.fromEntries(chosen.map((f) => [f, 0])) as Partial<Record<Fault, number>>;
   const recoveries: number[] = [];
   let nextKill = Date.now() + prng.int(killEveryMs / 2, (killEveryMs * 3) / 2);
-  while (!(await finished(nc)) && Date.now() < deadline) {
+  // A short run goes on until each chosen fault has been injected once.
+  const eachOnce = () => chosen.every((f) => f === 'generator' || (injected[f] ?? 0) > 0);
+  while ((!(await finished(nc)) || !eachOnce()) && Date.now() < deadline) {
     if (generator?.exitCode !== null && !generatorDone) startGenerator(); // it failed: again
-    if (Date.now() >= nextKill && !generatorDone) {
-      const fault = FAULTS[prng.int(0, FAULTS.length - 1)]!;
-      const ms = await inject(fault, nc);
+    if (Date.now() >= nextKill && (!generatorDone || !eachOnce())) {
+      // Each chosen fault in turn, in an order shuffled afresh each round: a short run meets all.
+      if (round.length === 0) round = shuffled(chosen, prng);
+      const fault = round.shift()!;
+      const ms = await inject(fault, nc, prng);
       if (ms !== undefined) {
-        kills[fault]++;
+        injected[fault] = (injected[fault] ?? 0) + 1;
         if (fault !== 'generator') recoveries.push(ms);
-        say(`kill -9 ${fault}: back in ${ms} ms`);
+        say(`${fault}: back in ${ms} ms`);
       }
       nextKill = Date.now() + prng.int(killEveryMs / 2, (killEveryMs * 3) / 2);
     }
@@ -190,7 +256,8 @@ async function main(): Promise<number> {
     seed,
     complete,
     duration_ms: Date.now() - started,
-    kills,
+    faults: injected,
+    clock_jumps_ms: chosen.includes('clock_jump') ? clockJumps : undefined,
     supervisor_starts: sys.supervisorStarts,
     ...inv,
     max_recovery_ms: recoveries.length ? Math.max(...recoveries) : 0,
@@ -211,6 +278,7 @@ async function main(): Promise<number> {
   await nc.close();
   await killGenerator();
   await sys.stopSupervisor();
+  await proxy?.close();
   if (!args.keep) rmSync(dir, { recursive: true, force: true });
   return complete && zero ? 0 : 1;
 }

@@ -18,6 +18,7 @@ import { connectNats } from '../../src/bus/connection.ts';
 import { readCredentialsFile } from '../../src/bus/credentials.ts';
 import { callService } from '../../src/bus/service.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
+import { ackFloor } from './queue.ts';
 import { type ChaosRequest, chaosRequests, keyOf } from './requests.ts';
 import { chaosStrategies, PREFIX } from './system.ts';
 
@@ -92,8 +93,16 @@ async function busyKeys(nc: NatsConnection): Promise<Set<string>> {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined; // no queue yet: nothing queued
       throw err; // unknown is not empty
     });
-  for (const s of Object.keys(info?.state.subjects ?? {})) {
-    const [strategy, instrument] = s.split('.').slice(-2);
+  if (!info || info.state.messages === 0) return busy;
+  // nats-server 2.9.10 can leave acknowledged messages in a work-queue stream after restarts:
+  // only those the stack handler has not yet acknowledged (above its ack floor) are queued.
+  const floor = await ackFloor(nc);
+  for (let seq = Math.max(info.state.first_seq, floor + 1); seq <= info.state.last_seq; seq++) {
+    const m = await jsm.streams
+      .getMessage(streamName(PREFIX, 'ORDER_REQUESTS'), { seq })
+      .catch(() => undefined);
+    if (!m) continue; // deleted (taken off the queue)
+    const [strategy, instrument] = m.subject.split('.').slice(-2);
     busy.add(keyOf(strategy!, instrument!));
   }
   return busy;

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { pendingOrderRequests } from '../../actors/stack/order-requests.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
 import { simPositions } from '../../src/broker/sim/state.ts';
 import { callService } from '../../src/bus/service.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
+import { queuedRequests } from './queue.ts';
 import { type ChaosRequest, expectedPositions, keyOf } from './requests.ts';
 import { alive, PREFIX } from './system.ts';
 
@@ -166,7 +166,7 @@ export async function checkInvariants(
     position_mismatches: mismatches,
     process_control_inconsistencies: await processControlProblems(nc),
     active_orders_on_stack: active,
-    queued_order_requests: await pendingOrderRequests(nc, PREFIX),
+    queued_order_requests: await queuedRequests(nc),
     fills: recorded.length,
     broker_orders: orders.length,
   };

@@ -4,7 +4,7 @@
  * faults at its wire), driven only through the public CLI and NATS surface.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,7 +57,14 @@ export interface ChaosSystemOptions {
   dir: string;
   strategies: string[];
   brokerChaos: BrokerChaosConfig;
+  /** The stack handler's NATS URL (the suite's fault proxy), when it does not connect directly. */
+  stackHandlerUrl?: () => string;
+  /** Run the supervisor and its children under libfaketime, their clock offset read from here. */
+  fakeTimeFile?: string;
 }
+
+/** libfaketime (Debian package `faketime`): the wall clock of a process group, moved at will. */
+export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 export class ChaosSystem {
   readonly dataDir: string;
@@ -67,6 +74,8 @@ export class ChaosSystem {
   private simStart = 0;
   private realStart = 0;
   supervisorStarts = 0;
+  /** The clock jumps so far (ms): what libfaketime adds to the supervisor's group's wall clock. */
+  clockOffsetMs = 0;
 
   constructor(private readonly o: ChaosSystemOptions) {
     this.dataDir = join(o.dir, 'data');
@@ -107,6 +116,9 @@ export class ChaosSystem {
         'max_order_qty: 100',
         'strategy_list:',
         ...this.o.strategies.map((s) => `  ${s}: {}`),
+        ...(this.o.stackHandlerUrl
+          ? [`nats_process_urls: { run_stack_handler: '${this.o.stackHandlerUrl()}' }`]
+          : []),
         `sim_broker_chaos: { seed: ${c.seed}, duplicate: ${c.duplicate}, delay: ${c.delay}, delay_ms: ${c.delay_ms}, disconnect_every_ms: ${c.disconnect_every_ms}, disconnect_ms: ${c.disconnect_ms} }`,
       ].join('\n'),
     );
@@ -153,7 +165,7 @@ export class ChaosSystem {
 
   /** The simulated time now (the clock runs at real speed from the chosen morning). */
   simNow(): number {
-    return this.simStart + (Date.now() - this.realStart);
+    return this.simStart + (Date.now() + this.clockOffsetMs - this.realStart);
   }
 
   /** Start `systack supervise`, waiting until the bus answers. */
@@ -174,7 +186,12 @@ export class ChaosSystem {
           '--json',
         ],
         {
-          env: { ...process.env, SYSTACK_PRIVATE_DIR: this.privDir, SYSTACK_HOST: 'chaos' },
+          env: {
+            ...process.env,
+            SYSTACK_PRIVATE_DIR: this.privDir,
+            SYSTACK_HOST: 'chaos',
+            ...this.fakeTimeEnv(),
+          },
           // Its own directory: nats-server 2.9.10 under kill -9 was seen writing a consumer's
           // meta.inf into its working directory.
           cwd: this.o.dir,
@@ -194,6 +211,32 @@ export class ChaosSystem {
       if (attempt >= 5) throw new Error(`systack supervise did not start (see ${this.o.dir}/supervise.log)`);
       await sleep(500);
     }
+  }
+
+  /** libfaketime's environment: the offset re-read from the file at most once a second. */
+  private fakeTimeEnv(): Record<string, string> {
+    const f = this.o.fakeTimeFile;
+    if (!f) return {};
+    if (!existsSync(LIBFAKETIME))
+      throw new Error(`clock jumps need libfaketime (${LIBFAKETIME}): apt-get install -y faketime`);
+    if (!existsSync(f)) writeFileSync(f, '+0\n');
+    return {
+      LD_PRELOAD: LIBFAKETIME,
+      FAKETIME_TIMESTAMP_FILE: f,
+      FAKETIME_CACHE_DURATION: '1',
+      // Timers and intervals keep real time; only the wall clock (Date.now) jumps.
+      DONT_FAKE_MONOTONIC: '1',
+    };
+  }
+
+  /** Move the wall clock of the supervisor and its children by `ms` (forward or back). */
+  jumpClock(ms: number): void {
+    const f = this.o.fakeTimeFile;
+    if (!f) throw new Error('clock jumps are not enabled');
+    this.clockOffsetMs += ms;
+    const s = this.clockOffsetMs / 1000;
+    writeFileSync(`${f}.tmp`, `${s >= 0 ? '+' : ''}${s.toFixed(3)}\n`);
+    renameSync(`${f}.tmp`, f);
   }
 
   get supervisorPid(): number | undefined {

@@ -6,6 +6,7 @@ import {
   type NatsConnection,
   nkeyAuthenticator,
 } from '@nats-io/transport-node';
+import { withShortLivedEphemerals } from './ephemerals.ts';
 import { withStreamReplicas } from './replicas.ts';
 import { natsServers } from './servers.ts';
 
@@ -42,7 +43,8 @@ function authenticator(opts: NatsConnectOptions): Authenticator | undefined {
 
 /**
  * Connect to NATS. Reconnects forever (maxReconnectAttempts -1): a trading process must never
- * give up on its bus after N attempts; it waits for the server to come back.
+ * give up on its bus after N attempts; it waits for the server to come back. Its ephemeral
+ * consumers live in memory and go soon after their reader (ephemerals.ts).
  */
 export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnection> {
   const auth = authenticator(opts);
@@ -60,5 +62,5 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
     waitOnFirstConnect: false,
     timeout: opts.timeout ?? 5000,
   });
-  return withStreamReplicas(nc, opts.replicas ?? 1);
+  return withStreamReplicas(withShortLivedEphemerals(nc), opts.replicas ?? 1);
 }

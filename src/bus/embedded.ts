@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
+import { recordStoreOwner, retirePreviousOwner } from './store-owner.ts';
 
 /**
  * An embedded nats-server with JetStream, started as a child process.
@@ -12,6 +13,8 @@ import { connect } from '@nats-io/transport-node';
  * No orphan is ever left behind: nats-server runs under a tiny shell guard whose stdin is a pipe
  * from this process. When this process dies, by any signal including SIGKILL, the kernel closes
  * the pipe, the guard sees end-of-file and stops the server. A clean stop closes the pipe too.
+ * The server's pid is recorded in its store (store-owner.ts): a server starting on the same store
+ * first waits for a previous one still shutting down, so two never run on one store.
  */
 export interface EmbeddedNatsOptions {
   /** JetStream store directory (created if missing). */
@@ -106,6 +109,8 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
     );
   }
   mkdirSync(opts.storeDir, { recursive: true });
+  // A previous server on this store (still shutting down, or orphaned) must be gone first.
+  await retirePreviousOwner(opts.storeDir);
   const portsDir = opts.portsDir ?? (await mkdtemp(join(tmpdir(), 'systack-nats-ports-')));
   mkdirSync(portsDir, { recursive: true });
   const pidFile = join(portsDir, `guard-${process.pid}-${Date.now()}.pid`);
@@ -135,6 +140,7 @@ export async function startEmbeddedNats(opts: EmbeddedNatsOptions): Promise<Embe
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   try {
     const serverPid = await waitForServerPid(pidFile, child, deadline);
+    recordStoreOwner(opts.storeDir, serverPid);
     let url: string | undefined;
     while (!url && Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`nats-server exited: ${stderr.trim()}`);

@@ -179,11 +179,15 @@ export async function assertPortFree(host: string, port: number): Promise<void> 
 /** With the bus gone, children cannot finish cleanly: they get this long after SIGTERM. */
 export const BUS_LOST_STOP_MS = 10_000;
 
-/** Each child's credentials on the embedded server: the file of its process's role. */
-export function childCredentialsEnv(rt: Runtime): (process: string) => Record<string, string> {
+/** Each child's credentials on the embedded server (the file of its process's role) and its NATS URL when `nats_process_urls` names one. */
+export function childCredentialsEnv(
+  rt: Runtime,
+  processUrls: Record<string, string> = {},
+): (process: string) => Record<string, string> {
   return (name): Record<string, string> => {
     const file = rt.credentialsFile(roleOfProcess(name));
-    return file ? { [CREDENTIALS_ENV]: file } : {};
+    const url = processUrls[name];
+    return { ...(file ? { [CREDENTIALS_ENV]: file } : {}), ...(url ? { SYSTACK_NATS_URL: url } : {}) };
   };
 }
 

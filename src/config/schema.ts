@@ -56,6 +56,8 @@ export const systemConfigSchema = z.strictObject({
   process_lease_stale_ms: z.number().int().min(3000),
   /** Embedded server: restarts after it dies before the supervisor stops everything. */
   nats_restart_limit: z.number().int().min(0),
+  /** Per process name: the NATS URL the supervisor gives that process instead of its own. */
+  nats_process_urls: z.record(z.string(), z.string().regex(/^(nats|tls):\/\//, 'a nats:// or tls:// URL')),
   subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ or -'),
 
   storage_backend: z.enum(['jetstream', 'mongodb']),

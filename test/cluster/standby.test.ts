@@ -49,7 +49,7 @@ function hostConfig(host: string, url: string): string {
       'jetstream_replicas: 3',
       'supervisor_lease_stale_ms: 3000',
       'process_lease_stale_ms: 4000',
-      'log_level: warn',
+      `log_level: ${process.env.SYSTACK_TEST_LOG_LEVEL ?? 'warn'}`,
     ].join('\n'),
   );
   writeFileSync(
@@ -206,7 +206,7 @@ describe('hot standby supervisor on a 3-node cluster', () => {
     await sleep(500);
     const inv = await checkInvariants(nc, requests);
     process.stdout.write(
-      `${JSON.stringify({ standby_takeover_ms: leaderMs, takeover_after_election_ms: afterElectionMs, stack_handler_back_ms: stackMs, ...inv })}\n`,
+      `${JSON.stringify({ killed_at: new Date(killedAt).toISOString(), standby_takeover_ms: leaderMs, takeover_after_election_ms: afterElectionMs, stack_handler_back_ms: stackMs, ...inv })}\n`,
     );
     expect(inv).toMatchObject({
       lost_fills: 0,

@@ -126,7 +126,7 @@ export function register(program: Command): void {
             anchor,
             host,
             log: rt.log,
-            childEnvFor: childCredentialsEnv(rt),
+            childEnvFor: childCredentialsEnv(rt, config.system.nats_process_urls),
             monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
             monitorOperator: monitor ? await monitorOperator(rt) : undefined,
             echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },

@@ -117,7 +117,7 @@ export function register(program: Command): void {
           anchor,
           host,
           log,
-          childEnvFor: childCredentialsEnv(rt),
+          childEnvFor: childCredentialsEnv(rt, config.system.nats_process_urls),
           monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
           monitorOperator: monitor ? await monitorOperator(rt) : undefined,
           monitor,
