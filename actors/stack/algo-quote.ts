@@ -45,7 +45,10 @@ export async function algoQuote(core: StackCore, o: Quoted): Promise<AlgoQuoteRe
     const snap = await core.deps.broker.marketSnapshot(o).catch((e: unknown) => String(e));
     if (typeof snap === 'string') return { reason: `no market data: ${snap}` };
     const ok = Number.isFinite(snap.bid) && Number.isFinite(snap.ask) && snap.bid > 0 && snap.ask > 0;
-    return ok ? { quote: snap } : { reason: `no valid quote (bid ${snap.bid}, ask ${snap.ask})` };
+    // Only the four figures: a broker's snapshot may carry more (IB's echoes the request, which can
+    // be the broker order itself), and the quote goes into the algo machine's context as plain data.
+    const quote = { bid: snap.bid, ask: snap.ask, bidSize: snap.bidSize, askSize: snap.askSize };
+    return ok ? { quote } : { reason: `no valid quote (bid ${snap.bid}, ask ${snap.ask})` };
   }
   const snap = await core.deps.broker.spreadSnapshot(o.legs).catch((e: unknown) => String(e));
   if (typeof snap === 'string') return { reason: `no spread quote: ${snap}` };
