@@ -13,7 +13,7 @@ import { subject } from '../src/bus/subjects.ts';
 import type { Clock } from '../src/clock.ts';
 import { lastAdjustedPriceTimes } from '../src/store/price-store.ts';
 import { openOrderJournal } from './store/open-order-journal.ts';
-import { readLocks, readPositions } from './stack/read-model.ts';
+import { readLockNotes, readLocks, readPositions } from './stack/read-model.ts';
 import type { AnyOrder, FillRecord } from './stack/types.ts';
 import { openCapitalStore, openPriceStore, openStrategyStore } from '../src/store/backend.ts';
 import { TradeLimitsStore } from '../src/store/trade-limits-store.ts';
@@ -219,11 +219,14 @@ export async function startMonitorResponders(
         subject: subject(prefix, 'monitor', 'locks'),
         description: 'locked instruments and why',
         schema: empty,
-        handler: async () =>
-          [...(await readLocks(nc, prefix))].map(([instrument_code, reason]) => ({
+        handler: async () => {
+          const [locks, notes] = await Promise.all([readLocks(nc, prefix), readLockNotes(nc, prefix)]);
+          return [...locks].map(([instrument_code, reason]) => ({
             instrument_code,
             reason,
-          })),
+            ...(notes.has(instrument_code) ? { note: notes.get(instrument_code) } : {}),
+          }));
+        },
       }),
       endpoint({
         name: 'fills',

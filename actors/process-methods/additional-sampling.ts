@@ -1,44 +1,26 @@
 /**
  * refresh_additional_sampling_all_instruments (digest A1, method 8): the bid/ask spread of every
- * instrument's priced contract, sampled from the broker's top of book and appended to the stream
- * `<PREFIX>_SPREADS` on `<prefix>.spreads.<instrument>` (the reference keeps these "historic
- * spreads" for the costs report). The reference watches about 10 s of ticks per contract; here one
+ * instrument's priced contract, sampled from the broker's top of book and appended through the
+ * spread samples port (`src/store/spread-samples.ts`: stream `<PREFIX>_SPREADS` or the MongoDB
+ * journal `spreads`, by `storage_backend`) on `<prefix>.spreads.<instrument>` (the reference
+ * keeps these "historic spreads" for the costs report). The reference watches about 10 s of ticks per contract; here one
  * snapshot per run (the method runs every 60 minutes). A contract with no valid quote is skipped
  * and named in the log; an instrument with no priced contract is skipped (#452).
  */
-import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BrokerPort } from '../../src/broker/port.ts';
-import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
-import { keyToken } from '../../src/store/kv-json.ts';
-import { readStreamEntries } from '../store/order-event-store.ts';
+import { openSpreadSamples, type SpreadSample } from '../../src/store/spread-samples.ts';
 import type { StackLogger } from '../stack/ports.ts';
 
-export interface SpreadSample {
-  instrument_code: string;
-  contract_date: string;
-  bid: number;
-  ask: number;
-  /** ask − bid, in price units. */
-  spread: number;
-  time: number;
-}
-
-async function ensureStream(nc: NatsConnection, prefix: string): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const name = streamName(prefix, 'SPREADS');
-  if (await jsm.streams.info(name).catch(() => undefined)) return;
-  await jsm.streams.add({ name, subjects: [subject(prefix, 'spreads', '>')] });
-}
+export type { SpreadSample };
 
 export async function refreshAdditionalSampling(
   ctx: { nc: NatsConnection; prefix: string; clock: Clock; log: StackLogger },
   broker: BrokerPort,
   pricedContracts: Array<{ instrumentCode: string; contractDate: string }>,
 ): Promise<SpreadSample[]> {
-  await ensureStream(ctx.nc, ctx.prefix);
-  const js = jetstream(ctx.nc);
+  const store = await openSpreadSamples(ctx.nc, ctx.prefix);
   const out: SpreadSample[] = [];
   for (const c of pricedContracts) {
     if (!c.contractDate) continue;
@@ -66,10 +48,7 @@ export async function refreshAdditionalSampling(
       spread: snap.ask - snap.bid,
       time: ctx.clock.now(),
     };
-    await js.publish(
-      subject(ctx.prefix, 'spreads', keyToken(c.instrumentCode, 'instrument_code')),
-      JSON.stringify(s),
-    );
+    await store.append(s);
     out.push(s);
   }
   return out;
@@ -81,15 +60,5 @@ export async function readSpreadSamples(
   prefix: string,
   instrumentCode?: string,
 ): Promise<SpreadSample[]> {
-  const jsm = await jetstreamManager(nc);
-  const name = streamName(prefix, 'SPREADS');
-  if (!(await jsm.streams.info(name).catch(() => undefined))) return [];
-  const filter = subject(
-    prefix,
-    'spreads',
-    instrumentCode ? keyToken(instrumentCode, 'instrument_code') : '>',
-  );
-  return (await readStreamEntries<SpreadSample>(jetstream(nc), name, filter, DeliverPolicy.All)).map(
-    (e) => e.data,
-  );
+  return (await openSpreadSamples(nc, prefix)).read(instrumentCode);
 }

@@ -24,7 +24,7 @@ async function deliver(core: StackCore, kind: OrderLevel, id: number, msg: Order
   if (msg.type === 'LOCK' || msg.type === 'UNLOCK') return setOrderLock(core, kind, id, msg.type === 'LOCK');
   if (msg.type === 'ALGO_RELEASE') {
     if (kind !== 'contract') throw new StackRequestError(400, 'ALGO_RELEASE goes to a contract order');
-    removeAlgoLock(core, id);
+    await removeAlgoLock(core, id);
     return;
   }
   const bo = kind === 'broker' ? core.brokerOrder(id) : undefined;

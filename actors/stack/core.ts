@@ -316,8 +316,8 @@ export class StackCore {
   }
 
   /** Manual lock (H4) or unlock (a break lock too) of an instrument: an event to its lock actor. */
-  async setLock(instrumentCode: string, reason: 'manual' | undefined, why = 'manual lock'): Promise<void> {
-    if (reason) await this.lockActors.lock(instrumentCode, why);
+  async setLock(instrumentCode: string, reason: 'manual' | undefined, why?: string): Promise<void> {
+    if (reason) await this.lockActors.lock(instrumentCode, why ?? 'manual lock');
     else await this.lockActors.unlock(instrumentCode);
   }
 

@@ -44,7 +44,7 @@ export class InstrumentLocks {
   constructor(private readonly core: StackCore) {}
 
   /** Start the actors of the locks read from KV, each in its stored state. */
-  restore(stored: ReadonlyMap<string, LockReason>): void {
+  restore(stored: ReadonlyMap<string, LockReason>, notes: ReadonlyMap<string, string> = new Map()): void {
     for (const [instrumentCode, reason] of stored) {
       const value: LockState = reason === 'manual' ? 'lockedManually' : 'lockedByBreak';
       const snapshot = instrumentLockMachine.resolveState({
@@ -54,7 +54,7 @@ export class InstrumentLocks {
           breaks: [],
           lastCheckedAt: null,
           lockedAt: null,
-          reason: reason === 'manual' ? 'manual' : 'position break',
+          reason: notes.get(instrumentCode) ?? (reason === 'manual' ? 'manual' : 'position break'),
         },
       });
       this.start(instrumentCode, snapshot);
@@ -96,6 +96,16 @@ export class InstrumentLocks {
     return out;
   }
 
+  /** Every locked instrument with its machine's reason text (`manual: <why>`, `position break: ...`). */
+  notes(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const code of [...this.actors.keys()].sort()) {
+      const s = this.actors.get(code)!.actor.getSnapshot();
+      if (REASON[s.value] !== undefined) out.set(code, s.context.reason ?? '');
+    }
+    return out;
+  }
+
   /** Instruments with an actor (locked now, or compared before). */
   instruments(): string[] {
     return [...this.actors.keys()];
@@ -126,7 +136,9 @@ export class InstrumentLocks {
       slot.version++;
       this.publish(instrumentCode, event.type, slot.version);
     }
-    if (before !== after) await this.core.kv.setLock(instrumentCode, after);
+    const note = slot.actor.getSnapshot().context.reason ?? undefined;
+    if (before !== after)
+      await this.core.kv.setLock(instrumentCode, after, after === undefined ? undefined : note);
     return { instrumentCode, before, after, emitted };
   }
 

@@ -1,3 +1,5 @@
+import { sendAlgo } from './algo-actors.ts';
+import { performAlgo } from './algo-events.ts';
 import { afterBrokerFill } from './algos.ts';
 import type { StackCore } from './core.ts';
 import {
@@ -182,14 +184,21 @@ export function setOrderLock(core: StackCore, level: OrderLevel, id: number, loc
   else sendInstrument(core, id, event);
 }
 
-/** Clear a contract order's algo lock by hand (after a crash mid-trade, digest A3). */
-export function removeAlgoLock(core: StackCore, id: number): ContractOrder {
+/**
+ * Clear a contract order's algo lock by hand (after a crash mid-trade, digest A3). The algo that
+ * holds it is stopped first (STOP: an algo with an order at the broker goes to `cancelling` and
+ * cancels it, one without goes to `done`), so no algo keeps working an order nobody controls.
+ */
+export async function removeAlgoLock(core: StackCore, id: number): Promise<ContractOrder> {
   const co = need(core.contractOrder(id), `contract order ${id}`);
-  if (co.referenceOfControllingAlgo === undefined)
-    throw new StackRequestError(409, `contract order ${id} has no algo lock`);
-  sendContract(core, id, { type: 'ALGO_RELEASE', algo: co.referenceOfControllingAlgo });
+  const ref = co.referenceOfControllingAlgo;
+  if (ref === undefined) throw new StackRequestError(409, `contract order ${id} has no algo lock`);
+  const bo = core.brokerOrder(Number(ref.split(':')[1]));
+  if (bo?.algo && core.algos.view(bo.algo).state !== 'done')
+    await performAlgo(core, bo, sendAlgo(core, bo, { type: 'STOP', reason: 'algo lock removed by hand' }));
+  sendContract(core, id, { type: 'ALGO_RELEASE', algo: ref });
   core.toSend.add(id);
-  return co;
+  return core.contractOrder(id) ?? co;
 }
 
 /** Delete one order from its stack (does not cancel at the broker, as the reference). */

@@ -46,3 +46,8 @@ export async function readPositions(
 export async function readLocks(nc: NatsConnection, prefix: string): Promise<Map<string, LockReason>> {
   return (await StackKv.open(nc, prefix)).loadLocks();
 }
+
+/** Each locked instrument's reason text (`manual: <why>`), where the lock recorded one. */
+export async function readLockNotes(nc: NatsConnection, prefix: string): Promise<Map<string, string>> {
+  return (await StackKv.open(nc, prefix)).loadLockNotes();
+}

@@ -139,6 +139,7 @@ export async function startOrderServices(
       ...h.positions(),
       broker: await core.deps.broker.positions(),
       locks: Object.fromEntries(core.locks),
+      lock_reasons: Object.fromEntries(core.lockActors.notes()),
     }),
   );
   add('spawn', 'Spawn contract orders from new instrument orders', S.emptyBody, () =>
@@ -188,8 +189,12 @@ export async function startOrderServices(
     return { level: b.level, order_id: b.order_id, locked: b.locked };
   });
   add('lock.instrument', 'Lock or unlock an instrument', S.lockInstrumentBody, async (b) => {
-    await core.setLock(b.instrument_code, b.locked ? 'manual' : undefined);
-    return { instrument_code: b.instrument_code, locked: b.locked };
+    await core.setLock(b.instrument_code, b.locked ? 'manual' : undefined, b.reason);
+    return {
+      instrument_code: b.instrument_code,
+      locked: b.locked,
+      ...(b.reason === undefined ? {} : { reason: b.reason }),
+    };
   });
   add('algo.unlock', 'Remove the algo lock on a contract order', S.orderIdBody, (b) =>
     removeAlgoLock(core, b.order_id),

@@ -94,14 +94,15 @@ export class StackHandler {
 
   private async restore(): Promise<void> {
     const { core } = this;
-    const [entries, fills, locks, consumed] = await Promise.all([
+    const [entries, fills, locks, consumed, lockNotes] = await Promise.all([
       core.store.loadStack<ActorEventBody<AnyOrder>>(),
       core.store.loadFills<FillRecord>(),
       core.kv.loadLocks(),
       core.kv.loadConsumedRequests(),
+      core.kv.loadLockNotes(),
     ]);
     const open = core.host.restore(entries);
-    core.lockActors.restore(locks);
+    core.lockActors.restore(locks, lockNotes);
     for (const [r, id] of consumed) core.consumedRequests.set(r, id);
     for (const b of core.orders('broker')) core.byOrderRef.set(b.orderRef, b.id);
     for (const i of core.orders('instrument')) {

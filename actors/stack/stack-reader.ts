@@ -9,7 +9,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { ActorEventBody } from '../host/order-host.ts';
 import { openOrderJournal } from '../store/open-order-journal.ts';
-import { readLocks, readPositions, type StackPositions } from './read-model.ts';
+import { readLockNotes, readLocks, readPositions, type StackPositions } from './read-model.ts';
 import type { AnyOrder, OrderLevel } from './types.ts';
 
 export type StackSnapshot = Record<OrderLevel, AnyOrder[]>;
@@ -89,7 +89,13 @@ export async function readOrder(
 export async function readPositionsAndLocks(
   nc: NatsConnection,
   prefix: string,
-): Promise<StackPositions & { fills: number; locks: Record<string, string> }> {
-  const [positions, locks] = await Promise.all([readPositions(nc, prefix), readLocks(nc, prefix)]);
-  return { ...positions, locks: Object.fromEntries(locks) };
+): Promise<
+  StackPositions & { fills: number; locks: Record<string, string>; lock_reasons: Record<string, string> }
+> {
+  const [positions, locks, notes] = await Promise.all([
+    readPositions(nc, prefix),
+    readLocks(nc, prefix),
+    readLockNotes(nc, prefix),
+  ]);
+  return { ...positions, locks: Object.fromEntries(locks), lock_reasons: Object.fromEntries(notes) };
 }

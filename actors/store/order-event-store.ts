@@ -175,6 +175,10 @@ export class OrderEventStore implements OrderJournal {
     return this.load<T>('STACK', subj, DeliverPolicy.All);
   }
 
+  loadStackEvents<T>(): Promise<Array<JournalEntry<T>>> {
+    return this.load<T>('STACK', subject(this.prefix, 'stack', '>'), DeliverPolicy.All);
+  }
+
   async loadFills<T>(): Promise<Array<JournalEntry<T>>> {
     return joinFillEntries(
       await this.load<T | CommissionEntry | CorrectionEntry>(

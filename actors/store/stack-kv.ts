@@ -66,10 +66,20 @@ export class StackKv {
     }
   }
 
-  async setLock(instrumentCode: string, reason: LockReason | undefined): Promise<void> {
+  /** Write (or clear) an instrument's lock; `note` is the lock machine's reason text, kept for listing. */
+  async setLock(instrumentCode: string, reason: LockReason | undefined, note?: string): Promise<void> {
     const key = `locks.${token(instrumentCode)}`;
-    if (reason) await this.records.put(key, { instrumentCode, reason });
+    if (reason)
+      await this.records.put(key, { instrumentCode, reason, ...(note === undefined ? {} : { note }) });
     else await this.records.delete(key);
+  }
+
+  /** The reason text of each locked instrument that has one (e.g. `manual: roll check`). */
+  async loadLockNotes(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const { value } of await this.records.list<{ instrumentCode: string; note?: string }>('locks.'))
+      if (typeof value.note === 'string') out.set(value.instrumentCode, value.note);
+    return out;
   }
 
   async loadLocks(): Promise<Map<string, LockReason>> {

@@ -54,6 +54,8 @@ export interface OrderJournal {
   loadStack<T>(): Promise<Array<JournalEntry<T>>>;
   /** Every message of one order's subject, oldest first (its event history). */
   loadOrderEvents<T>(subj: string): Promise<Array<JournalEntry<T>>>;
+  /** Every message of every order subject, in the order written (the visualizer's replay). */
+  loadStackEvents<T>(): Promise<Array<JournalEntry<T>>>;
   loadFills<T>(): Promise<Array<JournalEntry<T>>>;
   loadHistory<T>(): Promise<Array<JournalEntry<T>>>;
   /** Messages written by this store, by kind (`stack`, `fills`, `history`). */

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { algoOf } from '../../actors/stack/algo-actors.ts';
+import { removeAlgoLock } from '../../actors/stack/manual.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
@@ -50,6 +51,30 @@ describe('algo actors', () => {
     });
     expect(restored.core.brokerOrder(bo!.id)).toMatchObject({ fill: 2, brokerStatus: 'filled' });
     await restored.close();
+  });
+});
+
+describe('removing an algo lock by hand (algo.unlock)', () => {
+  it('stops the working algo (STOP), cancels its broker order, then releases the contract order', async () => {
+    const nc = await nats.connect();
+    const config = { passiveTimeoutMs: 300_000, totalTimeoutMs: 600_000, algoSizeLimit: 5 };
+    const { handler, broker } = await makeStack(nc, 'algounlock', { config });
+    await handler.createInstrumentOrder({ strategyName: 's', instrumentCode: 'SOFR', trade: 2 });
+    await drive(handler, broker, 2);
+    const [bo] = handler.core.orders('broker');
+    const coId = bo!.parent!;
+    expect(algoOf(handler.core, bo!.id)?.state).toBe('passive');
+    expect(handler.core.contractOrder(coId)?.referenceOfControllingAlgo).toBe(`best:${bo!.id}`);
+    await removeAlgoLock(handler.core, coId);
+    await broker.idle();
+    await handler.settled();
+    expect(algoOf(handler.core, bo!.id)).toMatchObject({ state: 'done', context: { outcome: 'stopped' } });
+    expect(handler.core.brokerOrder(bo!.id)).toMatchObject({ fill: 0, brokerStatus: 'cancelled' });
+    expect(handler.core.contractOrder(coId)?.referenceOfControllingAlgo).toBeUndefined();
+    // Nothing holds it now: a second removal is refused, and the stopped algo stays done.
+    await expect(removeAlgoLock(handler.core, coId)).rejects.toMatchObject({ code: 409 });
+    expect(algoOf(handler.core, bo!.id)?.state).toBe('done');
+    await handler.close();
   });
 });
 

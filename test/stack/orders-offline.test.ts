@@ -97,6 +97,7 @@ describe('orders readable with no stack handler running (issue 10 §7)', () => {
       strategy: [{ strategyName: 'ewmac', instrumentCode: 'SOFR', position: 2 }],
       fills: 1,
       locks: { GOLD: 'manual' },
+      lock_reasons: { GOLD: 'manual: manual lock' },
     });
   });
 

@@ -133,6 +133,31 @@ describe('order stack services', () => {
     await call('lock.instrument', { instrument_code: 'GOLD', locked: false });
   });
 
+  it('a manual instrument lock carries its reason (≤ 200 chars) to the lock machine and the listing', async () => {
+    type Pos = { locks: Record<string, string>; lock_reasons: Record<string, string> };
+    await expect(
+      call('lock.instrument', { instrument_code: 'GOLD', locked: true, reason: 'x'.repeat(201) }),
+    ).rejects.toMatchObject({ code: 400 });
+    await expect(
+      call('lock.instrument', { instrument_code: 'GOLD', locked: false, reason: 'why' }),
+    ).rejects.toMatchObject({ code: 400 });
+    await expect(
+      call('lock.instrument', { instrument_code: 'GOLD', locked: true, reason: '  ' }),
+    ).rejects.toMatchObject({ code: 400 });
+    expect((await call<Pos>('view.positions', {})).locks).not.toHaveProperty('GOLD');
+    await call('lock.instrument', { instrument_code: 'GOLD', locked: true, reason: 'roll check' });
+    const pos = await call<Pos>('view.positions', {});
+    expect(pos.locks.GOLD).toBe('manual');
+    expect(pos.lock_reasons.GOLD).toBe('manual: roll check');
+    expect(run.handler.core.lockActors.view('GOLD').context.reason).toBe('manual: roll check');
+    expect((await run.handler.core.kv.loadLockNotes()).get('GOLD')).toBe('manual: roll check');
+    await call('lock.instrument', { instrument_code: 'GOLD', locked: false });
+    expect((await call<Pos>('view.positions', {})).lock_reasons).not.toHaveProperty('GOLD');
+    await call('lock.instrument', { instrument_code: 'GOLD', locked: true });
+    expect((await call<Pos>('view.positions', {})).lock_reasons.GOLD).toBe('manual: manual lock');
+    await call('lock.instrument', { instrument_code: 'GOLD', locked: false });
+  });
+
   it('balance trade and balance instrument trade move positions without the broker', async () => {
     await call('balance.trade', {
       strategy_name: 'carry',

@@ -11,6 +11,9 @@ import { openMongo } from '../../src/store/mongo/json-collection.ts';
 import { MongoOrderJournal } from '../../src/store/mongo/order-journal.ts';
 import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
 import { MongoReportStore } from '../../src/store/mongo/report-store.ts';
+import { MongoSpreadSamples } from '../../src/store/mongo/spread-samples.ts';
+import { JetStreamSpreadSamples } from '../../src/store/jetstream/spread-samples.ts';
+import type { SpreadSample, SpreadSampleStore } from '../../src/store/spread-samples.ts';
 import { type OrderJournal, OwnershipLostError } from '../../src/store/order-journal.ts';
 import type { ProcessControlStore } from '../../src/store/process-control-store.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
@@ -23,6 +26,7 @@ interface Report {
 interface Stores {
   control: ProcessControlStore;
   orders: OrderJournal;
+  spreads: SpreadSampleStore;
   reports: {
     put(r: Report): Promise<void>;
     get(n: string): Promise<Report | undefined>;
@@ -45,6 +49,7 @@ async function jetstream(): Promise<Backend> {
       return {
         control: await ProcessStore.open(nc, space),
         orders,
+        spreads: await JetStreamSpreadSamples.open(nc, space),
         reports: await ReportStore.open(nc, space),
       };
     },
@@ -69,6 +74,7 @@ async function mongodb(): Promise<Backend> {
       return {
         control: new MongoProcessStore(m.db),
         orders: await MongoOrderJournal.open(m.db, space),
+        spreads: await MongoSpreadSamples.open(m.db, space),
         reports: new MongoReportStore<Report>(m.db),
       };
     },
@@ -167,6 +173,14 @@ for (const make of [jetstream, mongodb]) {
         'a',
         'b',
       ]);
+      // every order event in the order written, across subjects (purged subjects gone)
+      expect(
+        (await orders.loadStackEvents<{ state: string }>()).map((e) => [e.subject, e.data.state]),
+      ).toEqual([
+        [s1, 'a'],
+        [s1, 'b'],
+        [s2, 'new day'],
+      ]);
     });
 
     it('fills: a late commission joined; a correction replaces the values and clears it until its own commission', async () => {
@@ -193,6 +207,30 @@ for (const make of [jetstream, mongodb]) {
         commission: 0.7,
         commissionCurrency: 'USD',
       });
+    });
+
+    it('spread samples: appended in order, read per instrument or all, none yet is []', async () => {
+      const { spreads } = await b.open('sp');
+      expect(await spreads.read()).toEqual([]);
+      expect(await spreads.read('GOLD')).toEqual([]);
+      const sample = (instrument_code: string, bid: number, time: number): SpreadSample => ({
+        instrument_code,
+        contract_date: '20261200',
+        bid,
+        ask: bid + 0.5,
+        spread: 0.5,
+        time,
+      });
+      await spreads.append(sample('GOLD', 100, 1));
+      await spreads.append(sample('SOFR', 96, 2));
+      await spreads.append(sample('GOLD', 101, 3));
+      expect((await spreads.read('GOLD')).map((s) => [s.bid, s.time])).toEqual([
+        [100, 1],
+        [101, 3],
+      ]);
+      expect((await spreads.read()).map((s) => s.instrument_code)).toEqual(['GOLD', 'SOFR', 'GOLD']);
+      expect(await spreads.read('BUND')).toEqual([]);
+      expect((await spreads.read('SOFR'))[0]).toEqual(sample('SOFR', 96, 2));
     });
 
     it('reports: latest per name, names sorted', async () => {

@@ -28,6 +28,8 @@ import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
 import { MongoReportStore } from '../../src/store/mongo/report-store.ts';
 import { MongoCapitalStore, MongoControlsStore, MongoStrategyStore } from '../../src/store/mongo/stores.ts';
 import { JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
+import { JetStreamSpreadSamples } from '../../src/store/jetstream/spread-samples.ts';
+import { MongoSpreadSamples } from '../../src/store/mongo/spread-samples.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
@@ -49,6 +51,15 @@ const diagnostics = {
   dates: [],
   instruments: {},
   skipped: [],
+};
+
+const spread = {
+  instrument_code: 'GOLD',
+  contract_date: '20261200',
+  bid: 2000,
+  ask: 2000.5,
+  spread: 0.5,
+  time: T0,
 };
 
 let a: TestNats;
@@ -85,6 +96,7 @@ async function seed(nc: Awaited<ReturnType<TestNats['connect']>>) {
   await orders.appendFill('GOLD', 'e1', { execId: 'e1', qty: 2, price: 2000.5 });
   await orders.appendHistory('instrument', 1, { id: 1, fill: 2 });
   orders.close();
+  await (await JetStreamSpreadSamples.open(nc, P)).append(spread);
   const stack = await StackKv.open(nc, P);
   expect(await stack.nextId('instrument', 10)).toBe(1);
   await stack.setLock('GOLD', 'break');
@@ -139,6 +151,8 @@ describe('systack migrate (JetStream <-> MongoDB)', () => {
     expect((await orders.loadFills()).map((e) => e.data)).toEqual([{ execId: 'e1', qty: 2, price: 2000.5 }]);
     expect((await orders.appendFill('GOLD', 'e1', { execId: 'e1', qty: 2 })).duplicate).toBe(true);
     expect(await new MongoReportStore(m.db).names()).toEqual(['status']);
+    expect(count('SPREADS')).toBe(1);
+    expect(await (await MongoSpreadSamples.open(m.db, P)).read('GOLD')).toEqual([spread]);
     expect([...(await new StackKv(new MongoRecords(m.db, 'stack_state')).loadLocks())]).toEqual([
       ['GOLD', 'break'],
     ]);
@@ -161,6 +175,8 @@ describe('systack migrate (JetStream <-> MongoDB)', () => {
     const ordersB = await OrderEventStore.open(ncB, P);
     expect((await ordersB.loadHistory()).map((e) => e.data)).toEqual([{ id: 1, fill: 2 }]);
     ordersB.close();
+    const spreadsB = await JetStreamSpreadSamples.open(ncB, P);
+    expect(await spreadsB.read()).toEqual([spread]);
     expect(await (await JetStreamProcessStore.open(ncB, P)).getStatus('run_reports')).toBe('STOP');
     expect((await migrate(mongoSide(m.db), jetstreamSide(ncB, P))).written).toBe(0);
     expect([...(await (await StackKv.open(ncB, P)).loadLocks())]).toEqual([['GOLD', 'break']]);

@@ -19,6 +19,7 @@ import {
   restoreMongoDump,
 } from '../../src/store/mongo/restore-dump.ts';
 import { MongoRecords } from '../../src/store/mongo/records.ts';
+import { MongoSpreadSamples } from '../../src/store/mongo/spread-samples.ts';
 import { MongoCapitalStore } from '../../src/store/mongo/stores.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { StackKv } from '../../actors/store/stack-kv.ts';
@@ -37,17 +38,28 @@ describe('mongodump output', () => {
     await orders.appendFill('GOLD', 'e1', { execId: 'e1', qty: 2 });
     await orders.appendFill('GOLD', 'e2', { execId: 'e2', qty: -1 });
     await new MongoCapitalStore(m.db).setPending({ reason: 'x' } as never);
+    const spread = {
+      instrument_code: 'GOLD',
+      contract_date: '20261200',
+      bid: 1,
+      ask: 1.5,
+      spread: 0.5,
+      time: 1,
+    };
+    await (await MongoSpreadSamples.open(m.db, 'systack')).append(spread);
     const dir = await mkdtemp(join(tmpdir(), 'systack-dump-'));
 
     const dumped = await writeMongoDump(m.db, dir);
     expect(dumped).toEqual([
       { name: 'capital', documents: 1 },
-      { name: 'counters', documents: 1 },
+      { name: 'counters', documents: 2 },
       { name: 'fills', documents: 2 },
       { name: 'history', documents: 0 },
+      { name: 'spreads', documents: 1 },
       { name: 'stack', documents: 0 },
     ]);
     const back = await readMongoDump(join(dir, 'production'));
+    expect(back.get('spreads')?.map((d) => d.data)).toEqual([spread]);
     expect(back.get('fills')).toEqual(await m.db.collection('fills').find({}).sort({ _id: 1 }).toArray());
     expect(back.get('capital')).toEqual([{ _id: 'pending', value: { reason: 'x' }, rev: 1 }]);
     const meta = JSON.parse(await readFile(join(dir, 'production', 'fills.metadata.json'), 'utf8')) as {

@@ -124,7 +124,14 @@ describe('live machine visualizer', () => {
     const byMachine = { instrument: 'instrument-order', contract: 'contract-order', broker: 'broker-order' };
     for (const o of orders) expect(await svgState(page, byMachine[o.level], 'current')).toContain(stateOf(o));
     expect(await page.locator('#follow-log tr').count()).toBeGreaterThanOrEqual(orders.length);
-    expect(await page.locator('#actors tr.focus').count()).toBe(orders.length);
+    // Focused: the family's orders and the algo and lock actors working for them (root = the family).
+    const focused = await page
+      .locator('#actors tr.focus')
+      .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-actor') ?? ''));
+    expect(focused.filter((a) => /^(instrument|contract|broker):/.test(a)).sort()).toEqual(
+      orders.map((o) => `${o.level}:${o.id}`).sort(),
+    );
+    expect(focused.every((a) => /^(instrument|contract|broker|algo|lock):/.test(a))).toBe(true);
 
     // A roll-status actor: a real change on the roll journal (the priced contract known).
     await (

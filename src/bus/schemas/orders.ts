@@ -59,7 +59,23 @@ export const balanceInstrumentTradeBody = z
   .strict();
 export const orderIdBody = z.object({ order_id: id }).strict();
 export const lockOrderBody = z.object({ level, order_id: id, locked: z.boolean() }).strict();
-export const lockInstrumentBody = z.object({ instrument_code: name, locked: z.boolean() }).strict();
+/** `reason` (a manual lock's why, shown with the lock) only with `locked: true`. */
+export const lockInstrumentBody = z
+  .object({
+    instrument_code: name,
+    locked: z.boolean(),
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'reason must not be empty')
+      .max(200, 'reason: at most 200 characters')
+      .optional(),
+  })
+  .strict()
+  .refine((b) => b.locked || b.reason === undefined, {
+    message: 'reason is only for locking',
+    path: ['reason'],
+  });
 export const deleteOrderBody = z.object({ level, order_id: id }).strict();
 export const deleteStackBody = z.object({ confirm: z.literal('DELETE ALL ORDERS') }).strict();
 /** End of day cancels live broker orders: it needs this explicit body, never an empty one. */

@@ -272,10 +272,19 @@ export function register(program: Command): void {
     cmd(`${name}-order <level> <id>`, `${verb} an order`).action((l: string, id: string, o: Common) =>
       call(o, 'lock.order', { level: level(l), order_id: int('id', id), locked }),
     );
-    cmd(`${name}-instrument <instrument>`, `${verb} an instrument`).action((i: string, o: Common) =>
-      call(o, 'lock.instrument', { instrument_code: i, locked }),
-    );
   }
+  cmd('unlock-instrument <instrument>', 'Unlock an instrument').action((i: string, o: Common) =>
+    call(o, 'lock.instrument', { instrument_code: i, locked: false }),
+  );
+  cmd('lock-instrument <instrument>', 'Lock an instrument')
+    .option('--reason <text>', 'why (at most 200 characters; shown with the lock)')
+    .action((i: string, o: Common & { reason?: string }) =>
+      call(o, 'lock.instrument', {
+        instrument_code: i,
+        locked: true,
+        ...(o.reason === undefined ? {} : { reason: o.reason }),
+      }),
+    );
   cmd('remove-algo-lock <contractOrderId>', 'Remove the algo lock on a contract order').action(
     (id: string, o: Common) => call(o, 'algo.unlock', { order_id: int('id', id) }),
   );

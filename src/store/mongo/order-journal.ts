@@ -104,6 +104,10 @@ export class MongoOrderJournal implements OrderJournal {
     return this.stack.read<T>(subj);
   }
 
+  loadStackEvents<T>(): Promise<Array<JournalEntry<T>>> {
+    return this.stack.read<T>(subject(this.prefix, 'stack', '>'));
+  }
+
   async loadFills<T>(): Promise<Array<JournalEntry<T>>> {
     return joinFillEntries(
       await this.fills.read<T | CommissionEntry | CorrectionEntry>(subject(this.prefix, 'fills', '>')),

@@ -11,7 +11,7 @@
  *   <prefix>.monitor.fills      → [{ time, strategy_name, instrument_code, contract_date, qty, price, kind, *_order_id }]
  *                                 (body { days?, q?, limit? }: newest first, every word of q matched)
  *   <prefix>.monitor.capital    → { total_capital, accumulated_pnl, pnl_today, curve: [{ time, total_capital, accumulated_pnl }] }
- *   <prefix>.monitor.locks      → [{ instrument_code, reason }]
+ *   <prefix>.monitor.locks      → [{ instrument_code, reason, note? }]
  *   <prefix>.monitor.series     → [{ instrument_code, points: [[epoch ms, price]] }]
  *   <prefix>.monitor.buffers    → [{ strategy_name, instrument_code, lower_position, upper_position,
  *                                    reference_datetime, band: [[epoch ms, lower, upper]], position: [[epoch ms, position]] }]

@@ -1,12 +1,13 @@
 /**
  * The visualizer's data: core NATS subscriptions to the inspection subjects (order and strategy
  * actors) and the roll-status journal subjects (the live actors, latest event each, and
- * server-sent event listeners), and the replay of one order family read from the `<PREFIX>_STACK` journal (or, once purged at end of
- * day, its completed record in `<PREFIX>_HISTORY`).
+ * server-sent event listeners), and the replay of one order family read through the order
+ * journal port (`src/store/order-journal.ts`, JetStream or MongoDB by `storage_backend`): the
+ * stack's events (or, once purged at end of day, the family's completed record in the history).
  */
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { streamName, subject } from '../../bus/subjects.ts';
+import { subject } from '../../bus/subjects.ts';
+import type { OrderJournal } from '../../store/order-journal.ts';
 import { type ActorEvent, FamilyIndex, fromInspect, fromRecord, fromRollEvent } from './events.ts';
 
 type Listener = (e: ActorEvent) => void;
@@ -24,6 +25,8 @@ export class VisualizerFeed {
     private readonly nc: NatsConnection,
     readonly prefix: string,
     private readonly machines: readonly string[],
+    /** The order journal replays read (opened on the first replay). */
+    private readonly journal: () => Promise<OrderJournal>,
   ) {}
 
   /** The subjects read live (documented in docs/visualizer.md). */
@@ -113,11 +116,8 @@ export class VisualizerFeed {
   /** The steps of one family from the journal, in the order they were written. */
   async replay(root: string): Promise<ActorEvent[]> {
     const index = new FamilyIndex();
-    const stack = await readStream(
-      this.nc,
-      streamName(this.prefix, 'STACK'),
-      subject(this.prefix, 'stack', '>'),
-    );
+    const orders = await this.journal();
+    const stack = (await orders.loadStackEvents<unknown>()).map((e) => e.data);
     const steps: ActorEvent[] = [];
     for (const body of stack) {
       if (!isObj(body)) continue;
@@ -130,11 +130,10 @@ export class VisualizerFeed {
       .map((e) => ({ ...e, root: index.rootOf(e.kind, e.id) }))
       .filter((e) => e.root === root);
     if (family.length > 0) return family;
-    const history = await readStream(
-      this.nc,
-      streamName(this.prefix, 'HISTORY'),
-      subject(this.prefix, 'history', 'instrument', root),
-    );
+    const historySubject = subject(this.prefix, 'history', 'instrument', root);
+    const history = (await orders.loadHistory<unknown>())
+      .filter((e) => e.subject === historySubject)
+      .map((e) => e.data);
     const out: ActorEvent[] = [];
     for (const h of history) {
       if (!isObj(h)) continue;
@@ -158,28 +157,4 @@ function parse(s: string): unknown {
   } catch {
     return null; // not JSON: not an event we read
   }
-}
-
-/** Every message of a stream's filter, oldest first; nothing when the stream does not exist. */
-async function readStream(nc: NatsConnection, stream: string, filter: string): Promise<unknown[]> {
-  const js = jetstream(nc);
-  const out: unknown[] = [];
-  let consumer;
-  try {
-    consumer = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
-  } catch {
-    return out; // no such stream yet: nothing journaled
-  }
-  let pending = (await consumer.info(true)).num_pending;
-  while (pending > 0) {
-    const batch = await consumer.fetch({ max_messages: Math.min(pending, 5000), expires: 2000 });
-    let got = 0;
-    for await (const m of batch) {
-      out.push(parse(m.string()));
-      pending = m.info.pending;
-      got++;
-    }
-    if (got === 0) break;
-  }
-  return out;
 }

@@ -8,7 +8,9 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Hono } from 'hono';
+import { openOrderJournal } from '../../../actors/store/open-order-journal.ts';
 import { machineNames, machineRegistry } from '../../../machines/registry.ts';
+import type { OrderJournal } from '../../store/order-journal.ts';
 import { EventStreams } from '../sse.ts';
 import { VisualizerFeed } from './feed.ts';
 import { drawMachine, type MachineDrawing } from './layout.ts';
@@ -30,9 +32,20 @@ let drawings: MachineDrawing[] | undefined;
 export async function startVisualizer(
   nc: NatsConnection,
   prefix: string,
-  opts: { onError?: (err: unknown) => void } = {},
+  opts: {
+    onError?: (err: unknown) => void;
+    /** The order journal replays read; default: the selected backend's (`openOrderJournal`). */
+    journal?: OrderJournal;
+  } = {},
 ): Promise<Visualizer> {
-  const feed = new VisualizerFeed(nc, prefix, machineNames());
+  let opened: Promise<OrderJournal> | undefined;
+  const journal = (): Promise<OrderJournal> => {
+    opened ??= opts.journal ? Promise.resolve(opts.journal) : openOrderJournal(nc, prefix);
+    // A failed open is tried again on the next replay.
+    opened.catch(() => (opened = undefined));
+    return opened;
+  };
+  const feed = new VisualizerFeed(nc, prefix, machineNames(), journal);
   feed.start();
   await feed.ready();
   const streams = new EventStreams();
@@ -79,6 +92,12 @@ export async function startVisualizer(
     feed,
     close() {
       feed.stop();
+      // The journal opened here is closed here; one passed in belongs to its caller.
+      if (!opts.journal)
+        void opened?.then(
+          (j) => j.close(),
+          () => undefined,
+        );
       streams.closeAll();
     },
   };
