@@ -230,6 +230,8 @@ export class OrderHost<T extends HostedRecord> {
   durable(level: string, id: number): Promise<void> {
     const slot = this.slot(level, id);
     if (!slot || slot.persisted >= slot.record.version) return Promise.resolve();
+    // A stopped host writes nothing more: what it did not write is not durable.
+    if (this.fatal) return Promise.reject(this.stoppedError());
     const p = new Promise<void>((resolve, reject) =>
       slot.waiters.push({ version: slot.record.version, resolve, reject }),
     );
@@ -384,10 +386,12 @@ export class OrderHost<T extends HostedRecord> {
   }
 
   private throwIfFatal(): void {
-    if (this.fatal) {
-      throw this.fatal instanceof OwnershipLostError
-        ? this.fatal
-        : new Error(`order host stopped: ${String(this.fatal)}`);
-    }
+    if (this.fatal) throw this.stoppedError();
+  }
+
+  private stoppedError(): unknown {
+    return this.fatal instanceof OwnershipLostError
+      ? this.fatal
+      : new Error(`order host stopped: ${String(this.fatal)}`);
   }
 }

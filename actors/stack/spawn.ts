@@ -55,7 +55,15 @@ export async function createInstrumentOrder(
   const { requestId } = req;
   if (requestId === undefined) return createOrder(core, req);
   const earlier = core.orderForRequest(requestId);
-  if (earlier) return earlier;
+  if (earlier) {
+    // The caller acks the request on return: only once the order it made is in the journal. An
+    // order whose creation is still unwritten (its first delivery's write failed, e.g. lost with a
+    // nats-server restart, and the host stopped) must not be answered for: the request would be
+    // acked with no order a restore can find, and the generator would queue the key's next
+    // request on top of it (netted against it, or the request traded twice).
+    await core.host.durable('instrument', earlier.id);
+    return earlier;
+  }
   const removed = core.consumedRequests.get(requestId);
   if (removed !== undefined)
     throw new StackRequestError(

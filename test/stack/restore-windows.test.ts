@@ -188,3 +188,45 @@ describe('restore across a crash inside a fill travelling up', () => {
     await h.close();
   });
 });
+
+describe('a queued request whose order was never written', () => {
+  it('is not acked on redelivery for its unwritten order: the restored handler trades it once', async () => {
+    const prefix = 'rwreq';
+    const req = {
+      strategyName: 'ewmac',
+      instrumentCode: 'SOFR',
+      trade: 2,
+      orderType: 'market' as const,
+      requestId: 'orderreq:rw-1',
+    };
+    const nc = await nats.connect();
+    const h = await StackHandler.open({
+      nc,
+      broker: sim(new SimulatedClock(T0)),
+      clock: new SimulatedClock(T0),
+      prefix,
+    });
+    // nats-server restarts with the order's creation in the socket: no ack comes, the publisher
+    // gives up and the order host stops.
+    const store = h.core.store;
+    store.appendOrder = () => Promise.reject(new Error('JetStream publish: no ack within 5000 ms'));
+    await expect(h.createInstrumentOrder(req)).rejects.toThrow(/no ack/);
+    // The request is delivered again (nak) before the process dies: its order, in memory only,
+    // must not answer for it (the consumer acks on return, and a restore would find no order).
+    await expect(h.createInstrumentOrder(req)).rejects.toThrow(/order host stopped/);
+    await nc.close();
+
+    // The next handler: the request, still queued, is delivered again and traded once.
+    const nc2 = await nats.connect();
+    const clock = new SimulatedClock(T0);
+    const broker = sim(clock);
+    const h2 = await StackHandler.open({ nc: nc2, broker, clock, prefix, config: { algoSizeLimit: 1 } });
+    expect(h2.core.orders('instrument')).toEqual([]);
+    await h2.createInstrumentOrder(req);
+    for (let i = 0; i < 20 && h2.core.orders('instrument').some((o) => o.active); i++)
+      await drive(h2, broker, 1);
+    await expectFamilyTraded(h2, broker, 2);
+    await h2.close();
+    await nc2.close();
+  });
+});
