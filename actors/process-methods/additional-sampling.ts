@@ -10,7 +10,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BrokerPort } from '../../src/broker/port.ts';
 import type { Clock } from '../../src/clock.ts';
-import { openSpreadSamples, type SpreadSample } from '../../src/store/spread-samples.ts';
+import { openSpreadSamples } from '../../src/store/open-spread-samples.ts';
+import type { SpreadSample } from '../../src/store/spread-samples.ts';
 import type { StackLogger } from '../stack/ports.ts';
 
 export type { SpreadSample };

@@ -5,11 +5,9 @@
  *
  * Backends: JetStream (`jetstream/spread-samples.ts`, stream `<PREFIX>_SPREADS`) and MongoDB
  * (`mongo/spread-samples.ts`, the journal collection `spreads`), chosen by `openSpreadSamples`
- * from `storage_backend`. `systack migrate` copies one to the other (catalogue stream `SPREADS`).
+ * (`open-spread-samples.ts`) from `storage_backend`. `systack migrate` copies one to the other (catalogue stream `SPREADS`).
  */
-import type { NatsConnection } from '@nats-io/transport-node';
 import { subject } from '../bus/subjects.ts';
-import { mongoDatabase, selectedStorage } from './backend.ts';
 import { keyToken } from './kv-json.ts';
 
 export interface SpreadSample {
@@ -31,10 +29,4 @@ export interface SpreadSampleStore {
 /** `<prefix>.spreads.<instrument>`, or with no instrument the filter of every sample. */
 export function spreadSubject(prefix: string, instrumentCode?: string): string {
   return subject(prefix, 'spreads', instrumentCode ? keyToken(instrumentCode, 'instrument_code') : '>');
-}
-
-export async function openSpreadSamples(nc: NatsConnection, prefix: string): Promise<SpreadSampleStore> {
-  if (selectedStorage().backend === 'mongodb')
-    return (await import('./mongo/spread-samples.ts')).MongoSpreadSamples.open(await mongoDatabase(), prefix);
-  return (await import('./jetstream/spread-samples.ts')).JetStreamSpreadSamples.open(nc, prefix);
 }
