@@ -10,6 +10,7 @@ import {
   AutoLimitInputError,
   autoPositionLimit,
   checkAutoLimitParams,
+  riskMultiplier,
 } from '../src/domain/strategy-orders/auto-position-limits.ts';
 import { riskFigures } from '../src/domain/reports/market.ts';
 import { openCapitalStore } from '../src/store/backend.ts';
@@ -33,6 +34,46 @@ export interface AutoLimitProposal {
   rows: AutoLimitRow[];
 }
 
+/** An instrument with prices and its annual risk per contract (undefined when not known). */
+export interface InstrumentRisk {
+  instrument_code: string;
+  annualRiskPerContract: number | undefined;
+}
+
+/**
+ * The latest total capital and the annual risk per contract of every instrument with prices (or
+ * only `instruments`, each of which must be known). Fails on an unknown instrument or no total
+ * capital. Shared by the position- and trade-limit autopopulate.
+ */
+export async function capitalAndRisks(
+  s: ReportSources,
+  instruments: string[] = [],
+): Promise<{ totalCapital: number; risks: InstrumentRisk[] }> {
+  const total = await latestTotal(await openCapitalStore(s.nc, s.prefix));
+  if (!total || !(total.total_capital > 0))
+    throw new AutoLimitInputError("no total capital stored: run 'systack capital initialise' first");
+  const markets = await instrumentMarkets(s);
+  const known = markets.map((m) => m.instrumentCode);
+  const unknown = instruments.filter((i) => !known.includes(i));
+  if (unknown.length > 0)
+    throw new AutoLimitInputError(
+      `unknown instrument ${unknown.join(', ')} (instruments with prices: ${known.join(', ') || 'none'})`,
+    );
+  return {
+    totalCapital: total.total_capital,
+    risks: markets
+      .filter((m) => instruments.length === 0 || instruments.includes(m.instrumentCode))
+      .map((m) => ({
+        instrument_code: m.instrumentCode,
+        annualRiskPerContract: riskFigures(m).annualRiskPerContract,
+      })),
+  };
+}
+
+/** Rounded to cents for display (null when not known). */
+export const shownRisk = (risk: number | undefined): number | null =>
+  risk === undefined ? null : Math.round(risk * 100) / 100;
+
 /**
  * The limits the figures give for every instrument with prices (or only `instruments`, each of
  * which must be known). Fails, changing nothing, on bad figures, an unknown instrument or no
@@ -45,33 +86,21 @@ export async function proposeAutoPositionLimits(
   instruments: string[] = [],
 ): Promise<AutoLimitProposal> {
   checkAutoLimitParams(params);
-  const total = await latestTotal(await openCapitalStore(s.nc, s.prefix));
-  if (!total || !(total.total_capital > 0))
-    throw new AutoLimitInputError("no total capital stored: run 'systack capital initialise' first");
-  const markets = await instrumentMarkets(s);
-  const known = markets.map((m) => m.instrumentCode);
-  const unknown = instruments.filter((i) => !known.includes(i));
-  if (unknown.length > 0)
-    throw new AutoLimitInputError(
-      `unknown instrument ${unknown.join(', ')} (instruments with prices: ${known.join(', ') || 'none'})`,
-    );
+  const { totalCapital, risks } = await capitalAndRisks(s, instruments);
   const current = (await controls.positionLimits()).instrument ?? {};
-  const rows = markets
-    .filter((m) => instruments.length === 0 || instruments.includes(m.instrumentCode))
-    .map((m): AutoLimitRow => {
-      const risk = riskFigures(m).annualRiskPerContract;
-      const limit = autoPositionLimit(total.total_capital, risk, params);
-      return {
-        instrument_code: m.instrumentCode,
-        annual_risk_per_contract: risk === undefined ? null : Math.round(risk * 100) / 100,
-        current_limit: current[m.instrumentCode] ?? null,
-        proposed_limit: limit ?? null,
-        note: limit === undefined ? "can't get position limit (no risk figure), not setting" : '',
-      };
-    });
+  const rows = risks.map(({ instrument_code, annualRiskPerContract: risk }): AutoLimitRow => {
+    const limit = autoPositionLimit(totalCapital, risk, params);
+    return {
+      instrument_code,
+      annual_risk_per_contract: shownRisk(risk),
+      current_limit: current[instrument_code] ?? null,
+      proposed_limit: limit ?? null,
+      note: limit === undefined ? "can't get position limit (no risk figure), not setting" : '',
+    };
+  });
   return {
-    total_capital: total.total_capital,
-    risk_multiplier: params.riskTarget * params.idm * params.instrumentWeight,
+    total_capital: totalCapital,
+    risk_multiplier: riskMultiplier(params),
     rows,
   };
 }

@@ -39,6 +39,27 @@ export function controlsMenu(choose: Choose): Item[] {
           name: 'Reset limit (instrument, instrument & strategy)',
           run: async (ask) => ['control', 'trade-limits', 'reset', ...(await target(ask, true))],
         },
+        {
+          // The reference asks for the risk multiplier's figures, then the trade multiplier
+          // (default 0.33) and the period (default 1 day); the command shows the limits and asks
+          // before it writes them.
+          name: 'Autopopulate limits',
+          run: async (ask) => [
+            'control',
+            'trade-limits',
+            'auto-populate',
+            '--risk-target',
+            await ask('notional risk target (fraction per year, e.g. 0.25)'),
+            '--idm',
+            await ask('approximate IDM (e.g. 2.5)'),
+            '--instrument-weight',
+            await ask('notional instrument weight (go large for safety, e.g. 0.1)'),
+            '--trade-multiplier',
+            await ask('highest proportion of standard position expected to trade daily (e.g. 0.33)'),
+            '--days',
+            await ask('period in days to set the limit for (e.g. 1)'),
+          ],
+        },
       ],
     },
     {

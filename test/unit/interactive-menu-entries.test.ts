@@ -86,6 +86,7 @@ describe('interactive menu entries', () => {
         'Trade control / override > Remove override',
         'Broker client IDs > Clear unused client IDs',
         'Position limits > Autopopulate limits',
+        'Trade limits > Autopopulate limits',
       ]),
     );
     expect(names('order_stack')).toEqual(

@@ -66,6 +66,7 @@ export const commandTable: CommandEntry[] = [
       (await import('./control-strategy.ts')).register,
       (await import('./control-auto-limits.ts')).register,
       (await import('./control-trade-limits.ts')).register,
+      (await import('./control-auto-trade-limits.ts')).register,
       (await import('./ib.ts')).register,
     ],
   },

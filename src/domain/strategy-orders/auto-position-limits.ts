@@ -14,13 +14,17 @@
  * reference prints "Can't get position limit for X, not setting").
  */
 
-export interface AutoLimitParams {
+/** The figures of the risk multiplier (the same questions for position and trade limits). */
+export interface RiskMultiplierParams {
   /** Notional risk target, a fraction per year (0.25 = 25%). */
   riskTarget: number;
   /** Approximate instrument diversification multiplier. */
   idm: number;
   /** Notional instrument weight (a fraction; "go large for safety"). */
   instrumentWeight: number;
+}
+
+export interface AutoLimitParams extends RiskMultiplierParams {
   /** Forecast cap over the average absolute forecast (the position at the cap; 20 / 10 = 2). */
   maxForecastRatio: number;
 }
@@ -33,19 +37,19 @@ export class AutoLimitInputError extends Error {
 }
 
 /** Every figure must be a positive finite number (a bad one is refused, nothing is written). */
-export function checkAutoLimitParams(p: AutoLimitParams): void {
+export function checkAutoLimitParams(p: object): void {
   for (const [k, v] of Object.entries(p))
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0))
       throw new AutoLimitInputError(`${k} must be a positive number, got ${String(v)}`);
 }
 
-export const riskMultiplier = (p: AutoLimitParams): number => p.riskTarget * p.idm * p.instrumentWeight;
+export const riskMultiplier = (p: RiskMultiplierParams): number => p.riskTarget * p.idm * p.instrumentWeight;
 
 /** The position at average forecast the figures imply; undefined when the risk is not known. */
 export function standardPosition(
   capital: number,
   annualRiskPerContract: number | undefined,
-  p: AutoLimitParams,
+  p: RiskMultiplierParams,
 ): number | undefined {
   if (annualRiskPerContract === undefined || !(annualRiskPerContract > 0) || !(capital > 0)) return undefined;
   return (capital * riskMultiplier(p)) / annualRiskPerContract;
