@@ -7,13 +7,13 @@
  */
 import type { Command } from 'commander';
 import {
-  AUTO_LIMIT_DEFAULTS,
   AutoLimitInputError,
   type AutoLimitParams,
   checkAutoLimitParams,
 } from '../../domain/strategy-orders/auto-position-limits.ts';
+import { checkedFigures, confirmedWrite, riskMultiplierOptions } from '../auto-limits-cli.ts';
 import { withBus } from '../context.ts';
-import { CliError, printResult, UsageError } from '../output.ts';
+import { CliError, printResult } from '../output.ts';
 import { registerControl } from './control.ts';
 
 interface Opts {
@@ -36,48 +36,19 @@ function params(o: Opts, maxForecastRatio: number): AutoLimitParams {
     instrumentWeight: Number(o.instrumentWeight),
     maxForecastRatio,
   };
-  try {
-    checkAutoLimitParams(p);
-  } catch (err) {
-    if (err instanceof AutoLimitInputError)
-      throw new UsageError(
-        err.message
-          .replace('riskTarget', '--risk-target')
-          .replace('instrumentWeight', '--instrument-weight')
-          .replace(/^idm/, '--idm'),
-      );
-    throw err;
-  }
-  return p;
-}
-
-async function confirmed(o: Opts): Promise<boolean> {
-  if (o.yes) return true;
-  if (!process.stdin.isTTY) return false;
-  const { confirm } = await import('@inquirer/prompts');
-  return confirm({ message: 'Write these position limits?', default: false });
+  return checkedFigures(p, checkAutoLimitParams);
 }
 
 export function register(program: Command): void {
   const control = registerControl(program);
   const limits = control.commands.find((c) => c.name() === 'limits');
   if (!limits) throw new Error('control limits is registered by control-strategy.ts first');
-  limits
+  const cmd = limits
     .command('auto-populate')
     .description(
       'Set every instrument limit from risk: max(1, ceil(capital × risk target × IDM × weight × 2 / annual risk per contract)); shows them, writes when confirmed',
-    )
-    .option(
-      '--risk-target <fraction>',
-      'notional risk target per year (0.25 = 25%)',
-      String(AUTO_LIMIT_DEFAULTS.riskTarget),
-    )
-    .option('--idm <n>', 'approximate instrument diversification multiplier', String(AUTO_LIMIT_DEFAULTS.idm))
-    .option(
-      '--instrument-weight <fraction>',
-      'notional instrument weight (go large for safety)',
-      String(AUTO_LIMIT_DEFAULTS.instrumentWeight),
-    )
+    );
+  riskMultiplierOptions(cmd)
     .option('--instrument <code...>', 'only these instruments (default: every instrument with prices)')
     .option('--yes', 'write without asking')
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
@@ -112,7 +83,8 @@ export function register(program: Command): void {
           );
         printResult(o.json ? proposal : proposal.rows, { json: o.json, columns: COLUMNS });
         const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);
-        if (!(await confirmed(o))) return say('not written (confirm on a terminal, or pass --yes)');
+        if (!(await confirmedWrite(o.yes, 'position limits')))
+          return say('not written (confirm on a terminal, or pass --yes)');
         say(`${await writeAutoPositionLimits(controls, proposal.rows)} instrument position limits written`);
       });
     });

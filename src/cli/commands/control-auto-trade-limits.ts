@@ -6,17 +6,15 @@
  * or an unknown instrument is refused before anything is written.
  */
 import type { Command } from 'commander';
-import {
-  AUTO_LIMIT_DEFAULTS,
-  AutoLimitInputError,
-} from '../../domain/strategy-orders/auto-position-limits.ts';
+import { AutoLimitInputError } from '../../domain/strategy-orders/auto-position-limits.ts';
+import { checkedFigures, confirmedWrite, riskMultiplierOptions } from '../auto-limits-cli.ts';
 import {
   AUTO_TRADE_LIMIT_DEFAULTS,
   type AutoTradeLimitParams,
   checkAutoTradeLimitParams,
 } from '../../domain/strategy-orders/auto-trade-limits.ts';
 import { withBus } from '../context.ts';
-import { CliError, printResult, UsageError } from '../output.ts';
+import { CliError, printResult } from '../output.ts';
 import { registerControl } from './control.ts';
 
 interface Opts {
@@ -32,14 +30,6 @@ interface Opts {
 }
 
 const COLUMNS = ['instrument_code', 'annual_risk_per_contract', 'current_limit', 'proposed_limit', 'note'];
-const FLAGS: Record<string, string> = {
-  riskTarget: '--risk-target',
-  idm: '--idm',
-  instrumentWeight: '--instrument-weight',
-  tradeMultiplier: '--trade-multiplier',
-  periodDays: '--days',
-};
-
 function params(o: Opts): AutoTradeLimitParams {
   const p = {
     riskTarget: Number(o.riskTarget),
@@ -48,42 +38,19 @@ function params(o: Opts): AutoTradeLimitParams {
     tradeMultiplier: Number(o.tradeMultiplier),
     periodDays: Number(o.days),
   };
-  try {
-    checkAutoTradeLimitParams(p);
-  } catch (err) {
-    if (err instanceof AutoLimitInputError)
-      throw new UsageError(err.message.replace(/^\w+/, (k) => FLAGS[k] ?? k));
-    throw err;
-  }
-  return p;
-}
-
-async function confirmed(o: Opts): Promise<boolean> {
-  if (o.yes) return true;
-  if (!process.stdin.isTTY) return false;
-  const { confirm } = await import('@inquirer/prompts');
-  return confirm({ message: 'Write these trade limits?', default: false });
+  return checkedFigures(p, checkAutoTradeLimitParams);
 }
 
 export function register(program: Command): void {
   const control = registerControl(program);
   const tl = control.commands.find((c) => c.name() === 'trade-limits');
   if (!tl) throw new Error('control trade-limits is registered by control-trade-limits.ts first');
-  tl.command('auto-populate')
+  const cmd = tl
+    .command('auto-populate')
     .description(
       'Set every instrument trade limit from risk: max(4, ceil(capital × risk target × IDM × weight / annual risk per contract × sqrt(days) × trade multiplier)); shows them, writes when confirmed',
-    )
-    .option(
-      '--risk-target <fraction>',
-      'notional risk target per year (0.25 = 25%)',
-      String(AUTO_LIMIT_DEFAULTS.riskTarget),
-    )
-    .option('--idm <n>', 'approximate instrument diversification multiplier', String(AUTO_LIMIT_DEFAULTS.idm))
-    .option(
-      '--instrument-weight <fraction>',
-      'notional instrument weight (go large for safety)',
-      String(AUTO_LIMIT_DEFAULTS.instrumentWeight),
-    )
+    );
+  riskMultiplierOptions(cmd)
     .option(
       '--trade-multiplier <fraction>',
       'highest proportion of standard position expected to trade daily',
@@ -131,7 +98,8 @@ export function register(program: Command): void {
           );
         printResult(o.json ? proposal : proposal.rows, { json: o.json, columns: COLUMNS });
         const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);
-        if (!(await confirmed(o))) return say('not written (confirm on a terminal, or pass --yes)');
+        if (!(await confirmedWrite(o.yes, 'trade limits')))
+          return say('not written (confirm on a terminal, or pass --yes)');
         const universe = await storedUniverse(nc, prefix, {
           strategies: Object.keys(config.system.strategy_list),
           maxOrderQty: config.system.max_order_qty,
