@@ -3,7 +3,7 @@
  * CLI is run under a module-load hook against a real nats-server with the process-control
  * service, and the files it loaded are listed. The `control` group's other subcommands (limits,
  * overrides, trade limits, client ids) load their stores and actors only when they run, and a
- * view loads neither the log shipping, the email alerts nor the storage backend.
+ * view loads neither the log shipping, the email alerts, the storage backend nor pino.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -105,5 +105,7 @@ describe('systack control processes', () => {
     // A service request needs no JetStream client (the storage catalogue's names load none).
     expect(r.packages).toContain('@nats-io/services');
     expect(r.packages.filter((p) => /^@nats-io\/(jetstream|kv|obj)$/.test(p))).toEqual([]);
+    // It logs nothing, so no logger is built: pino is not loaded.
+    expect(r.packages.filter((p) => p.startsWith('pino'))).toEqual([]);
   }, 60_000);
 });
