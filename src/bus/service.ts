@@ -98,7 +98,9 @@ export async function startService(
   spec: ServiceSpec,
   onError?: (err: unknown) => void,
 ): Promise<Service> {
-  const { Svcm } = await import('@nats-io/services');
+  // `.default`: the package is CommonJS, and in the CLI bundle (scripts/bundle-cli.mjs) a
+  // dynamically imported CommonJS module has only its default export (module.exports).
+  const { Svcm } = (await import('@nats-io/services')).default;
   const svc = await new Svcm(nc).add({
     name: spec.name,
     version: spec.version,
