@@ -9,8 +9,8 @@
 // compiles TypeScript at run time. dist/bundle/meta.json maps each output file to its inputs
 // (esbuild's metafile). Run by scripts/build.mjs after tsc; exit code non-zero on failure.
 // One difference from Node: a bundled CommonJS package imported with `await import()` has only
-// its default export (module.exports), so such imports read `(await import('pkg')).default.X`
-// (as Node also allows).
+// its default export (module.exports), and tsx gives another one; so our code imports such a
+// package statically, in a module of ours that is imported lazily (src/bus/svcm.ts).
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -98,10 +98,8 @@ export async function startService(
   spec: ServiceSpec,
   onError?: (err: unknown) => void,
 ): Promise<Service> {
-  // `.default`: the package is CommonJS, and in the CLI bundle (scripts/bundle-cli.mjs) a
-  // dynamically imported CommonJS module has only its default export (module.exports).
-  const { Svcm } = (await import('@nats-io/services')).default;
-  const svc = await new Svcm(nc).add({
+  const { addService } = await import('./svcm.ts');
+  const svc = await addService(nc, {
     name: spec.name,
     version: spec.version,
     description: spec.description,
