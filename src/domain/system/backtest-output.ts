@@ -110,10 +110,7 @@ export function backtestPlot(s: BacktestSelection, o: PlotOptions): string {
     return `${mark} ${c.name}: last ${filled[k]![n - 1]!.toFixed(Math.max(dp, 2))}`;
   });
   const skipped = start > 0 ? ` (${start} earlier rows without a value)` : '';
-  return [
-    `${s.title}: ${dates[0]} to ${dates[n - 1]}, ${n} rows${skipped}${span}`,
-    chart,
-    axis,
-    ...legend,
-  ].join('\n');
+  return [s.title, `${dates[0]} to ${dates[n - 1]}, ${n} rows${skipped}${span}`, chart, axis, ...legend].join(
+    '\n',
+  );
 }
