@@ -77,7 +77,7 @@ export function register(program: Command): void {
   strategy
     .command('backtest')
     .description(
-      `Backtest objects of the last run: stage (${BACKTEST_STAGE_NAMES.join(', ')}) → method → instrument (→ rule); prints the series' last rows, or the choices when one is left out`,
+      `Backtest objects of the last run: stage (${BACKTEST_STAGE_NAMES.join(', ')}) → method → instrument (→ rule); prints the series' last rows, plots it in the terminal or writes an html / csv file (--output), or lists the choices when one is left out`,
     )
     .requiredOption('--strategy <name>', 'strategy')
     .option('--stage <stage>', `stage: ${BACKTEST_STAGE_NAMES.join(', ')}`)
