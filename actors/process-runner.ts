@@ -205,9 +205,14 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     },
   });
 
-  const stopWatch = await store.watchStatus(name, (s) =>
-    actor.send({ type: 'STATUS', status: effective(s) }),
-  );
+  // The status watch (an ordered consumer: its create goes through the JetStream meta leader)
+  // is not waited for: the machine starts from the status read above.
+  const watching = store
+    .watchStatus(name, (s) => actor.send({ type: 'STATUS', status: effective(s) }))
+    .catch((err: unknown) => {
+      log.warn({ err }, 'status watch failed; status changes reach this run only at its next start');
+      return () => undefined;
+    });
   const onAbort = () => {
     stopRequested = true;
     actor.send({ type: 'STATUS', status: 'STOP' });
@@ -277,7 +282,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
   } finally {
     clearInterval(tick);
     clearInterval(heartbeat);
-    stopWatch();
+    (await watching)();
     o.signal?.removeEventListener('abort', onAbort);
   }
 }

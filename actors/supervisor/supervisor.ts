@@ -48,6 +48,9 @@ export interface SupervisorOptions {
   stopTimeoutMs?: number;
 }
 
+/** Passes between key listings of every lease. */
+const LIST_ALL_EVERY = 10;
+
 interface Launches {
   date: string;
   count: number;
@@ -72,6 +75,7 @@ export class Supervisor {
   readonly reasons = new Map<string, string>();
   readonly history = new Map<string, ProcessHistory>();
   private busDown = false;
+  private passes = 0;
   /** How long each lease has gone unrenewed, as this supervisor sees it (monotonic). */
   readonly ages: LeaseAges;
 
@@ -133,7 +137,10 @@ export class Supervisor {
           return { record, status, prevRecord };
         }),
       );
-    const [leases, firstFacts] = await Promise.all([this.readLeases(), readFacts()]);
+    const [leases, firstFacts] = await Promise.all([
+      this.readLeases(processes.map((p) => p.name)),
+      readFacts(),
+    ]);
     let facts = firstFacts;
     const staleAfterMs = this.o.staleAfterMs ?? 15_000;
     const dead = [...leases].flatMap(([name, lease]) => {
@@ -190,10 +197,24 @@ export class Supervisor {
     });
   }
 
-  /** Every lease held (configured processes or not: P11 marks any dead holder finished). */
-  private async readLeases(): Promise<Map<string, HeldLease>> {
-    const leases = await this.o.store.listLeases();
-    this.ages.keep([...leases.keys()].map((n) => `lease.${n}`));
+  /**
+   * The configured processes' leases, each a direct get (stream replicas answer those through an
+   * election); every tenth pass a key listing adds leases of processes not configured here
+   * (P11 marks any dead holder finished) — a listing is a consumer, created by the meta leader.
+   */
+  private async readLeases(names: string[]): Promise<Map<string, HeldLease>> {
+    const listAll = this.passes++ % LIST_ALL_EVERY === LIST_ALL_EVERY - 1;
+    const [got, all] = await Promise.all([
+      Promise.all(names.map(async (n) => [n, await this.o.store.getLease(n)] as const)),
+      listAll ? this.o.store.listLeases() : undefined,
+    ]);
+    const leases = new Map(all);
+    for (const [n, l] of got) {
+      if (l) leases.set(n, l);
+      else leases.delete(n);
+    }
+    if (all) this.ages.keep([...leases.keys()].map((n) => `lease.${n}`));
+    else for (const [n, l] of got) if (!l) this.ages.forget(`lease.${n}`);
     return leases;
   }
 

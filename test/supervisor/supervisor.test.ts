@@ -148,7 +148,10 @@ describe('supervisor with real child processes', () => {
   });
 
   it('marks a lease of another host it has seen unrenewed for the stale time as crashed', async () => {
-    const control: ControlConfig = { timeZone: 'UTC', processes: {} };
+    const control: ControlConfig = {
+      timeZone: 'UTC',
+      processes: { run_ghost: proc('run_ghost', { host: 'elsewhere' }) },
+    };
     let mono = 0;
     const { sup, lines } = supervisor(control, 'h1', new LeaseAges({ elapsed: () => mono }));
     await store.acquireLease('run_ghost', {
