@@ -46,6 +46,11 @@ export interface LeadershipOptions {
   whileStandby?: () => Promise<void>;
   /** Whether the bus connection is up (renewals failing while it is down do not fence). */
   busUp?: () => boolean;
+  /**
+   * Step down when renewals fail for `staleAfterMs` with the bus up (default true). Off when the
+   * bus is this process's own embedded server: a standby could only take over through it.
+   */
+  fenceUnrenewed?: boolean;
   /** The observer of the key's revision; a standby hands its `LeaseAges` on to the supervisor. */
   ages?: LeaseAges;
   /** Durations (renewal deadline); default performance.now. */
@@ -130,7 +135,7 @@ export async function acquireLeadership(kv: KV, o: LeadershipOptions): Promise<L
           // Cut off from every server: nothing can be renewed nor taken from here; count again
           // when the link is back (a refused renewal then says whether it was taken over).
           renewedAt = mono.elapsed();
-        } else if (mono.elapsed() - renewedAt > o.staleAfterMs) {
+        } else if (o.fenceUnrenewed !== false && mono.elapsed() - renewedAt > o.staleAfterMs) {
           stopped = true;
           return settle(
             `leadership not renewed for ${Math.round((mono.elapsed() - renewedAt) / 1000)} s (the cluster does not commit it): a standby may be taking over`,

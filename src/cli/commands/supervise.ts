@@ -113,6 +113,7 @@ export function register(program: Command): void {
           signal: standby.signal,
           ages,
           busUp: busLink.up,
+          fenceUnrenewed: !server,
           whileStandby: async () => {
             if (performance.now() - lookedAt < STANDBY_LEASE_LOOK_MS) return;
             lookedAt = performance.now();
