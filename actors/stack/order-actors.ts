@@ -214,8 +214,7 @@ export function reconcileChildren(core: StackCore): void {
     const snap = core.instrumentActors.snapshot(io);
     for (const child of snap.context.children) {
       const co = child.completed ? undefined : core.contractOrder(Number(child.orderId));
-      if (co && core.contractActors.snapshot(co).status === 'done')
-        sendInstrument(core, io.id, { type: 'CHILD_COMPLETED', childId: child.orderId });
+      if (co && !co.active) sendInstrument(core, io.id, { type: 'CHILD_COMPLETED', childId: child.orderId });
     }
   }
 }
