@@ -163,7 +163,7 @@ export function instrumentMachineInput(io: InstrumentOrder, children?: readonly 
   };
 }
 
-function projectContract(c: ContractOrder, s: ContractSnap): void {
+export function projectContract(c: ContractOrder, s: ContractSnap): void {
   const x = s.context;
   c.state = s.value;
   Object.assign(c, stackFill(x.ledger.trade, x.ledger.fill));
@@ -178,7 +178,7 @@ function projectContract(c: ContractOrder, s: ContractSnap): void {
   c.locked = x.locked;
 }
 
-function projectInstrument(i: InstrumentOrder, s: InstrumentSnap): void {
+export function projectInstrument(i: InstrumentOrder, s: InstrumentSnap): void {
   const x = s.context;
   i.state = s.value;
   Object.assign(i, stackFill(x.ledger.trade, x.ledger.fill));
@@ -214,8 +214,7 @@ export function reconcileChildren(core: StackCore): void {
     const snap = core.instrumentActors.snapshot(io);
     for (const child of snap.context.children) {
       const co = child.completed ? undefined : core.contractOrder(Number(child.orderId));
-      if (co && core.contractActors.snapshot(co).status === 'done')
-        sendInstrument(core, io.id, { type: 'CHILD_COMPLETED', childId: child.orderId });
+      if (co && !co.active) sendInstrument(core, io.id, { type: 'CHILD_COMPLETED', childId: child.orderId });
     }
   }
 }
