@@ -6,11 +6,10 @@
  * with a calendar spread [priced −P, forward +P]; not twice. FX: the simulated broker's balances
  * move by the trade at its rate; every bad input is refused and changes nothing.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
@@ -25,11 +24,11 @@ import { SimulatedClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import { createRootLogger } from '../../src/log/logger.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { DOWN, ENTER, Terminal, UP } from '../support/terminal.ts';
 import { FORWARD, PRICED, seedGold, T0 } from './roll-fixture.ts';
 
-const execFileP = promisify(execFile);
 const PREFIX = 'systack';
 let nats: TestNats;
 let nc: NatsConnection;
@@ -63,20 +62,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function systack(...args: string[]) {
-  const cwd = mkdtempSync(join(tmpdir(), 'systack-manual-'));
-  const argv = [join(process.cwd(), 'bin/systack.js'), 'orders', ...args, '--nats-url', nats.url];
-  try {
-    const r = await execFileP(process.execPath, argv, {
-      cwd,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const systack = (...args: string[]) => runSystack(['orders', ...args, '--nats-url', nats.url]);
 
 async function loop() {
   for (let pass = 0; pass < 3; pass++) {
