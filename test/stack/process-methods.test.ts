@@ -3,6 +3,7 @@ import { productionRegistry } from '../../actors/process-methods.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { callService } from '../../src/bus/service.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { goldOneRow } from '../support/gold.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { readSpreadSamples } from '../../actors/process-methods/additional-sampling.ts';
 import { changeRollState, readRollStates } from '../../actors/rolls/roll-status-host.ts';
@@ -61,15 +62,7 @@ describe('run_stack_handler process methods', () => {
     const { broker, methods, ctx, clock, pass } = stackMethodsHarness(nc, 'pmroll');
     const prices = await JetStreamPriceStore.open(nc, 'pmroll');
     await prices.putInstrumentConfig({ instrumentCode: 'GOLD' });
-    await prices.putMultiplePrices('GOLD', {
-      times: Float64Array.from([T0 - 86_400_000]),
-      price: Float64Array.from([2000]),
-      forward: Float64Array.from([2010]),
-      carry: Float64Array.from([2010]),
-      priceContract: ['20261200'],
-      forwardContract: ['20270200'],
-      carryContract: ['20270200'],
-    });
+    await prices.putMultiplePrices('GOLD', goldOneRow(T0));
     const loop = () => pass({ breakCheck: false });
     await methods.check_external_position_break!(ctx('check_external_position_break'));
     await callService(nc, 'pmroll.orders.instrument.create', {
