@@ -19,7 +19,6 @@ import { openStrategyRuntime } from '../../actors/strategy-runtime.ts';
 import { callService, ServiceError } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { loadConfig, type ResolvedSystemConfig } from '../../src/config/load.ts';
-import { createRootLogger } from '../../src/log/logger.ts';
 import { openCatalogued } from '../../src/store/catalogue.ts';
 import { listKeys } from '../../src/store/kv-json.ts';
 import { hostname } from 'node:os';
@@ -27,7 +26,7 @@ import { runProcess } from '../../actors/process-runner.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { deferred, method, proc, until } from '../supervisor/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { stackMethodsHarness } from '../support/stack-methods.ts';
+import { quietLogger, stackMethodsHarness } from '../support/stack-methods.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../sample-data/pysystemtrade');
@@ -36,11 +35,7 @@ const PREFIX = 'sact';
 let nats: TestNats;
 let system: ResolvedSystemConfig;
 const clock = new SimulatedClock(Date.UTC(2023, 8, 8, 20, 0));
-const log = createRootLogger({
-  processName: 'test',
-  level: 'fatal',
-  destination: { write: () => undefined },
-}).log;
+const log = quietLogger();
 const events: StrategyInspectEvent[] = [];
 
 const ctxOn = (nc: NatsConnection, process: string, method: string, args = {}): MethodContext =>
