@@ -4,8 +4,11 @@
  * known, steady daily stdev, and V2X with two prices (no stdev, so no risk figure and no limit).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll } from 'vitest';
 import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { type CliRun, runSystack } from '../support/cli.ts';
+import { startTestNats, type TestNats } from '../support/nats.ts';
 
 export const PREFIX = 'systack';
 export const T0 = Date.UTC(2026, 7, 1);
@@ -57,4 +60,31 @@ export async function storeTotalCapital(nc: NatsConnection, amount: number): Pro
     max_capital: amount,
     accumulated_pnl: 0,
   });
+}
+
+export interface RiskMarketServer {
+  /** The connection to it (once the file's tests have begun). */
+  nc(): NatsConnection;
+  /** `systack <args> --nats-url <its url>`. */
+  systack(...args: string[]): Promise<CliRun>;
+}
+
+/**
+ * The test file's nats-server, with the risk market stored before its tests (then `ready` on the
+ * connection) and stopped after them.
+ */
+export function riskMarketServer(ready: (nc: NatsConnection) => Promise<void>): RiskMarketServer {
+  let nats: TestNats | undefined;
+  let nc: NatsConnection | undefined;
+  beforeAll(async () => {
+    nats = await startTestNats();
+    nc = await nats.connect();
+    await storeRiskMarket(nc);
+    await ready(nc);
+  }, 60_000);
+  afterAll(async () => nats?.stop());
+  return {
+    nc: () => nc!,
+    systack: (...args) => runSystack([...args, '--nats-url', nats!.url]),
+  };
 }

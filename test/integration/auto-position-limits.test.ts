@@ -4,27 +4,16 @@
  * weight × 2 / annual risk per contract)); an instrument without a risk figure gets none; bad
  * figures, unknown instruments and an unconfirmed run write nothing.
  */
-import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { autoPositionLimit } from '../../src/domain/strategy-orders/auto-position-limits.ts';
 import { JetStreamControlsStore } from '../../src/store/controls-store.ts';
-import { runSystack } from '../support/cli.ts';
-import { startTestNats, type TestNats } from '../support/nats.ts';
-import { PREFIX, storeRiskMarket, storeTotalCapital } from './auto-limits-market.ts';
+import { PREFIX, riskMarketServer, storeTotalCapital } from './auto-limits-market.ts';
 
-let nats: TestNats;
-let nc: NatsConnection;
 let controls: JetStreamControlsStore;
-
-beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  await storeRiskMarket(nc);
+const market = riskMarketServer(async (nc) => {
   controls = await JetStreamControlsStore.open(nc, PREFIX);
-}, 60_000);
-afterAll(async () => nats?.stop());
-
-const systack = (...args: string[]) => runSystack([...args, '--nats-url', nats.url]);
+});
+const systack = market.systack;
 
 interface Proposal {
   total_capital: number;
@@ -47,7 +36,7 @@ describe('systack control limits auto-populate', () => {
     const noCapital = await systack('control', 'limits', 'auto-populate', '--yes');
     expect(noCapital.code).toBe(1);
     expect(noCapital.stderr).toContain('no total capital stored');
-    await storeTotalCapital(nc, 500_000);
+    await storeTotalCapital(market.nc(), 500_000);
     const unknown = await systack('control', 'limits', 'auto-populate', '--instrument', 'NOPE', '--yes');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown instrument NOPE (instruments with prices: EUROSTX, SOFR, V2X)');

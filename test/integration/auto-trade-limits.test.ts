@@ -5,27 +5,16 @@
  * period; an instrument without a risk figure gets none; bad figures, unknown instruments and an
  * unconfirmed run write nothing.
  */
-import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { autoTradeLimit } from '../../src/domain/strategy-orders/auto-trade-limits.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
-import { runSystack } from '../support/cli.ts';
-import { startTestNats, type TestNats } from '../support/nats.ts';
-import { PREFIX, storeRiskMarket, storeTotalCapital } from './auto-limits-market.ts';
+import { PREFIX, riskMarketServer, storeTotalCapital } from './auto-limits-market.ts';
 
-let nats: TestNats;
-let nc: NatsConnection;
 let limits: TradeLimitsStore;
-
-beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  await storeRiskMarket(nc);
+const market = riskMarketServer(async (nc) => {
   limits = await TradeLimitsStore.open(nc, PREFIX);
-}, 60_000);
-afterAll(async () => nats?.stop());
-
-const systack = (...args: string[]) => runSystack([...args, '--nats-url', nats.url]);
+});
+const systack = market.systack;
 
 interface Proposal {
   total_capital: number;
@@ -57,7 +46,7 @@ describe('systack control trade-limits auto-populate', () => {
     const noCapital = await auto('--yes');
     expect(noCapital.code).toBe(1);
     expect(noCapital.stderr).toContain('no total capital stored');
-    await storeTotalCapital(nc, 500_000);
+    await storeTotalCapital(market.nc(), 500_000);
     const unknown = await auto('--instrument', 'NOPE', '--yes');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown instrument NOPE (instruments with prices: EUROSTX, SOFR, V2X)');
