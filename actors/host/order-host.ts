@@ -29,6 +29,8 @@ export interface InspectEvent {
   at: number;
 }
 
+const NONE: readonly never[] = [];
+
 interface Slot<T extends HostedRecord> {
   record: T;
   /** Last sequence of this actor's subject in the stream (0 = none yet). */
@@ -66,8 +68,8 @@ export interface ActorEventBody<T> {
 export class OrderHost<T extends HostedRecord> {
   /** Actors by level, then id (no key string built per lookup; a level is listed on its own). */
   private readonly byLevel = new Map<string, Map<number, Slot<T>>>();
-  /** The live actors (per `opts.isLive`) by level: what the loop passes look at. */
-  private readonly liveByLevel = new Map<string, Map<number, Slot<T>>>();
+  /** The live records (per `opts.isLive`) by level, then id: what the loop passes look at. */
+  private readonly liveByLevel = new Map<string, Map<number, T>>();
   private count = 0;
   /** Actors with deferred changes waiting, by how long they may wait (`deferMs`, `lazyMs`). */
   private readonly deferred = new Map<number, { slots: Set<Slot<T>>; timer: NodeJS.Timeout | undefined }>();
@@ -114,9 +116,9 @@ export class OrderHost<T extends HostedRecord> {
     for (const s of this.byLevel.get(level)?.values() ?? []) yield s.record;
   }
 
-  /** The live records of one level (see `isLive`), in insertion order. */
-  *liveOfLevel(level: string): IterableIterator<T> {
-    for (const s of this.liveByLevel.get(level)?.values() ?? []) yield s.record;
+  /** The live records of one level (see `isLive`), in insertion order (no generator: every pass reads it). */
+  liveOfLevel(level: string): Iterable<T> {
+    return this.liveByLevel.get(level)?.values() ?? NONE;
   }
 
   /** Keep the live index in step with a record (after it was created, changed or restored). */
@@ -128,7 +130,7 @@ export class OrderHost<T extends HostedRecord> {
       this.liveByLevel.set(level, m);
     }
     const live = !slot.removed && (this.opts.isLive?.(slot.record) ?? true);
-    if (live) m.set(id, slot);
+    if (live) m.set(id, slot.record);
     else m.delete(id);
   }
 
@@ -372,9 +374,11 @@ export class OrderHost<T extends HostedRecord> {
         slot.urgent = false;
         slot.seq = await this.store.appendOrder(subj, body, `${r.level}.${r.id}.v${version}`, slot.seq);
         slot.persisted = version;
-        const ready = slot.waiters.filter((w) => w.version <= version);
-        slot.waiters = slot.waiters.filter((w) => w.version > version);
-        for (const w of ready) w.resolve();
+        if (slot.waiters.length > 0) {
+          const ready = slot.waiters.filter((w) => w.version <= version);
+          slot.waiters = slot.waiters.filter((w) => w.version > version);
+          for (const w of ready) w.resolve();
+        }
         if (!this.mustWrite(slot)) break;
       }
     } catch (err) {

@@ -7,6 +7,13 @@ import type { BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
 /** An order record as the history keeps it: without its machine's state. */
 const withoutMachine = <T extends { machine?: unknown }>(o: T): T => ({ ...o, machine: undefined });
 
+/** A broker order as the history keeps it: without its machine's state nor its algo's. */
+const brokerWithoutMachine = (b: BrokerOrder): BrokerOrder => ({
+  ...b,
+  machine: undefined,
+  algo: b.algo && { ...b.algo, machine: undefined },
+});
+
 export interface CompletionMode {
   /** G2: at end of day every family completes, partly filled or unfilled. */
   allowZeroCompletions?: boolean;
@@ -47,12 +54,13 @@ export function completeFamily(core: StackCore, io: InstrumentOrder): Promise<vo
         completedAt: core.now(),
         instrument: withoutMachine(io),
         contracts: contracts.map(withoutMachine),
-        brokers: brokers.map(withoutMachine),
+        brokers: brokers.map(brokerWithoutMachine),
       });
       for (const b of brokers) {
         if (b.active) sendBroker(core, b.id, { type: 'DEACTIVATE' });
-        // Its actor goes (memory); a late fill or commission starts it again from its record.
+        // Its actors go (memory); a late fill or commission starts them again from its record.
         core.brokerActors.stop(b);
+        if (b.algo) core.algos.stop(b.algo);
       }
     } finally {
       core.completing.delete(io.id);
