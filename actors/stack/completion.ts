@@ -1,5 +1,5 @@
 import type { StackCore } from './core.ts';
-import { family, withoutMachine } from './family-records.ts';
+import { brokerWithoutMachine, family, withoutMachine } from './family-records.ts';
 import { sendBroker, sendContract, sendInstrument } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import { processFillsStack } from './process-fills.ts';
@@ -32,12 +32,13 @@ export function completeFamily(core: StackCore, io: InstrumentOrder): Promise<vo
         completedAt: core.now(),
         instrument: withoutMachine(io),
         contracts: contracts.map(withoutMachine),
-        brokers: brokers.map(withoutMachine),
+        brokers: brokers.map(brokerWithoutMachine),
       });
       for (const b of brokers) {
         if (b.active) sendBroker(core, b.id, { type: 'DEACTIVATE' });
-        // Its actor goes (memory); a late fill or commission starts it again from its record.
+        // Its actors go (memory); a late fill or commission starts them again from its record.
         core.brokerActors.stop(b);
+        if (b.algo) core.algos.stop(b.algo);
       }
     } finally {
       core.completing.delete(io.id);

@@ -15,9 +15,10 @@ import type { EmittedFrom } from 'xstate';
 import type { BrokerOrderEmitted } from '../../machines/broker-order.ts';
 import type { ContractOrderEvent, contractOrderMachine } from '../../machines/contract-order.ts';
 import type { InstrumentOrderEvent, instrumentOrderMachine } from '../../machines/instrument-order.ts';
-import { family, withoutMachine } from './family-records.ts';
+import { brokerWithoutMachine, family, withoutMachine } from './family-records.ts';
 import type { StackCore } from './core.ts';
-import { projectContract, projectInstrument, sendInstrument } from './order-actors.ts';
+import { sendInstrument } from './order-actors.ts';
+import { projectContract, projectInstrument } from './order-projections.ts';
 import type { InstrumentOrder } from './types.ts';
 
 type ContractCorrection = Extract<ContractOrderEvent, { type: 'CHILD_FILL_CORRECTED' }>;
@@ -139,7 +140,7 @@ export function amendFamilyHistory(
   const orders = {
     instrument: withoutMachine(io),
     contracts: contracts.map(withoutMachine),
-    brokers: brokers.map(withoutMachine),
+    brokers: brokers.map(brokerWithoutMachine),
   };
   const at = core.now();
   const done = (async () => {
