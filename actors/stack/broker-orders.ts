@@ -31,7 +31,8 @@ export async function createBrokerOrdersFromContractOrders(core: StackCore): Pro
     const co = core.contractOrder(id);
     // An algo-controlled order leaves the queue until its lock is released (every release puts
     // it back: releaseAlgo, a manual unlock, restore): a pass then looks only at orders with work.
-    if (!co?.active || co.referenceOfControllingAlgo !== undefined) {
+    // One `releasing` (its lock goes when the old broker order's cancel is confirmed) stays queued.
+    if (!co?.active || (co.referenceOfControllingAlgo !== undefined && co.state !== 'releasing')) {
       core.toSend.delete(id);
       continue;
     }
