@@ -32,6 +32,7 @@ import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { closeProcessBroker, processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
+import { timed } from '../../src/log/timing.ts';
 
 interface Running {
   handler: StackHandler;
@@ -65,13 +66,17 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       // What does not depend on each other is opened at once (a standby taking over waits on
       // each of these through a JetStream election).
       const [broker, limits, [prices, contracts]] = await Promise.all([
-        brokerFor(ctx, deps),
-        TradeLimitsStore.open(ctx.nc, ctx.prefix),
-        openPriceStore(ctx.nc, ctx.prefix).then(
+        timed(log, 'broker', brokerFor(ctx, deps)),
+        timed(log, 'trade limits', TradeLimitsStore.open(ctx.nc, ctx.prefix)),
+        timed(log, 'price store', openPriceStore(ctx.nc, ctx.prefix)).then(
           async (p) =>
             [
               p,
-              await StoredRollContracts.open({ nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock }, p, log),
+              await timed(
+                log,
+                'roll contracts',
+                StoredRollContracts.open({ nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock }, p, log),
+              ),
             ] as const,
         ),
       ]);
@@ -86,14 +91,22 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
           tradeLimits: storedTradeLimits(limits, log),
           config: { algoOverrides: ctx.system.execution_algos.algo_overrides },
         }),
-        storedUniverse(ctx.nc, ctx.prefix, {
-          strategies: Object.keys(ctx.system.strategy_list),
-          maxOrderQty: ctx.system.max_order_qty,
-        }),
+        timed(
+          log,
+          'universe',
+          storedUniverse(ctx.nc, ctx.prefix, {
+            strategies: Object.keys(ctx.system.strategy_list),
+            maxOrderQty: ctx.system.max_order_qty,
+          }),
+        ),
       ]);
       const [service, limitsService, manualService] = await Promise.all([
-        startOrderServices(ctx.nc, handler, ctx.prefix, universe),
-        startTradeLimitsService(ctx.nc, ctx.prefix, limits, ctx.clock, universe),
+        timed(log, 'order services', startOrderServices(ctx.nc, handler, ctx.prefix, universe)),
+        timed(
+          log,
+          'trade limits service',
+          startTradeLimitsService(ctx.nc, ctx.prefix, limits, ctx.clock, universe),
+        ),
         startManualOrderServices(ctx.nc, ctx.prefix, {
           names: universe,
           broker,
@@ -102,7 +115,11 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
         }),
       ]);
       // Orders the strategy order generator queued while the stack handler was not running.
-      const requests = await consumeOrderRequests(ctx.nc, ctx.prefix, handler, log);
+      const requests = await timed(
+        log,
+        'order requests consumer',
+        consumeOrderRequests(ctx.nc, ctx.prefix, handler, log),
+      );
       log.info({ ...handler.restoreReport }, 'stack handler started');
       return { handler, contracts, prices, service, limitsService, manualService, broker, requests };
     })();

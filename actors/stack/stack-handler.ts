@@ -5,6 +5,7 @@ import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ActorEventBody } from '../host/order-host.ts';
 import { openOrderJournal } from '../store/open-order-journal.ts';
+import { timed } from '../../src/log/timing.ts';
 import { StackKv } from '../store/stack-kv.ts';
 import { algoTick } from './algo-tick.ts';
 import { afterBrokerFill, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
@@ -69,14 +70,18 @@ export class StackHandler {
   /** Open the stores, restore every open order actor (snapshot plus fill replay), reconcile. */
   static async open(opts: StackHandlerOptions): Promise<StackHandler> {
     const prefix = opts.prefix ?? DEFAULT_PREFIX;
-    const [store, kv] = await Promise.all([openOrderJournal(opts.nc, prefix), StackKv.open(opts.nc, prefix)]);
+    const log = opts.log ?? silentLogger;
+    const [store, kv] = await Promise.all([
+      timed(log, 'order journal', openOrderJournal(opts.nc, prefix)),
+      timed(log, 'stack state', StackKv.open(opts.nc, prefix)),
+    ]);
     const core = new StackCore(
       {
         nc: opts.nc,
         broker: opts.broker,
         clock: opts.clock,
         prefix,
-        log: opts.log ?? silentLogger,
+        log,
         contracts: opts.contracts ?? staticContracts({}),
         tradeLimits: opts.tradeLimits ?? memoryTradeLimits(),
         config: opts.config ?? {},
@@ -86,7 +91,7 @@ export class StackHandler {
     );
     core.onFamilyCompleted = (io) => void completeFamily(core, io);
     const h = new StackHandler(core);
-    await h.restore();
+    await timed(log, 'restore', h.restore());
     // Each order actor's address: `<prefix>.order.<kind>.<id>` (addresses.ts).
     h.addresses = serveOrderAddresses(opts.nc, core);
     return h;
@@ -94,12 +99,13 @@ export class StackHandler {
 
   private async restore(): Promise<void> {
     const { core } = this;
+    const log = core.log;
     const [entries, fills, locks, consumed, lockNotes] = await Promise.all([
-      core.store.loadStack<ActorEventBody<AnyOrder>>(),
-      core.store.loadFills<FillRecord>(),
-      core.kv.loadLocks(),
-      core.kv.loadConsumedRequests(),
-      core.kv.loadLockNotes(),
+      timed(log, 'load stack', core.store.loadStack<ActorEventBody<AnyOrder>>()),
+      timed(log, 'load fills', core.store.loadFills<FillRecord>()),
+      timed(log, 'load locks', core.kv.loadLocks()),
+      timed(log, 'load consumed requests', core.kv.loadConsumedRequests()),
+      timed(log, 'load lock notes', core.kv.loadLockNotes()),
     ]);
     const open = core.host.restore(entries);
     core.lockActors.restore(locks, lockNotes);
@@ -111,9 +117,13 @@ export class StackHandler {
     }
     for (const c of core.orders('contract')) if (c.active) core.toSend.add(c.id);
     // A crash between two actors' appends of one step leaves their links apart: mend them first.
-    const links = await reconcileLinks(
-      core,
-      fills.map((f) => f.data),
+    const links = await timed(
+      log,
+      'reconcile links',
+      reconcileLinks(
+        core,
+        fills.map((f) => f.data),
+      ),
     );
     if (Object.values(links).some((n) => n > 0)) core.log.warn({ ...links }, 'restore mended order links');
     // Restore = snapshot (each actor's last record) + replay of the fills it had not written.
@@ -121,17 +131,17 @@ export class StackHandler {
     reconcileChildren(core);
     const broker = core.deps.broker;
     this.unsubscribe = broker.onEvent((e) => this.onBrokerEvent(e));
-    if (!broker.isConnected()) await broker.connect();
+    if (!broker.isConnected()) await timed(log, 'broker connect', broker.connect());
     // Broker orders written but maybe never sent: send again with the same orderRef (idempotent).
     const pending = core.orders('broker').filter((b) => b.active && b.brokerStatus === 'pending-submit');
-    await Promise.all(pending.map((b) => placeBrokerOrder(core, b)));
-    const reconciled = await processFillsStack(core);
+    await timed(log, 'resend pending', Promise.all(pending.map((b) => placeBrokerOrder(core, b))));
+    const reconciled = await timed(log, 'process fills stack', processFillsStack(core));
     for (const b of core.orders('broker')) {
       if (!b.active) continue;
       // The algo hears of a fill or cancel it missed; one that finished lets go of its order.
       if (b.fill === b.trade || b.brokerStatus === 'cancelled') afterBrokerFill(core, b.id);
     }
-    await handleCompletedOrders(core);
+    await timed(log, 'handle completed orders', handleCompletedOrders(core));
     this.restoreReport = {
       open_orders: open,
       fills: fills.length,

@@ -18,6 +18,7 @@
 import type { Msg, NatsConnection, Payload, RequestOptions } from '@nats-io/transport-node';
 import { TimeoutError } from '@nats-io/transport-node';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getLogger } from '../log/logger.ts';
 
 const API = '$JS.API.';
 const CREATE = '$JS.API.STREAM.CREATE.';
@@ -47,17 +48,21 @@ const ELECTING = new Set([
   10023, // insufficient resources (while peers are still being counted)
 ]);
 const STREAM_NAME_IN_USE = 10058;
-/** The JetStream client's own request timeout. */
-const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 /**
- * How long an ephemeral consumer's first create is awaited before it is asked again, at once,
- * under a new name (a quarter of a second longer on each attempt, up to the request's own timeout). A create answers in
- * milliseconds; one placed on a dead peer never does (nats-server 2.9 places about one in three
- * there while a node is down, and every object-store read and KV key listing makes one), and
- * waiting the full 5 s each time cost a standby's stack handler ~45 s of start-up
- * (test/cluster/standby.test.ts).
+ * While a read or a consumer create has no answer, it is asked again this often (an ephemeral
+ * consumer's create under a new name), the earlier ones still awaited: the first answer wins.
+ * A create answers in milliseconds; one placed on a dead peer never does (nats-server 2.9 places
+ * about one in three one-replica consumers there while a node is down, and every object-store
+ * read and KV key listing makes one), and a read sent to a stream leader that died is answered by
+ * no one, while the same read sent after the stream's election is answered at once. Waiting each
+ * one out (5 s, or a timeout growing by a quarter of a second per attempt) cost a standby's stack
+ * handler up to ~9 s of start-up (test/cluster/standby.test.ts); a slow but live server still
+ * answers the first ask.
  */
-const EPHEMERAL_CREATE_WAIT_MS = 250;
+const HEDGE_CREATE_MS = 250;
+const HEDGE_READ_MS = 500;
+/** At most this many asks in flight for one request. */
+const HEDGE_MAX_ASKS = 10;
 
 /** JetStream gave no meta leader in time. */
 export class JetStreamUnavailableError extends Error {
@@ -143,34 +148,110 @@ export function renamedEphemeral(subject: string, data: Uint8Array, attempt: num
 
 type Request = (subject: string, payload?: Payload, opts?: RequestOptions) => Promise<Msg>;
 
+/**
+ * Ask, and while no answer has come ask again every `everyMs` (up to `HEDGE_MAX_ASKS` asks, each
+ * with the request's own timeout), `ask(n)` giving the n-th ask's subject and data. The first
+ * answer wins; a failure other than a timeout ends it; a timeout only once every ask timed out.
+ */
+export function hedged(
+  request: Request,
+  ask: (n: number) => [string, Uint8Array],
+  everyMs: number,
+  opts?: RequestOptions,
+): Promise<Msg> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let inFlight = 0;
+    let asks = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (f: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      f();
+    };
+    const fire = () => {
+      asks++;
+      inFlight++;
+      const [subject, data] = ask(asks);
+      request(subject, data, opts).then(
+        (m) => finish(() => resolve(m)),
+        (err: unknown) => {
+          inFlight--;
+          if (!(err instanceof TimeoutError) || (inFlight === 0 && asks >= HEDGE_MAX_ASKS))
+            finish(() => reject(err as Error));
+          else if (inFlight === 0) {
+            // every ask so far timed out: ask again now
+            clearTimeout(timer);
+            fire();
+          }
+        },
+      );
+      if (asks < HEDGE_MAX_ASKS) timer = setTimeout(fire, everyMs);
+    };
+    fire();
+  });
+}
+
 /** A stream info or create request, through an election; a create that timed out is idempotent. */
 async function setupRequest(request: Request, subject: string, data: Uint8Array, opts?: RequestOptions) {
   const deadline = Date.now() + SETUP_BUDGET_MS;
-  let timedOut = false;
-  // An ephemeral's create placed on a dead peer never answers: wait a short while, growing with
-  // each attempt (a slow but live server still answers), then ask again under a new name.
+  const stream = subject.startsWith(CREATE);
+  const consumer = subject.startsWith(CONSUMER_CREATE);
+  // An ephemeral's create placed on a dead peer never answers: asked again under a new name.
   const ephemeral = renamedEphemeral(subject, data, 2)[0] !== subject;
-  for (let attempt = 1; ; attempt++) {
-    if (timedOut) [subject, data] = renamedEphemeral(subject, data, attempt);
-    const timeout = opts?.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const asked = ephemeral
-      ? { ...opts, timeout: Math.min(timeout, EPHEMERAL_CREATE_WAIT_MS * attempt) }
-      : opts;
+  let asked = 0; // asks so far (an ephemeral's n-th ask has its own name)
+  let timedOut = false;
+  for (;;) {
     try {
-      const m = await request(subject, data, asked);
+      // A stream create or a durable's create is asked once at a time (its retry may meet
+      // "name in use", answered below); reads and ephemerals' creates are hedged.
+      const base = asked;
+      const m =
+        stream || (consumer && !ephemeral)
+          ? await request(subject, data, opts)
+          : await hedged(
+              request,
+              (n) => {
+                asked = base + n;
+                return ephemeral && asked > 1 ? renamedEphemeral(subject, data, asked) : [subject, data];
+              },
+              consumer ? HEDGE_CREATE_MS : HEDGE_READ_MS,
+              opts,
+            );
       // A direct get answers with the message itself, never a JetStream API error body.
       const code = subject.startsWith(DIRECT_GET) ? undefined : jsErrorCode(m);
-      if (timedOut && code === STREAM_NAME_IN_USE && subject.startsWith(CREATE))
+      if (timedOut && code === STREAM_NAME_IN_USE && stream)
         // Our own earlier attempt created it: answer with what is there.
         return await setupRequest(request, INFO + subject.slice(CREATE.length), new Uint8Array(), opts);
       if (code === undefined || !ELECTING.has(code) || Date.now() > deadline) return m;
     } catch (err) {
       if (!(err instanceof TimeoutError) || Date.now() > deadline) throw err;
       timedOut = true;
-      // An ephemeral's create on a dead peer: ask again under a new name at once.
-      if (ephemeral) continue;
+      continue; // every ask timed out: ask again at once
     }
     await sleep(250); // electing
+  }
+}
+
+/** JetStream API requests slower than this (or failing) are logged at debug. */
+const TRACE_SLOW_MS = 100;
+
+async function traced(nc: NatsConnection, subject: string, payload?: Payload, opts?: RequestOptions) {
+  const t0 = performance.now(); // a duration: monotonic
+  try {
+    const m = await nc.request(subject, payload, opts);
+    const ms = Math.round(performance.now() - t0);
+    const code = subject.startsWith(DIRECT_GET) ? undefined : jsErrorCode(m);
+    if (ms >= TRACE_SLOW_MS || code !== undefined)
+      getLogger().debug({ subject, ms, err_code: code }, 'jetstream api request');
+    return m;
+  } catch (err) {
+    getLogger().debug(
+      { subject, ms: Math.round(performance.now() - t0), err: String(err) },
+      'jetstream api request failed',
+    );
+    throw err;
   }
 }
 
@@ -184,7 +265,7 @@ export function withStreamReplicas(nc: NatsConnection, replicas: number): NatsCo
     });
     return ready;
   };
-  const request: Request = (subject, payload, opts) => nc.request(subject, payload, opts);
+  const request: Request = (subject, payload, opts) => traced(nc, subject, payload, opts);
   return new Proxy(nc, {
     get(target, prop) {
       if (prop === 'request') {
