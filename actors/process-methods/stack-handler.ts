@@ -64,7 +64,9 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
     r = (async () => {
       const log = childLogger({ component: 'stack_handler' }, ctx.log);
       // What does not depend on each other is opened at once (a standby taking over waits on
-      // each of these through a JetStream election).
+      // each of these through a JetStream election): the stored stack is read meanwhile too.
+      const stored = StackHandler.load(ctx.nc, ctx.prefix, log);
+      stored.catch(() => undefined); // awaited by StackHandler.open below
       const [broker, limits, [prices, contracts]] = await Promise.all([
         timed(log, 'broker', brokerFor(ctx, deps)),
         timed(log, 'trade limits', TradeLimitsStore.open(ctx.nc, ctx.prefix)),
@@ -90,6 +92,7 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
           log,
           tradeLimits: storedTradeLimits(limits, log),
           config: { algoOverrides: ctx.system.execution_algos.algo_overrides },
+          stored,
         }),
         timed(
           log,

@@ -6,7 +6,9 @@ import type { Clock } from '../../src/clock.ts';
 import type { ActorEventBody } from '../host/order-host.ts';
 import { openOrderJournal } from '../store/open-order-journal.ts';
 import { timed } from '../../src/log/timing.ts';
-import { StackKv } from '../store/stack-kv.ts';
+import { type LockReason, StackKv } from '../store/stack-kv.ts';
+import type { JournalEntry } from '../../src/store/journal.ts';
+import type { OrderJournal } from '../../src/store/order-journal.ts';
 import { algoTick } from './algo-tick.ts';
 import { afterBrokerFill, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
 import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
@@ -43,6 +45,22 @@ export interface StackHandlerOptions {
   contracts?: ContractResolver;
   tradeLimits?: TradeLimits;
   config?: StackConfig;
+  /**
+   * The stored stack, read ahead (`StackHandler.load`) while the broker and the contracts were
+   * being opened: a standby taking over reads it through a JetStream election. Default: read here.
+   */
+  stored?: Promise<StoredStack>;
+}
+
+/** What the stack handler restores from: its stores and their contents, read once at start. */
+export interface StoredStack {
+  store: OrderJournal;
+  kv: StackKv;
+  entries: Array<JournalEntry<ActorEventBody<AnyOrder>>>;
+  fills: Array<JournalEntry<FillRecord>>;
+  locks: Map<string, LockReason>;
+  consumed: Map<string, number>;
+  lockNotes: Map<string, string>;
 }
 
 export interface RestoreReport {
@@ -67,14 +85,31 @@ export class StackHandler {
     this.core = core;
   }
 
+  /** Open the stores and read what a restore starts from (independent reads at once). */
+  static async load(
+    nc: NatsConnection,
+    prefix: string,
+    log: StackLogger = silentLogger,
+  ): Promise<StoredStack> {
+    const [store, kv] = await Promise.all([
+      timed(log, 'order journal', openOrderJournal(nc, prefix)),
+      timed(log, 'stack state', StackKv.open(nc, prefix)),
+    ]);
+    const [entries, fills, locks, consumed, lockNotes] = await Promise.all([
+      timed(log, 'load stack', store.loadStack<ActorEventBody<AnyOrder>>()),
+      timed(log, 'load fills', store.loadFills<FillRecord>()),
+      timed(log, 'load locks', kv.loadLocks()),
+      timed(log, 'load consumed requests', kv.loadConsumedRequests()),
+      timed(log, 'load lock notes', kv.loadLockNotes()),
+    ]);
+    return { store, kv, entries, fills, locks, consumed, lockNotes };
+  }
+
   /** Open the stores, restore every open order actor (snapshot plus fill replay), reconcile. */
   static async open(opts: StackHandlerOptions): Promise<StackHandler> {
     const prefix = opts.prefix ?? DEFAULT_PREFIX;
     const log = opts.log ?? silentLogger;
-    const [store, kv] = await Promise.all([
-      timed(log, 'order journal', openOrderJournal(opts.nc, prefix)),
-      timed(log, 'stack state', StackKv.open(opts.nc, prefix)),
-    ]);
+    const stored = await (opts.stored ?? StackHandler.load(opts.nc, prefix, log));
     const core = new StackCore(
       {
         nc: opts.nc,
@@ -86,27 +121,20 @@ export class StackHandler {
         tradeLimits: opts.tradeLimits ?? memoryTradeLimits(),
         config: opts.config ?? {},
       },
-      store,
-      kv,
+      stored.store,
+      stored.kv,
     );
     core.onFamilyCompleted = (io) => void completeFamily(core, io);
     const h = new StackHandler(core);
-    await timed(log, 'restore', h.restore());
+    await timed(log, 'restore', h.restore(stored));
     // Each order actor's address: `<prefix>.order.<kind>.<id>` (addresses.ts).
     h.addresses = serveOrderAddresses(opts.nc, core);
     return h;
   }
 
-  private async restore(): Promise<void> {
+  private async restore({ entries, fills, locks, consumed, lockNotes }: StoredStack): Promise<void> {
     const { core } = this;
     const log = core.log;
-    const [entries, fills, locks, consumed, lockNotes] = await Promise.all([
-      timed(log, 'load stack', core.store.loadStack<ActorEventBody<AnyOrder>>()),
-      timed(log, 'load fills', core.store.loadFills<FillRecord>()),
-      timed(log, 'load locks', core.kv.loadLocks()),
-      timed(log, 'load consumed requests', core.kv.loadConsumedRequests()),
-      timed(log, 'load lock notes', core.kv.loadLockNotes()),
-    ]);
     const open = core.host.restore(entries);
     core.lockActors.restore(locks, lockNotes);
     for (const [r, id] of consumed) core.consumedRequests.set(r, id);

@@ -92,4 +92,39 @@ describe('a cluster connection through a JetStream election', () => {
     );
     expect(dec(d.data)).toEqual({ name: 'dur' });
   });
+
+  it('asks again while a read or an ephemeral create goes unanswered, and takes the first answer', async () => {
+    // The first ask of each sits on a dead peer (no answer until its timeout); the next is answered.
+    const events: string[] = [];
+    let asks = 0;
+    const inner = {
+      isClosed: () => false,
+      request: (subject: string, _payload?: Payload, opts?: { timeout?: number }): Promise<Msg> => {
+        if (subject === '$JS.API.INFO')
+          return Promise.resolve({ data: enc({ memory: 0 }) } as unknown as Msg);
+        if (asks++ % 2 === 0)
+          return new Promise((_, reject) =>
+            setTimeout(() => {
+              events.push(`timeout ${subject}`);
+              reject(new TimeoutError());
+            }, opts?.timeout ?? 5000),
+          );
+        events.push(`answer ${subject}`);
+        return Promise.resolve({ data: enc({ asked: subject }) } as unknown as Msg);
+      },
+    };
+    const nc = withStreamReplicas(inner as unknown as NatsConnection, 3);
+    const info = await nc.request('$JS.API.STREAM.INFO.S', undefined, { timeout: 2000 });
+    expect(dec(info.data)).toEqual({ asked: '$JS.API.STREAM.INFO.S' });
+    const create = '$JS.API.CONSUMER.CREATE.KV_X.oc_1.$KV.X.>';
+    const c = await nc.request(create, enc({ stream_name: 'KV_X', config: { name: 'oc_1' } }), {
+      timeout: 2000,
+    });
+    expect(dec(c.data)).toEqual({ asked: '$JS.API.CONSUMER.CREATE.KV_X.oc_1_r2.$KV.X.>' });
+    // Both answers came while the first asks were still waiting.
+    expect(events).toEqual([
+      'answer $JS.API.STREAM.INFO.S',
+      'answer $JS.API.CONSUMER.CREATE.KV_X.oc_1_r2.$KV.X.>',
+    ]);
+  });
 });
