@@ -61,8 +61,8 @@ const STREAM_NAME_IN_USE = 10058;
  */
 const HEDGE_CREATE_MS = 250;
 const HEDGE_READ_MS = 500;
-/** At most this many asks in flight for one request. */
-const HEDGE_MAX_ASKS = 10;
+/** At most this many asks in flight for one request (an ask goes when an earlier one times out). */
+const HEDGE_MAX_IN_FLIGHT = 10;
 
 /** JetStream gave no meta leader in time. */
 export class JetStreamUnavailableError extends Error {
@@ -149,14 +149,16 @@ export function renamedEphemeral(subject: string, data: Uint8Array, attempt: num
 type Request = (subject: string, payload?: Payload, opts?: RequestOptions) => Promise<Msg>;
 
 /**
- * Ask, and while no answer has come ask again every `everyMs` (up to `HEDGE_MAX_ASKS` asks, each
- * with the request's own timeout), `ask(n)` giving the n-th ask's subject and data. The first
- * answer wins; a failure other than a timeout ends it; a timeout only once every ask timed out.
+ * Ask, and while no answer has come ask again every `everyMs` (at most `HEDGE_MAX_IN_FLIGHT` asks
+ * in flight, each with the request's own timeout) until `deadline` (monotonic ms), `ask(n)` giving
+ * the n-th ask's subject and data. The first answer wins; a failure other than a timeout ends it;
+ * a timeout once the deadline has passed and every ask timed out.
  */
 export function hedged(
   request: Request,
   ask: (n: number) => [string, Uint8Array],
   everyMs: number,
+  deadline: number,
   opts?: RequestOptions,
 ): Promise<Msg> {
   return new Promise((resolve, reject) => {
@@ -171,23 +173,27 @@ export function hedged(
       f();
     };
     const fire = () => {
-      asks++;
-      inFlight++;
-      const [subject, data] = ask(asks);
-      request(subject, data, opts).then(
-        (m) => finish(() => resolve(m)),
-        (err: unknown) => {
-          inFlight--;
-          if (!(err instanceof TimeoutError) || (inFlight === 0 && asks >= HEDGE_MAX_ASKS))
-            finish(() => reject(err as Error));
-          else if (inFlight === 0) {
-            // every ask so far timed out: ask again now
-            clearTimeout(timer);
-            fire();
-          }
-        },
-      );
-      if (asks < HEDGE_MAX_ASKS) timer = setTimeout(fire, everyMs);
+      if (done) return;
+      const more = performance.now() < deadline; // a duration: monotonic
+      if (inFlight < HEDGE_MAX_IN_FLIGHT && (more || asks === 0)) {
+        asks++;
+        inFlight++;
+        const [subject, data] = ask(asks);
+        request(subject, data, opts).then(
+          (m) => finish(() => resolve(m)),
+          (err: unknown) => {
+            inFlight--;
+            if (!(err instanceof TimeoutError)) finish(() => reject(err as Error));
+            else if (inFlight === 0 && performance.now() >= deadline) finish(() => reject(err));
+            else if (inFlight === 0) {
+              // every ask so far timed out: ask again now
+              clearTimeout(timer);
+              fire();
+            }
+          },
+        );
+      }
+      if (more) timer = setTimeout(fire, everyMs);
     };
     fire();
   });
@@ -196,6 +202,7 @@ export function hedged(
 /** A stream info or create request, through an election; a create that timed out is idempotent. */
 async function setupRequest(request: Request, subject: string, data: Uint8Array, opts?: RequestOptions) {
   const deadline = Date.now() + SETUP_BUDGET_MS;
+  const hedgeUntil = performance.now() + SETUP_BUDGET_MS; // a duration: monotonic
   const stream = subject.startsWith(CREATE);
   const consumer = subject.startsWith(CONSUMER_CREATE);
   // An ephemeral's create placed on a dead peer never answers: asked again under a new name.
@@ -217,6 +224,7 @@ async function setupRequest(request: Request, subject: string, data: Uint8Array,
                 return ephemeral && asked > 1 ? renamedEphemeral(subject, data, asked) : [subject, data];
               },
               consumer ? HEDGE_CREATE_MS : HEDGE_READ_MS,
+              hedgeUntil,
               opts,
             );
       // A direct get answers with the message itself, never a JetStream API error body.
