@@ -107,7 +107,14 @@ export async function waitForJetStream(nc: NatsConnection, timeoutMs = SETUP_BUD
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
-      const m = await nc.request(`${API}INFO`, undefined, { timeout: 2000 });
+      // Asked again every half second while unanswered (a meta leader that died answers nothing).
+      const m = await hedged(
+        (subject, data, opts) => nc.request(subject, data, opts),
+        () => [`${API}INFO`, new Uint8Array()],
+        HEDGE_READ_MS,
+        performance.now() + Math.max(0, deadline - Date.now()), // a duration: monotonic
+        { timeout: 2000 },
+      );
       const code = jsErrorCode(m);
       if (code === undefined) return;
       last = `error ${code}`;
