@@ -1,0 +1,162 @@
+/**
+ * The order host's journal write, riding through a short outage of the store (issue 17 §3): a
+ * nats-server restart (no ack in time, connection closed or reconnecting) or a full store
+ * (JetStream refusing the write for storage). The write is retried with the same message id and
+ * the same expected last subject sequence until `retryMs` has passed; only then does it fail (and
+ * the host stop). Nothing is doubled or lost by a retry:
+ * - a retry of a write whose first attempt did land is a duplicate within the stream's duplicate
+ *   window: JetStream answers with the first attempt's sequence (dedupe comes before the expected
+ *   sequence check, verified on 2.9.10);
+ * - past that window it fails the expected sequence check (OwnershipLostError); the subject's last
+ *   message is then read: when it is this very write (its record's version), that is its position;
+ *   otherwise another writer moved the subject on and the error stands.
+ */
+import { JetStreamApiError } from '@nats-io/jetstream';
+import { type OrderJournal, OwnershipLostError } from '../../src/store/order-journal.ts';
+
+/**
+ * nats-server's error codes (server/errors.json) for a write refused for storage: the store or the
+ * account is full, or the stream's own limit refused it (`discard: new` at `max_bytes`).
+ */
+export const JS_STORAGE_ERROR_CODES: ReadonlySet<number> = new Set([
+  10002, // JSAccountResourcesExceededErr: resource limits exceeded for account
+  10023, // JSInsufficientResourcesErr: insufficient resources
+  10047, // JSStorageResourcesExceededErr: insufficient storage resources available
+  10077, // JSStreamStoreFailedF: the store failed the write (e.g. "maximum bytes exceeded")
+]);
+
+/** A write refused because the store is full (JetStream's storage errors). */
+export function isStorageRefusal(err: unknown): boolean {
+  return err instanceof JetStreamApiError && JS_STORAGE_ERROR_CODES.has(err.code);
+}
+
+/**
+ * Whether a failed write may succeed if tried again soon: anything but an answer from JetStream
+ * (no ack, no responders, a closed or reconnecting connection), or a storage refusal. A second
+ * writer (OwnershipLostError) or any other JetStream refusal is final.
+ */
+export function isTransientWriteError(err: unknown): boolean {
+  if (err instanceof OwnershipLostError) return false;
+  if (err instanceof JetStreamApiError) return isStorageRefusal(err);
+  return true;
+}
+
+/** Raised when a write still fails when the retry deadline has passed; `cause` is the last error. */
+export class JournalUnavailableError extends Error {
+  override name = 'JournalUnavailableError';
+}
+
+export interface RideOptions {
+  /** How long a failing write is retried before it fails for good (ms, default 30 000). */
+  retryMs?: number;
+  /** Pause before the first retry (ms, default 100); doubled after each, up to 2 s. */
+  backoffMs?: number;
+  /** A monotonic clock for the deadline (ms; default `performance.now`): a wall clock jump does not move it. */
+  monotonic?: () => number;
+  /** Called for each failed attempt that will be retried (the host's alert while writes fail). */
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/**
+ * The host's journal writer: `appendOrderRiding` with the host's options, and an alert while
+ * writes fail — `onTrouble` at the first retried failure, `onBack` at the next write that lands.
+ */
+export class JournalRider {
+  private troubled = false;
+
+  constructor(
+    private readonly store: OrderJournal,
+    private readonly opts: RideOptions & {
+      onTrouble?: (err: unknown) => void;
+      onBack?: () => void;
+    } = {},
+  ) {}
+
+  /** Whether journal writes are failing now (retried, not yet landed again). */
+  get failing(): boolean {
+    return this.troubled;
+  }
+
+  async append(
+    subj: string,
+    body: unknown,
+    msgID: string,
+    expectedSeq: number,
+    version: number,
+  ): Promise<number> {
+    const seq = await appendOrderRiding(this.store, subj, body, msgID, expectedSeq, version, {
+      ...this.opts,
+      onRetry: (err, attempt) => {
+        this.opts.onRetry?.(err, attempt);
+        if (this.troubled) return;
+        this.troubled = true;
+        this.opts.onTrouble?.(err);
+      },
+    });
+    if (this.troubled) {
+      this.troubled = false;
+      this.opts.onBack?.();
+    }
+    return seq;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The version of the record an actor event carries (`ActorEventBody.record.version`). */
+function versionOf(data: unknown): number | undefined {
+  const v = (data as { record?: { version?: unknown } } | null)?.record?.version;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/**
+ * Append an actor's event (`OrderJournal.appendOrder`), retrying a transient failure as above.
+ * `version` is the record's version the body carries (the message id names it too).
+ */
+export async function appendOrderRiding(
+  store: OrderJournal,
+  subj: string,
+  body: unknown,
+  msgID: string,
+  expectedSeq: number,
+  version: number,
+  opts: RideOptions = {},
+): Promise<number> {
+  const now = opts.monotonic ?? (() => performance.now());
+  const deadline = now() + (opts.retryMs ?? 30_000);
+  let pause = opts.backoffMs ?? 100;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.appendOrder(subj, body, msgID, expectedSeq);
+    } catch (err) {
+      let transient = isTransientWriteError(err);
+      if (err instanceof OwnershipLostError && attempt > 1) {
+        // An earlier attempt may have landed (its ack lost) and the duplicate window passed.
+        const landed = await landedAt(store, subj, expectedSeq, version).catch(() => null);
+        if (typeof landed === 'number') return landed;
+        transient = landed === null; // the subject could not be read: try again
+      }
+      if (!transient) throw err;
+      if (now() + pause > deadline)
+        throw new JournalUnavailableError(
+          `${subj}: journal write failed for ${opts.retryMs ?? 30_000} ms (${attempt} attempts): ${String(err)}`,
+          { cause: err },
+        );
+      opts.onRetry?.(err, attempt);
+      await sleep(pause);
+      pause = Math.min(pause * 2, 2000);
+    }
+  }
+}
+
+/** The position of this write when it is the subject's next message after `expectedSeq`. */
+async function landedAt(
+  store: OrderJournal,
+  subj: string,
+  expectedSeq: number,
+  version: number,
+): Promise<number | undefined> {
+  const events = await store.loadOrderEvents<unknown>(subj);
+  const next = events.find((e) => e.seq > expectedSeq);
+  return next !== undefined && versionOf(next.data) === version ? next.seq : undefined;
+}
