@@ -78,7 +78,10 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
         prefix: ctx.prefix,
         log,
         tradeLimits: storedTradeLimits(limits, log),
-        config: { algoOverrides: ctx.system.execution_algos.algo_overrides },
+        config: {
+          algoOverrides: ctx.system.execution_algos.algo_overrides,
+          journalRetryMs: ctx.system.journal_write_retry_ms,
+        },
       });
       const universe = await storedUniverse(ctx.nc, ctx.prefix, {
         strategies: Object.keys(ctx.system.strategy_list),
