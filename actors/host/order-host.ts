@@ -2,7 +2,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { subject } from '../../src/bus/subjects.ts';
 import type { JournalEntry } from '../../src/store/journal.ts';
 import { type OrderJournal, OwnershipLostError } from '../../src/store/order-journal.ts';
-import { JournalRider, type RideOptions } from './journal-ride.ts';
 
 /** What every hosted record carries: identity and an event counter. */
 export interface HostedRecord {
@@ -91,23 +90,8 @@ export class OrderHost<T extends HostedRecord> {
       describe?: (r: T) => Pick<InspectEvent, 'root' | 'state' | 'context'>;
       /** The injected clock, for the inspection events' time. */
       now?: () => number;
-      /**
-       * How a journal write that fails for a while is retried before the host stops
-       * (journal-ride.ts), and the alert while writes fail (`onTrouble`, then `onBack`).
-       */
-      ride?: RideOptions & { onTrouble?: (err: unknown) => void; onBack?: () => void };
     },
-  ) {
-    this.rider = new JournalRider(store, opts.ride);
-  }
-
-  /** Journal writes, retried through a short outage of the store (journal-ride.ts). */
-  private readonly rider: JournalRider;
-
-  /** Whether journal writes are failing now (being retried). */
-  get journalFailing(): boolean {
-    return this.rider.failing;
-  }
+  ) {}
 
   private key(level: string, id: number): string {
     return `${level}.${id}`;
@@ -386,7 +370,7 @@ export class OrderHost<T extends HostedRecord> {
         const body: ActorEventBody<T> = { events: slot.events, record: r };
         slot.events = [];
         slot.urgent = false;
-        slot.seq = await this.rider.append(subj, body, `${r.level}.${r.id}.v${version}`, slot.seq, version);
+        slot.seq = await this.store.appendOrder(subj, body, `${r.level}.${r.id}.v${version}`, slot.seq);
         slot.persisted = version;
         const ready = slot.waiters.filter((w) => w.version <= version);
         slot.waiters = slot.waiters.filter((w) => w.version > version);

@@ -213,14 +213,6 @@ export class StackCore {
       isLive: (r) => r.active,
       describe: (r) => this.describe(r),
       now: () => deps.clock.now(),
-      ride: {
-        retryMs: deps.config.journalRetryMs,
-        onTrouble: (err) =>
-          logCritical(deps.log, 'order journal writes failing: orders held, writes retried', {
-            err: String(err),
-          }),
-        onBack: () => deps.log.warn({}, 'order journal writes land again'),
-      },
     });
     this.brokerActors = new MachineActors(brokerOrderMachine, (r) => brokerMachineInput(r, deps.broker.name));
   }

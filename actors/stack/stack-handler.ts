@@ -5,6 +5,7 @@ import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ActorEventBody } from '../host/order-host.ts';
 import { openOrderJournal } from '../store/open-order-journal.ts';
+import { RidingJournal } from '../store/riding-journal.ts';
 import { StackKv } from '../store/stack-kv.ts';
 import { algoTick } from './algo-tick.ts';
 import { afterBrokerFill, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
@@ -19,6 +20,7 @@ import {
   type ContractResolver,
   memoryTradeLimits,
   type StackConfig,
+  logCritical,
   type StackLogger,
   silentLogger,
   staticContracts,
@@ -69,14 +71,25 @@ export class StackHandler {
   /** Open the stores, restore every open order actor (snapshot plus fill replay), reconcile. */
   static async open(opts: StackHandlerOptions): Promise<StackHandler> {
     const prefix = opts.prefix ?? DEFAULT_PREFIX;
-    const [store, kv] = await Promise.all([openOrderJournal(opts.nc, prefix), StackKv.open(opts.nc, prefix)]);
+    const [journal, kv] = await Promise.all([
+      openOrderJournal(opts.nc, prefix),
+      StackKv.open(opts.nc, prefix),
+    ]);
+    const log = opts.log ?? silentLogger;
+    // Journal writes ride through a nats-server restart or a full store (riding-journal.ts).
+    const store = new RidingJournal(journal, {
+      retryMs: opts.config?.journalRetryMs,
+      onTrouble: (err) =>
+        logCritical(log, 'order journal writes failing: orders held, writes retried', { err: String(err) }),
+      onBack: () => log.warn({}, 'order journal writes land again'),
+    });
     const core = new StackCore(
       {
         nc: opts.nc,
         broker: opts.broker,
         clock: opts.clock,
         prefix,
-        log: opts.log ?? silentLogger,
+        log,
         contracts: opts.contracts ?? staticContracts({}),
         tradeLimits: opts.tradeLimits ?? memoryTradeLimits(),
         config: opts.config ?? {},

@@ -9,7 +9,11 @@ import { DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderHost, type ActorEventBody } from '../../actors/host/order-host.ts';
-import { appendOrderRiding, JournalUnavailableError } from '../../actors/host/journal-ride.ts';
+import {
+  appendOrderRiding,
+  JournalUnavailableError,
+  RidingJournal,
+} from '../../actors/store/riding-journal.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
 import { connectNats } from '../../src/bus/connection.ts';
 import { type EmbeddedNats, startEmbeddedNats } from '../../src/bus/embedded.ts';
@@ -39,13 +43,19 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function hostOn(store: OrderJournal, alerts: string[]): OrderHost<Rec> {
-  return new OrderHost<Rec>(store, {
+/** The order host on the journal as the stack handler writes it (StackHandler.open). */
+function hostOn(store: OrderJournal, alerts: string[]): { host: OrderHost<Rec>; journal: RidingJournal } {
+  const journal = new RidingJournal(store, {
+    retryMs: 60_000,
+    onTrouble: () => alerts.push('trouble'),
+    onBack: () => alerts.push('back'),
+  });
+  const host = new OrderHost<Rec>(journal, {
     prefix: store.prefix,
     inspect: false,
     onFatal: (err) => alerts.push(`fatal ${String(err)}`),
-    ride: { retryMs: 60_000, onTrouble: () => alerts.push('trouble'), onBack: () => alerts.push('back') },
   });
+  return { host, journal };
 }
 
 async function versions(store: OrderJournal, subj: string): Promise<number[]> {
@@ -61,7 +71,7 @@ describe('the order host rides through an outage of its journal', () => {
   it('a nats-server restart: the unacked write lands once, the host carries on', async () => {
     const store = await OrderEventStore.open(nc, 'rideA');
     const alerts: string[] = [];
-    const host = hostOn(store, alerts);
+    const { host, journal } = hostOn(store, alerts);
     host.spawn({ level: 'instrument', id: 1, version: 0, qty: 1 }, 'CREATED');
     await host.durable('instrument', 1);
     // The server goes away: the change is published into the client's reconnect buffer and its
@@ -69,9 +79,12 @@ describe('the order host rides through an outage of its journal', () => {
     await server.stop();
     host.change('instrument', 1, 'FILL', (r) => (r.qty = 2));
     const durable = host.durable('instrument', 1);
+    const fill = journal.appendFill('GOLD', 'exec-1', { execId: 'exec-1', qty: 1 });
     await until(() => alerts.includes('trouble'));
     server = await startEmbeddedNats({ storeDir: join(dir, 'js'), portsDir: dir, port: server.port });
     await durable;
+    await fill;
+    expect((await store.loadFills()).length).toBe(1);
     host.change('instrument', 1, 'FILL', (r) => (r.qty = 3));
     await host.flush();
     expect(await versions(store, store.orderSubject('instrument', 1))).toEqual([1, 2, 3]);
@@ -82,7 +95,7 @@ describe('the order host rides through an outage of its journal', () => {
   it('a full store: writes refused for storage are held and retried until space returns', async () => {
     const store = await OrderEventStore.open(nc, 'rideB');
     const alerts: string[] = [];
-    const host = hostOn(store, alerts);
+    const { host, journal } = hostOn(store, alerts);
     host.spawn({ level: 'instrument', id: 7, version: 0, qty: 1 }, 'CREATED');
     await host.durable('instrument', 7);
     const jsm = await jetstreamManager(nc);
@@ -96,11 +109,11 @@ describe('the order host rides through an outage of its journal', () => {
     });
     host.change('instrument', 7, 'FILL', (r) => (r.qty = 2));
     const durable = host.durable('instrument', 7);
-    await until(() => host.journalFailing);
+    await until(() => journal.failing);
     expect(await versions(store, store.orderSubject('instrument', 7))).toEqual([1]);
     await jsm.streams.update(name, before.config);
     await durable;
-    expect(host.journalFailing).toBe(false);
+    expect(journal.failing).toBe(false);
     expect(await versions(store, store.orderSubject('instrument', 7))).toEqual([1, 2]);
     expect(alerts).toEqual(['trouble', 'back']);
     store.close();

@@ -205,10 +205,9 @@ describe('a queued request whose order was never written', () => {
       broker: sim(new SimulatedClock(T0)),
       clock: new SimulatedClock(T0),
       prefix,
-      config: { journalRetryMs: 0 },
     });
     // nats-server restarts with the order's creation in the socket: no ack comes, the publisher
-    // gives up and the order host, its retries over (no retry here), stops.
+    // gives up and the order host stops.
     const store = h.core.store;
     store.appendOrder = () => Promise.reject(new Error('JetStream publish: no ack within 5000 ms'));
     await expect(h.createInstrumentOrder(req)).rejects.toThrow(/no ack/);

@@ -1,7 +1,7 @@
 /**
- * The order host's journal write, riding through a short outage of the store (issue 17 §3): a
+ * The order journal's writes, riding through a short outage of the store (issue 17 §3): a
  * nats-server restart (no ack in time, connection closed or reconnecting) or a full store
- * (JetStream refusing the write for storage). The write is retried with the same message id and
+ * (JetStream refusing the write for storage). An order actor's event is retried with the same message id and
  * the same expected last subject sequence until `retryMs` has passed; only then does it fail (and
  * the host stop). Nothing is doubled or lost by a retry:
  * - a retry of a write whose first attempt did land is a duplicate within the stream's duplicate
@@ -12,7 +12,12 @@
  *   otherwise another writer moved the subject on and the error stands.
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
-import { type OrderJournal, OwnershipLostError } from '../../src/store/order-journal.ts';
+import type { JournalEntry } from '../../src/store/journal.ts';
+import {
+  type CorrectionEntry,
+  type OrderJournal,
+  OwnershipLostError,
+} from '../../src/store/order-journal.ts';
 
 /**
  * nats-server's error codes (server/errors.json) for a write refused for storage: the store or the
@@ -57,47 +62,156 @@ export interface RideOptions {
   onRetry?: (err: unknown, attempt: number) => void;
 }
 
+/** A write retried as `appendOrderRiding` does, by its unique id: a retry of one that landed is a duplicate. */
+async function retrying<T>(what: string, write: () => Promise<T>, opts: RideOptions): Promise<T> {
+  const now = opts.monotonic ?? (() => performance.now());
+  const deadline = now() + (opts.retryMs ?? 30_000);
+  let pause = opts.backoffMs ?? 100;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isTransientWriteError(err)) throw err;
+      if (now() + pause > deadline)
+        throw new JournalUnavailableError(
+          `${what}: journal write failed for ${opts.retryMs ?? 30_000} ms (${attempt} attempts): ${String(err)}`,
+          { cause: err },
+        );
+      opts.onRetry?.(err, attempt);
+      await sleep(pause);
+      pause = Math.min(pause * 2, 2000);
+    }
+  }
+}
+
 /**
- * The host's journal writer: `appendOrderRiding` with the host's options, and an alert while
- * writes fail — `onTrouble` at the first retried failure, `onBack` at the next write that lands.
+ * The order journal as the stack handler writes it: every write (actor events, fills, commissions,
+ * corrections, history) rides through a short outage of the store as above — the stack holds
+ * (a side effect waits for its write) instead of failing — and an alert is raised while writes
+ * fail: `onTrouble` at the first retried failure, `onBack` at the next write that lands. Fills,
+ * commissions, corrections and history are written once per id (message id), so a retry of one
+ * that landed is a duplicate and writes nothing.
  */
-export class JournalRider {
-  private troubled = false;
+export class RidingJournal implements OrderJournal {
+  private troubled = 0;
+  private readonly ride: RideOptions;
 
   constructor(
-    private readonly store: OrderJournal,
+    private readonly inner: OrderJournal,
     private readonly opts: RideOptions & {
       onTrouble?: (err: unknown) => void;
       onBack?: () => void;
     } = {},
-  ) {}
-
-  /** Whether journal writes are failing now (retried, not yet landed again). */
-  get failing(): boolean {
-    return this.troubled;
+  ) {
+    this.ride = {
+      ...opts,
+      onRetry: (err, attempt) => {
+        opts.onRetry?.(err, attempt);
+        if (this.troubled++ === 0) opts.onTrouble?.(err);
+      },
+    };
   }
 
-  async append(
-    subj: string,
-    body: unknown,
-    msgID: string,
-    expectedSeq: number,
-    version: number,
-  ): Promise<number> {
-    const seq = await appendOrderRiding(this.store, subj, body, msgID, expectedSeq, version, {
-      ...this.opts,
-      onRetry: (err, attempt) => {
-        this.opts.onRetry?.(err, attempt);
-        if (this.troubled) return;
-        this.troubled = true;
-        this.opts.onTrouble?.(err);
-      },
-    });
-    if (this.troubled) {
-      this.troubled = false;
+  /** Whether journal writes are failing now (being retried, none landed since). */
+  get failing(): boolean {
+    return this.troubled > 0;
+  }
+
+  private async landed<T>(p: Promise<T>): Promise<T> {
+    const v = await p;
+    if (this.troubled > 0) {
+      this.troubled = 0;
       this.opts.onBack?.();
     }
-    return seq;
+    return v;
+  }
+
+  get prefix(): string {
+    return this.inner.prefix;
+  }
+
+  get writes(): ReadonlyMap<string, number> {
+    return this.inner.writes;
+  }
+
+  orderSubject(level: string, id: number): string {
+    return this.inner.orderSubject(level, id);
+  }
+
+  appendOrder(subj: string, body: unknown, msgID: string, expectedSeq: number): Promise<number> {
+    return this.landed(
+      appendOrderRiding(this.inner, subj, body, msgID, expectedSeq, versionOf(body) ?? -1, this.ride),
+    );
+  }
+
+  appendFill(
+    instrumentCode: string,
+    execId: string,
+    body: unknown,
+  ): Promise<{ seq: number; duplicate: boolean }> {
+    return this.landed(
+      retrying(`fill ${execId}`, () => this.inner.appendFill(instrumentCode, execId, body), this.ride),
+    );
+  }
+
+  appendCommission(
+    instrumentCode: string,
+    execId: string,
+    commission: number,
+    commissionCurrency: string,
+    revision?: string,
+  ): Promise<void> {
+    return this.landed(
+      retrying(
+        `commission ${execId}`,
+        () => this.inner.appendCommission(instrumentCode, execId, commission, commissionCurrency, revision),
+        this.ride,
+      ),
+    );
+  }
+
+  appendCorrection(instrumentCode: string, body: CorrectionEntry): Promise<void> {
+    return this.landed(
+      retrying(
+        `correction ${body.correctedBy}`,
+        () => this.inner.appendCorrection(instrumentCode, body),
+        this.ride,
+      ),
+    );
+  }
+
+  appendHistory(level: string, id: number, body: unknown): Promise<void> {
+    return this.landed(
+      retrying(`history ${level} ${id}`, () => this.inner.appendHistory(level, id, body), this.ride),
+    );
+  }
+
+  purgeOrder(subj: string): Promise<void> {
+    return this.inner.purgeOrder(subj);
+  }
+
+  loadStack<T>(): Promise<Array<JournalEntry<T>>> {
+    return this.inner.loadStack<T>();
+  }
+
+  loadOrderEvents<T>(subj: string): Promise<Array<JournalEntry<T>>> {
+    return this.inner.loadOrderEvents<T>(subj);
+  }
+
+  loadStackEvents<T>(): Promise<Array<JournalEntry<T>>> {
+    return this.inner.loadStackEvents<T>();
+  }
+
+  loadFills<T>(): Promise<Array<JournalEntry<T>>> {
+    return this.inner.loadFills<T>();
+  }
+
+  loadHistory<T>(): Promise<Array<JournalEntry<T>>> {
+    return this.inner.loadHistory<T>();
+  }
+
+  close(): void {
+    this.inner.close();
   }
 }
 
