@@ -1,9 +1,9 @@
 /**
  * The order journal's writes, riding through a short outage of the store (issue 17 §3): a
  * nats-server restart (no ack in time, connection closed or reconnecting) or a full store
- * (JetStream refusing the write for storage). An order actor's event is retried with the same message id and
- * the same expected last subject sequence until `retryMs` has passed; only then does it fail (and
- * the host stop). Nothing is doubled or lost by a retry:
+ * (JetStream refusing the write for storage). An order actor's event is retried with the same
+ * message id and the same expected last subject sequence until `retryMs` has passed; only then
+ * does it fail (and the order host stop). Nothing is doubled or lost by a retry:
  * - a retry of a write whose first attempt did land is a duplicate within the stream's duplicate
  *   window: JetStream answers with the first attempt's sequence (dedupe comes before the expected
  *   sequence check, verified on 2.9.10);
@@ -56,13 +56,15 @@ export interface RideOptions {
   retryMs?: number;
   /** Pause before the first retry (ms, default 100); doubled after each, up to 2 s. */
   backoffMs?: number;
-  /** A monotonic clock for the deadline (ms; default `performance.now`): a wall clock jump does not move it. */
+  /** A monotonic clock for the deadline (ms; default `performance.now`): no wall clock jump moves it. */
   monotonic?: () => number;
   /** Called for each failed attempt that will be retried (the host's alert while writes fail). */
   onRetry?: (err: unknown, attempt: number) => void;
+  /** Retries stop (the last error stands) once this says so: the journal was closed. */
+  stopped?: () => boolean;
 }
 
-/** A write retried as `appendOrderRiding` does, by its unique id: a retry of one that landed is a duplicate. */
+/** A write retried while its failure is transient, until the deadline (see `RideOptions`). */
 async function retrying<T>(what: string, write: () => Promise<T>, opts: RideOptions): Promise<T> {
   const now = opts.monotonic ?? (() => performance.now());
   const deadline = now() + (opts.retryMs ?? 30_000);
@@ -71,7 +73,7 @@ async function retrying<T>(what: string, write: () => Promise<T>, opts: RideOpti
     try {
       return await write();
     } catch (err) {
-      if (!isTransientWriteError(err)) throw err;
+      if (!isTransientWriteError(err) || opts.stopped?.() === true) throw err;
       if (now() + pause > deadline)
         throw new JournalUnavailableError(
           `${what}: journal write failed for ${opts.retryMs ?? 30_000} ms (${attempt} attempts): ${String(err)}`,
@@ -94,6 +96,7 @@ async function retrying<T>(what: string, write: () => Promise<T>, opts: RideOpti
  */
 export class RidingJournal implements OrderJournal {
   private troubled = 0;
+  private closed = false;
   private readonly ride: RideOptions;
 
   constructor(
@@ -105,6 +108,7 @@ export class RidingJournal implements OrderJournal {
   ) {
     this.ride = {
       ...opts,
+      stopped: () => this.closed,
       onRetry: (err, attempt) => {
         opts.onRetry?.(err, attempt);
         if (this.troubled++ === 0) opts.onTrouble?.(err);
@@ -211,6 +215,7 @@ export class RidingJournal implements OrderJournal {
   }
 
   close(): void {
+    this.closed = true;
     this.inner.close();
   }
 }
@@ -236,31 +241,26 @@ export async function appendOrderRiding(
   version: number,
   opts: RideOptions = {},
 ): Promise<number> {
-  const now = opts.monotonic ?? (() => performance.now());
-  const deadline = now() + (opts.retryMs ?? 30_000);
-  let pause = opts.backoffMs ?? 100;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await store.appendOrder(subj, body, msgID, expectedSeq);
-    } catch (err) {
-      let transient = isTransientWriteError(err);
-      if (err instanceof OwnershipLostError && attempt > 1) {
+  let attempt = 0;
+  return retrying(
+    subj,
+    async () => {
+      attempt++;
+      try {
+        return await store.appendOrder(subj, body, msgID, expectedSeq);
+      } catch (err) {
+        if (!(err instanceof OwnershipLostError) || attempt === 1) throw err;
         // An earlier attempt may have landed (its ack lost) and the duplicate window passed.
         const landed = await landedAt(store, subj, expectedSeq, version).catch(() => null);
         if (typeof landed === 'number') return landed;
-        transient = landed === null; // the subject could not be read: try again
+        // Not read: try again (a transient error); read and not ours: another writer moved on.
+        if (landed === null)
+          throw new Error(`${subj}: could not read it to check an earlier attempt`, { cause: err });
+        throw err;
       }
-      if (!transient) throw err;
-      if (now() + pause > deadline)
-        throw new JournalUnavailableError(
-          `${subj}: journal write failed for ${opts.retryMs ?? 30_000} ms (${attempt} attempts): ${String(err)}`,
-          { cause: err },
-        );
-      opts.onRetry?.(err, attempt);
-      await sleep(pause);
-      pause = Math.min(pause * 2, 2000);
-    }
-  }
+    },
+    opts,
+  );
 }
 
 /** The position of this write when it is the subject's next message after `expectedSeq`. */
