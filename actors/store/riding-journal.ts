@@ -95,9 +95,10 @@ async function retrying<T>(what: string, write: () => Promise<T>, opts: RideOpti
  * that landed is a duplicate and writes nothing.
  */
 export class RidingJournal implements OrderJournal {
-  private troubled = 0;
+  /** Writes being retried now, and whether the alert is raised (cleared when none is left). */
+  private retrying = 0;
+  private alerted = false;
   private closed = false;
-  private readonly ride: RideOptions;
 
   constructor(
     private readonly inner: OrderJournal,
@@ -105,29 +106,47 @@ export class RidingJournal implements OrderJournal {
       onTrouble?: (err: unknown) => void;
       onBack?: () => void;
     } = {},
-  ) {
-    this.ride = {
-      ...opts,
+  ) {}
+
+  /** Whether journal writes are failing now (being retried, not all landed since). */
+  get failing(): boolean {
+    return this.alerted;
+  }
+
+  /**
+   * One write, retried: the alert is raised at the first retry of any write and cleared when
+   * every write that was being retried has landed (one landing while others still fail does not
+   * clear it: no alert flapping during a restart).
+   */
+  private async ride<T>(write: (ride: RideOptions) => Promise<T>): Promise<T> {
+    let retried = false;
+    let landed = false;
+    const ride: RideOptions = {
+      ...this.opts,
       stopped: () => this.closed,
       onRetry: (err, attempt) => {
-        opts.onRetry?.(err, attempt);
-        if (this.troubled++ === 0) opts.onTrouble?.(err);
+        this.opts.onRetry?.(err, attempt);
+        if (!retried) {
+          retried = true;
+          this.retrying++;
+        }
+        if (!this.alerted) {
+          this.alerted = true;
+          this.opts.onTrouble?.(err);
+        }
       },
     };
-  }
-
-  /** Whether journal writes are failing now (being retried, none landed since). */
-  get failing(): boolean {
-    return this.troubled > 0;
-  }
-
-  private async landed<T>(p: Promise<T>): Promise<T> {
-    const v = await p;
-    if (this.troubled > 0) {
-      this.troubled = 0;
-      this.opts.onBack?.();
+    try {
+      const v = await write(ride);
+      landed = true;
+      return v;
+    } finally {
+      if (retried) this.retrying--;
+      if (landed && this.alerted && this.retrying === 0) {
+        this.alerted = false;
+        this.opts.onBack?.();
+      }
     }
-    return v;
   }
 
   get prefix(): string {
@@ -143,8 +162,8 @@ export class RidingJournal implements OrderJournal {
   }
 
   appendOrder(subj: string, body: unknown, msgID: string, expectedSeq: number): Promise<number> {
-    return this.landed(
-      appendOrderRiding(this.inner, subj, body, msgID, expectedSeq, versionOf(body) ?? -1, this.ride),
+    return this.ride((ride) =>
+      appendOrderRiding(this.inner, subj, body, msgID, expectedSeq, versionOf(body) ?? -1, ride),
     );
   }
 
@@ -153,8 +172,8 @@ export class RidingJournal implements OrderJournal {
     execId: string,
     body: unknown,
   ): Promise<{ seq: number; duplicate: boolean }> {
-    return this.landed(
-      retrying(`fill ${execId}`, () => this.inner.appendFill(instrumentCode, execId, body), this.ride),
+    return this.ride((ride) =>
+      retrying(`fill ${execId}`, () => this.inner.appendFill(instrumentCode, execId, body), ride),
     );
   }
 
@@ -165,28 +184,28 @@ export class RidingJournal implements OrderJournal {
     commissionCurrency: string,
     revision?: string,
   ): Promise<void> {
-    return this.landed(
+    return this.ride((ride) =>
       retrying(
         `commission ${execId}`,
         () => this.inner.appendCommission(instrumentCode, execId, commission, commissionCurrency, revision),
-        this.ride,
+        ride,
       ),
     );
   }
 
   appendCorrection(instrumentCode: string, body: CorrectionEntry): Promise<void> {
-    return this.landed(
+    return this.ride((ride) =>
       retrying(
         `correction ${body.correctedBy}`,
         () => this.inner.appendCorrection(instrumentCode, body),
-        this.ride,
+        ride,
       ),
     );
   }
 
   appendHistory(level: string, id: number, body: unknown): Promise<void> {
-    return this.landed(
-      retrying(`history ${level} ${id}`, () => this.inner.appendHistory(level, id, body), this.ride),
+    return this.ride((ride) =>
+      retrying(`history ${level} ${id}`, () => this.inner.appendHistory(level, id, body), ride),
     );
   }
 
