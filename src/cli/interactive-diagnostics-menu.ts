@@ -17,9 +17,11 @@ export function diagnosticsMenu(choose: Choose): Item[] {
       name: 'Backtest objects',
       menu: [
         {
-          // The reference's "Print" output: strategy, then stage, method and its arguments.
+          // The reference's order: the output (print, plot, html; csv too), the strategy, then
+          // stage, method and its arguments.
           name: 'Browse backtest objects (stage / method / instrument)',
           run: async (ask) => {
+            const output = await choose('output', ['print', 'plot', 'html', 'csv']);
             const strategy = await ask('strategy name');
             const stage = await choose('stage', BACKTEST_STAGE_NAMES);
             const method = await choose('method', Object.keys(BACKTEST_STAGES[stage]!));
@@ -39,6 +41,8 @@ export function diagnosticsMenu(choose: Choose): Item[] {
               '--instrument',
               instrument,
               ...rule,
+              '--output',
+              output,
             ];
           },
         },
@@ -142,6 +146,24 @@ export function diagnosticsMenu(choose: Choose): Item[] {
         {
           name: 'Full details of one order, with its history',
           run: async (ask) => ['orders', 'history', await choose('level', LEVELS), await ask('order id')],
+        },
+      ],
+    },
+    {
+      name: 'Instrument configuration',
+      menu: [
+        {
+          name: 'View instrument configuration data',
+          run: async (ask) => ['diagnostics', 'instrument-config', await code(ask)],
+        },
+        {
+          name: 'View contract configuration data',
+          run: async (ask) => [
+            'diagnostics',
+            'contract-config',
+            await code(ask),
+            await ask('contract (YYYYMM00, e.g. 20250600)'),
+          ],
         },
       ],
     },

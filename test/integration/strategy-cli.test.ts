@@ -174,6 +174,26 @@ describe('systack capital / control / update on a real nats-server', () => {
     expect(JSON.parse(raw.stdout)).toEqual([
       { date: '2023-08-31', [`raw_forecasts.${rule}`]: sofr[`raw_forecasts.${rule}`]![n - 1] },
     ]);
+    // The real run's buffers plotted: three series, each with its last stored value.
+    const buffers = await run(
+      'strategy',
+      'backtest',
+      '--strategy',
+      'carry_trend',
+      '--stage',
+      'portfolio',
+      '--method',
+      'get_buffers_for_position',
+      '--instrument',
+      'SOFR',
+      '--output',
+      'plot',
+      '--width',
+      '90',
+    );
+    expect(buffers.code).toBe(0);
+    for (const name of ['lower_position', 'upper_position', 'buffer'])
+      expect(buffers.stdout).toContain(`── ${name}: last ${sofr[name]![n - 1]!.toFixed(2)}`);
     const table = await run(...args, '--method', 'get_raw_forecast', '--instrument', 'SOFR', '--rule', rule);
     expect(table.stdout).toContain('2023-08-31');
     const badStage = await run('strategy', 'backtest', '--strategy', 'carry_trend', '--stage', 'nope');

@@ -104,6 +104,8 @@ describe('interactive menu entries', () => {
         'View prices > Multiple prices',
         'View prices > FX prices',
         'Backtest objects > Browse backtest objects (stage / method / instrument)',
+        'Instrument configuration > View instrument configuration data',
+        'Instrument configuration > View contract configuration data',
       ]),
     );
     expect(names('update_capital_manual')).toEqual(

@@ -84,6 +84,11 @@ export const commandTable: CommandEntry[] = [
     ],
   },
   {
+    name: 'diagnostics',
+    summary: 'Instrument and contract configuration (interactive_diagnostics)',
+    load: async () => [(await import('./diagnostics.ts')).register],
+  },
+  {
     name: 'prices',
     summary: 'Price data: import, back-adjust, list, show, manual spike check',
     load: async () => [(await import('./prices.ts')).register],

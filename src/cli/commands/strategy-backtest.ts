@@ -1,10 +1,20 @@
 /**
  * `systack strategy backtest`: interactive_diagnostics "Backtest objects" over what the last
  * system run stored (actors/system-runner.ts): choose a strategy, a stage, a method and its
- * arguments (instrument, trading rule); the series' last rows are printed. Without a stage (or
- * method, instrument, rule) it lists the choices there are. Reads the strategy store directly.
+ * arguments (instrument, trading rule), and the output (the reference's choices): print (the
+ * series' last rows), plot (a line chart in the terminal), html or csv (a file of every row,
+ * its path printed). Without a stage (or method, instrument, rule) it lists the choices there
+ * are. Reads the strategy store directly.
  */
-import type { Command } from 'commander';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import {
+  backtestCsv,
+  backtestPlot,
+  backtestReport,
+  type BacktestSelection,
+} from '../../domain/system/backtest-output.ts';
 import {
   BACKTEST_STAGE_NAMES,
   BACKTEST_STAGES,
@@ -22,11 +32,41 @@ interface Opts {
   instrument?: string;
   rule?: string;
   rows: string;
+  output: Output;
+  file?: string;
+  width?: string;
+  height: string;
   natsUrl?: string;
   json?: boolean;
 }
 
 const list = (xs: string[]) => xs.join(', ') || 'none';
+
+const OUTPUTS = ['print', 'plot', 'html', 'csv'] as const;
+type Output = (typeof OUTPUTS)[number];
+
+/** Distinct ANSI colours for the plotted series (asciichart's codes: blue, red, green, magenta). */
+const COLOURS = ['\x1b[34m', '\x1b[31m', '\x1b[32m', '\x1b[35m'];
+
+/** Write the html or csv file (default: `<echo_directory>/reports/backtest_objects/`); returns its path. */
+async function writeOutput(
+  sel: BacktestSelection,
+  o: Opts,
+  echoDirectory: string,
+  createdAt: number,
+): Promise<string> {
+  const ext = o.output === 'html' ? 'html' : 'csv';
+  const stem = [o.strategy, o.instrument, o.stage, o.method, ...(o.rule ? [o.rule] : [])].join('_');
+  const path = resolve(o.file ?? join(echoDirectory, 'reports', 'backtest_objects', `${stem}.${ext}`));
+  await mkdir(dirname(path), { recursive: true });
+  if (ext === 'csv') await writeFile(path, backtestCsv(sel));
+  else {
+    // Chart.js inlined (the reports' HTML renderer), loaded only for this output.
+    const { renderReportHtml } = await import('../../../actors/reports/chart-library.ts');
+    await writeFile(path, renderReportHtml(backtestReport(sel, createdAt)));
+  }
+  return path;
+}
 
 export function register(program: Command): void {
   const strategy =
@@ -37,18 +77,29 @@ export function register(program: Command): void {
   strategy
     .command('backtest')
     .description(
-      `Backtest objects of the last run: stage (${BACKTEST_STAGE_NAMES.join(', ')}) → method → instrument (→ rule); prints the series' last rows, or the choices when one is left out`,
+      `Backtest objects of the last run: stage (${BACKTEST_STAGE_NAMES.join(', ')}) → method → instrument (→ rule); prints the series' last rows, plots it in the terminal or writes an html / csv file (--output), or lists the choices when one is left out`,
     )
     .requiredOption('--strategy <name>', 'strategy')
     .option('--stage <stage>', `stage: ${BACKTEST_STAGE_NAMES.join(', ')}`)
     .option('--method <method>', "the stage's method (listed without it)")
     .option('--instrument <code>', 'instrument (listed without it)')
     .option('--rule <rule>', 'trading rule, for the methods that take one (listed without it)')
-    .option('--rows <n>', 'last rows to print', '10')
+    .addOption(
+      new Option('--output <kind>', 'print the last rows, plot in the terminal, or write an html / csv file')
+        .choices(OUTPUTS)
+        .default('print'),
+    )
+    .option('--rows <n>', 'last rows to print (--output print)', '10')
+    .option('--file <path>', 'html / csv file (default: <echo_directory>/reports/backtest_objects/...)')
+    .option('--width <n>', 'plot width in columns (default: the terminal width, else 100)')
+    .option('--height <n>', 'plot height in rows', '15')
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
     .option('--json', 'print JSON')
     .action((o: Opts) => {
       const rows = parsePositiveInt('--rows', o.rows);
+      const height = parsePositiveInt('--height', o.height);
+      const width =
+        o.width === undefined ? (process.stdout.columns ?? 100) : parsePositiveInt('--width', o.width);
       const stage = o.stage === undefined ? undefined : BACKTEST_STAGES[o.stage];
       if (o.stage !== undefined && !stage)
         throw new UsageError(`stage must be one of ${BACKTEST_STAGE_NAMES.join(', ')}, got '${o.stage}'`);
@@ -94,6 +145,24 @@ export function register(program: Command): void {
             `${o.method} takes a trading rule: --rule one of ${list(rules)}${o.rule === undefined ? '' : `, got '${o.rule}'`}`,
           );
         const wanted = seriesFor(method, o.rule);
+        if (o.output !== 'print') {
+          const sel: BacktestSelection = {
+            title: `${o.strategy} ${o.instrument} ${o.stage}.${o.method}${o.rule ? `(${o.rule})` : ''} (run ${d.created})`,
+            dates: d.dates,
+            columns: wanted.map((name) => ({ name, values: series[name] ?? [] })),
+          };
+          if (o.output === 'plot') {
+            const colors = process.stdout.isTTY && !process.env.NO_COLOR ? COLOURS : undefined;
+            return printResult(backtestPlot(sel, { width, height, ...(colors ? { colors } : {}) }));
+          }
+          const path = await writeOutput(sel, o, config.system.echo_directory, Date.parse(d.created));
+          return printResult(
+            o.json ? { path, rows: d.dates.length } : `wrote ${d.dates.length} rows to ${path}`,
+            {
+              json: o.json,
+            },
+          );
+        }
         const from = Math.max(0, d.dates.length - rows);
         const table = d.dates.slice(from).map((date, k) => ({
           date,

@@ -1,7 +1,8 @@
-// Types for the parts of asciichart (plain JS, no bundled types) the account curve report uses.
+// Types for the parts of asciichart (plain JS, no bundled types) systack uses: the account curve
+// report and the backtest objects' terminal plot.
 declare module 'asciichart' {
   export function plot(
     series: number[] | number[][],
-    cfg?: { height?: number; format?: (x: number) => string },
+    cfg?: { height?: number; format?: (x: number) => string; colors?: string[] },
   ): string;
 }
