@@ -51,10 +51,19 @@ export async function removeAckedLeftovers(
   const jsm = await jetstreamManager(nc);
   const floor = (await jsm.consumers.info(stream, consumer)).ack_floor.stream_seq;
   let removed = 0;
+  let failed: unknown;
   for (let seq = await nextSeq(nc, stream, 1); seq !== undefined && seq <= floor;) {
-    if (await jsm.streams.deleteMessage(stream, seq, false).catch(() => false)) removed++;
+    try {
+      if (await jsm.streams.deleteMessage(stream, seq, false)) removed++;
+    } catch (err) {
+      failed ??= err; // the others are still tried; the first failure is reported below
+    }
     seq = await nextSeq(nc, stream, seq + 1);
   }
+  if (failed !== undefined)
+    throw new Error(`${stream}: ${removed} acked leftovers removed, some not: ${String(failed)}`, {
+      cause: failed,
+    });
   return removed;
 }
 
