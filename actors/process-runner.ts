@@ -8,7 +8,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createActor, toPromise } from 'xstate';
 import { type ProcessMachineOutput, processMachine } from '../machines/process.ts';
-import type { Clock } from '../src/clock.ts';
+import { type Clock, wallClock } from '../src/clock.ts';
 import type { ResolvedSystemConfig } from '../src/config/load.ts';
 import type { ProcessConfig, ProcessStatus } from '../src/domain/process-control/config.ts';
 import { heartbeatsDue } from '../src/domain/process-control/method-timer.ts';
@@ -29,14 +29,17 @@ export interface RunnerOptions {
   log: Logger;
   /** Real ms between clock ticks (the reference checks every 60 s; 0.5 s in the main loop). */
   tickMs?: number;
-  /** Real ms between lease heartbeats. */
+  /** Real ms between lease heartbeats; default a third of `process_lease_stale_ms`. */
   heartbeatMs?: number;
+  /** The lease's informational `heartbeatAt` (never compared across hosts); default the wall clock. */
+  wall?: Clock;
   /** Aborting asks for a graceful stop, as a STOP status does (SIGTERM). */
   signal?: AbortSignal;
 }
 
 export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput> {
   const name = o.process.name;
+  const wall = o.wall ?? wallClock;
   const log = o.log.child({ component: 'process-runner', type: name });
   const missing = missingMethods(
     o.registry,
@@ -82,7 +85,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
           pid: o.pid,
           host: o.host,
           acquiredAt: o.clock.now(),
-          heartbeatAt: Date.now(),
+          heartbeatAt: wall.now(),
         };
         const lease = leaseValue;
         track(
@@ -202,9 +205,14 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     },
   });
 
-  const stopWatch = await store.watchStatus(name, (s) =>
-    actor.send({ type: 'STATUS', status: effective(s) }),
-  );
+  // The status watch (an ordered consumer: its create goes through the JetStream meta leader)
+  // is not waited for: the machine starts from the status read above.
+  const watching = store
+    .watchStatus(name, (s) => actor.send({ type: 'STATUS', status: effective(s) }))
+    .catch((err: unknown) => {
+      log.warn({ err }, 'status watch failed; status changes reach this run only at its next start');
+      return () => undefined;
+    });
   const onAbort = () => {
     stopRequested = true;
     actor.send({ type: 'STATUS', status: 'STOP' });
@@ -231,32 +239,35 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
   // One heartbeat at a time: two in flight would carry the same revision, and the second's
   // refusal would read as the lease taken over (a slow store or a busy event loop did that).
   let beating = false;
-  const heartbeat = setInterval(() => {
-    const lease = leaseValue;
-    if (!lease || revision === 0 || beating) return;
-    beating = true;
-    const next = { ...lease, heartbeatAt: Date.now() };
-    void store
-      .heartbeat(name, next, revision)
-      .finally(() => {
-        beating = false;
-      })
-      .then(
-        (rev) => {
-          if (rev === undefined) {
-            if (leaseValue) actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' });
-            leaseValue = undefined;
-            return;
-          }
-          revision = rev;
-          void store
-            .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
-            .catch(() => undefined);
-        },
-        // The bus is unreachable (e.g. nats-server restarting): the lease is still ours; beat again.
-        (err: unknown) => log.warn({ err }, 'lease heartbeat failed; retrying'),
-      );
-  }, o.heartbeatMs ?? 2000);
+  const heartbeat = setInterval(
+    () => {
+      const lease = leaseValue;
+      if (!lease || revision === 0 || beating) return;
+      beating = true;
+      const next = { ...lease, heartbeatAt: wall.now() };
+      void store
+        .heartbeat(name, next, revision)
+        .finally(() => {
+          beating = false;
+        })
+        .then(
+          (rev) => {
+            if (rev === undefined) {
+              if (leaseValue) actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' });
+              leaseValue = undefined;
+              return;
+            }
+            revision = rev;
+            void store
+              .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
+              .catch(() => undefined);
+          },
+          // The bus is unreachable (e.g. nats-server restarting): the lease is still ours; beat again.
+          (err: unknown) => log.warn({ err }, 'lease heartbeat failed; retrying'),
+        );
+    },
+    o.heartbeatMs ?? Math.max(250, Math.floor(o.system.process_lease_stale_ms / 3)),
+  );
 
   actor.start();
   try {
@@ -271,7 +282,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
   } finally {
     clearInterval(tick);
     clearInterval(heartbeat);
-    stopWatch();
+    (await watching)();
     o.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -33,7 +33,7 @@ import { mongoDatabase, selectedStorage } from '../src/store/backend.ts';
 import type { StackPositions } from './stack/read-model.ts';
 import { stackHandlerProcessMethods } from './process-methods/stack-handler.ts';
 import { type MethodRegistry, oneOffMethodContext, type ProcessMethodDeps } from './process-methods/types.ts';
-import { markDeadProcessesFinished } from './supervisor/dead-process.ts';
+import { markDeadProcessesFinished, wallAge } from './supervisor/dead-process.ts';
 import { ProcessStore } from './supervisor/process-store.ts';
 
 /** The questions recovery asks (answered at prompts, or all yes with `--yes`). */
@@ -89,7 +89,7 @@ export async function recoverSystem(o: RecoverOptions): Promise<RecoveryStep[]> 
   did('storage', await checkStorage(o));
   const dead = await markDeadProcessesFinished(
     store,
-    { wallNow: o.wallNow, staleAfterMs: 15_000, host: o.host },
+    { ageOf: wallAge(o.wallNow), staleAfterMs: 15_000, host: o.host },
     o.clock,
     o.log,
   );

@@ -5,7 +5,8 @@
  * `node -e 0` is the floor.
  *   npx tsx bench/cli.ts [--runs 5] [--nats-url URL]
  * Each command also runs once under a module-load hook: `files_loaded` is how many files (ES
- * modules and CommonJS) it loaded, the figure that does not move with the machine's load.
+ * modules and CommonJS) it loaded, the figure that does not move with the machine's load (the
+ * CLI runs from its bundle, dist/bundle/, so these are mostly the bundle's chunks).
  * NATS queries (`control processes`, `orders view instrument`) are timed against the system at
  * --nats-url, or else against one the bench starts: an embedded nats-server with the
  * process-control service (what the supervisor serves) and no stack handler (so `orders view`

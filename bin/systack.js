@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Entry point: runs the compiled CLI in dist/ (built by `npm run build`, which `npm ci` runs).
+// Entry point: runs the compiled CLI, bundled in dist/bundle/ (built by `npm run build`, which
+// `npm ci` runs: tsc, then esbuild; scripts/build.mjs).
 import { existsSync } from 'node:fs';
 
-const main = new URL('../dist/src/cli/main.js', import.meta.url);
+const main = new URL('../dist/bundle/main.js', import.meta.url);
 if (!existsSync(main)) {
   process.stderr.write("systack: not built: run 'npm run build' in the systack directory (npm ci does it)\n");
   process.exit(1);

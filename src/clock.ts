@@ -47,3 +47,15 @@ export class SimulatedClock implements Clock {
     } else this.current = epochMs;
   }
 }
+
+/**
+ * Elapsed time for durations (lease ages, renewal deadlines): monotonic, so a wall clock set
+ * back or forward (NTP, an operator, libfaketime) never stretches or shortens one. Only
+ * differences between two readings mean anything.
+ */
+export interface MonotonicClock {
+  /** Milliseconds from an arbitrary origin. */
+  elapsed(): number;
+}
+
+export const monotonicClock: MonotonicClock = { elapsed: () => performance.now() };

@@ -62,40 +62,49 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
   let r = byPrefix.get(ctx.prefix);
   if (!r) {
     r = (async () => {
-      const broker = await brokerFor(ctx, deps);
       const log = childLogger({ component: 'stack_handler' }, ctx.log);
-      const limits = await TradeLimitsStore.open(ctx.nc, ctx.prefix);
-      const prices = await openPriceStore(ctx.nc, ctx.prefix);
-      const contracts = await StoredRollContracts.open(
-        { nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock },
-        prices,
-        log,
-      );
-      const handler = await StackHandler.open({
-        nc: ctx.nc,
-        broker,
-        contracts,
-        clock: ctx.clock,
-        prefix: ctx.prefix,
-        log,
-        tradeLimits: storedTradeLimits(limits, log),
-        config: {
-          algoOverrides: ctx.system.execution_algos.algo_overrides,
-          journalRetryMs: ctx.system.journal_write_retry_ms,
-        },
-      });
-      const universe = await storedUniverse(ctx.nc, ctx.prefix, {
-        strategies: Object.keys(ctx.system.strategy_list),
-        maxOrderQty: ctx.system.max_order_qty,
-      });
-      const service = await startOrderServices(ctx.nc, handler, ctx.prefix, universe);
-      const limitsService = await startTradeLimitsService(ctx.nc, ctx.prefix, limits, ctx.clock, universe);
-      const manualService = await startManualOrderServices(ctx.nc, ctx.prefix, {
-        names: universe,
-        broker,
-        clock: ctx.clock,
-        forceRoll: (code) => generateForceRollOrders(handler.core, contracts, prices, { only: code }),
-      });
+      // What does not depend on each other is opened at once (a standby taking over waits on
+      // each of these through a JetStream election).
+      const [broker, limits, [prices, contracts]] = await Promise.all([
+        brokerFor(ctx, deps),
+        TradeLimitsStore.open(ctx.nc, ctx.prefix),
+        openPriceStore(ctx.nc, ctx.prefix).then(
+          async (p) =>
+            [
+              p,
+              await StoredRollContracts.open({ nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock }, p, log),
+            ] as const,
+        ),
+      ]);
+      const [handler, universe] = await Promise.all([
+        StackHandler.open({
+          nc: ctx.nc,
+          broker,
+          contracts,
+          clock: ctx.clock,
+          prefix: ctx.prefix,
+          log,
+          tradeLimits: storedTradeLimits(limits, log),
+          config: {
+            algoOverrides: ctx.system.execution_algos.algo_overrides,
+            journalRetryMs: ctx.system.journal_write_retry_ms,
+          },
+        }),
+        storedUniverse(ctx.nc, ctx.prefix, {
+          strategies: Object.keys(ctx.system.strategy_list),
+          maxOrderQty: ctx.system.max_order_qty,
+        }),
+      ]);
+      const [service, limitsService, manualService] = await Promise.all([
+        startOrderServices(ctx.nc, handler, ctx.prefix, universe),
+        startTradeLimitsService(ctx.nc, ctx.prefix, limits, ctx.clock, universe),
+        startManualOrderServices(ctx.nc, ctx.prefix, {
+          names: universe,
+          broker,
+          clock: ctx.clock,
+          forceRoll: (code) => generateForceRollOrders(handler.core, contracts, prices, { only: code }),
+        }),
+      ]);
       // Orders the strategy order generator queued while the stack handler was not running.
       const requests = await consumeOrderRequests(ctx.nc, ctx.prefix, handler, log);
       log.info({ ...handler.restoreReport }, 'stack handler started');

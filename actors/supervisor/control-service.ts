@@ -20,6 +20,7 @@ import type { Clock } from '../../src/clock.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import type { Logger } from '../../src/log/logger.ts';
 import { markDeadProcessesFinished } from './dead-process.ts';
+import { LeaseAges } from './lease-ages.ts';
 import type { ProcessStore } from './process-store.ts';
 import { processRows } from './process-view.ts';
 
@@ -32,12 +33,17 @@ export interface ControlServiceOptions {
   host: string;
   log: Logger;
   staleAfterMs?: number;
+  /** Lease ages as the supervisor observes them (`LeaseAges`); default: a fresh observer. */
+  ages?: LeaseAges;
   reasons?: ReadonlyMap<string, string>;
 }
 
 export { controlSubject };
 
 export function startControlService(o: ControlServiceOptions): Promise<Service> {
+  // A lease is dead when this supervisor has seen it unrenewed for staleAfterMs (its own
+  // monotonic clock): no other host's wall clock is read.
+  const ages = o.ages ?? new LeaseAges();
   // Only own keys of the configured processes: `__proto__`, `constructor` and the like are
   // names of nothing, so they are bad requests (400) and nothing is written.
   const known = (name: string) => {
@@ -103,7 +109,11 @@ export function startControlService(o: ControlServiceOptions): Promise<Service> 
           handler: async () => ({
             marked: await markDeadProcessesFinished(
               o.store,
-              { wallNow: Date.now(), staleAfterMs: o.staleAfterMs ?? 15_000, host: o.host },
+              {
+                ageOf: (name, lease) => ages.age(`lease.${name}`, lease.revision),
+                staleAfterMs: o.staleAfterMs ?? 15_000,
+                host: o.host,
+              },
               o.clock,
               o.log,
             ),

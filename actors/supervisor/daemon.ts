@@ -16,6 +16,7 @@ import { storedReportPages } from '../reports/pages.ts';
 import { type ChildLauncher, runProcessLauncher, spawnRunProcess } from './children.ts';
 import { AnchoredClock, anchorEnv } from './clock-sync.ts';
 import { startControlService } from './control-service.ts';
+import type { LeaseAges } from './lease-ages.ts';
 import { type ClockAnchor, ProcessStore } from './process-store.ts';
 import { Supervisor } from './supervisor.ts';
 
@@ -41,6 +42,10 @@ export interface DaemonOptions {
   monitorData?: MonitorDataSource;
   tickMs?: number;
   staleAfterMs?: number;
+  /** The process-control store, already open (a standby opened it while waiting). */
+  store?: ProcessStore;
+  /** What a standby observed of the process leases while it waited (their ages carry over). */
+  ages?: LeaseAges;
   stopTimeoutMs?: number;
 }
 
@@ -67,8 +72,9 @@ async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
 
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   // A standby taking over may start while the cluster elects new leaders: repeatable steps wait.
-  const store = await throughElection(() => ProcessStore.open(o.nc, o.prefix));
-  await throughElection(() => store.putClock(o.anchor));
+  const store = o.store ?? (await throughElection(() => ProcessStore.open(o.nc, o.prefix)));
+  // Children take the clock from their environment; the key is for processes run by hand.
+  const clockPut = throughElection(() => store.putClock(o.anchor));
   const clock = new AnchoredClock(o.anchor);
   const supervisor = new Supervisor({
     store,
@@ -82,8 +88,28 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     log: o.log.child({ component: 'supervisor' }),
     tickMs: o.tickMs,
     staleAfterMs: o.staleAfterMs,
+    ages: o.ages,
     stopTimeoutMs: o.stopTimeoutMs,
   });
+  // Scheduling first (a standby taking over relaunches the processes at once); the services
+  // and pages below are not needed for that.
+  supervisor.start();
+  try {
+    return await startServices(o, store, clock, supervisor, clockPut);
+  } catch (err) {
+    await supervisor.stop(o.stopTimeoutMs);
+    throw err;
+  }
+}
+
+async function startServices(
+  o: DaemonOptions,
+  store: ProcessStore,
+  clock: AnchoredClock,
+  supervisor: Supervisor,
+  clockPut: Promise<void>,
+): Promise<Daemon> {
+  await clockPut;
   const service = await startControlService({
     nc: o.nc,
     prefix: o.prefix,
@@ -93,6 +119,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     host: o.host,
     log: o.log.child({ component: 'process-control' }),
     staleAfterMs: o.staleAfterMs,
+    ages: supervisor.ages,
     reasons: supervisor.reasons,
   });
   // On storage_backend: mongodb, shipped log lines are moved into MongoDB (actors/log-archive.ts).
@@ -126,7 +153,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         },
       )
     : undefined;
-  supervisor.start();
   o.log.info({ host: o.host, monitor: monitor?.url }, 'supervisor started');
   return {
     store,

@@ -1,8 +1,8 @@
 /**
- * Dead-process detection (digest §4 P11): a lease whose heartbeat is stale, or whose process
- * on this host is gone, belongs to a dead process. It is marked finished and crashed, and a
- * critical line is logged (#1628). The lease is revoked with a revision check, so a lease that
- * was renewed in the meantime is left alone.
+ * Dead-process detection (digest §4 P11): a lease not renewed for `staleAfterMs`, or whose
+ * process on this host is gone, belongs to a dead process. It is marked finished and crashed,
+ * and a critical line is logged (#1628). The lease is revoked with a revision check, so a lease
+ * that was renewed in the meantime is left alone.
  */
 import type { Clock } from '../../src/clock.ts';
 import { logCritical, type Logger } from '../../src/log/logger.ts';
@@ -10,20 +10,30 @@ import { pidAlive } from './children.ts';
 import type { HeldLease, ProcessStore } from './process-store.ts';
 
 export interface DeadCheck {
-  /** Wall-clock now (ms). */
-  wallNow: number;
+  /**
+   * Ms the lease has gone without renewal: the supervisor's own observation of its revision
+   * (`LeaseAges`, monotonic), or for a one-shot check with no history the wall-clock age of its
+   * `heartbeatAt` (`wallAge`).
+   */
+  ageOf: (name: string, lease: HeldLease) => number;
   staleAfterMs: number;
   host: string;
   isAlive?: (pid: number) => boolean;
 }
 
 /** Why a lease's holder counts as dead, or undefined when it looks alive. */
-export function deathReason(lease: HeldLease, c: DeadCheck): string | undefined {
-  const age = c.wallNow - lease.heartbeatAt;
+export function deathReason(name: string, lease: HeldLease, c: DeadCheck): string | undefined {
+  const age = c.ageOf(name, lease);
   if (age > c.staleAfterMs) return `heartbeat stale for ${Math.round(age / 1000)} s`;
   if (lease.host === c.host && !(c.isAlive ?? pidAlive)(lease.pid)) return `pid ${lease.pid} is not running`;
   return undefined;
 }
+
+/** A one-shot check's age (no observation history): now on a wall clock minus `heartbeatAt`. */
+export const wallAge =
+  (wallNow: number) =>
+  (_name: string, lease: HeldLease): number =>
+    wallNow - lease.heartbeatAt;
 
 /** Mark a dead holder's process finished and crashed. Returns false if the lease moved on. */
 export async function markCrashed(
@@ -58,7 +68,7 @@ export async function markDeadProcessesFinished(
 ): Promise<string[]> {
   const marked: string[] = [];
   for (const [name, lease] of await store.listLeases()) {
-    const reason = deathReason(lease, check);
+    const reason = deathReason(name, lease, check);
     if (reason && (await markCrashed(store, name, lease, reason, clock, log))) marked.push(name);
   }
   return marked;

@@ -55,8 +55,20 @@ export class JetStreamProcessStore implements ProcessControlStore {
   private constructor(readonly kv: KV) {}
 
   static async open(nc: NatsConnection, prefix: string): Promise<JetStreamProcessStore> {
-    const kv = await new Kvm(nc).create(streamName(prefix, 'process_control'), { history: 5 });
-    return new JetStreamProcessStore(kv);
+    const name = streamName(prefix, 'process_control');
+    const kvm = new Kvm(nc);
+    // An existing bucket is bound after one stream info, which its stream leader answers: a
+    // create goes through the JetStream meta leader, which may be in an election just when a
+    // standby's processes start (docs/deployment.md).
+    const existing = await kvm.open(name, { allow_direct: true });
+    const found = await existing.status().then(
+      (st) => st.streamInfo.config.allow_direct === true,
+      (err: unknown) => {
+        if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return false;
+        throw err;
+      },
+    );
+    return new JetStreamProcessStore(found ? existing : await kvm.create(name, { history: 5 }));
   }
 
   // ---- lease ------------------------------------------------------------------------------

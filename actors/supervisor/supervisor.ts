@@ -1,10 +1,12 @@
 /**
  * The supervisor daemon's scheduler (replaces cron and the reference's monitor, digest §4 P1,
- * P6, P11): every tick it finds dead processes (stale lease heartbeat or a vanished child),
+ * P6, P11): every tick it finds dead processes (a lease it has seen unrenewed for
+ * `staleAfterMs`, or a vanished child),
  * marks them finished and crashed, and launches each process assigned to this host when its
  * window is open, its status allows, its previous process has finished, it has not run today
  * (or it crashed and its restart policy allows another go).
  */
+import { isElectionError } from '../../src/bus/election.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
 import { decideLaunch } from '../../src/domain/process-control/decisions.ts';
@@ -17,6 +19,7 @@ import {
 import { logCritical, type Logger } from '../../src/log/logger.ts';
 import type { ChildHandle, ChildLauncher } from './children.ts';
 import { deathReason, markCrashed } from './dead-process.ts';
+import { LeaseAges } from './lease-ages.ts';
 import type { HeldLease, ProcessStore } from './process-store.ts';
 
 export interface SupervisorOptions {
@@ -34,11 +37,19 @@ export interface SupervisorOptions {
   log: Logger;
   /** Real ms between scheduling passes. */
   tickMs?: number;
-  /** A lease heartbeat older than this (real ms) is dead; the runner beats every 2 s. */
+  /**
+   * A lease this supervisor has seen unrenewed for this long (real ms, on its monotonic clock) is
+   * dead; the runner renews every third of it.
+   */
   staleAfterMs?: number;
+  /** The lease observer (a standby hands over what it saw while waiting); default a fresh one. */
+  ages?: LeaseAges;
   /** Real ms to wait for children after SIGTERM before SIGKILL. */
   stopTimeoutMs?: number;
 }
+
+/** Passes between key listings of every lease. */
+const LIST_ALL_EVERY = 10;
 
 interface Launches {
   date: string;
@@ -64,10 +75,13 @@ export class Supervisor {
   readonly reasons = new Map<string, string>();
   readonly history = new Map<string, ProcessHistory>();
   private busDown = false;
-  /** Wall-clock ms when the bus last came back (heartbeats missed before it are no sign of death). */
-  private busUpSince = Number.NEGATIVE_INFINITY;
+  private passes = 0;
+  /** How long each lease has gone unrenewed, as this supervisor sees it (monotonic). */
+  readonly ages: LeaseAges;
 
-  constructor(private readonly o: SupervisorOptions) {}
+  constructor(private readonly o: SupervisorOptions) {
+    this.ages = o.ages ?? new LeaseAges();
+  }
 
   start(): void {
     const loop = () => {
@@ -76,6 +90,11 @@ export class Supervisor {
         .catch((err: unknown) => {
           // The bus went away during the pass: the next passes wait for it (logged once there).
           if (this.o.busUp && !this.o.busUp()) return;
+          if (isElectionError(err)) {
+            // JetStream is electing or recovering (a node died or restarted): the next pass.
+            this.o.log.warn({ err }, 'supervisor pass: JetStream not answering yet; trying again');
+            return;
+          }
           this.o.log.error({ err }, 'supervisor tick failed');
         })
         .finally(() => {
@@ -99,29 +118,53 @@ export class Supervisor {
     }
     if (this.busDown) {
       this.busDown = false;
-      this.busUpSince = Date.now();
+      // Renewals missed while the bus was away prove nothing: every lease's age starts again.
+      this.ages.restart();
       this.o.log.info('message bus back: scheduling resumed');
     }
     const now = clock.now();
     const today = localDate(now, control.timeZone);
-    const leases = await store.listLeases();
+    const processes = Object.values(control.processes);
+    // Every read of the pass at once (direct gets: replicas answer them through an election).
+    const readFacts = () =>
+      Promise.all(
+        processes.map(async (p) => {
+          const [record, status, prevRecord] = await Promise.all([
+            store.getRecord(p.name),
+            store.getStatus(p.name),
+            p.previousProcess ? store.getRecord(p.previousProcess) : undefined,
+          ]);
+          return { record, status, prevRecord };
+        }),
+      );
+    const [leases, firstFacts] = await Promise.all([
+      this.readLeases(processes.map((p) => p.name)),
+      readFacts(),
+    ]);
+    let facts = firstFacts;
     const staleAfterMs = this.o.staleAfterMs ?? 15_000;
-    // Right after the bus came back, heartbeats missed during the outage prove nothing.
-    const judgeStale = Date.now() - this.busUpSince > staleAfterMs;
-    for (const [name, lease] of leases) {
-      const reason = deathReason(lease, {
-        wallNow: Date.now(),
-        staleAfterMs: judgeStale ? staleAfterMs : Number.POSITIVE_INFINITY,
+    const dead = [...leases].flatMap(([name, lease]) => {
+      const reason = deathReason(name, lease, {
+        ageOf: (n, l) => this.ages.age(`lease.${n}`, l.revision),
+        staleAfterMs,
         host,
         isAlive: (pid) => this.isAlive(name, pid),
       });
-      if (reason && (await markCrashed(store, name, lease, reason, clock, this.o.log))) leases.delete(name);
-    }
-    for (const p of Object.values(control.processes)) {
+      return reason ? [{ name, lease, reason }] : [];
+    });
+    const marked = await Promise.all(
+      dead.map(async ({ name, lease, reason }) => {
+        if (!(await markCrashed(store, name, lease, reason, clock, this.o.log))) return false;
+        leases.delete(name);
+        this.ages.forget(`lease.${name}`);
+        return true;
+      }),
+    );
+    if (marked.some(Boolean)) facts = await readFacts(); // their records now say crashed
+    processes.forEach((p, i) => {
       if (this.stopping) return;
-      const [record, status] = await Promise.all([store.getRecord(p.name), store.getStatus(p.name)]);
+      const { record, status, prevRecord } = facts[i]!;
       const prevName = p.previousProcess;
-      const prevRecord = prevName ? await store.getRecord(prevName) : undefined;
       const launches = this.launches.get(p.name);
       const launchedToday = launches?.date === today ? launches.count : 0;
       const startedToday =
@@ -151,7 +194,28 @@ export class Supervisor {
       });
       this.reasons.set(p.name, d.reason);
       if (d.launch) this.launchChild(p.name, today, launchedToday, d.reason);
+    });
+  }
+
+  /**
+   * The configured processes' leases, each a direct get (stream replicas answer those through an
+   * election); every tenth pass a key listing adds leases of processes not configured here
+   * (P11 marks any dead holder finished) — a listing is a consumer, created by the meta leader.
+   */
+  private async readLeases(names: string[]): Promise<Map<string, HeldLease>> {
+    const listAll = this.passes++ % LIST_ALL_EVERY === LIST_ALL_EVERY - 1;
+    const [got, all] = await Promise.all([
+      Promise.all(names.map(async (n) => [n, await this.o.store.getLease(n)] as const)),
+      listAll ? this.o.store.listLeases() : undefined,
+    ]);
+    const leases = new Map(all);
+    for (const [n, l] of got) {
+      if (l) leases.set(n, l);
+      else leases.delete(n);
     }
+    if (all) this.ages.keep([...leases.keys()].map((n) => `lease.${n}`));
+    else for (const [n, l] of got) if (!l) this.ages.forget(`lease.${n}`);
+    return leases;
   }
 
   private isAlive(name: string, pid: number): boolean {

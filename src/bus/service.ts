@@ -1,4 +1,4 @@
-import { type Service, type ServiceMsg, Svcm } from '@nats-io/services';
+import type { Service, ServiceMsg } from '@nats-io/services';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import type { z } from 'zod';
 
@@ -89,13 +89,17 @@ async function handle(spec: EndpointSpec, msg: ServiceMsg, onError?: (err: unkno
   }
 }
 
-/** Register a micro-service with its endpoints. Stop it with `service.stop()`. */
+/**
+ * Register a micro-service with its endpoints. Stop it with `service.stop()`. The services
+ * client is loaded here, so a process that only calls services (a CLI query) does not load it.
+ */
 export async function startService(
   nc: NatsConnection,
   spec: ServiceSpec,
   onError?: (err: unknown) => void,
 ): Promise<Service> {
-  const svc = await new Svcm(nc).add({
+  const { addService } = await import('./svcm.ts');
+  const svc = await addService(nc, {
     name: spec.name,
     version: spec.version,
     description: spec.description,

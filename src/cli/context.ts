@@ -7,7 +7,13 @@ import type { Role } from '../bus/roles.ts';
 import { discoverEmbeddedNats } from '../bus/discover.ts';
 import { loadConfigCached } from '../config/cached.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { createRootLogger, type Logger, setRootLogger } from '../log/logger.ts';
+import {
+  createRootLogger,
+  lazyRootLogger,
+  type Logger,
+  type RootLogger,
+  setRootLogger,
+} from '../log/logger.ts';
 import type { DestinationStream } from 'pino';
 import { logFormat, prettyLogStream } from '../log/pretty.ts';
 import { wallClock } from '../clock.ts';
@@ -105,15 +111,23 @@ export async function connectWithAuth(
  * given (the log stream on NATS: `natsLogDestination` of src/log/ship.ts).
  */
 export function setupLogging(config: LoadedConfig, processName: string, ship?: DestinationStream): Logger {
-  const root = createRootLogger({
-    processName,
-    level: config.system.log_level,
-    secrets: config.secrets,
-    destination: logFormat() === 'pretty' ? prettyLogStream({ colorize: true }) : process.stderr,
-  });
-  if (ship) root.addDestination(ship);
+  const root = rootLoggerFor(config, processName, ship);
   setRootLogger(root);
   return root.log;
+}
+
+/** The root logger `setupLogging` installs, built on first use (a query that logs nothing loads no pino). */
+function rootLoggerFor(config: LoadedConfig, processName: string, ship?: DestinationStream): RootLogger {
+  return lazyRootLogger(() => {
+    const root = createRootLogger({
+      processName,
+      level: config.system.log_level,
+      secrets: config.secrets,
+      destination: logFormat() === 'pretty' ? prettyLogStream({ colorize: true }) : process.stderr,
+    });
+    if (ship) root.addDestination(ship);
+    return root;
+  });
 }
 
 /**
@@ -140,13 +154,22 @@ export async function withBus<T>(
     const processName = opts.processName ?? 'systack-cli';
     const ship = shipLogs ? await import('../log/ship.ts') : undefined;
     await ship?.ensureLogStream(nc, prefix);
-    const log = setupLogging(config, processName, ship?.natsLogDestination(nc, prefix, processName));
+    const root = rootLoggerFor(config, processName, ship?.natsLogDestination(nc, prefix, processName));
+    setRootLogger(root);
     // commands that write to the bus also send critical logs as email alerts
     if (shipLogs) {
       const { attachEmailAlerts } = await import('../email/alerts.ts');
       email = await attachEmailAlerts(getRootLogger(), nc, prefix, config.system, wallClock);
     }
-    return await fn({ nc, config, prefix, log });
+    // `log` is built when the command first reads it (a view that logs nothing loads no pino).
+    return await fn({
+      nc,
+      config,
+      prefix,
+      get log() {
+        return root.log;
+      },
+    });
   } finally {
     await email?.flush();
     email?.stop();

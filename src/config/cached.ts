@@ -6,9 +6,10 @@
  *
  * The key is a SHA-256 of everything `loadConfig` reads: the four config files and the control
  * overlay (their paths and whole contents, or their absence), the environment variables that
- * choose them and `data_dir`, and the modification times of the config modules and of the
- * build stamp (a changed schema is a new key). A changed file is therefore never served from an
- * old entry; a config error is never cached (it is thrown by `loadConfig` on every call).
+ * choose them and `data_dir`, and the modification time of the build stamp (and, run from
+ * source, of the config modules): a changed schema is a new key. A changed file is therefore
+ * never served from an old entry; a config error is never cached (it is thrown by `loadConfig`
+ * on every call).
  *
  * Cache directory: $SYSTACK_CACHE_DIR, else $XDG_CACHE_HOME/systack, else ~/.cache/systack
  * (mode 0700, files 0600: the entry holds the private config's values, as the private file
@@ -45,13 +46,22 @@ function readOrAbsent(file: string | undefined): string {
   }
 }
 
-/** mtimes of this module's directory (the schemas) and of the build stamp: code changes change the key. */
+/**
+ * The build stamp's mtime (every build writes it) and, run from source (tsx, vitest: no build
+ * between edits) or without a stamp, the mtimes of this module's directory (the schemas): code
+ * changes change the key. Compiled (dist/, the CLI bundle) the stamp alone does, and no
+ * directory is listed (the bundle's holds hundreds of files).
+ */
 function codeVersion(): string {
-  const dir = dirname(fileURLToPath(import.meta.url));
-  const parts = readdirSync(dir)
-    .sort()
-    .map((f) => `${f}:${statSync(join(dir, f)).mtimeMs}`);
+  const here = fileURLToPath(import.meta.url);
   const stamp = statSync(bundledPath('dist/.build-stamp'), { throwIfNoEntry: false });
+  const dir = dirname(here);
+  const parts =
+    here.endsWith('.ts') || !stamp
+      ? readdirSync(dir)
+          .sort()
+          .map((f) => `${f}:${statSync(join(dir, f)).mtimeMs}`)
+      : [];
   return `${parts.join(',')};stamp:${stamp?.mtimeMs ?? 'none'}`;
 }
 

@@ -50,9 +50,9 @@ export const systemConfigSchema = z.strictObject({
   nats_tls_key_file: z.string().min(1),
   /** JetStream replicas of every stream, KV bucket and object store (3 on a 3-node cluster). */
   jetstream_replicas: z.number().int().min(1).max(5),
-  /** Hot standby: a supervisor whose leadership heartbeat is older than this (real ms) is gone. */
+  /** Hot standby: a supervisor whose leader key a standby has seen unrenewed this long (real ms) is gone. */
   supervisor_lease_stale_ms: z.number().int().min(1000),
-  /** A process whose lease heartbeat is older than this (real ms) is dead (the runner beats every 2 s). */
+  /** A process whose lease the supervisor has seen unrenewed this long (real ms) is dead (renewed every third). */
   process_lease_stale_ms: z.number().int().min(3000),
   /** The stack handler retries an order journal write that fails (bus restarting, store full) this long (real ms) before it stops. */
   journal_write_retry_ms: z.number().int().min(0),

@@ -1,4 +1,6 @@
-import pino, { type DestinationStream, type Logger as PinoLogger, type StreamEntry } from 'pino';
+import { createRequire } from 'node:module';
+import type Pino from 'pino';
+import type { DestinationStream, Logger as PinoLogger, StreamEntry } from 'pino';
 import { type Clock, wallClock } from '../clock.ts';
 import { SECRET_KEYS } from '../config/secret-keys.ts';
 import { normaliseLine } from './normalise.ts';
@@ -91,7 +93,14 @@ export function setLogClock(clock: Clock): void {
 
 const clockTime = (): string => `,"time":"${new Date(logClock.now()).toISOString()}"`;
 
+/**
+ * pino, loaded (synchronously: it is CommonJS) when the first logger is built, so a command
+ * that logs nothing (a NATS query) does not load it.
+ */
+const loadPino = (): typeof Pino => createRequire(import.meta.url)('pino') as typeof Pino;
+
 export function createRootLogger(opts: RootLoggerOptions): RootLogger {
+  const pino = loadPino();
   const scrubSecrets = secretScrubber(opts.secrets ?? []);
   const scrub = (line: string): string => scrubSecrets(normaliseLine(line));
   const streams: StreamEntry[] = [{ level: 'trace', stream: opts.destination ?? process.stdout }];
@@ -141,6 +150,22 @@ export function createRootLogger(opts: RootLoggerOptions): RootLogger {
     setCriticalNotifier(fn) {
       notifier = fn;
     },
+  };
+}
+
+/**
+ * A root logger built by `make` on first use (its `log`, a destination or a notifier), so a
+ * command that never logs never builds one (nor loads pino).
+ */
+export function lazyRootLogger(make: () => RootLogger): RootLogger {
+  let built: RootLogger | undefined;
+  const get = (): RootLogger => (built ??= make());
+  return {
+    get log() {
+      return get().log;
+    },
+    addDestination: (dest) => get().addDestination(dest),
+    setCriticalNotifier: (fn) => get().setCriticalNotifier(fn),
   };
 }
 

@@ -5,7 +5,7 @@
 // through the re-election, the stack handler it launches restores the orders from JetStream,
 // and every request trades exactly once (no order sent twice, positions = fills = broker).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,7 +49,7 @@ function hostConfig(host: string, url: string): string {
       'jetstream_replicas: 3',
       'supervisor_lease_stale_ms: 3000',
       'process_lease_stale_ms: 4000',
-      `log_level: ${process.env.SYSTACK_TEST_LOG_LEVEL ?? 'warn'}`,
+      `log_level: ${process.env.SYSTACK_TEST_LOG_LEVEL ?? 'info'}`,
     ].join('\n'),
   );
   writeFileSync(
@@ -83,9 +83,35 @@ function supervise(host: string, priv: string, start: number): { child: ChildPro
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
-  child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
+  child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-200_000)));
   groups.push(child);
   return { child, stderr: () => err };
+}
+
+/**
+ * When each step of the takeover happened, in ms after the kill: host-b's log lines carry its
+ * simulated clock (speed 1), turned into real time with its anchor from the `clock` key.
+ */
+function takeoverPhases(
+  killedAt: number,
+  anchor: { anchorSim: number; anchorReal: number; speed: number },
+  supervisorLog: string,
+  stackEcho: string,
+): Record<string, number | null> {
+  const at = (text: string, msg: string) => {
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{') || !line.includes(`"msg":"${msg}"`)) continue;
+      const sim = Date.parse((JSON.parse(line) as { time: string }).time);
+      return Math.round(anchor.anchorReal + (sim - anchor.anchorSim) / anchor.speed - killedAt);
+    }
+    return null;
+  };
+  return {
+    leader_taken: at(supervisorLog, 'supervisor active'),
+    stack_handler_launched: at(supervisorLog, 'launched run_stack_handler'),
+    stack_lease_taken: at(stackEcho, 'run_stack_handler started'),
+    stack_handler_restored: at(stackEcho, 'stack handler started'),
+  };
 }
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
@@ -205,8 +231,15 @@ describe('hot standby supervisor on a 3-node cluster', () => {
     });
     await sleep(500);
     const inv = await checkInvariants(nc, requests);
+    const anchor = (await kv.get('clock'))!.json<{ anchorSim: number; anchorReal: number; speed: number }>();
+    const phases = takeoverPhases(
+      killedAt,
+      anchor,
+      b.stderr(),
+      readFileSync(join(dir, 'host-b', 'echos', 'run_stack_handler.txt'), 'utf8'),
+    );
     process.stdout.write(
-      `${JSON.stringify({ killed_at: new Date(killedAt).toISOString(), standby_takeover_ms: leaderMs, takeover_after_election_ms: afterElectionMs, stack_handler_back_ms: stackMs, ...inv })}\n`,
+      `${JSON.stringify({ killed_at: new Date(killedAt).toISOString(), election_ms: electedAt - killedAt, standby_takeover_ms: leaderMs, takeover_after_election_ms: afterElectionMs, stack_handler_back_ms: stackMs, phases_ms: phases, ...inv })}\n`,
     );
     expect(inv).toMatchObject({
       lost_fills: 0,

@@ -1,9 +1,9 @@
 /**
  * What `systack control processes` loads (issue 14 §2: a NATS query under 400 ms): the compiled
  * CLI is run under a module-load hook against a real nats-server with the process-control
- * service, and the files it loaded are listed. The `control` group's other subcommands (limits,
+ * service, and the files it loaded are listed (the bundle files by what they were built from). The `control` group's other subcommands (limits,
  * overrides, trade limits, client ids) load their stores and actors only when they run, and a
- * view loads neither the log shipping, the email alerts nor the storage backend.
+ * view loads neither the log shipping, the email alerts, the storage backend nor pino.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { startTestNats, type TestNats } from '../support/nats.ts';
 import { testLogger } from '../supervisor/helpers.ts';
 
 const BIN = join(process.cwd(), 'bin/systack.js');
-const DIST = pathToFileURL(join(process.cwd(), 'dist')).href;
+const BUNDLE = pathToFileURL(join(process.cwd(), 'dist/bundle')).href;
 let nats: TestNats;
 let nc: NatsConnection;
 let service: { stop(): Promise<unknown> };
@@ -39,7 +39,19 @@ const REGISTER = `data:text/javascript,${encodeURIComponent(
   `import { register } from 'node:module'; register(${JSON.stringify(HOOKS)});`,
 )}`;
 
-/** Run `systack <args>`: its exit code, stdout, the dist/ modules and the packages it loaded. */
+/** The CLI bundle's files (dist/bundle/, scripts/bundle-cli.mjs) and what each was built from. */
+function bundleInputs(): Map<string, string[]> {
+  const meta = JSON.parse(readFileSync('dist/bundle/meta.json', 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  return new Map(Object.entries(meta.outputs).map(([out, o]) => [out, Object.keys(o.inputs)]));
+}
+
+/**
+ * Run `systack <args>`: its exit code, stdout, and what it loaded: the compiled modules (paths
+ * under dist/) and the packages, those in the bundle files it loaded (by the bundle's metafile)
+ * and those loaded from node_modules.
+ */
 function loaded(
   args: string[],
 ): Promise<{ code: number | null; stdout: string; modules: string[]; packages: string[] }> {
@@ -54,9 +66,13 @@ function loaded(
     child.stderr.resume();
     child.once('error', reject);
     child.once('close', (code) => {
-      const urls = readFileSync(log, 'utf8').split('\n');
-      const modules = urls.filter((u) => u.startsWith(DIST)).map((u) => u.slice(DIST.length + 1));
-      const packages = urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []);
+      const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      const inputs = bundleInputs();
+      const files = urls.flatMap((u) =>
+        u.startsWith(BUNDLE) ? (inputs.get(`dist/bundle${u.slice(BUNDLE.length)}`) ?? []) : [u],
+      );
+      const modules = files.flatMap((f) => (f.startsWith('dist/') ? [f.slice('dist/'.length)] : []));
+      const packages = files.flatMap((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []);
       resolve({ code, stdout, modules: [...new Set(modules)], packages: [...new Set(packages)] });
     });
   });
@@ -102,8 +118,11 @@ describe('systack control processes', () => {
         m === 'src/store/controls-store.js',
     );
     expect(heavy).toEqual([]);
-    // A service request needs no JetStream client (the storage catalogue's names load none).
-    expect(r.packages).toContain('@nats-io/services');
-    expect(r.packages.filter((p) => /^@nats-io\/(jetstream|kv|obj)$/.test(p))).toEqual([]);
+    // A service request needs no JetStream client (the storage catalogue's names load none) and
+    // no services client (that serves endpoints): the core client's request.
+    expect(r.packages).toContain('@nats-io/nats-core');
+    expect(r.packages.filter((p) => /^@nats-io\/(jetstream|kv|obj|services)$/.test(p))).toEqual([]);
+    // It logs nothing, so no logger is built: pino is not loaded.
+    expect(r.packages.filter((p) => p.startsWith('pino'))).toEqual([]);
   }, 60_000);
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildHandle, ChildLauncher } from '../../actors/supervisor/children.ts';
 import { AnchoredClock, makeAnchor } from '../../actors/supervisor/clock-sync.ts';
+import { LeaseAges } from '../../actors/supervisor/lease-ages.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { Supervisor } from '../../actors/supervisor/supervisor.ts';
 import type { ControlConfig } from '../../src/domain/process-control/config.ts';
@@ -33,7 +34,7 @@ const launchTestProcess: ChildLauncher = (name, env) => {
   } satisfies ChildHandle;
 };
 
-function supervisor(control: ControlConfig, host = 'h1') {
+function supervisor(control: ControlConfig, host = 'h1', ages?: LeaseAges) {
   const { log, lines } = testLogger();
   const sup = new Supervisor({
     store,
@@ -45,6 +46,7 @@ function supervisor(control: ControlConfig, host = 'h1') {
     log,
     tickMs: 100,
     staleAfterMs: 3000,
+    ages,
     stopTimeoutMs: 10_000,
   });
   return { sup, lines };
@@ -145,9 +147,13 @@ describe('supervisor with real child processes', () => {
     expect((await store.getMethods('run_single')).eod?.executions).toBe(1);
   });
 
-  it('marks a lease with a stale heartbeat from another host as crashed', async () => {
-    const control: ControlConfig = { timeZone: 'UTC', processes: {} };
-    const { sup, lines } = supervisor(control);
+  it('marks a lease of another host it has seen unrenewed for the stale time as crashed', async () => {
+    const control: ControlConfig = {
+      timeZone: 'UTC',
+      processes: { run_ghost: proc('run_ghost', { host: 'elsewhere' }) },
+    };
+    let mono = 0;
+    const { sup, lines } = supervisor(control, 'h1', new LeaseAges({ elapsed: () => mono }));
     await store.acquireLease('run_ghost', {
       owner: 'x',
       pid: 999_999,
@@ -155,6 +161,10 @@ describe('supervisor with real child processes', () => {
       acquiredAt: 0,
       heartbeatAt: Date.now() - 60_000,
     });
+    // Its heartbeatAt (another host's clock) is not read: first seen now, it has 3 s.
+    await sup.tick();
+    expect((await store.getLease('run_ghost'))?.pid).toBe(999_999);
+    mono += 3001;
     await sup.tick();
     expect(await store.getLease('run_ghost')).toBeUndefined();
     expect(await store.getRecord('run_ghost')).toMatchObject({

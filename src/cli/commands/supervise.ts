@@ -13,7 +13,9 @@ import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { pidAlive } from '../../../actors/supervisor/children.ts';
 import { startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { acquireLeadership, StandbyAbortedError } from '../../../actors/supervisor/leadership.ts';
-import { JetStreamProcessStore } from '../../../actors/supervisor/process-store.ts';
+import { LeaseAges } from '../../../actors/supervisor/lease-ages.ts';
+import { JetStreamProcessStore, ProcessStore } from '../../../actors/supervisor/process-store.ts';
+import { watchBusLink } from '../../bus/link.ts';
 import { startDaySummaries } from '../../../actors/day-summary.ts';
 import { loadConfig } from '../../config/load.ts';
 import { setLogClock } from '../../log/logger.ts';
@@ -52,6 +54,9 @@ function parseStart(s: string | undefined): number | undefined {
   return t;
 }
 
+/** How often a standby reads the process leases (their ages are judged from these looks). */
+const STANDBY_LEASE_LOOK_MS = 500;
+
 export function register(program: Command): void {
   program
     .command('supervise')
@@ -86,13 +91,40 @@ export function register(program: Command): void {
       // Hot standby: only one supervisor on a shared bus launches processes; the others wait.
       const standby = new AbortController();
       void signalled.then(() => standby.abort());
+      // The process-control store and the leadership bucket are opened while nothing is wrong,
+      // so that a takeover (perhaps through a JetStream election) only reads and writes keys.
+      const [store, leaderKv] = await failClean(rt, async () =>
+        Promise.all([
+          ProcessStore.open(nc, prefix),
+          // Leadership lives on the bus (JetStream KV) whatever the storage backend.
+          JetStreamProcessStore.open(nc, prefix).then((s) => s.kv),
+        ]),
+      );
+      // How long each lease has gone unrenewed, as this supervisor sees it: observed while on
+      // standby too, so a takeover finds the dead host's process leases already stale.
+      const ages = new LeaseAges();
+      const busLink = watchBusLink(nc);
+      let lookedAt = Number.NEGATIVE_INFINITY;
       const leadership = await failClean(rt, async () =>
-        // Leadership lives on the bus (JetStream KV) whatever the storage backend.
-        acquireLeadership((await JetStreamProcessStore.open(nc, prefix)).kv, {
+        acquireLeadership(leaderKv, {
           host,
           pid: process.pid,
           staleAfterMs: config.system.supervisor_lease_stale_ms,
           signal: standby.signal,
+          ages,
+          busUp: busLink.up,
+          fenceUnrenewed: !server,
+          whileStandby: async () => {
+            if (performance.now() - lookedAt < STANDBY_LEASE_LOOK_MS) return;
+            lookedAt = performance.now();
+            await Promise.all(
+              Object.keys(control.processes).map(async (name) => {
+                const lease = await store.getLease(name);
+                if (lease) ages.age(`lease.${name}`, lease.revision);
+                else ages.forget(`lease.${name}`);
+              }),
+            );
+          },
           // A supervisor of this host that died (kill -9) is replaced at once, not after staleness.
           isDead: (active) => active.host === host && active.pid !== process.pid && !pidAlive(active.pid),
           onStandby: (active) => {
@@ -123,6 +155,8 @@ export function register(program: Command): void {
           monitor,
           echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
           staleAfterMs: config.system.process_lease_stale_ms,
+          store,
+          ages,
         }),
       );
       const summaries = await failClean(rt, () =>
