@@ -6,33 +6,47 @@
  * - `contractOrderMachine`, started with `ContractOrderInput` (the order's fields).
  * - `ContractOrderEvent`: ALGO_CONTROL / ALGO_RELEASE (the algo soft lock, A3: one controlling
  *   algo at a time), BROKER_ORDER_CREATED (a broker child was placed, D3; many are allowed),
- *   CHILD_FILL / CHILD_CANCELLED / CHILD_REJECTED (broker child events), CANCEL, END_OF_DAY,
- *   LOCK / UNLOCK.
+ *   CHILD_FILL / CHILD_FILL_CORRECTED / CHILD_CANCELLED / CHILD_REJECTED (broker child events),
+ *   CANCEL, END_OF_DAY, LOCK / UNLOCK.
  * - `ContractOrderEmitted`: `fillApplied` (update the contract position per leg by `delta`, F3,
- *   and forward the fill to the parent instrument order), `algoReleased`, `cancelChildren`,
- *   `completed`; reports `overfilled`, `duplicateFill`, `invalidFill`, `unknownChildFill`,
- *   `controlRefused`, `releaseRefused`, `ignored`.
+ *   and forward the fill to the parent instrument order), `fillCorrected`, `algoReleased`,
+ *   `releasePending`, `cancelChildren`, `completed`, `completionAmended`; reports `overfilled`,
+ *   `duplicateFill`, `invalidFill`, `unknownChildFill`, `controlRefused`, `releaseRefused`,
+ *   `ignored`.
  *
  * States: new → algoControlled ⇄ released / partiallyFilled → filled → completed; cancelled;
- * completedEndOfDay. A broker child is settled when filled or rejected; a cancelled child with
- * fill < trade stays unsettled until END_OF_DAY, as in the reference (G1: a late fill may still
- * arrive; #874). The average price is quantity-weighted over broker fills (F3 used an unweighted
- * mean of child prices; see src/domain/orders/fill.ts).
+ * completedEndOfDay. ALGO_RELEASE while a broker child may still trade (its cancel not yet
+ * confirmed, e.g. after `algo.unlock`) goes to `releasing`: the lock stays until that child is
+ * cancelled, rejected or filled, so no second broker order can be placed beside it. A broker child
+ * is settled when filled or rejected; a cancelled child with fill < trade stays unsettled until
+ * END_OF_DAY, as in the reference (G1: a late fill may still arrive; #874). The average price is
+ * quantity-weighted over broker fills (F3 used an unweighted mean of child prices; see
+ * src/domain/orders/fill.ts). `completed` and `completedEndOfDay` are not final: they take a
+ * broker's correction of a child fill (CHILD_FILL_CORRECTED: fill and price amended, reported as
+ * `completionAmended`) and ignore every other event.
  */
 import { emit, enqueueActions, setup } from 'xstate';
 import {
   addChildren,
   type CompletionMode,
   emptyLedger,
-  type Fill,
   isFamilyComplete,
-  isFullyFilled,
-  isZeroQty,
-  correctChildFill,
-  recordChildFill,
-  remainingQty,
 } from '../src/domain/orders/index.ts';
 import { childSpecProblem } from './support/children.ts';
+import {
+  afterChildEvent,
+  amendedEvent,
+  childFillStep,
+  childSettledStep,
+  completedEvent,
+  correctionOf,
+  correctionStep,
+  hasOwnFill,
+  ownFillComplete,
+  releasedEvent,
+  withChildFill,
+  workingChildIds,
+} from './support/contract-order-logic.ts';
 import type {
   ContractOrderContext,
   ContractOrderEmitted,
@@ -47,24 +61,9 @@ export type {
   ContractOrderInput,
 } from './support/contract-order-types.ts';
 import { FILL_TO_FILLED, FILL_TO_FILLED_OR_PARTIAL } from './support/child-fill-transitions.ts';
+import { AFTER_COMPLETION } from './support/after-completion.ts';
 
 type Ctx = ContractOrderContext;
-
-/** Record a broker child's fill; a child whose fill reaches its trade is settled. */
-function withChildFill(ctx: Ctx, childId: string, fill: Fill) {
-  const r = recordChildFill(ctx, childId, fill, (f) => f);
-  const children = r.state.children.map((c) =>
-    !c.completed && isFullyFilled(c.trade, c.fill) ? { ...c, completed: true } : c,
-  );
-  return { ctx: { ...ctx, ...r.state, children }, outcome: r.outcome };
-}
-
-const ownFillComplete = (c: Ctx) => isFullyFilled(c.order.trade, c.ledger.fill);
-const hasOwnFill = (c: Ctx) => !isZeroQty(c.ledger.fill);
-const workingChildIds = (c: Ctx) =>
-  c.children
-    .filter((ch) => !ch.completed && !c.cancelledChildIds.includes(ch.orderId))
-    .map((ch) => ch.orderId);
 
 export const contractOrderMachine = setup({
   types: {
@@ -76,58 +75,18 @@ export const contractOrderMachine = setup({
   actions: {
     recordFill: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CHILD_FILL') return;
-      const orderId = context.order.orderId;
-      const { childId, fill } = event;
-      const { ctx, outcome: o } = withChildFill(context, childId, fill);
-      enqueue.assign(ctx);
-      if (o.kind === 'duplicate')
-        enqueue.emit({ type: 'duplicateFill', orderId, childId, fillId: fill.fillId });
-      else if (o.kind === 'invalid')
-        enqueue.emit({ type: 'invalidFill', orderId, childId, fillId: fill.fillId, reason: o.reason });
-      else if (o.kind === 'unknownChild')
-        enqueue.emit({ type: 'unknownChildFill', orderId, childId, fillId: fill.fillId });
-      else if (o.parentFill) {
-        enqueue.emit({
-          type: 'fillApplied',
-          orderId,
-          parentId: context.order.parentId,
-          instrumentCode: context.order.instrumentCode,
-          contractDates: [...context.order.contractDates],
-          childId,
-          fill: o.parentFill,
-          delta: [...o.parentFill.qty],
-          cumulativeFill: [...ctx.ledger.fill],
-          filledPrice: ctx.ledger.filledPrice,
-        });
-        if (o.kind === 'overfilled')
-          enqueue.emit({ type: 'overfilled', orderId, fillId: fill.fillId, overfill: [...o.overfill] });
-      }
+      const r = childFillStep(context, event.childId, event.fill);
+      enqueue.assign(r.ctx);
+      for (const e of r.emitted) enqueue.emit(e);
     }),
     recordCorrection: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'CHILD_FILL_CORRECTED') return;
-      const { childId, original, corrected } = event;
-      const r = correctChildFill(context, childId, original, corrected, (f) => f);
-      if (!r?.parent) {
-        enqueue.emit({
-          type: 'ignored',
-          orderId: context.order.orderId,
-          eventType: event.type,
-          reason: `correction of fill ${original.fillId} not held for child ${childId}`,
-        });
-        return;
-      }
-      enqueue.assign(r.state);
-      enqueue.emit({
-        type: 'fillCorrected',
-        orderId: context.order.orderId,
-        parentId: context.order.parentId,
-        childId,
-        original: r.parent.original,
-        corrected: r.parent.corrected,
-        cumulativeFill: [...r.state.ledger.fill],
-        filledPrice: r.state.ledger.filledPrice,
-      });
+      const r = correctionStep(context, event);
+      if (r.ctx !== context) enqueue.assign(r.ctx);
+      for (const e of r.emitted) enqueue.emit(e);
     }),
+    amendCompletion: emit(({ context, event }) =>
+      amendedEvent(context, event.type === 'CHILD_FILL_CORRECTED' ? event.original.fillId : ''),
+    ),
     addBrokerChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'BROKER_ORDER_CREATED') return;
       const problem = childSpecProblem([event.child], context.children, 'many');
@@ -145,35 +104,10 @@ export const contractOrderMachine = setup({
       for (const p of added.released) ctx = withChildFill(ctx, p.childId, p.fill).ctx;
       enqueue.assign(ctx);
     }),
-    childCancelled: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'CHILD_CANCELLED') return;
-      if (!context.children.some((c) => c.orderId === event.childId)) {
-        enqueue.emit({
-          type: 'ignored',
-          orderId: context.order.orderId,
-          eventType: event.type,
-          reason: `unknown child ${event.childId}`,
-        });
-        return;
-      }
-      if (!context.cancelledChildIds.includes(event.childId))
-        enqueue.assign({ cancelledChildIds: [...context.cancelledChildIds, event.childId] });
-    }),
-    childRejected: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'CHILD_REJECTED') return;
-      if (!context.children.some((c) => c.orderId === event.childId)) {
-        enqueue.emit({
-          type: 'ignored',
-          orderId: context.order.orderId,
-          eventType: event.type,
-          reason: `unknown child ${event.childId}`,
-        });
-        return;
-      }
-      enqueue.assign({
-        rejectedChildIds: [...new Set([...context.rejectedChildIds, event.childId])],
-        children: context.children.map((c) => (c.orderId === event.childId ? { ...c, completed: true } : c)),
-      });
+    childSettled: enqueueActions(({ context, event, enqueue }) => {
+      const r = childSettledStep(context, event);
+      if (r.ctx !== context) enqueue.assign(r.ctx);
+      for (const e of r.emitted) enqueue.emit(e);
     }),
     takeControl: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'ALGO_CONTROL') enqueue.assign({ algoControlledBy: event.algo });
@@ -197,12 +131,17 @@ export const contractOrderMachine = setup({
         return;
       }
       enqueue.assign({ algoControlledBy: null });
-      enqueue.emit({
-        type: 'algoReleased',
-        orderId: context.order.orderId,
-        algo: event.algo,
-        remaining: remainingQty(context.order.trade, context.ledger.fill),
-      });
+      enqueue.emit(releasedEvent(context, event.algo));
+    }),
+    requestRelease: emit(({ context }) => ({
+      type: 'releasePending' as const,
+      orderId: context.order.orderId,
+      algo: context.algoControlledBy ?? '',
+      workingChildIds: workingChildIds(context),
+    })),
+    finishRelease: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ algoControlledBy: null });
+      enqueue.emit(releasedEvent(context, context.algoControlledBy ?? ''));
     }),
     cancelChildren: enqueueActions(({ context, event, enqueue }) => {
       enqueue.assign({ algoControlledBy: null });
@@ -218,16 +157,7 @@ export const contractOrderMachine = setup({
     }),
     complete: enqueueActions(({ context, enqueue }, params: { mode: CompletionMode }) => {
       enqueue.assign({ active: false, completion: params.mode, algoControlledBy: null });
-      enqueue.emit({
-        type: 'completed',
-        orderId: context.order.orderId,
-        parentId: context.order.parentId,
-        mode: params.mode,
-        fill: [...context.ledger.fill],
-        filledPrice: context.ledger.filledPrice,
-        fillDatetime: context.ledger.fillDatetime,
-        childIds: context.children.map((c) => c.orderId),
-      });
+      enqueue.emit(completedEvent(context, params.mode));
     }),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
@@ -239,6 +169,13 @@ export const contractOrderMachine = setup({
   guards: {
     releasedByController: ({ context, event }) =>
       event.type === 'ALGO_RELEASE' && context.algoControlledBy === event.algo,
+    releasedWhileChildWorks: ({ context, event }) =>
+      event.type === 'ALGO_RELEASE' &&
+      context.algoControlledBy === event.algo &&
+      workingChildIds(context).length > 0,
+    childEventSettlesRelease: ({ context, event }) =>
+      workingChildIds(afterChildEvent(context, event)).length === 0,
+    correctionHeld: ({ context, event }) => correctionOf(context, event) !== undefined,
     ownFillComplete: ({ context }) => ownFillComplete(context),
     hasOwnFill: ({ context }) => hasOwnFill(context),
     childFillCompletesOrder: ({ context, event }) =>
@@ -268,8 +205,8 @@ export const contractOrderMachine = setup({
     CHILD_FILL: { actions: 'recordFill' },
     CHILD_FILL_CORRECTED: { actions: 'recordCorrection' },
     BROKER_ORDER_CREATED: { actions: 'addBrokerChild' },
-    CHILD_CANCELLED: { actions: 'childCancelled' },
-    CHILD_REJECTED: { actions: 'childRejected' },
+    CHILD_CANCELLED: { actions: 'childSettled' },
+    CHILD_REJECTED: { actions: 'childSettled' },
     ALGO_CONTROL: { actions: 'refuseControl' },
     ALGO_RELEASE: { actions: 'releaseControl' },
     LOCK: { actions: 'setLocked' },
@@ -291,9 +228,38 @@ export const contractOrderMachine = setup({
       on: {
         CHILD_FILL: FILL_TO_FILLED,
         ALGO_RELEASE: [
+          { guard: 'releasedWhileChildWorks', target: 'releasing', actions: 'requestRelease' },
           { guard: 'releasedByController', target: 'released', actions: 'releaseControl' },
           { actions: 'releaseControl' },
         ],
+        CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
+      },
+    },
+    releasing: {
+      // The lock is kept (no new broker order) until the working broker child is final.
+      on: {
+        CHILD_FILL: [
+          { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
+          { guard: 'childEventSettlesRelease', target: 'released', actions: ['recordFill', 'finishRelease'] },
+          { actions: 'recordFill' },
+        ],
+        CHILD_CANCELLED: [
+          {
+            guard: 'childEventSettlesRelease',
+            target: 'released',
+            actions: ['childSettled', 'finishRelease'],
+          },
+          { actions: 'childSettled' },
+        ],
+        CHILD_REJECTED: [
+          {
+            guard: 'childEventSettlesRelease',
+            target: 'released',
+            actions: ['childSettled', 'finishRelease'],
+          },
+          { actions: 'childSettled' },
+        ],
+        ALGO_RELEASE: { actions: 'reportIgnored' },
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },
@@ -319,8 +285,8 @@ export const contractOrderMachine = setup({
     cancelled: {
       always: { guard: 'familyComplete', target: 'completed' },
     },
-    completed: { type: 'final', entry: { type: 'complete', params: { mode: 'strict' } } },
-    completedEndOfDay: { type: 'final', entry: { type: 'complete', params: { mode: 'endOfDay' } } },
+    completed: { entry: { type: 'complete', params: { mode: 'strict' } }, on: AFTER_COMPLETION },
+    completedEndOfDay: { entry: { type: 'complete', params: { mode: 'endOfDay' } }, on: AFTER_COMPLETION },
   },
 });
 

@@ -15,6 +15,9 @@
  *
  * States: new → childrenWorking → partiallyFilled → filled → completed; cancelled (fills after a
  * cancel are still applied) and completedEndOfDay (G2: partial or unfilled families are closed).
+ * The two completed states are not final: a broker's correction of a fill can come after the
+ * family completed (CHILD_FILL_CORRECTED: fill and price amended, `completionAmended` reported so
+ * the host rewrites the family's history); every other event is ignored there.
  * Strict completion (G1) needs fill == trade and every child complete; a childless zero order
  * completes at once. Zero-trade roll families (FORCE / FORCELEG) are "filled" from the start (fill
  * 0 == trade 0) and complete when their children do; their fills never touch the strategy
@@ -55,6 +58,7 @@ export type {
   InstrumentOrderInput,
 } from './support/instrument-order-types.ts';
 import { FILL_TO_FILLED, FILL_TO_FILLED_OR_PARTIAL } from './support/child-fill-transitions.ts';
+import { AFTER_COMPLETION } from './support/after-completion.ts';
 
 type Ctx = InstrumentOrderContext;
 
@@ -186,6 +190,15 @@ export const instrumentOrderMachine = setup({
         childIds: context.children.map((c) => c.orderId),
       });
     }),
+    amendCompletion: emit(({ context, event }) => ({
+      type: 'completionAmended' as const,
+      orderId: context.order.orderId,
+      mode: context.completion ?? 'strict',
+      fillId: event.type === 'CHILD_FILL_CORRECTED' ? event.original.fillId : '',
+      fill: [...context.ledger.fill],
+      filledPrice: context.ledger.filledPrice,
+      fillDatetime: context.ledger.fillDatetime,
+    })),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
       orderId: context.order.orderId,
@@ -208,6 +221,15 @@ export const instrumentOrderMachine = setup({
       event.type === 'CHILD_FILL' && hasOwnFill(afterChildFill(context, event.childId, event.fill)),
     familyComplete: ({ context }) =>
       isFamilyComplete('strict', context.order.trade, context.ledger.fill, context.children),
+    correctionHeld: ({ context, event }) =>
+      event.type === 'CHILD_FILL_CORRECTED' &&
+      correctChildFill(
+        context,
+        event.childId,
+        event.original,
+        event.corrected,
+        toParentFor(context.family),
+      ) !== undefined,
   },
 }).createMachine({
   id: 'instrumentOrder',
@@ -273,8 +295,8 @@ export const instrumentOrderMachine = setup({
     cancelled: {
       always: { guard: 'familyComplete', target: 'completed' },
     },
-    completed: { type: 'final', entry: { type: 'complete', params: { mode: 'strict' } } },
-    completedEndOfDay: { type: 'final', entry: { type: 'complete', params: { mode: 'endOfDay' } } },
+    completed: { entry: { type: 'complete', params: { mode: 'strict' } }, on: AFTER_COMPLETION },
+    completedEndOfDay: { entry: { type: 'complete', params: { mode: 'endOfDay' } }, on: AFTER_COMPLETION },
   },
 });
 

@@ -46,9 +46,9 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
       this.sink?.push(e as EmittedFrom<M>);
     });
     this.live.set(r, a);
-    const started = this.collect(a, () => a.start());
+    const started = this.collect(a);
     this.keep(r, a);
-    this.pendingStart.set(r, started);
+    if (started.length > 0) this.pendingStart.set(r, started);
     return a;
   }
 
@@ -66,11 +66,11 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
   /** Send one event; returns the snapshot after it and what the machine emitted. */
   send(r: R, event: EventFromLogic<M>): { snapshot: SnapshotFrom<M>; emitted: Array<EmittedFrom<M>> } {
     const a = this.actor(r);
-    const before = this.pendingStart.get(r) ?? [];
-    this.pendingStart.delete(r);
-    const emitted = [...before, ...this.collect(a, () => a.send(event))];
+    const before = this.pendingStart.get(r);
+    if (before) this.pendingStart.delete(r);
+    const out = this.collect(a, event);
     this.keep(r, a);
-    return { snapshot: a.getSnapshot() as SnapshotFrom<M>, emitted };
+    return { snapshot: a.getSnapshot() as SnapshotFrom<M>, emitted: before ? [...before, ...out] : out };
   }
 
   snapshot(r: R): SnapshotFrom<M> {
@@ -86,12 +86,14 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
     this.live.delete(r);
   }
 
-  private collect(a: Actor<M>, fn: () => void): Array<EmittedFrom<M>> {
+  /** Start the actor (no event) or send it one; returns what its machine emitted meanwhile. */
+  private collect(a: Actor<M>, event?: EventFromLogic<M>): Array<EmittedFrom<M>> {
     const outer = this.sink;
     const out: Array<EmittedFrom<M>> = [];
     this.sink = out;
     try {
-      fn();
+      if (event === undefined) a.start();
+      else a.send(event);
     } finally {
       this.sink = outer;
     }

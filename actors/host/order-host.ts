@@ -1,50 +1,13 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { subject } from '../../src/bus/subjects.ts';
+import { type InspectOptions, publishInspect } from './inspect.ts';
+import { type HostedRecord, newSlot, type Slot } from './slot.ts';
+import { WriteSchedule } from './write-schedule.ts';
 import type { JournalEntry } from '../../src/store/journal.ts';
 import { type OrderJournal, OwnershipLostError } from '../../src/store/order-journal.ts';
 
-/** What every hosted record carries: identity and an event counter. */
-export interface HostedRecord {
-  level: string;
-  id: number;
-  version: number;
-}
+export type { InspectEvent } from './inspect.ts';
+export type { HostedRecord } from './slot.ts';
 
-/**
- * What `<prefix>.inspect.order.<kind>.<id>` carries for every transition of a hosted actor: enough
- * for a live view of a family without reading anything else (docs/stack-handler.md "Inspection").
- */
-export interface InspectEvent {
-  kind: string;
-  id: number;
-  /** The family root: the instrument order id (the order itself at instrument level). */
-  root: number | null;
-  /** The event the actor took (a machine event type, or the host's CREATED / COMPLETED). */
-  event: string;
-  version: number;
-  /** The machine state value after the event. */
-  state: string;
-  context: Record<string, unknown>;
-  /** Clock time of the transition (the injected clock, epoch ms). */
-  at: number;
-}
-
-interface Slot<T extends HostedRecord> {
-  record: T;
-  /** Last sequence of this actor's subject in the stream (0 = none yet). */
-  seq: number;
-  persisted: number;
-  events: string[];
-  writing: Promise<void> | undefined;
-  waiters: Array<{ version: number; resolve: () => void; reject: (e: unknown) => void }>;
-  removed: boolean;
-  /** Holds on the actor's deferred changes (see `hold`). */
-  held: number;
-  /** An undeferred change is waiting to be written. */
-  urgent: boolean;
-  /** The actor's subject (computed once). */
-  subj?: string;
-}
+const NONE: readonly never[] = [];
 
 /** The persisted form of one actor event: the events since the last write and the state after them. */
 export interface ActorEventBody<T> {
@@ -66,19 +29,19 @@ export interface ActorEventBody<T> {
 export class OrderHost<T extends HostedRecord> {
   /** Actors by level, then id (no key string built per lookup; a level is listed on its own). */
   private readonly byLevel = new Map<string, Map<number, Slot<T>>>();
-  /** The live actors (per `opts.isLive`) by level: what the loop passes look at. */
-  private readonly liveByLevel = new Map<string, Map<number, Slot<T>>>();
+  /** The live records (per `opts.isLive`) by level, then id: what the loop passes look at. */
+  private readonly liveByLevel = new Map<string, Map<number, T>>();
   private count = 0;
-  /** Actors with deferred changes waiting, by how long they may wait (`deferMs`, `lazyMs`). */
-  private readonly deferred = new Map<number, { slots: Set<Slot<T>>; timer: NodeJS.Timeout | undefined }>();
+  /** When each actor's unwritten changes go: at the end of the step, or after their wait. */
+  private readonly schedule = new WriteSchedule<Slot<T>>(
+    (s) => this.kick(s),
+    (s) => s.held === 0,
+  );
   private fatal: unknown;
 
   constructor(
     private readonly store: OrderJournal,
-    private readonly opts: {
-      nc?: NatsConnection;
-      prefix: string;
-      inspect?: boolean;
+    private readonly opts: InspectOptions<T> & {
       onFatal?: (err: unknown) => void;
       /** How long a deferred change waits for company before it is written (default 50 ms). */
       deferMs?: number;
@@ -86,10 +49,6 @@ export class OrderHost<T extends HostedRecord> {
       lazyMs?: number;
       /** Which records `liveOfLevel` lists (default: all). */
       isLive?: (r: T) => boolean;
-      /** The inspection view of a record (family root, state, context summary). */
-      describe?: (r: T) => Pick<InspectEvent, 'root' | 'state' | 'context'>;
-      /** The injected clock, for the inspection events' time. */
-      now?: () => number;
     },
   ) {}
 
@@ -114,9 +73,9 @@ export class OrderHost<T extends HostedRecord> {
     for (const s of this.byLevel.get(level)?.values() ?? []) yield s.record;
   }
 
-  /** The live records of one level (see `isLive`), in insertion order. */
-  *liveOfLevel(level: string): IterableIterator<T> {
-    for (const s of this.liveByLevel.get(level)?.values() ?? []) yield s.record;
+  /** The live records of one level (see `isLive`), in insertion order (no generator: every pass reads it). */
+  liveOfLevel(level: string): Iterable<T> {
+    return this.liveByLevel.get(level)?.values() ?? NONE;
   }
 
   /** Keep the live index in step with a record (after it was created, changed or restored). */
@@ -128,7 +87,7 @@ export class OrderHost<T extends HostedRecord> {
       this.liveByLevel.set(level, m);
     }
     const live = !slot.removed && (this.opts.isLive?.(slot.record) ?? true);
-    if (live) m.set(id, slot);
+    if (live) m.set(id, slot.record);
     else m.delete(id);
   }
 
@@ -156,17 +115,7 @@ export class OrderHost<T extends HostedRecord> {
     this.throwIfFatal();
     const k = this.key(record.level, record.id);
     if (this.slot(record.level, record.id)) throw new Error(`actor ${k} already exists`);
-    const slot: Slot<T> = {
-      record,
-      seq: 0,
-      persisted: 0,
-      events: [],
-      writing: undefined,
-      waiters: [],
-      removed: false,
-      held: 0,
-      urgent: false,
-    };
+    const slot = newSlot(record, 0, 0);
     this.put(slot);
     record.version = Math.max(1, record.version);
     this.record(slot, event, this.waitOf(opts.defer));
@@ -262,17 +211,7 @@ export class OrderHost<T extends HostedRecord> {
     for (const e of entries) {
       if (e.data.removed) continue;
       const r = e.data.record;
-      this.put({
-        record: r,
-        seq: e.seq,
-        persisted: r.version,
-        events: [],
-        writing: undefined,
-        waiters: [],
-        removed: false,
-        held: 0,
-        urgent: false,
-      });
+      this.put(newSlot(r, e.seq, r.version));
       n++;
     }
     return n;
@@ -284,68 +223,17 @@ export class OrderHost<T extends HostedRecord> {
   private record(slot: Slot<T>, event: string, waitMs?: number): void {
     this.eventsRecorded++;
     slot.events.push(event);
-    const { nc, prefix, inspect } = this.opts;
-    if (nc && inspect !== false) {
-      const r = slot.record;
-      const d = this.opts.describe?.(r) ?? { root: null, state: '', context: {} };
-      const body: InspectEvent = {
-        kind: r.level,
-        id: r.id,
-        root: d.root,
-        event,
-        version: r.version,
-        state: d.state,
-        context: d.context,
-        at: this.opts.now?.() ?? 0,
-      };
-      nc.publish(subject(prefix, 'inspect', 'order', r.level, String(r.id)), JSON.stringify(body));
-    }
+    publishInspect(this.opts, slot.record, event);
     if (waitMs === undefined) {
       slot.urgent = true;
-      this.kickSoon(slot);
+      this.schedule.soon(slot);
       return;
     }
-    this.armDefer(slot, waitMs);
-  }
-
-  /** Actors with an undeferred change, written once the current synchronous step is done. */
-  private readonly soon = new Set<Slot<T>>();
-
-  /**
-   * Write at the end of the current synchronous step (a microtask): what one step changes in an
-   * actor (e.g. a contract order's ALGO_CONTROL and BROKER_ORDER_CREATED) lands as one append.
-   * Nothing in between can observe the difference: `durable()` writes at once.
-   */
-  private kickSoon(slot: Slot<T>): void {
-    if (this.soon.size === 0)
-      queueMicrotask(() => {
-        const slots = [...this.soon];
-        this.soon.clear();
-        for (const s of slots) this.kick(s);
-      });
-    this.soon.add(slot);
-  }
-
-  private armDefer(slot: Slot<T>, waitMs: number): void {
-    let q = this.deferred.get(waitMs);
-    if (!q) {
-      q = { slots: new Set(), timer: undefined };
-      this.deferred.set(waitMs, q);
-    }
-    q.slots.add(slot);
-    const queue = q;
-    queue.timer ??= setTimeout(() => {
-      queue.timer = undefined;
-      const slots = [...queue.slots];
-      queue.slots.clear();
-      // A held actor is written when its hold is released.
-      for (const sl of slots) if (sl.held === 0) this.kick(sl);
-    }, waitMs);
+    this.schedule.defer(slot, waitMs);
   }
 
   private kick(slot: Slot<T>): void {
-    for (const q of this.deferred.values()) q.slots.delete(slot);
-    this.soon.delete(slot);
+    this.schedule.cancel(slot);
     if (slot.writing || slot.removed) return;
     slot.writing = this.writeLoop(slot).finally(() => {
       slot.writing = undefined;
@@ -372,9 +260,11 @@ export class OrderHost<T extends HostedRecord> {
         slot.urgent = false;
         slot.seq = await this.store.appendOrder(subj, body, `${r.level}.${r.id}.v${version}`, slot.seq);
         slot.persisted = version;
-        const ready = slot.waiters.filter((w) => w.version <= version);
-        slot.waiters = slot.waiters.filter((w) => w.version > version);
-        for (const w of ready) w.resolve();
+        if (slot.waiters.length > 0) {
+          const ready = slot.waiters.filter((w) => w.version <= version);
+          slot.waiters = slot.waiters.filter((w) => w.version > version);
+          for (const w of ready) w.resolve();
+        }
         if (!this.mustWrite(slot)) break;
       }
     } catch (err) {

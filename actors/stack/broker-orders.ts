@@ -22,18 +22,25 @@ export async function resizedQuantity(core: StackCore, co: ContractOrder): Promi
  */
 export async function createBrokerOrdersFromContractOrders(core: StackCore): Promise<number[]> {
   const sent: number[] = [];
+  if (core.toSend.size === 0) return sent;
   // Only contract orders whose instrument order lists them durably (`toSend`): a crash can then
   // lose no link to an order that traded (restore-links.ts). The queue is read, not the whole
   // stack: a completed order never trades again and leaves it.
   const candidates: ContractOrder[] = [];
   for (const id of core.toSend) {
     const co = core.contractOrder(id);
-    if (!co?.active) {
+    // An algo-controlled order leaves the queue until its lock is released (every release puts
+    // it back: releaseAlgo, a manual unlock, restore): a pass then looks only at orders with work.
+    // One `releasing` (its lock goes when the old broker order's cancel is confirmed) stays queued.
+    if (!co?.active || (co.referenceOfControllingAlgo !== undefined && co.state !== 'releasing')) {
       core.toSend.delete(id);
       continue;
     }
-    if (co.fill !== co.trade && co.referenceOfControllingAlgo === undefined && !co.locked)
-      candidates.push(co);
+    if (co.fill !== co.trade && !co.locked) candidates.push(co);
+  }
+  if (candidates.length === 0) {
+    releaseCreations(core);
+    return sent;
   }
   candidates.sort((a, b) => a.id - b.id);
   await Promise.all(

@@ -1,28 +1,13 @@
 import type { StackCore } from './core.ts';
+import { brokerWithoutMachine, family, withoutMachine } from './family-records.ts';
 import { sendBroker, sendContract, sendInstrument } from './order-actors.ts';
 import { logCritical } from './ports.ts';
 import { processFillsStack } from './process-fills.ts';
-import type { BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
-
-/** An order record as the history keeps it: without its machine's state. */
-const withoutMachine = <T extends { machine?: unknown }>(o: T): T => ({ ...o, machine: undefined });
+import type { InstrumentOrder } from './types.ts';
 
 export interface CompletionMode {
   /** G2: at end of day every family completes, partly filled or unfilled. */
   allowZeroCompletions?: boolean;
-}
-
-function family(
-  core: StackCore,
-  io: InstrumentOrder,
-): { contracts: ContractOrder[]; brokers: BrokerOrder[] } {
-  const contracts = io.children
-    .map((id) => core.contractOrder(id))
-    .filter((c): c is ContractOrder => c !== undefined);
-  const brokers = contracts.flatMap((c) =>
-    c.children.map((id) => core.brokerOrder(id)).filter((b): b is BrokerOrder => b !== undefined),
-  );
-  return { contracts, brokers };
 }
 
 /**
@@ -47,12 +32,13 @@ export function completeFamily(core: StackCore, io: InstrumentOrder): Promise<vo
         completedAt: core.now(),
         instrument: withoutMachine(io),
         contracts: contracts.map(withoutMachine),
-        brokers: brokers.map(withoutMachine),
+        brokers: brokers.map(brokerWithoutMachine),
       });
       for (const b of brokers) {
         if (b.active) sendBroker(core, b.id, { type: 'DEACTIVATE' });
-        // Its actor goes (memory); a late fill or commission starts it again from its record.
+        // Its actors go (memory); a late fill or commission starts them again from its record.
         core.brokerActors.stop(b);
+        if (b.algo) core.algos.stop(b.algo);
       }
     } finally {
       core.completing.delete(io.id);

@@ -6,7 +6,7 @@ import { contractOrderMachine } from '../../machines/contract-order.ts';
 import { instrumentOrderMachine } from '../../machines/instrument-order.ts';
 import { MachineActors } from '../host/machine-actors.ts';
 import { OrderHost } from '../host/order-host.ts';
-import { brokerMachineInput, contractMachineInput, instrumentMachineInput } from './order-actors.ts';
+import { brokerMachineInput, contractMachineInput, instrumentMachineInput } from './order-inputs.ts';
 import { AlgoActors } from './algo-actors.ts';
 import { InstrumentLocks } from './lock-actors.ts';
 import { applyFillToPositions } from './positions.ts';

@@ -3,6 +3,7 @@ import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import type { StackCore } from './core.ts';
 import type { Fill } from '../../src/domain/orders/index.ts';
 import { MANUAL_CHILD, orderLegs, sendBroker, sendContract, sendInstrument } from './order-actors.ts';
+import { correctCompletedOrders } from './late-corrections.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, FillRecord } from './types.ts';
 
@@ -174,8 +175,9 @@ export async function recordCommission(
  * id. Stored beside the fill (OrderEventStore.appendCorrection, so every reader of the fills gets
  * the corrected record: positions, P&L, trade reports), the positions moved by the difference,
  * the commission cleared until the corrected one is reported. A correction of a fill not seen yet
- * is recorded as that fill, with the corrected values. The order actors' ledgers keep the fill
- * they were sent (a quantity correction shows as a position break against the order's fill).
+ * is recorded as that fill, with the corrected values. The correction then travels up the
+ * family as machine events (FILL_CORRECTED, CHILD_FILL_CORRECTED), also after the family
+ * completed (late-corrections.ts), so every order's fill and price equal the corrected fills.
  */
 export async function recordFillCorrection(
   core: StackCore,
@@ -215,6 +217,8 @@ export async function recordFillCorrection(
     rec.commissionCurrency = fill.commissionCurrency ?? '';
   }
   // The broker order's machine takes the correction (its fill and price follow); written at once.
+  // It goes up the family as events: to live orders through order-actors.ts, to completed ones
+  // (their actors restarted from their snapshots, the family's history amended) from here.
   const bo = old.brokerOrderId === undefined ? undefined : core.brokerOrder(old.brokerOrderId);
   if (bo?.execIds.includes(old.execId)) {
     const event = {
@@ -222,7 +226,10 @@ export async function recordFillCorrection(
       original: fillOf(old, bo.legs),
       corrected: fillOf(rec, bo.legs),
     };
-    sendBroker(core, bo.id, event);
+    const emitted = sendBroker(core, bo.id, event);
+    correctCompletedOrders(core, emitted, { execId: fill.execId, revision });
+    // A completed family keeps no live actors (the correction started this one again).
+    if (!bo.active) core.brokerActors.stop(bo);
   }
   core.fillIndex.set(fill.execId, {
     instrumentCode: rec.instrumentCode,

@@ -187,7 +187,10 @@ export function setOrderLock(core: StackCore, level: OrderLevel, id: number, loc
 /**
  * Clear a contract order's algo lock by hand (after a crash mid-trade, digest A3). The algo that
  * holds it is stopped first (STOP: an algo with an order at the broker goes to `cancelling` and
- * cancels it, one without goes to `done`), so no algo keeps working an order nobody controls.
+ * cancels it, one without goes to `done`), so no algo keeps working an order nobody controls; a
+ * holding order still working whose algo is done already is cancelled here. The contract order's
+ * machine then keeps the lock (`releasing`) until that broker order is cancelled, rejected or
+ * filled, so no second broker order is placed while the first could still fill.
  */
 export async function removeAlgoLock(core: StackCore, id: number): Promise<ContractOrder> {
   const co = need(core.contractOrder(id), `contract order ${id}`);
@@ -196,6 +199,12 @@ export async function removeAlgoLock(core: StackCore, id: number): Promise<Contr
   const bo = core.brokerOrder(Number(ref.split(':')[1]));
   if (bo?.algo && core.algos.view(bo.algo).state !== 'done')
     await performAlgo(core, bo, sendAlgo(core, bo, { type: 'STOP', reason: 'algo lock removed by hand' }));
+  else if (bo?.active && bo.fill !== bo.trade && bo.brokerStatus === 'submitted') {
+    sendBroker(core, bo.id, { type: 'CANCEL_REQUESTED' });
+    await core.deps.broker
+      .cancelOrder(bo.orderRef)
+      .catch((e: unknown) => core.log.warn({ broker_order_id: bo.id, err: String(e) }, 'cancel failed'));
+  }
   sendContract(core, id, { type: 'ALGO_RELEASE', algo: ref });
   core.toSend.add(id);
   return core.contractOrder(id) ?? co;

@@ -12,188 +12,28 @@
  */
 import type { AnyStateMachine, EmittedFrom, EventFromLogic, SnapshotFrom } from 'xstate';
 import type { MachineActors } from '../host/machine-actors.ts';
-import {
-  type BrokerOrderEmitted,
-  type BrokerOrderEvent,
-  brokerOrderMachine,
-} from '../../machines/broker-order.ts';
-import { type ContractOrderEvent, contractOrderMachine } from '../../machines/contract-order.ts';
-import { type InstrumentOrderEvent, instrumentOrderMachine } from '../../machines/instrument-order.ts';
-import type { ChildSpec } from '../../machines/instrument-order.ts';
-import { spreadFilledPrice, stackFill } from '../../src/domain/orders/index.ts';
+import type { BrokerOrderEmitted, BrokerOrderEvent } from '../../machines/broker-order.ts';
+import type { ContractOrderEvent, contractOrderMachine } from '../../machines/contract-order.ts';
+import type { InstrumentOrderEvent, instrumentOrderMachine } from '../../machines/instrument-order.ts';
 import type { StackCore } from './core.ts';
+import { childSpec, instrumentMachineInput } from './order-inputs.ts';
+import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
 import { logCritical } from './ports.ts';
-import type {
-  AnyOrder,
-  BrokerOrder,
-  BrokerOrderState,
-  BrokerOrderStatus,
-  ContractOrder,
-  ContractOrderState,
-  InstrumentOrder,
-  InstrumentOrderState,
-} from './types.ts';
+import type { AnyOrder, BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
 
-/** A contract order's child id for a fill made by hand (no broker order): `manual:<execId>`. */
-export const MANUAL_CHILD = 'manual:';
+export {
+  BROKER_INITIAL,
+  brokerMachineInput,
+  childSpec,
+  CONTRACT_INITIAL,
+  contractMachineInput,
+  INSTRUMENT_INITIAL,
+  instrumentMachineInput,
+  MANUAL_CHILD,
+  orderLegs,
+} from './order-inputs.ts';
 
-type BrokerSnap = SnapshotFrom<typeof brokerOrderMachine>;
-
-/**
- * An order's legs as its machine holds them: a calendar spread's (`legs`: trade vector and
- * contract dates, sorted by contract date), else its one contract.
- */
-export function orderLegs(o: Pick<ContractOrder, 'legs' | 'trade' | 'contractDate'>): {
-  trade: number[];
-  contractDates: string[];
-} {
-  return o.legs
-    ? { trade: o.legs.map((l) => l.qty), contractDates: o.legs.map((l) => l.contractDate) }
-    : { trade: [o.trade], contractDates: [o.contractDate] };
-}
-
-/** A child order as its parent's machine registers it (CHILDREN_SPAWNED, BROKER_ORDER_CREATED). */
-export function childSpec(o: Pick<ContractOrder, 'id' | 'legs' | 'trade' | 'contractDate'>): ChildSpec {
-  return { orderId: String(o.id), ...orderLegs(o) };
-}
-
-export function brokerMachineInput(bo: BrokerOrder, brokerName: string) {
-  return {
-    order: {
-      orderId: String(bo.id),
-      parentId: bo.parent === undefined ? null : String(bo.parent),
-      strategyName: bo.strategyName,
-      instrumentCode: bo.instrumentCode,
-      ...orderLegs(bo),
-      generatedDatetime: bo.createdAt,
-      manualTrade: bo.manualTrade,
-      rollOrder: bo.rollOrder,
-      orderType: bo.brokerOrderType,
-      algoUsed: bo.algoUsed,
-      limitPrice: bo.limitPrice ?? null,
-      sidePrice: bo.sidePrice ?? null,
-      midPrice: bo.midPrice ?? null,
-      offsidePrice: bo.offsidePrice ?? null,
-      manualFill: bo.manualFill,
-      calendarSpreadOrder: (bo.legs?.length ?? 1) > 1,
-      broker: brokerName,
-      brokerAccount: '',
-      brokerClientId: 0,
-      orderRef: bo.orderRef,
-    },
-  };
-}
-
-const STATUS: Record<BrokerOrderState, BrokerOrderStatus> = {
-  created: 'pending-submit',
-  submitted: 'submitted',
-  acknowledged: 'submitted',
-  partiallyFilled: 'submitted',
-  filled: 'filled',
-  cancelPending: 'cancel-requested',
-  cancelled: 'cancelled',
-  rejected: 'rejected',
-};
-
-/** The stack's view of a broker order, read off its machine snapshot. */
-function projectBroker(b: BrokerOrder, s: BrokerSnap): void {
-  const c = s.context;
-  b.state = s.value;
-  b.brokerStatus = STATUS[s.value];
-  const { fill, overfill } = stackFill(c.ledger.trade, c.ledger.fill);
-  b.fill = fill;
-  b.overfill = overfill;
-  // A spread's fills come per leg at each contract's price: its price is Σ ratio · leg price.
-  b.filledPrice = (b.legs ? spreadFilledPrice(c.ledger) : c.ledger.filledPrice) ?? undefined;
-  if (b.legs) b.legFills = [...c.ledger.fill];
-  b.fillDatetime = c.ledger.fillDatetime ?? undefined;
-  b.execIds = [...c.ledger.fillIds];
-  b.commission = c.ledger.commission;
-  b.limitPrice = c.currentLimitPrice ?? undefined;
-  b.active = c.active;
-  b.locked = c.locked;
-}
-
-type ContractSnap = SnapshotFrom<typeof contractOrderMachine>;
-type InstrumentSnap = SnapshotFrom<typeof instrumentOrderMachine>;
 type Opts = { defer?: boolean | 'lazy' };
-
-export function contractMachineInput(co: ContractOrder) {
-  return {
-    order: {
-      orderId: String(co.id),
-      parentId: co.parent === undefined ? null : String(co.parent),
-      strategyName: co.strategyName,
-      instrumentCode: co.instrumentCode,
-      ...orderLegs(co),
-      generatedDatetime: co.createdAt,
-      manualTrade: co.manualTrade,
-      rollOrder: co.rollOrder,
-      orderType: co.orderType,
-      algoToUse: co.algoToUse,
-      referencePrice: co.referencePrice ?? null,
-      limitPrice: co.limitPrice ?? null,
-      manualFill: false,
-      calendarSpreadOrder: (co.legs?.length ?? 1) > 1,
-      interSpreadOrder: false,
-    },
-  };
-}
-
-/** An instrument order's machine input; a roll order is created with its children (J4). */
-export function instrumentMachineInput(io: InstrumentOrder, children?: readonly ChildSpec[]) {
-  return {
-    ...(children && children.length > 0 ? { children } : {}),
-    order: {
-      orderId: String(io.id),
-      parentId: null,
-      strategyName: io.strategyName,
-      instrumentCode: io.instrumentCode,
-      trade: [io.trade],
-      generatedDatetime: io.createdAt,
-      manualTrade: io.manualTrade,
-      rollOrder: io.rollOrder,
-      orderType: io.orderType,
-      limitPrice: io.limitPrice ?? null,
-      limitContract: io.limitContract ?? null,
-      referencePrice: io.referencePrice ?? null,
-      referenceContract: io.referenceContract ?? null,
-      referenceDatetime: io.referenceDatetime ?? null,
-    },
-  };
-}
-
-function projectContract(c: ContractOrder, s: ContractSnap): void {
-  const x = s.context;
-  c.state = s.value;
-  Object.assign(c, stackFill(x.ledger.trade, x.ledger.fill));
-  c.filledPrice = (c.legs ? spreadFilledPrice(x.ledger) : x.ledger.filledPrice) ?? undefined;
-  c.fillDatetime = x.ledger.fillDatetime ?? undefined;
-  const manual = x.children.filter((k) => k.orderId.startsWith(MANUAL_CHILD));
-  c.children = x.children.filter((k) => !k.orderId.startsWith(MANUAL_CHILD)).map((k) => Number(k.orderId));
-  c.manualFill = manual.reduce((t, k) => t + (k.fill[0] ?? 0), 0);
-  c.manualExecIds = manual.map((k) => k.orderId.slice(MANUAL_CHILD.length));
-  c.referenceOfControllingAlgo = x.algoControlledBy ?? undefined;
-  c.active = x.active;
-  c.locked = x.locked;
-}
-
-function projectInstrument(i: InstrumentOrder, s: InstrumentSnap): void {
-  const x = s.context;
-  i.state = s.value;
-  Object.assign(i, stackFill(x.ledger.trade, x.ledger.fill));
-  i.filledPrice = x.ledger.filledPrice ?? undefined;
-  i.fillDatetime = x.ledger.fillDatetime ?? undefined;
-  // A balance trade's pseudo child (`balance:<execId>`) is not a contract order.
-  i.children = x.children.filter((k) => !k.orderId.includes(':')).map((k) => Number(k.orderId));
-  i.active = x.active;
-  i.locked = x.locked;
-}
-
-/** The state a new order's record carries until its machine's first snapshot is read off. */
-export const BROKER_INITIAL: BrokerOrderState = 'created';
-export const CONTRACT_INITIAL: ContractOrderState = 'new';
-export const INSTRUMENT_INITIAL: InstrumentOrderState = 'new';
 
 /** Start the actor of a new broker order and put it on the stack (its first event). */
 export function spawnBrokerOrder(core: StackCore, bo: BrokerOrder): void {
@@ -214,8 +54,7 @@ export function reconcileChildren(core: StackCore): void {
     const snap = core.instrumentActors.snapshot(io);
     for (const child of snap.context.children) {
       const co = child.completed ? undefined : core.contractOrder(Number(child.orderId));
-      if (co && core.contractActors.snapshot(co).status === 'done')
-        sendInstrument(core, io.id, { type: 'CHILD_COMPLETED', childId: child.orderId });
+      if (co && !co.active) sendInstrument(core, io.id, { type: 'CHILD_COMPLETED', childId: child.orderId });
     }
   }
 }

@@ -194,6 +194,8 @@ export function requiredContractTrades(
  * with a non-zero trade, create its contract orders and attach them (C8) in one step of this host.
  */
 export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Promise<number[]> {
+  // Run every loop pass: nothing is allocated when there is nothing to spawn.
+  if (core.toSpawn.size === 0) return NOTHING;
   const spawned: number[] = [];
   const waits: Array<Promise<void>> = [];
   for (const id of [...core.toSpawn]) {
@@ -221,6 +223,8 @@ export async function spawnChildrenFromNewInstrumentOrders(core: StackCore): Pro
   await Promise.all(waits);
   return spawned;
 }
+
+const NOTHING: number[] = [];
 
 /** A roll order (Force, Force_Outright or Close) is on the instrument stack for this instrument. */
 function rollOrderActive(core: StackCore, instrumentCode: string): boolean {

@@ -111,11 +111,27 @@ export class OrderEventStore implements OrderJournal {
     return s;
   }
 
-  async appendHistory(level: string, id: number, body: unknown): Promise<void> {
+  async appendHistory(level: string, id: number, body: unknown, revision?: string): Promise<void> {
     // The prefix was checked by `open`; a level and a numeric id are subject tokens.
-    await this.pub.publish(`${this.prefix}.history.${token(level)}.${id}`, JSON.stringify(body), {
-      msgID: `history:${level}:${id}`,
+    await this.pub.publish(this.historySubject(level, id), JSON.stringify(body), {
+      msgID: revision === undefined ? `history:${level}:${id}` : `history:${level}:${id}:${revision}`,
     });
+  }
+
+  private historySubject(level: string, id: number): string {
+    return `${this.prefix}.history.${token(level)}.${id}`;
+  }
+
+  async lastHistory<T>(level: string, id: number): Promise<T | undefined> {
+    const stream = streamName(this.prefix, 'HISTORY');
+    try {
+      const m = await this.jsm.streams.getMessage(stream, { last_by_subj: this.historySubject(level, id) });
+      return m ? m.json<T>() : undefined;
+    } catch (err) {
+      // 10037: no message on the subject (the order has no history yet)
+      if (err instanceof JetStreamApiError && err.code === 10037) return undefined;
+      throw err;
+    }
   }
 
   /** JetStream messages written by this store, by kind (`stack`, `fills`, `history`). */
@@ -190,7 +206,8 @@ export class OrderEventStore implements OrderJournal {
   }
 
   loadHistory<T>(): Promise<Array<JournalEntry<T>>> {
-    return this.load<T>('HISTORY', subject(this.prefix, 'history', '>'), DeliverPolicy.All);
+    // An order's amended record (a fill corrected after completion) replaces the first.
+    return this.load<T>('HISTORY', subject(this.prefix, 'history', '>'), DeliverPolicy.LastPerSubject);
   }
 
   private load<T>(name: string, filter: string, policy: DeliverPolicy): Promise<Array<JournalEntry<T>>> {

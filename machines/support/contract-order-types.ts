@@ -66,6 +66,8 @@ export type ContractOrderEmitted =
   | { type: 'controlRefused'; orderId: string; algo: string; controlledBy: string | null; reason: string }
   | { type: 'releaseRefused'; orderId: string; algo: string; controlledBy: string | null }
   | { type: 'algoReleased'; orderId: string; algo: string; remaining: number[] }
+  /** ALGO_RELEASE while a broker child may still trade: the lock goes once it is settled. */
+  | { type: 'releasePending'; orderId: string; algo: string; workingChildIds: string[] }
   | { type: 'cancelChildren'; orderId: string; childIds: string[]; reason: string }
   | {
       type: 'completed';
@@ -76,5 +78,16 @@ export type ContractOrderEmitted =
       filledPrice: number | null;
       fillDatetime: number | null;
       childIds: string[];
+    }
+  /** A completed order took a correction of a child fill: its fill and price changed. */
+  | {
+      type: 'completionAmended';
+      orderId: string;
+      parentId: string | null;
+      mode: CompletionMode;
+      fillId: string;
+      fill: number[];
+      filledPrice: number | null;
+      fillDatetime: number | null;
     }
   | { type: 'ignored'; orderId: string; eventType: string; reason: string };

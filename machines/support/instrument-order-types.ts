@@ -68,4 +68,14 @@ export type InstrumentOrderEmitted =
       fillDatetime: number | null;
       childIds: string[];
     }
+  /** A completed order took a correction of a child fill: the family's history is amended. */
+  | {
+      type: 'completionAmended';
+      orderId: string;
+      mode: CompletionMode;
+      fillId: string;
+      fill: number[];
+      filledPrice: number | null;
+      fillDatetime: number | null;
+    }
   | { type: 'ignored'; orderId: string; eventType: string; reason: string };

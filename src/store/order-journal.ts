@@ -47,7 +47,14 @@ export interface OrderJournal {
   ): Promise<void>;
   /** A broker's correction of a fill, once per correcting execution id; `loadFills` applies it. */
   appendCorrection(instrumentCode: string, body: CorrectionEntry): Promise<void>;
-  appendHistory(level: string, id: number, body: unknown): Promise<void>;
+  /**
+   * A completed order's family record, once per order; with `revision` (a broker's correction
+   * after completion, `<execId>:<correcting execId>`) an amended record, once per revision. The
+   * last record of an order is its history (`loadHistory`, `lastHistory`).
+   */
+  appendHistory(level: string, id: number, body: unknown, revision?: string): Promise<void>;
+  /** The last history record of one order (undefined before it completed). */
+  lastHistory<T>(level: string, id: number): Promise<T | undefined>;
   /** Remove every message of an order's subject (end-of-day removal, after it went to history). */
   purgeOrder(subj: string): Promise<void>;
   /** The last message of every order subject (each actor's snapshot), in journal order. */
@@ -57,6 +64,7 @@ export interface OrderJournal {
   /** Every message of every order subject, in the order written (the visualizer's replay). */
   loadStackEvents<T>(): Promise<Array<JournalEntry<T>>>;
   loadFills<T>(): Promise<Array<JournalEntry<T>>>;
+  /** The last history record of every completed order (an amended one replaces the first). */
   loadHistory<T>(): Promise<Array<JournalEntry<T>>>;
   /** Messages written by this store, by kind (`stack`, `fills`, `history`). */
   readonly writes: ReadonlyMap<string, number>;

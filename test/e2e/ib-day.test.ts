@@ -5,18 +5,12 @@
  * back up to positions; the fake drops every socket after the first execution and the stack
  * handler rides through; end of day runs and our positions equal the fills and the broker's.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../actors/simulation.ts';
+import { expectPositionsReconciled, lastJson, runDirectory, startDay } from './day-run.ts';
 import { COMMISSION, fakeMarket, IB, SPEED, START } from './ib-day-market.ts';
-
-function lastJson(stdout: string): unknown {
-  const start = stdout.lastIndexOf('\n{\n');
-  return JSON.parse(stdout.slice(start >= 0 ? start + 1 : stdout.indexOf('{')));
-}
 
 let running: ChildProcess | undefined;
 afterEach(() => {
@@ -29,28 +23,10 @@ describe('systack start with broker: ib against the fake TWS', () => {
   it('trades a day over the TWS wire: positions equal fills and the broker, commissions on every fill, a socket drop ridden through', async () => {
     const tws = fakeMarket();
     const port = await tws.start();
-    const dir = mkdtempSync(join(tmpdir(), 'systack-ib-day-'));
-    const priv = join(dir, 'private');
-    mkdirSync(priv);
-    writeFileSync(
-      join(priv, 'private_config.yaml'),
-      [
-        `data_dir: ${join(dir, 'data')}`,
-        `backtest_store_directory: ${join(dir, 'backtests')}`,
-        `csv_backup_directory: ${join(dir, 'backup')}`,
-        `mongo_dump_directory: ${join(dir, 'dump')}`,
-        `offsystem_backup_directory: ${join(dir, 'offsystem')}`,
-        `echo_directory: ${join(dir, 'echos')}`,
-        'log_level: warn',
-        'broker: ib',
-        'broker_account: DU123456',
-        'ib_ipaddress: 127.0.0.1',
-        `ib_port: ${port}`,
-      ].join('\n'),
-    );
-    // The day compressed further: the stack handler trades the evening's orders the same evening.
-    writeFileSync(
-      join(priv, 'private_control_config.yaml'),
+    const { dir, priv } = runDirectory(
+      'ib-day',
+      ['broker: ib', 'broker_account: DU123456', 'ib_ipaddress: 127.0.0.1', `ib_port: ${port}`],
+      // The day compressed further: the stack handler trades the evening's orders the same evening.
       [
         'process_configuration_start_time:',
         "  run_stack_handler: '12:29'",
@@ -61,7 +37,7 @@ describe('systack start with broker: ib against the fake TWS', () => {
         '  run_backups: elsewhere',
         '  run_cleaners: elsewhere',
         '  run_reports: elsewhere',
-      ].join('\n'),
+      ],
     );
     // The fake drops every connection once, after the first execution.
     let dropped = false;
@@ -71,33 +47,16 @@ describe('systack start with broker: ib against the fake TWS', () => {
         tws.dropConnections();
       }
     }, 5);
-    const child = spawn(
-      process.execPath,
-      [
-        'bin/systack.js',
-        'start',
-        '--days',
-        '1',
-        '--speed',
-        String(SPEED),
-        '--start',
-        new Date(START).toISOString(),
-        '--json',
-        '--no-monitor',
-      ],
-      { env: { ...process.env, SYSTACK_PRIVATE_DIR: priv, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    running = child;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const day = startDay(priv, ['--speed', String(SPEED), '--start', new Date(START).toISOString()], {
+      TZ: 'UTC',
+    });
+    running = day.child;
+    const code = await day.exited;
     running = undefined;
     clearInterval(dropper);
     await tws.stop();
-    expect(code, `${stderr}\n(run directory kept: ${dir})`).toBe(0);
-    const summary = lastJson(stdout) as RunSummary;
+    expect(code, `${day.stderr()}\n(run directory kept: ${dir})`).toBe(0);
+    const summary = lastJson(day.stdout()) as RunSummary;
 
     // Prices came from the fake (a full update of every instrument) with no pacing violation.
     expect(tws.historicalRequests).toBeGreaterThan(Object.keys(IB).length * 2);
@@ -124,10 +83,7 @@ describe('systack start with broker: ib against the fake TWS', () => {
     expect(summary.fills).toBe(tws.executions.length);
 
     // Positions: ours (sum of fills) = the broker's = the fake's own book; end of day left nothing.
-    expect(summary.positions_equal_fills).toBe(true);
-    expect(summary.contract_positions.map((p) => [p.instrument_code, p.position])).toEqual(
-      summary.broker_positions.map((p) => [p.instrument_code, p.position]),
-    );
+    expectPositionsReconciled(summary);
     for (const k of tws.contracts) {
       const p = tws.positionOf(k.conId);
       if (p === 0) continue;
@@ -136,10 +92,6 @@ describe('systack start with broker: ib against the fake TWS', () => {
       );
       expect(row?.position).toBe(p);
     }
-    const byInstrument = new Map<string, number>();
-    for (const p of summary.contract_positions)
-      byInstrument.set(p.instrument_code, (byInstrument.get(p.instrument_code) ?? 0) + p.position);
-    for (const s of summary.strategy_positions) expect(byInstrument.get(s.instrument_code)).toBe(s.position);
     expect(summary.active_orders_on_stack).toBe(0);
     expect(summary.queued_order_requests).toBe(0);
     rmSync(dir, { recursive: true, force: true });

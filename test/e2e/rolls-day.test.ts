@@ -9,18 +9,11 @@
 // market algo (`execution_algos.algo_overrides`), so no cancelled best-algo child keeps a family
 // on the stack until end of day (#874) and the day holds a whole roll: positions opened in the
 // priced contract, a Force calendar spread, C2 to Passive, Roll_Adjusted rolling the series.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../actors/simulation.ts';
-
-/** The last top-level JSON object printed on stdout. */
-function lastJson(stdout: string): unknown {
-  const start = stdout.lastIndexOf('\n{\n');
-  return JSON.parse(stdout.slice(start >= 0 ? start + 1 : stdout.indexOf('{')));
-}
+import { lastJson, runDirectory, startDay } from './day-run.ts';
 
 /** The priced contract of the bundled sample's last multiple-prices row. */
 function samplePriced(code: string): string {
@@ -34,18 +27,9 @@ const CODES = ['GOLD', 'SOFR', 'SP500', 'US10'];
 
 describe('systack start: a simulated day through a roll of every instrument', () => {
   it('ends with every position in the new priced contract, nothing in the old one, the series rolled, nothing on the stack', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'systack-rolls-'));
-    const priv = join(dir, 'private');
-    mkdirSync(priv);
-    writeFileSync(
-      join(priv, 'private_config.yaml'),
+    const { dir, priv } = runDirectory(
+      'rolls',
       [
-        `data_dir: ${join(dir, 'data')}`,
-        `backtest_store_directory: ${join(dir, 'backtests')}`,
-        `csv_backup_directory: ${join(dir, 'backup')}`,
-        `mongo_dump_directory: ${join(dir, 'dump')}`,
-        `echo_directory: ${join(dir, 'echos')}`,
-        'log_level: warn',
         'roll_status_auto_update:',
         '  auto_roll_if_relative_volume_higher_than: 1.0',
         '  min_relative_volume: 0.01',
@@ -55,10 +39,7 @@ describe('systack start: a simulated day through a roll of every instrument', ()
         '  auto_roll_expired: true',
         'execution_algos:',
         `  algo_overrides: { ${CODES.map((c) => `${c}: market`).join(', ')} }`,
-      ].join('\n'),
-    );
-    writeFileSync(
-      join(priv, 'private_control_config.yaml'),
+      ],
       [
         'process_configuration_methods:',
         '  run_stack_handler:',
@@ -67,20 +48,11 @@ describe('systack start: a simulated day through a roll of every instrument', ()
         'arguments:',
         '  run_stack_handler:',
         '    update_roll_status: { days: 400 }',
-      ].join('\n'),
+      ],
     );
-    const child = spawn(
-      process.execPath,
-      ['bin/systack.js', 'start', '--days', '1', '--speed', '1000', '--json', '--no-monitor'],
-      { env: { ...process.env, SYSTACK_PRIVATE_DIR: priv }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code, stderr).toBe(0);
-    const s = lastJson(stdout) as RunSummary;
+    const day = startDay(priv, ['--speed', '1000']);
+    expect(await day.exited, day.stderr()).toBe(0);
+    const s = lastJson(day.stdout()) as RunSummary;
     expect(s.active_orders_on_stack).toBe(0);
     expect(s.queued_order_requests).toBe(0);
     expect(s.positions_equal_fills).toBe(true);

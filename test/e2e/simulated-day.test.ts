@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -8,12 +6,7 @@ import type { RunSummary } from '../../actors/simulation.ts';
 import { JetStreamProcessStore as ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { connectNats } from '../../src/bus/connection.ts';
 import { readCredentialsFile, roleCredentialsFile } from '../../src/bus/credentials.ts';
-
-/** The last top-level JSON object printed on stdout. */
-function lastJson(stdout: string): unknown {
-  const start = stdout.lastIndexOf('\n{\n');
-  return JSON.parse(stdout.slice(start >= 0 ? start + 1 : stdout.indexOf('{')));
-}
+import { expectPositionsReconciled, lastJson, runDirectory, startDay } from './day-run.ts';
 
 /** Once the stack handler holds its lease and has run a while, kill -9 it; its pid (0: never). */
 async function killStackHandlerOnce(
@@ -45,39 +38,14 @@ async function killStackHandlerOnce(
 
 describe('systack start: a full simulated trading day', () => {
   it('runs prices, capital, systems, orders, the stack handler (killed -9 once mid-session) and end of day; ends with an empty stack and positions equal to fills', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'systack-day-'));
-    const priv = join(dir, 'private');
-    rmSync(priv, { recursive: true, force: true });
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(priv);
-    writeFileSync(
-      join(priv, 'private_config.yaml'),
-      [
-        `data_dir: ${join(dir, 'data')}`,
-        `backtest_store_directory: ${join(dir, 'backtests')}`,
-        `csv_backup_directory: ${join(dir, 'backup')}`,
-        `mongo_dump_directory: ${join(dir, 'dump')}`,
-        `echo_directory: ${join(dir, 'echos')}`,
-        'log_level: warn',
-      ].join('\n'),
-    );
-    const child = spawn(
-      process.execPath,
-      ['bin/systack.js', 'start', '--days', '1', '--speed', '1000', '--json', '--no-monitor'],
-      { env: { ...process.env, SYSTACK_PRIVATE_DIR: priv }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-20_000)));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const { dir, priv } = runDirectory('day');
+    const day = startDay(priv, ['--speed', '1000']);
     // Mid-session the stack handler is killed -9: `start --days 1` waits for its restart and
     // completes the day (issue 17 §2), reporting the crash in its summary.
-    const killed = killStackHandlerOnce(() => stdout, join(dir, 'data'), exited);
-    const code = await exited;
-    expect(code, stderr).toBe(0);
-    expect(await killed, stderr).toBeGreaterThan(0);
-    const summary = lastJson(stdout) as RunSummary & {
+    const killed = killStackHandlerOnce(day.stdout, join(dir, 'data'), day.exited);
+    expect(await day.exited, day.stderr()).toBe(0);
+    expect(await killed, day.stderr()).toBeGreaterThan(0);
+    const summary = lastJson(day.stdout()) as RunSummary & {
       supervision: { processes: Record<string, { launches: number; crashes: number }> };
     };
     expect(summary.supervision.processes.run_stack_handler!.crashes).toBeGreaterThanOrEqual(1);
@@ -89,14 +57,7 @@ describe('systack start: a full simulated trading day', () => {
     expect(summary.active_orders_on_stack).toBe(0);
     expect(summary.queued_order_requests).toBe(0);
     // Positions are the sum of fills, and agree with the (simulated) broker.
-    expect(summary.positions_equal_fills).toBe(true);
-    expect(summary.contract_positions.map((p) => [p.instrument_code, p.position])).toEqual(
-      summary.broker_positions.map((p) => [p.instrument_code, p.position]),
-    );
-    const byInstrument = new Map<string, number>();
-    for (const p of summary.contract_positions)
-      byInstrument.set(p.instrument_code, (byInstrument.get(p.instrument_code) ?? 0) + p.position);
-    for (const s of summary.strategy_positions) expect(byInstrument.get(s.instrument_code)).toBe(s.position);
+    expectPositionsReconciled(summary);
     rmSync(dir, { recursive: true, force: true });
   }, 240_000);
 });

@@ -1,7 +1,6 @@
 // Email through a local SMTP server on loopback (smtp-server): critical alerts, the 24-hour
 // de-duplication (stored, not sent), retry after the server comes back, report emails from
 // run_reports, and `systack email list|show`.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { attachEmailAlerts } from '../../src/email/alerts.ts';
 import { DUPLICATE_WINDOW_MS, type EmailSender } from '../../src/email/sender.ts';
 import { createRootLogger, type RootLogger } from '../../src/log/logger.ts';
 import { EmailStore } from '../../src/store/email-store.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 const PREFIX = 'mail';
@@ -160,19 +160,7 @@ describe('email', { timeout: 120_000 }, () => {
     mkdirSync(join(dir, 'private'));
     writeFileSync(join(dir, 'private', 'private_config.yaml'), `subject_prefix: ${PREFIX}\n`);
     const cli = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          [join(process.cwd(), 'bin/systack.js'), ...args, '--nats-url', nats.url],
-          {
-            cwd: dir,
-            env: { ...process.env, SYSTACK_PRIVATE_DIR: join(dir, 'private') },
-          },
-        );
-        let stdout = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.once('exit', (code) => resolve({ code, stdout }));
-      });
+      runSystack([...args, '--nats-url', nats.url], { cwd: dir, privateDir: join(dir, 'private') });
     const list = await cli(['email', 'list', '--json']);
     expect(list.code).toBe(0);
     expect(

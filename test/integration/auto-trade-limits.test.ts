@@ -5,75 +5,16 @@
  * period; an instrument without a risk figure gets none; bad figures, unknown instruments and an
  * unconfirmed run write nothing.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { autoTradeLimit } from '../../src/domain/strategy-orders/auto-trade-limits.ts';
-import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
-import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
-import { startTestNats, type TestNats } from '../support/nats.ts';
+import { PREFIX, riskMarketServer, storeTotalCapital } from './auto-limits-market.ts';
 
-const run = promisify(execFile);
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 7, 1);
-let nats: TestNats;
-let nc: NatsConnection;
 let limits: TradeLimitsStore;
-
-const meta = (currency: string, pointsize: number) => ({
-  description: '',
-  pointsize,
-  currency,
-  assetClass: 'Test',
-  perBlock: 0,
-  percentage: 0,
-  perTrade: 0,
-  region: '',
+const market = riskMarketServer(async (nc) => {
+  limits = await TradeLimitsStore.open(nc, PREFIX);
 });
-
-/** Daily prices whose differences alternate +step, −step/2 (a known, steady daily stdev). */
-function prices(n: number, start: number, step: number) {
-  const times = new Float64Array(n);
-  const values = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    times[k] = T0 + k * DAY;
-    values[k] = k === 0 ? start : values[k - 1]! + (k % 2 === 1 ? step : -step / 2);
-  }
-  return { times, values };
-}
-
-beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  const store = await JetStreamPriceStore.open(nc, 'systack');
-  await store.putInstrumentConfig({ instrumentCode: 'SOFR', meta: meta('USD', 2500) });
-  await store.putAdjustedPrices('SOFR', prices(120, 95, 0.04));
-  await store.putInstrumentConfig({ instrumentCode: 'EUROSTX', meta: meta('EUR', 10) });
-  await store.putAdjustedPrices('EUROSTX', prices(120, 4000, 40));
-  await store.putFxPrices('EURUSD', { times: new Float64Array([T0]), values: new Float64Array([1.1]) });
-  // two prices: no daily stdev, so no limit
-  await store.putInstrumentConfig({ instrumentCode: 'V2X', meta: meta('EUR', 100) });
-  await store.putAdjustedPrices('V2X', prices(2, 20, 1));
-  limits = await TradeLimitsStore.open(nc, 'systack');
-}, 60_000);
-afterAll(async () => nats?.stop());
-
-async function systack(...args: string[]) {
-  const cwd = mkdtempSync(join(tmpdir(), 'systack-autotradelimits-'));
-  const argv = [join(process.cwd(), 'bin/systack.js'), ...args, '--nats-url', nats.url];
-  try {
-    const r = await run(process.execPath, argv, { cwd, env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const systack = market.systack;
 
 interface Proposal {
   total_capital: number;
@@ -105,16 +46,7 @@ describe('systack control trade-limits auto-populate', () => {
     const noCapital = await auto('--yes');
     expect(noCapital.code).toBe(1);
     expect(noCapital.stderr).toContain('no total capital stored');
-    await (
-      await JetStreamCapitalStore.open(nc, 'systack')
-    ).appendTotal({
-      timestamp: T0,
-      kind: 'initialise',
-      broker_account_value: 500_000,
-      total_capital: 500_000,
-      max_capital: 500_000,
-      accumulated_pnl: 0,
-    });
+    await storeTotalCapital(market.nc(), 500_000);
     const unknown = await auto('--instrument', 'NOPE', '--yes');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown instrument NOPE (instruments with prices: EUROSTX, SOFR, V2X)');

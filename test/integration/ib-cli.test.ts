@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,24 +6,12 @@ import { checkRunnable } from '../../src/cli/commands/config-runnable.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { FakeTws } from '../fixtures/fake-tws/fake-tws.ts';
 import { fakeWithContracts } from '../broker/ib-harness.ts';
+import { runSystack } from '../support/cli.ts';
 
-function systack(
-  args: string[],
-  privateConfig: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function systack(args: string[], privateConfig: string) {
   const cwd = mkdtempSync(join(tmpdir(), 'systack-ib-'));
   writeFileSync(join(cwd, 'private_config.yaml'), privateConfig);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin/systack.js'), ...args], {
-      cwd,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runSystack(args, { cwd });
 }
 
 const ibConfig = (port: number) =>

@@ -12,6 +12,7 @@ import { OrderEventStore } from '../../actors/store/order-event-store.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { JetStreamControlsStore } from '../../src/store/controls-store.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { goldOneRow } from '../support/gold.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
@@ -21,15 +22,7 @@ let nc: NatsConnection;
 /** One row of multiple prices: GOLD priced in 202612, forward 202702. */
 async function seedPrices(prefix: string) {
   const store = await JetStreamPriceStore.open(nc, prefix);
-  await store.putMultiplePrices('GOLD', {
-    times: Float64Array.from([T0 - 86_400_000]),
-    price: Float64Array.from([2000]),
-    forward: Float64Array.from([2010]),
-    carry: Float64Array.from([2010]),
-    priceContract: ['20261200'],
-    forwardContract: ['20270200'],
-    carryContract: ['20270200'],
-  });
+  await store.putMultiplePrices('GOLD', goldOneRow(T0));
 }
 
 /** A fill in the priced contract, as the stack writes it (position = Σ fills). */

@@ -19,35 +19,23 @@ import { openStrategyRuntime } from '../../actors/strategy-runtime.ts';
 import { callService, ServiceError } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { loadConfig, type ResolvedSystemConfig } from '../../src/config/load.ts';
-import { createRootLogger } from '../../src/log/logger.ts';
 import { openCatalogued } from '../../src/store/catalogue.ts';
 import { listKeys } from '../../src/store/kv-json.ts';
-import { stackMethodsHarness } from '../stack/helpers.ts';
 import { hostname } from 'node:os';
 import { runProcess } from '../../actors/process-runner.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { deferred, method, proc, until } from '../supervisor/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { quietLogger, stackMethodsHarness } from '../support/stack-methods.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
 const SAMPLE = join(import.meta.dirname, '../../sample-data/pysystemtrade');
 const PREFIX = 'sact';
-const STACK_METHODS = [
-  'check_external_position_break',
-  'spawn_children_from_new_instrument_orders',
-  'create_broker_orders_from_contract_orders',
-  'process_fills_stack',
-  'handle_completed_orders',
-];
 
 let nats: TestNats;
 let system: ResolvedSystemConfig;
 const clock = new SimulatedClock(Date.UTC(2023, 8, 8, 20, 0));
-const log = createRootLogger({
-  processName: 'test',
-  level: 'fatal',
-  destination: { write: () => undefined },
-}).log;
+const log = quietLogger();
 const events: StrategyInspectEvent[] = [];
 
 const ctxOn = (nc: NatsConnection, process: string, method: string, args = {}): MethodContext =>
@@ -159,14 +147,13 @@ describe('strategy actors under the process methods (real nats-server)', () => {
 
   it('the stack handler in another process trades the family; the next generation sends nothing', async () => {
     const stackNc = await nats.connect('stack-process');
-    const { clock: stackClock, broker, methods: stack, ctx } = stackMethodsHarness(stackNc, PREFIX, 100);
+    const { clock: stackClock, methods: stack, ctx, pass } = stackMethodsHarness(stackNc, PREFIX);
     await stack.check_external_position_break!(ctx('check_external_position_break'));
     for (let i = 0; i < 100 && (await pendingOrderRequests(stackNc, PREFIX)) > 0; i++)
       await new Promise((r) => setTimeout(r, 50));
     let view: InstrumentOrder[] = [];
-    for (let pass = 0; pass < 60; pass++) {
-      for (const m of STACK_METHODS) await stack[m]!(ctx(m));
-      await broker.idle();
+    for (let round = 0; round < 60; round++) {
+      await pass({ passes: 1 });
       stackClock.advance(60_000);
       view = await callService<InstrumentOrder[]>(stackNc, `${PREFIX}.orders.view.instrument`, {});
       if (view.length === queued.length && view.every((o) => o.state === 'completed')) break;

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,31 +6,13 @@ import { listOrderRequests } from '../../actors/stack/order-requests.ts';
 import { methodOf } from '../../src/domain/system/backtest-objects.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 
 /** Run the CLI in a child process (async, so this process keeps answering NATS requests). */
-function systack(args: string[], privateDir: string, url: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn(
-      process.execPath,
-      [join(process.cwd(), 'bin/systack.js'), ...args, '--nats-url', url],
-      {
-        cwd: privateDir,
-        env: { ...process.env, SYSTACK_PRIVATE_DIR: privateDir },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const systack = (args: string[], privateDir: string, url: string) =>
+  runSystack([...args, '--nats-url', url], { cwd: privateDir });
 
 describe('systack capital / control / update on a real nats-server', () => {
   let t: TestNats;

@@ -44,6 +44,53 @@ describe('contract order: algo soft lock (A3)', () => {
   });
 });
 
+describe('contract order: release while a broker child may still trade (algo.unlock)', () => {
+  it('ALGO_RELEASE with a working child keeps the lock in releasing until the child is cancelled', () => {
+    const r = run([control, created('B1', [5]), release]);
+    expect(r.snapshot.value).toBe('releasing');
+    expect(r.snapshot.context.algoControlledBy).toBe(ALGO); // nothing new can be placed
+    expect(r.emitted).toEqual([
+      { type: 'releasePending', orderId: 'C1', algo: ALGO, workingChildIds: ['B1'] },
+    ]);
+    // another algo is refused, a second release changes nothing
+    const held = stepAll(m, r.snapshot, [{ type: 'ALGO_CONTROL', algo: 'other' }, release]);
+    expect(held.snapshot.value).toBe('releasing');
+    expect(held.emitted.map((e) => e.type)).toEqual(['controlRefused', 'ignored']);
+    const done = stepAll(m, held.snapshot, [{ type: 'CHILD_CANCELLED', childId: 'B1' }]);
+    expect(done.snapshot.value).toBe('released');
+    expect(done.snapshot.context.algoControlledBy).toBeNull();
+    expect(done.emitted).toEqual([{ type: 'algoReleased', orderId: 'C1', algo: ALGO, remaining: [5] }]);
+  });
+
+  it('a fill of the child whose cancel is in flight is applied; a full fill completes, a partial one then releases', () => {
+    const full = run([control, created('B1', [5]), release, bf('B1', 'e1', [5], 95.5)]);
+    expect(full.snapshot.value).toBe('completed');
+    const part = run([
+      control,
+      created('B1', [5]),
+      release,
+      bf('B1', 'e1', [2], 95.5),
+      { type: 'CHILD_CANCELLED', childId: 'B1' },
+    ]);
+    expect(part.snapshot.value).toBe('partiallyFilled');
+    expect(part.snapshot.context.algoControlledBy).toBeNull();
+    expect(part.emitted.at(-1)).toEqual({ type: 'algoReleased', orderId: 'C1', algo: ALGO, remaining: [3] });
+    const rejected = run([
+      control,
+      created('B1', [5]),
+      release,
+      { type: 'CHILD_REJECTED', childId: 'B1', reason: 'x' },
+    ]);
+    expect(rejected.snapshot.value).toBe('released');
+  });
+
+  it('with no working child the release is at once (the algo finished with its order settled)', () => {
+    const r = run([control, created('B1', [1]), bf('B1', 'e1', [1], 95.5), release]);
+    expect(r.snapshot.value).toBe('partiallyFilled');
+    expect(r.snapshot.context.algoControlledBy).toBeNull();
+  });
+});
+
 describe('contract order: fills from broker children (F3)', () => {
   it('quantity-weighted price over several broker children; position deltas per leg emitted', () => {
     const r = run([
@@ -175,6 +222,13 @@ describe('contract order model', () => {
       { type: 'CHILD_CANCELLED', childId: 'B3' },
       { type: 'CANCEL', reason: 'x' },
       { type: 'END_OF_DAY' },
+      // a price correction (the quantity stays): taken in every state, completed ones too
+      {
+        type: 'CHILD_FILL_CORRECTED',
+        childId: 'B1',
+        original: fill('e1', [2], 95.5, T0),
+        corrected: fill('e1', [2], 95.7, T0),
+      },
     ];
     const report = await checkModel(m, {
       input,
@@ -190,6 +244,13 @@ describe('contract order model', () => {
         const filled = s.context.ledger.fill[0] ?? 0;
         expect(filled).toBe(s.context.children.reduce((a, c) => a + (c.fill[0] ?? 0), 0));
         if (s.value === 'algoControlled') expect(s.context.algoControlledBy).toBe(ALGO);
+        if (s.value === 'releasing') {
+          // the lock stays while a broker child may still trade
+          expect(s.context.algoControlledBy).toBe(ALGO);
+          expect(
+            s.context.children.some((c) => !c.completed && !s.context.cancelledChildIds.includes(c.orderId)),
+          ).toBe(true);
+        }
         if (s.value === 'new' || s.value === 'released') {
           expect(s.context.algoControlledBy).toBeNull();
           expect(filled).toBe(0);

@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { type BrokerOrderEvent, brokerOrderMachine as bm } from '../../machines/broker-order.ts';
 import { type ContractOrderEvent, contractOrderMachine as cm } from '../../machines/contract-order.ts';
+import { type InstrumentOrderEvent, instrumentOrderMachine as im } from '../../machines/instrument-order.ts';
 import { start, stepAll } from '../../machines/step.ts';
-import { brokerOrder, contractOrder, fill, T0 } from './support/fixtures.ts';
+import { brokerOrder, contractOrder, fill, instrumentOrder, T0 } from './support/fixtures.ts';
 
 describe('FILL_CORRECTED', () => {
   it('a broker order takes the corrected quantity and price of a fill it holds, once', () => {
@@ -42,5 +43,57 @@ describe('FILL_CORRECTED', () => {
     expect(r.snapshot.context.ledger).toMatchObject({ fill: [2], filledPrice: 100 });
     expect(r.snapshot.context.children[0]?.fill).toEqual([2]);
     expect(r.emitted.at(-1)).toMatchObject({ type: 'fillCorrected', childId: 'B1', filledPrice: 100 });
+  });
+
+  it('a completed contract order takes the correction (not a final state) and reports completionAmended', () => {
+    const a = fill('e1', [3], 100, T0);
+    const events: ContractOrderEvent[] = [
+      { type: 'ALGO_CONTROL', algo: 'market:1' },
+      { type: 'BROKER_ORDER_CREATED', child: { orderId: 'B1', trade: [3], contractDates: ['20261200'] } },
+      { type: 'CHILD_FILL', childId: 'B1', fill: a },
+    ];
+    const done = stepAll(cm, start(cm, { order: contractOrder({ trade: [3] }) }).snapshot, events);
+    expect(done.snapshot.value).toBe('completed');
+    const fix = stepAll(cm, done.snapshot, [
+      { type: 'CHILD_FILL_CORRECTED', childId: 'B1', original: a, corrected: { ...a, qty: [2], price: 99 } },
+    ]);
+    expect(fix.snapshot.value).toBe('completed');
+    expect(fix.snapshot.context.ledger).toMatchObject({ fill: [2], filledPrice: 99 });
+    expect(fix.emitted.map((e) => e.type)).toEqual(['fillCorrected', 'completionAmended']);
+    expect(fix.emitted[1]).toMatchObject({ mode: 'strict', fillId: 'e1', fill: [2], filledPrice: 99 });
+    // anything else is ignored there: no new fill, no end of day, no correction of another fill
+    const other = fill('e9', [1], 1, T0);
+    const rest = stepAll(cm, fix.snapshot, [
+      { type: 'CHILD_FILL', childId: 'B1', fill: other },
+      { type: 'END_OF_DAY' },
+      { type: 'CHILD_FILL_CORRECTED', childId: 'B1', original: other, corrected: other },
+    ]);
+    expect(rest.snapshot.value).toBe('completed');
+    expect(rest.snapshot.context).toEqual(fix.snapshot.context);
+    expect(rest.emitted.map((e) => e.type)).toEqual(['ignored', 'ignored', 'ignored']);
+  });
+
+  it('a completed instrument order (strict or at end of day) takes the correction too', () => {
+    const a = fill('e1', [2], 100, T0);
+    const events: InstrumentOrderEvent[] = [
+      { type: 'CHILDREN_SPAWNED', children: [{ orderId: 'C1', trade: [3], contractDates: ['20261200'] }] },
+      { type: 'CHILD_FILL', childId: 'C1', fill: a },
+      { type: 'END_OF_DAY' },
+    ];
+    const eod = stepAll(im, start(im, { order: instrumentOrder({ trade: [3] }) }).snapshot, events);
+    expect(eod.snapshot.value).toBe('completedEndOfDay');
+    const fix = stepAll(im, eod.snapshot, [
+      { type: 'CHILD_FILL_CORRECTED', childId: 'C1', original: a, corrected: { ...a, qty: [3], price: 101 } },
+    ]);
+    expect(fix.snapshot.value).toBe('completedEndOfDay');
+    expect(fix.snapshot.context.ledger).toMatchObject({ fill: [3], filledPrice: 101 });
+    expect(fix.snapshot.context.children[0]?.fill).toEqual([3]);
+    expect(fix.emitted.at(-1)).toMatchObject({
+      type: 'completionAmended',
+      mode: 'endOfDay',
+      fillId: 'e1',
+      fill: [3],
+      filledPrice: 101,
+    });
   });
 });

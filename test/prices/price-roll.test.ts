@@ -5,16 +5,10 @@ import { CannotRollError, rollPriceSeries } from '../../src/domain/prices/price-
 import type { MultiplePrices, PriceSeries } from '../../src/domain/prices/types.ts';
 import { MemoryPriceStore } from '../../src/store/memory/price-store.ts';
 import { memoryLog } from './fake-broker.ts';
+import { GOLD_ROLL } from '../support/gold.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2023, 6, 3, 23);
-const GOLD_ROLL = {
-  holdRollCycle: 'GJMQVZ',
-  rollOffsetDays: -30,
-  carryOffset: 1,
-  pricedRollCycle: 'GJMQVZ',
-  expiryOffset: 26,
-};
 const SOFR_ROLL = {
   holdRollCycle: 'HMUZ',
   rollOffsetDays: -1000,

@@ -14,20 +14,13 @@ import { panamaStitch } from '../../src/domain/prices/panama.ts';
 import type { ContractPrices, MultiplePrices } from '../../src/domain/prices/types.ts';
 import { MemoryPriceStore } from '../../src/store/memory/price-store.ts';
 import { FakePriceBroker, memoryLog } from './fake-broker.ts';
+import { GOLD_ROLL } from '../support/gold.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 /** 2023-07-03 23:00 UTC and the days after it. */
 const D0 = Date.UTC(2023, 6, 3, 23);
 const day = (k: number): number => D0 + k * DAY;
-
-const GOLD_ROLL = {
-  holdRollCycle: 'GJMQVZ',
-  rollOffsetDays: -30,
-  carryOffset: 1,
-  pricedRollCycle: 'GJMQVZ',
-  expiryOffset: 26,
-};
 
 function bar(time: number, close: number, volume = 5): PriceBar {
   return { time, open: close - 0.5, high: close + 1, low: close - 1, close, volume };

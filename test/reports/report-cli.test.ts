@@ -1,42 +1,23 @@
 // `systack report run|show|list` end to end: the real CLI as a child process against a seeded store.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FillRecord } from '../../actors/stack/types.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 let nats: TestNats;
 let dir: string;
 const T = '2026-11-20T20:30:00Z';
 
-function systack(
-  args: string[],
-  bus: 'bus' | 'stopped' = 'bus',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [join(process.cwd(), 'bin/systack.js'), ...args, ...(bus === 'bus' ? ['--nats-url', nats.url] : [])],
-      {
-        cwd: dir,
-        env: {
-          ...process.env,
-          SYSTACK_PRIVATE_DIR: join(dir, 'private'),
-          SYSTACK_CLOCK_START: T,
-          SYSTACK_CLOCK_SPEED: '1',
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+const systack = (args: string[], bus: 'bus' | 'stopped' = 'bus') =>
+  runSystack([...args, ...(bus === 'bus' ? ['--nats-url', nats.url] : [])], {
+    cwd: dir,
+    privateDir: join(dir, 'private'),
+    env: { SYSTACK_CLOCK_START: T, SYSTACK_CLOCK_SPEED: '1' },
   });
-}
 
 beforeAll(async () => {
   nats = await startTestNats();

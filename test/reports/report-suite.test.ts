@@ -1,10 +1,9 @@
 // Every report of digest §8 on seeded stores, with the values checked; each report's HTML file
 // opened offline in headless Chromium with its plots drawn from data.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, REPORT_NAMES, type ReportName } from '../../actors/reports/build.ts';
@@ -27,6 +26,7 @@ import type { RiskData } from '../../src/domain/reports/risk.ts';
 import type { StatusData } from '../../src/domain/reports/status.ts';
 import type { StrategyData } from '../../src/domain/reports/strategy.ts';
 import type { TradeData } from '../../src/domain/reports/trades.ts';
+import { launchChromium } from '../support/browser.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { writeStrategyPrivateConfig } from '../support/strategy-config.ts';
 import { DAY, seedMarketData, seedReportData, T, zigzag } from './seed.ts';
@@ -239,18 +239,8 @@ describe('the report suite (digest §8)', () => {
 
   it('HTML: every report opens offline in Chromium and its plots are drawn from data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'systack-report-html-'));
-    const userDataDir = mkdtempSync(join(tmpdir(), 'systack-chromium-'));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium({ width: 1280, height: 900 });
+    const { context } = browser;
     const fetched: string[] = [];
     await context.route('**/*', (route) => {
       const url = route.request().url();
@@ -260,7 +250,6 @@ describe('the report suite (digest §8)', () => {
     });
     const drawn: Record<string, Record<string, number[]>> = {};
     try {
-      mkdirSync('test-results', { recursive: true });
       const page = await context.newPage();
       for (const name of REPORT_NAMES) {
         const report = await buildReport(name, sources);
@@ -285,8 +274,7 @@ describe('the report suite (digest §8)', () => {
         await page.screenshot({ path: `test-results/report-${name}.png`, fullPage: true });
       }
     } finally {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      await browser.close();
       rmSync(dir, { recursive: true, force: true });
     }
     expect(fetched).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPositions } from '../../actors/stack/read-model.ts';
+import { readOrder } from '../../actors/stack/stack-reader.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import type { FillRecord } from '../../actors/stack/types.ts';
 import type { BrokerEvent, BrokerFill, BrokerListener } from '../../src/broker/port.ts';
@@ -22,7 +23,11 @@ class CorrectingBroker extends SimBroker {
   private readonly heard: BrokerListener[] = [];
   override onEvent(listener: BrokerListener): () => void {
     this.heard.push(listener);
-    return super.onEvent(listener);
+    const off = super.onEvent(listener);
+    return () => {
+      this.heard.splice(this.heard.indexOf(listener), 1);
+      off();
+    };
   }
   report(e: BrokerEvent): void {
     for (const l of this.heard) l(e);
@@ -131,4 +136,87 @@ describe('fill-corrected from the broker', () => {
     expect(h.core.instrumentOrder(io.id)).toMatchObject({ fill: 1, filledPrice: 98 });
     await h.close();
   });
+
+  it('after the family completed: restored from its snapshots, amended up to the instrument order and the history', async () => {
+    const nc = await nats.connect();
+    const prefix = 'fixdone';
+    const clock = new SimulatedClock(T0);
+    const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
+    const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 5 } });
+    const io = await h.createInstrumentOrder({
+      strategyName: 'ewmac',
+      instrumentCode: 'SOFR',
+      trade: 2,
+      orderType: 'market',
+    });
+    await drive(h, broker);
+    const coId = h.core.instrumentOrder(io.id)!.children[0]!;
+    expect(h.core.instrumentOrder(io.id)).toMatchObject({ state: 'completed', active: false, fill: 2 });
+    expect(h.core.contractOrder(coId)).toMatchObject({ state: 'completed', active: false, fill: 2 });
+    const [rec] = [...(await stored(h)).values()];
+    const boId = rec!.brokerOrderId!;
+    const fix = (qty: number, price: number, rev: string): BrokerFill => ({
+      execId: rec!.execId,
+      orderRef: rec!.orderRef!,
+      tempId: 1,
+      permId: 1,
+      instrumentCode: 'SOFR',
+      contractDate: rec!.contractDate!,
+      qty,
+      price,
+      time: rec!.time,
+      correctedBy: `${rec!.execId}.${rev}`,
+    });
+    const history = async (store = h.core.store) =>
+      (await store.loadHistory<HistoryBody>()).filter((e) => e.data.instrument.id === io.id);
+    expect(await history()).toHaveLength(1);
+    broker.report({ type: 'fill-corrected', fill: fix(1, 98, '02') });
+    broker.report({ type: 'fill-corrected', fill: fix(1, 98, '02') }); // reported twice: once
+    await h.settled();
+    const want = { fill: 1, filledPrice: 98 };
+    expect(h.core.brokerOrder(boId)).toMatchObject({ ...want, state: 'filled', active: false });
+    expect(h.core.contractOrder(coId)).toMatchObject({ ...want, state: 'completed', active: false });
+    expect(h.core.instrumentOrder(io.id)).toMatchObject({ ...want, state: 'completed', active: false });
+    expect(h.positions().strategy).toEqual([{ strategyName: 'ewmac', instrumentCode: 'SOFR', position: 1 }]);
+    // The completed family keeps no live actor; its history record is the amended one.
+    let hist = await history();
+    expect(hist).toHaveLength(1);
+    expect(hist[0]!.data.instrument).toMatchObject(want);
+    expect(hist[0]!.data.contracts[0]).toMatchObject(want);
+    expect(hist[0]!.data.brokers[0]).toMatchObject(want);
+    expect(hist[0]!.data.amendments).toEqual([
+      { execId: rec!.execId, revision: `${rec!.execId}.02`, at: clock.now() },
+    ]);
+    const archived = await readOrder(nc, prefix, 'contract', coId);
+    expect(archived.archived?.order).toMatchObject(want);
+    expect(archived.order).toMatchObject(want); // the journal's last snapshot
+    await h.close();
+    // After a restart the family is restored from its journal; a second correction amends again.
+    const again = await StackHandler.open({ nc, broker, clock, prefix });
+    expect(again.core.instrumentOrder(io.id)).toMatchObject({ ...want, state: 'completed' });
+    broker.report({ type: 'fill-corrected', fill: fix(3, 99, '03') });
+    await again.settled();
+    const three = { fill: 2, overfill: 1, filledPrice: 99 };
+    expect(again.core.contractOrder(coId)).toMatchObject({ ...three, state: 'completed' });
+    expect(again.core.instrumentOrder(io.id)).toMatchObject({ ...three, state: 'completed' });
+    expect(again.positions().contract).toEqual([
+      { instrumentCode: 'SOFR', contractDate: rec!.contractDate, position: 3 },
+    ]);
+    hist = await history(again.core.store);
+    expect(hist).toHaveLength(1);
+    expect(hist[0]!.data.brokers[0]).toMatchObject(three);
+    expect(hist[0]!.data.amendments.map((a) => a.revision)).toEqual([
+      `${rec!.execId}.02`,
+      `${rec!.execId}.03`,
+    ]);
+    await again.close();
+  });
 });
+
+interface HistoryBody {
+  completedAt: number;
+  amendments: Array<{ execId: string; revision: string; at: number }>;
+  instrument: { id: number; fill: number; filledPrice?: number };
+  contracts: Array<{ fill: number; filledPrice?: number }>;
+  brokers: Array<{ fill: number; filledPrice?: number }>;
+}

@@ -4,10 +4,6 @@ import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker, type SimBrokerConfig } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
-import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
-import { type MethodContext, oneOffMethodContext } from '../../actors/process-methods/types.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { createRootLogger } from '../../src/log/logger.ts';
 
 export const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
 
@@ -51,20 +47,4 @@ export async function drive(h: StackHandler, broker: SimBroker, passes = 6): Pro
     await h.settled();
   }
   await h.core.host.flush();
-}
-
-/** run_stack_handler's process methods on a simulated broker at a constant price, with a quiet logger. */
-export function stackMethodsHarness(nc: NatsConnection, prefix: string, price: number) {
-  const clock = new SimulatedClock(T0);
-  const broker = new SimBroker({ clock, prices: new ConstantPriceSource(price), restingCheckMs: 0 });
-  const methods = stackHandlerProcessMethods({ broker: () => broker });
-  const log = createRootLogger({
-    processName: 'test',
-    level: 'fatal',
-    destination: { write: () => undefined },
-  }).log;
-  const system = loadConfig().system;
-  const ctx = (method: string): MethodContext =>
-    oneOffMethodContext({ process: 'run_stack_handler', method, clock, nc, prefix, system, log });
-  return { clock, broker, methods, ctx };
 }

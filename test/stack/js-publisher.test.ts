@@ -1,7 +1,7 @@
 import { JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsPublisher } from '../../actors/store/js-publisher.ts';
+import { InvalidHeaderError, JsPublisher } from '../../actors/store/js-publisher.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 describe('JsPublisher (asynchronous JetStream acks)', () => {
@@ -39,6 +39,17 @@ describe('JsPublisher (asynchronous JetStream acks)', () => {
     const stale = p.publish('pub.actor.1', 'v2-other-writer', { lastSubjectSequence: first.seq });
     await expect(stale).rejects.toBeInstanceOf(JetStreamApiError);
     await expect(stale).rejects.toMatchObject({ code: 10071 });
+    p.close();
+  });
+
+  it('refuses a message id with a line break (it would end the header block); nothing is sent', async () => {
+    const p = new JsPublisher(nc);
+    await expect(p.publish('pub.bad', 'x', { msgID: 'fill:E\r\nX: 1' })).rejects.toBeInstanceOf(
+      InvalidHeaderError,
+    );
+    expect(p.counts.get('bad')).toBeUndefined();
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info('PUB', { subjects_filter: 'pub.bad' })).state.subjects).toBeUndefined();
     p.close();
   });
 

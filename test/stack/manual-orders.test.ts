@@ -6,90 +6,50 @@
  * with a calendar spread [priced −P, forward +P]; not twice. FX: the simulated broker's balances
  * move by the trade at its rate; every bad input is refused and changes nothing.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
-import { oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import { changeRollState } from '../../actors/rolls/roll-status-host.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
-import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
-import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { MemorySimBrokerStore } from '../../src/broker/sim/state.ts';
 import { callService } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
-import { loadConfig } from '../../src/config/load.ts';
 import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
-import { createRootLogger } from '../../src/log/logger.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { stackMethodsHarness } from '../support/stack-methods.ts';
 import { DOWN, ENTER, Terminal, UP } from '../support/terminal.ts';
 import { FORWARD, PRICED, seedGold, T0 } from './roll-fixture.ts';
 
-const execFileP = promisify(execFile);
 const PREFIX = 'systack';
 let nats: TestNats;
 let nc: NatsConnection;
 const clock = new SimulatedClock(T0);
 const RATES: Record<string, number> = { GBPUSD: 1.25, EURUSD: 1.1 };
-const broker = new SimBroker({
-  clock,
-  prices: new ConstantPriceSource(2000),
-  restingCheckMs: 0,
-  store: new MemorySimBrokerStore(),
-  fx: { fxRate: (code) => RATES[code] },
-});
-const methods = stackHandlerProcessMethods({ broker: () => broker });
-const log = createRootLogger({
-  processName: 'test',
-  level: 'fatal',
-  destination: { write: () => undefined },
-}).log;
-const system = loadConfig().system;
-const ctx = (method: string) =>
-  oneOffMethodContext({ process: 'run_stack_handler', method, clock, nc, prefix: PREFIX, system, log });
+let stack: ReturnType<typeof stackMethodsHarness>;
 
 beforeAll(async () => {
   nats = await startTestNats();
   nc = await nats.connect();
+  stack = stackMethodsHarness(nc, PREFIX, {
+    clock,
+    price: 2000,
+    broker: { store: new MemorySimBrokerStore(), fx: { fxRate: (code) => RATES[code] } },
+  });
   await seedGold(nc, PREFIX);
-  await methods.check_external_position_break!(ctx('check_external_position_break'));
+  await stack.methods.check_external_position_break!(stack.ctx('check_external_position_break'));
 }, 60_000);
 afterAll(async () => {
-  await methods.safe_stack_removal!(ctx('safe_stack_removal')).catch(() => undefined);
+  await stack?.methods.safe_stack_removal!(stack.ctx('safe_stack_removal')).catch(() => undefined);
   await nats?.stop();
 });
 
-async function systack(...args: string[]) {
-  const cwd = mkdtempSync(join(tmpdir(), 'systack-manual-'));
-  const argv = [join(process.cwd(), 'bin/systack.js'), 'orders', ...args, '--nats-url', nats.url];
-  try {
-    const r = await execFileP(process.execPath, argv, {
-      cwd,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const systack = (...args: string[]) => runSystack(['orders', ...args, '--nats-url', nats.url]);
 
-async function loop() {
-  for (let pass = 0; pass < 3; pass++) {
-    for (const m of [
-      'spawn_children_from_new_instrument_orders',
-      'create_broker_orders_from_contract_orders',
-      'process_fills_stack',
-      'handle_completed_orders',
-    ])
-      await methods[m]!(ctx(m));
-    await broker.idle();
-  }
-}
+const loop = () => stack.pass({ breakCheck: false });
 
 const instrumentOrders = () => callService<InstrumentOrder[]>(nc, `${PREFIX}.orders.view.instrument`, {});
 

@@ -12,7 +12,7 @@ import { DurableStrategyStateSource, QueuedInstrumentOrderSink } from '../../act
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 import { callService } from '../../src/bus/service.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { stackMethodsHarness } from './helpers.ts';
+import { stackMethodsHarness } from '../support/stack-methods.ts';
 
 const PREFIX = 'oreq';
 let nats: TestNats;
@@ -20,14 +20,6 @@ beforeAll(async () => {
   nats = await startTestNats();
 });
 afterAll(async () => nats?.stop());
-
-const STACK_METHODS = [
-  'check_external_position_break',
-  'spawn_children_from_new_instrument_orders',
-  'create_broker_orders_from_contract_orders',
-  'process_fills_stack',
-  'handle_completed_orders',
-];
 
 describe('instrument order requests queued for the stack handler', () => {
   it('waits while the stack handler is down, is traded when it runs, and positions stay readable after', async () => {
@@ -47,14 +39,13 @@ describe('instrument order requests queued for the stack handler', () => {
     expect(await pendingOrderRequests(nc, PREFIX)).toBe(2);
     expect((await listOrderRequests(nc, PREFIX))[0]).toMatchObject({ instrument_code: 'SOFR', trade: 2 });
 
-    const { clock, broker, methods, ctx } = stackMethodsHarness(nc, PREFIX, 95.5);
+    const { clock, methods, ctx, pass } = stackMethodsHarness(nc, PREFIX, { price: 95.5 });
     await methods.check_external_position_break!(ctx('check_external_position_break'));
     for (let i = 0; i < 50 && (await pendingOrderRequests(nc, PREFIX)) > 0; i++) await sleep(50);
     expect(await pendingOrderRequests(nc, PREFIX)).toBe(0);
     // A strategy order is a 'best' order: passive first, aggressive when its timeout passes.
-    for (let pass = 0; pass < 40; pass++) {
-      for (const m of STACK_METHODS) await methods[m]!(ctx(m));
-      await broker.idle();
+    for (let round = 0; round < 40; round++) {
+      await pass({ passes: 1 });
       clock.advance(60_000);
     }
     const view = await callService<InstrumentOrder[]>(nc, `${PREFIX}.orders.view.instrument`, {});

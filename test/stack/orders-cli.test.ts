@@ -1,18 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningStackHandler, runStackHandler } from '../../actors/stack/run.ts';
 import { staticUniverse } from '../../actors/universe.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { T0, UNIVERSE_INSTRUMENTS, UNIVERSE_STRATEGIES } from './helpers.ts';
 
-const run = promisify(execFile);
 let nats: TestNats;
 let stack: RunningStackHandler;
 
@@ -35,23 +30,7 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-async function systack(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cwd = mkdtempSync(join(tmpdir(), 'systack-cli-'));
-  try {
-    const r = await run(
-      process.execPath,
-      [join(process.cwd(), 'bin/systack.js'), 'orders', ...args, '--nats-url', nats.url],
-      {
-        cwd,
-        env: { ...process.env, SYSTACK_PRIVATE_DIR: cwd },
-      },
-    );
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const systack = (...args: string[]) => runSystack(['orders', ...args, '--nats-url', nats.url]);
 
 describe('systack orders', () => {
   it('creates an order, shows the stacks and positions, and runs end of day', async () => {

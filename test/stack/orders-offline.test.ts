@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOrder, readPositionsAndLocks, readStacks } from '../../actors/stack/stack-reader.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack } from './helpers.ts';
 
-const run = promisify(execFile);
 let nats: TestNats;
 const P = 'systack';
 let done = 0;
@@ -47,18 +45,10 @@ async function systack(...args: string[]) {
   const cwd = mkdtempSync(join(tmpdir(), 'systack-cli-'));
   mkdirSync(join(cwd, 'private')); // a configured private directory must exist
   try {
-    const r = await run(
-      process.execPath,
-      [join(process.cwd(), 'bin/systack.js'), 'orders', ...args, '--nats-url', nats.url],
-      {
-        cwd,
-        env: { ...process.env, SYSTACK_PRIVATE_DIR: join(cwd, 'private') },
-      },
-    );
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    return await runSystack(['orders', ...args, '--nats-url', nats.url], {
+      cwd,
+      privateDir: join(cwd, 'private'),
+    });
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }

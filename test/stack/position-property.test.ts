@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordBrokerFill } from '../../actors/stack/fills.ts';
+import { recordBrokerFill, recordFillCorrection } from '../../actors/stack/fills.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import type { BrokerFill } from '../../src/broker/port.ts';
@@ -31,9 +31,11 @@ function chunks(trade: number, cuts: number[]): number[] {
 }
 
 let run = 0;
+/** Corrections made across the runs (the property must have exercised them). */
+let corrected = 0;
 
 describe('position = sum of fills', () => {
-  it('whatever order fills arrive in, duplicated, late (after cancel) or beyond the order: positions, order fills and states equal a plain oracle', async () => {
+  it('whatever order fills arrive in, duplicated, late (after cancel), beyond the order or corrected after completion: positions, order fills and states equal a plain oracle', async () => {
     const nc = await nats.connect();
     await fc.assert(
       fc.asyncProperty(
@@ -48,7 +50,16 @@ describe('position = sum of fills', () => {
         fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
         fc.array(fc.nat(), { maxLength: 8 }),
         fc.integer({ min: 0, max: 2 }),
-        async (orders, cuts, order, dupes, extra) => {
+        // broker corrections (IB fill-corrected) of fills of families that completed
+        fc.array(
+          fc.record({
+            pick: fc.nat(),
+            dq: fc.integer({ min: -2, max: 2 }),
+            dp: fc.integer({ min: -3, max: 3 }),
+          }),
+          { maxLength: 3 },
+        ),
+        async (orders, cuts, order, dupes, extra, fixes) => {
           const prefix = `prop${run++}`;
           const { handler, broker } = await makeStack(nc, prefix, { config: { algoSizeLimit: 10 } });
           for (const [i, o] of orders.entries()) {
@@ -90,8 +101,45 @@ describe('position = sum of fills', () => {
           await broker.idle();
           await handler.settled();
           await Promise.all(reports.map((f) => recordBrokerFill(handler.core, f)));
+          // Corrections after completion: each a new revision of a fill of a completed family.
+          const completed = new Set(
+            handler.core
+              .orders('instrument', (io) => io.state === 'completed')
+              .map((io) => io.instrumentCode),
+          );
+          const now = new Map(fills.map((f) => [f.execId, { qty: f.qty, price: f.price }]));
+          const overfilled = new Set(
+            bos
+              .filter(
+                (b) => fills.filter((f) => f.orderRef === b.orderRef).length > chunks(b.trade, cuts).length,
+              )
+              .map((b) => b.instrumentCode),
+          );
+          // (a fill beyond a completed family's trade reaches only its broker order: not corrected here)
+          const fixable = fills.filter(
+            (f) => completed.has(f.instrumentCode) && !overfilled.has(f.instrumentCode),
+          );
+          for (const [k, c] of fixes.entries()) {
+            const f = fixable[c.pick % Math.max(1, fixable.length)];
+            if (!f) break;
+            const held = now.get(f.execId)!;
+            const fixed = { qty: held.qty + c.dq, price: held.price + c.dp };
+            const fix = { ...f, ...fixed, correctedBy: `${f.execId}.fix${k}` };
+            expect(await recordFillCorrection(handler.core, fix)).toBe('corrected');
+            expect(await recordFillCorrection(handler.core, fix)).toBe('duplicate');
+            now.set(f.execId, fixed);
+            corrected++;
+          }
+          await handler.settled();
           const expect1 = new Map<string, number>();
-          for (const f of fills) expect1.set(f.instrumentCode, (expect1.get(f.instrumentCode) ?? 0) + f.qty);
+          for (const f of fills)
+            expect1.set(f.instrumentCode, (expect1.get(f.instrumentCode) ?? 0) + now.get(f.execId)!.qty);
+          // The quantity-weighted price of an instrument's (corrected) fills.
+          const price = (code: string) => {
+            const mine = fills.filter((f) => f.instrumentCode === code).map((f) => now.get(f.execId)!);
+            const w = mine.reduce((t, x) => t + Math.abs(x.qty), 0);
+            return w === 0 ? undefined : mine.reduce((t, x) => t + Math.abs(x.qty) * x.price, 0) / w;
+          };
           const contract = new Map(handler.positions().contract.map((p) => [p.instrumentCode, p.position]));
           const strategy = new Map(handler.positions().strategy.map((p) => [p.instrumentCode, p.position]));
           expect(contract).toEqual(expect1);
@@ -110,8 +158,14 @@ describe('position = sum of fills', () => {
               Math.sign(total) === Math.sign(io.trade)
                 ? Math.sign(total) * Math.min(Math.abs(total), Math.abs(io.trade))
                 : 0;
-            const state =
-              capped === io.trade ? 'completed' : capped !== 0 ? 'partiallyFilled' : 'childrenWorking';
+            // A completed family stays completed whatever a later correction says.
+            const state = completed.has(io.instrumentCode)
+              ? 'completed'
+              : capped === io.trade
+                ? 'completed'
+                : capped !== 0
+                  ? 'partiallyFilled'
+                  : 'childrenWorking';
             return { fill: capped, state };
           };
           const view = (h: StackHandler) =>
@@ -122,6 +176,14 @@ describe('position = sum of fills', () => {
             const o = oracle(handler.core.instrumentOrder(co.parent!)!);
             expect(co.fill).toBe(o.fill);
             expect(co.state === 'completed').toBe(o.state === 'completed');
+          }
+          // Every level's price is the weighted price of the corrected fills (a fill beyond a
+          // completed family's trade stops at its broker order: only the broker order prices it).
+          for (const o of handler.core.host.all()) {
+            if (o.level !== 'broker' && overfilled.has(o.instrumentCode)) continue;
+            const p = price(o.instrumentCode);
+            if (p === undefined) expect(o.filledPrice).toBeUndefined();
+            else expect(o.filledPrice).toBeCloseTo(p, 9);
           }
           await handler.settled();
           await handler.core.host.flush();
@@ -140,5 +202,6 @@ describe('position = sum of fills', () => {
       ),
       { numRuns: 25, seed: 7 },
     );
+    expect(corrected).toBeGreaterThan(0);
   }, 60_000);
 });

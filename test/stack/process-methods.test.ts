@@ -3,10 +3,12 @@ import { productionRegistry } from '../../actors/process-methods.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import { callService } from '../../src/bus/service.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { goldOneRow } from '../support/gold.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { readSpreadSamples } from '../../actors/process-methods/additional-sampling.ts';
 import { changeRollState, readRollStates } from '../../actors/rolls/roll-status-host.ts';
-import { stackMethodsHarness, T0 } from './helpers.ts';
+import { stackMethodsHarness } from '../support/stack-methods.ts';
+import { T0 } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -34,7 +36,7 @@ describe('run_stack_handler process methods', () => {
 
   it('run an order through one long-lived handler, then end of day on completion', async () => {
     const nc = await nats.connect();
-    const { broker, methods, ctx } = stackMethodsHarness(nc, 'pmstack', 100);
+    const { broker, methods, ctx, pass } = stackMethodsHarness(nc, 'pmstack');
     // The order services accept only stored instruments and configured strategies.
     await (await JetStreamPriceStore.open(nc, 'pmstack')).putInstrumentConfig({ instrumentCode: 'SOFR' });
     // The first method run opens the handler, which serves the order services.
@@ -45,18 +47,7 @@ describe('run_stack_handler process methods', () => {
       trade: 1,
       order_type: 'market',
     });
-    for (let pass = 0; pass < 3; pass++) {
-      for (const m of [
-        'check_external_position_break',
-        'spawn_children_from_new_instrument_orders',
-        'create_broker_orders_from_contract_orders',
-        'process_fills_stack',
-        'handle_completed_orders',
-      ]) {
-        await methods[m]!(ctx(m));
-      }
-      await broker.idle();
-    }
+    await pass();
     const view = await callService<InstrumentOrder[]>(nc, 'pmstack.orders.view.instrument', {});
     expect(view.find((o) => o.id === io.id)?.state).toBe('completed');
     await methods.safe_stack_removal!(ctx('safe_stack_removal'));
@@ -68,30 +59,11 @@ describe('run_stack_handler process methods', () => {
 
   it('generate_force_roll_orders rolls a Force instrument from the stored state; additional sampling stores spreads', async () => {
     const nc = await nats.connect();
-    const { broker, methods, ctx, clock } = stackMethodsHarness(nc, 'pmroll', 100);
+    const { broker, methods, ctx, clock, pass } = stackMethodsHarness(nc, 'pmroll');
     const prices = await JetStreamPriceStore.open(nc, 'pmroll');
     await prices.putInstrumentConfig({ instrumentCode: 'GOLD' });
-    await prices.putMultiplePrices('GOLD', {
-      times: Float64Array.from([T0 - 86_400_000]),
-      price: Float64Array.from([2000]),
-      forward: Float64Array.from([2010]),
-      carry: Float64Array.from([2010]),
-      priceContract: ['20261200'],
-      forwardContract: ['20270200'],
-      carryContract: ['20270200'],
-    });
-    const loop = async () => {
-      for (let pass = 0; pass < 3; pass++) {
-        for (const m of [
-          'spawn_children_from_new_instrument_orders',
-          'create_broker_orders_from_contract_orders',
-          'process_fills_stack',
-          'handle_completed_orders',
-        ])
-          await methods[m]!(ctx(m));
-        await broker.idle();
-      }
-    };
+    await prices.putMultiplePrices('GOLD', goldOneRow(T0));
+    const loop = () => pass({ breakCheck: false });
     await methods.check_external_position_break!(ctx('check_external_position_break'));
     await callService(nc, 'pmroll.orders.instrument.create', {
       strategy_name: 'example',

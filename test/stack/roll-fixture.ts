@@ -4,19 +4,13 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
+import { GOLD_ROLL } from '../support/gold.ts';
 
 export const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
 const DAY = 86_400_000;
 export const PRICED = '20261200';
 export const FORWARD = '20270200';
 export const NEXT = '20270400';
-const GOLD_ROLL = {
-  holdRollCycle: 'GJMQVZ',
-  rollOffsetDays: -30,
-  carryOffset: 1,
-  pricedRollCycle: 'GJMQVZ',
-  expiryOffset: 26,
-};
 
 export async function seedGold(nc: NatsConnection, prefix: string): Promise<JetStreamPriceStore> {
   const store = await JetStreamPriceStore.open(nc, prefix);

@@ -7,71 +7,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import { type CapitalStore, JetStreamCapitalStore } from '../../src/store/capital-store.ts';
-import { type ControlsStore, JetStreamControlsStore } from '../../src/store/controls-store.ts';
+import { JetStreamControlsStore } from '../../src/store/controls-store.ts';
 import { simBrokerStoreOn } from '../../src/broker/sim/kv-store.ts';
 import type { SimOrderRecord } from '../../src/broker/sim/state.ts';
 import { BrokerClientIds } from '../../src/store/broker-client-ids.ts';
 import { EmailStore } from '../../src/store/email-store.ts';
-import { openJsonBucket } from '../../src/store/kv-json.ts';
-import { openMongo } from '../../src/store/mongo/json-collection.ts';
-import { MongoRecords } from '../../src/store/mongo/records.ts';
-import { JetStreamRecords, KeyExistsError, type Records } from '../../src/store/records.ts';
+import { KeyExistsError } from '../../src/store/records.ts';
 import { MongoCapitalStore, MongoControlsStore, MongoStrategyStore } from '../../src/store/mongo/stores.ts';
-import { JetStreamStrategyStore, type StrategyStore } from '../../src/store/strategy-store.ts';
-import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
-import { startTestNats, type TestNats } from '../support/nats.ts';
+import { JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
+import { type Backend, jetstreamBackend, mongoBackend, type Space } from './backends.ts';
 
-interface Backend {
-  name: string;
-  open(space: string): Promise<{
-    capital: CapitalStore;
-    controls: ControlsStore;
-    strategy: StrategyStore;
-    records: (bucket: string) => Promise<Records>;
-  }>;
-  stop(): Promise<void>;
-}
-
-async function jetstreamBackend(): Promise<Backend> {
-  const t: TestNats = await startTestNats();
-  const nc = await t.connect();
+/** The capital, controls and strategy stores of a space, and its keyed records. */
+async function storesOf(s: Space) {
+  if (s.db)
+    return {
+      capital: new MongoCapitalStore(s.db),
+      controls: new MongoControlsStore(s.db),
+      strategy: new MongoStrategyStore(s.db),
+      records: s.records,
+    };
+  const nc = s.nc!;
   return {
-    name: 'jetstream',
-    async open(space) {
-      return {
-        capital: await JetStreamCapitalStore.open(nc, space),
-        controls: await JetStreamControlsStore.open(nc, space),
-        strategy: await JetStreamStrategyStore.open(nc, space),
-        records: async (bucket) => new JetStreamRecords(await openJsonBucket(nc, space, bucket)),
-      };
-    },
-    stop: () => t.stop(),
-  };
-}
-
-async function mongoBackend(): Promise<Backend> {
-  const fake: FakeMongo | undefined = process.env.MONGODB_URL ? undefined : await startFakeMongo();
-  const url = process.env.MONGODB_URL ?? fake!.url;
-  const opened: Array<() => Promise<void>> = [];
-  return {
-    name: process.env.MONGODB_URL ? 'mongodb (MONGODB_URL)' : 'mongodb (wire-protocol fixture)',
-    async open(space) {
-      const m = await openMongo({ url, db: `systack_conformance_${space}_${Date.now()}` });
-      opened.push(async () => {
-        await m.db.dropDatabase();
-        await m.close();
-      });
-      return {
-        capital: new MongoCapitalStore(m.db),
-        controls: new MongoControlsStore(m.db),
-        strategy: new MongoStrategyStore(m.db),
-        records: async (bucket) => new MongoRecords(m.db, bucket.toLowerCase()),
-      };
-    },
-    async stop() {
-      for (const close of opened) await close();
-      await fake?.stop();
-    },
+    capital: await JetStreamCapitalStore.open(nc, s.space),
+    controls: await JetStreamControlsStore.open(nc, s.space),
+    strategy: await JetStreamStrategyStore.open(nc, s.space),
+    records: s.records,
   };
 }
 
@@ -93,9 +53,10 @@ for (const make of [jetstreamBackend, mongoBackend]) {
       b = await make();
     });
     afterAll(async () => b?.stop());
+    const open = async (space: string) => storesOf(await b.open(space));
 
     it('capital: history in time order, duplicates refused, delete since, pending, strategy values, ledgers', async () => {
-      const { capital } = await b.open('cap');
+      const { capital } = await open('cap');
       await capital.appendTotal(row(T0 + 2000, 102));
       await capital.appendTotal(row(T0, 100));
       await capital.appendTotal(row(T0 + 1000, 101));
@@ -127,7 +88,7 @@ for (const make of [jetstreamBackend, mongoBackend]) {
     });
 
     it('controls: limits and overrides by scope, deletes say whether anything was there, bad names refused', async () => {
-      const { controls } = await b.open('ctl');
+      const { controls } = await open('ctl');
       await controls.setPositionLimit('instrument', { instrument_code: 'GOLD' }, 10);
       await controls.setPositionLimit(
         'strategy_instrument',
@@ -155,7 +116,7 @@ for (const make of [jetstreamBackend, mongoBackend]) {
     });
 
     it('strategy: optimal positions per strategy and diagnostics round-trip', async () => {
-      const { strategy } = await b.open('str');
+      const { strategy } = await open('str');
       const p = (instrument_code: string, lower: number) => ({
         strategy_name: 'ewmac',
         instrument_code,
@@ -189,7 +150,7 @@ for (const make of [jetstreamBackend, mongoBackend]) {
     });
 
     it('keyed records: create refuses a key that exists, put, get, list by prefix in key order, delete', async () => {
-      const r = await (await b.open('rec')).records('EMAILS');
+      const r = await (await open('rec')).records('EMAILS');
       await r.create('a.2', { n: 2 });
       await expect(r.create('a.2', { n: 3 })).rejects.toThrow(KeyExistsError);
       await r.put('a.1', { n: 1 });
@@ -208,7 +169,7 @@ for (const make of [jetstreamBackend, mongoBackend]) {
     });
 
     it('emails, broker client ids and the simulated broker on the keyed records', async () => {
-      const s = await b.open('mail');
+      const s = await open('mail');
       const emails = new EmailStore(await s.records('EMAILS'));
       const mail = (id: string, createdAt: number) => ({
         id,

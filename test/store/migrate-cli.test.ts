@@ -2,7 +2,6 @@
  * `systack migrate` as a trader runs it: a dry run writes nothing, the copy reports every space
  * matching, a second run writes nothing, bad flags are usage errors.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,25 +11,14 @@ import { openMongo } from '../../src/store/mongo/json-collection.ts';
 import { MongoCapitalStore } from '../../src/store/mongo/stores.ts';
 import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 let nats: TestNats;
 let fake: FakeMongo;
 let dir: string;
 
-function systack(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin/systack.js'), ...args], {
-      cwd: dir,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: dir },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const systack = (args: string[]) => runSystack(args, { cwd: dir });
 
 describe('systack migrate (CLI)', () => {
   beforeAll(async () => {

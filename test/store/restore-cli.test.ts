@@ -4,7 +4,6 @@
  * wiped, record for record; a second restore onto the restored data is refused; recover then
  * checks the system and says what it did; a whole backup then holds no secret value in any file.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
 import { databaseDigest } from '../../src/store/mongo/restore-dump.ts';
 import { MongoCapitalStore } from '../../src/store/mongo/stores.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
+import { runSystack } from '../support/cli.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 let nats: TestNats;
@@ -26,19 +26,7 @@ const SECRETS = {
 let fake: FakeMongo;
 let dir: string;
 
-function systack(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(process.cwd(), 'bin/systack.js'), ...args], {
-      cwd: dir,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: dir },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const systack = (args: string[]) => runSystack(args, { cwd: dir });
 
 beforeAll(async () => {
   [nats, fake] = await Promise.all([startTestNats(), startFakeMongo()]);

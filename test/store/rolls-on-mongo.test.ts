@@ -24,6 +24,7 @@ import {
 } from '../../src/store/backend.ts';
 import { RevisionConflictError } from '../../src/store/records.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
+import { goldOneRow } from '../support/gold.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
@@ -47,17 +48,7 @@ afterAll(async () => {
 describe('roll status on storage_backend: mongodb', () => {
   it('a change is checked against the priced position from the MongoDB fills, stored with its revision and journaled', async () => {
     const nc = await nats.connect();
-    await (
-      await openPriceStore(nc, P)
-    ).putMultiplePrices('GOLD', {
-      times: Float64Array.from([T0 - 86_400_000]),
-      price: Float64Array.from([2000]),
-      forward: Float64Array.from([2010]),
-      carry: Float64Array.from([2010]),
-      priceContract: ['20261200'],
-      forwardContract: ['20270200'],
-      carryContract: ['20270200'],
-    });
+    await (await openPriceStore(nc, P)).putMultiplePrices('GOLD', goldOneRow(T0));
     await (
       await openOrderJournal(nc, P)
     ).appendFill('GOLD', 'e1', {

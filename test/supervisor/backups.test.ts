@@ -6,70 +6,34 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupToCsv } from '../../actors/backup/csv-backup.ts';
 import { applyRetention, withoutSecrets } from '../../actors/process-methods/backups.ts';
-import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
-import { oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import { pendingOrderRequests, requestInstrumentOrder } from '../../actors/stack/order-requests.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
-import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
-import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { callService } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { createRootLogger } from '../../src/log/logger.ts';
 import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { RestoreError, restoreSnapshot } from '../../src/store/jetstream/restore.ts';
 import { systemDigest, writeSnapshot } from '../../src/store/jetstream/snapshot.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { stackMethodsHarness } from '../support/stack-methods.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
 const PREFIX = 'bk';
-const quiet = createRootLogger({
-  processName: 'test',
-  level: 'fatal',
-  destination: { write: () => undefined },
-}).log;
 
 /** run_stack_handler's methods on a simulated broker kept in the system's own KV bucket. */
 async function tradingDay(nc: NatsConnection) {
-  const clock = new SimulatedClock(T0);
-  const broker = new SimBroker({
-    clock,
-    prices: new ConstantPriceSource(100),
-    restingCheckMs: 0,
-    store: await kvSimBrokerStore(nc, 'BK_SIMBROKER'),
-  });
-  const methods = stackHandlerProcessMethods({ broker: () => broker });
   // The order services take orders for stored instruments and configured strategies only.
   await (await JetStreamPriceStore.open(nc, PREFIX)).putInstrumentConfig({ instrumentCode: 'GOLD' });
   const base = loadConfig().system;
   const system = { ...base, strategy_list: { ...base.strategy_list, ewmac: base.strategy_list.example! } };
-  const ctx = (method: string) =>
-    oneOffMethodContext({
-      process: 'run_stack_handler',
-      method,
-      clock,
-      nc,
-      prefix: PREFIX,
-      system,
-      log: quiet,
-    });
-  const pass = async () => {
-    for (let i = 0; i < 3; i++) {
-      for (const m of [
-        'check_external_position_break',
-        'spawn_children_from_new_instrument_orders',
-        'create_broker_orders_from_contract_orders',
-        'process_fills_stack',
-        'handle_completed_orders',
-      ])
-        await methods[m]!(ctx(m));
-      await broker.idle();
-    }
-  };
-  return { clock, broker, methods, ctx, pass };
+  return stackMethodsHarness(nc, PREFIX, {
+    clock: new SimulatedClock(T0),
+    broker: { store: await kvSimBrokerStore(nc, 'BK_SIMBROKER') },
+    system,
+  });
 }
 
 let a: TestNats;

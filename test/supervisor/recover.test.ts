@@ -10,8 +10,6 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productionRegistry } from '../../actors/process-methods.ts';
 import { makeStrategyProcessMethods } from '../../actors/process-methods/index.ts';
-import { stackHandlerProcessMethods } from '../../actors/process-methods/stack-handler.ts';
-import { oneOffMethodContext } from '../../actors/process-methods/types.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
 import { readStacks } from '../../actors/stack/stack-reader.ts';
 import { type RecoveryPrompts, recoverSystem } from '../../actors/recovery.ts';
@@ -24,18 +22,14 @@ import { callService } from '../../src/bus/service.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { BalanceProposal } from '../../src/domain/recovery.ts';
-import { createRootLogger } from '../../src/log/logger.ts';
 import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { quietLogger, stackMethodsHarness } from '../support/stack-methods.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
 const PREFIX = 'rc';
-const quiet = createRootLogger({
-  processName: 'test',
-  level: 'fatal',
-  destination: { write: () => undefined },
-}).log;
+const quiet = quietLogger();
 
 let server: TestNats;
 beforeAll(async () => {
@@ -62,33 +56,13 @@ describe('systack recover after a crash', () => {
     const clock = new SimulatedClock(T0);
     // Before the crash: a traded family (2 GOLD) and a buy limit far below the market, resting.
     const crashed = await server.connect();
-    const broker = await simBroker(crashed, clock);
     await (await JetStreamPriceStore.open(crashed, PREFIX)).putInstrumentConfig({ instrumentCode: 'GOLD' });
-    const methods = stackHandlerProcessMethods({ broker: () => broker });
-    const ctx = (nc: NatsConnection, method: string) =>
-      oneOffMethodContext({
-        process: 'run_stack_handler',
-        method,
-        clock,
-        nc,
-        prefix: PREFIX,
-        system,
-        log: quiet,
-      });
-    const pass = async () => {
-      for (let i = 0; i < 3; i++) {
-        for (const m of [
-          'check_external_position_break',
-          'spawn_children_from_new_instrument_orders',
-          'create_broker_orders_from_contract_orders',
-          'process_fills_stack',
-          'handle_completed_orders',
-        ])
-          await methods[m]!(ctx(crashed, m));
-        await broker.idle();
-      }
-    };
-    await methods.check_external_position_break!(ctx(crashed, 'check_external_position_break'));
+    const { broker, methods, ctx, pass } = stackMethodsHarness(crashed, PREFIX, {
+      clock,
+      broker: { store: await kvSimBrokerStore(crashed, 'RC_SIMBROKER') },
+      system,
+    });
+    await methods.check_external_position_break!(ctx('check_external_position_break'));
     const create = (trade: number, extra: object) =>
       callService(crashed, 'rc.orders.instrument.create', {
         strategy_name: 'example',

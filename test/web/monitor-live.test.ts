@@ -5,12 +5,9 @@
  * with operator controls. Updates arrive by server-sent events only. Screenshots:
  * test-results/monitor-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Service } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitorResponders } from '../../actors/monitor-responders.ts';
 import { startTradeLimitsService } from '../../actors/trade-limits-service.ts';
@@ -30,6 +27,7 @@ import { natsMonitorControls } from '../../src/web/monitor/controls.ts';
 import { natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
 import { testLogger } from '../supervisor/helpers.ts';
+import { launchChromium, type TestBrowser } from '../support/browser.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack, T0 } from '../stack/helpers.ts';
 
@@ -43,8 +41,7 @@ let limits: TradeLimitsStore;
 let handler: StackHandler;
 let services: Service[] = [];
 let monitor: MonitorServer;
-let context: BrowserContext;
-let userDataDir: string;
+let browser: TestBrowser;
 
 beforeAll(async () => {
   nats = await startTestNats();
@@ -141,24 +138,11 @@ beforeAll(async () => {
       live: { logs: { nc, prefix: PREFIX }, intervalMs: 300 },
     },
   );
-  userDataDir = mkdtempSync(join(tmpdir(), 'systack-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1500, height: 1000 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
-  mkdirSync('test-results', { recursive: true });
+  browser = await launchChromium({ width: 1500, height: 1000 });
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
   await monitor?.close();
   for (const s of services) await s.stop().catch(() => undefined);
   await handler?.close();
@@ -172,7 +156,7 @@ const chartPoints = (page: Page, id: string) =>
 
 describe('monitor page', () => {
   it('is pushed live, draws capital, prices with fills, staleness, positions, fills search and logs; controls only for the operator', async () => {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     const requests: string[] = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     await page.goto(monitor.url);

@@ -1,10 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Hono } from 'hono';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { subject } from '../../src/bus/subjects.ts';
@@ -14,9 +11,9 @@ import { SHIPPED_CONTROL_CONFIG } from '../../src/domain/process-control/shipped
 import { type MonitorDataSource, natsMonitorDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
 import { timelineSvg } from '../../src/web/monitor/timeline.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const at = (hhmm: string) => Date.parse(`2026-11-20T${hhmm}:00Z`);
 const control = resolveControlConfig(SHIPPED_CONTROL_CONFIG);
 let nats: TestNats;
@@ -261,23 +258,9 @@ describe.skipIf(!existsSync(CHROMIUM))('monitor page in headless Chromium', () =
       reasons: new Map([['run_reports', 'status is NO-RUN']]),
     });
     expect(monitor.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    const userDataDir = mkdtempSync(join(tmpdir(), 'systack-chromium-'));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      viewport: { width: 1280, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium({ width: 1280, height: 1000 });
     try {
-      const page = await context.newPage();
+      const page = await browser.context.newPage();
       await page.goto(monitor.url);
       await page.waitForFunction('Number(document.body.dataset.snapshots || 0) >= 1', undefined, {
         timeout: 10_000,
@@ -294,11 +277,9 @@ describe.skipIf(!existsSync(CHROMIUM))('monitor page in headless Chromium', () =
       expect(await page.locator('#critical').innerText()).toContain('run_systems died');
       expect(await page.locator('#timeline svg rect.run').count()).toBe(4);
       expect(await page.locator('#timeline svg rect.run.running').count()).toBe(1);
-      mkdirSync('test-results', { recursive: true });
       await page.screenshot({ path: 'test-results/monitor.png', fullPage: true });
     } finally {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      await browser.close();
     }
   });
 });

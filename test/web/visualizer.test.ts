@@ -4,12 +4,9 @@
  * events), a real roll-status change, and the replay of the family from the journal.
  * Screenshots: test-results/visualizer-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeRollState } from '../../actors/rolls/roll-status-host.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
@@ -23,6 +20,7 @@ import { emptyDataSource } from '../../src/web/monitor/data-source.ts';
 import { type MonitorServer, startMonitorServer } from '../../src/web/monitor/server.ts';
 import { machineStateOf } from '../../src/web/visualizer/events.ts';
 import { startVisualizer, type Visualizer } from '../../src/web/visualizer/routes.ts';
+import { launchChromium, type TestBrowser } from '../support/browser.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack, T0 } from '../stack/helpers.ts';
 
@@ -31,8 +29,7 @@ let nats: TestNats;
 let nc: NatsConnection;
 let visualizer: Visualizer;
 let monitor: MonitorServer;
-let context: BrowserContext;
-let userDataDir: string;
+let browser: TestBrowser;
 
 beforeAll(async () => {
   nats = await startTestNats();
@@ -48,26 +45,11 @@ beforeAll(async () => {
     },
     { routes: visualizer.routes },
   );
-  userDataDir = mkdtempSync(join(tmpdir(), 'systack-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1500, height: 1000 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
-  mkdirSync('test-results', { recursive: true });
+  browser = await launchChromium({ width: 1500, height: 1000 });
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
   await monitor?.close();
   visualizer?.close();
   await nats?.stop();
@@ -80,7 +62,7 @@ const svgState = (page: Page, machine: string, cls: string) =>
 
 describe('live machine visualizer', () => {
   it('draws every machine, lists and follows a live family, and replays it from the journal', async () => {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     await page.goto(new URL('machines', monitor.url).href);
     await page.waitForFunction('document.body.dataset.live === "yes"', undefined, { timeout: 15_000 });
 

@@ -10,7 +10,7 @@
  */
 import type { Contract, IBApi } from '@stoqey/ib';
 import type { Clock } from '../../clock.ts';
-import { BrokerListeners, checkOrderRequest, existingOrder, isFinished, startOfDay } from '../orders.ts';
+import { BrokerListeners, startOfDay } from '../orders.ts';
 import { ibAcceptsOrders, type IbConnectionState } from '../../domain/broker/ib-connection.ts';
 import type {
   AccountValue,
@@ -35,14 +35,13 @@ import type {
   TradingHours,
 } from '../port.ts';
 import { attachIbEvents, type IbEventSink } from './attach.ts';
-import { planIbOrder } from './combo.ts';
 import { connectionEvents, IbConnection, type IbConnectionOptions } from './connection.ts';
-import { IbNotConnected, IbNotReady, IbOrderUnsupported, IbUnknownOrder } from './errors.ts';
+import { IbNotConnected, IbNotReady } from './errors.ts';
 import type { IbInstrumentConfig } from './ib-config.ts';
 import { IbCashDesk } from './ib-fx.ts';
 import { IbMarket } from './ib-market.ts';
-import { IbOrderBook, type IbOrderRecord } from './order-book.ts';
-import { ibOrder } from './ib-orders.ts';
+import { IbOrdersClient } from './ib-orders.ts';
+import { IbOrderBook } from './order-book.ts';
 import { IbQueries } from './ib-queries.ts';
 import { IbOutbox } from './outbox.ts';
 import { HistoricalPacer, IB_HISTORICAL_PACING, type PacingRules } from './pacing.ts';
@@ -64,9 +63,6 @@ export interface IbBrokerOptions extends IbConnectionOptions {
   commissionWaitMs?: number;
 }
 
-/** An order's record as the replay of its orderRef. */
-const replay = (r: IbOrderRecord) => existingOrder({ ...r, tempId: r.orderId });
-
 export class IbBroker implements BrokerPort, IbEventSink {
   readonly name = 'ib';
   readonly book = new IbOrderBook();
@@ -77,6 +73,7 @@ export class IbBroker implements BrokerPort, IbEventSink {
   private readonly listeners = new BrokerListeners();
   private readonly outbox: IbOutbox;
   private readonly cash: IbCashDesk;
+  private readonly ordersClient: IbOrdersClient;
   private nextOrderId = 0;
   private accounts: string[] = [];
 
@@ -92,6 +89,17 @@ export class IbBroker implements BrokerPort, IbEventSink {
     this.cash = new IbCashDesk({
       api: () => this.api(),
       requests: this.requests,
+      account: () => this.account,
+      now: () => opts.clock.now(),
+      nextOrderId: () => this.nextOrderId++,
+      requireReady: (what) => this.requireReady(what),
+    });
+    this.ordersClient = new IbOrdersClient({
+      book: this.book,
+      instruments: opts.instruments,
+      api: () => this.api(),
+      resolve: (c) => this.market.resolve(c),
+      connectionState: () => this.connection.state,
       account: () => this.account,
       now: () => opts.clock.now(),
       nextOrderId: () => this.nextOrderId++,
@@ -169,78 +177,16 @@ export class IbBroker implements BrokerPort, IbEventSink {
     return startOfDay(this.opts.clock.now());
   }
 
-  async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
-    const known = this.book.get(req.orderRef);
-    if (known) return replay(known);
-    this.requireReady('place an order');
-    checkOrderRequest(req);
-    const plan = await planIbOrder(req.orderRef, req.legs, this.opts.instruments, (c) =>
-      this.market.resolve(c),
-    );
-    // Placed by another call while the contracts were resolved: that order, never a second one.
-    const meanwhile = this.book.get(req.orderRef);
-    if (meanwhile) return replay(meanwhile);
-    this.requireReady('place an order');
-    const orderId = this.nextOrderId++;
-    const submittedAt = this.opts.clock.now();
-    // Recorded before it is sent: a second call with this orderRef returns it and never re-sends.
-    this.book.add({
-      orderRef: req.orderRef,
-      orderId,
-      permId: 0,
-      contract: plan.first,
-      qty: plan.qty,
-      status: 'submitted',
-      filledQty: 0,
-      avgFillPrice: undefined,
-      submittedAt,
-      ...(plan.legs ? { legs: plan.legs } : {}),
-    });
-    const account = req.account ?? this.account;
-    this.api().placeOrder(
-      orderId,
-      plan.contract,
-      ibOrder(plan, req.orderRef, req.orderType, req.limitPrice, account),
-    );
-    return { orderRef: req.orderRef, tempId: orderId, permId: 0, submittedAt, existing: false };
+  placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
+    return this.ordersClient.place(req);
   }
 
-  async modifyOrder(
-    orderRef: string,
-    change: { limitPrice?: number; orderType?: BrokerOrderType },
-  ): Promise<void> {
-    const rec = this.mustGet(orderRef);
-    if (isFinished(rec.status)) return;
-    this.requireReady('modify an order');
-    const legs = rec.legs ?? [{ ...rec.contract, ratio: Math.sign(rec.qty) }];
-    if (legs.length === 0)
-      throw new IbOrderUnsupported(`order ${orderRef}: a combo whose legs are not known in this session`);
-    const size = Math.abs(rec.qty);
-    const plan = await planIbOrder(
-      orderRef,
-      legs.map((l) => ({
-        instrumentCode: l.instrumentCode,
-        contractDate: l.contractDate,
-        qty: l.ratio * size,
-      })),
-      this.opts.instruments,
-      (c) => this.market.resolve(c),
-    );
-    const type = change.orderType ?? (change.limitPrice !== undefined ? 'limit' : 'market');
-    this.api().placeOrder(
-      rec.orderId,
-      plan.contract,
-      ibOrder(plan, orderRef, type, change.limitPrice, this.account),
-    );
+  modifyOrder(orderRef: string, change: { limitPrice?: number; orderType?: BrokerOrderType }): Promise<void> {
+    return this.ordersClient.modify(orderRef, change);
   }
 
-  async cancelOrder(orderRef: string): Promise<void> {
-    const rec = this.mustGet(orderRef);
-    if (isFinished(rec.status)) return;
-    // Cancels are allowed while synchronising (not while TWS is cut off from IB).
-    if (this.connection.state !== 'ready' && this.connection.state !== 'synchronising')
-      throw new IbNotConnected(`cannot cancel ${orderRef}: connection ${this.connection.state}`);
-    this.api().cancelOrder(rec.orderId);
+  cancelOrder(orderRef: string): Promise<void> {
+    return this.ordersClient.cancel(orderRef);
   }
 
   async orders(): Promise<BrokerOrderState[]> {
@@ -306,11 +252,5 @@ export class IbBroker implements BrokerPort, IbEventSink {
     if (s === 'ready') return;
     if (s === 'synchronising') throw new IbNotReady(`cannot ${what}: still synchronising with TWS`);
     throw new IbNotConnected(`cannot ${what}: connection to TWS is ${s}`);
-  }
-
-  private mustGet(orderRef: string) {
-    const rec = this.book.get(orderRef);
-    if (!rec) throw new IbUnknownOrder(`IB broker: unknown orderRef '${orderRef}'`);
-    return rec;
   }
 }

@@ -85,11 +85,16 @@ export class MongoOrderJournal implements OrderJournal {
     if (!r.duplicate) this.count('fills');
   }
 
-  async appendHistory(level: string, id: number, body: unknown): Promise<void> {
+  async appendHistory(level: string, id: number, body: unknown, revision?: string): Promise<void> {
     const r = await this.history.append(subject(this.prefix, 'history', level, String(id)), body, {
-      msgId: `history:${level}:${id}`,
+      msgId: revision === undefined ? `history:${level}:${id}` : `history:${level}:${id}:${revision}`,
     });
     if (!r.duplicate) this.count('history');
+  }
+
+  async lastHistory<T>(level: string, id: number): Promise<T | undefined> {
+    const subj = subject(this.prefix, 'history', level, String(id));
+    return (await this.history.read<T>(subj, { lastPerSubject: true })).at(-1)?.data;
   }
 
   async purgeOrder(subj: string): Promise<void> {
@@ -115,7 +120,8 @@ export class MongoOrderJournal implements OrderJournal {
   }
 
   loadHistory<T>(): Promise<Array<JournalEntry<T>>> {
-    return this.history.read<T>(subject(this.prefix, 'history', '>'));
+    // An order's amended record (a fill corrected after completion) replaces the first.
+    return this.history.read<T>(subject(this.prefix, 'history', '>'), { lastPerSubject: true });
   }
 
   get writes(): ReadonlyMap<string, number> {
