@@ -203,10 +203,14 @@ export class RidingJournal implements OrderJournal {
     );
   }
 
-  appendHistory(level: string, id: number, body: unknown): Promise<void> {
+  appendHistory(level: string, id: number, body: unknown, revision?: string): Promise<void> {
     return this.ride((ride) =>
-      retrying(`history ${level} ${id}`, () => this.inner.appendHistory(level, id, body), ride),
+      retrying(`history ${level} ${id}`, () => this.inner.appendHistory(level, id, body, revision), ride),
     );
+  }
+
+  lastHistory<T>(level: string, id: number): Promise<T | undefined> {
+    return this.inner.lastHistory<T>(level, id);
   }
 
   purgeOrder(subj: string): Promise<void> {
