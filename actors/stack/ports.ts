@@ -96,6 +96,11 @@ export interface StackConfig {
   /** Clock ms (the injected clock) between external position break checks in the loop (default 0 = every pass). */
   breakCheckEveryMs?: number;
   /**
+   * Clock ms after a placement with an unknown outcome (timeout, lost connection) before an order
+   * the broker still does not hold is taken as rejected (default 30 000, actors/stack/placement.ts).
+   */
+  placementConfirmMs?: number;
+  /**
    * How long (real ms) the order host retries a journal write that fails (no ack, the store
    * restarting or full) before it stops (default 30 000; actors/host/journal-ride.ts).
    */

@@ -8,7 +8,7 @@ import { openOrderJournal } from '../store/open-order-journal.ts';
 import { RidingJournal } from '../store/riding-journal.ts';
 import { StackKv } from '../store/stack-kv.ts';
 import { algoTick } from './algo-tick.ts';
-import { afterBrokerFill, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
+import { afterBrokerFill, confirmPlacements, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
 import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
 import { checkExternalPositionBreak } from './checks.ts';
 import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
@@ -240,6 +240,8 @@ export class StackHandler {
       await this.checkExternalPositionBreak();
     }
     await this.spawnChildrenFromNewInstrumentOrders();
+    // Unknown placements settled first: one given up frees its contract order for this pass.
+    await confirmPlacements(this.core);
     await this.createBrokerOrdersFromContractOrders();
     await this.tick();
     const every = this.core.deps.config.fillsSweepEveryMs ?? 0;
