@@ -6,6 +6,7 @@
  * contract order trades again, once).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import { MemorySimBrokerStore, type SimOrderRecord } from '../../src/broker/sim/state.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 import { drive, makeStack } from './helpers.ts';
@@ -29,6 +30,9 @@ class FlakyStore extends MemorySimBrokerStore {
       throw new Error('KV put timed out');
     }
     return super.saveOrder(order);
+  }
+  get failuresLeft(): number {
+    return this.failures;
   }
 }
 
@@ -55,6 +59,7 @@ describe('placement with an unknown outcome', () => {
     expect(bos[0]).toMatchObject({ fill: 1, trade: 1 });
     expect(handler.core.counters.unmatched_fills).toBe(0);
     expect(await broker.orders()).toHaveLength(1);
+    expect(store.failuresLeft).toBe(0); // the placement's save did fail
     expect(await store.loadOrders()).toHaveLength(1); // the retried save landed
     expect(handler.positions().contract.map((r) => r.position)).toEqual([1]);
     expect((await broker.positions()).map((r) => r.position)).toEqual([1]);
@@ -82,6 +87,27 @@ describe('placement with an unknown outcome', () => {
     expect(handler.positions().contract.map((r) => r.position)).toEqual([1]);
     expect((await broker.positions()).map((r) => r.position)).toEqual([1]);
     await handler.close();
+    await nc.close();
+  }, 60_000);
+
+  it('a restart while a placement is unknown: re-sent by orderRef, one broker order, its fill matched', async () => {
+    const { handler, broker, clock, nc } = await open('unk-restart', 'keep');
+    await handler.createInstrumentOrder({ strategyName: 's', instrumentCode: 'SOFR', trade: 1 });
+    await handler.runLoopPass();
+    await handler.settled();
+    await handler.close();
+    await broker.idle(); // the broker saves, acknowledges and fills it while no handler listens
+    const config = { algoOverrides: { SOFR: 'market' as const }, placementConfirmMs: WINDOW };
+    const again = await StackHandler.open({ nc, broker, clock, prefix: 'unk-restart', config });
+    await drive(again, broker, 4);
+    const bos = again.core.orders('broker');
+    expect(bos).toHaveLength(1);
+    expect(bos[0]).toMatchObject({ fill: 1, trade: 1 });
+    expect(await broker.orders()).toHaveLength(1);
+    expect(again.core.counters.unmatched_fills).toBe(0);
+    expect(again.positions().contract.map((r) => r.position)).toEqual([1]);
+    expect((await broker.positions()).map((r) => r.position)).toEqual([1]);
+    await again.close();
     await nc.close();
   }, 60_000);
 });
