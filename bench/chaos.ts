@@ -6,7 +6,8 @@
  * suite, at random points, kills -9 the stack handler, the order generator, the supervisor (its
  * embedded nats-server goes with it; the suite starts it again) or nats-server alone (the
  * supervisor restarts it), and the simulated broker duplicates, delays and reorders its fills,
- * commission reports and order statuses and drops its connection (`sim_broker_chaos`). After the
+ * commission reports and order statuses and drops its connection (`sim_broker_chaos`), and the
+ * order journal's store fills up for a while (`disk_full`). After the
  * last request has traded it checks the invariants (invariants.ts) and prints one JSON summary;
  * exit code 0 when every count is 0.
  */
@@ -20,6 +21,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Prng } from '../src/broker/sim/prng.ts';
 import { callService } from '../src/bus/service.ts';
 import { subject } from '../src/bus/subjects.ts';
+import { fillJournalStore } from './chaos/disk-full.ts';
 import { checkInvariants } from './chaos/invariants.ts';
 import { queuedRequests } from './chaos/queue.ts';
 import { chaosRequests } from './chaos/requests.ts';
@@ -28,7 +30,14 @@ import { ChaosSystem, chaosStrategies, PREFIX } from './chaos/system.ts';
 
 const INSTRUMENTS = ['GOLD', 'SOFR', 'SP500', 'US10'];
 const KILLS = ['stack_handler', 'generator', 'supervisor', 'nats_server'] as const;
-const FAULTS = [...KILLS, 'partition_cut', 'partition_stall', 'slow_consumer', 'clock_jump'] as const;
+const DEFAULT_FAULTS = [...KILLS, 'disk_full'] as const;
+const FAULTS = [
+  ...DEFAULT_FAULTS,
+  'partition_cut',
+  'partition_stall',
+  'slow_consumer',
+  'clock_jump',
+] as const;
 type Fault = (typeof FAULTS)[number];
 const isFault = (f: string): f is Fault => (FAULTS as readonly string[]).includes(f);
 
@@ -42,7 +51,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '20' },
     'max-minutes': { type: 'string', default: '60' },
     keep: { type: 'boolean', default: false },
-    faults: { type: 'string', default: KILLS.join(',') },
+    faults: { type: 'string', default: DEFAULT_FAULTS.join(',') },
   },
 });
 const faults = args.faults.split(',').filter((f) => f !== '');
@@ -185,6 +194,15 @@ async function inject(fault: Fault, nc: NatsConnection, prng: Prng): Promise<num
       const ms = prng.int(3000, 15000);
       proxy!.slow(ms, 2048);
       await sleep(ms);
+      t0 = Date.now(); // recovery from the end of the fault
+      break;
+    }
+    case 'disk_full': {
+      // The order journal's store full for 2–10 s: every journal write is refused (disk-full.ts).
+      const ms = prng.int(2000, 10000);
+      const free = await fillJournalStore(nc);
+      await sleep(ms);
+      await free();
       t0 = Date.now(); // recovery from the end of the fault
       break;
     }

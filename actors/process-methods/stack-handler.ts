@@ -31,6 +31,7 @@ import { storedTradeLimits } from '../stack/stored-trade-limits.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { closeProcessBroker, processBroker } from './process-broker.ts';
 import type { MethodContext, ProcessMethod, ProcessMethodDeps } from './types.ts';
+import { skipPassOnBusOutage } from './bus-outage.ts';
 import { openPriceStore } from '../../src/store/backend.ts';
 import { timed } from '../../src/log/timing.ts';
 
@@ -91,7 +92,10 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
           prefix: ctx.prefix,
           log,
           tradeLimits: storedTradeLimits(limits, log),
-          config: { algoOverrides: ctx.system.execution_algos.algo_overrides },
+          config: {
+            algoOverrides: ctx.system.execution_algos.algo_overrides,
+            journalRetryMs: ctx.system.journal_write_retry_ms,
+          },
           stored,
         }),
         timed(
@@ -132,6 +136,14 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
   return r;
 }
 
+const LOOP_METHODS = [
+  'check_external_position_break',
+  'spawn_children_from_new_instrument_orders',
+  'create_broker_orders_from_contract_orders',
+  'process_fills_stack',
+  'handle_completed_orders',
+];
+
 export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record<string, ProcessMethod> {
   const run =
     (fn: (h: StackHandler) => Promise<unknown>): ProcessMethod =>
@@ -139,7 +151,7 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
       const { handler } = await open(ctx, deps);
       await fn(handler);
     };
-  return {
+  const methods: Record<string, ProcessMethod> = {
     check_external_position_break: run((h) => h.checkExternalPositionBreak()),
     // C2 first: the stored roll states (and contracts) are re-read, order-generating states with
     // nothing left in the priced contract downgraded to Passive, then children spawned by state.
@@ -204,4 +216,10 @@ export function stackHandlerProcessMethods(deps: ProcessMethodDeps = {}): Record
       ctx.log.info({ sampled: samples.length, of: priced.length }, 'bid/ask spreads sampled');
     },
   };
+  // The loop's passes ride through a bus restart (bus-outage.ts); end of day and on-demand ones do not.
+  for (const name of LOOP_METHODS) {
+    const m = methods[name];
+    if (m) methods[name] = skipPassOnBusOutage(name, m);
+  }
+  return methods;
 }

@@ -1,10 +1,9 @@
-import type { BrokerOrderState } from '../../src/broker/port.ts';
-import { type AlgoQuote, algoQuote, toBrokerPrice } from './algo-quote.ts';
+import { type AlgoQuote, algoQuote } from './algo-quote.ts';
 import type { StackCore } from './core.ts';
 import type { AlgoEmitted } from '../../machines/support/algo.ts';
 import { publishAlgo } from './algo-actors.ts';
-import { algoRef, algoSettled, releaseAlgo, toAlgo } from './algo-events.ts';
-import { BROKER_INITIAL, childSpec, sendBroker, sendContract, spawnBrokerOrder } from './order-actors.ts';
+import { BROKER_INITIAL, childSpec, sendContract, spawnBrokerOrder } from './order-actors.ts';
+import { placeBrokerOrder } from './placement.ts';
 import { logCritical } from './ports.ts';
 import type {
   AlgoName,
@@ -248,72 +247,5 @@ function spreadLegs(co: ContractOrder, size: number): Pick<BrokerOrder, 'legs' |
   };
 }
 
-/** Send (or re-send after a restart) a durable broker order; idempotent on its orderRef. */
-export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promise<void> {
-  try {
-    const placed = await core.deps.broker.placeOrder({
-      orderRef: bo.orderRef,
-      legs: bo.legs ?? [{ instrumentCode: bo.instrumentCode, contractDate: bo.contractDate, qty: bo.trade }],
-      orderType: bo.brokerOrderType,
-      limitPrice: toBrokerPrice(bo, bo.limitPrice),
-    });
-    if (!placed.existing) core.counters.broker_orders_sent++;
-    if (core.brokerOrder(bo.id)?.state === 'created') {
-      // Lazy: a restore re-sends a pending-submit order with the same orderRef (idempotent).
-      const lazy = { defer: 'lazy' } as const;
-      // The broker's ids are data the fill matching uses (F1a), not state.
-      core.host.change(
-        'broker',
-        bo.id,
-        'BROKER_IDS',
-        (b) => {
-          b.brokerTempId = placed.tempId;
-          b.brokerPermId = placed.permId;
-        },
-        lazy,
-      );
-      const submitted = { brokerTempId: String(placed.tempId), submitDatetime: placed.submittedAt };
-      sendBroker(core, bo.id, { type: 'SUBMITTED', ...submitted }, lazy);
-      if (placed.permId > 0)
-        sendBroker(core, bo.id, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, lazy);
-    }
-  } catch (err) {
-    core.log.warn({ broker_order_id: bo.id, err: String(err) }, 'broker order not accepted');
-    await dropRejected(core, bo.id, String(err));
-  }
-}
-
-/** A rejected order never existed at the broker (digest §1.3): detach it; its algo finishes. */
-async function dropRejected(core: StackCore, id: number, reason: string): Promise<void> {
-  const bo = core.brokerOrder(id);
-  if (!bo || bo.fill !== 0) return;
-  core.byOrderRef.delete(bo.orderRef);
-  core.log.warn({ broker_order_id: id, reason }, 'broker order rejected');
-  // The machine tells the contract order (CHILD_REJECTED settles the child).
-  sendBroker(
-    core,
-    id,
-    bo.state === 'created' ? { type: 'SUBMIT_FAILED', reason } : { type: 'REJECTED', reason },
-  );
-  await toAlgo(core, bo, { type: 'BROKER_REJECTED', orderRef: algoRef(core, bo), reason });
-  // A rejected order never traded: its algo lock goes, whatever the algo (also limit, D5).
-  if (bo.parent !== undefined) releaseAlgo(core, bo.parent, id);
-  core.brokerActors.stop(bo);
-  if (bo.algo) core.algos.stop(bo.algo);
-  await core.host.remove('broker', id);
-}
-
-/** Order status from the broker. */
-export async function onBrokerOrderStatus(core: StackCore, s: BrokerOrderState): Promise<void> {
-  const id = core.byOrderRef.get(s.orderRef);
-  const bo = id === undefined ? undefined : core.brokerOrder(id);
-  if (!bo || !bo.active) return;
-  if (s.status === 'rejected' && bo.fill === 0)
-    return dropRejected(core, bo.id, s.rejectReason ?? 'rejected');
-  if (s.status === 'cancelled' && bo.brokerStatus !== 'cancelled' && bo.brokerStatus !== 'filled') {
-    sendBroker(core, bo.id, { type: 'CANCELLED' });
-    algoSettled(core, bo);
-  }
-}
-
 export { afterBrokerFill, algoFinished, performAlgo, releaseAlgo } from './algo-events.ts';
+export { confirmPlacements, onBrokerOrderStatus, placeBrokerOrder } from './placement.ts';

@@ -21,6 +21,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { createInstrumentOrderBody } from '../../src/bus/schemas/orders.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
 import type { StackLogger } from './ports.ts';
+import { watchAckedLeftovers } from './acked-leftovers.ts';
 import { token } from '../store/order-event-store.ts';
 import { toNewInstrumentOrder } from './services.ts';
 import { InstrumentLockedError, StackRequestError } from './spawn.ts';
@@ -132,6 +133,8 @@ export async function consumeOrderRequests(
   const name = await ensureOrderRequestStream(nc, prefix);
   const consumer = await jetstream(nc).consumers.get(name, CONSUMER);
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 100 });
+  // Acked requests nats-server 2.9.10 left in the queue after a restart (acked-leftovers.ts).
+  const leftovers = watchAckedLeftovers(nc, name, CONSUMER, log);
   const loop = (async () => {
     for await (const m of messages) {
       let body: unknown;
@@ -185,6 +188,7 @@ export async function consumeOrderRequests(
   })();
   return {
     async stop() {
+      leftovers.stop();
       await messages.close();
       await loop;
     },

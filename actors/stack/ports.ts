@@ -95,6 +95,16 @@ export interface StackConfig {
   fillsSweepEveryMs?: number;
   /** Clock ms (the injected clock) between external position break checks in the loop (default 0 = every pass). */
   breakCheckEveryMs?: number;
+  /**
+   * Clock ms after a placement with an unknown outcome (timeout, lost connection) before an order
+   * the broker still does not hold is taken as rejected (default 30 000, actors/stack/placement.ts).
+   */
+  placementConfirmMs?: number;
+  /**
+   * How long (real ms) the order host retries a journal write that fails (no ack, the store
+   * restarting or full) before it stops (default 30 000; actors/host/journal-ride.ts).
+   */
+  journalRetryMs?: number;
   /** Publish every order change on `<prefix>.inspect.order.>` (default true). */
   inspect?: boolean;
 }

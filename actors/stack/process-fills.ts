@@ -1,4 +1,4 @@
-import { afterBrokerFill, onBrokerOrderStatus } from './algos.ts';
+import { afterBrokerFill, confirmPlacements, onBrokerOrderStatus } from './algos.ts';
 import type { StackCore } from './core.ts';
 import { recordBrokerFill } from './fills.ts';
 import type { BrokerOrder } from './types.ts';
@@ -11,6 +11,8 @@ import type { BrokerOrder } from './types.ts';
  */
 export async function processFillsStack(core: StackCore): Promise<number> {
   const { broker } = core.deps;
+  // Placements with an unknown outcome first: one found at the broker is then swept as any other.
+  await confirmPlacements(core);
   const open = core.activeOrders('broker', (b) => b.fill !== b.trade && b.brokerStatus !== 'pending-submit');
   let applied = 0;
   if (open.length > 0 && broker.isConnected()) {

@@ -6,11 +6,12 @@ import type { Clock } from '../../src/clock.ts';
 import type { ActorEventBody } from '../host/order-host.ts';
 import { openOrderJournal } from '../store/open-order-journal.ts';
 import { timed } from '../../src/log/timing.ts';
+import { RidingJournal } from '../store/riding-journal.ts';
 import { type LockReason, StackKv } from '../store/stack-kv.ts';
 import type { JournalEntry } from '../../src/store/journal.ts';
 import type { OrderJournal } from '../../src/store/order-journal.ts';
 import { algoTick } from './algo-tick.ts';
-import { afterBrokerFill, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
+import { afterBrokerFill, confirmPlacements, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
 import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
 import { checkExternalPositionBreak } from './checks.ts';
 import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
@@ -22,6 +23,7 @@ import {
   type ContractResolver,
   memoryTradeLimits,
   type StackConfig,
+  logCritical,
   type StackLogger,
   silentLogger,
   staticContracts,
@@ -110,6 +112,13 @@ export class StackHandler {
     const prefix = opts.prefix ?? DEFAULT_PREFIX;
     const log = opts.log ?? silentLogger;
     const stored = await (opts.stored ?? StackHandler.load(opts.nc, prefix, log));
+    // Journal writes ride through a nats-server restart or a full store (riding-journal.ts).
+    const store = new RidingJournal(stored.store, {
+      retryMs: opts.config?.journalRetryMs,
+      onTrouble: (err) =>
+        logCritical(log, 'order journal writes failing: orders held, writes retried', { err: String(err) }),
+      onBack: () => log.warn({}, 'order journal writes land again'),
+    });
     const core = new StackCore(
       {
         nc: opts.nc,
@@ -121,7 +130,7 @@ export class StackHandler {
         tradeLimits: opts.tradeLimits ?? memoryTradeLimits(),
         config: opts.config ?? {},
       },
-      stored.store,
+      store,
       stored.kv,
     );
     core.onFamilyCompleted = (io) => void completeFamily(core, io);
@@ -265,6 +274,8 @@ export class StackHandler {
       await this.checkExternalPositionBreak();
     }
     await this.spawnChildrenFromNewInstrumentOrders();
+    // Unknown placements settled first: one given up frees its contract order for this pass.
+    await confirmPlacements(this.core);
     await this.createBrokerOrdersFromContractOrders();
     await this.tick();
     const every = this.core.deps.config.fillsSweepEveryMs ?? 0;

@@ -103,6 +103,12 @@ export interface BrokerOrder extends BaseOrder {
   offsidePrice?: number;
   brokerTempId?: number;
   brokerPermId?: number;
+  /**
+   * Set when a placement failed with an unknown outcome (a timeout, a lost connection): the time
+   * (injected clock) of that failure, until the order is found at the broker or given up
+   * (actors/stack/placement.ts).
+   */
+  unconfirmedSince?: number;
   /** Execution ids already applied to this order. */
   execIds: string[];
   /**

@@ -12,7 +12,7 @@ import { simPositions } from '../../src/broker/sim/state.ts';
 import { callService } from '../../src/bus/service.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
-import { queuedRequests } from './queue.ts';
+import { ackedRequestsLeft, queuedRequests } from './queue.ts';
 import { type ChaosRequest, expectedPositions, keyOf } from './requests.ts';
 import { alive, PREFIX } from './system.ts';
 
@@ -37,6 +37,17 @@ export interface Invariants {
   process_control_inconsistencies: number;
   active_orders_on_stack: number;
   queued_order_requests: number;
+  /**
+   * Acknowledged requests nats-server left in the work-queue stream at or below the consumer's
+   * ack floor (2.9.10 after restarts); the stack handler removes them when it starts (queue.ts).
+   */
+  acked_requests_left: number;
+  /** Acknowledged requests the stack handler found left in the queue and removed (its log lines). */
+  acked_requests_removed: number;
+  /** The stack handler's critical alerts that its order journal writes were failing. */
+  journal_write_alerts: number;
+  /** Times the stack handler's order host stopped (a journal write failed past its retries). */
+  order_host_stops: number;
   fills: number;
   broker_orders: number;
 }
@@ -112,6 +123,32 @@ export function refusalsIn(echoDir: string | undefined): Refusal[] {
   return out;
 }
 
+/** How many lines of the stack handler's echo files hold `text`. */
+export function linesIn(echoDir: string | undefined, text: string): number {
+  if (!echoDir || !existsSync(echoDir)) return 0;
+  let n = 0;
+  for (const f of readdirSync(echoDir).filter((name) => name.startsWith('run_stack_handler')))
+    for (const line of readFileSync(join(echoDir, f), 'utf8').split('\n')) if (line.includes(text)) n++;
+  return n;
+}
+
+/** The sum of a numeric field over the stack handler's echo lines holding `text`. */
+export function sumIn(echoDir: string | undefined, text: string, field: string): number {
+  if (!echoDir || !existsSync(echoDir)) return 0;
+  let n = 0;
+  for (const f of readdirSync(echoDir).filter((name) => name.startsWith('run_stack_handler')))
+    for (const line of readFileSync(join(echoDir, f), 'utf8').split('\n')) {
+      if (!line.includes(text)) continue;
+      try {
+        const v = (JSON.parse(line) as Record<string, unknown>)[field];
+        if (typeof v === 'number') n += v;
+      } catch {
+        // a line cut short by a kill -9: not counted
+      }
+    }
+  return n;
+}
+
 export async function checkInvariants(
   nc: NatsConnection,
   requests: ChaosRequest[],
@@ -167,6 +204,10 @@ export async function checkInvariants(
     process_control_inconsistencies: await processControlProblems(nc),
     active_orders_on_stack: active,
     queued_order_requests: await queuedRequests(nc),
+    acked_requests_left: await ackedRequestsLeft(nc),
+    acked_requests_removed: sumIn(echoDir, 'left in the queue by nats-server: removed', 'removed'),
+    journal_write_alerts: linesIn(echoDir, 'order journal writes failing'),
+    order_host_stops: linesIn(echoDir, 'order host lost its store'),
     fills: recorded.length,
     broker_orders: orders.length,
   };

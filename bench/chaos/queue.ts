@@ -2,7 +2,9 @@
  * The order-request queue as the stack handler sees it. nats-server 2.9.10, restarted under load,
  * was seen leaving acknowledged messages in the work-queue stream (below its consumer's ack floor:
  * 6 of 9,764 in a 10,000-order run). They are never delivered again, so they are not queued
- * requests; counting the stream's messages would wait for them for ever.
+ * requests; counting the stream's messages would wait for them for ever. The stack handler now
+ * removes them (actors/stack/acked-leftovers.ts); the summary counts those it removed and those
+ * still there at the end (`ackedRequestsLeft`).
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -30,4 +32,12 @@ export async function queuedRequests(nc: NatsConnection): Promise<number> {
     if (await jsm.streams.getMessage(STREAM(), { seq }).catch(() => undefined)) n++;
   }
   return n;
+}
+
+/** Acknowledged requests still in the stream: its messages at or below the ack floor. */
+export async function ackedRequestsLeft(nc: NatsConnection): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(STREAM()).catch(() => undefined);
+  if (!info || info.state.messages === 0) return 0;
+  return info.state.messages - (await queuedRequests(nc));
 }

@@ -24,6 +24,16 @@ export class BrokerUnknownOrder extends Error {
   override readonly name: string = 'BrokerUnknownOrder';
 }
 
+/**
+ * How a failed `placeOrder` ended: `refused` only when the broker (or the adapter, before sending
+ * anything) explicitly did not take the request (`BrokerRequestInvalid` and its kinds); anything
+ * else (a timeout, a lost connection, a failed save at the sim) is `unknown`: the order may be
+ * working at the broker, and the caller must find out (by orderRef) before it places another.
+ */
+export function placementFailure(err: unknown): 'refused' | 'unknown' {
+  return err instanceof BrokerRequestInvalid ? 'refused' : 'unknown';
+}
+
 const DAY = 86_400_000;
 
 /** The start of the broker's day (UTC midnight): `fills()` without `since` starts there. */

@@ -90,6 +90,8 @@ function grantSubjects(grant: Grant, prefix: string): string[] {
         // Taking order requests off the work queue (fetch and acknowledge).
         api('CONSUMER', 'MSG', 'NEXT', requests, '>'),
         `$JS.ACK.${requests}.>`,
+        // Removing acknowledged requests nats-server 2.9.10 left in the queue (acked-leftovers.ts).
+        ...streamWrites(requests),
       ];
     case 'broker':
       return [

@@ -54,6 +54,8 @@ export const systemConfigSchema = z.strictObject({
   supervisor_lease_stale_ms: z.number().int().min(1000),
   /** A process whose lease the supervisor has seen unrenewed this long (real ms) is dead (renewed every third). */
   process_lease_stale_ms: z.number().int().min(3000),
+  /** The stack handler retries an order journal write that fails (bus restarting, store full) this long (real ms) before it stops. */
+  journal_write_retry_ms: z.number().int().min(0),
   /** Embedded server: restarts after it dies before the supervisor stops everything. */
   nats_restart_limit: z.number().int().min(0),
   /** Per process name: the NATS URL the supervisor gives that process instead of its own. */

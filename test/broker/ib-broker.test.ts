@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IbNotConnected } from '../../src/broker/ib/errors.ts';
+import { placementFailure } from '../../src/broker/orders.ts';
 import { IB_HISTORICAL_PACING } from '../../src/broker/ib/pacing.ts';
 import type { BrokerEvent, BrokerFill, PlaceOrderRequest } from '../../src/broker/port.ts';
 import { brokerFor, type IbHarness, ibHarness, until } from './ib-harness.ts';
@@ -144,7 +145,10 @@ describe('IbBroker against the fake TWS', () => {
     h.tws.refuseConnections = true;
     h.tws.dropConnections();
     await until(() => !h!.broker.isConnected(), 'down');
-    await expect(h.broker.placeOrder(es('r2', 1))).rejects.toBeInstanceOf(IbNotConnected);
+    const lost = await h.broker.placeOrder(es('r2', 1)).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(IbNotConnected);
+    // A lost connection is an unknown placement outcome for the stack, never a rejection.
+    expect(placementFailure(lost)).toBe('unknown');
     h.tws.fill('r1');
     expect(h.tws.connectedClientIds()).toEqual([]);
     expect(fillsOf(h.events, 'r1')).toEqual([]);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BrokerEvent, BrokerFill } from '../../src/broker/port.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
-import { SimBroker, type SimBrokerConfig } from '../../src/broker/sim/sim-broker.ts';
+import { IbContractUnresolved, IbRequestTimeout } from '../../src/broker/ib/errors.ts';
+import { placementFailure } from '../../src/broker/orders.ts';
+import { SimBroker, type SimBrokerConfig, SimPlacementUnconfirmed } from '../../src/broker/sim/sim-broker.ts';
 import { MemorySimBrokerStore } from '../../src/broker/sim/state.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 
@@ -118,5 +120,52 @@ describe('SimBroker', () => {
     expect((await b.fills(0)).map((f) => f.qty)).toEqual([4]);
     const next = await b.placeOrder({ orderRef: 'q', legs: [leg(1)], orderType: 'market' });
     expect(next.tempId).toBe(2);
+  });
+
+  it('an order whose save failed: kept (save retried, then filled) or dropped (never filled); both unknown', async () => {
+    for (const mode of ['keep', 'drop'] as const) {
+      let failures = 1;
+      const store = new MemorySimBrokerStore();
+      const save = store.saveOrder.bind(store);
+      store.saveOrder = async (o) => {
+        if (failures-- > 0) throw new Error('KV put timed out');
+        return save(o);
+      };
+      const b = new SimBroker({
+        clock: new SimulatedClock(0),
+        store,
+        restingCheckMs: 0,
+        saveRetryMs: 1,
+        onSaveFailure: mode,
+      });
+      await b.connect();
+      const err = await b
+        .placeOrder({ orderRef: 'u', legs: [leg(2)], orderType: 'market' })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SimPlacementUnconfirmed);
+      expect(placementFailure(err)).toBe('unknown');
+      await b.idle();
+      const fills = (await b.fills(0)).map((f) => f.qty);
+      const saved = (await store.loadOrders()).map((o) => [o.orderRef, o.status]);
+      if (mode === 'keep') {
+        expect(fills).toEqual([2]);
+        expect(saved).toEqual([['u', 'filled']]);
+      } else {
+        expect(fills).toEqual([]);
+        expect(saved).toEqual([]);
+        expect(await b.orders()).toEqual([]);
+      }
+    }
+  });
+
+  it('an invalid request is an explicit refusal', async () => {
+    const b = new SimBroker({ clock: new SimulatedClock(0), restingCheckMs: 0 });
+    await b.connect();
+    const err = await b
+      .placeOrder({ orderRef: 'z', legs: [leg(0)], orderType: 'market' })
+      .catch((e: unknown) => e);
+    expect(placementFailure(err)).toBe('refused');
+    expect(placementFailure(new IbRequestTimeout('no answer'))).toBe('unknown');
+    expect(placementFailure(new IbContractUnresolved('not in config'))).toBe('refused');
   });
 });

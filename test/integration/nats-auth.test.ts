@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlSubject, startControlService } from '../../actors/supervisor/control-service.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
+import { ensureOrderRequestStream, requestInstrumentOrder } from '../../actors/stack/order-requests.ts';
 import { connectNats } from '../../src/bus/connection.ts';
 import {
   authDir,
@@ -180,6 +181,16 @@ describe('embedded nats-server authentication and roles', () => {
     const adminJsm = await jetstreamManager(admin);
     await adminJsm.streams.add({ name: 'AU_SCRATCH', subjects: ['au-scratch.>'] });
     expect(await adminJsm.streams.delete('AU_SCRATCH')).toBe(true);
+  });
+
+  it('only the stack handler role removes a message of the order-request queue (acked leftovers)', async () => {
+    const stream = await ensureOrderRequestStream(await as('stack'), P);
+    const req = { strategy_name: 'ewmac', instrument_code: 'GOLD', trade: 1 };
+    const { seq } = await requestInstrumentOrder(await as('orders'), P, req, 'auth-leftover-1');
+    const orders = await jetstreamManager(await as('orders'));
+    await expect(orders.streams.deleteMessage(stream, seq, false)).rejects.toThrow(/Permissions Violation/);
+    const stack = await jetstreamManager(await as('stack'));
+    expect(await stack.streams.deleteMessage(stream, seq, false)).toBe(true);
   });
 
   it("a role may subscribe only to what it needs: no role answers in place of another role's service", async () => {

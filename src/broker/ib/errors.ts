@@ -38,7 +38,7 @@ export class IbPacingViolation extends IbRequestFailed {
 }
 
 /** The instrument is not in the IB instrument config, or IB resolves it to no / several contracts. */
-export class IbContractUnresolved extends Error {
+export class IbContractUnresolved extends BrokerRequestInvalid {
   override readonly name = 'IbContractUnresolved';
 }
 

@@ -56,6 +56,11 @@ export class SimNotConnected extends Error {
   override readonly name = 'SimNotConnected';
 }
 
+/** A new order's save failed: whether the sim kept the order is not said (an unknown outcome). */
+export class SimPlacementUnconfirmed extends Error {
+  override readonly name = 'SimPlacementUnconfirmed';
+}
+
 export class SimBroker implements BrokerPort {
   readonly name = 'sim';
   private readonly rng: Prng;
@@ -70,6 +75,9 @@ export class SimBroker implements BrokerPort {
   private nextTempId = 1;
   private timer: NodeJS.Timeout | undefined;
   private readonly inflight = new Set<Promise<void>>();
+  /** Kept orders whose save has not succeeded yet: never acknowledged or filled meanwhile. */
+  private readonly unsaved = new Set<string>();
+  private stopping = false;
 
   constructor(private readonly cfg: SimBrokerConfig) {
     this.rng = new Prng(cfg.seed ?? 1);
@@ -94,7 +102,9 @@ export class SimBroker implements BrokerPort {
   async disconnect(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.stopping = true;
     await this.idle();
+    this.stopping = false;
     this.connected = false;
   }
 
@@ -132,23 +142,57 @@ export class SimBroker implements BrokerPort {
     checkOrderRequest(req);
     const order = newSimOrder(req, this.nextTempId++, this.rng, this.cfg);
     this.book.set(order.orderRef, order);
-    await this.cfg.store?.saveOrder(order);
-    this.schedule(async () => {
-      if (order.status === 'rejected') {
-        this.emit({ type: 'order-status', state: toOrderState(order) });
-        this.emit({
-          type: 'error',
-          orderRef: order.orderRef,
-          code: 201,
-          message: order.rejectReason ?? 'rejected',
+    try {
+      await this.cfg.store?.saveOrder(order);
+    } catch (err) {
+      // Never fill an order the sim's own store does not hold; either way the caller learns no more
+      // than a real broker's lost answer tells it (docs/stack-handler.md, unknown placements).
+      if ((this.cfg.onSaveFailure ?? 'keep') === 'drop') {
+        this.book.delete(order.orderRef);
+      } else {
+        this.unsaved.add(order.orderRef);
+        this.schedule(async () => {
+          if (await this.saveUntilDone(order)) await this.accept(order);
         });
-        return;
       }
-      if (order.status === 'submitted') order.status = 'acknowledged';
-      this.emit({ type: 'order-status', state: toOrderState(order) });
-      await this.filler.work(order);
-    });
+      throw new SimPlacementUnconfirmed(`sim broker: order ${order.orderRef}: save failed`, { cause: err });
+    }
+    this.schedule(() => this.accept(order));
     return { ...existingOrder(order), existing: false };
+  }
+
+  /** Retry a kept order's save until it succeeds (false: the broker was stopped first). */
+  private async saveUntilDone(order: SimOrderRecord): Promise<boolean> {
+    const every = this.cfg.saveRetryMs ?? 100;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, every));
+      if (this.stopping) return false;
+      try {
+        await this.cfg.store?.saveOrder(order);
+        this.unsaved.delete(order.orderRef);
+        return true;
+      } catch {
+        // still failing: the order stays kept, unacknowledged and unfilled; try again
+      }
+    }
+  }
+
+  /** The broker's answer to an order it holds: its rejection, or its acknowledgement and fills. */
+  private async accept(order: SimOrderRecord): Promise<void> {
+    if (order.status === 'cancelled') return; // cancelled while its save was retried
+    if (order.status === 'rejected') {
+      this.emit({ type: 'order-status', state: toOrderState(order) });
+      this.emit({
+        type: 'error',
+        orderRef: order.orderRef,
+        code: 201,
+        message: order.rejectReason ?? 'rejected',
+      });
+      return;
+    }
+    if (order.status === 'submitted') order.status = 'acknowledged';
+    this.emit({ type: 'order-status', state: toOrderState(order) });
+    await this.filler.work(order);
   }
 
   async modifyOrder(
@@ -161,21 +205,24 @@ export class SimBroker implements BrokerPort {
     if (change.limitPrice !== undefined) order.limitPrice = change.limitPrice;
     if (change.orderType !== undefined) order.orderType = change.orderType;
     await this.cfg.store?.saveOrder(order);
-    this.schedule(() => this.filler.work(order));
+    if (!this.unsaved.has(orderRef)) this.schedule(() => this.filler.work(order));
   }
 
   async cancelOrder(orderRef: string): Promise<void> {
     this.requireConnected();
     const order = this.mustGet(orderRef);
     if (isFinished(order)) return;
-    if (order.cancelRace && this.filler.marketOpen(order)) {
+    if (order.cancelRace && !this.unsaved.has(orderRef) && this.filler.marketOpen(order)) {
       // The cancel arrives after the broker has filled the order: the fill wins.
       await this.filler.fillAll(order);
       return;
     }
     order.status = 'cancelled';
     // (a closed market cannot trade, so no late fill then)
-    const late = order.lateFillAfterCancel && this.filler.marketOpen(order) ? order.pending : [];
+    const late =
+      order.lateFillAfterCancel && !this.unsaved.has(orderRef) && this.filler.marketOpen(order)
+        ? order.pending
+        : [];
     order.pending = [];
     await this.cfg.store?.saveOrder(order);
     this.schedule(async () => {
@@ -247,7 +294,8 @@ export class SimBroker implements BrokerPort {
   /** Fill resting orders: limit orders that have become marketable, any order once its market opens. */
   evaluateResting(): void {
     for (const o of this.book.values())
-      if (!isFinished(o) && o.pending.length > 0) this.schedule(() => this.filler.work(o));
+      if (!isFinished(o) && o.pending.length > 0 && !this.unsaved.has(o.orderRef))
+        this.schedule(() => this.filler.work(o));
   }
 
   private async restore(store: SimBrokerStore): Promise<void> {

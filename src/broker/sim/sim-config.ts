@@ -48,6 +48,15 @@ export interface SimBrokerConfig {
   cancelRaceProbability?: number;
   /** Persist orders and fills so a restarted process sees the same broker. */
   store?: SimBrokerStore;
+  /**
+   * When saving a new order fails, `placeOrder` throws `SimPlacementUnconfirmed` (an unknown
+   * outcome) and the order is either kept — like a real broker that took an order whose answer
+   * was lost: the save is retried, and only once saved is it acknowledged and filled — or dropped
+   * (never in the book, never filled). Default `keep`.
+   */
+  onSaveFailure?: 'keep' | 'drop';
+  /** Real ms between retries of a failed order save (default 100). */
+  saveRetryMs?: number;
   /** Real ms between checks of resting limit orders; 0 disables the timer (call `evaluateResting`). */
   restingCheckMs?: number;
   tradingHours?: (contract: ContractId, now: number) => TradingHours;
