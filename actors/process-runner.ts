@@ -35,6 +35,12 @@ export interface RunnerOptions {
   wall?: Clock;
   /** Aborting asks for a graceful stop, as a STOP status does (SIGTERM). */
   signal?: AbortSignal;
+  /**
+   * Aborting (with the reason as a string) abandons the run at the next method boundary: no
+   * completion methods, recorded as a crash, as when the supervisor died mid-day (the day is not
+   * over: its orders stay on the stack for the next run; see machines/process.ts).
+   */
+  abandon?: AbortSignal;
 }
 
 export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput> {
@@ -218,6 +224,8 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     actor.send({ type: 'STATUS', status: 'STOP' });
   };
   o.signal?.addEventListener('abort', onAbort);
+  const onAbandon = () => actor.send({ type: 'ABANDON', reason: String(o.abandon?.reason ?? 'abandoned') });
+  o.abandon?.addEventListener('abort', onAbandon);
   let ticking = false;
   const tick = setInterval(() => {
     if (ticking) return;
@@ -270,6 +278,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
   );
 
   actor.start();
+  if (o.abandon?.aborted === true) onAbandon(); // abandoned before it started
   try {
     const output = await toPromise(actor);
     if (output.outcome === 'lease-lost') {
@@ -284,5 +293,6 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     clearInterval(heartbeat);
     (await watching)();
     o.signal?.removeEventListener('abort', onAbort);
+    o.abandon?.removeEventListener('abort', onAbandon);
   }
 }

@@ -8,6 +8,9 @@
  *    ▼                   ▼                              ▼
  * notStarted        notStarted                finishing (completion-only methods) ──▶ finished
  * A method failure ends in `failed` (no completion methods: the host logs a critical crash);
+ * so does ABANDON, at the next method boundary: the host is going away mid-day (its supervisor
+ * died), not stopping for the day, so the completion methods (safe_stack_removal: every order
+ * completed as at the end of the day) must not run — the next run takes the work over;
  * a lost lease ends in `leaseLost` (another party finished us: do nothing more).
  */
 import { assign, setup } from 'xstate';
@@ -55,6 +58,8 @@ export interface ProcessMachineContext extends ProcessMachineInput {
   reason: string | undefined;
   error: string | undefined;
   outcome: ProcessOutcome | undefined;
+  /** Why the host abandons this run (ABANDON), when it does. */
+  abandoned: string | undefined;
 }
 
 export type ProcessMachineEvent =
@@ -65,6 +70,7 @@ export type ProcessMachineEvent =
   | { type: 'LEASE_ACQUIRED'; now: number }
   | { type: 'LEASE_REFUSED'; reason: string }
   | { type: 'LEASE_LOST'; reason: string }
+  | { type: 'ABANDON'; reason: string }
   | { type: 'METHOD_DONE'; now: number }
   | { type: 'METHOD_FAILED'; now: number; error: string };
 
@@ -110,6 +116,7 @@ export const processMachine = setup({
     hasDueMethod: ({ context: c }) =>
       c.status !== 'PAUSE' && nextDueMethod(c.methods, c.timers, c.now, c.cursor) !== undefined,
     hasCompletionLeft: ({ context: c }) => c.completionQueue.length > 0,
+    isAbandoned: ({ context: c }) => c.abandoned !== undefined,
   },
   actions: {
     // Host-provided side effects (no-ops here so the machine stays pure and traversable).
@@ -178,6 +185,11 @@ export const processMachine = setup({
       reason: ({ context, event }) =>
         event.type === 'METHOD_FAILED' ? `method ${context.currentMethod} failed: ${event.error}` : undefined,
     }),
+    // A waiting run exits as on STOP; a running one fails at its next method boundary.
+    recordAbandon: assign(({ context, event }) =>
+      event.type === 'ABANDON' ? { abandoned: event.reason, status: 'STOP' as const } : context,
+    ),
+    recordAbandonReason: assign({ reason: ({ context }) => `abandoned: ${context.abandoned ?? ''}` }),
     recordStopReason: assign({ reason: ({ context }) => currentStopReason(context) }),
     // P9.1: every run_on_completion_only method runs once when the process stops.
     queueCompletion: assign({ completionQueue: ({ context }) => completionMethods(context.methods) }),
@@ -203,12 +215,14 @@ export const processMachine = setup({
     reason: undefined,
     error: undefined,
     outcome: undefined,
+    abandoned: undefined,
   }),
   on: {
     CLOCK_TICK: { actions: 'recordNow' },
     STATUS: { actions: 'recordStatus' },
     PREVIOUS: { actions: 'recordPrevious' },
     RUNNING_ELSEWHERE: { actions: 'recordRunningElsewhere' },
+    ABANDON: { actions: 'recordAbandon' },
   },
   initial: 'waiting',
   states: {
@@ -240,6 +254,7 @@ export const processMachine = setup({
           // Each tick starts a new pass over the methods (P8.1, P8.4).
           on: { CLOCK_TICK: { actions: ['recordNow', 'startPass', 'reportHeartbeats', 'recordHeartbeats'] } },
           always: [
+            { guard: 'isAbandoned', target: '#process.failed', actions: 'recordAbandonReason' },
             { guard: 'shouldStop', target: '#process.finishing', actions: 'recordStopReason' },
             { guard: 'hasDueMethod', target: 'method', actions: 'selectMethod' },
           ],

@@ -107,6 +107,37 @@ describe('process machine', () => {
     expect(actor.getSnapshot().output?.reason).toBe('status is STOP');
   });
 
+  it('ABANDON (its supervisor died) waits for the current method, then fails without safe_stack_removal', () => {
+    const { actor, ran, value, effects } = start(input('run_stack_handler'));
+    actor.send({ type: 'LEASE_ACQUIRED', now: at('12:00') });
+    expect(ran).toEqual(['check_external_position_break']);
+    actor.send({ type: 'ABANDON', reason: 'its supervisor died' });
+    expect(value()).toEqual({ running: 'method' });
+    actor.send({ type: 'METHOD_DONE', now: at('12:01') });
+    expect(value()).toBe('failed');
+    expect(ran).toEqual(['check_external_position_break']);
+    expect(effects.at(-1)).toBe('reportFailure');
+    expect(actor.getSnapshot().output).toEqual({
+      outcome: 'failed',
+      reason: 'abandoned: its supervisor died',
+    });
+  });
+
+  it('ABANDON of a waiting run exits it; during completion methods they still finish', () => {
+    const waiting = start(input('run_reports', { now: at('20:00') }));
+    waiting.actor.send({ type: 'ABANDON', reason: 'its supervisor died' });
+    expect(waiting.value()).toBe('notStarted');
+    const { actor, ran, value } = start(input('run_stack_handler'));
+    actor.send({ type: 'LEASE_ACQUIRED', now: at('12:00') });
+    actor.send({ type: 'STATUS', status: 'STOP' });
+    actor.send({ type: 'METHOD_DONE', now: at('12:01') });
+    expect(value()).toEqual({ finishing: 'method' });
+    actor.send({ type: 'ABANDON', reason: 'its supervisor died' });
+    actor.send({ type: 'METHOD_DONE', now: at('12:02') });
+    expect(value()).toBe('finished');
+    expect(ran.at(-1)).toBe('safe_stack_removal');
+  });
+
   it('PAUSE skips methods but keeps running; GO resumes; NO-RUN keeps running', () => {
     const { actor, ran, value } = start(input('run_stack_handler'));
     actor.send({ type: 'LEASE_ACQUIRED', now: at('12:00') });

@@ -20,7 +20,11 @@ beforeAll(async () => {
 });
 afterAll(async () => nats?.stop());
 
-async function run(p: ProcessConfig, registry: MethodRegistry, extra: { signal?: AbortSignal } = {}) {
+async function run(
+  p: ProcessConfig,
+  registry: MethodRegistry,
+  extra: { signal?: AbortSignal; abandon?: AbortSignal } = {},
+) {
   const { log, lines } = testLogger();
   const nc = await nats.connect(p.name);
   const result = runProcess({
@@ -111,6 +115,36 @@ describe('process runner on a real nats-server', () => {
     expect(await result).toEqual({ outcome: 'finished', reason: 'status is STOP' });
     expect(calls).toEqual(['work-start', 'work-end', 'safe_stack_removal']);
     await store.setStatus('p3', 'GO', T0);
+  });
+
+  it('abandoned during a method (its supervisor died): no completion methods, recorded as a crash', async () => {
+    const gate = deferred();
+    const calls: string[] = [];
+    const reg: MethodRegistry = {
+      p3a: {
+        work: async () => {
+          calls.push('work-start');
+          await gate.promise;
+          calls.push('work-end');
+        },
+        safe_stack_removal: async () => void calls.push('safe_stack_removal'),
+      },
+    };
+    const p = proc('p3a', {
+      methods: [
+        method('work', { maxExecutions: -1 }),
+        method('safe_stack_removal', { runOnCompletionOnly: true }),
+      ],
+    });
+    const abandon = new AbortController();
+    const { result } = await run(p, reg, { abandon: abandon.signal });
+    await until(() => calls.includes('work-start'));
+    abandon.abort('its supervisor died');
+    gate.resolve();
+    expect(await result).toEqual({ outcome: 'failed', reason: 'abandoned: its supervisor died' });
+    expect(calls).toEqual(['work-start', 'work-end']);
+    expect(await store.getRecord('p3a')).toMatchObject({ recentlyCrashed: true, lastOutcome: 'failed' });
+    expect(await store.getLease('p3a')).toBeUndefined();
   });
 
   it('a failing method is a crash: critical log, crashed record, lease released, no completion', async () => {

@@ -39,16 +39,20 @@ export function register(program: Command): void {
         setLogClock(clock);
         const stop = new AbortController();
         const onSignal = () => stop.abort();
+        // Not a stop for the day: the run is abandoned without its completion methods (A1's
+        // safe_stack_removal would complete every order on the stack as at the end of the day
+        // and drop what is left of each: requests half traded, never traded again).
+        const abandon = new AbortController();
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
         let orphaned = false;
         if (process.env.SYSTACK_SUPERVISED === '1') {
-          // The supervisor holds our stdin open; end-of-file means it died: stop, and give up
-          // after a minute if the bus went with it.
+          // The supervisor holds our stdin open; end-of-file means it died: abandon the run at
+          // the end of the current method and exit; give up after a minute if the bus went with it.
           process.stdin.once('end', () => {
             log.error(`${name}: supervisor gone; stopping`);
             orphaned = true;
-            onSignal();
+            abandon.abort('its supervisor died');
             setTimeout(() => process.exit(RUN_EXIT.failed), 60_000).unref();
           });
           process.stdin.resume();
@@ -66,10 +70,20 @@ export function register(program: Command): void {
             system: config.system,
             log,
             signal: stop.signal,
+            abandon: abandon.signal,
           });
+          if (orphaned && result.outcome === 'failed') {
+            // Abandoned: exit now, as a kill -9 would, with nothing closed gracefully. Its stack
+            // handler's broker connection and request consumer must not outlive the lease the
+            // runner has just released (they would work beside the next handler's), and closing
+            // them gracefully is what a stop for the day does.
+            process.exit(RUN_EXIT.failed);
+          }
           if (orphaned && result.outcome === 'finished') {
-            // Stopped by its supervisor's death, not done for the day: a crash, so the supervisor
-            // that takes over (restarted, or a standby) relaunches it under its restart policy.
+            // Its supervisor died while it was already finishing (completion methods running):
+            // recorded as a crash all the same, so the supervisor that takes over (restarted, or a
+            // standby) relaunches it under its restart policy. (Abandoned mid-run, the runner
+            // records the crash itself.)
             await store
               .updateRecord(name, {
                 recentlyCrashed: true,
