@@ -25,7 +25,8 @@ export interface Invariants {
   duplicate_broker_orders: number;
   /**
    * Keys whose strategy position is not the sum of their requests less those the stack refused
-   * (a request traded twice, or lost without a word).
+   * (a request traded twice, or only in part, or lost without a word: both directions, despite
+   * the name).
    */
   doubled_requests: number;
   /** Requests the stack refused, logged with their reason (e.g. the instrument locked). */
