@@ -17,11 +17,11 @@ export function diagnosticsMenu(choose: Choose): Item[] {
       name: 'Backtest objects',
       menu: [
         {
-          // The reference's order: the output (print, plot, html; csv too), the strategy, then
+          // The reference's order: the output (print, plot, html, interactive; csv too), the strategy, then
           // stage, method and its arguments.
           name: 'Browse backtest objects (stage / method / instrument)',
           run: async (ask) => {
-            const output = await choose('output', ['print', 'plot', 'html', 'csv']);
+            const output = await choose('output', ['print', 'plot', 'html', 'csv', 'interactive']);
             const strategy = await ask('strategy name');
             const stage = await choose('stage', BACKTEST_STAGE_NAMES);
             const method = await choose('method', Object.keys(BACKTEST_STAGES[stage]!));

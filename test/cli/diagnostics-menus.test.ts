@@ -23,12 +23,13 @@ let dir: string;
 let prices: JetStreamPriceStore;
 let record: DiagnosticsRecord;
 
-function systack(args: string[]) {
+function systack(args: string[], input?: string) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
     const child = spawn(process.execPath, [join(process.cwd(), 'bin/systack.js'), ...args], {
       cwd: dir,
       env: { ...process.env, SYSTACK_PRIVATE_DIR: dir },
     });
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
@@ -187,6 +188,37 @@ describe('strategy backtest --output plot / html / csv', () => {
     expect(r.stdout).toContain(`── daily_prices: last ${values[299]!.toFixed(2)}`);
   });
 
+  it('interactive: a prompt over the run evaluates expressions on the stored series', async () => {
+    const values = record.instruments.GOLD!.daily_prices as number[];
+    const r = await systack(
+      [...sel, '--output', 'interactive'],
+      [
+        'series.daily_prices.length',
+        'last("daily_prices")',
+        'Math.max(...series.daily_prices)',
+        'dates.at(-1)',
+        'Object.keys(run)',
+        'last("nope")',
+        '',
+      ].join('\n'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('series   series.daily_prices (300 values each)');
+    const answers = r.stdout
+      .split('backtest> ')
+      .slice(1)
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
+    expect(answers.slice(0, 5)).toEqual([
+      '300',
+      String(values[299]),
+      String(Math.max(...values)),
+      `'${record.dates[299]}'`,
+      "[ 'GOLD' ]",
+    ]);
+    expect(answers[5]).toContain("no series 'nope' (one of: daily_prices)");
+  });
+
   it('html and csv: every row written to a file, its path printed', async () => {
     const csv = await systack([...sel, '--output', 'csv']);
     const path = join(
@@ -215,7 +247,7 @@ describe('strategy backtest --output plot / html / csv', () => {
 });
 
 describe('interactive_diagnostics on a pseudo-terminal', () => {
-  it('Instrument configuration: view the instrument, then a contract; Backtest objects: plot', async () => {
+  it('Instrument configuration: view the instrument, then a contract; Backtest objects: plot, interactive', async () => {
     const term = menu();
     try {
       let at = await term.see('7: Instrument configuration');
@@ -265,7 +297,25 @@ describe('interactive_diagnostics on a pseudo-terminal', () => {
       );
       const last = record.instruments.GOLD!.daily_prices![299]!;
       at = await term.see(`── daily_prices: last ${last.toFixed(2)}`, at);
-      await term.see('0: Back', at);
+      at = await term.see('0: Back', at);
+      // Again with the interactive output: a prompt on the terminal, an expression, .exit.
+      term.keys(ENTER);
+      at = await term.see('? output', at);
+      term.keys(DOWN, DOWN, DOWN, DOWN, ENTER); // print, plot, html, csv, interactive
+      at = await term.see('? strategy name', at);
+      term.keys('example', ENTER);
+      at = await term.see('? stage', at);
+      term.keys(ENTER);
+      at = await term.see('? method', at);
+      term.keys(ENTER);
+      at = await term.see('? instrument code', at);
+      term.keys('GOLD', ENTER);
+      at = await term.see('--instrument GOLD --output interactive', at);
+      at = await term.see('backtest> ', at);
+      term.keys('last("daily_prices") * 2', ENTER);
+      at = await term.see(String(last * 2), at);
+      term.keys('.exit', ENTER);
+      at = await term.see('0: Back', at);
       term.keys(UP, ENTER); // Exit
       expect(await term.exited).toBe(0);
     } finally {

@@ -3,7 +3,7 @@
  * system run stored (actors/system-runner.ts): choose a strategy, a stage, a method and its
  * arguments (instrument, trading rule), and the output (the reference's choices): print (the
  * series' last rows), plot (a line chart in the terminal), html or csv (a file of every row,
- * its path printed). Without a stage (or method, instrument, rule) it lists the choices there
+ * its path printed), interactive (a Node.js prompt over the run: src/cli/backtest-repl.ts). Without a stage (or method, instrument, rule) it lists the choices there
  * are. Reads the strategy store directly.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -42,7 +42,7 @@ interface Opts {
 
 const list = (xs: string[]) => xs.join(', ') || 'none';
 
-const OUTPUTS = ['print', 'plot', 'html', 'csv'] as const;
+const OUTPUTS = ['print', 'plot', 'html', 'csv', 'interactive'] as const;
 type Output = (typeof OUTPUTS)[number];
 
 /** Distinct ANSI colours for the plotted series (asciichart's codes: blue, red, green, magenta). */
@@ -77,7 +77,7 @@ export function register(program: Command): void {
   strategy
     .command('backtest')
     .description(
-      `Backtest objects of the last run: stage (${BACKTEST_STAGE_NAMES.join(', ')}) → method → instrument (→ rule); prints the series' last rows, plots it in the terminal or writes an html / csv file (--output), or lists the choices when one is left out`,
+      `Backtest objects of the last run: stage (${BACKTEST_STAGE_NAMES.join(', ')}) → method → instrument (→ rule); prints the series' last rows, plots it in the terminal, writes an html / csv file or opens an interactive prompt (--output), or lists the choices when one is left out`,
     )
     .requiredOption('--strategy <name>', 'strategy')
     .option('--stage <stage>', `stage: ${BACKTEST_STAGE_NAMES.join(', ')}`)
@@ -85,7 +85,10 @@ export function register(program: Command): void {
     .option('--instrument <code>', 'instrument (listed without it)')
     .option('--rule <rule>', 'trading rule, for the methods that take one (listed without it)')
     .addOption(
-      new Option('--output <kind>', 'print the last rows, plot in the terminal, or write an html / csv file')
+      new Option(
+        '--output <kind>',
+        'print the last rows, plot in the terminal, write an html / csv file, or open an interactive prompt over the run',
+      )
         .choices(OUTPUTS)
         .default('print'),
     )
@@ -151,6 +154,15 @@ export function register(program: Command): void {
             dates: d.dates,
             columns: wanted.map((name) => ({ name, values: series[name] ?? [] })),
           };
+          if (o.output === 'interactive') {
+            const { openBacktestPrompt } = await import('../backtest-repl.ts');
+            return openBacktestPrompt({
+              selection: sel,
+              instruments: d.instruments,
+              dates: d.dates,
+              capital: d.capital,
+            });
+          }
           if (o.output === 'plot') {
             const colors = process.stdout.isTTY && !process.env.NO_COLOR ? COLOURS : undefined;
             return printResult(backtestPlot(sel, { width, height, ...(colors ? { colors } : {}) }));
