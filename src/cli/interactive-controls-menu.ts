@@ -4,6 +4,15 @@ import { type Ask, askOptional, type Choose, type Item, leaf } from './interacti
 const PROCESS_STATUSES = ['GO', 'STOP', 'NO-RUN', 'PAUSE'];
 
 export function controlsMenu(choose: Choose): Item[] {
+  // get_risk_multiplier's three figures, asked in the reference's order by both auto-populates.
+  const riskMultiplierArgs = async (ask: Ask) => [
+    '--risk-target',
+    await ask('notional risk target (fraction per year, e.g. 0.25)'),
+    '--idm',
+    await ask('approximate IDM (e.g. 2.5)'),
+    '--instrument-weight',
+    await ask('notional instrument weight (go large for safety, e.g. 0.1)'),
+  ];
   const target = async (ask: Ask, withStrategy: boolean) => {
     const instrument = await ask('instrument code');
     const strategy = withStrategy ? await askOptional(ask, 'strategy name (instrument only)') : '';
@@ -48,12 +57,7 @@ export function controlsMenu(choose: Choose): Item[] {
             'control',
             'trade-limits',
             'auto-populate',
-            '--risk-target',
-            await ask('notional risk target (fraction per year, e.g. 0.25)'),
-            '--idm',
-            await ask('approximate IDM (e.g. 2.5)'),
-            '--instrument-weight',
-            await ask('notional instrument weight (go large for safety, e.g. 0.1)'),
+            ...(await riskMultiplierArgs(ask)),
             '--trade-multiplier',
             await ask('highest proportion of standard position expected to trade daily (e.g. 0.33)'),
             '--days',
@@ -80,17 +84,7 @@ export function controlsMenu(choose: Choose): Item[] {
           // The reference asks for these figures (defaults 0.25, 2.5, 0.1), shows the limits and
           // asks before it writes them; the command does the same on this terminal.
           name: 'Autopopulate limits',
-          run: async (ask) => [
-            'control',
-            'limits',
-            'auto-populate',
-            '--risk-target',
-            await ask('notional risk target (fraction per year, e.g. 0.25)'),
-            '--idm',
-            await ask('approximate IDM (e.g. 2.5)'),
-            '--instrument-weight',
-            await ask('notional instrument weight (go large for safety, e.g. 0.1)'),
-          ],
+          run: async (ask) => ['control', 'limits', 'auto-populate', ...(await riskMultiplierArgs(ask))],
         },
       ],
     },
