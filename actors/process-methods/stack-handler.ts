@@ -70,7 +70,12 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       stored.catch(() => undefined); // awaited by StackHandler.open below
       const [broker, limits, [prices, contracts]] = await Promise.all([
         timed(log, 'broker', brokerFor(ctx, deps)),
-        timed(log, 'trade limits', TradeLimitsStore.open(ctx.nc, ctx.prefix)),
+        timed(
+          log,
+          'trade limits',
+          // Charges ride through a bus outage as the journal's writes do (riding-records.ts).
+          TradeLimitsStore.open(ctx.nc, ctx.prefix, { retryMs: ctx.system.journal_write_retry_ms }),
+        ),
         timed(log, 'price store', openPriceStore(ctx.nc, ctx.prefix)).then(
           async (p) =>
             [

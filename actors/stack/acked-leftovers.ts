@@ -11,7 +11,10 @@
  *
  * The repair done here is the newer servers' one: every message at or below the ack floor has been
  * acknowledged (explicit acks, one consumer), so it is removed — when the stack handler starts
- * consuming and after each reconnect to the bus (a restarted server). The count is logged.
+ * consuming, after each reconnect to the bus (a restarted server), and every `sweepEveryMs`
+ * (default 10 s: leftovers whose removal is lost after the last reconnect, e.g. a write behind at
+ * a restart that came before the client noticed it, do not wait for the next one; a sweep with
+ * nothing below the floor costs a consumer info and one message get). The count is logged.
  *
  * (A request whose ack was lost the other way round — removed from neither, delivered again — is
  * recognised by its request id and acked without a second order: `StackHandler.createInstrumentOrder`.)
@@ -56,7 +59,12 @@ export async function removeAckedLeftovers(
     try {
       if (await jsm.streams.deleteMessage(stream, seq, false)) removed++;
     } catch (err) {
-      failed ??= err; // the others are still tried; the first failure is reported below
+      // Gone meanwhile (the server's own removal of an ack in flight came first): not a failure.
+      const gone = await nextSeq(nc, stream, seq).then(
+        (s) => s !== seq,
+        () => false,
+      );
+      if (!gone) failed ??= err; // the others are still tried; the first failure is reported below
     }
     seq = await nextSeq(nc, stream, seq + 1);
   }
@@ -67,28 +75,40 @@ export async function removeAckedLeftovers(
   return removed;
 }
 
-/** Remove acked leftovers now and after each reconnect until stopped; each removal is logged. */
+/** How often the queue is swept besides at start and after each reconnect (ms). */
+export const ACKED_LEFTOVERS_SWEEP_MS = 10_000;
+
+/**
+ * Remove acked leftovers now, after each reconnect and every `sweepEveryMs` until stopped (one
+ * sweep at a time); each removal is logged.
+ */
 export function watchAckedLeftovers(
   nc: NatsConnection,
   stream: string,
   consumer: string,
   log: StackLogger,
+  sweepEveryMs = ACKED_LEFTOVERS_SWEEP_MS,
 ): { stop(): void } {
   let stopped = false;
+  let sweeping = false;
   const sweep = (): void => {
-    if (stopped) return;
-    removeAckedLeftovers(nc, stream, consumer).then(
-      (removed) => {
-        if (removed > 0)
-          log.warn(
-            { stream, removed },
-            'acknowledged order requests left in the queue by nats-server: removed',
-          );
-      },
-      (err: unknown) => log.warn({ stream, err: String(err) }, 'acknowledged order requests: sweep failed'),
-    );
+    if (stopped || sweeping) return;
+    sweeping = true;
+    removeAckedLeftovers(nc, stream, consumer)
+      .then(
+        (removed) => {
+          if (removed > 0)
+            log.warn(
+              { stream, removed },
+              'acknowledged order requests left in the queue by nats-server: removed',
+            );
+        },
+        (err: unknown) => log.warn({ stream, err: String(err) }, 'acknowledged order requests: sweep failed'),
+      )
+      .finally(() => (sweeping = false));
   };
   sweep();
+  const timer = setInterval(sweep, sweepEveryMs);
   const statuses = nc.status()[Symbol.asyncIterator]();
   void (async () => {
     for (;;) {
@@ -101,6 +121,7 @@ export function watchAckedLeftovers(
   return {
     stop() {
       stopped = true;
+      clearInterval(timer);
       void statuses.return?.();
     },
   };

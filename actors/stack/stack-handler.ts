@@ -131,7 +131,8 @@ export class StackHandler {
         config: opts.config ?? {},
       },
       store,
-      stored.kv,
+      // Id blocks, locks and consumed requests ride through a bus outage too (riding-records.ts).
+      stored.kv.riding({ retryMs: opts.config?.journalRetryMs }),
     );
     core.onFamilyCompleted = (io) => void completeFamily(core, io);
     const h = new StackHandler(core);

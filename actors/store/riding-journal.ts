@@ -12,6 +12,7 @@
  *   otherwise another writer moved the subject on and the error stands.
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
+import { isStorageRefusal } from '../../src/store/store-retry.ts';
 import type { JournalEntry } from '../../src/store/journal.ts';
 import {
   type CorrectionEntry,
@@ -19,21 +20,8 @@ import {
   OwnershipLostError,
 } from '../../src/store/order-journal.ts';
 
-/**
- * nats-server's error codes (server/errors.json) for a write refused for storage: the store or the
- * account is full, or the stream's own limit refused it (`discard: new` at `max_bytes`).
- */
-export const JS_STORAGE_ERROR_CODES: ReadonlySet<number> = new Set([
-  10002, // JSAccountResourcesExceededErr: resource limits exceeded for account
-  10023, // JSInsufficientResourcesErr: insufficient resources
-  10047, // JSStorageResourcesExceededErr: insufficient storage resources available
-  10077, // JSStreamStoreFailedF: the store failed the write (e.g. "maximum bytes exceeded")
-]);
-
-/** A write refused because the store is full (JetStream's storage errors). */
-export function isStorageRefusal(err: unknown): boolean {
-  return err instanceof JetStreamApiError && JS_STORAGE_ERROR_CODES.has(err.code);
-}
+// JetStream's storage refusals: one list for the journal and the keyed records (store-retry.ts).
+export { isStorageRefusal, JS_STORAGE_ERROR_CODES } from '../../src/store/store-retry.ts';
 
 /**
  * Whether a failed write may succeed if tried again soon: anything but an answer from JetStream

@@ -1,6 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { openRecords } from '../../src/store/backend.ts';
 import { KeyExistsError, type Records, RevisionConflictError } from '../../src/store/records.ts';
+import { RidingRecords } from '../../src/store/riding-records.ts';
+import type { RetryOptions } from '../../src/store/store-retry.ts';
 import { token } from './order-event-store.ts';
 
 export type LockReason = 'break' | 'manual';
@@ -25,6 +27,14 @@ export class StackKv {
 
   static async open(nc: NatsConnection, prefix: string): Promise<StackKv> {
     return new StackKv(await openRecords(nc, prefix, 'STACK_STATE'));
+  }
+
+  /**
+   * The same records riding through a bus outage (`RidingRecords`): the stack handler's id blocks,
+   * locks and consumed requests are retried (with the same write id) instead of failing.
+   */
+  riding(opts: RetryOptions): StackKv {
+    return new StackKv(new RidingRecords(this.records, opts));
   }
 
   /** Next order id for a level; reserves `block` ids at a time. Ids start at 1. */

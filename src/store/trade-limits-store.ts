@@ -21,6 +21,8 @@ import { openRecords } from './backend.ts';
 import { KV_BUCKETS } from './catalogue.ts';
 import { keyToken } from './kv-json.ts';
 import { KeyExistsError, type Records, RevisionConflictError } from './records.ts';
+import { RidingRecords } from './riding-records.ts';
+import type { RetryOptions } from './store-retry.ts';
 
 /** What a trade limit applies to: an instrument, or a strategy × instrument. */
 export interface TradeLimitTarget {
@@ -51,9 +53,14 @@ export function tradeLimitKey(t: TradeLimitTarget, periodDays: number): string {
 export class TradeLimitsStore {
   constructor(private readonly records: Records) {}
 
-  static async open(nc: NatsConnection, prefix: string): Promise<TradeLimitsStore> {
+  /**
+   * `ride`: reads and writes ride through a bus outage (`RidingRecords`; the stack handler's, so
+   * a charge is neither lost nor doubled at a nats-server restart).
+   */
+  static async open(nc: NatsConnection, prefix: string, ride?: RetryOptions): Promise<TradeLimitsStore> {
     const b = KV_BUCKETS.trade_limits;
-    return new TradeLimitsStore(await openRecords(nc, prefix, b.name, b.history));
+    const records = await openRecords(nc, prefix, b.name, b.history);
+    return new TradeLimitsStore(ride ? new RidingRecords(records, ride) : records);
   }
 
   private async read(
