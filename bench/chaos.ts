@@ -52,6 +52,7 @@ const { values: args } = parseArgs({
     'max-minutes': { type: 'string', default: '60' },
     keep: { type: 'boolean', default: false },
     faults: { type: 'string', default: DEFAULT_FAULTS.join(',') },
+    'disk-full-ms': { type: 'string', default: '2000-10000' },
   },
 });
 const faults = args.faults.split(',').filter((f) => f !== '');
@@ -61,6 +62,12 @@ if (unknownFault !== undefined || faults.length === 0) {
   process.exit(2);
 }
 const chosen = faults.filter(isFault);
+const diskFullMs = /^(\d+)-(\d+)$/.exec(args['disk-full-ms']);
+if (!diskFullMs || Number(diskFullMs[1]) > Number(diskFullMs[2])) {
+  process.stderr.write(`--disk-full-ms: MIN-MAX in ms (got '${args['disk-full-ms']}')\n`);
+  process.exit(2);
+}
+const [diskFullMin, diskFullMax] = [Number(diskFullMs[1]), Number(diskFullMs[2])];
 const network = chosen.some((f) => f.startsWith('partition_') || f === 'slow_consumer');
 const orders = Number(args.orders);
 const seed = Number(args.seed);
@@ -198,8 +205,9 @@ async function inject(fault: Fault, nc: NatsConnection, prng: Prng): Promise<num
       break;
     }
     case 'disk_full': {
-      // The order journal's store full for 2–10 s: every journal write is refused (disk-full.ts).
-      const ms = prng.int(2000, 10000);
+      // The order journal's store full for 2–10 s (`--disk-full-ms`): every journal write is
+      // refused (disk-full.ts).
+      const ms = prng.int(diskFullMin, diskFullMax);
       const free = await fillJournalStore(nc);
       await sleep(ms);
       await free();
