@@ -47,6 +47,11 @@ export const ProcessStore = {
 
 const enc = (v: unknown) => JSON.stringify(v);
 
+/** The same holder of a lease: one process's one acquisition (a heartbeat changes only `heartbeatAt`). */
+function sameHolder(a: Lease, b: Lease): boolean {
+  return a.owner === b.owner && a.pid === b.pid && a.host === b.host && a.acquiredAt === b.acquiredAt;
+}
+
 function live(e: KvEntry | null): e is KvEntry {
   return e !== null && e.operation === 'PUT';
 }
@@ -94,7 +99,11 @@ export class JetStreamProcessStore implements ProcessControlStore {
       return await this.kv.update(`lease.${name}`, enc(lease), revision);
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
-        return undefined;
+        // An earlier heartbeat of ours may have landed with its answer lost (a nats-server
+        // restart): the lease moved on but is still this holder's own. Beat on from there.
+        const held = await this.getLease(name);
+        if (!held || !sameHolder(held, lease)) return undefined;
+        return this.heartbeat(name, lease, held.revision);
       }
       throw err;
     }

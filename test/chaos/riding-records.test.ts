@@ -1,13 +1,15 @@
 // The stack handler's keyed records ride through a bus outage (issue 17 §3): a trade-limit charge
 // made while nats-server restarts is counted once, and one whose write landed but whose answer
 // was lost (and whose read-back met the bus away) is neither lost nor counted twice; an order id
-// block whose answer was lost is reserved once. A refusal or a bad input is not retried.
+// block whose answer was lost is reserved once. A refusal or a bad input is not retried. A lease
+// heartbeat whose answer was lost does not make its holder take the lease for lost.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsConnection, TimeoutError } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackKv } from '../../actors/store/stack-kv.ts';
+import { JetStreamProcessStore } from '../../actors/supervisor/process-store.ts';
 import { connectNats } from '../../src/bus/connection.ts';
 import { type EmbeddedNats, startEmbeddedNats } from '../../src/bus/embedded.ts';
 import { openJsonBucket } from '../../src/store/kv-json.ts';
@@ -114,4 +116,25 @@ describe('the stack state records across a bus outage', () => {
     await expect(riding.create('ids.instrument', 1)).rejects.toThrow(KeyExistsError);
     await expect(riding.list('no-dot')).rejects.toThrow(/ends with a dot/);
   }, 30_000);
+});
+
+describe('a process lease across a lost heartbeat answer', () => {
+  it('the next heartbeat, at the old revision, carries on; another holder is still refused', async () => {
+    const store = await JetStreamProcessStore.open(nc, 'rideKvD');
+    const lease = { owner: 'sup', pid: 4242, host: 'h', acquiredAt: NOW, heartbeatAt: NOW };
+    const taken = await store.acquireLease('run_stack_handler', lease);
+    if (!taken.ok) throw new Error('lease not taken');
+    // This heartbeat landed, its answer was lost: the runner still holds the first revision.
+    await store.heartbeat('run_stack_handler', { ...lease, heartbeatAt: NOW + 5000 }, taken.revision);
+    const next = await store.heartbeat(
+      'run_stack_handler',
+      { ...lease, heartbeatAt: NOW + 10_000 },
+      taken.revision,
+    );
+    expect(next).toBeGreaterThan(taken.revision);
+    expect((await store.getLease('run_stack_handler'))?.heartbeatAt).toBe(NOW + 10_000);
+    // Another process's lease at that key is not taken for ours.
+    const other = { ...lease, pid: 4343 };
+    expect(await store.heartbeat('run_stack_handler', other, taken.revision)).toBeUndefined();
+  });
 });
