@@ -15,7 +15,7 @@ import { importPrices } from '../../src/store/csv/import.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { type DiagnosticsRecord, JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { DOWN, ENTER, Terminal, UP } from '../support/terminal.ts';
+import { DOWN, ENTER, openMenu, UP } from '../support/terminal.ts';
 
 const SAMPLE = join(process.cwd(), 'sample-data', 'pysystemtrade');
 let nats: TestNats;
@@ -38,13 +38,7 @@ function systack(args: string[], input?: string) {
   });
 }
 
-const menu = () =>
-  new Terminal(
-    spawn('script', ['-qfec', join(process.cwd(), 'scripts', 'interactive_diagnostics'), '/dev/null'], {
-      cwd: dir,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: dir, TERM: 'xterm', COLUMNS: '120', LINES: '60' },
-    }),
-  );
+const menu = () => openMenu('interactive_diagnostics', dir, 120, 60);
 
 beforeAll(async () => {
   nats = await startTestNats();
