@@ -309,9 +309,7 @@ describe('interactive_diagnostics on a pseudo-terminal', () => {
       term.keys('last("daily_prices") * 2', ENTER);
       at = await term.see(String(last * 2), at);
       term.keys('.exit', ENTER);
-      at = await term.see('0: Back', at);
-      term.keys(UP, ENTER); // Exit
-      expect(await term.exited).toBe(0);
+      expect(await term.exitMenu(at)).toBe(0);
     } finally {
       term.child.kill();
     }

@@ -24,7 +24,7 @@ import { proposeAutoPositionLimits } from '../../actors/position-limits-service.
 import { loadConfig } from '../../src/config/load.ts';
 import { testLogger } from '../supervisor/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { DOWN, ENTER, openMenu, UP } from '../support/terminal.ts';
+import { DOWN, ENTER, openMenu } from '../support/terminal.ts';
 
 const PREFIX = 'systack'; // the configured subject_prefix the CLI uses
 
@@ -133,9 +133,7 @@ describe('interactive menus through a pseudo-terminal', () => {
           timeout: 30_000,
         })
         .toEqual([['SOFR', 1, 5]]);
-      await term.see('0: Back', at);
-      term.keys(UP, ENTER); // the last entry: Exit
-      expect(await term.exited).toBe(0);
+      expect(await term.exitMenu(at)).toBe(0);
     } finally {
       term.child.kill();
     }
@@ -170,9 +168,7 @@ describe('interactive menus through a pseudo-terminal', () => {
       const sofr = rows.find((r) => r.instrument_code === 'SOFR')!.proposed_limit!;
       expect(sofr).toBeGreaterThan(0);
       expect(await controls.positionLimits()).toEqual({ instrument: { SOFR: sofr } });
-      await term.see('0: Back', at);
-      term.keys(UP, ENTER); // the last entry: Exit
-      expect(await term.exited).toBe(0);
+      expect(await term.exitMenu(at)).toBe(0);
     } finally {
       term.child.kill();
     }

@@ -27,6 +27,12 @@ export class Terminal {
   keys(...k: string[]): void {
     this.child.stdin.write(k.join(''));
   }
+  /** Once the menu shows again after `from`, choose its last entry (Exit); resolves with the exit code. */
+  async exitMenu(from: number): Promise<number | null> {
+    await this.see('0: Back', from);
+    this.keys(UP, ENTER);
+    return this.exited;
+  }
 }
 
 /**
