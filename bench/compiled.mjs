@@ -9,7 +9,7 @@
 // node_modules), writes it to dist/bench/, and runs it with plain node. Why: tsx compiles our
 // TypeScript at run time with esbuild's keepNames (an extra `__name` call for every function and
 // class it defines), which the shipped code does not do; a profile taken through tsx shows it.
-// The benchmark sees SYSTACK_BENCH_CODE=dist and says so in its output (`code`).
+// The benchmark says which code ran in its output (`code`: `dist` when it runs from dist/bench/).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -56,8 +56,5 @@ await esbuild({
   plugins: [toDist],
   logLevel: 'warning',
 });
-const r = spawnSync(process.execPath, [outfile, ...args], {
-  stdio: 'inherit',
-  env: { ...process.env, SYSTACK_BENCH_CODE: 'dist' },
-});
+const r = spawnSync(process.execPath, [outfile, ...args], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -221,7 +221,7 @@ const pct = (p: number) =>
 const result = {
   // Which code ran: `dist` (tsc's output, through bench/compiled.mjs: `npm run bench:orders`) or
   // `tsx` (the TypeScript sources compiled at run time, keeping names: a few % more CPU).
-  code: process.env.SYSTACK_BENCH_CODE === 'dist' ? 'dist' : 'tsx',
+  code: import.meta.url.endsWith('.ts') ? 'tsx' : 'dist',
   orders: N,
   warmup_orders: W,
   offered_rate: rate ?? null,

@@ -59,7 +59,7 @@ const restoreMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const result = {
   // Which code ran: `dist` (tsc's output, `npm run bench:recovery`) or `tsx` (sources at run time).
-  code: process.env.SYSTACK_BENCH_CODE === 'dist' ? 'dist' : 'tsx',
+  code: import.meta.url.endsWith('.ts') ? 'tsx' : 'dist',
   open_orders: second.restoreReport.open_orders,
   families: second.core.orders('instrument').length,
   actors_before: before,

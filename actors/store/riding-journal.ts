@@ -102,6 +102,7 @@ export class RidingJournal implements OrderJournal {
     attempt: () => Promise<T>,
     again: (ride: RideOptions, failed: Failed) => Promise<T>,
   ): Promise<T> {
+    const startedAt = this.opts.monotonic?.() ?? performance.now();
     let p: Promise<T>;
     try {
       p = attempt();
@@ -116,7 +117,7 @@ export class RidingJournal implements OrderJournal {
         }
         return v;
       },
-      (error: unknown) => this.ride((ride) => again(ride, { error })),
+      (error: unknown) => this.ride((ride) => again(ride, { error, startedAt })),
     );
   }
 

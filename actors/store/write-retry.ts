@@ -54,6 +54,8 @@ export interface RideOptions {
 /** A first attempt that already failed (the journal's fast path: see `RidingJournal.first`). */
 export interface Failed {
   error: unknown;
+  /** When that first attempt started (`RideOptions.monotonic`): the deadline counts from it. */
+  startedAt: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function retrying<T>(
   failed?: Failed,
 ): Promise<T> {
   const now = opts.monotonic ?? (() => performance.now());
-  const deadline = now() + (opts.retryMs ?? 30_000);
+  const deadline = (failed?.startedAt ?? now()) + (opts.retryMs ?? 30_000);
   let pause = opts.backoffMs ?? 100;
   for (let attempt = 1; ; attempt++) {
     try {
