@@ -5,7 +5,7 @@
  * until `retryMs` has passed; an answer that is a refusal (a revision conflict, a key that exists,
  * a second writer, any other JetStream error) is final at once. The stack handler's keyed records
  * are retried so (`riding-records.ts`); the order journal's writes have their own loop
- * (`actors/store/riding-journal.ts`) on the same storage refusals.
+ * (`actors/store/write-retry.ts`) on the same storage refusals.
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
 import { ConnectionError, NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
