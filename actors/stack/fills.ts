@@ -3,6 +3,7 @@ import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import type { StackCore } from './core.ts';
 import type { Fill } from '../../src/domain/orders/index.ts';
 import { MANUAL_CHILD, orderLegs, sendBroker, sendContract, sendInstrument } from './order-actors.ts';
+import { carryLateFill } from './late-corrections.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, FillRecord } from './types.ts';
 
@@ -206,7 +207,12 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   const bo = core.brokerOrder(rec.brokerOrderId);
   if (!bo) return;
   const fill = fillOf(rec, bo.legs);
-  if (!bo.execIds.includes(rec.execId)) sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
+  if (!bo.execIds.includes(rec.execId)) {
+    // A fill after its family completed goes to the completed orders from late-corrections.ts.
+    const late = bo.parent !== undefined && core.contractOrder(bo.parent)?.active === false;
+    sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
+    if (late) carryLateFill(core, bo, fill);
+  }
   if (!restoring || bo.parent === undefined) return;
   sendContract(core, bo.parent, { type: 'CHILD_FILL', childId: String(bo.id), fill }, { defer: true });
   replayToInstrumentOrder(core, bo.parent, fill);

@@ -22,7 +22,9 @@ import { family, brokerWithoutMachine, withoutMachine } from './family-records.t
 import type { StackCore } from './core.ts';
 import { sendInstrument } from './order-actors.ts';
 import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
-import type { AnyOrder, InstrumentOrder, PendingCorrection } from './types.ts';
+import { logCritical } from './ports.ts';
+import type { AnyOrder, BrokerOrder, InstrumentOrder, PendingCorrection } from './types.ts';
+import type { Fill } from '../../src/domain/orders/index.ts';
 
 /** Which correction this is: the corrected fill's execution id and the correcting execution id. */
 export interface CorrectionRevision {
@@ -146,6 +148,45 @@ export async function resumeCorrections(core: StackCore): Promise<number> {
   return n;
 }
 
+/**
+ * A fill that reached a broker order after its contract order completed (a late fill, or one
+ * beyond the family's trade, e.g. of an order given up as never placed): positions took it with
+ * the fill record; here the completed contract order, then the instrument order (completed or
+ * live), take it as a child fill. Beyond the trade it is held as overfill, as any overfill; a
+ * completed instrument order's history is amended, and a critical alert says what happened.
+ */
+export function carryLateFill(core: StackCore, bo: BrokerOrder, fill: Fill): void {
+  const co = bo.parent === undefined ? undefined : core.contractOrder(bo.parent);
+  if (!co || co.active) return;
+  logCritical(
+    core.log,
+    'fill after its family completed: held on the completed orders (overfill beyond the trade)',
+    {
+      broker_order_id: bo.id,
+      contract_order_id: co.id,
+      exec_id: fill.fillId,
+      qty: fill.qty,
+    },
+  );
+  const event = { type: 'CHILD_FILL' as const, childId: String(bo.id), fill };
+  const r = stepOne(core, 'contract', co.id, event, core.contractActors, projectContract);
+  core.contractActors.stop(co);
+  report(core, 'contract', r.emitted);
+  if (!r.emitted.some((e) => e.type === 'fillApplied') || co.parent === undefined) return;
+  const up = { type: 'CHILD_FILL' as const, childId: String(co.id), fill };
+  const io = core.instrumentOrder(co.parent);
+  if (!io) return;
+  if (io.active) {
+    sendInstrument(core, io.id, up);
+    return;
+  }
+  const i = stepOne(core, 'instrument', io.id, up, core.instrumentActors, projectInstrument);
+  core.instrumentActors.stop(io);
+  report(core, 'instrument', i.emitted);
+  if (i.emitted.some((e) => e.type === 'completionAmended'))
+    void amendFamilyHistory(core, io, { execId: fill.fillId, revision: 'fill' });
+}
+
 /** One event to one order's machine (its actor started from its snapshot if stopped), marked taken. */
 function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
   core: StackCore,
@@ -154,21 +195,22 @@ function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
   event: EventFromLogic<M>,
   actors: MachineActors<M, Extract<AnyOrder, { level: L }>>,
   project: (order: Extract<AnyOrder, { level: L }>, snapshot: SnapshotFrom<M>) => void,
-  which: CorrectionRevision,
+  which?: CorrectionRevision,
 ): { order: AnyOrder; emitted: Array<EmittedFrom<M>> } {
   let emitted: Array<EmittedFrom<M>> = [];
   const order = core.host.change(level, id, event.type, (o) => {
     const r = actors.send(o, event);
     project(o, r.snapshot);
     emitted = r.emitted;
-    o.corrections = { ...o.corrections, [which.execId]: which.revision };
+    if (which) o.corrections = { ...o.corrections, [which.execId]: which.revision };
   });
   return { order, emitted };
 }
 
 function report(core: StackCore, level: string, emitted: ReadonlyArray<{ type: string }>): void {
   for (const e of emitted) {
-    if (e.type === 'ignored') core.log.warn({ ...e }, `${level} order: fill correction ignored`);
+    if (e.type === 'ignored') core.log.warn({ ...e }, `${level} order: event after completion ignored`);
+    else if (e.type === 'overfilled') logCritical(core.log, `${level} order: overfilled`, { ...e });
     else if (e.type === 'completionAmended')
       core.log.warn({ ...e }, `${level} order: completed order amended by a fill correction`);
   }

@@ -114,6 +114,12 @@ export interface BrokerOrder extends BaseOrder {
    * (actors/stack/placement.ts).
    */
   unconfirmedSince?: number;
+  /**
+   * Set when such a placement was given up (absent from the broker once the confirmation window
+   * passed): the time it was given up. The order stays on the stack (rejected) so a late arrival's
+   * fills land on it, and should it show up at the broker it is cancelled at once (placement.ts).
+   */
+  givenUpAt?: number;
   /** Execution ids already applied to this order. */
   execIds: string[];
   /**
