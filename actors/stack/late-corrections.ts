@@ -198,12 +198,22 @@ function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
   which?: CorrectionRevision,
 ): { order: AnyOrder; emitted: Array<EmittedFrom<M>> } {
   let emitted: Array<EmittedFrom<M>> = [];
+  const before = core.host.get(level, id)?.overfill ?? 0;
   const order = core.host.change(level, id, event.type, (o) => {
     const r = actors.send(o, event);
     project(o, r.snapshot);
     emitted = r.emitted;
     if (which) o.corrections = { ...o.corrections, [which.execId]: which.revision };
   });
+  // A correction that takes an order beyond its trade (or changes how far): held as overfill,
+  // positions follow the fills; a trader must know (the reference raises overFilledOrder).
+  if (which && order.overfill !== before && order.overfill !== 0)
+    logCritical(core.log, `${level} order overfilled by a fill correction: positions follow the fills`, {
+      order_id: id,
+      overfill: [before, order.overfill],
+      exec_id: which.execId,
+      corrected_by: which.revision,
+    });
   return { order, emitted };
 }
 
