@@ -3,7 +3,7 @@ import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import type { StackCore } from './core.ts';
 import type { Fill } from '../../src/domain/orders/index.ts';
 import { MANUAL_CHILD, orderLegs, sendBroker, sendContract, sendInstrument } from './order-actors.ts';
-import { carryLateFill } from './late-corrections.ts';
+import { carryLateFill, heldChildFill } from './late-corrections.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, FillRecord } from './types.ts';
 
@@ -214,6 +214,12 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
     if (late) carryLateFill(core, bo, fill);
   }
   if (!restoring || bo.parent === undefined) return;
+  // A late fill its completed contract order's record lacks (a crash lost that append).
+  const co = core.contractOrder(bo.parent);
+  if (co?.active === false) {
+    if (!heldChildFill(co, rec.execId)) carryLateFill(core, bo, fill);
+    return;
+  }
   sendContract(core, bo.parent, { type: 'CHILD_FILL', childId: String(bo.id), fill }, { defer: true });
   replayToInstrumentOrder(core, bo.parent, fill);
 }

@@ -187,6 +187,12 @@ export function carryLateFill(core: StackCore, bo: BrokerOrder, fill: Fill): voi
     void amendFamilyHistory(core, io, { execId: fill.fillId, revision: 'fill' });
 }
 
+/** Whether a stopped order's record (its machine's stored context) holds a child fill, read as is. */
+export function heldChildFill(o: { machine?: unknown }, fillId: string): boolean {
+  const ids = (o.machine as { context?: { childFillIds?: unknown } } | undefined)?.context?.childFillIds;
+  return Array.isArray(ids) && ids.includes(fillId);
+}
+
 /** One event to one order's machine (its actor started from its snapshot if stopped), marked taken. */
 function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
   core: StackCore,

@@ -121,4 +121,80 @@ describe('a late fill correction cut by a crash after its fill record', () => {
     await check(third);
     await third.close();
   }, 60_000);
+
+  it('a fill after completion, cut after its fill record: the restart holds it on the completed orders, once', async () => {
+    const prefix = 'latecrash';
+    const nc = await nats.connect();
+    const clock = new SimulatedClock(T0);
+    const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
+    const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 5 } });
+    const io = await h.createInstrumentOrder({
+      strategyName: 'ewmac',
+      instrumentCode: 'SOFR',
+      trade: 2,
+      orderType: 'market',
+    });
+    await drive(h, broker);
+    const coId = h.core.instrumentOrder(io.id)!.children[0]!;
+    const [rec] = (await h.core.store.loadFills<FillRecord>()).map((e) => e.data);
+    const boId = rec!.brokerOrderId!;
+    const store = h.core.store;
+    const appendFill = store.appendFill.bind(store);
+    const never = <T>() => new Promise<T>(() => undefined);
+    let recorded = false;
+    store.appendFill = async (code, execId, body) => {
+      const r = await appendFill(code, execId, body);
+      store.appendOrder = () => never<number>();
+      store.appendHistory = () => never<void>();
+      recorded = true;
+      return r;
+    };
+    const late: BrokerFill = { ...fixOf(rec!), execId: 'late.1', qty: 1, price: 101 };
+    delete late.correctedBy;
+    broker.report({ type: 'fill', fill: late });
+    for (let i = 0; i < 400 && !recorded; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(recorded).toBe(true);
+    await nc.close();
+
+    const nc2 = await nats.connect();
+    const check = async (s: StackHandler) => {
+      const beyond = { fill: 2, overfill: 1 };
+      expect(s.core.brokerOrder(boId)).toMatchObject(beyond);
+      expect(s.core.contractOrder(coId)).toMatchObject({ ...beyond, state: 'completed' });
+      expect(s.core.instrumentOrder(io.id)).toMatchObject({ ...beyond, state: 'completed' });
+      expect(s.positions().strategy).toEqual([
+        { strategyName: 'ewmac', instrumentCode: 'SOFR', position: 3 },
+      ]);
+      const hist = (await s.core.store.loadHistory<HistoryBody>()).filter(
+        (e) => e.data.instrument.id === io.id,
+      );
+      expect(hist.map((e) => e.data.amendments?.map((a) => [a.execId, a.revision]))).toEqual([
+        [['late.1', 'fill']],
+      ]);
+    };
+    const again = await StackHandler.open({ nc: nc2, broker, clock, prefix });
+    await again.settled();
+    await again.core.host.flush();
+    await check(again);
+    await again.close();
+    const third = await StackHandler.open({ nc: nc2, broker, clock, prefix });
+    await third.settled();
+    await check(third);
+    await third.close();
+  }, 60_000);
 });
+
+/** A broker fill reporting the same execution as a fill record. */
+function fixOf(rec: FillRecord): BrokerFill {
+  return {
+    execId: rec.execId,
+    orderRef: rec.orderRef!,
+    tempId: 1,
+    permId: 1,
+    instrumentCode: rec.instrumentCode,
+    contractDate: rec.contractDate!,
+    qty: rec.qty,
+    price: rec.price,
+    time: rec.time,
+  };
+}
