@@ -47,8 +47,6 @@ function hostConfig(host: string, url: string): string {
       `nats_url: '${url}'`,
       `nats_credentials_dir: ${authDir(dir)}`,
       'jetstream_replicas: 3',
-      'supervisor_lease_stale_ms: 3000',
-      'process_lease_stale_ms: 4000',
       `log_level: ${process.env.SYSTACK_TEST_LOG_LEVEL ?? 'info'}`,
     ].join('\n'),
   );
@@ -159,6 +157,12 @@ describe('hot standby supervisor on a 3-node cluster', () => {
     });
     const b = supervise('host-b', hostConfig('host-b', cluster.url), start + (Date.now() - t0));
     await until('host-b on standby', async () => (b.stderr().includes('standby:') ? true : undefined));
+    // Its stack handler started in advance: loaded, connected, read-only stores open, owning nothing.
+    const bEcho = join(dir, 'host-b', 'echos', 'run_stack_handler.txt');
+    await until('host-b with a warm stack handler', async () =>
+      readFileSync(bEcho, 'utf8').includes('run_stack_handler warm: waiting to take over') ? true : undefined,
+    );
+    expect((await lease('lease.run_stack_handler'))?.host).toBe('host-a');
     expect((await lease('leader'))?.host).toBe('host-a');
 
     // Orders in flight: one per key, market orders.
@@ -232,12 +236,9 @@ describe('hot standby supervisor on a 3-node cluster', () => {
     await sleep(500);
     const inv = await checkInvariants(nc, requests);
     const anchor = (await kv.get('clock'))!.json<{ anchorSim: number; anchorReal: number; speed: number }>();
-    const phases = takeoverPhases(
-      killedAt,
-      anchor,
-      b.stderr(),
-      readFileSync(join(dir, 'host-b', 'echos', 'run_stack_handler.txt'), 'utf8'),
-    );
+    const phases = takeoverPhases(killedAt, anchor, b.stderr(), readFileSync(bEcho, 'utf8'));
+    // The takeover said `go` to the warm child instead of starting one.
+    expect(b.stderr()).toMatch(/"warm":true[^\n]*"msg":"launched run_stack_handler"/);
     process.stdout.write(
       `${JSON.stringify({ killed_at: new Date(killedAt).toISOString(), election_ms: electedAt - killedAt, standby_takeover_ms: leaderMs, takeover_after_election_ms: afterElectionMs, stack_handler_back_ms: stackMs, phases_ms: phases, ...inv })}\n`,
     );
