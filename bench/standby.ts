@@ -6,7 +6,9 @@
  *   claim         from then to the stack handler's lease taken (first pass, `go`, the lease)
  *   restore       from the lease to the stack handler started (stack read, broker, services)
  *   total         the stack handler answers an order view (as the scenario saw it)
- * Run: npm run bench:standby -- --runs 10
+ * With --keep-node the host dies but the cluster node leading the process-control bucket lives
+ * (no JetStream election in the path: the bound by construction).
+ * Run: npm run bench:standby -- --runs 10 [--keep-node]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runTakeover, type TakeoverRun } from './standby/scenario.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, 'keep-node': { type: 'boolean', default: false } },
+});
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1)
   throw new Error(`--runs must be a positive integer, got '${values.runs}'`);
@@ -34,7 +38,9 @@ const phasesOf = (r: TakeoverRun) => {
 const all: ReturnType<typeof phasesOf>[] = [];
 let unsafe = 0;
 for (let i = 0; i < runs; i++) {
-  const r = await runTakeover(mkdtempSync(join(tmpdir(), 'systack-bench-standby-')));
+  const r = await runTakeover(mkdtempSync(join(tmpdir(), 'systack-bench-standby-')), {
+    keepNode: values['keep-node'],
+  });
   const inv = r.invariants;
   const safe =
     inv.lost_fills + inv.duplicate_fills + inv.duplicate_broker_orders + inv.doubled_requests === 0 &&
@@ -59,6 +65,7 @@ const keys = ['election', 'detect_elect', 'claim', 'restore', 'total'] as const;
 process.stdout.write(
   `${JSON.stringify({
     runs,
+    cluster_node_killed: !values['keep-node'],
     unsafe_runs: unsafe,
     over_10s: all.filter((p) => p.total > 10_000).length,
     ms: Object.fromEntries(keys.map((k) => [k, stats(all.map((p) => p[k]))])),

@@ -154,8 +154,11 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 90_0
   throw new Error(`timed out waiting for ${what}: ${String(last)}`);
 }
 
-/** Run the scenario once in `dir` (removed after unless SYSTACK_KEEP_TEST_DIR). */
-export async function runTakeover(dir: string): Promise<TakeoverRun> {
+/**
+ * Run the scenario once in `dir` (removed after unless SYSTACK_KEEP_TEST_DIR); `keepNode`: the
+ * host dies but the cluster node leading the process-control bucket lives (no election).
+ */
+export async function runTakeover(dir: string, o: { keepNode?: boolean } = {}): Promise<TakeoverRun> {
   let cluster: LocalCluster | undefined;
   const groups: ChildProcess[] = [];
   const conns: NatsConnection[] = [];
@@ -238,12 +241,14 @@ export async function runTakeover(dir: string): Promise<TakeoverRun> {
     const killedAt = Date.now();
     a.child.kill('SIGKILL');
     process.kill(aStack.pid, 'SIGKILL');
-    await cluster.kill(victim);
+    if (!o.keepNode) await cluster.kill(victim);
     // From when the bucket has its new leader.
-    const electedAt = await until('a new leader for process control', async () => {
-      const l = (await jsm.streams.info(`KV_${streamName(P, 'process_control')}`)).cluster?.leader;
-      return l && l !== pcLeader ? Date.now() : undefined;
-    });
+    const electedAt = o.keepNode
+      ? killedAt
+      : await until('a new leader for process control', async () => {
+          const l = (await jsm.streams.info(`KV_${streamName(P, 'process_control')}`)).cluster?.leader;
+          return l && l !== pcLeader ? Date.now() : undefined;
+        });
     await until('host-b active', async () => ((await lease('leader'))?.host === 'host-b' ? true : undefined));
     const leaderMs = Date.now() - killedAt;
     const afterElectionMs = Date.now() - electedAt;
