@@ -109,7 +109,10 @@ export async function prepareStackHandler(ctx: MethodContext): Promise<void> {
   prepared.set(ctx.nc, byPrefix);
   const p = readOnlyStores(ctx, childLogger({ component: 'stack_handler' }, ctx.log));
   byPrefix.set(ctx.prefix, p);
-  await p;
+  await p.catch((err: unknown) => {
+    if (byPrefix.get(ctx.prefix) === p) byPrefix.delete(ctx.prefix); // the run opens them itself
+    throw err;
+  });
 }
 
 function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {

@@ -12,8 +12,13 @@
 import type { Logger } from '../../src/log/logger.ts';
 import type { ChildHandle, ChildLauncher } from './children.ts';
 
+/** A warm child that exited on its own is started again no sooner than this (real ms). */
+const RESTART_AFTER_MS = 5000;
+
 export class WarmChildren {
   private readonly ready = new Map<string, ChildHandle>();
+  /** When each process's last warm child exited on its own (monotonic ms). */
+  private readonly exitedAt = new Map<string, number>();
   private stopped = false;
 
   constructor(
@@ -25,12 +30,16 @@ export class WarmChildren {
   /** Start a warm child for `process` unless one is waiting already. */
   ensure(process: string): void {
     if (this.stopped || this.ready.has(process)) return;
+    const exited = this.exitedAt.get(process);
+    if (exited !== undefined && performance.now() - exited < RESTART_AFTER_MS) return; // a duration
+
     const child = this.launch(process, this.envFor(process), { warm: true });
     this.ready.set(process, child);
     this.log.info({ type: process, child_pid: child.pid }, `warm ${process} started (waiting to take over)`);
     void child.exited.then(({ code, signal }) => {
       if (this.ready.get(process) !== child) return; // taken: the supervisor watches it now
       this.ready.delete(process);
+      this.exitedAt.set(process, performance.now());
       if (!this.stopped) this.log.warn({ type: process, code, signal }, `warm ${process} exited`);
     });
   }

@@ -50,7 +50,10 @@ export function register(program: Command): void {
         if (process.env[WARM_ENV] === '1') {
           // A standby's warm child: prepare (reads only), then wait for the takeover's `go`.
           const ctx = { process: name, method: 'prepare', clock, nc, prefix, system: config.system, log };
-          await productionPreparations[name]?.(oneOffMethodContext(ctx));
+          await productionPreparations[name]?.(oneOffMethodContext(ctx)).catch((err: unknown) => {
+            // Only a head start: the run opens what it needs after `go` all the same.
+            log.warn({ err }, `${name} warm: preparation failed`);
+          });
           log.info(`${name} warm: waiting to take over`);
           if (!(await untilGo(process.stdin, stop.signal)))
             return { outcome: 'not-started' as const, reason: 'warm: its supervisor did not take over' };
