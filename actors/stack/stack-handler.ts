@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { serveOrderAddresses } from './addresses.ts';
-import type { BrokerEvent, BrokerPort } from '../../src/broker/port.ts';
+import type { BrokerPort } from '../../src/broker/port.ts';
 import { DEFAULT_PREFIX } from '../../src/bus/subjects.ts';
 import type { Clock } from '../../src/clock.ts';
 import type { ActorEventBody } from '../host/order-host.ts';
@@ -11,12 +11,13 @@ import { type LockReason, StackKv } from '../store/stack-kv.ts';
 import type { JournalEntry } from '../../src/store/journal.ts';
 import type { OrderJournal } from '../../src/store/order-journal.ts';
 import { algoTick } from './algo-tick.ts';
-import { afterBrokerFill, confirmPlacements, onBrokerOrderStatus, placeBrokerOrder } from './algos.ts';
+import { afterBrokerFill, confirmPlacements, placeBrokerOrder } from './algos.ts';
+import { onBrokerEvent } from './broker-events.ts';
 import { createBrokerOrdersFromContractOrders } from './broker-orders.ts';
 import { checkExternalPositionBreak } from './checks.ts';
 import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
 import { StackCore } from './core.ts';
-import { applyFillRecord, recordBrokerFill, recordCommission, recordFillCorrection } from './fills.ts';
+import { applyFillRecord } from './fills.ts';
 import { reconcileChildren } from './order-actors.ts';
 import { reconcileLinks } from './restore-links.ts';
 import {
@@ -167,7 +168,7 @@ export class StackHandler {
     for (const f of fills) applyFillRecord(core, f.data, true);
     reconcileChildren(core);
     const broker = core.deps.broker;
-    this.unsubscribe = broker.onEvent((e) => this.onBrokerEvent(e));
+    this.unsubscribe = broker.onEvent((e) => onBrokerEvent(core, e));
     if (!broker.isConnected()) await timed(log, 'broker connect', broker.connect());
     // Broker orders written but maybe never sent: send again with the same orderRef (idempotent).
     const pending = core.orders('broker').filter((b) => b.active && b.brokerStatus === 'pending-submit');
@@ -185,49 +186,6 @@ export class StackHandler {
       resent: pending.length,
       reconciled_fills: reconciled,
     };
-  }
-
-  private onBrokerEvent(e: BrokerEvent): void {
-    if (e.type === 'commission') {
-      void this.core
-        .enqueue(`commission:${e.execId}`, () => recordCommission(this.core, e))
-        .catch((err: unknown) =>
-          this.core.log.error({ err: String(err), exec_id: e.execId }, 'commission failed'),
-        );
-      return;
-    }
-    if (e.type === 'fill-corrected') {
-      void this.core
-        .enqueue(e.fill.orderRef, () => recordFillCorrection(this.core, e.fill))
-        .catch((err: unknown) =>
-          this.core.log.error({ err: String(err), exec_id: e.fill.execId }, 'fill correction failed'),
-        );
-      return;
-    }
-    if (e.type !== 'fill' && e.type !== 'order-status') {
-      if (e.type === 'connection')
-        this.core.log.info({ connected: e.connected, code: e.code }, 'broker connection');
-      // After a reconnect (IB): missed fills came as fill events; position breaks are found by
-      // the loop's break check; orders at the broker without one of our orderRefs are reported.
-      if (e.type === 'reconciled' && e.unknownBrokerOrders.length > 0)
-        this.core.log.warn({ broker_order_ids: e.unknownBrokerOrders }, 'broker orders not on our stack');
-      return;
-    }
-    const ref = e.type === 'fill' ? e.fill.orderRef : e.state.orderRef;
-    void this.core
-      .enqueue(ref, () => (e.type === 'fill' ? this.onFill(e) : onBrokerOrderStatus(this.core, e.state)))
-      .catch((err: unknown) =>
-        this.core.log.error({ err: String(err), order_ref: ref }, 'broker event failed'),
-      );
-  }
-
-  private async onFill(e: Extract<BrokerEvent, { type: 'fill' }>): Promise<void> {
-    const { core } = this;
-    if ((await recordBrokerFill(core, e.fill)) !== 'applied') return;
-    const id = core.byOrderRef.get(e.fill.orderRef);
-    if (id === undefined) return;
-    // F6: the fill travelled up as events; a family its machines completed is being archived.
-    afterBrokerFill(core, id);
   }
 
   /** Resolves when every broker event received so far has been handled. */

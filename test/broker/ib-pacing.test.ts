@@ -17,15 +17,17 @@ describe('HistoricalPacer (IB historical-data pacing rules)', () => {
   });
 });
 
+/** IB's pacing rules scaled down for a test (the queue keeps its 250 ms margin). */
+const rules = {
+  maxRequests: 8,
+  windowMs: 600,
+  identicalGapMs: 15,
+  sameContractMax: 3,
+  sameContractWindowMs: 20,
+};
+
 describe('historical requests over the fake TWS with pacing enforced', () => {
   it('a burst of requests over several contracts draws no pacing violation (rules scaled down; the queue keeps a 250 ms margin)', async () => {
-    const rules = {
-      maxRequests: 8,
-      windowMs: 600,
-      identicalGapMs: 15,
-      sameContractMax: 3,
-      sameContractWindowMs: 20,
-    };
     const h = await ibHarness({ enforcePacing: rules }, { pacing: rules, pacingRetries: 0 });
     try {
       const asks: Array<Promise<unknown>> = [];
@@ -47,13 +49,6 @@ describe('historical requests over the fake TWS with pacing enforced', () => {
   }, 30_000);
 
   it('the same burst without the queue is refused by the fake (the rules bite)', async () => {
-    const rules = {
-      maxRequests: 8,
-      windowMs: 600,
-      identicalGapMs: 15,
-      sameContractMax: 3,
-      sameContractWindowMs: 20,
-    };
     const off = {
       maxRequests: 1e9,
       windowMs: 1,

@@ -15,7 +15,7 @@ import { importPrices } from '../../src/store/csv/import.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
 import { type DiagnosticsRecord, JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { DOWN, ENTER, Terminal, UP } from '../support/terminal.ts';
+import { DOWN, ENTER, openMenu, UP } from '../support/terminal.ts';
 
 const SAMPLE = join(process.cwd(), 'sample-data', 'pysystemtrade');
 let nats: TestNats;
@@ -38,13 +38,7 @@ function systack(args: string[], input?: string) {
   });
 }
 
-const menu = () =>
-  new Terminal(
-    spawn('script', ['-qfec', join(process.cwd(), 'scripts', 'interactive_diagnostics'), '/dev/null'], {
-      cwd: dir,
-      env: { ...process.env, SYSTACK_PRIVATE_DIR: dir, TERM: 'xterm', COLUMNS: '120', LINES: '60' },
-    }),
-  );
+const menu = () => openMenu('interactive_diagnostics', dir, 120, 60);
 
 beforeAll(async () => {
   nats = await startTestNats();
@@ -315,9 +309,7 @@ describe('interactive_diagnostics on a pseudo-terminal', () => {
       term.keys('last("daily_prices") * 2', ENTER);
       at = await term.see(String(last * 2), at);
       term.keys('.exit', ENTER);
-      at = await term.see('0: Back', at);
-      term.keys(UP, ENTER); // Exit
-      expect(await term.exited).toBe(0);
+      expect(await term.exitMenu(at)).toBe(0);
     } finally {
       term.child.kill();
     }

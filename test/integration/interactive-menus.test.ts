@@ -5,7 +5,6 @@
  * processes, change a status (the stored status changes), exit; then Trade limits > Change limit
  * (the trade-limits bucket changes, through the same operations as `systack control trade-limits`).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +24,16 @@ import { proposeAutoPositionLimits } from '../../actors/position-limits-service.
 import { loadConfig } from '../../src/config/load.ts';
 import { testLogger } from '../supervisor/helpers.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { DOWN, ENTER, Terminal, UP } from '../support/terminal.ts';
+import { DOWN, ENTER, openMenu } from '../support/terminal.ts';
 
 const PREFIX = 'systack'; // the configured subject_prefix the CLI uses
+
+/** A private directory whose configuration points the CLI at the test's nats-server. */
+function menuDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'systack-menu-'));
+  writeFileSync(join(dir, 'private_config.yaml'), `nats_url: ${nats.url}\n`);
+  return dir;
+}
 let nats: TestNats;
 let store: ProcessStore;
 let service: Service;
@@ -89,15 +95,7 @@ afterAll(async () => {
 
 describe('interactive menus through a pseudo-terminal', () => {
   it('interactive_controls: view processes, change a status, exit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'systack-menu-'));
-    writeFileSync(join(dir, 'private_config.yaml'), `nats_url: ${nats.url}\n`);
-    const script = join(process.cwd(), 'scripts', 'interactive_controls');
-    const term = new Terminal(
-      spawn('script', ['-qfec', script, '/dev/null'], {
-        cwd: dir,
-        env: { ...process.env, SYSTACK_PRIVATE_DIR: dir, TERM: 'xterm', COLUMNS: '200', LINES: '50' },
-      }),
-    );
+    const term = openMenu('interactive_controls', menuDir());
     try {
       let at = await term.see('interactive_controls');
       at = await term.see('5: Process control & monitoring', at);
@@ -135,24 +133,14 @@ describe('interactive menus through a pseudo-terminal', () => {
           timeout: 30_000,
         })
         .toEqual([['SOFR', 1, 5]]);
-      await term.see('0: Back', at);
-      term.keys(UP, ENTER); // the last entry: Exit
-      expect(await term.exited).toBe(0);
+      expect(await term.exitMenu(at)).toBe(0);
     } finally {
       term.child.kill();
     }
   }, 180_000);
 
   it('interactive_controls: Position limits > Autopopulate limits shows the limits, writes them once confirmed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'systack-menu-'));
-    writeFileSync(join(dir, 'private_config.yaml'), `nats_url: ${nats.url}\n`);
-    const script = join(process.cwd(), 'scripts', 'interactive_controls');
-    const term = new Terminal(
-      spawn('script', ['-qfec', script, '/dev/null'], {
-        cwd: dir,
-        env: { ...process.env, SYSTACK_PRIVATE_DIR: dir, TERM: 'xterm', COLUMNS: '200', LINES: '50' },
-      }),
-    );
+    const term = openMenu('interactive_controls', menuDir());
     try {
       let at = await term.see('2: Position limits');
       term.keys(DOWN, ENTER);
@@ -180,9 +168,7 @@ describe('interactive menus through a pseudo-terminal', () => {
       const sofr = rows.find((r) => r.instrument_code === 'SOFR')!.proposed_limit!;
       expect(sofr).toBeGreaterThan(0);
       expect(await controls.positionLimits()).toEqual({ instrument: { SOFR: sofr } });
-      await term.see('0: Back', at);
-      term.keys(UP, ENTER); // the last entry: Exit
-      expect(await term.exited).toBe(0);
+      expect(await term.exitMenu(at)).toBe(0);
     } finally {
       term.child.kill();
     }

@@ -32,6 +32,18 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 let nats: TestNats;
+
+/** A fat-finger EURUSD price (9.99, 900× the last) held in quarantine at `t`. */
+function quarantineEurUsdSpike(store: JetStreamPriceStore, t: number): Promise<void> {
+  return store.putQuarantine({
+    target: { kind: 'fx', fxCode: 'EURUSD' },
+    rows: [{ time: t, final: 9.99 }],
+    spikeTime: t,
+    spikeRatio: 900,
+    maxSpike: 8,
+    detectedAt: t,
+  });
+}
 let tmp: string;
 beforeAll(async () => {
   nats = await startTestNats();
@@ -143,14 +155,7 @@ describe('systack prices', () => {
     const fx = await store.getFxPrices('EURUSD');
     const last = (fx?.times.length ?? 0) - 1;
     const t = (fx?.times[last] as number) + DAY;
-    await store.putQuarantine({
-      target: { kind: 'fx', fxCode: 'EURUSD' },
-      rows: [{ time: t, final: 9.99 }],
-      spikeTime: t,
-      spikeRatio: 900,
-      maxSpike: 8,
-      detectedAt: t,
-    });
+    await quarantineEurUsdSpike(store, t);
     const r = await run(['prices', 'check', 'EURUSD', '--use-previous', '--nats-url', nats.url, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual([{ target: 'FX EURUSD', decisions: 1, rows_written: 1 }]);
@@ -167,14 +172,7 @@ describe('systack prices', () => {
     const store = await JetStreamPriceStore.open(await nats.connect(), 'systack');
     const fx = await store.getFxPrices('EURUSD');
     const t = (fx?.times.at(-1) as number) + DAY;
-    await store.putQuarantine({
-      target: { kind: 'fx', fxCode: 'EURUSD' },
-      rows: [{ time: t, final: 9.99 }],
-      spikeTime: t,
-      spikeRatio: 900,
-      maxSpike: 8,
-      detectedAt: t,
-    });
+    await quarantineEurUsdSpike(store, t);
     const child = spawnSync(
       process.execPath,
       [join(ROOT, 'bin/systack.js'), 'prices', 'check', 'EURUSD', '--nats-url', nats.url, '--json'],

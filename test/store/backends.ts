@@ -5,6 +5,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Db } from 'mongodb';
+import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import { openJsonBucket } from '../../src/store/kv-json.ts';
 import { openMongo } from '../../src/store/mongo/json-collection.ts';
 import { MongoRecords } from '../../src/store/mongo/records.ts';
@@ -68,3 +69,14 @@ export async function mongoBackend(): Promise<Backend> {
     },
   };
 }
+
+/** A capital update row of `total` at `timestamp` (broker value = total = max, no P&L yet). */
+export const capitalRow = (timestamp: number, total: number): CapitalRow =>
+  ({
+    timestamp,
+    kind: 'update',
+    broker_account_value: total,
+    total_capital: total,
+    max_capital: total,
+    accumulated_pnl: 0,
+  }) as CapitalRow;

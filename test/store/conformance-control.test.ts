@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportStore } from '../../actors/reports/report-store.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
-import { openMongo } from '../../src/store/mongo/json-collection.ts';
 import { MongoOrderJournal } from '../../src/store/mongo/order-journal.ts';
 import { MongoProcessStore } from '../../src/store/mongo/process-control.ts';
 import { MongoReportStore } from '../../src/store/mongo/report-store.ts';
@@ -16,8 +15,7 @@ import { JetStreamSpreadSamples } from '../../src/store/jetstream/spread-samples
 import type { SpreadSample, SpreadSampleStore } from '../../src/store/spread-samples.ts';
 import { type OrderJournal, OwnershipLostError } from '../../src/store/order-journal.ts';
 import type { ProcessControlStore } from '../../src/store/process-control-store.ts';
-import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
-import { startTestNats, type TestNats } from '../support/nats.ts';
+import { jetstreamBackend, mongoBackend } from './backends.ts';
 
 interface Report {
   name: string;
@@ -33,55 +31,46 @@ interface Stores {
     names(): Promise<string[]>;
   };
 }
-interface Backend {
+interface StoresBackend {
   open(space: string): Promise<Stores>;
   stop(): Promise<void>;
 }
 
-async function jetstream(): Promise<Backend> {
-  const t: TestNats = await startTestNats();
-  const nc = await t.connect();
+async function jetstream(): Promise<StoresBackend> {
+  const js = await jetstreamBackend();
   const opened: OrderEventStore[] = [];
   return {
     async open(space) {
-      const orders = await OrderEventStore.open(nc, space);
+      const { nc } = await js.open(space);
+      const orders = await OrderEventStore.open(nc!, space);
       opened.push(orders);
       return {
-        control: await ProcessStore.open(nc, space),
+        control: await ProcessStore.open(nc!, space),
         orders,
-        spreads: await JetStreamSpreadSamples.open(nc, space),
-        reports: await ReportStore.open(nc, space),
+        spreads: await JetStreamSpreadSamples.open(nc!, space),
+        reports: await ReportStore.open(nc!, space),
       };
     },
     async stop() {
       for (const o of opened) o.close();
-      await t.stop();
+      await js.stop();
     },
   };
 }
 
-async function mongodb(): Promise<Backend> {
-  const fake: FakeMongo | undefined = process.env.MONGODB_URL ? undefined : await startFakeMongo();
-  const url = process.env.MONGODB_URL ?? fake!.url;
-  const closes: Array<() => Promise<void>> = [];
+async function mongodb(): Promise<StoresBackend> {
+  const mongo = await mongoBackend();
   return {
     async open(space) {
-      const m = await openMongo({ url, db: `systack_conformance_${space}_${Date.now()}` });
-      closes.push(async () => {
-        await m.db.dropDatabase();
-        await m.close();
-      });
+      const { db } = await mongo.open(space);
       return {
-        control: new MongoProcessStore(m.db),
-        orders: await MongoOrderJournal.open(m.db, space),
-        spreads: await MongoSpreadSamples.open(m.db, space),
-        reports: new MongoReportStore<Report>(m.db),
+        control: new MongoProcessStore(db!),
+        orders: await MongoOrderJournal.open(db!, space),
+        spreads: await MongoSpreadSamples.open(db!, space),
+        reports: new MongoReportStore<Report>(db!),
       };
     },
-    async stop() {
-      for (const c of closes) await c();
-      await fake?.stop();
-    },
+    stop: () => mongo.stop(),
   };
 }
 
@@ -89,7 +78,7 @@ const lease = (owner: string) => ({ owner, pid: 1, host: 'h', acquiredAt: 1, hea
 
 for (const make of [jetstream, mongodb]) {
   describe(`storage conformance (control, orders, reports): ${make.name}`, () => {
-    let b: Backend;
+    let b: StoresBackend;
     beforeAll(async () => {
       b = await make();
     });

@@ -5,7 +5,6 @@
  * real mongod when MONGODB_URL is set), both through their real clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import { type CapitalStore, JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import { JetStreamControlsStore } from '../../src/store/controls-store.ts';
 import { simBrokerStoreOn } from '../../src/broker/sim/kv-store.ts';
@@ -15,7 +14,7 @@ import { EmailStore } from '../../src/store/email-store.ts';
 import { KeyExistsError } from '../../src/store/records.ts';
 import { MongoCapitalStore, MongoControlsStore, MongoStrategyStore } from '../../src/store/mongo/stores.ts';
 import { JetStreamStrategyStore } from '../../src/store/strategy-store.ts';
-import { type Backend, jetstreamBackend, mongoBackend, type Space } from './backends.ts';
+import { type Backend, capitalRow, jetstreamBackend, mongoBackend, type Space } from './backends.ts';
 
 /** The capital, controls and strategy stores of a space, and its keyed records. */
 async function storesOf(s: Space) {
@@ -36,15 +35,7 @@ async function storesOf(s: Space) {
 }
 
 const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
-const row = (timestamp: number, total: number): CapitalRow =>
-  ({
-    timestamp,
-    kind: 'update',
-    broker_account_value: total,
-    total_capital: total,
-    max_capital: total,
-    accumulated_pnl: 0,
-  }) as CapitalRow;
+const row = capitalRow;
 
 for (const make of [jetstreamBackend, mongoBackend]) {
   describe(`storage conformance: ${make.name.replace('Backend', '')}`, () => {

@@ -15,7 +15,6 @@ import { openRecords } from '../../src/store/backend.ts';
 import { MongoRecords } from '../../src/store/mongo/records.ts';
 import { TradeLimitsStore } from '../../src/store/trade-limits-store.ts';
 import { JetStreamProcessStore } from '../../actors/supervisor/process-store.ts';
-import type { CapitalRow } from '../../src/domain/capital/total-capital.ts';
 import { JetStreamCapitalStore } from '../../src/store/capital-store.ts';
 import { JetStreamControlsStore } from '../../src/store/controls-store.ts';
 import { JetStreamPriceStore } from '../../src/store/jetstream/price-store.ts';
@@ -32,18 +31,11 @@ import { JetStreamSpreadSamples } from '../../src/store/jetstream/spread-samples
 import { MongoSpreadSamples } from '../../src/store/mongo/spread-samples.ts';
 import { type FakeMongo, startFakeMongo } from '../fixtures/mongo-wire/server.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
+import { capitalRow } from './backends.ts';
 
 const P = 'mig';
 const T0 = Date.UTC(2026, 10, 20, 14);
-const row = (timestamp: number, total: number) =>
-  ({
-    timestamp,
-    kind: 'update',
-    broker_account_value: total,
-    total_capital: total,
-    max_capital: total,
-    accumulated_pnl: 0,
-  }) as CapitalRow;
+const row = capitalRow;
 const diagnostics = {
   strategy_name: 'ewmac',
   created: '2026-11-20',

@@ -1,5 +1,6 @@
 /** A menu on a pseudo-terminal (util-linux `script`): the screen without ANSI codes, keys in. */
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { join } from 'node:path';
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
 export const DOWN = '\x1b[B';
@@ -26,4 +27,29 @@ export class Terminal {
   keys(...k: string[]): void {
     this.child.stdin.write(k.join(''));
   }
+  /** Once the menu shows again after `from`, choose its last entry (Exit); resolves with the exit code. */
+  async exitMenu(from: number): Promise<number | null> {
+    await this.see('0: Back', from);
+    this.keys(UP, ENTER);
+    return this.exited;
+  }
+}
+
+/**
+ * `scripts/<name>` (an interactive menu) on a pseudo-terminal of `columns` × `lines`, run in
+ * `privateDir` with it as SYSTACK_PRIVATE_DIR.
+ */
+export function openMenu(name: string, privateDir: string, columns = 200, lines = 50): Terminal {
+  return new Terminal(
+    spawn('script', ['-qfec', join(process.cwd(), 'scripts', name), '/dev/null'], {
+      cwd: privateDir,
+      env: {
+        ...process.env,
+        SYSTACK_PRIVATE_DIR: privateDir,
+        TERM: 'xterm',
+        COLUMNS: String(columns),
+        LINES: String(lines),
+      },
+    }),
+  );
 }

@@ -1,17 +1,16 @@
 /**
  * The simulated broker: deterministic for a seed, idempotent on orderRef, time from the clock
  * port. Orders are kept (and persisted through a SimBrokerStore) as SimOrderRecords; how they
- * trade is sim-fills.ts, the market (quotes, sessions, contract details) sim-market.ts.
+ * trade is sim-fills.ts, the market (quotes, sessions, contract details) sim-market.ts, the
+ * connection (held events, scheduled acknowledgements and fills) sim-connection.ts.
  */
 import type {
   AccountValue,
   BarFrequency,
   CashBalance,
   FxOrderRequest,
-  BrokerEvent,
   BrokerFill,
   BrokerLeg,
-  BrokerListener,
   BrokerOrderState,
   BrokerOrderType,
   BrokerPort,
@@ -26,7 +25,6 @@ import type {
   TradingHours,
 } from '../port.ts';
 import {
-  BrokerListeners,
   BrokerUnknownOrder,
   checkLegs,
   checkOrderRequest,
@@ -38,6 +36,7 @@ import { impliedSpreadSnapshot } from '../spread.ts';
 import { ConstantPriceSource, type SimPriceSource } from './price-source.ts';
 import { Prng } from './prng.ts';
 import type { SimBrokerConfig } from './sim-config.ts';
+import { SimConnection } from './sim-connection.ts';
 import { SimFiller } from './sim-fills.ts';
 import { SimFxDesk } from './sim-fx.ts';
 import { SimMarketData } from './sim-market.ts';
@@ -51,17 +50,14 @@ import {
 } from './state.ts';
 
 export type { SimBrokerConfig } from './sim-config.ts';
-
-export class SimNotConnected extends Error {
-  override readonly name = 'SimNotConnected';
-}
+export { SimNotConnected } from './sim-connection.ts';
 
 /** A new order's save failed: whether the sim kept the order is not said (an unknown outcome). */
 export class SimPlacementUnconfirmed extends Error {
   override readonly name = 'SimPlacementUnconfirmed';
 }
 
-export class SimBroker implements BrokerPort {
+export class SimBroker extends SimConnection implements BrokerPort {
   readonly name = 'sim';
   private readonly rng: Prng;
   private readonly prices: SimPriceSource;
@@ -69,17 +65,14 @@ export class SimBroker implements BrokerPort {
   private readonly filler: SimFiller;
   private readonly fxDesk: SimFxDesk;
   private readonly book = new Map<string, SimOrderRecord>();
-  private readonly listeners = new BrokerListeners();
-  private connected = false;
-  private held: BrokerEvent[] = [];
   private nextTempId = 1;
   private timer: NodeJS.Timeout | undefined;
-  private readonly inflight = new Set<Promise<void>>();
   /** Kept orders whose save has not succeeded yet: never acknowledged or filled meanwhile. */
   private readonly unsaved = new Set<string>();
   private stopping = false;
 
   constructor(private readonly cfg: SimBrokerConfig) {
+    super(cfg.latencyMs ?? 0);
     this.rng = new Prng(cfg.seed ?? 1);
     this.prices = cfg.prices ?? new ConstantPriceSource();
     this.market = new SimMarketData(cfg, this.prices);
@@ -106,33 +99,6 @@ export class SimBroker implements BrokerPort {
     await this.idle();
     this.stopping = false;
     this.connected = false;
-  }
-
-  isConnected(): boolean {
-    return this.connected;
-  }
-
-  /** Drop the connection: events are held until `simulateReconnect`, requests fail meanwhile. */
-  simulateDisconnect(): void {
-    this.connected = false;
-    this.listeners.tell({ type: 'connection', connected: false, code: 1100, message: 'sim disconnect' });
-  }
-
-  simulateReconnect(): void {
-    this.connected = true;
-    this.emit({ type: 'connection', connected: true, code: 1102 });
-    const held = this.held;
-    this.held = [];
-    for (const e of held) this.emit(e);
-  }
-
-  onEvent(listener: BrokerListener): () => void {
-    return this.listeners.add(listener);
-  }
-
-  /** Resolves when every scheduled acknowledgement and fill has been reported. */
-  async idle(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 
   async placeOrder(req: PlaceOrderRequest): Promise<PlacedOrder> {
@@ -310,34 +276,6 @@ export class SimBroker implements BrokerPort {
     // Orders that were still working when the broker went down carry on.
     for (const o of this.book.values())
       if (!isFinished(o) && o.pending.length > 0) this.schedule(() => this.filler.work(o));
-  }
-
-  private schedule(fn: () => Promise<void> | void): void {
-    const latency = this.cfg.latencyMs ?? 0;
-    const p = new Promise<void>((resolve) => {
-      const run = (): void => {
-        Promise.resolve()
-          .then(fn)
-          .catch((err: unknown) => this.emit({ type: 'error', code: 500, message: String(err) }))
-          .finally(resolve);
-      };
-      if (latency > 0) setTimeout(run, latency);
-      else setImmediate(run);
-    });
-    this.inflight.add(p);
-    void p.then(() => this.inflight.delete(p));
-  }
-
-  private emit(event: BrokerEvent): void {
-    if (!this.connected && event.type !== 'connection') {
-      this.held.push(event);
-      return;
-    }
-    this.listeners.tell(event);
-  }
-
-  private requireConnected(): void {
-    if (!this.connected) throw new SimNotConnected('sim broker: not connected');
   }
 
   private mustGet(orderRef: string): SimOrderRecord {

@@ -32,7 +32,9 @@ export function register(program: Command): void {
   const backup = program.command('backup').description('Backups of the whole system (run_backups)');
   backup
     .command('run')
-    .description('Back up now: JetStream state, CSV copies of the data, configuration without secrets')
+    .description(
+      'Back up now: JetStream state, CSV copies of the data, configuration without secrets, and with storage_backend: mongodb a mongodump-compatible dump',
+    )
     .option('--only <part>', `one part only: ${Object.keys(PARTS).join(' | ')}`)
     .option('--nats-url <url>', 'NATS server (default: config or the running system)')
     .option('--json', 'print JSON')

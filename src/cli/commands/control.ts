@@ -65,7 +65,9 @@ export function registerControl(program: Command): Command {
   if (existing) return existing;
   const control = program
     .command('control')
-    .description('Process control (statuses, finished flags, configuration), position limits and overrides');
+    .description(
+      'Process control (statuses, finished flags, configuration), position limits and overrides, trade limits, broker client ids',
+    );
 
   withCommon(
     control.command('processes').description('View processes: running, status, PID, start / end, window'),

@@ -50,7 +50,7 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'clean',
-    summary: 'Remove old data',
+    summary: 'Remove old data (log lines)',
     load: async () => [(await import('./logs.ts')).register],
   },
   {
@@ -60,7 +60,8 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'control',
-    summary: 'Process control (statuses, finished flags, configuration), position limits and overrides',
+    summary:
+      'Process control (statuses, finished flags, configuration), position limits and overrides, trade limits, broker client ids',
     load: async () => [
       (await import('./control.ts')).register,
       (await import('./control-strategy.ts')).register,
@@ -95,7 +96,8 @@ export const commandTable: CommandEntry[] = [
   },
   {
     name: 'machines',
-    summary: 'order-lifecycle state machines',
+    summary:
+      'The state machines (orders, algos, instrument locks, rolls, strategies, IB connection): list, draw, export',
     load: async () => [(await import('./machines.ts')).register],
   },
   {

@@ -71,7 +71,7 @@ export function register(program: Command): void {
     });
   });
 
-  const clean = program.command('clean').description('Remove old data');
+  const clean = program.command('clean').description('Remove old data (log lines)');
   clean
     .command('logs')
     .description('Delete log entries older than N days (default: log_retention_days, 30)')

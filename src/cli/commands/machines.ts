@@ -1,5 +1,5 @@
 /**
- * `systack machines`: the order-lifecycle machines, listed and drawn.
+ * `systack machines`: the machines of machines/registry.ts, listed, drawn and exported.
  *
  *   systack machines list [--json]
  *   systack machines diagram <name> [--format mermaid|dot]
@@ -16,7 +16,11 @@ const FORMATS = ['mermaid', 'dot'] as const;
 type Format = (typeof FORMATS)[number];
 
 export function register(program: Command): void {
-  const machines = program.command('machines').description('order-lifecycle state machines');
+  const machines = program
+    .command('machines')
+    .description(
+      'The state machines (orders, algos, instrument locks, rolls, strategies, IB connection): list, draw, export',
+    );
 
   machines
     .command('list')

@@ -4,18 +4,14 @@
  * and checksums space by space (`src/store/migrate/`). Run it with the system stopped; starts
  * the embedded nats-server on data_dir when no system is running.
  */
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { adminAuth, writeServerAuthConfig } from '../../bus/credentials.ts';
-import { discoverEmbeddedNats } from '../../bus/discover.ts';
-import { startEmbeddedNats } from '../../bus/embedded.ts';
 import { loadConfig } from '../../config/load.ts';
 import { mongoUrl } from '../../store/backend.ts';
 import { migrate } from '../../store/migrate/migrate.ts';
 import { jetstreamSide, MigrateError, mongoSide } from '../../store/migrate/sides.ts';
 import { openMongo } from '../../store/mongo/json-collection.ts';
-import { withBus } from '../context.ts';
 import { CliError, printResult, UsageError } from '../output.ts';
+import { withSystemBus } from './restore.ts';
 
 const BACKENDS = ['jetstream', 'mongodb'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -42,57 +38,40 @@ export function register(program: Command): void {
       const from = backend('--from', o.from);
       const to = backend('--to', o.to);
       if (from === to) throw new UsageError(`--from and --to are both ${from}`);
-      const config = loadConfig();
-      const s = config.system;
-      const prefix = s.subject_prefix;
-      const dataDir = resolve(s.data_dir);
-      const running = o.natsUrl ?? s.nats_url ?? discoverEmbeddedNats(dataDir);
-      const server = running
-        ? undefined
-        : await startEmbeddedNats({
-            storeDir: join(dataDir, 'jetstream'),
-            portsDir: dataDir,
-            port: 0,
-            configFile: writeServerAuthConfig(dataDir, prefix),
-            readyAuth: adminAuth(dataDir),
-          });
+      const s = loadConfig().system;
       const mongo = await openMongo({ url: mongoUrl(s), db: s.mongo_db }).catch((err: Error) => {
         throw new CliError(`no MongoDB reachable from mongo_host / mongo_port: ${err.message}`);
       });
       try {
-        await withBus(
-          // Creating streams and buckets and writing every subject: the admin's role.
-          { natsUrl: running ?? server?.url, processName: 'migrate', shipLogs: false, role: 'admin' },
-          async ({ nc }) => {
-            const sides = { jetstream: jetstreamSide(nc, prefix), mongodb: mongoSide(mongo.db) };
-            try {
-              const r = await migrate(sides[from], sides[to], { dryRun: o.dryRun ?? false });
-              if (o.json) return printResult(r, { json: true });
-              printResult(
-                r.spaces.map((x) => ({
-                  space: x.space,
-                  kind: x.kind,
-                  source: x.source,
-                  target_before: x.target_before,
-                  [r.dry_run ? 'to_write' : 'written']: x.written,
-                  target: x.target,
-                  matches: x.matches,
-                })),
-              );
-              process.stdout.write(
-                r.dry_run
-                  ? `dry run: ${r.written} records would be written from ${from} to ${to}; nothing written\n`
-                  : `copied ${r.written} records from ${from} to ${to}; every count and checksum matches\n`,
-              );
-            } catch (err) {
-              if (err instanceof MigrateError) throw new CliError(err.message);
-              throw err;
-            }
-          },
-        );
+        // Creating streams and buckets and writing every subject: the admin's role (withSystemBus).
+        await withSystemBus(o.natsUrl, 'migrate', async ({ nc, prefix }) => {
+          const sides = { jetstream: jetstreamSide(nc, prefix), mongodb: mongoSide(mongo.db) };
+          try {
+            const r = await migrate(sides[from], sides[to], { dryRun: o.dryRun ?? false });
+            if (o.json) return printResult(r, { json: true });
+            printResult(
+              r.spaces.map((x) => ({
+                space: x.space,
+                kind: x.kind,
+                source: x.source,
+                target_before: x.target_before,
+                [r.dry_run ? 'to_write' : 'written']: x.written,
+                target: x.target,
+                matches: x.matches,
+              })),
+            );
+            process.stdout.write(
+              r.dry_run
+                ? `dry run: ${r.written} records would be written from ${from} to ${to}; nothing written\n`
+                : `copied ${r.written} records from ${from} to ${to}; every count and checksum matches\n`,
+            );
+          } catch (err) {
+            if (err instanceof MigrateError) throw new CliError(err.message);
+            throw err;
+          }
+        });
       } finally {
         await mongo.close();
-        await server?.stop();
       }
     });
 }

@@ -58,9 +58,12 @@ export function register(program: Command): void {
     .option('--speed <n>', 'simulated clock speed: 1500 runs a trading day in about a minute', '1500')
     .option(
       '--start <time>',
-      'simulated start, local time (default: 12:28 on the day after the latest stored price)',
+      'simulated start, local time (default: 12:28 on the eve of the first trading morning after the latest stored price)',
     )
-    .option('--days <n>', 'stop after this many trading days and print a summary (default: run until Ctrl-C)')
+    .option(
+      '--days <n>',
+      'stop after this many simulated days (24 h each from the start, weekends and holidays included) and print a summary (default: run until Ctrl-C)',
+    )
     .option('--monitor-port <port>', 'monitor page port (default: config monitor_port)')
     .option('--no-monitor', 'do not serve the monitor page')
     .option(

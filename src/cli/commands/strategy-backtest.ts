@@ -24,6 +24,7 @@ import {
 import { openStrategyStore } from '../../store/backend.ts';
 import { withBus } from '../context.ts';
 import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
+import { pickStrategies } from '../strategies.ts';
 
 interface Opts {
   strategy: string;
@@ -110,9 +111,7 @@ export function register(program: Command): void {
       if (stage && o.method !== undefined && !method)
         throw new UsageError(`${o.stage} has no method '${o.method}' (one of: ${list(Object.keys(stage))})`);
       return withBus({ natsUrl: o.natsUrl, shipLogs: false }, async ({ nc, prefix, config }) => {
-        const names = Object.keys(config.system.strategy_list);
-        if (!names.includes(o.strategy))
-          throw new UsageError(`unknown strategy '${o.strategy}' (configured: ${list(names)})`);
+        pickStrategies(config, o.strategy);
         const d = await (await openStrategyStore(nc, prefix)).getDiagnostics(o.strategy);
         if (!d)
           throw new CliError(

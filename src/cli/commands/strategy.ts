@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { openStrategyActorRecords, readStrategyActor } from '../../../actors/strategy-actor-records.ts';
 import { withBus } from '../context.ts';
-import { CliError, parsePositiveInt, printResult, UsageError } from '../output.ts';
+import { CliError, parsePositiveInt, printResult } from '../output.ts';
+import { OPTIMAL_POSITION_COLUMNS, pickStrategies } from '../strategies.ts';
 import { openStrategyStore } from '../../store/backend.ts';
 
 interface Opts {
@@ -32,14 +33,10 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: Opts) =>
       withBus({ natsUrl: o.natsUrl }, async ({ nc, config, prefix }) => {
-        const names = Object.keys(config.system.strategy_list);
-        if (o.strategy && !names.includes(o.strategy))
-          throw new UsageError(
-            `unknown strategy '${o.strategy}' (configured: ${names.join(', ') || 'none'})`,
-          );
+        const names = pickStrategies(config, o.strategy);
         const kv = await openStrategyActorRecords(nc, prefix);
         const rows = [];
-        for (const s of o.strategy ? [o.strategy] : names) {
+        for (const s of names) {
           const r = (await readStrategyActor(kv, s))?.record;
           rows.push({
             strategy_name: s,
@@ -66,23 +63,13 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((o: Opts) =>
       withBus({ natsUrl: o.natsUrl }, async ({ nc, config, prefix }) => {
-        const names = Object.keys(config.system.strategy_list);
-        if (o.strategy && !names.includes(o.strategy))
-          throw new UsageError(`unknown strategy '${o.strategy}'`);
+        const names = pickStrategies(config, o.strategy);
         const store = await openStrategyStore(nc, prefix);
         const rows = [];
-        for (const s of o.strategy ? [o.strategy] : names) rows.push(...(await store.getOptimalPositions(s)));
+        for (const s of names) rows.push(...(await store.getOptimalPositions(s)));
         printResult(rows, {
           json: o.json,
-          columns: [
-            'strategy_name',
-            'instrument_code',
-            'lower_position',
-            'upper_position',
-            'reference_price',
-            'reference_contract',
-            'reference_datetime',
-          ],
+          columns: [...OPTIMAL_POSITION_COLUMNS, 'reference_datetime'],
         });
       }),
     );

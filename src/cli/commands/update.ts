@@ -17,7 +17,8 @@ import { wallClock } from '../../clock.ts';
 import { PriceStoreSystemDataSource } from '../../store/price-store-system-data.ts';
 import { CsvSystemDataSource, type SystemDataSource } from '../../store/system-data.ts';
 import { withBus } from '../context.ts';
-import { CliError, printResult, UsageError } from '../output.ts';
+import { CliError, printResult } from '../output.ts';
+import { OPTIMAL_POSITION_COLUMNS, pickStrategies } from '../strategies.ts';
 import { openPriceStore } from '../../store/backend.ts';
 
 interface Opts {
@@ -25,13 +26,6 @@ interface Opts {
   natsUrl?: string;
   json?: boolean;
   csvDir?: string;
-}
-
-function pick(all: string[], wanted?: string): string[] {
-  if (!wanted) return all;
-  if (!all.includes(wanted))
-    throw new UsageError(`unknown strategy '${wanted}' (configured: ${all.join(', ') || 'none'})`);
-  return [wanted];
 }
 
 export function register(program: Command): void {
@@ -56,7 +50,7 @@ export function register(program: Command): void {
           : new PriceStoreSystemDataSource(await openPriceStore(nc, prefix));
         const rows: Array<Record<string, unknown>> = [];
         let failed = 0;
-        for (const strategy of pick(Object.keys(config.system.strategy_list), o.strategy)) {
+        for (const strategy of pickStrategies(config, o.strategy)) {
           let positions: unknown[] = [];
           const host = new StrategyHost(
             { strategy_name: strategy, max_executions: 1, frequency_minutes: 0 },
@@ -86,14 +80,7 @@ export function register(program: Command): void {
                 : [{ strategy_name: r.strategy_name, instrument_code: `(${r.state}) ${r.error ?? ''}` }],
             ),
             {
-              columns: [
-                'strategy_name',
-                'instrument_code',
-                'lower_position',
-                'upper_position',
-                'reference_price',
-                'reference_contract',
-              ],
+              columns: OPTIMAL_POSITION_COLUMNS,
             },
           );
         if (failed > 0) throw new CliError(`${failed} strategy run(s) failed`);
@@ -114,7 +101,7 @@ export function register(program: Command): void {
         async ({ nc, config, prefix, log }) => {
           const rt = await openStrategyRuntime(nc, prefix, config.system, wallClock, { log });
           const results = [];
-          for (const strategy of pick(Object.keys(config.system.strategy_list), o.strategy)) {
+          for (const strategy of pickStrategies(config, o.strategy)) {
             results.push(
               await generateOrdersForStrategy(strategy, {
                 strategies: rt.strategies,
