@@ -129,7 +129,14 @@ export const instrumentOrderMachine = setup({
       enqueue.emit(completedEvent(context, params.mode));
     }),
     amendCompletion: emit(({ context, event }) =>
-      amendedEvent(context, event.type === 'CHILD_FILL_CORRECTED' ? event.original.fillId : ''),
+      amendedEvent(
+        context,
+        event.type === 'CHILD_FILL_CORRECTED'
+          ? event.original.fillId
+          : event.type === 'CHILD_FILL'
+            ? event.fill.fillId
+            : '',
+      ),
     ),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
