@@ -3,13 +3,16 @@
 // starting or waiting for its own previous process holds no lease: on P5's 24 h rule alone the
 // supervisor launched run_systems 24 s after run_daily_prices_updates and the order generator
 // while run_systems still waited, and run_systems then found its strategy busy.
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../../actors/process-runner.ts';
 import type { ChildExit, ChildLauncher } from '../../actors/supervisor/children.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
 import { Supervisor } from '../../actors/supervisor/supervisor.ts';
 import { SimulatedClock } from '../../src/clock.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { proc, testLogger, until } from './helpers.ts';
+import { method, proc, testLogger, until } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -89,5 +92,37 @@ describe('previous process on the second simulated day', () => {
     await until(() => !sup.childPids()[SYSTEMS]);
     await sup.tick();
     expect(launched).toEqual([PRICES, SYSTEMS, ORDERS]);
+  });
+
+  it("`systack run` of the dependant waits too, and starts once today's run has finished", async () => {
+    const store = await ProcessStore.open(await nats.connect('prev-run'), 'pp2');
+    await store.updateRecord(SYSTEMS, { lastStart: day2('15:31') - DAY_MS, lastEnd: day2('16:31') - DAY_MS });
+    const clock = new SimulatedClock(day2('13:04'));
+    const ranAt: number[] = [];
+    const result = runProcess({
+      nc: await nats.connect(ORDERS),
+      prefix: 'pp2',
+      process: proc(ORDERS, { startTime: '12:40', previousProcess: SYSTEMS, methods: [method('generate')] }),
+      timeZone: 'UTC',
+      previousStartTime: '12:35',
+      registry: { [ORDERS]: { generate: async () => void ranAt.push(clock.now()) } },
+      clock,
+      host: hostname(),
+      pid: process.pid,
+      system: loadConfig().system,
+      log: testLogger().log,
+      tickMs: 20,
+      heartbeatMs: 50,
+    });
+    // Many of its 20 ms passes go by with run_systems' today's run due and not finished (on the
+    // 24 h rule alone it started on the first): nothing runs, no lease is taken.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(ranAt).toEqual([]);
+    expect(await store.getLease(ORDERS)).toBeUndefined();
+
+    clock.set(day2('14:30'));
+    await store.updateRecord(SYSTEMS, { lastStart: day2('14:01'), lastEnd: day2('14:29') });
+    expect(await result).toEqual({ outcome: 'finished', reason: 'all methods finished' });
+    expect(ranAt).toEqual([day2('14:30')]);
   });
 });
