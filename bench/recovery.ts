@@ -3,9 +3,10 @@
  * order each), then open a second stack handler on the same JetStream and time the restore
  * (snapshot per actor + fill replay + reconciliation with the broker).
  *
- *   npx tsx bench/recovery.ts --open 10000 --json
+ *   npm run bench:recovery -- --open 10000 --json   # on tsc's output in dist/ (bench/compiled.mjs)
+ *   npx tsx bench/recovery.ts --open 10000 --json    # on the TypeScript sources, through tsx
  *
- * Prints {open_orders, restore_ms, rss_mb}. Nothing is asserted.
+ * Prints {code, open_orders, restore_ms, restore_cpu_ms, rss_mb, ...}. Nothing is asserted.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,8 @@ const second = await StackHandler.open({ nc, broker, clock, prefix: 'rec', confi
 const restoreMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const result = {
+  // Which code ran: `dist` (tsc's output, `npm run bench:recovery`) or `tsx` (sources at run time).
+  code: import.meta.url.endsWith('.ts') ? 'tsx' : 'dist',
   open_orders: second.restoreReport.open_orders,
   families: second.core.orders('instrument').length,
   actors_before: before,

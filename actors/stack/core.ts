@@ -7,8 +7,10 @@ import { instrumentOrderMachine } from '../../machines/instrument-order.ts';
 import { MachineActors } from '../host/machine-actors.ts';
 import { OrderHost } from '../host/order-host.ts';
 import { brokerMachineInput, contractMachineInput, instrumentMachineInput } from './order-inputs.ts';
+import { describeOrder } from './order-projections.ts';
 import { AlgoActors } from './algo-actors.ts';
 import { InstrumentLocks } from './lock-actors.ts';
+import { Mailboxes } from './mailboxes.ts';
 import { applyFillToPositions } from './positions.ts';
 import type { OrderJournal } from '../../src/store/order-journal.ts';
 import type { LockReason, StackKv } from '../store/stack-kv.ts';
@@ -24,6 +26,7 @@ import {
   type BrokerOrder,
   type ContractOrder,
   contractPositionKey,
+  type FillIndexEntry,
   type FillRecord,
   type InstrumentOrder,
   type OrderLevel,
@@ -60,16 +63,7 @@ export class StackCore {
    * Recorded fills by execution id: where a commission reported later, or a broker's correction
    * of the fill (`revision`: the correcting execution id), is joined.
    */
-  readonly fillIndex = new Map<
-    string,
-    {
-      instrumentCode: string;
-      brokerOrderId?: number;
-      commission?: number;
-      rec: FillRecord;
-      revision?: string;
-    }
-  >();
+  readonly fillIndex = new Map<string, FillIndexEntry>();
   /** Commissions reported before their fill (joined when the fill is recorded). */
   readonly pendingCommissions = new Map<string, { commission: number; currency: string }>();
   /** Fills of orders that are not ours, seen (and logged) but not recorded. */
@@ -91,21 +85,11 @@ export class StackCore {
   /** Called when a family completes (history written, members deactivated). */
   readonly completedListeners = new Set<(io: InstrumentOrder) => void>();
   /** One mailbox per broker order (by orderRef): its events and sweeps run one at a time. */
-  readonly mailboxes = new Map<string, Promise<void>>();
+  readonly mailboxes = new Mailboxes();
 
   /** Run `fn` after everything queued for this broker order; resolves (or rejects) with it. */
   enqueue<R>(orderRef: string, fn: () => Promise<R> | R): Promise<R> {
-    const prev = this.mailboxes.get(orderRef) ?? Promise.resolve();
-    const run = prev.then(fn);
-    const next = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.mailboxes.set(orderRef, next);
-    void next.then(() => {
-      if (this.mailboxes.get(orderRef) === next) this.mailboxes.delete(orderRef);
-    });
-    return run;
+    return this.mailboxes.enqueue(orderRef, fn);
   }
 
   /** The broker orders' machine actors (order-actors.ts). */
@@ -211,7 +195,7 @@ export class StackCore {
       inspect: deps.config.inspect,
       onFatal: (err) => logCritical(deps.log, 'order host lost its store', { err: String(err) }),
       isLive: (r) => r.active,
-      describe: (r) => this.describe(r),
+      describe: (r) => describeOrder(r, this.rootOf(r)),
       now: () => deps.clock.now(),
     });
     this.brokerActors = new MachineActors(brokerOrderMachine, (r) => brokerMachineInput(r, deps.broker.name));
@@ -222,31 +206,6 @@ export class StackCore {
     if (o.level === 'instrument') return o.id;
     const co = o.level === 'contract' ? o : o.parent === undefined ? undefined : this.contractOrder(o.parent);
     return co?.parent ?? null;
-  }
-
-  /** What the inspection events say of an order besides its identity. */
-  private describe(o: AnyOrder): { root: number | null; state: string; context: Record<string, unknown> } {
-    const context: Record<string, unknown> = {
-      strategyName: o.strategyName,
-      instrumentCode: o.instrumentCode,
-      trade: o.trade,
-      fill: o.fill,
-      overfill: o.overfill,
-      filledPrice: o.filledPrice ?? null,
-      active: o.active,
-      locked: o.locked,
-      parent: o.parent ?? null,
-      children: o.children,
-    };
-    if (o.level !== 'instrument') context.contractDate = o.contractDate;
-    if (o.level === 'contract') context.algo = o.referenceOfControllingAlgo ?? null;
-    if (o.level === 'broker') {
-      context.orderRef = o.orderRef;
-      context.brokerStatus = o.brokerStatus;
-      context.limitPrice = o.limitPrice ?? null;
-      context.commission = o.commission ?? null;
-    }
-    return { root: this.rootOf(o), state: o.state, context };
   }
 
   get log(): StackLogger {

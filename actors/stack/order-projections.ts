@@ -9,6 +9,7 @@ import type { instrumentOrderMachine } from '../../machines/instrument-order.ts'
 import { spreadFilledPrice, stackFill } from '../../src/domain/orders/index.ts';
 import { MANUAL_CHILD } from './order-inputs.ts';
 import type {
+  AnyOrder,
   BrokerOrder,
   BrokerOrderState,
   BrokerOrderStatus,
@@ -75,4 +76,32 @@ export function projectInstrument(i: InstrumentOrder, s: InstrumentSnap): void {
   i.children = x.children.filter((k) => !k.orderId.includes(':')).map((k) => Number(k.orderId));
   i.active = x.active;
   i.locked = x.locked;
+}
+
+/** What the inspection events say of an order besides its identity (`root`: its family's root). */
+export function describeOrder(
+  o: AnyOrder,
+  root: number | null,
+): { root: number | null; state: string; context: Record<string, unknown> } {
+  const context: Record<string, unknown> = {
+    strategyName: o.strategyName,
+    instrumentCode: o.instrumentCode,
+    trade: o.trade,
+    fill: o.fill,
+    overfill: o.overfill,
+    filledPrice: o.filledPrice ?? null,
+    active: o.active,
+    locked: o.locked,
+    parent: o.parent ?? null,
+    children: o.children,
+  };
+  if (o.level !== 'instrument') context.contractDate = o.contractDate;
+  if (o.level === 'contract') context.algo = o.referenceOfControllingAlgo ?? null;
+  if (o.level === 'broker') {
+    context.orderRef = o.orderRef;
+    context.brokerStatus = o.brokerStatus;
+    context.limitPrice = o.limitPrice ?? null;
+    context.commission = o.commission ?? null;
+  }
+  return { root, state: o.state, context };
 }

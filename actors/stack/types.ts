@@ -152,6 +152,16 @@ export interface FillRecord {
   correctedBy?: string;
 }
 
+/** A recorded fill, by execution id: where a later commission or a broker's correction is joined. */
+export interface FillIndexEntry {
+  instrumentCode: string;
+  brokerOrderId?: number;
+  commission?: number;
+  rec: FillRecord;
+  /** The correcting execution id, once the fill was corrected. */
+  revision?: string;
+}
+
 export const contractPositionKey = (instrumentCode: string, contractDate: string): string =>
   `${instrumentCode}/${contractDate}`;
 export const strategyPositionKey = (strategyName: string, instrumentCode: string): string =>

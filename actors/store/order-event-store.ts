@@ -66,8 +66,17 @@ export class OrderEventStore implements OrderJournal {
   }
 
   orderSubject(level: string, id: number): string {
-    return subject(this.prefix, 'stack', level, String(id));
+    if (!Number.isSafeInteger(id) || id < 0) return subject(this.prefix, 'stack', level, String(id));
+    // `<prefix>.stack.<level>` checked once per level (a new actor's first write asks for it).
+    let base = this.stackSubjects.get(level);
+    if (base === undefined) {
+      base = subject(this.prefix, 'stack', level);
+      this.stackSubjects.set(level, base);
+    }
+    return `${base}.${id}`;
   }
+
+  private readonly stackSubjects = new Map<string, string>();
 
   /** Append an actor's event; returns the new subject sequence. */
   async appendOrder(subj: string, body: unknown, msgID: string, expectedSeq: number): Promise<number> {
