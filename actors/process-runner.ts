@@ -30,6 +30,8 @@ export interface RunnerOptions {
   pid: number;
   system: ResolvedSystemConfig;
   log: Logger;
+  /** The process-control store, already open (a warm child opened it before taking over). */
+  store?: ProcessStore;
   /** Real ms between clock ticks (the reference checks every 60 s; 0.5 s in the main loop). */
   tickMs?: number;
   /** Real ms between lease heartbeats; default a third of `process_lease_stale_ms`. */
@@ -50,17 +52,14 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
   const name = o.process.name;
   const wall = o.wall ?? wallClock;
   const log = o.log.child({ component: 'process-runner', type: name });
-  const missing = missingMethods(
-    o.registry,
-    name,
-    o.process.methods.map((m) => m.name),
-  );
+  const methodNames = o.process.methods.map((m) => m.name);
+  const missing = missingMethods(o.registry, name, methodNames);
   if (missing.length > 0) {
     const reason = `not registered: ${missing.join(', ')}`;
     log.error({ missing }, `cannot run ${name}: methods ${reason}`);
     return { outcome: 'not-started', reason };
   }
-  const store = await ProcessStore.open(o.nc, o.prefix);
+  const store = o.store ?? (await ProcessStore.open(o.nc, o.prefix));
   let stopRequested = o.signal?.aborted ?? false;
   const effective = (s: ProcessStatus): ProcessStatus => (stopRequested ? 'STOP' : s);
   const previousRecord = async () => {

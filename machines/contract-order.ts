@@ -85,7 +85,14 @@ export const contractOrderMachine = setup({
       for (const e of r.emitted) enqueue.emit(e);
     }),
     amendCompletion: emit(({ context, event }) =>
-      amendedEvent(context, event.type === 'CHILD_FILL_CORRECTED' ? event.original.fillId : ''),
+      amendedEvent(
+        context,
+        event.type === 'CHILD_FILL_CORRECTED'
+          ? event.original.fillId
+          : event.type === 'CHILD_FILL'
+            ? event.fill.fillId
+            : '',
+      ),
     ),
     addBrokerChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'BROKER_ORDER_CREATED') return;

@@ -194,7 +194,12 @@ export const instrumentOrderMachine = setup({
       type: 'completionAmended' as const,
       orderId: context.order.orderId,
       mode: context.completion ?? 'strict',
-      fillId: event.type === 'CHILD_FILL_CORRECTED' ? event.original.fillId : '',
+      fillId:
+        event.type === 'CHILD_FILL_CORRECTED'
+          ? event.original.fillId
+          : event.type === 'CHILD_FILL'
+            ? event.fill.fillId
+            : '',
       fill: [...context.ledger.fill],
       filledPrice: context.ledger.filledPrice,
       fillDatetime: context.ledger.fillDatetime,
