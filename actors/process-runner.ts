@@ -12,6 +12,7 @@ import { type Clock, wallClock } from '../src/clock.ts';
 import type { ResolvedSystemConfig } from '../src/config/load.ts';
 import type { ProcessConfig, ProcessStatus } from '../src/domain/process-control/config.ts';
 import { heartbeatsDue } from '../src/domain/process-control/method-timer.ts';
+import { previousDue } from '../src/domain/process-control/timing.ts';
 import { logCritical, type Logger } from '../src/log/logger.ts';
 import { type MethodRegistry, missingMethods } from './process-methods.ts';
 import { type Lease, type MethodState, ProcessStore } from './supervisor/process-store.ts';
@@ -21,6 +22,8 @@ export interface RunnerOptions {
   prefix: string;
   process: ProcessConfig;
   timeZone: string;
+  /** The previous process's start time: once it has passed today, only an end since counts (P5). */
+  previousStartTime?: string | undefined;
   registry: MethodRegistry;
   clock: Clock;
   host: string;
@@ -65,7 +68,12 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
       store.getRecord(o.process.previousProcess),
       store.getLease(o.process.previousProcess),
     ]);
-    return { running: lease !== undefined, lastEnd: rec.lastEnd, crashed: rec.recentlyCrashed };
+    return {
+      running: lease !== undefined,
+      lastEnd: rec.lastEnd,
+      crashed: rec.recentlyCrashed,
+      due: previousDue(o.previousStartTime, o.timeZone),
+    };
   };
 
   let revision = 0;

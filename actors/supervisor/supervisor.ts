@@ -14,6 +14,7 @@ import {
   isItTimeToRun,
   isItTimeToStop,
   localDate,
+  previousDue,
   previousProcessSatisfied,
 } from '../../src/domain/process-control/timing.ts';
 import { logCritical, type Logger } from '../../src/log/logger.ts';
@@ -185,6 +186,7 @@ export class Supervisor {
             running: leases.has(prevName!),
             lastEnd: prevRecord.lastEnd,
             crashed: prevRecord.recentlyCrashed,
+            due: previousDue(control.processes[prevName!]?.startTime, control.timeZone),
           },
           now,
         ),

@@ -76,6 +76,9 @@ export function register(program: Command): void {
             prefix,
             process: p,
             timeZone: control.timeZone,
+            previousStartTime: p.previousProcess
+              ? control.processes[p.previousProcess]?.startTime
+              : undefined,
             registry: productionRegistry,
             clock,
             host: process.env.SYSTACK_HOST ?? hostname(),
