@@ -13,8 +13,8 @@ import {
 import { cleanBacktestStates, cleanEchoFiles, cleanLogFiles } from './process-methods/cleaners.ts';
 import { strategyProcessMethods } from './process-methods/index.ts';
 import { reportMethods } from './process-methods/reports.ts';
-import { stackHandlerProcessMethods } from './process-methods/stack-handler.ts';
-import type { MethodRegistry } from './process-methods/types.ts';
+import { prepareStackHandler, stackHandlerProcessMethods } from './process-methods/stack-handler.ts';
+import type { MethodRegistry, ProcessMethod } from './process-methods/types.ts';
 
 export type { MethodContext, MethodRegistry, ProcessMethod } from './process-methods/types.ts';
 
@@ -39,6 +39,14 @@ export const productionRegistry: MethodRegistry = {
     backup_mongo_data_as_dump: backupMongoDataAsDump,
   },
   run_reports: reportMethods(),
+};
+
+/**
+ * What a warm child (actors/supervisor/warm-children.ts) does before it owns its lease: reads
+ * only. A process without an entry only loads, connects and opens process control.
+ */
+export const productionPreparations: Record<string, ProcessMethod> = {
+  run_stack_handler: prepareStackHandler,
 };
 
 /** Methods a process's config names that the registry lacks. */

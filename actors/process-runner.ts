@@ -12,6 +12,7 @@ import { type Clock, wallClock } from '../src/clock.ts';
 import type { ResolvedSystemConfig } from '../src/config/load.ts';
 import type { ProcessConfig, ProcessStatus } from '../src/domain/process-control/config.ts';
 import { heartbeatsDue } from '../src/domain/process-control/method-timer.ts';
+import { previousDue } from '../src/domain/process-control/timing.ts';
 import { logCritical, type Logger } from '../src/log/logger.ts';
 import { type MethodRegistry, missingMethods } from './process-methods.ts';
 import { type Lease, type MethodState, ProcessStore } from './supervisor/process-store.ts';
@@ -21,12 +22,16 @@ export interface RunnerOptions {
   prefix: string;
   process: ProcessConfig;
   timeZone: string;
+  /** The previous process's start time: once it has passed today, only an end since counts (P5). */
+  previousStartTime?: string | undefined;
   registry: MethodRegistry;
   clock: Clock;
   host: string;
   pid: number;
   system: ResolvedSystemConfig;
   log: Logger;
+  /** The process-control store, already open (a warm child opened it before taking over). */
+  store?: ProcessStore;
   /** Real ms between clock ticks (the reference checks every 60 s; 0.5 s in the main loop). */
   tickMs?: number;
   /** Real ms between lease heartbeats; default a third of `process_lease_stale_ms`. */
@@ -47,17 +52,14 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
   const name = o.process.name;
   const wall = o.wall ?? wallClock;
   const log = o.log.child({ component: 'process-runner', type: name });
-  const missing = missingMethods(
-    o.registry,
-    name,
-    o.process.methods.map((m) => m.name),
-  );
+  const methodNames = o.process.methods.map((m) => m.name);
+  const missing = missingMethods(o.registry, name, methodNames);
   if (missing.length > 0) {
     const reason = `not registered: ${missing.join(', ')}`;
     log.error({ missing }, `cannot run ${name}: methods ${reason}`);
     return { outcome: 'not-started', reason };
   }
-  const store = await ProcessStore.open(o.nc, o.prefix);
+  const store = o.store ?? (await ProcessStore.open(o.nc, o.prefix));
   let stopRequested = o.signal?.aborted ?? false;
   const effective = (s: ProcessStatus): ProcessStatus => (stopRequested ? 'STOP' : s);
   const previousRecord = async () => {
@@ -66,7 +68,12 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
       store.getRecord(o.process.previousProcess),
       store.getLease(o.process.previousProcess),
     ]);
-    return { running: lease !== undefined, lastEnd: rec.lastEnd, crashed: rec.recentlyCrashed };
+    return {
+      running: lease !== undefined,
+      lastEnd: rec.lastEnd,
+      crashed: rec.recentlyCrashed,
+      due: previousDue(o.previousStartTime, o.timeZone),
+    };
   };
 
   let revision = 0;

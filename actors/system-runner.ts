@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../src/clock.ts';
 import { gridDate } from '../src/domain/system/calendar.ts';
-import { type ClassicSystemResult, runClassicSystem } from '../src/domain/system/classic-system.ts';
+import { type ClassicSystemResult, classicSystemSteps } from '../src/domain/system/classic-system.ts';
 import type { ClassicSystemConfig } from '../src/domain/system/config.ts';
 import type { Series } from '../src/domain/system/series.ts';
 import { type Logger, logCritical } from '../src/log/logger.ts';
@@ -71,7 +71,15 @@ export async function runSystemForStrategy(
   }
   const codes = config.instrument_weights ? Object.keys(config.instrument_weights) : undefined;
   const data = await deps.data.load(codes);
-  const result = runClassicSystem({ ...data, capital: cap.capital }, config);
+  // One instrument at a time, with a turn of the event loop between: the process's lease
+  // heartbeat keeps going through a portfolio of any size.
+  const steps = classicSystemSteps({ ...data, capital: cap.capital }, config);
+  let step = steps.next();
+  while (!step.done) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    step = steps.next();
+  }
+  const result = step.value;
   const now = new Date(deps.clock.now()).toISOString();
   const positions: OptimalPositionRecord[] = result.positions.map((p) => ({
     strategy_name: strategy,

@@ -5,6 +5,7 @@
 import { bestExecutionAlgoMachine } from '../machines/algo-best-execution.ts';
 import { brokerOrderMachine } from '../machines/broker-order.ts';
 import { contractOrderMachine } from '../machines/contract-order.ts';
+import { familyBench } from './machines-family.ts';
 import { persist, restore, start, step } from '../machines/step.ts';
 import type { BrokerOrderFields, ContractOrderFields } from '../src/domain/orders/index.ts';
 
@@ -150,6 +151,7 @@ process.stdout.write(
       bench: 'machines-step',
       node: process.version,
       results: [brokerFills, contractFills, algoTicks],
+      orderFamily: familyBench(3000, 1000),
       persistence: {
         machine: 'contract-order (10 children, 100 fills)',
         snapshotBytes: json.length,

@@ -25,30 +25,19 @@
  * Deadlines are timestamps in context fired by CLOCK_TICK (stack-notes §3.2).
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import {
-  adversePriceMove,
-  applyFill,
-  isFullyFilled,
-  isZeroQty,
-  offsidePrice,
-  remainingQty,
-  roundToTick,
-  sidePrice,
-} from '../src/domain/orders/index.ts';
+import { offsidePrice, remainingQty, roundToTick, sidePrice } from '../src/domain/orders/index.ts';
 import { type AlgoOutcome, advanceNow } from './support/algo.ts';
 import {
   type BestExecutionAlgoContext,
   type BestExecutionAlgoEmitted,
   type BestExecutionAlgoEvent,
   type BestExecutionAlgoInput,
-  closing,
-  fillAfter,
+  fillResult,
   initialContext,
   nowOf,
-  past,
-  sizeIssue,
   snapOf,
 } from './support/best-execution.ts';
+import { bestExecutionGuards } from './support/best-execution-guards.ts';
 
 export type {
   BestExecutionAlgoContext,
@@ -142,7 +131,8 @@ export const bestExecutionAlgoMachine = setup({
     }),
     applyFill: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'BROKER_FILL') return;
-      const r = applyFill(context.ledger, event.fill);
+      const r = fillResult(context, event);
+      if (!r) return;
       if (r.outcome.kind === 'duplicate' || r.outcome.kind === 'invalid') {
         const reason =
           r.outcome.kind === 'invalid' ? r.outcome.reason : `duplicate fill ${event.fill.fillId}`;
@@ -176,36 +166,7 @@ export const bestExecutionAlgoMachine = setup({
       reason: 'not for this broker order or not applicable in this state',
     })),
   },
-  guards: {
-    wrongOrderType: ({ context }) => context.orderType !== 'best',
-    nothingToDo: ({ context }) => isZeroQty(context.trade),
-    validSnapshot: ({ event }) => snapOf(event) !== null,
-    limitViable: ({ context, event }) => {
-      const s = snapOf(event);
-      return s !== null && !sizeIssue(context, s) && !closing(context, nowOf(context, event));
-    },
-    pricesTimedOut: ({ context, event }) =>
-      event.type === 'CLOCK_TICK' && past(event.now, context.priceDeadline),
-    totalTimedOut: ({ context, event }) =>
-      event.type === 'CLOCK_TICK' && past(event.now, context.totalDeadline),
-    passiveOver: ({ context, event }) =>
-      event.type === 'CLOCK_TICK' &&
-      (past(event.now, context.passiveDeadline) || closing(context, event.now)),
-    adverseMarket: ({ context, event }) => {
-      const s = snapOf(event);
-      const ref = context.referenceSnapshot;
-      return (
-        s !== null &&
-        ((ref !== null && adversePriceMove(context.side, ref, s)) ||
-          sizeIssue(context, s) ||
-          closing(context, s.at))
-      );
-    },
-    fillCompletesAll: ({ context, event }) => isFullyFilled(context.trade, fillAfter(context, event).fill),
-    isOurOrder: ({ context, event }) => 'orderRef' in event && event.orderRef === context.orderRef,
-    cancelWaitOver: ({ context, event }) =>
-      event.type === 'CLOCK_TICK' && past(event.now, context.cancelDeadline),
-  },
+  guards: bestExecutionGuards,
 }).createMachine({
   id: 'algoBestExecution',
   context: ({ input }) => initialContext(input),
@@ -221,16 +182,8 @@ export const bestExecutionAlgoMachine = setup({
   states: {
     starting: {
       always: [
-        {
-          guard: 'wrongOrderType',
-          target: 'done',
-          actions: outcome('rejectedOrderType'),
-        },
-        {
-          guard: 'nothingToDo',
-          target: 'done',
-          actions: outcome('nothingToDo'),
-        },
+        { guard: 'wrongOrderType', target: 'done', actions: outcome('rejectedOrderType') },
+        { guard: 'nothingToDo', target: 'done', actions: outcome('nothingToDo') },
         { target: 'waitingForPrices' },
       ],
     },
@@ -250,11 +203,7 @@ export const bestExecutionAlgoMachine = setup({
           { actions: 'observe' },
         ],
         CLOCK_TICK: [
-          {
-            guard: 'pricesTimedOut',
-            target: 'done',
-            actions: ['observe', outcome('noPrices')],
-          },
+          { guard: 'pricesTimedOut', target: 'done', actions: ['observe', outcome('noPrices')] },
           { actions: 'observe' },
         ],
         STOP: { target: 'done', actions: outcome('stopped') },
@@ -302,11 +251,7 @@ export const bestExecutionAlgoMachine = setup({
       entry: 'requestCancel',
       on: {
         BROKER_FILL: [
-          {
-            guard: 'fillCompletesAll',
-            target: 'done',
-            actions: ['applyFill', outcome('filled')],
-          },
+          { guard: 'fillCompletesAll', target: 'done', actions: ['applyFill', outcome('filled')] },
           { actions: 'applyFill' },
         ],
         BROKER_CANCELLED: [{ guard: 'isOurOrder', target: 'done' }, { actions: 'reportIgnored' }],

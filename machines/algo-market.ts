@@ -37,6 +37,7 @@ import {
   advanceNow,
   orderRefFor,
 } from './support/algo.ts';
+import { lookahead } from './support/lookahead.ts';
 
 export interface MarketAlgoInput {
   readonly algoId: string;
@@ -83,12 +84,17 @@ export type MarketAlgoEmitted = AlgoEmitted;
 
 type Ctx = MarketAlgoContext;
 
-const fillAfter = (c: Ctx, e: MarketAlgoEvent) =>
-  e.type === 'BROKER_FILL' ? applyFill(c.ledger, e.fill).ledger : c.ledger;
+/** The fill applied to the ledger, once per (context, event) for the guards and the action. */
+const fillResult = lookahead((c: Ctx, e: MarketAlgoEvent) =>
+  e.type === 'BROKER_FILL' ? applyFill(c.ledger, e.fill) : undefined,
+);
+const fillAfter = (c: Ctx, e: MarketAlgoEvent) => fillResult(c, e)?.ledger ?? c.ledger;
 const isCurrent = (c: Ctx, e: MarketAlgoEvent) => 'orderRef' in e && c.slice?.orderRef === e.orderRef;
 const tickNow = (e: MarketAlgoEvent) => (e.type === 'CLOCK_TICK' ? e.now : undefined);
 
 const outcome = (o: AlgoOutcome) => ({ type: 'setOutcome', params: { outcome: o } }) as const;
+/** Apply the fill that ends the algo and set its outcome, in one context update. */
+const applyLastFill = { type: 'applyFill', params: { outcome: 'filled' } } as const;
 
 export const marketAlgoMachine = setup({
   types: {
@@ -120,9 +126,9 @@ export const marketAlgoMachine = setup({
         snapshot: null,
       });
     }),
-    applyFill: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'BROKER_FILL') return;
-      const r = applyFill(context.ledger, event.fill);
+    applyFill: enqueueActions(({ context, event, enqueue }, params?: { outcome: AlgoOutcome }) => {
+      const r = fillResult(context, event);
+      if (event.type !== 'BROKER_FILL' || !r) return;
       if (r.outcome.kind === 'duplicate' || r.outcome.kind === 'invalid') {
         enqueue.emit({
           type: 'ignored',
@@ -130,15 +136,14 @@ export const marketAlgoMachine = setup({
           eventType: event.type,
           reason: r.outcome.kind === 'invalid' ? r.outcome.reason : `duplicate fill ${event.fill.fillId}`,
         });
+        if (params) enqueue.assign({ outcome: params.outcome });
         return;
       }
-      enqueue.assign({ ledger: r.ledger, now: advanceNow(context.now, event.fill.datetime) });
+      const now = advanceNow(context.now, event.fill.datetime);
+      enqueue.assign(params ? { ledger: r.ledger, now, outcome: params.outcome } : { ledger: r.ledger, now });
     }),
     updateNow: assign({ now: ({ context, event }) => advanceNow(context.now, tickNow(event)) }),
     setOutcome: assign({ outcome: (_, params: { outcome: AlgoOutcome }) => params.outcome }),
-    keepOutcome: assign({
-      outcome: ({ context }, params: { outcome: AlgoOutcome }) => context.outcome ?? params.outcome,
-    }),
     requestCancel: enqueueActions(({ context, enqueue }) => {
       enqueue.assign({ cancelDeadline: context.now + context.cancelWaitMs });
       if (context.slice)
@@ -166,6 +171,7 @@ export const marketAlgoMachine = setup({
   },
   guards: {
     nothingToDo: ({ context }) => isZeroQty(context.trade),
+    advancesNow: ({ context, event }) => advanceNow(context.now, tickNow(event)) !== context.now,
     fillCompletesAll: ({ context, event }) => isFullyFilled(context.trade, fillAfter(context, event).fill),
     fillCompletesSlice: ({ context, event }) =>
       context.slice !== null &&
@@ -201,7 +207,8 @@ export const marketAlgoMachine = setup({
   }),
   initial: 'starting',
   on: {
-    CLOCK_TICK: { actions: 'updateNow' },
+    // A tick that does not move the algo's time changes nothing (no context copy).
+    CLOCK_TICK: [{ guard: 'advancesNow', actions: 'updateNow' }, { actions: [] }],
     BROKER_FILL: { actions: 'applyFill' },
     '*': { actions: 'reportIgnored' },
   },
@@ -223,7 +230,7 @@ export const marketAlgoMachine = setup({
           {
             guard: 'fillCompletesAll',
             target: 'done',
-            actions: ['applyFill', outcome('filled')],
+            actions: applyLastFill,
           },
           { guard: 'fillCompletesSlice', target: 'working', reenter: true, actions: 'applyFill' },
           { actions: 'applyFill' },
@@ -234,7 +241,7 @@ export const marketAlgoMachine = setup({
             target: 'cancelling',
             actions: ['updateNow', outcome('timeout')],
           },
-          { actions: 'updateNow' },
+          { guard: 'advancesNow', actions: 'updateNow' },
         ],
         BROKER_ACK: { actions: [] },
         BROKER_CANCELLED: [
@@ -263,7 +270,7 @@ export const marketAlgoMachine = setup({
           {
             guard: 'fillCompletesAll',
             target: 'done',
-            actions: ['applyFill', outcome('filled')],
+            actions: applyLastFill,
           },
           { actions: 'applyFill' },
         ],
@@ -271,16 +278,14 @@ export const marketAlgoMachine = setup({
         BROKER_REJECTED: [{ guard: 'isCurrentOrder', target: 'done' }, { actions: 'reportIgnored' }],
         CLOCK_TICK: [
           { guard: 'cancelWaitOver', target: 'done', actions: ['updateNow', 'warnCancelUnconfirmed'] },
-          { actions: 'updateNow' },
+          { guard: 'advancesNow', actions: 'updateNow' },
         ],
         BROKER_ACK: { actions: [] },
         STOP: { actions: [] },
       },
     },
-    done: {
-      type: 'final',
-      entry: [{ type: 'keepOutcome', params: { outcome: 'filled' } }, 'finish'],
-    },
+    // Every transition here sets the outcome (cancelling keeps the one it was entered with).
+    done: { type: 'final', entry: 'finish' },
   },
 });
 

@@ -24,16 +24,8 @@
  * the order at end of day.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
-import {
-  addCommission,
-  applyFill,
-  correctFill,
-  emptyLedger,
-  type Fill,
-  type FillLedger,
-  isFullyFilled,
-  isZeroQty,
-} from '../src/domain/orders/index.ts';
+import { addCommission, emptyLedger, isFullyFilled, isZeroQty } from '../src/domain/orders/index.ts';
+import { correctionStep, fillResult, fillStep } from './support/broker-order-logic.ts';
 import type {
   BrokerOrderContext,
   BrokerOrderEmitted,
@@ -48,11 +40,18 @@ export type {
   BrokerOrderInput,
 } from './support/broker-order-types.ts';
 
-type Ctx = BrokerOrderContext;
-
-function afterFill(ctx: Ctx, fill: Fill): FillLedger {
-  return applyFill(ctx.ledger, fill).ledger;
-}
+const applyFillAction = { type: 'applyFill', params: {} } as const;
+/** A fill that completes the order, leaves it partly filled, or (overfill, duplicate) just applies. */
+const FILL_MOVES = [
+  { guard: 'fillCompletes', target: 'filled', actions: applyFillAction },
+  { guard: 'fillIsPartial', target: 'partiallyFilled', actions: applyFillAction },
+  { actions: applyFillAction },
+] as const;
+/** A fill while partly filled or cancel-pending: it completes the order or is applied. */
+const FILL_COMPLETES = [
+  { guard: 'fillCompletes', target: 'filled', actions: applyFillAction },
+  { actions: applyFillAction },
+] as const;
 
 export const brokerOrderMachine = setup({
   types: {
@@ -63,65 +62,23 @@ export const brokerOrderMachine = setup({
   },
   actions: {
     applyFill: enqueueActions(({ context, event, enqueue }, params: { late?: 'cancel' | 'reject' }) => {
-      if (event.type !== 'FILL') return;
-      const { orderId, parentId, orderRef } = context.order;
-      const fillId = event.fill.fillId;
-      const r = applyFill(context.ledger, event.fill);
-      const o = r.outcome;
-      if (o.kind === 'duplicate') {
-        enqueue.emit({ type: 'duplicateFill', orderId, fillId });
-        return;
-      }
-      if (o.kind === 'invalid') {
-        enqueue.emit({ type: 'invalidFill', orderId, fillId, reason: o.reason });
-        return;
-      }
-      enqueue.assign({ ledger: r.ledger });
-      enqueue.emit({
-        type: 'fillApplied',
-        orderId,
-        parentId,
-        orderRef,
-        fill: event.fill,
-        cumulativeFill: [...r.ledger.fill],
-        filledPrice: r.ledger.filledPrice,
-      });
-      if (o.kind === 'overfilled')
-        enqueue.emit({ type: 'overfilled', orderId, fillId, overfill: [...o.overfill] });
-      if (params.late) enqueue.emit({ type: 'lateFill', orderId, fillId, after: params.late });
+      const r = fillStep(context, event, params.late);
+      if (r.ledger) enqueue.assign({ ledger: r.ledger });
+      for (const e of r.emitted) enqueue.emit(e);
     }),
     recordCorrection: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'FILL_CORRECTED') return;
-      const { orderId, parentId } = context.order;
-      const r = correctFill(context.ledger, event.original, event.corrected);
-      if (!r.applied) {
-        enqueue.emit({
-          type: 'ignored',
-          orderId,
-          eventType: event.type,
-          reason: `correction of fill ${event.original.fillId} not applied to this order`,
-        });
-        return;
-      }
-      enqueue.assign({ ledger: r.ledger });
-      enqueue.emit({
-        type: 'fillCorrected',
-        orderId,
-        parentId,
-        original: event.original,
-        corrected: event.corrected,
-        cumulativeFill: [...r.ledger.fill],
-        filledPrice: r.ledger.filledPrice,
-      });
+      const r = correctionStep(context, event);
+      if (r.ledger) enqueue.assign({ ledger: r.ledger });
+      for (const e of r.emitted) enqueue.emit(e);
     }),
-    recordSubmitted: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'SUBMITTED')
-        enqueue.assign({ brokerTempId: event.brokerTempId, submitDatetime: event.submitDatetime });
-    }),
-    recordAck: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'ACKNOWLEDGED')
-        enqueue.assign({ brokerPermId: event.brokerPermId, acknowledged: true });
-    }),
+    recordSubmitted: assign(({ event }) =>
+      event.type === 'SUBMITTED'
+        ? { brokerTempId: event.brokerTempId, submitDatetime: event.submitDatetime }
+        : {},
+    ),
+    recordAck: assign(({ event }) =>
+      event.type === 'ACKNOWLEDGED' ? { brokerPermId: event.brokerPermId, acknowledged: true } : {},
+    ),
     recordCommission: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'COMMISSION') return;
       if (!context.ledger.fillIds.includes(event.fillId) || !Number.isFinite(event.commission)) {
@@ -135,9 +92,9 @@ export const brokerOrderMachine = setup({
       }
       enqueue.assign({ ledger: addCommission(context.ledger, event.commission) });
     }),
-    recordModified: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'MODIFIED') enqueue.assign({ currentLimitPrice: event.limitPrice });
-    }),
+    recordModified: assign(({ event }) =>
+      event.type === 'MODIFIED' ? { currentLimitPrice: event.limitPrice } : {},
+    ),
     appendComment: enqueueActions(({ context, event, enqueue }) => {
       const text =
         event.type === 'BROKER_MESSAGE'
@@ -188,10 +145,14 @@ export const brokerOrderMachine = setup({
     })),
   },
   guards: {
-    fillCompletes: ({ context, event }) =>
-      event.type === 'FILL' && isFullyFilled(context.order.trade, afterFill(context, event.fill).fill),
-    fillIsPartial: ({ context, event }) =>
-      event.type === 'FILL' && !isZeroQty(afterFill(context, event.fill).fill),
+    fillCompletes: ({ context, event }) => {
+      const r = fillResult(context, event);
+      return r !== undefined && isFullyFilled(context.order.trade, r.ledger.fill);
+    },
+    fillIsPartial: ({ context, event }) => {
+      const r = fillResult(context, event);
+      return r !== undefined && !isZeroQty(r.ledger.fill);
+    },
     hasFill: ({ context }) => !isZeroQty(context.ledger.fill),
     wasAcknowledged: ({ context }) => context.acknowledged,
   },
@@ -212,7 +173,7 @@ export const brokerOrderMachine = setup({
   }),
   initial: 'created',
   on: {
-    FILL: { actions: { type: 'applyFill', params: {} } },
+    FILL: { actions: applyFillAction },
     ACKNOWLEDGED: { actions: 'recordAck' },
     COMMISSION: { actions: 'recordCommission' },
     FILL_CORRECTED: { actions: 'recordCorrection' },
@@ -230,22 +191,14 @@ export const brokerOrderMachine = setup({
       on: {
         SUBMITTED: { target: 'submitted', actions: 'recordSubmitted' },
         ACKNOWLEDGED: { target: 'acknowledged', actions: 'recordAck' },
-        FILL: [
-          { guard: 'fillCompletes', target: 'filled', actions: { type: 'applyFill', params: {} } },
-          { guard: 'fillIsPartial', target: 'partiallyFilled', actions: { type: 'applyFill', params: {} } },
-          { actions: { type: 'applyFill', params: {} } },
-        ],
+        FILL: FILL_MOVES,
         SUBMIT_FAILED: { target: 'rejected', actions: ['appendComment', 'reportRejected'] },
       },
     },
     submitted: {
       on: {
         ACKNOWLEDGED: { target: 'acknowledged', actions: 'recordAck' },
-        FILL: [
-          { guard: 'fillCompletes', target: 'filled', actions: { type: 'applyFill', params: {} } },
-          { guard: 'fillIsPartial', target: 'partiallyFilled', actions: { type: 'applyFill', params: {} } },
-          { actions: { type: 'applyFill', params: {} } },
-        ],
+        FILL: FILL_MOVES,
         CANCEL_REQUESTED: { target: 'cancelPending' },
         CANCELLED: { target: 'cancelled' },
         REJECTED: { target: 'rejected', actions: ['appendComment', 'reportRejected'] },
@@ -253,11 +206,7 @@ export const brokerOrderMachine = setup({
     },
     acknowledged: {
       on: {
-        FILL: [
-          { guard: 'fillCompletes', target: 'filled', actions: { type: 'applyFill', params: {} } },
-          { guard: 'fillIsPartial', target: 'partiallyFilled', actions: { type: 'applyFill', params: {} } },
-          { actions: { type: 'applyFill', params: {} } },
-        ],
+        FILL: FILL_MOVES,
         CANCEL_REQUESTED: { target: 'cancelPending' },
         CANCELLED: { target: 'cancelled' },
         REJECTED: { target: 'rejected', actions: ['appendComment', 'reportRejected'] },
@@ -265,10 +214,7 @@ export const brokerOrderMachine = setup({
     },
     partiallyFilled: {
       on: {
-        FILL: [
-          { guard: 'fillCompletes', target: 'filled', actions: { type: 'applyFill', params: {} } },
-          { actions: { type: 'applyFill', params: {} } },
-        ],
+        FILL: FILL_COMPLETES,
         CANCEL_REQUESTED: { target: 'cancelPending' },
         CANCELLED: { target: 'cancelled' },
       },
@@ -278,10 +224,7 @@ export const brokerOrderMachine = setup({
     },
     cancelPending: {
       on: {
-        FILL: [
-          { guard: 'fillCompletes', target: 'filled', actions: { type: 'applyFill', params: {} } },
-          { actions: { type: 'applyFill', params: {} } },
-        ],
+        FILL: FILL_COMPLETES,
         CANCELLED: { target: 'cancelled' },
         CANCEL_REJECTED: [
           { guard: 'hasFill', target: 'partiallyFilled', actions: ['appendComment', 'reportCancelFailed'] },

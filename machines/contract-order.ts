@@ -25,13 +25,8 @@
  * broker's correction of a child fill (CHILD_FILL_CORRECTED: fill and price amended, reported as
  * `completionAmended`) and ignore every other event.
  */
-import { emit, enqueueActions, setup } from 'xstate';
-import {
-  addChildren,
-  type CompletionMode,
-  emptyLedger,
-  isFamilyComplete,
-} from '../src/domain/orders/index.ts';
+import { assign, emit, enqueueActions, setup } from 'xstate';
+import { addChildren, type CompletionMode, emptyLedger } from '../src/domain/orders/index.ts';
 import { childSpecProblem } from './support/children.ts';
 import {
   afterChildEvent,
@@ -41,6 +36,7 @@ import {
   completedEvent,
   correctionOf,
   correctionStep,
+  familyComplete,
   hasOwnFill,
   ownFillComplete,
   releasedEvent,
@@ -75,7 +71,7 @@ export const contractOrderMachine = setup({
   actions: {
     recordFill: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CHILD_FILL') return;
-      const r = childFillStep(context, event.childId, event.fill);
+      const r = childFillStep(context, event);
       enqueue.assign(r.ctx);
       for (const e of r.emitted) enqueue.emit(e);
     }),
@@ -85,7 +81,14 @@ export const contractOrderMachine = setup({
       for (const e of r.emitted) enqueue.emit(e);
     }),
     amendCompletion: emit(({ context, event }) =>
-      amendedEvent(context, event.type === 'CHILD_FILL_CORRECTED' ? event.original.fillId : ''),
+      amendedEvent(
+        context,
+        event.type === 'CHILD_FILL_CORRECTED'
+          ? event.original.fillId
+          : event.type === 'CHILD_FILL'
+            ? event.fill.fillId
+            : '',
+      ),
     ),
     addBrokerChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'BROKER_ORDER_CREATED') return;
@@ -109,8 +112,9 @@ export const contractOrderMachine = setup({
       if (r.ctx !== context) enqueue.assign(r.ctx);
       for (const e of r.emitted) enqueue.emit(e);
     }),
-    takeControl: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'ALGO_CONTROL') enqueue.assign({ algoControlledBy: event.algo });
+    takeControl: assign({
+      algoControlledBy: ({ context, event }) =>
+        event.type === 'ALGO_CONTROL' ? event.algo : context.algoControlledBy,
     }),
     refuseControl: emit(({ context, event }) => ({
       type: 'controlRefused' as const,
@@ -152,9 +156,7 @@ export const contractOrderMachine = setup({
         reason: event.type === 'CANCEL' ? event.reason : 'cancel',
       });
     }),
-    setLocked: enqueueActions(({ event, enqueue }) => {
-      enqueue.assign({ locked: event.type === 'LOCK' });
-    }),
+    setLocked: assign({ locked: ({ event }) => event.type === 'LOCK' }),
     complete: enqueueActions(({ context, enqueue }, params: { mode: CompletionMode }) => {
       enqueue.assign({ active: false, completion: params.mode, algoControlledBy: null });
       enqueue.emit(completedEvent(context, params.mode));
@@ -178,12 +180,13 @@ export const contractOrderMachine = setup({
     correctionHeld: ({ context, event }) => correctionOf(context, event) !== undefined,
     ownFillComplete: ({ context }) => ownFillComplete(context),
     hasOwnFill: ({ context }) => hasOwnFill(context),
+    childFillCompletesFamily: ({ context, event }) =>
+      event.type === 'CHILD_FILL' && familyComplete(childFillStep(context, event).ctx),
     childFillCompletesOrder: ({ context, event }) =>
-      event.type === 'CHILD_FILL' && ownFillComplete(withChildFill(context, event.childId, event.fill).ctx),
+      event.type === 'CHILD_FILL' && ownFillComplete(childFillStep(context, event).ctx),
     childFillPartlyFills: ({ context, event }) =>
-      event.type === 'CHILD_FILL' && hasOwnFill(withChildFill(context, event.childId, event.fill).ctx),
-    familyComplete: ({ context }) =>
-      isFamilyComplete('strict', context.order.trade, context.ledger.fill, context.children),
+      event.type === 'CHILD_FILL' && hasOwnFill(childFillStep(context, event).ctx),
+    familyComplete: ({ context }) => familyComplete(context),
   },
 }).createMachine({
   id: 'contractOrder',
@@ -239,6 +242,7 @@ export const contractOrderMachine = setup({
       // The lock is kept (no new broker order) until the working broker child is final.
       on: {
         CHILD_FILL: [
+          { guard: 'childFillCompletesFamily', target: 'completed', actions: 'recordFill' },
           { guard: 'childFillCompletesOrder', target: 'filled', actions: 'recordFill' },
           { guard: 'childEventSettlesRelease', target: 'released', actions: ['recordFill', 'finishRelease'] },
           { actions: 'recordFill' },

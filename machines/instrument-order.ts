@@ -23,25 +23,26 @@
  * 0 == trade 0) and complete when their children do; their fills never touch the strategy
  * position (F7).
  */
-import { emit, enqueueActions, setup } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import {
-  addChildren,
   type ChildSummary,
   type CompletionMode,
-  classifyFamily,
   emptyLedger,
-  type FamilyKind,
-  type Fill,
-  familyPassesFillsUp,
-  isFamilyComplete,
-  isFullyFilled,
   isZeroQty,
-  markChildCompleted,
-  parentFillFromChild,
-  correctChildFill,
-  recordChildFill,
 } from '../src/domain/orders/index.ts';
 import { childSpecProblem } from './support/children.ts';
+import {
+  amendedEvent,
+  childCompleted,
+  childFillStep,
+  completedEvent,
+  correctionOf,
+  correctionStep,
+  familyComplete,
+  hasOwnFill,
+  ownFillComplete,
+  withChildren,
+} from './support/instrument-order-logic.ts';
 import type {
   InstrumentOrderContext,
   InstrumentOrderEmitted,
@@ -57,23 +58,14 @@ export type {
   InstrumentOrderEvent,
   InstrumentOrderInput,
 } from './support/instrument-order-types.ts';
-import { FILL_TO_FILLED, FILL_TO_FILLED_OR_PARTIAL } from './support/child-fill-transitions.ts';
+import {
+  CHILD_COMPLETION,
+  FILL_TO_FILLED,
+  FILL_TO_FILLED_OR_PARTIAL,
+} from './support/child-fill-transitions.ts';
 import { AFTER_COMPLETION } from './support/after-completion.ts';
 
 type Ctx = InstrumentOrderContext;
-
-function toParentFor(family: FamilyKind): ((f: Fill) => Fill) | null {
-  return familyPassesFillsUp(family) ? parentFillFromChild : null;
-}
-
-/** The context after recording a child fill (used by guards to look ahead, and by the action). */
-function afterChildFill(ctx: Ctx, childId: string, fill: Fill): Ctx {
-  const r = recordChildFill(ctx, childId, fill, toParentFor(ctx.family));
-  return { ...ctx, ...r.state };
-}
-
-const ownFillComplete = (c: Ctx) => isFullyFilled(c.order.trade, c.ledger.fill);
-const hasOwnFill = (c: Ctx) => !isZeroQty(c.ledger.fill);
 
 export const instrumentOrderMachine = setup({
   types: {
@@ -85,62 +77,18 @@ export const instrumentOrderMachine = setup({
   actions: {
     recordFill: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CHILD_FILL') return;
-      const orderId = context.order.orderId;
-      const { childId, fill } = event;
-      const r = recordChildFill(context, childId, fill, toParentFor(context.family));
-      enqueue.assign({ ...r.state });
-      const o = r.outcome;
-      if (o.kind === 'duplicate')
-        enqueue.emit({ type: 'duplicateFill', orderId, childId, fillId: fill.fillId });
-      else if (o.kind === 'invalid')
-        enqueue.emit({ type: 'invalidFill', orderId, childId, fillId: fill.fillId, reason: o.reason });
-      else if (o.kind === 'unknownChild')
-        enqueue.emit({ type: 'unknownChildFill', orderId, childId, fillId: fill.fillId });
-      else if (o.parentFill) {
-        enqueue.emit({
-          type: 'fillApplied',
-          orderId,
-          strategyName: context.order.strategyName,
-          instrumentCode: context.order.instrumentCode,
-          childId,
-          fill: o.parentFill,
-          delta: [...o.parentFill.qty],
-          cumulativeFill: [...r.state.ledger.fill],
-          filledPrice: r.state.ledger.filledPrice,
-        });
-        if (o.kind === 'overfilled')
-          enqueue.emit({ type: 'overfilled', orderId, fillId: fill.fillId, overfill: [...o.overfill] });
-      }
+      const r = childFillStep(context, event);
+      enqueue.assign(r.ctx);
+      for (const e of r.emitted) enqueue.emit(e);
     }),
     recordCorrection: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'CHILD_FILL_CORRECTED') return;
-      const { childId, original, corrected } = event;
-      const r = correctChildFill(context, childId, original, corrected, toParentFor(context.family));
-      if (!r) {
-        enqueue.emit({
-          type: 'ignored',
-          orderId: context.order.orderId,
-          eventType: event.type,
-          reason: `correction of fill ${original.fillId} not held for child ${childId}`,
-        });
-        return;
-      }
-      enqueue.assign({ ...r.state });
-      enqueue.emit({
-        type: 'fillCorrected',
-        orderId: context.order.orderId,
-        childId,
-        fillId: original.fillId,
-        cumulativeFill: [...r.state.ledger.fill],
-        filledPrice: r.state.ledger.filledPrice,
-      });
+      const r = correctionStep(context, event);
+      if (r.ctx !== context) enqueue.assign(r.ctx);
+      for (const e of r.emitted) enqueue.emit(e);
     }),
     addChildren: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CHILDREN_SPAWNED') return;
-      let next: Ctx = { ...context, ...addChildren(context, event.children).state };
-      const released = addChildren(context, event.children).released;
-      next = { ...next, family: classifyFamily(context.order.trade, next.children) };
-      for (const p of released) next = afterChildFill(next, p.childId, p.fill);
+      const next = withChildren(context, event.children);
       enqueue.assign(next);
       if (next.family === 'unsupported')
         enqueue.emit({
@@ -159,7 +107,7 @@ export const instrumentOrderMachine = setup({
     })),
     markChildCompleted: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CHILD_COMPLETED') return;
-      const next = markChildCompleted(context, event.childId);
+      const next = childCompleted(context, event);
       if (next) enqueue.assign({ children: next.children });
       else
         enqueue.emit({
@@ -175,30 +123,21 @@ export const instrumentOrderMachine = setup({
       childIds: context.children.filter((c) => !c.completed).map((c) => c.orderId),
       reason: event.type === 'CANCEL' ? event.reason : 'cancel',
     })),
-    setLocked: enqueueActions(({ event, enqueue }) => {
-      enqueue.assign({ locked: event.type === 'LOCK' });
-    }),
+    setLocked: assign({ locked: ({ event }) => event.type === 'LOCK' }),
     complete: enqueueActions(({ context, enqueue }, params: { mode: CompletionMode }) => {
       enqueue.assign({ active: false, completion: params.mode });
-      enqueue.emit({
-        type: 'completed',
-        orderId: context.order.orderId,
-        mode: params.mode,
-        fill: [...context.ledger.fill],
-        filledPrice: context.ledger.filledPrice,
-        fillDatetime: context.ledger.fillDatetime,
-        childIds: context.children.map((c) => c.orderId),
-      });
+      enqueue.emit(completedEvent(context, params.mode));
     }),
-    amendCompletion: emit(({ context, event }) => ({
-      type: 'completionAmended' as const,
-      orderId: context.order.orderId,
-      mode: context.completion ?? 'strict',
-      fillId: event.type === 'CHILD_FILL_CORRECTED' ? event.original.fillId : '',
-      fill: [...context.ledger.fill],
-      filledPrice: context.ledger.filledPrice,
-      fillDatetime: context.ledger.fillDatetime,
-    })),
+    amendCompletion: emit(({ context, event }) =>
+      amendedEvent(
+        context,
+        event.type === 'CHILD_FILL_CORRECTED'
+          ? event.original.fillId
+          : event.type === 'CHILD_FILL'
+            ? event.fill.fillId
+            : '',
+      ),
+    ),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
       orderId: context.order.orderId,
@@ -215,21 +154,18 @@ export const instrumentOrderMachine = setup({
       childSpecProblem(event.children, context.children, 1) === undefined,
     ownFillComplete: ({ context }) => ownFillComplete(context),
     hasOwnFill: ({ context }) => hasOwnFill(context),
+    childFillCompletesFamily: ({ context, event }) =>
+      event.type === 'CHILD_FILL' && familyComplete(childFillStep(context, event).ctx),
     childFillCompletesOrder: ({ context, event }) =>
-      event.type === 'CHILD_FILL' && ownFillComplete(afterChildFill(context, event.childId, event.fill)),
+      event.type === 'CHILD_FILL' && ownFillComplete(childFillStep(context, event).ctx),
     childFillPartlyFills: ({ context, event }) =>
-      event.type === 'CHILD_FILL' && hasOwnFill(afterChildFill(context, event.childId, event.fill)),
-    familyComplete: ({ context }) =>
-      isFamilyComplete('strict', context.order.trade, context.ledger.fill, context.children),
-    correctionHeld: ({ context, event }) =>
-      event.type === 'CHILD_FILL_CORRECTED' &&
-      correctChildFill(
-        context,
-        event.childId,
-        event.original,
-        event.corrected,
-        toParentFor(context.family),
-      ) !== undefined,
+      event.type === 'CHILD_FILL' && hasOwnFill(childFillStep(context, event).ctx),
+    childCompletionCompletesFamily: ({ context, event }) => {
+      const next = childCompleted(context, event);
+      return next !== undefined && familyComplete(next);
+    },
+    familyComplete: ({ context }) => familyComplete(context),
+    correctionHeld: ({ context, event }) => correctionOf(context, event) !== undefined,
   },
 }).createMachine({
   id: 'instrumentOrder',
@@ -245,9 +181,7 @@ export const instrumentOrderMachine = setup({
       locked: false,
       completion: null,
     };
-    if (!input.children || input.children.length === 0) return base;
-    const withChildren = { ...base, ...addChildren(base, input.children).state };
-    return { ...withChildren, family: classifyFamily(input.order.trade, withChildren.children) };
+    return input.children && input.children.length > 0 ? withChildren(base, input.children) : base;
   },
   initial: 'new',
   on: {
@@ -291,9 +225,11 @@ export const instrumentOrderMachine = setup({
     },
     filled: {
       always: { guard: 'familyComplete', target: 'completed' },
+      on: { CHILD_COMPLETED: CHILD_COMPLETION },
     },
     cancelled: {
       always: { guard: 'familyComplete', target: 'completed' },
+      on: { CHILD_COMPLETED: CHILD_COMPLETION },
     },
     completed: { entry: { type: 'complete', params: { mode: 'strict' } }, on: AFTER_COMPLETION },
     completedEndOfDay: { entry: { type: 'complete', params: { mode: 'endOfDay' } }, on: AFTER_COMPLETION },

@@ -14,71 +14,34 @@
  * a lost lease ends in `leaseLost` (another party finished us: do nothing more).
  */
 import { assign, setup } from 'xstate';
-import type { MethodConfig, ProcessStatus } from '../src/domain/process-control/config.ts';
+import type {
+  ProcessMachineContext,
+  ProcessMachineEvent,
+  ProcessMachineInput,
+  ProcessMachineOutput,
+  ProcessOutcome,
+} from './process-types.ts';
 import { decideStart, stopReason } from '../src/domain/process-control/decisions.ts';
 import {
   allTimersFinished,
   completionMethods,
   heartbeatsDue,
-  type MethodTimer,
   newTimer,
   nextDueMethod,
 } from '../src/domain/process-control/method-timer.ts';
 import {
   isItTimeToRun,
   isItTimeToStop,
-  type PreviousProcessRecord,
   previousProcessSatisfied,
 } from '../src/domain/process-control/timing.ts';
 
-export interface ProcessMachineInput {
-  process: string;
-  host: string;
-  /** Machine assignment: undefined means any host. */
-  assignedHost: string | undefined;
-  startTime: string;
-  stopTime: string;
-  timeZone: string;
-  previousProcess: string | undefined;
-  methods: MethodConfig[];
-  status: ProcessStatus;
-  /** Another instance holds the lease at launch. */
-  running: boolean;
-  previous: PreviousProcessRecord | undefined;
-  now: number;
-}
-
-export interface ProcessMachineContext extends ProcessMachineInput {
-  timers: Record<string, MethodTimer>;
-  /** Index of the method that ran last (or -1), for round-robin passes. */
-  cursor: number;
-  currentMethod: string | undefined;
-  completionQueue: string[];
-  startedAt: number | undefined;
-  reason: string | undefined;
-  error: string | undefined;
-  outcome: ProcessOutcome | undefined;
-  /** Why the host abandons this run (ABANDON), when it does. */
-  abandoned: string | undefined;
-}
-
-export type ProcessMachineEvent =
-  | { type: 'CLOCK_TICK'; now: number }
-  | { type: 'STATUS'; status: ProcessStatus }
-  | { type: 'PREVIOUS'; record: PreviousProcessRecord | undefined }
-  | { type: 'RUNNING_ELSEWHERE'; running: boolean }
-  | { type: 'LEASE_ACQUIRED'; now: number }
-  | { type: 'LEASE_REFUSED'; reason: string }
-  | { type: 'LEASE_LOST'; reason: string }
-  | { type: 'ABANDON'; reason: string }
-  | { type: 'METHOD_DONE'; now: number }
-  | { type: 'METHOD_FAILED'; now: number; error: string };
-
-export type ProcessOutcome = 'finished' | 'not-started' | 'failed' | 'lease-lost';
-export interface ProcessMachineOutput {
-  outcome: ProcessOutcome;
-  reason: string | undefined;
-}
+export type {
+  ProcessMachineContext,
+  ProcessMachineEvent,
+  ProcessMachineInput,
+  ProcessMachineOutput,
+  ProcessOutcome,
+} from './process-types.ts';
 
 const windowOf = (c: ProcessMachineContext) => ({ startTime: c.startTime, stopTime: c.stopTime });
 

@@ -1,5 +1,5 @@
 /**
- * Every machine of machines/ (the order lifecycle, and the strategy machine), with a name (its file name) and a description, for the CLI
+ * Every machine of machines/ (the order lifecycle, the strategy machine, one process run, ...), with a name (its file name) and a description, for the CLI
  * (`systack machines list | diagram`), docs/machines.md and the visualizer.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
@@ -11,6 +11,7 @@ import { describeMachine } from './diagram.ts';
 import { ibConnectionMachine } from './ib-connection.ts';
 import { instrumentLockMachine } from './instrument-lock.ts';
 import { instrumentOrderMachine } from './instrument-order.ts';
+import { processMachine } from './process.ts';
 import { rollStatusMachine } from './roll-status.ts';
 import { strategyMachine } from './strategy.ts';
 
@@ -73,6 +74,12 @@ export const machineRegistry: readonly MachineEntry[] = [
     description:
       'Interactive Brokers connection: 1100 no new orders (in-flight orders stay), 1101 resubscribe and resynchronise, 1102 restored, 326 next client id, socket loss reconnect with backoff forever; open orders, executions, positions and reconcile before any new order (stack-notes §1).',
     machine: ibConnectionMachine,
+  },
+  {
+    name: 'process',
+    description:
+      'One run of one process (`systack run`): waits for its window, status and previous process, takes the lease, runs its methods by frequency and max_executions (PAUSE skips them), stops on STOP / all done / past stop time, then its completion methods; a failed method or ABANDON is a crash, a lost lease ends it (digest §4 P6–P10). Nested states are drawn beside their parent: `running` starts in `choosing`, `finishing` in `next`.',
+    machine: processMachine,
   },
 ];
 

@@ -54,6 +54,72 @@ async function brokerFor(ctx: MethodContext, deps: ProcessMethodDeps): Promise<B
   return deps.broker ? deps.broker(ctx) : processBroker(ctx);
 }
 
+type Universe = Awaited<ReturnType<typeof storedUniverse>>;
+
+/** What the stack handler reads but never writes at start-up: opened before it owns anything. */
+interface ReadOnlyStores {
+  limits: TradeLimitsStore;
+  prices: JetStreamPriceStore;
+  contracts: StoredRollContracts;
+  universe: Universe;
+}
+
+function readOnlyStores(ctx: MethodContext, log: MethodContext['log']): Promise<ReadOnlyStores> {
+  return Promise.all([
+    timed(
+      log,
+      'trade limits',
+      // Charges ride through a bus outage as the journal's writes do (riding-records.ts).
+      TradeLimitsStore.open(ctx.nc, ctx.prefix, { retryMs: ctx.system.journal_write_retry_ms }),
+    ),
+    timed(log, 'price store', openPriceStore(ctx.nc, ctx.prefix)).then(
+      async (p) =>
+        [
+          p,
+          await timed(
+            log,
+            'roll contracts',
+            StoredRollContracts.open({ nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock }, p, log),
+          ),
+        ] as const,
+    ),
+    timed(
+      log,
+      'universe',
+      storedUniverse(ctx.nc, ctx.prefix, {
+        strategies: Object.keys(ctx.system.strategy_list),
+        maxOrderQty: ctx.system.max_order_qty,
+      }),
+    ),
+  ]).then(([limits, [prices, contracts], universe]) => ({ limits, prices, contracts, universe }));
+}
+
+/** Read-only stores a warm stack handler opened while waiting to take over, per connection and prefix. */
+const prepared = new WeakMap<NatsConnection, Map<string, Promise<ReadOnlyStores>>>();
+
+function takePrepared(ctx: MethodContext): Promise<ReadOnlyStores> | undefined {
+  const p = prepared.get(ctx.nc)?.get(ctx.prefix);
+  prepared.get(ctx.nc)?.delete(ctx.prefix);
+  return p;
+}
+
+/**
+ * A warm stack handler (actors/supervisor/warm-children.ts), before it owns its lease: open and
+ * read the stores it only reads (trade limits, prices, roll contracts, the universe). It writes
+ * nothing, connects to no broker, serves nothing and consumes no request; the stack itself is
+ * read after the lease is taken (what the dead handler wrote until it died).
+ */
+export async function prepareStackHandler(ctx: MethodContext): Promise<void> {
+  const byPrefix = prepared.get(ctx.nc) ?? new Map<string, Promise<ReadOnlyStores>>();
+  prepared.set(ctx.nc, byPrefix);
+  const p = readOnlyStores(ctx, childLogger({ component: 'stack_handler' }, ctx.log));
+  byPrefix.set(ctx.prefix, p);
+  await p.catch((err: unknown) => {
+    if (byPrefix.get(ctx.prefix) === p) byPrefix.delete(ctx.prefix); // the run opens them itself
+    throw err;
+  });
+}
+
 function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
   let byPrefix = running.get(ctx.nc);
   if (!byPrefix) {
@@ -68,50 +134,24 @@ function open(ctx: MethodContext, deps: ProcessMethodDeps): Promise<Running> {
       // each of these through a JetStream election): the stored stack is read meanwhile too.
       const stored = StackHandler.load(ctx.nc, ctx.prefix, log);
       stored.catch(() => undefined); // awaited by StackHandler.open below
-      const [broker, limits, [prices, contracts]] = await Promise.all([
+      const [broker, { limits, prices, contracts, universe }] = await Promise.all([
         timed(log, 'broker', brokerFor(ctx, deps)),
-        timed(
-          log,
-          'trade limits',
-          // Charges ride through a bus outage as the journal's writes do (riding-records.ts).
-          TradeLimitsStore.open(ctx.nc, ctx.prefix, { retryMs: ctx.system.journal_write_retry_ms }),
-        ),
-        timed(log, 'price store', openPriceStore(ctx.nc, ctx.prefix)).then(
-          async (p) =>
-            [
-              p,
-              await timed(
-                log,
-                'roll contracts',
-                StoredRollContracts.open({ nc: ctx.nc, prefix: ctx.prefix, clock: ctx.clock }, p, log),
-              ),
-            ] as const,
-        ),
+        takePrepared(ctx) ?? readOnlyStores(ctx, log),
       ]);
-      const [handler, universe] = await Promise.all([
-        StackHandler.open({
-          nc: ctx.nc,
-          broker,
-          contracts,
-          clock: ctx.clock,
-          prefix: ctx.prefix,
-          log,
-          tradeLimits: storedTradeLimits(limits, log),
-          config: {
-            algoOverrides: ctx.system.execution_algos.algo_overrides,
-            journalRetryMs: ctx.system.journal_write_retry_ms,
-          },
-          stored,
-        }),
-        timed(
-          log,
-          'universe',
-          storedUniverse(ctx.nc, ctx.prefix, {
-            strategies: Object.keys(ctx.system.strategy_list),
-            maxOrderQty: ctx.system.max_order_qty,
-          }),
-        ),
-      ]);
+      const handler = await StackHandler.open({
+        nc: ctx.nc,
+        broker,
+        contracts,
+        clock: ctx.clock,
+        prefix: ctx.prefix,
+        log,
+        tradeLimits: storedTradeLimits(limits, log),
+        config: {
+          algoOverrides: ctx.system.execution_algos.algo_overrides,
+          journalRetryMs: ctx.system.journal_write_retry_ms,
+        },
+        stored,
+      });
       const [service, limitsService, manualService] = await Promise.all([
         timed(log, 'order services', startOrderServices(ctx.nc, handler, ctx.prefix, universe)),
         timed(

@@ -17,8 +17,8 @@ export function releaseAlgo(core: StackCore, contractOrderId: number, brokerOrde
   // A finished broker order releases the lock only if it still holds it (a later child may).
   const holder = co.referenceOfControllingAlgo.split(':')[1];
   if (brokerOrderId !== undefined && holder !== undefined && holder !== String(brokerOrderId)) return;
+  // Its machine's `algoReleased` puts it back in the send queue (order-actors.ts).
   sendContract(core, co.id, { type: 'ALGO_RELEASE', algo: co.referenceOfControllingAlgo }, { defer: true });
-  core.toSend.add(co.id);
 }
 
 /** The algo is done with a broker order (filled, cancelled): D4a charge limits, D4c release. */

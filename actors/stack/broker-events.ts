@@ -6,7 +6,8 @@
 import type { BrokerEvent } from '../../src/broker/port.ts';
 import { afterBrokerFill, onBrokerOrderStatus } from './algos.ts';
 import type { StackCore } from './core.ts';
-import { recordBrokerFill, recordCommission, recordFillCorrection } from './fills.ts';
+import { recordFillCorrection } from './fill-corrections.ts';
+import { recordBrokerFill, recordCommission } from './fills.ts';
 
 export function onBrokerEvent(core: StackCore, e: BrokerEvent): void {
   if (e.type === 'commission') {

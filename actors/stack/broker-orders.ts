@@ -29,10 +29,10 @@ export async function createBrokerOrdersFromContractOrders(core: StackCore): Pro
   const candidates: ContractOrder[] = [];
   for (const id of core.toSend) {
     const co = core.contractOrder(id);
-    // An algo-controlled order leaves the queue until its lock is released (every release puts
-    // it back: releaseAlgo, a manual unlock, restore): a pass then looks only at orders with work.
-    // One `releasing` (its lock goes when the old broker order's cancel is confirmed) stays queued.
-    if (!co?.active || (co.referenceOfControllingAlgo !== undefined && co.state !== 'releasing')) {
+    // An algo-controlled order leaves the queue until its lock is released: every release puts
+    // it back (its machine's `algoReleased`, order-actors.ts; also when a `releasing` order's lock
+    // goes once its old broker order settled), as does a restore. A pass looks only at orders with work.
+    if (!co?.active || co.referenceOfControllingAlgo !== undefined) {
       core.toSend.delete(id);
       continue;
     }

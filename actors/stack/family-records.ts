@@ -4,10 +4,11 @@ import type { BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
 /** An order record as the history keeps it: without its machine's state. */
 export const withoutMachine = <T extends { machine?: unknown }>(o: T): T => ({ ...o, machine: undefined });
 
-/** A broker order as the history keeps it: without its machine's state nor its algo's. */
+/** A broker order as the history keeps it: without its machine's state nor its algo's (nor a correction on its way). */
 export const brokerWithoutMachine = (b: BrokerOrder): BrokerOrder => ({
   ...b,
   machine: undefined,
+  correcting: undefined,
   algo: b.algo && { ...b.algo, machine: undefined },
 });
 

@@ -3,7 +3,7 @@ import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import type { StackCore } from './core.ts';
 import type { Fill } from '../../src/domain/orders/index.ts';
 import { MANUAL_CHILD, orderLegs, sendBroker, sendContract, sendInstrument } from './order-actors.ts';
-import { correctCompletedOrders } from './late-corrections.ts';
+import { carryLateFill, heldChildFill } from './late-corrections.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, FillRecord } from './types.ts';
 
@@ -170,87 +170,6 @@ export async function recordCommission(
 }
 
 /**
- * A broker's correction of a fill (IB `fill-corrected`: same execution, later execution id, new
- * quantity, price or time; its commission reported again): joined to the fill record by execution
- * id. Stored beside the fill (OrderEventStore.appendCorrection, so every reader of the fills gets
- * the corrected record: positions, P&L, trade reports), the positions moved by the difference,
- * the commission cleared until the corrected one is reported. A correction of a fill not seen yet
- * is recorded as that fill, with the corrected values. The correction then travels up the
- * family as machine events (FILL_CORRECTED, CHILD_FILL_CORRECTED), also after the family
- * completed (late-corrections.ts), so every order's fill and price equal the corrected fills.
- */
-export async function recordFillCorrection(
-  core: StackCore,
-  fill: BrokerFill,
-): Promise<'corrected' | 'duplicate' | 'recorded' | 'foreign' | 'unmatched'> {
-  const f = core.fillIndex.get(fill.execId);
-  if (!f) {
-    const r = await recordBrokerFill(core, { ...fill });
-    return r === 'applied' ? 'recorded' : r === 'duplicate' ? 'duplicate' : r;
-  }
-  const revision = fill.correctedBy ?? fill.execId;
-  if (f.revision === revision) return 'duplicate';
-  const old = f.rec;
-  const corrected = {
-    correctionOf: fill.execId,
-    correctedBy: revision,
-    qty: fill.qty,
-    price: fill.price,
-    time: fill.time,
-    ...(fill.commission === undefined
-      ? {}
-      : { commission: fill.commission, commissionCurrency: fill.commissionCurrency ?? '' }),
-  };
-  await core.store.appendCorrection(old.instrumentCode, corrected);
-  core.applyToPositions({ ...old, qty: fill.qty - old.qty });
-  const rec: FillRecord = {
-    ...old,
-    qty: fill.qty,
-    price: fill.price,
-    time: fill.time,
-    correctedBy: revision,
-  };
-  delete rec.commission;
-  delete rec.commissionCurrency;
-  if (fill.commission !== undefined) {
-    rec.commission = fill.commission;
-    rec.commissionCurrency = fill.commissionCurrency ?? '';
-  }
-  // The broker order's machine takes the correction (its fill and price follow); written at once.
-  // It goes up the family as events: to live orders through order-actors.ts, to completed ones
-  // (their actors restarted from their snapshots, the family's history amended) from here.
-  const bo = old.brokerOrderId === undefined ? undefined : core.brokerOrder(old.brokerOrderId);
-  if (bo?.execIds.includes(old.execId)) {
-    const event = {
-      type: 'FILL_CORRECTED' as const,
-      original: fillOf(old, bo.legs),
-      corrected: fillOf(rec, bo.legs),
-    };
-    const emitted = sendBroker(core, bo.id, event);
-    correctCompletedOrders(core, emitted, { execId: fill.execId, revision });
-    // A completed family keeps no live actors (the correction started this one again).
-    if (!bo.active) core.brokerActors.stop(bo);
-  }
-  core.fillIndex.set(fill.execId, {
-    instrumentCode: rec.instrumentCode,
-    rec,
-    revision,
-    ...(rec.brokerOrderId === undefined ? {} : { brokerOrderId: rec.brokerOrderId }),
-    ...(rec.commission === undefined ? {} : { commission: rec.commission }),
-  });
-  core.log.warn(
-    {
-      exec_id: fill.execId,
-      corrected_by: revision,
-      qty: [old.qty, fill.qty],
-      price: [old.price, fill.price],
-    },
-    'fill corrected by the broker',
-  );
-  return 'corrected';
-}
-
-/**
  * Apply a stored fill record: positions always; then the fill goes to its order's actor as an
  * event (broker order FILL, or a contract order's manual child) and travels up from there. On a
  * restore (`restoring`) the fill is replayed to every level on its own: the three appends a fill
@@ -288,8 +207,19 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   const bo = core.brokerOrder(rec.brokerOrderId);
   if (!bo) return;
   const fill = fillOf(rec, bo.legs);
-  if (!bo.execIds.includes(rec.execId)) sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
+  if (!bo.execIds.includes(rec.execId)) {
+    // A fill after its family completed goes to the completed orders from late-corrections.ts.
+    const late = bo.parent !== undefined && core.contractOrder(bo.parent)?.active === false;
+    sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
+    if (late) carryLateFill(core, bo, fill);
+  }
   if (!restoring || bo.parent === undefined) return;
+  // A late fill its completed contract order's record lacks (a crash lost that append).
+  const co = core.contractOrder(bo.parent);
+  if (co?.active === false) {
+    if (!heldChildFill(co, rec.execId)) carryLateFill(core, bo, fill);
+    return;
+  }
   sendContract(core, bo.parent, { type: 'CHILD_FILL', childId: String(bo.id), fill }, { defer: true });
   replayToInstrumentOrder(core, bo.parent, fill);
 }
@@ -306,7 +236,7 @@ function replayToInstrumentOrder(core: StackCore, contractOrderId: number, fill:
  * A fill record as the machines' fill: one leg, or for a calendar spread (an order with `legs`)
  * this fill's quantity at its contract's leg and zero at the others (IB reports spreads per leg).
  */
-function fillOf(rec: FillRecord, legs?: readonly BrokerLeg[]): Fill {
+export function fillOf(rec: FillRecord, legs?: readonly BrokerLeg[]): Fill {
   return {
     fillId: rec.execId,
     qty: legs ? legs.map((l) => (l.contractDate === rec.contractDate ? rec.qty : 0)) : [rec.qty],

@@ -1,28 +1,30 @@
 /**
- * A broker's correction of a fill (IB `fill-corrected`) that arrives after the fill's family
- * completed. The broker order (never final) takes FILL_CORRECTED as usual (fills.ts); a completed
- * contract or instrument order's actor was stopped at completion (its record keeps the machine's
- * snapshot, the last message of its journal subject), and the live event path (`sendContract`,
- * `sendInstrument`) sends nothing to an inactive order. Here the correction goes up on its own:
- * each completed order's actor is started again from its snapshot, takes CHILD_FILL_CORRECTED in
- * its machine (`completed` is not final: fill and price amended, `completionAmended` reported),
- * the step is journalled at once like any step, and the actor is stopped again. The instrument
- * order's `completionAmended` rewrites the family's history record (its message id carries the
- * execution id and the correcting execution id, so a repeated correction writes nothing new);
- * readers take an order's last history record, so reports show the corrected figures.
+ * A broker's correction of a fill (IB `fill-corrected`) on its way to the fill's family: the broker
+ * order's FILL_CORRECTED, the contract order's and the instrument order's CHILD_FILL_CORRECTED,
+ * each order stepped on its own, live or completed. A completed order's actor was stopped at
+ * completion (its record keeps the machine's snapshot, the last message of its journal subject):
+ * it is started again from its snapshot, takes the event (`completed` is not final: fill and price
+ * amended, `completionAmended` reported), the step is journalled at once like any step, and the
+ * actor is stopped again. The instrument order's `completionAmended` rewrites the family's history
+ * record (its message id carries the execution id and the correcting execution id, and a record
+ * that lists the amendment already is not written again); readers take an order's last history
+ * record, so reports show the corrected figures.
+ *
+ * The crash window between the corrected fill record (fills stream) and the orders' events: the
+ * correction is written ahead on the broker order (`correcting`, durable before the fill record),
+ * and each order records the revision it took (`corrections`) in the same append as its machine's
+ * step. A restore (`resumeCorrections`) finishes a correction still written ahead: every order of
+ * the family that lacks it takes it, once; one that holds it is left alone.
  */
-import type { EmittedFrom } from 'xstate';
-import type { BrokerOrderEmitted } from '../../machines/broker-order.ts';
-import type { ContractOrderEvent, contractOrderMachine } from '../../machines/contract-order.ts';
-import type { InstrumentOrderEvent, instrumentOrderMachine } from '../../machines/instrument-order.ts';
-import { brokerWithoutMachine, family, withoutMachine } from './family-records.ts';
+import type { AnyStateMachine, EmittedFrom, EventFromLogic, SnapshotFrom } from 'xstate';
+import type { MachineActors } from '../host/machine-actors.ts';
+import { family, brokerWithoutMachine, withoutMachine } from './family-records.ts';
 import type { StackCore } from './core.ts';
 import { sendInstrument } from './order-actors.ts';
-import { projectContract, projectInstrument } from './order-projections.ts';
-import type { InstrumentOrder } from './types.ts';
-
-type ContractCorrection = Extract<ContractOrderEvent, { type: 'CHILD_FILL_CORRECTED' }>;
-type InstrumentCorrection = Extract<InstrumentOrderEvent, { type: 'CHILD_FILL_CORRECTED' }>;
+import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
+import { logCritical } from './ports.ts';
+import type { AnyOrder, BrokerOrder, InstrumentOrder, PendingCorrection } from './types.ts';
+import type { Fill } from '../../src/domain/orders/index.ts';
 
 /** Which correction this is: the corrected fill's execution id and the correcting execution id. */
 export interface CorrectionRevision {
@@ -35,92 +37,196 @@ interface Amendment extends CorrectionRevision {
   at: number;
 }
 
+const holds = (o: Pick<AnyOrder, 'corrections'>, c: CorrectionRevision): boolean =>
+  o.corrections?.[c.execId] === c.revision;
+
 /**
- * After a broker order took FILL_CORRECTED: a `fillCorrected` whose contract order has completed
- * goes up from here (a live contract order took it already, through order-actors.ts).
+ * Carry a correction to every order of the broker order's family that has not taken it yet (each
+ * order's step and its `corrections` mark are one append). Returns the orders stepped.
  */
-export function correctCompletedOrders(
-  core: StackCore,
-  emitted: readonly BrokerOrderEmitted[],
-  which: CorrectionRevision,
-): void {
-  for (const e of emitted) {
-    if (e.type !== 'fillCorrected' || e.parentId === null) continue;
-    const co = core.contractOrder(Number(e.parentId));
-    if (!co || co.active) continue;
-    const event: ContractCorrection = {
-      type: 'CHILD_FILL_CORRECTED',
-      childId: e.orderId,
-      original: e.original,
-      corrected: e.corrected,
-    };
-    for (const c of stepCompletedContract(core, co.id, event)) {
-      if (c.type !== 'fillCorrected' || c.parentId === null) continue;
-      const up: InstrumentCorrection = {
-        ...event,
-        childId: c.orderId,
-        original: c.original,
-        corrected: c.corrected,
-      };
-      correctInstrumentOrder(core, Number(c.parentId), up, which);
-    }
+export function correctFamily(core: StackCore, brokerOrderId: number, c: PendingCorrection): AnyOrder[] {
+  const { original, corrected } = c;
+  const which = { execId: c.execId, revision: c.revision };
+  const stepped: AnyOrder[] = [];
+  const bo = core.brokerOrder(brokerOrderId);
+  if (!bo) return stepped;
+  if (!holds(bo, which)) {
+    const event = { type: 'FILL_CORRECTED' as const, original, corrected };
+    const r = stepOne(core, 'broker', bo.id, event, core.brokerActors, projectBroker, which);
+    report(core, 'broker', r.emitted);
+    stepped.push(r.order);
+    if (!bo.active) core.brokerActors.stop(bo);
   }
+  const co = bo.parent === undefined ? undefined : core.contractOrder(bo.parent);
+  if (!co) return stepped;
+  if (!holds(co, which)) {
+    const event = { type: 'CHILD_FILL_CORRECTED' as const, childId: String(bo.id), original, corrected };
+    const r = stepOne(core, 'contract', co.id, event, core.contractActors, projectContract, which);
+    report(core, 'contract', r.emitted);
+    stepped.push(r.order);
+    // A live order the correction completed tells its parent, as any completion (order-actors.ts).
+    for (const e of r.emitted)
+      if (e.type === 'completed' && e.parentId !== null)
+        sendInstrument(
+          core,
+          Number(e.parentId),
+          { type: 'CHILD_COMPLETED', childId: e.orderId },
+          { defer: true },
+        );
+    if (!co.active) core.contractActors.stop(co);
+  }
+  const io = co.parent === undefined ? undefined : core.instrumentOrder(co.parent);
+  if (!io) return stepped;
+  if (holds(io, which)) {
+    // Restore: the amended history record may be what the crash lost (written once, see below).
+    if (!io.active) void amendFamilyHistory(core, io, which);
+    return stepped;
+  }
+  const event = { type: 'CHILD_FILL_CORRECTED' as const, childId: String(co.id), original, corrected };
+  const r = stepOne(core, 'instrument', io.id, event, core.instrumentActors, projectInstrument, which);
+  report(core, 'instrument', r.emitted);
+  stepped.push(r.order);
+  for (const e of r.emitted) {
+    if (e.type === 'completed') core.familyCompleted(io);
+    else if (e.type === 'completionAmended') void amendFamilyHistory(core, io, which);
+  }
+  if (!io.active) core.instrumentActors.stop(io);
+  return stepped;
 }
 
-/** A contract order's correction to its instrument order, live or completed. */
-function correctInstrumentOrder(
+/**
+ * A correction written ahead on its broker order: carried to the family, and once every order's
+ * step is durable, no longer written ahead.
+ */
+export async function settleCorrection(
   core: StackCore,
-  id: number,
-  event: InstrumentCorrection,
-  which: CorrectionRevision,
-): void {
-  const io = core.instrumentOrder(id);
+  brokerOrderId: number,
+  c: PendingCorrection,
+): Promise<void> {
+  const stepped = correctFamily(core, brokerOrderId, c);
+  await Promise.all(stepped.map((o) => core.host.durable(o.level, o.id)));
+  if (core.brokerOrder(brokerOrderId)?.correcting?.revision !== c.revision) return;
+  core.host.change(
+    'broker',
+    brokerOrderId,
+    'CORRECTION_SETTLED',
+    (b) => {
+      delete b.correcting;
+    },
+    { defer: 'lazy' },
+  );
+}
+
+/**
+ * After a restore: a correction written ahead whose family's events a crash lost. When the fill
+ * record holds it (the fills stream, the commit point), every order lacking it takes it; when the
+ * fill record was never corrected, nothing took it (the orders follow the fill record) and it is
+ * dropped, to be applied when the broker reports it again. Returns how many were carried.
+ */
+export async function resumeCorrections(core: StackCore): Promise<number> {
+  let n = 0;
+  for (const bo of core.orders('broker')) {
+    const c = bo.correcting;
+    if (!c) continue;
+    if (core.fillIndex.get(c.execId)?.revision === c.revision) {
+      core.log.warn(
+        { broker_order_id: bo.id, exec_id: c.execId, corrected_by: c.revision },
+        'fill correction resumed after a restart',
+      );
+      await settleCorrection(core, bo.id, c);
+      n++;
+      continue;
+    }
+    core.log.warn(
+      { broker_order_id: bo.id, exec_id: c.execId, corrected_by: c.revision },
+      'fill correction never recorded before a restart: dropped until the broker reports it again',
+    );
+    core.host.change('broker', bo.id, 'CORRECTION_DROPPED', (b) => {
+      delete b.correcting;
+    });
+  }
+  return n;
+}
+
+/**
+ * A fill that reached a broker order after its contract order completed (a late fill, or one
+ * beyond the family's trade, e.g. of an order given up as never placed): positions took it with
+ * the fill record; here the completed contract order, then the instrument order (completed or
+ * live), take it as a child fill. Beyond the trade it is held as overfill, as any overfill; a
+ * completed instrument order's history is amended, and a critical alert says what happened.
+ */
+export function carryLateFill(core: StackCore, bo: BrokerOrder, fill: Fill): void {
+  const co = bo.parent === undefined ? undefined : core.contractOrder(bo.parent);
+  if (!co || co.active) return;
+  logCritical(
+    core.log,
+    'fill after its family completed: held on the completed orders (overfill beyond the trade)',
+    {
+      broker_order_id: bo.id,
+      contract_order_id: co.id,
+      exec_id: fill.fillId,
+      qty: fill.qty,
+    },
+  );
+  const event = { type: 'CHILD_FILL' as const, childId: String(bo.id), fill };
+  const r = stepOne(core, 'contract', co.id, event, core.contractActors, projectContract);
+  core.contractActors.stop(co);
+  report(core, 'contract', r.emitted);
+  if (!r.emitted.some((e) => e.type === 'fillApplied') || co.parent === undefined) return;
+  const up = { type: 'CHILD_FILL' as const, childId: String(co.id), fill };
+  const io = core.instrumentOrder(co.parent);
   if (!io) return;
   if (io.active) {
-    sendInstrument(core, id, event);
+    sendInstrument(core, io.id, up);
     return;
   }
-  for (const e of stepCompletedInstrument(core, id, event))
-    if (e.type === 'completionAmended') void amendFamilyHistory(core, io, which);
-}
-
-/** One event to a completed contract order: its actor from its snapshot, journalled, stopped again. */
-function stepCompletedContract(
-  core: StackCore,
-  id: number,
-  event: ContractCorrection,
-): Array<EmittedFrom<typeof contractOrderMachine>> {
-  let emitted: Array<EmittedFrom<typeof contractOrderMachine>> = [];
-  const co = core.host.change('contract', id, event.type, (order) => {
-    const r = core.contractActors.send(order, event);
-    projectContract(order, r.snapshot);
-    emitted = r.emitted;
-  });
-  core.contractActors.stop(co);
-  report(core, 'contract', emitted);
-  return emitted;
-}
-
-/** One event to a completed instrument order, as for a contract order. */
-function stepCompletedInstrument(
-  core: StackCore,
-  id: number,
-  event: InstrumentCorrection,
-): Array<EmittedFrom<typeof instrumentOrderMachine>> {
-  let emitted: Array<EmittedFrom<typeof instrumentOrderMachine>> = [];
-  const io = core.host.change('instrument', id, event.type, (order) => {
-    const r = core.instrumentActors.send(order, event);
-    projectInstrument(order, r.snapshot);
-    emitted = r.emitted;
-  });
+  const i = stepOne(core, 'instrument', io.id, up, core.instrumentActors, projectInstrument);
   core.instrumentActors.stop(io);
-  report(core, 'instrument', emitted);
-  return emitted;
+  report(core, 'instrument', i.emitted);
+  if (i.emitted.some((e) => e.type === 'completionAmended'))
+    void amendFamilyHistory(core, io, { execId: fill.fillId, revision: 'fill' });
+}
+
+/** Whether a stopped order's record (its machine's stored context) holds a child fill, read as is. */
+export function heldChildFill(o: { machine?: unknown }, fillId: string): boolean {
+  const ids = (o.machine as { context?: { childFillIds?: unknown } } | undefined)?.context?.childFillIds;
+  return Array.isArray(ids) && ids.includes(fillId);
+}
+
+/** One event to one order's machine (its actor started from its snapshot if stopped), marked taken. */
+function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
+  core: StackCore,
+  level: L,
+  id: number,
+  event: EventFromLogic<M>,
+  actors: MachineActors<M, Extract<AnyOrder, { level: L }>>,
+  project: (order: Extract<AnyOrder, { level: L }>, snapshot: SnapshotFrom<M>) => void,
+  which?: CorrectionRevision,
+): { order: AnyOrder; emitted: Array<EmittedFrom<M>> } {
+  let emitted: Array<EmittedFrom<M>> = [];
+  const before = core.host.get(level, id)?.overfill ?? 0;
+  const order = core.host.change(level, id, event.type, (o) => {
+    const r = actors.send(o, event);
+    project(o, r.snapshot);
+    emitted = r.emitted;
+    if (which) o.corrections = { ...o.corrections, [which.execId]: which.revision };
+  });
+  // A correction that takes an order beyond its trade (or changes how far): held as overfill,
+  // positions follow the fills; a trader must know (the reference raises overFilledOrder).
+  if (which && order.overfill !== before && order.overfill !== 0)
+    logCritical(core.log, `${level} order overfilled by a fill correction: positions follow the fills`, {
+      order_id: id,
+      overfill: [before, order.overfill],
+      exec_id: which.execId,
+      corrected_by: which.revision,
+    });
+  return { order, emitted };
 }
 
 function report(core: StackCore, level: string, emitted: ReadonlyArray<{ type: string }>): void {
   for (const e of emitted) {
-    if (e.type === 'ignored') core.log.warn({ ...e }, `${level} order: correction after completion ignored`);
+    if (e.type === 'ignored') core.log.warn({ ...e }, `${level} order: event after completion ignored`);
+    else if (e.type === 'overfilled') logCritical(core.log, `${level} order: overfilled`, { ...e });
     else if (e.type === 'completionAmended')
       core.log.warn({ ...e }, `${level} order: completed order amended by a fill correction`);
   }
@@ -128,7 +234,8 @@ function report(core: StackCore, level: string, emitted: ReadonlyArray<{ type: s
 
 /**
  * Write the family's history again with the corrected orders: the original completion time, the
- * amendments so far and this one. Tracked like a completion (`settledCompletions` waits for it).
+ * amendments so far and this one (none when the last record lists it already). Tracked like a
+ * completion (`settledCompletions` waits for it).
  */
 export function amendFamilyHistory(
   core: StackCore,
@@ -148,7 +255,9 @@ export function amendFamilyHistory(
       'instrument',
       io.id,
     );
-    const amendments = [...(prior?.amendments ?? []), { ...which, at }];
+    const listed = prior?.amendments ?? [];
+    if (listed.some((a) => a.execId === which.execId && a.revision === which.revision)) return;
+    const amendments = [...listed, { ...which, at }];
     const body = { completedAt: prior?.completedAt ?? at, amendedAt: at, amendments, ...orders };
     await core.store.appendHistory('instrument', io.id, body, `${which.execId}:${which.revision}`);
   })();

@@ -205,8 +205,8 @@ export async function removeAlgoLock(core: StackCore, id: number): Promise<Contr
       .cancelOrder(bo.orderRef)
       .catch((e: unknown) => core.log.warn({ broker_order_id: bo.id, err: String(e) }, 'cancel failed'));
   }
+  // Its machine's `algoReleased` (now, or once that broker order settled) queues it to trade again.
   sendContract(core, id, { type: 'ALGO_RELEASE', algo: ref });
-  core.toSend.add(id);
   return core.contractOrder(id) ?? co;
 }
 

@@ -202,6 +202,9 @@ export function sendContract(
       // finds a completed child its parent missed (reconcileChildren).
       else sendInstrument(core, pid, { type: 'CHILD_COMPLETED', childId }, FILL);
     }
+    // Its algo lock went (at once, or once a `releasing` order's old broker order settled): it
+    // may trade again, back in create_broker_orders_from_contract_orders' queue.
+    if (e.type === 'algoReleased') core.toSend.add(id);
     if (e.type === 'fillCorrected' && e.parentId !== null) {
       const { original, corrected, orderId: childId } = e;
       sendInstrument(core, Number(e.parentId), {

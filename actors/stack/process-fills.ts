@@ -43,7 +43,9 @@ export async function processFillsStack(core: StackCore): Promise<number> {
     for (const bo of open) {
       const s = match(bo);
       if (!s) {
-        core.log.warn({ broker_order_id: bo.id }, 'no matching order at the broker');
+        // A given-up placement is expected absent (placement.ts watches for its late arrival).
+        if (bo.givenUpAt === undefined)
+          core.log.warn({ broker_order_id: bo.id }, 'no matching order at the broker');
         continue;
       }
       // Through the order's mailbox: never interleaved with a fill or status being handled.

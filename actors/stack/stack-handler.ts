@@ -18,6 +18,7 @@ import { checkExternalPositionBreak } from './checks.ts';
 import { completeFamily, handleCompletedOrders, safeStackRemoval } from './completion.ts';
 import { StackCore } from './core.ts';
 import { applyFillRecord } from './fills.ts';
+import { resumeCorrections } from './late-corrections.ts';
 import { reconcileChildren } from './order-actors.ts';
 import { reconcileLinks } from './restore-links.ts';
 import {
@@ -168,6 +169,8 @@ export class StackHandler {
     // Restore = snapshot (each actor's last record) + replay of the fills it had not written.
     for (const f of fills) applyFillRecord(core, f.data, true);
     reconcileChildren(core);
+    // A fill correction whose orders' events a crash lost (written ahead on its broker order).
+    await resumeCorrections(core);
     const broker = core.deps.broker;
     this.unsubscribe = broker.onEvent((e) => onBrokerEvent(core, e));
     if (!broker.isConnected()) await timed(log, 'broker connect', broker.connect());

@@ -12,7 +12,7 @@ import type { brokerOrderMachine } from '../../machines/broker-order.ts';
 import type { contractOrderMachine } from '../../machines/contract-order.ts';
 import type { instrumentOrderMachine } from '../../machines/instrument-order.ts';
 import type { BrokerLeg } from '../../src/broker/port.ts';
-import type { ContractOrderType, InstrumentOrderType } from '../../src/domain/orders/index.ts';
+import type { ContractOrderType, Fill, InstrumentOrderType } from '../../src/domain/orders/index.ts';
 
 export type OrderLevel = 'instrument' | 'contract' | 'broker';
 
@@ -47,6 +47,11 @@ interface BaseOrder {
   version: number;
   createdAt: number;
   manualTrade: boolean;
+  /**
+   * The broker's fill corrections this order's machine took: execution id → correcting execution
+   * id (late-corrections.ts; a restore re-applies one an order lacks, never one it holds).
+   */
+  corrections?: Record<string, string>;
 }
 
 export interface InstrumentOrder extends BaseOrder {
@@ -109,8 +114,19 @@ export interface BrokerOrder extends BaseOrder {
    * (actors/stack/placement.ts).
    */
   unconfirmedSince?: number;
+  /**
+   * Set when such a placement was given up (absent from the broker once the confirmation window
+   * passed): the time it was given up. The order stays on the stack (rejected) so a late arrival's
+   * fills land on it, and should it show up at the broker it is cancelled at once (placement.ts).
+   */
+  givenUpAt?: number;
   /** Execution ids already applied to this order. */
   execIds: string[];
+  /**
+   * A fill correction on its way to this order's family, written (durably) before the corrected
+   * fill record and cleared once every order of the family took it (late-corrections.ts).
+   */
+  correcting?: PendingCorrection;
   /**
    * The algo working this order (none for a manual broker order): its machine's input and state,
    * journalled with the order (actors/stack/algo-actors.ts).
@@ -125,6 +141,16 @@ export interface BrokerOrder extends BaseOrder {
 }
 
 export type AnyOrder = InstrumentOrder | ContractOrder | BrokerOrder;
+
+/** A broker's correction of one of an order's fills, as its family's machines take it. */
+export interface PendingCorrection {
+  /** The corrected fill's execution id. */
+  execId: string;
+  /** The correcting execution id. */
+  revision: string;
+  original: Fill;
+  corrected: Fill;
+}
 
 /**
  * One fill, the unit of truth (written once to the fills stream, keyed by `execId`). Positions are

@@ -17,9 +17,19 @@ export interface ChildHandle {
   pid: number;
   exited: Promise<ChildExit>;
   kill(signal: NodeJS.Signals): void;
+  /** A warm child (launched with `warm`): start the run now (it takes its lease then). */
+  go?(): void;
 }
 
-export type ChildLauncher = (process: string, env: Record<string, string>) => ChildHandle;
+/**
+ * Launch `systack run <process>`; with `warm`, a child that starts, connects and prepares, then
+ * waits for `go()` before it so much as reads its lease (actors/supervisor/warm-children.ts).
+ */
+export type ChildLauncher = (
+  process: string,
+  env: Record<string, string>,
+  opts?: { warm?: boolean },
+) => ChildHandle;
 
 /** Exit codes of `systack run`. */
 export const RUN_EXIT = { finished: 0, failed: 1, notStarted: 3, leaseLost: 4 } as const;
@@ -37,8 +47,11 @@ export interface EchoFiles {
  * supervisor's stderr, keeping stdout for the supervisor's own output.
  */
 export function runProcessLauncher(echo?: EchoFiles): ChildLauncher {
-  return (name, env) => launchRunProcess(name, env, echo);
+  return (name, env, opts) => launchRunProcess(name, opts?.warm ? { ...env, [WARM_ENV]: '1' } : env, echo);
 }
+
+/** Set in a warm child's environment: it waits for `go` on its stdin (warm-children.ts). */
+export const WARM_ENV = 'SYSTACK_WARM';
 
 function launchRunProcess(name: string, env: Record<string, string>, echo?: EchoFiles): ChildHandle {
   const fd = echo && openEchoFile(echo.directory, name, echo.extension, echo.clock.now());
@@ -59,6 +72,7 @@ function launchRunProcess(name: string, env: Record<string, string>, echo?: Echo
     kill: (signal) => {
       child.kill(signal);
     },
+    go: env[WARM_ENV] === '1' ? () => child.stdin?.write('go\n') : undefined,
   };
 }
 

@@ -19,6 +19,7 @@ import { startControlService } from './control-service.ts';
 import type { LeaseAges } from './lease-ages.ts';
 import { type ClockAnchor, ProcessStore } from './process-store.ts';
 import { Supervisor } from './supervisor.ts';
+import type { WarmChildren } from './warm-children.ts';
 
 export interface DaemonOptions {
   nc: NatsConnection;
@@ -47,6 +48,8 @@ export interface DaemonOptions {
   /** What a standby observed of the process leases while it waited (their ages carry over). */
   ages?: LeaseAges;
   stopTimeoutMs?: number;
+  /** Children a standby started in advance (warm-children.ts), said `go` to instead of launched. */
+  warm?: WarmChildren;
 }
 
 export interface Daemon {
@@ -70,20 +73,39 @@ async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/** How this supervisor launches its children (a standby's warm children are launched alike). */
+export function childLaunching(
+  o: Pick<DaemonOptions, 'natsUrl' | 'host' | 'anchor' | 'launch' | 'echo' | 'childEnvFor'>,
+): {
+  launch: ChildLauncher;
+  childEnv: Record<string, string>;
+  envFor: (p: string) => Record<string, string>;
+} {
+  const clock = new AnchoredClock(o.anchor);
+  const childEnv = { SYSTACK_NATS_URL: o.natsUrl, SYSTACK_HOST: o.host, ...anchorEnv(o.anchor) };
+  return {
+    launch: o.launch ?? (o.echo ? runProcessLauncher({ ...o.echo, clock }) : spawnRunProcess),
+    childEnv,
+    envFor: (p) => ({ ...childEnv, ...o.childEnvFor?.(p) }),
+  };
+}
+
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   // A standby taking over may start while the cluster elects new leaders: repeatable steps wait.
   const store = o.store ?? (await throughElection(() => ProcessStore.open(o.nc, o.prefix)));
   // Children take the clock from their environment; the key is for processes run by hand.
   const clockPut = throughElection(() => store.putClock(o.anchor));
   const clock = new AnchoredClock(o.anchor);
+  const children = childLaunching(o);
   const supervisor = new Supervisor({
     store,
     control: o.control,
     clock,
     host: o.host,
-    launch: o.launch ?? (o.echo ? runProcessLauncher({ ...o.echo, clock }) : spawnRunProcess),
-    childEnv: { SYSTACK_NATS_URL: o.natsUrl, SYSTACK_HOST: o.host, ...anchorEnv(o.anchor) },
+    launch: children.launch,
+    childEnv: children.childEnv,
     childEnvFor: o.childEnvFor,
+    warm: o.warm,
     busUp: watchBusLink(o.nc).up,
     log: o.log.child({ component: 'supervisor' }),
     tickMs: o.tickMs,

@@ -14,13 +14,15 @@ import {
   isItTimeToRun,
   isItTimeToStop,
   localDate,
+  previousDue,
   previousProcessSatisfied,
 } from '../../src/domain/process-control/timing.ts';
 import { logCritical, type Logger } from '../../src/log/logger.ts';
-import type { ChildHandle, ChildLauncher } from './children.ts';
+import { type ChildHandle, type ChildLauncher, pidAlive } from './children.ts';
 import { deathReason, markCrashed } from './dead-process.ts';
 import { LeaseAges } from './lease-ages.ts';
 import type { HeldLease, ProcessStore } from './process-store.ts';
+import type { WarmChildren } from './warm-children.ts';
 
 export interface SupervisorOptions {
   store: ProcessStore;
@@ -46,6 +48,8 @@ export interface SupervisorOptions {
   ages?: LeaseAges;
   /** Real ms to wait for children after SIGTERM before SIGKILL. */
   stopTimeoutMs?: number;
+  /** Children a standby started in advance: a launch says `go` to one instead of spawning. */
+  warm?: WarmChildren;
 }
 
 /** Passes between key listings of every lease. */
@@ -182,6 +186,7 @@ export class Supervisor {
             running: leases.has(prevName!),
             lastEnd: prevRecord.lastEnd,
             crashed: prevRecord.recentlyCrashed,
+            due: previousDue(control.processes[prevName!]?.startTime, control.timeZone),
           },
           now,
         ),
@@ -219,24 +224,19 @@ export class Supervisor {
   }
 
   private isAlive(name: string, pid: number): boolean {
-    const child = this.children.get(name);
-    if (child && child.pid === pid) return true;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return this.children.get(name)?.pid === pid || pidAlive(pid);
   }
 
   private launchChild(name: string, today: string, before: number, reason: string): void {
-    const child = this.o.launch(name, { ...this.o.childEnv, ...this.o.childEnvFor?.(name) });
+    const warm = this.o.warm?.take(name);
+    const child = warm ?? this.o.launch(name, { ...this.o.childEnv, ...this.o.childEnvFor?.(name) });
+    warm?.go?.();
     this.children.set(name, child);
     const h = this.history.get(name) ?? { launches: 0, crashes: 0, lastExit: null };
     h.launches++;
     this.history.set(name, h);
     this.launches.set(name, { date: today, count: before + 1 });
-    this.o.log.info({ type: name, child_pid: child.pid, reason }, `launched ${name}`);
+    this.o.log.info({ type: name, child_pid: child.pid, reason, warm: Boolean(warm) }, `launched ${name}`);
     void child.exited.then(async ({ code, signal }) => {
       this.children.delete(name);
       this.o.log.info({ type: name, child_pid: child.pid, code, signal }, `${name} exited`);
@@ -283,6 +283,7 @@ export class Supervisor {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    const warm = this.o.warm?.stop();
     const all = [...this.children.values()];
     for (const c of all) c.kill('SIGTERM');
     const timeout = timeoutMs ?? this.o.stopTimeoutMs ?? 60_000;
@@ -293,5 +294,6 @@ export class Supervisor {
         clearTimeout(t);
       }),
     );
+    await warm;
   }
 }

@@ -2,10 +2,14 @@
  * The transitions of a completed instrument or contract order (`completed`, `completedEndOfDay`).
  * They are not final states: a broker's correction of a fill can come after the family completed
  * (IB `fill-corrected`), so a completed order takes the correction of a child fill it holds
- * (`recordCorrection`, then `amendCompletion`: the host rewrites the family's history) and ignores
- * every other event. Each machine supplies those actions and the `correctionHeld` guard.
+ * (`recordCorrection`, then `amendCompletion`: the host rewrites the family's history), a child
+ * fill that comes after completion (`recordFill`, then `amendCompletion`), and ignores every other
+ * event. Each machine supplies those actions and the `correctionHeld` guard.
  */
 export const AFTER_COMPLETION = {
+  // A fill that comes after completion (a broker order filled late or beyond its trade): held as
+  // fill and overfill like any child fill (positions follow the fills), the completion amended.
+  CHILD_FILL: { actions: ['recordFill', 'amendCompletion'] },
   CHILD_FILL_CORRECTED: [
     { guard: 'correctionHeld', actions: ['recordCorrection', 'amendCompletion'] },
     { actions: 'recordCorrection' },

@@ -16,6 +16,7 @@ import {
   type Side,
   sideOf,
 } from '../../src/domain/orders/index.ts';
+import { lookahead } from './lookahead.ts';
 import { type AlgoBrokerEvent, type AlgoEmitted, type AlgoOutcome, orderRefFor } from './algo.ts';
 
 export type BestExecutionConfig = { -readonly [K in keyof typeof BEST_EXECUTION_DEFAULTS]: number };
@@ -78,8 +79,11 @@ export const closing = (c: Ctx, now: number) =>
   marketAboutToClose(now, c.closeAt, c.config.closingThresholdMs);
 export const sizeIssue = (c: Ctx, s: PriceSnapshot) =>
   adverseSizeIssue(c.side, s, absQty(c), c.config.imbalanceThreshold, c.config.imbalanceAdjFactor);
-export const fillAfter = (c: Ctx, e: Ev) =>
-  e.type === 'BROKER_FILL' ? applyFill(c.ledger, e.fill).ledger : c.ledger;
+/** The fill applied to the ledger, once per (context, event) for the guards and the action. */
+export const fillResult = lookahead((c: Ctx, e: Ev) =>
+  e.type === 'BROKER_FILL' ? applyFill(c.ledger, e.fill) : undefined,
+);
+export const fillAfter = (c: Ctx, e: Ev) => fillResult(c, e)?.ledger ?? c.ledger;
 export const past = (now: number, deadline: number | null) => deadline !== null && now >= deadline;
 
 /** The algo's context at start: the trade cut to SIZE_LIMIT, the price wait deadline armed. */

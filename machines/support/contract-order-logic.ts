@@ -6,6 +6,7 @@ import {
   type CompletionMode,
   correctChildFill,
   type Fill,
+  isFamilyComplete,
   isFullyFilled,
   isZeroQty,
   recordChildFill,
@@ -16,6 +17,7 @@ import type {
   ContractOrderEmitted,
   ContractOrderEvent,
 } from './contract-order-types.ts';
+import { lookahead } from './lookahead.ts';
 
 type Ctx = ContractOrderContext;
 
@@ -30,6 +32,8 @@ export function withChildFill(ctx: Ctx, childId: string, fill: Fill) {
 
 export const ownFillComplete = (c: Ctx): boolean => isFullyFilled(c.order.trade, c.ledger.fill);
 export const hasOwnFill = (c: Ctx): boolean => !isZeroQty(c.ledger.fill);
+export const familyComplete = (c: Ctx): boolean =>
+  isFamilyComplete('strict', c.order.trade, c.ledger.fill, c.children);
 
 /** Broker children that may still trade: not settled (filled, rejected) and not cancelled. */
 export const workingChildIds = (c: Ctx): string[] =>
@@ -40,7 +44,7 @@ export const workingChildIds = (c: Ctx): string[] =>
 /** The context after a child event (fill, cancel, reject); other events leave it as it is. */
 export function afterChildEvent(ctx: Ctx, event: ContractOrderEvent): Ctx {
   const known = (id: string) => ctx.children.some((c) => c.orderId === id);
-  if (event.type === 'CHILD_FILL') return withChildFill(ctx, event.childId, event.fill).ctx;
+  if (event.type === 'CHILD_FILL') return childFillStep(ctx, event).ctx;
   if (event.type === 'CHILD_CANCELLED' && known(event.childId))
     return ctx.cancelledChildIds.includes(event.childId)
       ? ctx
@@ -101,8 +105,13 @@ export function releasedEvent(ctx: Ctx, algo: string): ContractOrderEmitted {
 
 type Step = { ctx: Ctx; emitted: ContractOrderEmitted[] };
 
-/** A broker child's fill at this order: the context after it and what the order reports. */
-export function childFillStep(context: Ctx, childId: string, fill: Fill): Step {
+/**
+ * A broker child's fill at this order (CHILD_FILL): the context after it and what the order
+ * reports. Computed once per (context, event) for the guards and the action (`lookahead.ts`).
+ */
+export const childFillStep = lookahead((context: Ctx, event: ContractOrderEvent): Step => {
+  if (event.type !== 'CHILD_FILL') return { ctx: context, emitted: [] };
+  const { childId, fill } = event;
   const orderId = context.order.orderId;
   const { ctx, outcome: o } = withChildFill(context, childId, fill);
   const emitted: ContractOrderEmitted[] = [];
@@ -128,7 +137,7 @@ export function childFillStep(context: Ctx, childId: string, fill: Fill): Step {
       emitted.push({ type: 'overfilled', orderId, fillId: fill.fillId, overfill: [...o.overfill] });
   }
   return { ctx, emitted };
-}
+});
 
 /** A correction of a child fill: the context after it and `fillCorrected`, or `ignored`. */
 export function correctionStep(context: Ctx, event: ContractOrderEvent): Step {

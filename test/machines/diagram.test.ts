@@ -6,6 +6,11 @@ import { eventTypesOf, machineNames, machineRegistry, summarize } from '../../ma
 import { renderMachineDocs } from '../../scripts/gen-machine-docs.ts';
 import { runCli } from '../../src/cli/main.ts';
 
+/** Every state's key, nested states included (a compound state's children are drawn beside it). */
+function stateKeys(node: AnyStateNode): string[] {
+  return (Object.values(node.states) as AnyStateNode[]).flatMap((s) => [s.key, ...stateKeys(s)]);
+}
+
 /** Every (source, target, event) the machine defines, read from the state nodes themselves. */
 function definedTransitions(root: AnyStateNode): Set<string> {
   const out = new Set<string>();
@@ -41,6 +46,7 @@ describe('registry and diagrams', () => {
       'roll-status',
       'strategy',
       'ib-connection',
+      'process',
     ]);
     expect(summarize(machineRegistry[2]!)).toMatchObject({
       name: 'broker-order',
@@ -62,11 +68,13 @@ describe('registry and diagrams', () => {
     '%s: the diagram has every state and transition',
     (_, e) => {
       const d = describeMachine(e.machine);
-      expect(d.states.map((s) => s.key).sort()).toEqual(Object.keys(e.machine.root.states).sort());
+      expect(d.states.map((s) => s.key).sort()).toEqual(stateKeys(e.machine.root).sort());
       const key = (t: { source: string; target: string; event: string }) =>
         `${t.source.split('.').at(-1)}->${t.target.split('.').at(-1)}:${t.event}`;
       const drawn = new Set(d.transitions.map(key));
       expect([...definedTransitions(e.machine.root)].filter((t) => !drawn.has(t))).toEqual([]);
+      // Mermaid names a state by its path below the root (`running_choosing`).
+      const mid = (id: string) => id.slice(d.id.length + 1).replace(/[^A-Za-z0-9_]/g, '_');
       const mermaid = toMermaid(e.machine);
       const dot = toDot(e.machine);
       for (const s of d.states) {
@@ -75,7 +83,7 @@ describe('registry and diagrams', () => {
       }
       for (const t of d.transitions) {
         const lbl = t.guard ? `${t.event} [${t.guard}]` : t.event;
-        expect(mermaid).toContain(`${t.source.split('.').at(-1)} --> ${t.target.split('.').at(-1)} : ${lbl}`);
+        expect(mermaid).toContain(`${mid(t.source)} --> ${mid(t.target)} : ${lbl}`);
         expect(dot).toContain(`"${t.source}" -> "${t.target}" [label="${lbl}"]`);
       }
       expect(eventTypesOf(e.machine).length).toBeGreaterThan(2);

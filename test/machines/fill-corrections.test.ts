@@ -61,16 +61,22 @@ describe('FILL_CORRECTED', () => {
     expect(fix.snapshot.context.ledger).toMatchObject({ fill: [2], filledPrice: 99 });
     expect(fix.emitted.map((e) => e.type)).toEqual(['fillCorrected', 'completionAmended']);
     expect(fix.emitted[1]).toMatchObject({ mode: 'strict', fillId: 'e1', fill: [2], filledPrice: 99 });
-    // anything else is ignored there: no new fill, no end of day, no correction of another fill
-    const other = fill('e9', [1], 1, T0);
-    const rest = stepAll(cm, fix.snapshot, [
-      { type: 'CHILD_FILL', childId: 'B1', fill: other },
+    // a fill after completion is held (beyond the trade as overfill) and the completion amended
+    const late = fill('e9', [2], 101, T0);
+    const held = stepAll(cm, fix.snapshot, [{ type: 'CHILD_FILL', childId: 'B1', fill: late }]);
+    expect(held.snapshot.value).toBe('completed');
+    expect(held.snapshot.context.ledger).toMatchObject({ fill: [4], overfill: [1] });
+    expect(held.emitted.map((e) => e.type)).toEqual(['fillApplied', 'overfilled', 'completionAmended']);
+    expect(held.emitted[2]).toMatchObject({ fillId: 'e9', fill: [4] });
+    // anything else is ignored there: no end of day, no correction of a fill it does not hold
+    const other = fill('e8', [1], 1, T0);
+    const rest = stepAll(cm, held.snapshot, [
       { type: 'END_OF_DAY' },
       { type: 'CHILD_FILL_CORRECTED', childId: 'B1', original: other, corrected: other },
     ]);
     expect(rest.snapshot.value).toBe('completed');
-    expect(rest.snapshot.context).toEqual(fix.snapshot.context);
-    expect(rest.emitted.map((e) => e.type)).toEqual(['ignored', 'ignored', 'ignored']);
+    expect(rest.snapshot.context).toEqual(held.snapshot.context);
+    expect(rest.emitted.map((e) => e.type)).toEqual(['ignored', 'ignored']);
   });
 
   it('a completed instrument order (strict or at end of day) takes the correction too', () => {

@@ -54,10 +54,11 @@ describe('instrument order: single child (F4)', () => {
     const r = run([spawn, cf('C1', 'e1', [2], 95.5), { type: 'END_OF_DAY' }]);
     expect(r.snapshot.value).toBe('completedEndOfDay');
     expect(r.emitted.at(-1)).toMatchObject({ type: 'completed', mode: 'endOfDay', fill: [2] });
+    // A fill after completion is held (positions follow the fills) and the completion amended.
     const after = stepAll(m, r.snapshot, [cf('C1', 'e2', [1], 95.5), { type: 'END_OF_DAY' }]);
-    expect(after.emitted.map((e) => e.type)).toEqual(['ignored', 'ignored']);
+    expect(after.emitted.map((e) => e.type)).toEqual(['fillApplied', 'completionAmended', 'ignored']);
     expect(after.snapshot.value).toBe('completedEndOfDay');
-    expect(after.snapshot.context.ledger.fill).toEqual([2]);
+    expect(after.snapshot.context.ledger.fill).toEqual([3]);
   });
 
   it('cancel asks the children to cancel; a fill after cancel is applied', () => {

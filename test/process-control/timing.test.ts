@@ -17,6 +17,7 @@ import {
   localDate,
   minuteOfDay,
   previousProcessSatisfied,
+  previousRunDueSince,
 } from '../../src/domain/process-control/timing.ts';
 
 const at = (hhmm: string, day = '2026-11-20') => Date.parse(`${day}T${hhmm}:00Z`);
@@ -63,6 +64,31 @@ describe('previous process (P5)', () => {
     expect(previousProcessSatisfied('p', { running: false, lastEnd: now - 60_000, crashed: true }, now)).toBe(
       false,
     );
+  });
+  it("once the previous process's start time has passed today, needs an end since then", () => {
+    const due = { startTime: '20:05', timeZone: 'UTC' };
+    const yesterday = at('20:30') - DAY_MS; // within 24 h of every time below
+    // before its start time today: yesterday's end counts (P5)
+    expect(previousProcessSatisfied('p', { running: false, lastEnd: yesterday, due }, at('20:04'))).toBe(
+      true,
+    );
+    // its run of today is due: yesterday's end no longer counts, even with it not running
+    expect(previousProcessSatisfied('p', { running: false, lastEnd: yesterday, due }, at('20:05'))).toBe(
+      false,
+    );
+    expect(previousProcessSatisfied('p', { running: false, lastEnd: yesterday, due }, at('20:20'))).toBe(
+      false,
+    );
+    // an end since today's start time counts; one a second before it does not
+    expect(previousProcessSatisfied('p', { running: false, lastEnd: at('20:05'), due }, at('20:20'))).toBe(
+      true,
+    );
+    expect(
+      previousProcessSatisfied('p', { running: false, lastEnd: at('20:05') - 1000, due }, at('20:20')),
+    ).toBe(false);
+    expect(previousRunDueSince(at('20:20') + 500, due)).toBe(at('20:05'));
+    expect(previousRunDueSince(at('20:04'), due)).toBeUndefined();
+    expect(previousRunDueSince(at('20:04'), undefined)).toBeUndefined();
   });
 });
 

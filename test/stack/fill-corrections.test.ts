@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../actors/stack/ports.ts';
 import { readPositions } from '../../actors/stack/read-model.ts';
 import { readOrder } from '../../actors/stack/stack-reader.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
@@ -213,10 +214,69 @@ describe('fill-corrected from the broker', () => {
   });
 });
 
+describe("a correction beyond a completed family's trade", () => {
+  it('an execution corrected from 1 to 3 lots on a 2-lot family: every order holds the overfill, positions = Σ fills = broker, alert', async () => {
+    const nc = await nats.connect();
+    const prefix = 'fixbeyond';
+    const clock = new SimulatedClock(T0);
+    const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
+    const criticals: string[] = [];
+    const log = { ...silentLogger, critical: (_: object, msg: string) => void criticals.push(msg) };
+    const config = { algoSizeLimit: 1 };
+    const h = await StackHandler.open({ nc, broker, clock, prefix, config, log });
+    const io = await h.createInstrumentOrder({
+      strategyName: 'ewmac',
+      instrumentCode: 'SOFR',
+      trade: 2,
+      orderType: 'market',
+    });
+    await drive(h, broker);
+    expect(h.core.instrumentOrder(io.id)).toMatchObject({ state: 'completed', fill: 2, overfill: 0 });
+    const recs = [...(await stored(h)).values()];
+    expect(recs.map((r) => r.qty)).toEqual([1, 1]); // two broker orders, one lot each
+    const first = recs[0]!;
+    const coId = h.core.instrumentOrder(io.id)!.children[0]!;
+    broker.report({
+      type: 'fill-corrected',
+      fill: {
+        execId: first.execId,
+        orderRef: first.orderRef!,
+        tempId: 1,
+        permId: 1,
+        instrumentCode: 'SOFR',
+        contractDate: first.contractDate!,
+        qty: 3,
+        price: 100,
+        time: first.time,
+        correctedBy: `${first.execId}.02`,
+      },
+    });
+    await h.settled();
+    await h.core.host.flush();
+    // Σ fills = 3 + 1 = 4 lots: positions follow them; the orders show their trade and hold the rest.
+    expect(h.positions().strategy).toEqual([{ strategyName: 'ewmac', instrumentCode: 'SOFR', position: 4 }]);
+    expect(h.core.brokerOrder(first.brokerOrderId!)).toMatchObject({ trade: 1, fill: 1, overfill: 2 });
+    expect(h.core.contractOrder(coId)).toMatchObject({ state: 'completed', trade: 2, fill: 2, overfill: 2 });
+    expect(h.core.instrumentOrder(io.id)).toMatchObject({
+      state: 'completed',
+      trade: 2,
+      fill: 2,
+      overfill: 2,
+    });
+    const hist = (await h.core.store.loadHistory<HistoryBody>()).filter(
+      (e) => e.data.instrument.id === io.id,
+    );
+    expect(hist).toHaveLength(1);
+    expect(hist[0]!.data.instrument).toMatchObject({ fill: 2, overfill: 2 });
+    expect(criticals.filter((m) => m.includes('overfilled by a fill correction'))).toHaveLength(3);
+    await h.close();
+  });
+});
+
 interface HistoryBody {
   completedAt: number;
   amendments: Array<{ execId: string; revision: string; at: number }>;
-  instrument: { id: number; fill: number; filledPrice?: number };
+  instrument: { id: number; fill: number; overfill?: number; filledPrice?: number };
   contracts: Array<{ fill: number; filledPrice?: number }>;
   brokers: Array<{ fill: number; filledPrice?: number }>;
 }

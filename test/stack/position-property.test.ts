@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordBrokerFill, recordFillCorrection } from '../../actors/stack/fills.ts';
+import { recordFillCorrection } from '../../actors/stack/fill-corrections.ts';
+import { recordBrokerFill } from '../../actors/stack/fills.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import type { InstrumentOrder } from '../../actors/stack/types.ts';
 import type { BrokerFill } from '../../src/broker/port.ts';

@@ -30,10 +30,11 @@ beforeAll(async () => {
     join(dir, 'private', 'private_config.yaml'),
     `nats_url: ${nats.url}\ndata_dir: ${dir}/data\necho_directory: ${dir}/echos\noffsystem_backup_directory: ${dir}/offsite\nbacktest_store_directory: ${dir}/bt\n`,
   );
-  // The order generator finished 10 minutes before the simulated start.
+  // The order generator ran today (its window opens at 20:10) and finished 3 minutes before the
+  // simulated start: only an end since its start time today lets run_cleaners go.
   await store.updateRecord('run_strategy_order_generator', {
-    lastStart: Date.parse(START) - 1_200_000,
-    lastEnd: Date.parse(START) - 600_000,
+    lastStart: Date.parse(START) - 480_000,
+    lastEnd: Date.parse(START) - 180_000,
   });
 });
 afterAll(async () => {

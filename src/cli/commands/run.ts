@@ -5,9 +5,11 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { productionRegistry } from '../../../actors/process-methods.ts';
+import { productionPreparations, productionRegistry } from '../../../actors/process-methods.ts';
+import { oneOffMethodContext } from '../../../actors/process-methods/types.ts';
 import { runProcess } from '../../../actors/process-runner.ts';
-import { RUN_EXIT } from '../../../actors/supervisor/children.ts';
+import { RUN_EXIT, WARM_ENV } from '../../../actors/supervisor/children.ts';
+import { untilGo } from '../../../actors/supervisor/warm-children.ts';
 import { resolveProcessClock } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { ProcessStore } from '../../../actors/supervisor/process-store.ts';
@@ -45,6 +47,17 @@ export function register(program: Command): void {
         const abandon = new AbortController();
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
+        if (process.env[WARM_ENV] === '1') {
+          // A standby's warm child: prepare (reads only), then wait for the takeover's `go`.
+          const ctx = { process: name, method: 'prepare', clock, nc, prefix, system: config.system, log };
+          await productionPreparations[name]?.(oneOffMethodContext(ctx)).catch((err: unknown) => {
+            // Only a head start: the run opens what it needs after `go` all the same.
+            log.warn({ err }, `${name} warm: preparation failed`);
+          });
+          log.info(`${name} warm: waiting to take over`);
+          if (!(await untilGo(process.stdin, stop.signal)))
+            return { outcome: 'not-started' as const, reason: 'warm: its supervisor did not take over' };
+        }
         let orphaned = false;
         if (process.env.SYSTACK_SUPERVISED === '1') {
           // The supervisor holds our stdin open; end-of-file means it died: abandon the run at
@@ -63,12 +76,16 @@ export function register(program: Command): void {
             prefix,
             process: p,
             timeZone: control.timeZone,
+            previousStartTime: p.previousProcess
+              ? control.processes[p.previousProcess]?.startTime
+              : undefined,
             registry: productionRegistry,
             clock,
             host: process.env.SYSTACK_HOST ?? hostname(),
             pid: process.pid,
             system: config.system,
             log,
+            store,
             signal: stop.signal,
             abandon: abandon.signal,
           });

@@ -11,10 +11,11 @@ import { startMonitorResponders } from '../../../actors/monitor-responders.ts';
 import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync.ts';
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { pidAlive } from '../../../actors/supervisor/children.ts';
-import { startDaemon } from '../../../actors/supervisor/daemon.ts';
+import { childLaunching, startDaemon } from '../../../actors/supervisor/daemon.ts';
 import { acquireLeadership, StandbyAbortedError } from '../../../actors/supervisor/leadership.ts';
 import { LeaseAges } from '../../../actors/supervisor/lease-ages.ts';
 import { JetStreamProcessStore, ProcessStore } from '../../../actors/supervisor/process-store.ts';
+import { WarmChildren } from '../../../actors/supervisor/warm-children.ts';
 import { watchBusLink } from '../../bus/link.ts';
 import { startDaySummaries } from '../../../actors/day-summary.ts';
 import { loadConfig } from '../../config/load.ts';
@@ -104,6 +105,13 @@ export function register(program: Command): void {
       // standby too, so a takeover finds the dead host's process leases already stale.
       const ages = new LeaseAges();
       const busLink = watchBusLink(nc);
+      const echo = { directory: config.system.echo_directory, extension: config.system.echo_extension };
+      const childEnvFor = childCredentialsEnv(rt, config.system.nats_process_urls);
+      // On standby, each process the active supervisor runs that this host may run is started in
+      // advance and waits, owning nothing, for the takeover's `go` (warm-children.ts).
+      const children = childLaunching({ natsUrl: url, host, anchor, echo, childEnvFor });
+      const warm = new WarmChildren(children.launch, children.envFor, log.child({ component: 'supervisor' }));
+      const mayRunHere = (name: string) => [undefined, host].includes(control.processes[name]?.host);
       let lookedAt = Number.NEGATIVE_INFINITY;
       const leadership = await failClean(rt, async () =>
         acquireLeadership(leaderKv, {
@@ -122,6 +130,7 @@ export function register(program: Command): void {
                 const lease = await store.getLease(name);
                 if (lease) ages.age(`lease.${name}`, lease.revision);
                 else ages.forget(`lease.${name}`);
+                if (lease && lease.host !== host && mayRunHere(name)) warm.ensure(name);
               }),
             );
           },
@@ -136,6 +145,7 @@ export function register(program: Command): void {
         }),
       ).catch(async (err: unknown) => {
         if (!(err instanceof StandbyAbortedError)) throw err;
+        await warm.stop();
         process.stderr.write('stopped while on standby.\n');
         process.exit(0);
       });
@@ -149,11 +159,12 @@ export function register(program: Command): void {
           anchor,
           host,
           log,
-          childEnvFor: childCredentialsEnv(rt, config.system.nats_process_urls),
+          childEnvFor,
           monitorNc: monitor ? await rt.connectAs('monitor', 'systack-monitor') : undefined,
           monitorOperator: monitor ? await monitorOperator(rt) : undefined,
           monitor,
-          echo: { directory: config.system.echo_directory, extension: config.system.echo_extension },
+          echo,
+          warm,
           staleAfterMs: config.system.process_lease_stale_ms,
           store,
           ages,

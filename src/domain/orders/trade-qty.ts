@@ -87,7 +87,13 @@ export function remainingQty(trade: TradeQty, fill: TradeQty): number[] {
 
 /** The whole trade is filled (every leg fill == trade, or beyond it: an overfill also counts). */
 export function isFullyFilled(trade: TradeQty, fill: TradeQty): boolean {
-  return isZeroQty(remainingQty(trade, fill));
+  // isZeroQty(remainingQty(trade, fill)) without the array: it runs in every fill guard.
+  sameLength(trade, fill);
+  for (let i = 0; i < trade.length; i++) {
+    const t = trade[i] ?? 0;
+    if ((t - (fill[i] ?? 0)) * t > 0) return false;
+  }
+  return true;
 }
 
 function gcd(a: number, b: number): number {

@@ -76,14 +76,44 @@ export interface PreviousProcessRecord {
   lastEnd: number | undefined;
   /** Its last run crashed (and was marked finished by dead-process detection). */
   crashed?: boolean;
+  /**
+   * Its configured start time and the zone it is read in: once that has passed today, today's
+   * run of it is due and only an end since then counts.
+   */
+  due?: { startTime: string; timeZone: string };
+}
+
+/** `due` of a previous process from its configured start time (none when it is not configured). */
+export function previousDue(
+  startTime: string | undefined,
+  timeZone: string,
+): PreviousProcessRecord['due'] | undefined {
+  return startTime === undefined ? undefined : { startTime, timeZone };
+}
+
+/**
+ * When the previous process's run of today became due: today's start time, once it has passed
+ * (undefined before it, or when no start time is given).
+ */
+export function previousRunDueSince(now: number, due: PreviousProcessRecord['due']): number | undefined {
+  if (due === undefined) return undefined;
+  const sinceStart = minuteOfDay(now, due.timeZone) - parseTimeOfDay(due.startTime);
+  // minuteOfDay counts whole seconds: today's start is exact to the millisecond
+  return sinceStart < 0 ? undefined : Math.floor(now / 1000) * 1000 - Math.round(sinceStart * 60_000);
 }
 
 /**
  * P5: satisfied when no previous process is configured, or when it is not running and its
- * last end is within the last 24 hours. Deliberate change: a previous run that crashed does
- * not count (the reference's dead-process sweep sets last_end, so run_systems would run on
- * stale prices after run_daily_prices_updates died); `systack control finish` clears the
- * crashed flag when a person decides the dependants may go ahead.
+ * last end is within the last 24 hours. Deliberate changes:
+ * - a previous run that crashed does not count (the reference's dead-process sweep sets
+ *   last_end, so run_systems would run on stale prices after run_daily_prices_updates died);
+ *   `systack control finish` clears the crashed flag when a person decides the dependants may
+ *   go ahead;
+ * - once the previous process's start time has passed today (`due`), yesterday's end no longer
+ *   counts: only an end since today's start time does. The reference's order generator waits
+ *   for the same day's run_systems only because run_systems is running by then; a run_systems
+ *   still waiting for its own previous process holds no lease, and the 24 h rule alone let the
+ *   generator start on yesterday's finish and take the strategy run_systems then needed.
  */
 export function previousProcessSatisfied(
   previousProcess: string | undefined,
@@ -92,5 +122,7 @@ export function previousProcessSatisfied(
 ): boolean {
   if (previousProcess === undefined) return true;
   if (!record || record.running || record.crashed || record.lastEnd === undefined) return false;
-  return now - record.lastEnd <= DAY_MS && record.lastEnd <= now;
+  if (now - record.lastEnd > DAY_MS || record.lastEnd > now) return false;
+  const dueSince = previousRunDueSince(now, record.due);
+  return dueSince === undefined || record.lastEnd >= dueSince;
 }

@@ -3,7 +3,8 @@
  * `diagControlProcess.get_process_status_dict`): per process of the control config, its window
  * (start, end, in the config's time zone), `time_to_start` (inside its window now: start ≤ now <
  * end, no wrap past midnight, P4), `time_to_stop` (now > end) and `prev_process` (its previous
- * process has finished in the last day, or none is configured, P5). Also when its window next
+ * process has finished in the last day, since its start time today once that has passed, or none
+ * is configured, P5). Also when its window next
  * opens and closes, counted from the report's time.
  */
 import {
@@ -11,6 +12,7 @@ import {
   isItTimeToStop,
   minuteOfDay,
   parseTimeOfDay,
+  previousDue,
   previousProcessSatisfied,
 } from '../process-control/timing.ts';
 
@@ -75,7 +77,15 @@ export function processStatusLines(
       timeToStop: isItTimeToStop(now, w, config.timeZone),
       prevProcess: previousProcessSatisfied(
         p.previousProcess,
-        prev && { running: prev.running, lastEnd: prev.lastEnd, crashed: prev.recentlyCrashed },
+        prev && {
+          running: prev.running,
+          lastEnd: prev.lastEnd,
+          crashed: prev.recentlyCrashed,
+          due: previousDue(
+            config.processes.find((q) => q.process === p.previousProcess)?.startTime,
+            config.timeZone,
+          ),
+        },
         now,
       ),
     };

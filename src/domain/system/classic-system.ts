@@ -89,10 +89,27 @@ export function fxRateSeries(
   return out;
 }
 
+/** The classic system at once (tests, backtests): every step of `classicSystemSteps` in a row. */
 export function runClassicSystem(
   input: ClassicSystemInput,
   config: ClassicSystemConfig,
 ): ClassicSystemResult {
+  const steps = classicSystemSteps(input, config);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/**
+ * The classic system one instrument's subsystem at a time: yields the instrument code after each,
+ * returns the result. A process drives it with a pause between steps, so a large portfolio never
+ * holds its event loop (and its lease heartbeat) for the whole run; the numbers are the same.
+ */
+export function* classicSystemSteps(
+  input: ClassicSystemInput,
+  config: ClassicSystemConfig,
+): Generator<string, ClassicSystemResult, void> {
   if (!(input.capital > 0)) throw new Error(`classic system: capital must be > 0, got ${input.capital}`);
   const skipped: ClassicSystemResult['skipped'] = [];
   const wanted = config.instrument_weights
@@ -117,6 +134,7 @@ export function runClassicSystem(
     const run = runSubsystem(d, fx, grid, config, input.capital);
     subsystems.push(run.result);
     spans[d.instrument_code] = run.spans;
+    yield d.instrument_code;
   }
   // an instrument whose subsystem position is never non-zero gets weight 0
   // (`instruments_without_data_or_weights`, systems/portfolio.py)
