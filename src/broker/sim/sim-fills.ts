@@ -12,6 +12,8 @@ import { isSimOrderFinished, type SimOrderRecord, toOrderState } from './state.t
 export class SimFiller {
   /** The next execution's number (`sim.<tempId>.<n>`); a restored broker continues it. */
   nextExec = 1;
+  /** Per orderRef, the chunk being traded (its save in flight): the next one waits for it. */
+  private readonly trading = new Map<string, Promise<void>>();
 
   constructor(
     private readonly cfg: SimBrokerConfig,
@@ -31,19 +33,56 @@ export class SimFiller {
       if (!this.marketOpen(order)) return;
       if (order.orderType === 'limit' && !this.marketable(order)) return;
       const chunk = order.pending.shift();
-      if (chunk) await this.fillChunk(order, chunk);
+      if (!chunk) return;
+      try {
+        await this.fillChunk(order, chunk);
+      } catch (err) {
+        order.pending.unshift(chunk); // not traded: the next look at resting orders tries again
+        throw err;
+      }
     }
   }
 
   async fillAll(order: SimOrderRecord): Promise<void> {
     const chunks = order.pending;
     order.pending = [];
-    for (const c of chunks) await this.fillChunk(order, c);
+    for (const [i, c] of chunks.entries()) {
+      try {
+        await this.fillChunk(order, c);
+      } catch (err) {
+        order.pending = [...chunks.slice(i), ...order.pending]; // not traded: still pending
+        throw err;
+      }
+    }
   }
 
+  /**
+   * Trade one chunk: the fill exists only once the broker's store holds it. The order's record
+   * with the fill is saved first and only then is the fill kept in memory and reported; a failed
+   * save leaves the order as it was (the caller keeps the chunk pending), so the broker never
+   * reports, in events, `fills()`, `orders()` or positions, a fill it would not find again after
+   * a restart (a fill reported but not stored is made a second time by the restored broker: 136
+   * broker orders filled twice in the 10,000-order chaos run, issue 17 §3). One order's chunks
+   * trade one at a time, so each save holds every fill made before it.
+   */
   async fillChunk(order: SimOrderRecord, chunk: number[]): Promise<void> {
+    const before = this.trading.get(order.orderRef) ?? Promise.resolve();
+    const turn = before.then(
+      () => this.tradeChunk(order, chunk),
+      () => this.tradeChunk(order, chunk),
+    );
+    this.trading.set(order.orderRef, turn);
+    try {
+      await turn;
+    } finally {
+      if (this.trading.get(order.orderRef) === turn) this.trading.delete(order.orderRef);
+    }
+  }
+
+  private async tradeChunk(order: SimOrderRecord, chunk: number[]): Promise<void> {
     const now = this.cfg.clock.now();
     const fills: BrokerFill[] = [];
+    const filled = [...order.filled];
     order.legs.forEach((leg, k) => {
       const qty = chunk[k] ?? 0;
       if (qty === 0) return;
@@ -64,13 +103,17 @@ export class SimFiller {
         commission: this.market.commission(leg, qty, price),
         commissionCurrency: this.market.terms(leg)?.currency ?? 'USD',
       };
-      order.filled[k] = (order.filled[k] ?? 0) + qty;
-      order.fills.push(fill);
+      filled[k] = (filled[k] ?? 0) + qty;
       fills.push(fill);
     });
-    const complete = order.legs.every((l, k) => order.filled[k] === l.qty);
-    if (order.status !== 'cancelled' || complete) order.status = complete ? 'filled' : 'partially-filled';
-    await this.cfg.store?.saveOrder(order);
+    const complete = order.legs.every((l, k) => filled[k] === l.qty);
+    const status =
+      order.status !== 'cancelled' || complete ? (complete ? 'filled' : 'partially-filled') : order.status;
+    const traded: SimOrderRecord = { ...order, filled, fills: [...order.fills, ...fills], status };
+    await this.cfg.store?.saveOrder(traded);
+    order.filled = traded.filled;
+    order.fills = traded.fills;
+    order.status = traded.status;
     for (const fill of fills) {
       this.emit({ type: 'fill', fill });
       if (order.duplicateFills) this.emit({ type: 'fill', fill: { ...fill } });
