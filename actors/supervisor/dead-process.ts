@@ -19,13 +19,28 @@ export interface DeadCheck {
   staleAfterMs: number;
   host: string;
   isAlive?: (pid: number) => boolean;
+  /**
+   * How long a holder on this host whose pid is alive may go unrenewed (default
+   * `liveLocalStaleMs(staleAfterMs)`): its silence is far more likely a stalled event loop or a
+   * stalled connection than a death, which the pid would show at once.
+   */
+  liveLocalStaleMs?: number;
 }
+
+/**
+ * The silence allowed to a live process on this host: four stale times, at least 30 s. The
+ * reference judges a local process by its pid alone; the heartbeat adds the hung process, found
+ * later. A holder on another host (a standby's view) has only its heartbeat: `staleAfterMs`.
+ */
+export const liveLocalStaleMs = (staleAfterMs: number): number => Math.max(4 * staleAfterMs, 30_000);
 
 /** Why a lease's holder counts as dead, or undefined when it looks alive. */
 export function deathReason(name: string, lease: HeldLease, c: DeadCheck): string | undefined {
+  const local = lease.host === c.host;
+  if (local && !(c.isAlive ?? pidAlive)(lease.pid)) return `pid ${lease.pid} is not running`;
   const age = c.ageOf(name, lease);
-  if (age > c.staleAfterMs) return `heartbeat stale for ${Math.round(age / 1000)} s`;
-  if (lease.host === c.host && !(c.isAlive ?? pidAlive)(lease.pid)) return `pid ${lease.pid} is not running`;
+  const allowed = local ? (c.liveLocalStaleMs ?? liveLocalStaleMs(c.staleAfterMs)) : c.staleAfterMs;
+  if (age > allowed) return `heartbeat stale for ${Math.round(age / 1000)} s`;
   return undefined;
 }
 
