@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerEvent, BrokerFill } from '../../src/broker/port.ts';
 import { kvSimBrokerStore } from '../../src/broker/sim/kv-store.ts';
 import { SimBroker, type SimBrokerConfig } from '../../src/broker/sim/sim-broker.ts';
+import type { SimBrokerStore } from '../../src/broker/sim/state.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
 
@@ -109,5 +110,47 @@ describe('SimBroker on its KV store: a fill whose save failed', () => {
     await b.broker.idle();
     expect((await b.broker.fills(0)).map((f) => f.execId)).toEqual(fills.map((f) => f.execId));
     expect(fillsOf(b.events)).toEqual([]);
+  }, 60_000);
+
+  it('a cancel whose save failed changes nothing: the order stays open, in memory as in the store', async () => {
+    const bucket = 'T3_SIMBROKER';
+    const clock = new SimulatedClock(OPEN - 60_000);
+    // The KV store, with its order saves refused while `refusing` (a store that cannot take a
+    // write: the record made smaller by the cancel would still fit a full stream).
+    const kv = await kvSimBrokerStore(nc, bucket);
+    let refusing = false;
+    const store: SimBrokerStore = {
+      ...kv,
+      saveOrder: async (o) => {
+        if (refusing) throw new Error('store refused the write');
+        await kv.saveOrder(o);
+      },
+    };
+    const a = new SimBroker({
+      clock,
+      restingCheckMs: 0,
+      store,
+      tradingHours: () => ({ sessions: [{ open: OPEN, close: OPEN + 86_400_000 }] }),
+    });
+    await a.connect();
+    await a.placeOrder({ orderRef: 'systack:6049', legs: [leg(1)], orderType: 'market' });
+    await a.idle();
+    refusing = true;
+    await expect(a.cancelOrder('systack:6049')).rejects.toThrow('store refused the write');
+    await a.idle();
+    expect((await a.orders()).map((o) => [o.orderRef, o.status])).toEqual([['systack:6049', 'acknowledged']]);
+    // Once the store takes writes, the cancel asked again lands in memory and in the store.
+    refusing = false;
+    await a.cancelOrder('systack:6049');
+    await a.idle();
+    expect((await a.orders()).map((o) => [o.orderRef, o.status])).toEqual([['systack:6049', 'cancelled']]);
+    const b = await openBroker(bucket, clock);
+    clock.set(OPEN + 1_000);
+    b.broker.evaluateResting();
+    await b.broker.idle();
+    expect((await b.broker.orders()).map((o) => [o.orderRef, o.status])).toEqual([
+      ['systack:6049', 'cancelled'],
+    ]);
+    expect(await b.broker.fills(0)).toEqual([]);
   }, 60_000);
 });

@@ -168,9 +168,12 @@ export class SimBroker extends SimConnection implements BrokerPort {
     this.requireConnected();
     const order = this.mustGet(orderRef);
     if (isFinished(order)) return;
-    if (change.limitPrice !== undefined) order.limitPrice = change.limitPrice;
-    if (change.orderType !== undefined) order.orderType = change.orderType;
-    await this.cfg.store?.saveOrder(order);
+    const modified: SimOrderRecord = { ...order };
+    if (change.limitPrice !== undefined) modified.limitPrice = change.limitPrice;
+    if (change.orderType !== undefined) modified.orderType = change.orderType;
+    // Saved first, then held: a save that fails leaves the order as the store has it.
+    await this.cfg.store?.saveOrder(modified);
+    Object.assign(order, modified);
     if (!this.unsaved.has(orderRef)) this.schedule(() => this.filler.work(order));
   }
 
@@ -183,14 +186,16 @@ export class SimBroker extends SimConnection implements BrokerPort {
       await this.filler.fillAll(order);
       return;
     }
-    order.status = 'cancelled';
     // (a closed market cannot trade, so no late fill then)
     const late =
       order.lateFillAfterCancel && !this.unsaved.has(orderRef) && this.filler.marketOpen(order)
         ? order.pending
         : [];
+    // Saved first, then held (as a fill is, sim-fills.ts): a cancel whose save fails changes
+    // nothing here, so the order cannot be cancelled in memory and still open in the store.
+    await this.cfg.store?.saveOrder({ ...order, status: 'cancelled', pending: [] });
+    order.status = 'cancelled';
     order.pending = [];
-    await this.cfg.store?.saveOrder(order);
     this.schedule(async () => {
       this.emit({ type: 'order-status', state: toOrderState(order) });
       // A late fill after the cancel was confirmed (#1580): the broker did trade.
