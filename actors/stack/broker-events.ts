@@ -26,6 +26,10 @@ export function onBrokerEvent(core: StackCore, e: BrokerEvent): void {
   }
   if (e.type !== 'fill' && e.type !== 'order-status') {
     if (e.type === 'connection') core.log.info({ connected: e.connected, code: e.code }, 'broker connection');
+    // A broker's error (IB's error codes, the simulated broker's failed saves): logged with its
+    // code and order, so a trader sees what the broker refused or failed at.
+    if (e.type === 'error')
+      core.log.warn({ code: e.code, order_ref: e.orderRef, broker_message: e.message }, 'broker error');
     // After a reconnect (IB): missed fills came as fill events; position breaks are found by
     // the loop's break check; orders at the broker without one of our orderRefs are reported.
     if (e.type === 'reconciled' && e.unknownBrokerOrders.length > 0)
