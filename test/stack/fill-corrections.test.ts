@@ -4,12 +4,12 @@ import { readPositions } from '../../actors/stack/read-model.ts';
 import { readOrder } from '../../actors/stack/stack-reader.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import type { FillRecord } from '../../actors/stack/types.ts';
-import type { BrokerEvent, BrokerFill, BrokerListener } from '../../src/broker/port.ts';
+import type { BrokerFill } from '../../src/broker/port.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { drive, T0 } from './helpers.ts';
+import { CorrectingBroker, drive, T0 } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -18,22 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await nats?.stop();
 });
-
-/** The simulated broker, plus the IB adapter's correction reports (`fill-corrected`) on demand. */
-class CorrectingBroker extends SimBroker {
-  private readonly heard: BrokerListener[] = [];
-  override onEvent(listener: BrokerListener): () => void {
-    this.heard.push(listener);
-    const off = super.onEvent(listener);
-    return () => {
-      this.heard.splice(this.heard.indexOf(listener), 1);
-      off();
-    };
-  }
-  report(e: BrokerEvent): void {
-    for (const l of this.heard) l(e);
-  }
-}
 
 const stored = async (h: StackHandler): Promise<Map<string, FillRecord>> =>
   new Map((await h.core.store.loadFills<FillRecord>()).map((e) => [e.data.execId, e.data]));

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { StackConfig, StackLogger } from '../../actors/stack/ports.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
+import type { BrokerEvent, BrokerListener } from '../../src/broker/port.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker, type SimBrokerConfig } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
@@ -47,4 +48,20 @@ export async function drive(h: StackHandler, broker: SimBroker, passes = 6): Pro
     await h.settled();
   }
   await h.core.host.flush();
+}
+
+/** The simulated broker, plus the IB adapter's correction reports (`fill-corrected`) on demand. */
+export class CorrectingBroker extends SimBroker {
+  private readonly heard: BrokerListener[] = [];
+  override onEvent(listener: BrokerListener): () => void {
+    this.heard.push(listener);
+    const off = super.onEvent(listener);
+    return () => {
+      this.heard.splice(this.heard.indexOf(listener), 1);
+      off();
+    };
+  }
+  report(e: BrokerEvent): void {
+    for (const l of this.heard) l(e);
+  }
 }
