@@ -15,7 +15,7 @@ import { heartbeatsDue } from '../src/domain/process-control/method-timer.ts';
 import { previousDue } from '../src/domain/process-control/timing.ts';
 import { logCritical, type Logger } from '../src/log/logger.ts';
 import { type MethodRegistry, missingMethods } from './process-methods.ts';
-import { type Lease, type MethodState, ProcessStore } from './supervisor/process-store.ts';
+import { heartbeatOwnLease, type Lease, type MethodState, ProcessStore } from './supervisor/process-store.ts';
 
 export interface RunnerOptions {
   nc: NatsConnection;
@@ -260,8 +260,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
       if (!lease || revision === 0 || beating) return;
       beating = true;
       const next = { ...lease, heartbeatAt: wall.now() };
-      void store
-        .heartbeat(name, next, revision)
+      void heartbeatOwnLease(store, name, next, revision)
         .finally(() => {
           beating = false;
         })

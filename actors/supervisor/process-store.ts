@@ -52,6 +52,25 @@ function sameHolder(a: Lease, b: Lease): boolean {
   return a.owner === b.owner && a.pid === b.pid && a.host === b.host && a.acquiredAt === b.acquiredAt;
 }
 
+/**
+ * A holder's heartbeat (the store's revision-checked one), carrying on when it is refused for its
+ * revision while the lease is still this holder's own: an earlier heartbeat landed with its answer
+ * lost (a nats-server restart), so the lease moved on without the holder knowing. Undefined: the
+ * lease is gone or another's. The store itself stays strictly revision-checked (conformance).
+ */
+export async function heartbeatOwnLease(
+  store: Pick<ProcessControlStore, 'heartbeat' | 'getLease'>,
+  name: string,
+  lease: Lease,
+  revision: number,
+): Promise<number | undefined> {
+  const rev = await store.heartbeat(name, lease, revision);
+  if (rev !== undefined) return rev;
+  const held = await store.getLease(name);
+  if (!held || held.revision === revision || !sameHolder(held, lease)) return undefined;
+  return store.heartbeat(name, lease, held.revision);
+}
+
 function live(e: KvEntry | null): e is KvEntry {
   return e !== null && e.operation === 'PUT';
 }
@@ -99,11 +118,7 @@ export class JetStreamProcessStore implements ProcessControlStore {
       return await this.kv.update(`lease.${name}`, enc(lease), revision);
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence) {
-        // An earlier heartbeat of ours may have landed with its answer lost (a nats-server
-        // restart): the lease moved on but is still this holder's own. Beat on from there.
-        const held = await this.getLease(name);
-        if (!held || !sameHolder(held, lease)) return undefined;
-        return this.heartbeat(name, lease, held.revision);
+        return undefined;
       }
       throw err;
     }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type NatsConnection, TimeoutError } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackKv } from '../../actors/store/stack-kv.ts';
-import { JetStreamProcessStore } from '../../actors/supervisor/process-store.ts';
+import { heartbeatOwnLease, JetStreamProcessStore } from '../../actors/supervisor/process-store.ts';
 import { connectNats } from '../../src/bus/connection.ts';
 import { type EmbeddedNats, startEmbeddedNats } from '../../src/bus/embedded.ts';
 import { openJsonBucket } from '../../src/store/kv-json.ts';
@@ -126,7 +126,10 @@ describe('a process lease across a lost heartbeat answer', () => {
     if (!taken.ok) throw new Error('lease not taken');
     // This heartbeat landed, its answer was lost: the runner still holds the first revision.
     await store.heartbeat('run_stack_handler', { ...lease, heartbeatAt: NOW + 5000 }, taken.revision);
-    const next = await store.heartbeat(
+    // The store refuses it (strictly revision-checked); the holder's heartbeat carries on.
+    expect(await store.heartbeat('run_stack_handler', lease, taken.revision)).toBeUndefined();
+    const next = await heartbeatOwnLease(
+      store,
       'run_stack_handler',
       { ...lease, heartbeatAt: NOW + 10_000 },
       taken.revision,
@@ -135,6 +138,6 @@ describe('a process lease across a lost heartbeat answer', () => {
     expect((await store.getLease('run_stack_handler'))?.heartbeatAt).toBe(NOW + 10_000);
     // Another process's lease at that key is not taken for ours.
     const other = { ...lease, pid: 4343 };
-    expect(await store.heartbeat('run_stack_handler', other, taken.revision)).toBeUndefined();
+    expect(await heartbeatOwnLease(store, 'run_stack_handler', other, taken.revision)).toBeUndefined();
   });
 });
