@@ -6,8 +6,9 @@
  *   claim         from then to the stack handler's lease taken (first pass, `go`, the lease)
  *   restore       from the lease to the stack handler started (stack read, broker, services)
  *   total         the stack handler answers an order view (as the scenario saw it)
- * With --keep-node the host dies but the cluster node leading the process-control bucket lives
- * (no JetStream election in the path: the bound by construction).
+ * The host (connected to its own cluster node only) dies with that node, after its supervisor
+ * moved every catalogued stream's leader off it (actors/supervisor/leader-placement.ts).
+ * With --keep-node the host dies but its cluster node lives.
  * Run: npm run bench:standby -- --runs 10 [--keep-node]
  */
 import { mkdtempSync } from 'node:fs';
@@ -48,7 +49,9 @@ for (let i = 0; i < runs; i++) {
   if (!safe) unsafe++;
   const phases = phasesOf(r);
   all.push(phases);
-  process.stdout.write(`${JSON.stringify({ run: i + 1, warm: r.warm, safe, ms: phases })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ run: i + 1, warm: r.warm, safe, led_by_killed_node: r.leaders_on_killed_node, ms: phases })}\n`,
+  );
 }
 
 const stats = (xs: (number | null)[]) => {

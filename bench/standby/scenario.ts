@@ -2,9 +2,11 @@
  * The hot-standby takeover scenario (docs/deployment.md), shared by test/cluster/standby.test.ts
  * (which asserts what was traded) and bench/standby.ts (which prints the times of N runs): a
  * 3-node cluster, two `systack supervise` "hosts" on the default lease settings, only the stack
- * handler scheduled; host-a active, host-b on standby with a warm stack handler; four market
- * orders queued; at the first fill host-a's supervisor and stack handler are killed -9 together
- * with the cluster node leading the process-control bucket.
+ * handler scheduled; host-a active (connected to cluster node n1 only: its own node), host-b on
+ * standby with a warm stack handler (connected to n2 and n3); four market orders queued; once the
+ * active supervisor has moved every catalogued stream's leader off n1
+ * (actors/supervisor/leader-placement.ts), at the first fill host-a's supervisor and stack handler
+ * are killed -9 together with n1.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { bootstrapSampleData, nextSimulatedDay } from '../../actors/simulation.t
 import { type LocalCluster, startLocalCluster } from '../../src/bus/cluster.ts';
 import { connectNats } from '../../src/bus/connection.ts';
 import { authDir, ensureRoleCredentials, writeServerAuthConfig } from '../../src/bus/credentials.ts';
+import { catalogueStreams } from '../../src/bus/roles.ts';
 import { callService } from '../../src/bus/service.ts';
 import { streamName, subject } from '../../src/bus/subjects.ts';
 import { checkInvariants } from '../chaos/invariants.ts';
@@ -28,7 +31,9 @@ const P = 'systack';
 /** What one takeover did and took: times in ms after the kill, as seen by the scenario and host-b. */
 export interface TakeoverRun {
   killed_at: string;
-  /** The process-control bucket's new leader seen. */
+  /** Replicated streams and durable consumers the killed node led at the kill (none expected). */
+  leaders_on_killed_node: string[];
+  /** The process-control bucket's new leader seen (0: it was not on the killed node). */
   election_ms: number;
   /** host-b holds the `leader` key. */
   standby_takeover_ms: number;
@@ -154,9 +159,25 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 90_0
   throw new Error(`timed out waiting for ${what}: ${String(last)}`);
 }
 
+/** Replicated catalogued streams and durable consumers whose leader is the node `node`. */
+async function ledBy(nc: NatsConnection, node: string): Promise<string[]> {
+  const jsm = await jetstream(nc).jetstreamManager();
+  const led: string[] = [];
+  for (const stream of catalogueStreams(P)) {
+    const info = await jsm.streams.info(stream).catch(() => undefined); // not created (yet)
+    if (!info) continue;
+    if (info.cluster?.replicas?.length && info.cluster.leader === node) led.push(stream);
+    if (info.state.consumer_count === 0) continue;
+    for (const c of await jsm.consumers.list(stream).next())
+      if (c.config.durable_name && c.cluster?.replicas?.length && c.cluster.leader === node)
+        led.push(`${stream} > ${c.name}`);
+  }
+  return led;
+}
+
 /**
  * Run the scenario once in `dir` (removed after unless SYSTACK_KEEP_TEST_DIR); `keepNode`: the
- * host dies but the cluster node leading the process-control bucket lives (no election).
+ * host dies but its cluster node lives.
  */
 export async function runTakeover(dir: string, o: { keepNode?: boolean } = {}): Promise<TakeoverRun> {
   let cluster: LocalCluster | undefined;
@@ -178,7 +199,9 @@ export async function runTakeover(dir: string, o: { keepNode?: boolean } = {}): 
     );
     const start = nextSimulatedDay(lastPriceTime!) + 14 * 3_600_000;
     const t0 = Date.now();
-    const a = supervise(groups, 'host-a', hostConfig(dir, 'host-a', cluster.url), start);
+    // Each host reaches the cluster through its own node(s): host-a's node n1 dies with it.
+    const nodeUrl = (i: number) => `nats://${cluster!.nodes[i]!.host}:${cluster!.nodes[i]!.port}`;
+    const a = supervise(groups, 'host-a', hostConfig(dir, 'host-a', nodeUrl(0)), start);
     const kv = await until('process control', () => new Kvm(nc).open(streamName(P, 'process_control')));
     const lease = async (name: string) => {
       const e = await kv.get(name);
@@ -189,7 +212,12 @@ export async function runTakeover(dir: string, o: { keepNode?: boolean } = {}): 
       await callService(nc, subject(P, 'orders', 'view', 'instrument'), {}, 2000);
       return true;
     });
-    const b = supervise(groups, 'host-b', hostConfig(dir, 'host-b', cluster.url), start + (Date.now() - t0));
+    const b = supervise(
+      groups,
+      'host-b',
+      hostConfig(dir, 'host-b', `${nodeUrl(1)},${nodeUrl(2)}`),
+      start + (Date.now() - t0),
+    );
     await until('host-b on standby', async () => (b.stderr().includes('standby:') ? true : undefined));
     // Its stack handler started in advance: loaded, connected, read-only stores open, owning nothing.
     const bEcho = join(dir, 'host-b', 'echos', 'run_stack_handler.txt');
@@ -229,26 +257,31 @@ export async function runTakeover(dir: string, o: { keepNode?: boolean } = {}): 
         ? true
         : undefined,
     );
+    // The active supervisor keeps the streams' leaders off its own node (leader-placement.ts).
+    const own = cluster.nodes[0]!.name;
+    await until(`no stream led by host-a's node ${own}`, async () =>
+      (await ledBy(nc, own)).length === 0 ? true : undefined,
+    );
     // The host dies: its supervisor and the stack handler it runs, with no chance to clean up;
-    // and with it the cluster node leading the process-control bucket (leases, leadership), so
-    // the standby takes over while JetStream elects a new leader for it.
+    // and with it its cluster node, so the standby takes over while JetStream elects new leaders
+    // for whatever that node still led.
     const aStack = (await lease('lease.run_stack_handler'))!;
     check(aStack.host === 'host-a', "the stack handler killed is host-a's");
     const jsm = await jetstream(nc).jetstreamManager();
     const pcLeader = (await jsm.streams.info(`KV_${streamName(P, 'process_control')}`)).cluster?.leader;
-    const victim = cluster.nodes.findIndex((n) => n.name === pcLeader);
-    check(victim >= 0, 'the bucket leader is a cluster node');
+    const ledAtKill = o.keepNode ? [] : await ledBy(nc, own);
     const killedAt = Date.now();
     a.child.kill('SIGKILL');
     process.kill(aStack.pid, 'SIGKILL');
-    if (!o.keepNode) await cluster.kill(victim);
-    // From when the bucket has its new leader.
-    const electedAt = o.keepNode
-      ? killedAt
-      : await until('a new leader for process control', async () => {
-          const l = (await jsm.streams.info(`KV_${streamName(P, 'process_control')}`)).cluster?.leader;
-          return l && l !== pcLeader ? Date.now() : undefined;
-        });
+    if (!o.keepNode) await cluster.kill(0);
+    // From when the bucket has its new leader (at once when it was not on the killed node).
+    const electedAt =
+      o.keepNode || pcLeader !== own
+        ? killedAt
+        : await until('a new leader for process control', async () => {
+            const l = (await jsm.streams.info(`KV_${streamName(P, 'process_control')}`)).cluster?.leader;
+            return l && l !== pcLeader ? Date.now() : undefined;
+          });
     await until('host-b active', async () => ((await lease('leader'))?.host === 'host-b' ? true : undefined));
     const leaderMs = Date.now() - killedAt;
     const afterElectionMs = Date.now() - electedAt;
@@ -278,6 +311,7 @@ export async function runTakeover(dir: string, o: { keepNode?: boolean } = {}): 
     await new Promise<void>((r) => (b.child.exitCode !== null ? r() : b.child.once('exit', () => r())));
     return {
       killed_at: new Date(killedAt).toISOString(),
+      leaders_on_killed_node: ledAtKill,
       election_ms: electedAt - killedAt,
       standby_takeover_ms: leaderMs,
       takeover_after_election_ms: afterElectionMs,

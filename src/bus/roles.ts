@@ -188,6 +188,15 @@ export function rolePermissions(role: Role, prefix: string): Permissions | undef
   }
   const grants = ROLE_GRANTS[role];
   const owned = grants.flatMap((g) => grantSubjects(g, prefix));
+  // The active supervisor moves catalogued streams' leaders off its own cluster node
+  // (actors/supervisor/leader-placement.ts).
+  const stepdowns =
+    role === 'supervisor'
+      ? catalogueStreams(prefix).flatMap((n) => [
+          api('STREAM', 'LEADER', 'STEPDOWN', n),
+          api('CONSUMER', 'LEADER', 'STEPDOWN', n, '*'),
+        ])
+      : [];
   const others = (['stack', 'broker', 'requests', 'purgeLogs'] as const)
     .filter((g) => !grants.includes(g))
     .flatMap((g) => grantSubjects(g, prefix));
@@ -206,6 +215,7 @@ export function rolePermissions(role: Role, prefix: string): Permissions | undef
         ...catalogueStreams(prefix).map((n) => api('STREAM', 'CREATE', n)),
         ...objectStorePurges(prefix),
         ...owned,
+        ...stepdowns,
       ],
       deny: others.filter((s) => !owned.includes(s)),
     },

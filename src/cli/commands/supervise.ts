@@ -12,6 +12,7 @@ import { AnchoredClock, makeAnchor } from '../../../actors/supervisor/clock-sync
 import { controlConfigOf } from '../../../actors/supervisor/control-config.ts';
 import { pidAlive } from '../../../actors/supervisor/children.ts';
 import { childLaunching, startDaemon } from '../../../actors/supervisor/daemon.ts';
+import { startLeaderPlacement } from '../../../actors/supervisor/leader-placement.ts';
 import { acquireLeadership, StandbyAbortedError } from '../../../actors/supervisor/leadership.ts';
 import { LeaseAges } from '../../../actors/supervisor/lease-ages.ts';
 import { JetStreamProcessStore, ProcessStore } from '../../../actors/supervisor/process-store.ts';
@@ -170,6 +171,14 @@ export function register(program: Command): void {
           ages,
         }),
       );
+      // On a cluster, the streams a takeover reads first are kept led by other nodes than this
+      // host's own (which would die with it): no JetStream election in a takeover's path.
+      const placement = startLeaderPlacement({
+        nc,
+        prefix,
+        replicas: config.system.jetstream_replicas,
+        log: log.child({ component: 'leader-placement' }),
+      });
       const summaries = await failClean(rt, () =>
         startDaySummaries({ nc, prefix, clock: daemon.clock, log: log.child({ component: 'day-summary' }) }),
       );
@@ -202,6 +211,7 @@ export function register(program: Command): void {
         replaced,
       ]);
       process.stderr.write(lost ? `${lost}: stopping processes...\n` : 'stopping processes...\n');
+      await placement.stop();
       await summaries.stop();
       await responders?.stop();
       await daemon.stop(lost ? BUS_LOST_STOP_MS : undefined);
