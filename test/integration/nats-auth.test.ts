@@ -10,6 +10,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlSubject, startControlService } from '../../actors/supervisor/control-service.ts';
 import { ProcessStore } from '../../actors/supervisor/process-store.ts';
+import { LeaderStepdownError, stepDownStreamLeader } from '../../actors/supervisor/leader-placement.ts';
 import { OrderEventStore } from '../../actors/store/order-event-store.ts';
 import { ensureOrderRequestStream, requestInstrumentOrder } from '../../actors/stack/order-requests.ts';
 import { connectNats } from '../../src/bus/connection.ts';
@@ -181,6 +182,15 @@ describe('embedded nats-server authentication and roles', () => {
     const adminJsm = await jetstreamManager(admin);
     await adminJsm.streams.add({ name: 'AU_SCRATCH', subjects: ['au-scratch.>'] });
     expect(await adminJsm.streams.delete('AU_SCRATCH')).toBe(true);
+  });
+
+  it("only the supervisor (and admin) may ask a stream's leader to step down (leader placement)", async () => {
+    for (const role of ['stack', 'process', 'broker', 'orders', 'cleaner', 'operator', 'monitor'] as const)
+      await expect(stepDownStreamLeader(await as(role), FILLS), role).rejects.toThrow(
+        /Permissions Violation/,
+      );
+    // Allowed: on a single server JetStream itself answers that it is not clustered.
+    await expect(stepDownStreamLeader(await as('supervisor'), FILLS)).rejects.toThrow(LeaderStepdownError);
   });
 
   it('only the stack handler role removes a message of the order-request queue (acked leftovers)', async () => {
