@@ -14,7 +14,8 @@
  */
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type NatsConnection, NoRespondersError, RequestError } from '@nats-io/transport-node';
 import { streamName } from '../../src/bus/subjects.ts';
 import type { ProcessStatus } from '../../src/domain/process-control/config.ts';
 import { mongoDatabase, selectedStorage } from '../../src/store/backend.ts';
@@ -75,6 +76,18 @@ function live(e: KvEntry | null): e is KvEntry {
   return e !== null && e.operation === 'PUT';
 }
 
+const LEASE_CREATE_ATTEMPTS = 20;
+const LEASE_CREATE_PAUSE_MS = 250;
+
+/** A publish no stream answered (the client's `JetStreamNotEnabled` wraps it): nothing written. */
+function noResponders(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof NoRespondersError || (e instanceof RequestError && e.isNoResponders())) return true;
+    if (e.name === 'JetStreamNotEnabled') return true;
+  }
+  return false;
+}
+
 export class JetStreamProcessStore implements ProcessControlStore {
   private constructor(readonly kv: KV) {}
 
@@ -99,13 +112,21 @@ export class JetStreamProcessStore implements ProcessControlStore {
 
   /** Take the lease, or return the current holder when it is held. */
   async acquireLease(name: string, lease: Lease): Promise<LeaseResult> {
-    try {
-      const revision = await this.kv.create(`lease.${name}`, enc(lease));
-      return { ok: true, revision };
-    } catch (err) {
-      const holder = await this.getLease(name);
-      if (holder) return { ok: false, holder };
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const revision = await this.kv.create(`lease.${name}`, enc(lease));
+        return { ok: true, revision };
+      } catch (err) {
+        // No stream took the create (its leader stepping down or electing, leader-placement.ts):
+        // nothing was written, so it is asked again.
+        if (noResponders(err) && attempt < LEASE_CREATE_ATTEMPTS) {
+          await sleep(LEASE_CREATE_PAUSE_MS);
+          continue;
+        }
+        const holder = await this.getLease(name);
+        if (holder) return { ok: false, holder };
+        throw err;
+      }
     }
   }
 
