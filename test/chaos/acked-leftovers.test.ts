@@ -55,8 +55,10 @@ describe('acked order requests left in the queue', () => {
       // Acked after the watcher's first sweep, on a connection that never reconnects.
       const c = await js.consumers.get('LATE', 'h');
       for await (const m of await c.fetch({ max_messages: 3, expires: 2000 })) await m.ackAck();
-      while ((await messages()) > 1) await new Promise((r) => setTimeout(r, 50));
-      expect(removed.reduce((a, b) => a + b, 0)).toBe(3);
+      // The sweep deletes, then logs: wait for both (the log line can follow the deletes).
+      const swept = () => removed.reduce((a, b) => a + b, 0);
+      while ((await messages()) > 1 || swept() < 3) await new Promise((r) => setTimeout(r, 50));
+      expect(swept()).toBe(3);
       expect((await jsm.streams.info('LATE')).state.first_seq).toBe(4);
     } finally {
       watch.stop();
