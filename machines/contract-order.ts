@@ -57,7 +57,7 @@ export type {
   ContractOrderInput,
 } from './support/contract-order-types.ts';
 import { FILL_TO_FILLED, FILL_TO_FILLED_OR_PARTIAL } from './support/child-fill-transitions.ts';
-import { AFTER_COMPLETION } from './support/after-completion.ts';
+import { AFTER_COMPLETION, amendingFillId } from './support/after-completion.ts';
 
 type Ctx = ContractOrderContext;
 
@@ -80,16 +80,7 @@ export const contractOrderMachine = setup({
       if (r.ctx !== context) enqueue.assign(r.ctx);
       for (const e of r.emitted) enqueue.emit(e);
     }),
-    amendCompletion: emit(({ context, event }) =>
-      amendedEvent(
-        context,
-        event.type === 'CHILD_FILL_CORRECTED'
-          ? event.original.fillId
-          : event.type === 'CHILD_FILL'
-            ? event.fill.fillId
-            : '',
-      ),
-    ),
+    amendCompletion: emit(({ context, event }) => amendedEvent(context, amendingFillId(event))),
     addBrokerChild: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'BROKER_ORDER_CREATED') return;
       const problem = childSpecProblem([event.child], context.children, 'many');

@@ -63,7 +63,7 @@ import {
   FILL_TO_FILLED,
   FILL_TO_FILLED_OR_PARTIAL,
 } from './support/child-fill-transitions.ts';
-import { AFTER_COMPLETION } from './support/after-completion.ts';
+import { AFTER_COMPLETION, amendingFillId } from './support/after-completion.ts';
 
 type Ctx = InstrumentOrderContext;
 
@@ -128,16 +128,7 @@ export const instrumentOrderMachine = setup({
       enqueue.assign({ active: false, completion: params.mode });
       enqueue.emit(completedEvent(context, params.mode));
     }),
-    amendCompletion: emit(({ context, event }) =>
-      amendedEvent(
-        context,
-        event.type === 'CHILD_FILL_CORRECTED'
-          ? event.original.fillId
-          : event.type === 'CHILD_FILL'
-            ? event.fill.fillId
-            : '',
-      ),
-    ),
+    amendCompletion: emit(({ context, event }) => amendedEvent(context, amendingFillId(event))),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
       orderId: context.order.orderId,

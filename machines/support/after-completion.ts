@@ -17,3 +17,15 @@ export const AFTER_COMPLETION = {
   END_OF_DAY: { actions: 'reportIgnored' },
   '*': { actions: 'reportIgnored' },
 } as const;
+
+/** The fill a completed order's amendment is about: the corrected fill's id, or a late fill's. */
+export function amendingFillId(
+  event:
+    | { type: 'CHILD_FILL_CORRECTED'; original: { fillId: string } }
+    | { type: 'CHILD_FILL'; fill: { fillId: string } }
+    | { type: string },
+): string {
+  if (event.type === 'CHILD_FILL_CORRECTED' && 'original' in event) return event.original.fillId;
+  if (event.type === 'CHILD_FILL' && 'fill' in event) return event.fill.fillId;
+  return '';
+}
