@@ -8,6 +8,7 @@ import {
   type Snapshot,
   type SnapshotFrom,
 } from 'xstate';
+import { KeptMachine, type MachineState, withInputPart } from './stored-machine.ts';
 
 /** A hosted record that carries its machine's persisted snapshot. */
 export interface MachineRecord {
@@ -23,7 +24,10 @@ export interface MachineRecord {
  * is returned to the caller, who performs it (forwards fills up, completes the family...).
  *
  * The record carries its machine's state value and context after every event (`keep`): written
- * with the record, restored through `machine.resolveState`.
+ * with the record, restored through `machine.resolveState`. With `inputKey`, the context's part
+ * that is the machine's input as given (`context[inputKey] === input[inputKey]`, built from the
+ * record by `inputOf`) is written only when the record no longer rebuilds it exactly, and put
+ * back from the record on restore (stored-machine.ts).
  */
 export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
   private readonly live = new WeakMap<R, Actor<M>>();
@@ -32,7 +36,12 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
   constructor(
     readonly machine: M,
     private readonly inputOf: (r: R) => InputFrom<M>,
+    private readonly inputKey?: string,
   ) {}
+
+  /** The context's input part as the record gives it now (see `inputKey`). */
+  private readonly inputPart = (r: R): unknown =>
+    (this.inputOf(r) as Record<string, unknown>)[this.inputKey ?? ''];
 
   /** The record's actor (started from its snapshot, or from its input for a new record). */
   actor(r: R, input?: InputFrom<M>): Actor<M> {
@@ -40,7 +49,7 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
     if (a) return a;
     // With a snapshot, xstate restores it and does not read the input. The stored form is the
     // state value and context (see `keep`), resolved by the machine itself.
-    const restored = r.machine === undefined ? {} : { snapshot: this.resolve(r.machine) };
+    const restored = r.machine === undefined ? {} : { snapshot: this.resolve(r) };
     a = createActor(this.machine, { input: input ?? this.inputOf(r), ...restored });
     a.on('*', (e) => {
       this.sink?.push(e as EmittedFrom<M>);
@@ -110,16 +119,35 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
    * value and context with `machine.resolveState` (public API) and starts the actor from it.
    */
   private keep(r: R, a: Actor<M>): void {
-    const { value, context } = a.getSnapshot() as { value: unknown; context: unknown };
-    r.machine = { value, context };
+    const { value, context } = a.getSnapshot() as MachineState;
+    r.machine = this.inputKey === undefined ? { value, context } : this.kept(r, value, context);
   }
 
-  /** A stored machine state (value and context) as a snapshot to start an actor from. */
-  private resolve(stored: unknown): Snapshot<unknown> {
-    const { value, context } = stored as {
-      value: Parameters<M['resolveState']>[0]['value'];
-      context: unknown;
-    };
+  private kept(r: R, value: unknown, context: Record<string, unknown>): KeptMachine<R> {
+    return new KeptMachine(value, context, this.inputKey ?? '', this.inputPart, r);
+  }
+
+  /**
+   * A record read from the journal: its machine state made whole again (the input part put back
+   * from the record, see `inputKey`), in the form written with the record from now on. Called
+   * for every restored record, before anything changes it (a later change of the fields the
+   * input is built from must not change the input part read back).
+   */
+  revive(r: R): void {
+    if (this.inputKey === undefined || r.machine === undefined || r.machine instanceof KeptMachine) return;
+    const { value, context } = this.stored(r);
+    r.machine = this.kept(r, value, context);
+  }
+
+  /** The record's stored machine state, whole. */
+  private stored(r: R): MachineState {
+    const s = r.machine as MachineState;
+    return this.inputKey === undefined ? s : withInputPart(s, this.inputKey, () => this.inputPart(r));
+  }
+
+  /** A record's stored machine state (value and context) as a snapshot to start an actor from. */
+  private resolve(r: R): Snapshot<unknown> {
+    const { value, context } = this.stored(r);
     return this.machine.resolveState({ value, context } as Parameters<
       M['resolveState']
     >[0]) as Snapshot<unknown>;

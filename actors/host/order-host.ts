@@ -49,6 +49,8 @@ export class OrderHost<T extends HostedRecord> {
       lazyMs?: number;
       /** Which records `liveOfLevel` lists (default: all). */
       isLive?: (r: T) => boolean;
+      /** Called for each record `restore` reads, before it is hosted (e.g. its machine state made whole). */
+      revive?: (r: T) => void;
     },
   ) {}
 
@@ -211,6 +213,7 @@ export class OrderHost<T extends HostedRecord> {
     for (const e of entries) {
       if (e.data.removed) continue;
       const r = e.data.record;
+      this.opts.revive?.(r);
       this.put(newSlot(r, e.seq, r.version));
       n++;
     }

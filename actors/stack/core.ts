@@ -33,6 +33,9 @@ import {
   strategyPositionKey,
 } from './types.ts';
 
+/** The order record of one level. */
+type OrderOf<L extends OrderLevel> = Extract<AnyOrder, { level: L }>;
+
 export interface StackDeps {
   nc?: NatsConnection;
   broker: BrokerPort;
@@ -92,16 +95,17 @@ export class StackCore {
     return this.mailboxes.enqueue(orderRef, fn);
   }
 
-  /** The broker orders' machine actors (order-actors.ts). */
+  /**
+   * The order actors (order-actors.ts). Each machine's context holds its input's `order` as given:
+   * a record stores it only when its fields do not rebuild it (machine-actors.ts `inputKey`).
+   */
   readonly brokerActors: MachineActors<typeof brokerOrderMachine, BrokerOrder>;
-  readonly contractActors = new MachineActors(contractOrderMachine, contractMachineInput);
-  readonly instrumentActors = new MachineActors(instrumentOrderMachine, instrumentMachineInput);
+  readonly contractActors = new MachineActors(contractOrderMachine, contractMachineInput, 'order');
+  readonly instrumentActors = new MachineActors(instrumentOrderMachine, instrumentMachineInput, 'order');
   /** Set by the stack handler: what follows when an instrument order's machine completes its family. */
   onFamilyCompleted: (io: InstrumentOrder) => void = () => undefined;
 
-  familyCompleted(io: InstrumentOrder): void {
-    this.onFamilyCompleted(io);
-  }
+  familyCompleted = (io: InstrumentOrder): void => this.onFamilyCompleted(io);
 
   /** Family completions under way (history record being written). */
   private readonly completions = new Set<Promise<void>>();
@@ -137,10 +141,8 @@ export class StackCore {
       const o = this.instrumentOrder(id);
       if (o?.active) out.push(o);
     }
-    this.byKey.set(
-      k,
-      out.map((o) => o.id),
-    );
+    const ids = out.map((o) => o.id);
+    this.byKey.set(k, ids);
     return out;
   }
 
@@ -195,10 +197,17 @@ export class StackCore {
       inspect: deps.config.inspect,
       onFatal: (err) => logCritical(deps.log, 'order host lost its store', { err: String(err) }),
       isLive: (r) => r.active,
+      revive: (r) =>
+        r.level === 'broker'
+          ? this.brokerActors.revive(r)
+          : r.level === 'contract'
+            ? this.contractActors.revive(r)
+            : this.instrumentActors.revive(r),
       describe: (r) => describeOrder(r, this.rootOf(r)),
       now: () => deps.clock.now(),
     });
-    this.brokerActors = new MachineActors(brokerOrderMachine, (r) => brokerMachineInput(r, deps.broker.name));
+    const brokerInput = (r: BrokerOrder) => brokerMachineInput(r, deps.broker.name);
+    this.brokerActors = new MachineActors(brokerOrderMachine, brokerInput, 'order');
   }
 
   /** The family root of an order: its instrument order's id. */
@@ -217,26 +226,20 @@ export class StackCore {
   }
 
   /** The orders of one level by id; with `keep`, only those it keeps (filtered before sorting). */
-  orders<L extends OrderLevel>(
-    level: L,
-    keep?: (o: Extract<AnyOrder, { level: L }>) => boolean,
-  ): Array<Extract<AnyOrder, { level: L }>> {
-    const out: Array<Extract<AnyOrder, { level: L }>> = [];
+  orders<L extends OrderLevel>(level: L, keep?: (o: OrderOf<L>) => boolean): Array<OrderOf<L>> {
+    const out: Array<OrderOf<L>> = [];
     for (const r of this.host.ofLevel(level)) {
-      const o = r as Extract<AnyOrder, { level: L }>;
+      const o = r as OrderOf<L>;
       if (!keep || keep(o)) out.push(o);
     }
     return out.sort((a, b) => a.id - b.id);
   }
 
   /** The active orders of one level by id (an index: completed orders are not visited). */
-  activeOrders<L extends OrderLevel>(
-    level: L,
-    keep?: (o: Extract<AnyOrder, { level: L }>) => boolean,
-  ): Array<Extract<AnyOrder, { level: L }>> {
-    const out: Array<Extract<AnyOrder, { level: L }>> = [];
+  activeOrders<L extends OrderLevel>(level: L, keep?: (o: OrderOf<L>) => boolean): Array<OrderOf<L>> {
+    const out: Array<OrderOf<L>> = [];
     for (const r of this.host.liveOfLevel(level)) {
-      const o = r as Extract<AnyOrder, { level: L }>;
+      const o = r as OrderOf<L>;
       if (o.active && (!keep || keep(o))) out.push(o);
     }
     return out.sort((a, b) => a.id - b.id);
