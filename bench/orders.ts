@@ -14,7 +14,8 @@
  * `npm run bench:orders` runs it on tsc's output in dist/ (bench/compiled.mjs), as shipped; through
  * tsx it runs the TypeScript sources, compiled at run time keeping names (`code` says which).
  * Prints {code, orders, families_completed, fills, lost_fills, duplicate_fills, position_mismatches,
- * orders_per_s, p50_ms, p99_ms, rss_mb, cpu_ms_per_family, server_cpu_ms_per_family}. Nothing is
+ * orders_per_s, p50_ms, p99_ms, rss_mb, cpu_ms_per_family, js_writes_per_family,
+ * js_write_bytes_per_family, server_cpu_ms_per_family}. Nothing is
  * asserted.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -140,6 +141,7 @@ if (profiler) {
 // Counters at the window's start: what the warm-up did is not counted.
 const events0 = core.host.eventsRecorded;
 const writes0 = new Map(core.store.writes);
+const chars0 = new Map(core.store.writtenChars ?? []);
 const cpu0 = process.cpuUsage();
 const serverCpu0 = serverCpu();
 const start = performance.now();
@@ -245,6 +247,13 @@ const result = {
     [...core.store.writes].map(([k, n]) => [
       k,
       Number(((n - (writes0.get(k) ?? 0)) / Math.max(1, completed)).toFixed(2)),
+    ]),
+  ),
+  // Characters (bytes: the JSON is ASCII) of what those writes carried, per completed family.
+  js_write_bytes_per_family: Object.fromEntries(
+    [...(core.store.writtenChars ?? [])].map(([k, n]) => [
+      k,
+      Math.round((n - (chars0.get(k) ?? 0)) / Math.max(1, completed)),
     ]),
   ),
   server_cpu_ms_per_family: Number(((serverCpuS * 1000) / Math.max(1, completed)).toFixed(3)),

@@ -46,6 +46,8 @@ export class JsPublisher {
   private next = 0;
   /** Messages published so far, by the first token after the prefix (`stack`, `fills`, `history`). */
   readonly counts = new Map<string, number>();
+  /** Characters of message data published so far, by the same kind (JSON: one byte each when ASCII). */
+  readonly chars = new Map<string, number>();
   private sweeper: NodeJS.Timeout | undefined;
   private queue: Array<{ id: number; subj: string; data: string; h: MsgHdrs | undefined }> = [];
   private flushing: NodeJS.Immediate | undefined;
@@ -97,6 +99,7 @@ export class JsPublisher {
     const id = ++this.next;
     const kind = kindOf(subj);
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    this.chars.set(kind, (this.chars.get(kind) ?? 0) + data.length);
     return new Promise<PubAck>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, deadline: Date.now() + this.timeoutMs });
       this.queue.push({ id, subj, data, h });

@@ -129,6 +129,10 @@ export class RidingJournal implements OrderJournal {
     return this.inner.writes;
   }
 
+  get writtenChars(): ReadonlyMap<string, number> | undefined {
+    return this.inner.writtenChars;
+  }
+
   orderSubject(level: string, id: number): string {
     return this.inner.orderSubject(level, id);
   }

@@ -68,6 +68,8 @@ export interface OrderJournal {
   loadHistory<T>(): Promise<Array<JournalEntry<T>>>;
   /** Messages written by this store, by kind (`stack`, `fills`, `history`). */
   readonly writes: ReadonlyMap<string, number>;
+  /** Characters of the messages written by this store, by kind, where the backend counts them. */
+  readonly writtenChars?: ReadonlyMap<string, number>;
   close(): void;
 }
 
