@@ -134,8 +134,11 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
    * input is built from must not change the input part read back).
    */
   revive(r: R): void {
-    if (this.inputKey === undefined || r.machine === undefined || r.machine instanceof KeptMachine) return;
-    const { value, context } = this.stored(r);
+    const key = this.inputKey;
+    if (key === undefined || r.machine === undefined || r.machine instanceof KeptMachine) return;
+    // The stored state was just read (this record's own objects): made whole in place, no copy.
+    const { value, context } = r.machine as MachineState;
+    context[key] ??= this.inputPart(r);
     r.machine = this.kept(r, value, context);
   }
 
