@@ -6,6 +6,10 @@
  * days. It counts the quantity traded since its last reset; the reset is lazy and rolling: when
  * the limit is read more than `periodDays` after its last reset, the count goes back to zero and
  * the reset time becomes now (not calendar aligned). Pure functions: time comes in as `now`.
+ *
+ * A charge may name what it charges for (`TradeLimitCharge`: a broker order, actors/stack/
+ * trade-limit-charges.ts): the limit remembers the keys charged since its last reset, so the same
+ * charge made again (after a crash lost whether it was stored) counts once.
  */
 import { type TradeQty, totalAbsQty } from './trade-qty.ts';
 
@@ -21,6 +25,26 @@ export interface TradeLimit {
   tradesSinceLastReset: number;
   /** Epoch ms. */
   lastResetTime: number;
+  /**
+   * The keys of the named charges counted since the last reset (absent: none; limits stored
+   * before charges were named have none). Cleared by every reset, so bounded by one period's.
+   */
+  chargeKeys?: readonly string[];
+}
+
+/** What a charge is for: a key naming it (its broker order) and when it was made (epoch ms). */
+export interface TradeLimitCharge {
+  key: string;
+  /** A charge made before the limit's last reset belongs to a period already reset: not counted. */
+  at: number;
+}
+
+/** One charge of several made at once: a quantity for (strategy, instrument), named or not. */
+export interface TradeLimitChargeItem {
+  strategyName: string;
+  instrumentCode: string;
+  qty: number;
+  charge?: TradeLimitCharge;
 }
 
 export class TradeLimitError extends Error {
@@ -49,16 +73,16 @@ export function withLimit(l: TradeLimit, tradeLimit: number): TradeLimit {
   return { ...l, tradeLimit };
 }
 
-/** The limit as read at `now`: the count reset when the period has passed. */
+/** The limit as read at `now`: the count (and the charges it remembers) reset when the period has passed. */
 export function rolled(l: TradeLimit, now: number): TradeLimit {
-  if (now - l.lastResetTime > l.periodDays * DAY_MS)
-    return { ...l, tradesSinceLastReset: 0, lastResetTime: now };
+  if (now - l.lastResetTime > l.periodDays * DAY_MS) return resetTradeLimit(l, now);
   return l;
 }
 
 /** Reset by hand ("helpful if you have reached your limit but want to keep trading"). */
 export function resetTradeLimit(l: TradeLimit, now: number): TradeLimit {
-  return { ...l, tradesSinceLastReset: 0, lastResetTime: now };
+  const { chargeKeys: _, ...rest } = l;
+  return { ...rest, tradesSinceLastReset: 0, lastResetTime: now };
 }
 
 /** Spare capacity at `now` (never below zero). */
@@ -91,11 +115,22 @@ export function allowedQty(
   );
 }
 
-/** A limit charged with a trade: Σ|legs| added after the lazy reset (F9: a roll spread [-1, 1] counts 2). */
-export function charged(l: TradeLimit, qty: TradeQty | number, now: number): TradeLimit {
+/**
+ * A limit charged with a trade: Σ|legs| added after the lazy reset (F9: a roll spread [-1, 1]
+ * counts 2). A named charge counts once per period: one whose key the limit holds, or made before
+ * its last reset, changes nothing but the lazy reset (the limit as read at `now` is returned).
+ */
+export function charged(
+  l: TradeLimit,
+  qty: TradeQty | number,
+  now: number,
+  charge?: TradeLimitCharge,
+): TradeLimit {
   const r = rolled(l, now);
+  if (charge && (charge.at < r.lastResetTime || r.chargeKeys?.includes(charge.key))) return r;
   const add = typeof qty === 'number' ? Math.abs(qty) : totalAbsQty(qty);
-  return { ...r, tradesSinceLastReset: r.tradesSinceLastReset + add };
+  const next = { ...r, tradesSinceLastReset: r.tradesSinceLastReset + add };
+  return charge ? { ...next, chargeKeys: [...(r.chargeKeys ?? []), charge.key] } : next;
 }
 
 /**
