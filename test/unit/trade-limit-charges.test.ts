@@ -1,0 +1,69 @@
+/** Named trade-limit charges (digest D4a, F9): a charge naming its broker order counts once per period. */
+import { describe, expect, it } from 'vitest';
+import {
+  charged,
+  newTradeLimit,
+  resetTradeLimit,
+  rolled,
+  tradeCapacity,
+  withLimit,
+} from '../../src/domain/orders/trade-limits.ts';
+
+const T0 = Date.UTC(2026, 10, 20, 14, 0, 0);
+const DAY = 86_400_000;
+const limit = newTradeLimit({ instrumentCode: 'SOFR', strategyName: '', periodDays: 1, tradeLimit: 10 }, T0);
+const c = (key: string, at = T0 + 10) => ({ key, at });
+
+describe('named trade-limit charges', () => {
+  it('a charge whose key the limit holds changes nothing; another key counts', () => {
+    const one = charged(limit, 3, T0 + 10, c('P:7@1'));
+    expect(one).toMatchObject({ tradesSinceLastReset: 3, chargeKeys: ['P:7@1'] });
+    expect(charged(one, 3, T0 + 20, c('P:7@1'))).toBe(one);
+    const two = charged(one, [-1, 1], T0 + 20, c('P:8@2'));
+    expect(two).toMatchObject({ tradesSinceLastReset: 5, chargeKeys: ['P:7@1', 'P:8@2'] });
+    expect(tradeCapacity(two, T0 + 30)).toBe(5);
+  });
+
+  it('an unnamed charge always counts and remembers no key', () => {
+    const twice = charged(charged(limit, 2, T0 + 1), 2, T0 + 2);
+    expect(twice.tradesSinceLastReset).toBe(4);
+    expect(twice.chargeKeys).toBeUndefined();
+  });
+
+  it('every reset forgets the keys: the lazy rolling reset, a manual reset; a changed limit keeps them', () => {
+    const one = charged(limit, 3, T0 + 10, c('P:7@1'));
+    expect(withLimit(one, 20).chargeKeys).toEqual(['P:7@1']);
+    expect(resetTradeLimit(one, T0 + 20)).toEqual({ ...limit, lastResetTime: T0 + 20 });
+    const next = rolled(one, T0 + DAY + 11);
+    expect(next).toEqual({ ...limit, lastResetTime: T0 + DAY + 11 });
+    // the same key made in the new period counts in it
+    expect(charged(one, 3, T0 + DAY + 11, c('P:7@1', T0 + DAY + 11))).toMatchObject({
+      tradesSinceLastReset: 3,
+      chargeKeys: ['P:7@1'],
+      lastResetTime: T0 + DAY + 11,
+    });
+  });
+
+  it('a charge made before the last reset belongs to a period already reset: not counted', () => {
+    const reset = resetTradeLimit(charged(limit, 3, T0 + 10, c('P:7@1')), T0 + 100);
+    expect(charged(reset, 3, T0 + 200, c('P:7@1', T0 + 10))).toBe(reset);
+    // ... and the lazy reset on the same read counts as a reset before it
+    const lapsed = charged(limit, 3, T0 + DAY + 5, c('P:9@3', T0 + 50));
+    expect(lapsed).toEqual({ ...limit, lastResetTime: T0 + DAY + 5 });
+    // a charge made at the reset's own time counts
+    expect(charged(reset, 2, T0 + 100, c('P:10@4', T0 + 100)).tradesSinceLastReset).toBe(2);
+  });
+
+  it('a limit stored before charges were named (no key list) reads and charges as before', () => {
+    const old = JSON.parse(
+      '{"instrumentCode":"SOFR","strategyName":"","periodDays":1,"tradeLimit":10,"tradesSinceLastReset":4,"lastResetTime":' +
+        String(T0) +
+        '}',
+    ) as typeof limit;
+    expect(tradeCapacity(old, T0 + 1)).toBe(6);
+    expect(charged(old, 1, T0 + 2, c('P:1@1'))).toMatchObject({
+      tradesSinceLastReset: 5,
+      chargeKeys: ['P:1@1'],
+    });
+  });
+});
