@@ -22,14 +22,11 @@ export function releaseAlgo(core: StackCore, contractOrderId: number, brokerOrde
   sendContract(core, co.id, { type: 'ALGO_RELEASE', algo: co.referenceOfControllingAlgo }, { defer: true });
 }
 
-/**
- * The algo is done with a broker order (filled, cancelled): D4a charge limits (named by the broker
- * order: made again, it counts once), D4c release when its contract order still names it.
- */
-export function algoFinished(core: StackCore, bo: BrokerOrder, release = true): void {
+/** The algo is done with a broker order (filled, cancelled): D4a charge limits (named), D4c release. */
+export function algoFinished(core: StackCore, bo: BrokerOrder): void {
   if (bo.algoUsed === 'limit' || bo.algoUsed === 'manual') return; // D5: non-blocking algo keeps its lock
   chargeBrokerOrder(core, bo);
-  if (release && bo.parent !== undefined) releaseAlgo(core, bo.parent, bo.id);
+  if (bo.parent !== undefined) releaseAlgo(core, bo.parent, bo.id);
 }
 
 /** The algo's own name for its broker order (events to the algo carry it). */
@@ -51,8 +48,7 @@ export async function performAlgo(core: StackCore, bo: BrokerOrder, emitted: Alg
   for (const e of emitted) {
     if (e.type === 'finished') {
       const now = core.brokerOrder(bo.id) ?? bo;
-      // D4a charges also an order whose lock was let go by hand (algo unlock); D4c only the holder.
-      if (e.outcome !== 'rejected' && settled(now)) algoFinished(core, now, holds(core, now));
+      if (e.outcome !== 'rejected' && settled(now) && holds(core, now)) algoFinished(core, now);
     } else if (e.type === 'cancelBrokerOrder') {
       sendBroker(core, bo.id, { type: 'CANCEL_REQUESTED' });
       await broker
@@ -116,12 +112,11 @@ export function algoSettled(core: StackCore, bo: BrokerOrder): void {
   }
   if (bo.brokerStatus === 'cancelled' && core.algos.view(bo.algo).state !== 'done')
     emitted.push(...sendAlgo(core, bo, { type: 'BROKER_CANCELLED', orderRef: ref }));
-  // Finished now: D4a charge, D4c release while the contract order still names this algo (one
-  // completed by this fill was charged and let go already). Done before a crash that lost its
-  // release: D4 again while it still names it (the charge is named, so it counts once).
-  const finishedNow = emitted.some((e) => e.type === 'finished');
-  const held = holds(core, bo);
-  if ((finishedNow || (v.state === 'done' && held)) && settled(bo)) algoFinished(core, bo, held);
+  // Finished now, or before a crash that lost its release: D4 once, while the contract order still
+  // names this algo (a contract order completed by this fill was charged and let go already; the
+  // charge is named by the broker order, so one made again counts once).
+  const finished = emitted.some((e) => e.type === 'finished') || v.state === 'done';
+  if (finished && settled(bo) && holds(core, bo)) algoFinished(core, bo);
   for (const e of emitted)
     if (e.type === 'cancelBrokerOrder' || e.type === 'modifyBrokerOrder') void performAlgo(core, bo, [e]);
 }

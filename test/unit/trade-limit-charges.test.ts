@@ -1,5 +1,6 @@
 /** Named trade-limit charges (digest D4a, F9): a charge naming its broker order counts once per period. */
 import { describe, expect, it } from 'vitest';
+import { memoryTradeLimits } from '../../actors/stack/ports.ts';
 import {
   charged,
   newTradeLimit,
@@ -65,5 +66,26 @@ describe('named trade-limit charges', () => {
       tradesSinceLastReset: 5,
       chargeKeys: ['P:1@1'],
     });
+  });
+
+  it('the in-memory limits (tests, benchmarks) count a named charge once per period too', () => {
+    const m = memoryTradeLimits([{ instrumentCode: 'SOFR', periodDays: 1, limit: 10 }]);
+    expect(m.allowed('ewmac', 'SOFR', T0)).toBe(10);
+    m.charge('ewmac', 'SOFR', 3, T0 + 1, c('P:1@1', T0 + 1));
+    m.charge('ewmac', 'SOFR', 3, T0 + 2, c('P:1@1', T0 + 1));
+    m.chargeMany(
+      [
+        { strategyName: 'ewmac', instrumentCode: 'SOFR', qty: 3, charge: c('P:1@1', T0 + 1) },
+        { strategyName: 'carry', instrumentCode: 'SOFR', qty: -2, charge: c('P:2@2', T0 + 2) },
+        { strategyName: 'carry', instrumentCode: 'SOFR', qty: 1 },
+      ],
+      T0 + 3,
+    );
+    expect(m.allowed('ewmac', 'SOFR', T0 + 4)).toBe(4);
+    // the next period: the keys are forgotten, an end dated before its reset is not counted
+    m.charge('ewmac', 'SOFR', 3, T0 + DAY + 5, c('P:1@1', T0 + 1));
+    expect(m.allowed('ewmac', 'SOFR', T0 + DAY + 5)).toBe(10);
+    m.charge('ewmac', 'SOFR', 3, T0 + DAY + 6, c('P:1@1', T0 + DAY + 6));
+    expect(m.allowed('ewmac', 'SOFR', T0 + DAY + 6)).toBe(7);
   });
 });
