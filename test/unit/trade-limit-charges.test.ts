@@ -25,10 +25,10 @@ describe('named trade-limit charges', () => {
     expect(tradeCapacity(two, T0 + 30)).toBe(5);
   });
 
-  it('an unnamed charge always counts and remembers no key', () => {
+  it('an unnamed charge always counts and adds no key', () => {
     const twice = charged(charged(limit, 2, T0 + 1), 2, T0 + 2);
     expect(twice.tradesSinceLastReset).toBe(4);
-    expect(twice.chargeKeys).toBeUndefined();
+    expect(twice.chargeKeys).toEqual([]);
   });
 
   it('every reset forgets the keys: the lazy rolling reset, a manual reset; a changed limit keeps them', () => {
@@ -62,9 +62,25 @@ describe('named trade-limit charges', () => {
         '}',
     ) as typeof limit;
     expect(tradeCapacity(old, T0 + 1)).toBe(6);
-    expect(charged(old, 1, T0 + 2, c('P:1@1'))).toMatchObject({
+    expect(charged(old, 1, T0 + 2)).toMatchObject({ tradesSinceLastReset: 5 });
+    // which broker orders its count holds is unknown: a charge of one that ended before (a
+    // restore's) is taken as counted; one made now is counted and starts the list
+    expect(charged(old, 1, T0 + 20, c('P:0@0', T0 + 5))).toBe(old);
+    const listed = charged(old, 1, T0 + 20, c('P:1@1', T0 + 20));
+    expect(listed).toMatchObject({
       tradesSinceLastReset: 5,
       chargeKeys: ['P:1@1'],
+      chargeKeysSince: T0 + 20,
+    });
+    expect(charged(listed, 1, T0 + 30, c('P:1@1', T0 + 20))).toBe(listed);
+    expect(charged(listed, 1, T0 + 30, c('P:0@0', T0 + 5))).toBe(listed);
+    expect(charged(listed, 1, T0 + 30, c('P:2@2', T0 + 25)).tradesSinceLastReset).toBe(6);
+    // a reset starts the list at the reset
+    expect(resetTradeLimit(listed, T0 + 40)).toEqual({
+      ...old,
+      tradesSinceLastReset: 0,
+      lastResetTime: T0 + 40,
+      chargeKeys: [],
     });
   });
 

@@ -26,16 +26,23 @@ export interface TradeLimit {
   /** Epoch ms. */
   lastResetTime: number;
   /**
-   * The keys of the named charges counted since the last reset (absent: none; limits stored
-   * before charges were named have none). Cleared by every reset, so bounded by one period's.
+   * The keys of the named charges counted since `chargeKeysSince` (default: the last reset).
+   * Emptied by every reset, so bounded by one period's. Absent on a limit stored before charges
+   * were named: which charges it counted is unknown, so the first named charge starts the list.
    */
   chargeKeys?: readonly string[];
+  /** Set when the list was started later than the last reset (on a limit stored without one). */
+  chargeKeysSince?: number;
 }
 
 /** What a charge is for: a key naming it (its broker order) and when it was made (epoch ms). */
 export interface TradeLimitCharge {
   key: string;
-  /** A charge made before the limit's last reset belongs to a period already reset: not counted. */
+  /**
+   * When what it charges for happened. Made before the limit's list of keys started (its last
+   * reset, or its first named charge), it is not counted: a reset period is over, and an older
+   * limit's count is taken to hold it already.
+   */
   at: number;
 }
 
@@ -64,7 +71,7 @@ export function newTradeLimit(
   now: number,
 ): TradeLimit {
   checkSpec(spec.periodDays, spec.tradeLimit);
-  return { ...spec, tradesSinceLastReset: 0, lastResetTime: now };
+  return { ...spec, tradesSinceLastReset: 0, lastResetTime: now, chargeKeys: [] };
 }
 
 /** Change the limit and keep what was traded (the reference's `update_limit`). */
@@ -81,8 +88,8 @@ export function rolled(l: TradeLimit, now: number): TradeLimit {
 
 /** Reset by hand ("helpful if you have reached your limit but want to keep trading"). */
 export function resetTradeLimit(l: TradeLimit, now: number): TradeLimit {
-  const { chargeKeys: _, ...rest } = l;
-  return { ...rest, tradesSinceLastReset: 0, lastResetTime: now };
+  const { chargeKeysSince: _, ...rest } = l;
+  return { ...rest, tradesSinceLastReset: 0, lastResetTime: now, chargeKeys: [] };
 }
 
 /** Spare capacity at `now` (never below zero). */
@@ -118,7 +125,8 @@ export function allowedQty(
 /**
  * A limit charged with a trade: Σ|legs| added after the lazy reset (F9: a roll spread [-1, 1]
  * counts 2). A named charge counts once per period: one whose key the limit holds, or made before
- * its last reset, changes nothing but the lazy reset (the limit as read at `now` is returned).
+ * its list of keys started (`TradeLimitCharge.at`), changes nothing but the lazy reset (the limit
+ * as read at `now` is returned).
  */
 export function charged(
   l: TradeLimit,
@@ -127,10 +135,13 @@ export function charged(
   charge?: TradeLimitCharge,
 ): TradeLimit {
   const r = rolled(l, now);
-  if (charge && (charge.at < r.lastResetTime || r.chargeKeys?.includes(charge.key))) return r;
   const add = typeof qty === 'number' ? Math.abs(qty) : totalAbsQty(qty);
+  if (!charge) return { ...r, tradesSinceLastReset: r.tradesSinceLastReset + add };
+  const since = r.chargeKeys ? (r.chargeKeysSince ?? r.lastResetTime) : now;
+  if (charge.at < since || r.chargeKeys?.includes(charge.key)) return r;
   const next = { ...r, tradesSinceLastReset: r.tradesSinceLastReset + add };
-  return charge ? { ...next, chargeKeys: [...(r.chargeKeys ?? []), charge.key] } : next;
+  if (r.chargeKeys) return { ...next, chargeKeys: [...r.chargeKeys, charge.key] };
+  return { ...next, chargeKeys: [charge.key], chargeKeysSince: now };
 }
 
 /**
