@@ -4,7 +4,8 @@
  * write reaches the store (the process dies before any lands), while the orders' journal writes
  * go on; then the connection closes. The restart charges every broker order done at the broker
  * again, named by its broker order: the count is the quantity once, and a further restart (the
- * charges landed) changes nothing. A limit order never charges (D5).
+ * charges landed) changes nothing, nor does one after the period rolled over. A limit order never
+ * charges (D5).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../actors/stack/ports.ts';
@@ -124,6 +125,15 @@ describe('trade-limit charges cut by a kill -9', () => {
     await fourth.core.deps.tradeLimits.flush?.();
     expect(await counts()).toEqual({ ...once, 'SOFR/': 4, 'SOFR/ewmac': 4 });
     await fourth.close();
+
+    // A day later the daily limits have rolled over: a restart (the orders still on the stack)
+    // does not charge them into the new period; the 30-day limit keeps its count.
+    clock.advance(86_400_000 + 1);
+    const fifth = await open(nc2, await TradeLimitsStore.open(nc2, prefix));
+    await fifth.core.deps.tradeLimits.flush?.();
+    expect(fifth.core.orders('broker')).toHaveLength(4);
+    expect(await counts()).toEqual({ 'SOFR/': 0, 'SOFR/ewmac': 4, 'GOLD/': 0 });
+    await fifth.close();
     await nc2.close();
     await watch.close();
   }, 60_000);
