@@ -34,11 +34,34 @@ export function chargesTradeLimits(bo: BrokerOrder): boolean {
   return bo.algoUsed !== 'limit' && bo.algoUsed !== 'manual';
 }
 
+/**
+ * Lots per unit of an order's `trade`: 1 for an outright; for a calendar spread (whose `trade`
+ * counts spreads in its first leg's units) Σ|leg| over |first leg|, so a [−1, +1] spread is 2 (F9).
+ */
+export function lotsPerUnit(o: { legs?: ReadonlyArray<{ qty: number }> | undefined }): number {
+  const legs = o.legs;
+  const first = legs?.[0]?.qty;
+  if (!legs || legs.length < 2 || !first) return 1;
+  return legs.reduce((s, l) => s + Math.abs(l.qty), 0) / Math.abs(first);
+}
+
+/** D4a: a broker order's submitted quantity, Σ|legs| (a [−1, +1] roll spread counts 2). */
+export function submittedLots(bo: Pick<BrokerOrder, 'trade' | 'legs'>): number {
+  return Math.abs(bo.trade) * lotsPerUnit(bo);
+}
+
 /** D4a: charge the broker order's submitted quantity, named by its key, now. */
 export function chargeBrokerOrder(core: StackCore, bo: BrokerOrder): void {
   if (!chargesTradeLimits(bo)) return;
   const now = core.now();
-  core.deps.tradeLimits.charge(bo.strategyName, bo.instrumentCode, bo.trade, now, brokerOrderCharge(bo, now));
+  const { strategyName, instrumentCode } = bo;
+  core.deps.tradeLimits.charge(
+    strategyName,
+    instrumentCode,
+    submittedLots(bo),
+    now,
+    brokerOrderCharge(bo, now),
+  );
 }
 
 /** A broker order done at the broker: filled, or cancelled (a rejected one never traded). */
@@ -60,7 +83,7 @@ export function chargeDoneBrokerOrders(core: StackCore): number {
     .map((bo) => ({
       strategyName: bo.strategyName,
       instrumentCode: bo.instrumentCode,
-      qty: bo.trade,
+      qty: submittedLots(bo),
       charge: brokerOrderCharge(bo, Math.max(bo.createdAt, bo.submitDatetime ?? 0, bo.fillDatetime ?? 0)),
     }));
   core.deps.tradeLimits.chargeMany(items, core.now());

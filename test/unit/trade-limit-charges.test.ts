@@ -1,6 +1,7 @@
 /** Named trade-limit charges (digest D4a, F9): a charge naming its broker order counts once per period. */
 import { describe, expect, it } from 'vitest';
 import { memoryTradeLimits } from '../../actors/stack/ports.ts';
+import { lotsPerUnit, submittedLots } from '../../actors/stack/trade-limit-charges.ts';
 import {
   charged,
   newTradeLimit,
@@ -103,5 +104,23 @@ describe('named trade-limit charges', () => {
     expect(m.allowed('ewmac', 'SOFR', T0 + DAY + 5)).toBe(10);
     m.charge('ewmac', 'SOFR', 3, T0 + DAY + 6, c('P:1@1', T0 + DAY + 6));
     expect(m.allowed('ewmac', 'SOFR', T0 + DAY + 6)).toBe(7);
+  });
+});
+
+describe('what a broker order charges (D4a, F9: Σ|legs|)', () => {
+  it('an outright charges |trade|; a calendar spread Σ|legs| (a [−1, +1] roll spread counts 2 per spread)', () => {
+    expect(submittedLots({ trade: -3 })).toBe(3);
+    const spread = [
+      { instrumentCode: 'SOFR', contractDate: '202612', qty: -2 },
+      { instrumentCode: 'SOFR', contractDate: '202703', qty: 2 },
+    ];
+    expect(lotsPerUnit({ legs: spread })).toBe(2);
+    expect(submittedLots({ trade: -2, legs: spread })).toBe(4);
+    const ratio = [
+      { instrumentCode: 'SOFR', contractDate: '202612', qty: 1 },
+      { instrumentCode: 'SOFR', contractDate: '202703', qty: -2 },
+    ];
+    expect(submittedLots({ trade: 1, legs: ratio })).toBe(3);
+    expect(lotsPerUnit({ legs: [spread[0]!] })).toBe(1);
   });
 });
