@@ -20,6 +20,7 @@ import type { AnyStateMachine, EmittedFrom, EventFromLogic, SnapshotFrom } from 
 import type { MachineActors } from '../host/machine-actors.ts';
 import { family, brokerWithoutMachine, withoutMachine } from './family-records.ts';
 import type { StackCore } from './core.ts';
+import { chargeHeldCompletion } from './algo-charge.ts';
 import { sendInstrument } from './order-actors.ts';
 import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
 import { logCritical } from './ports.ts';
@@ -66,9 +67,11 @@ export function correctFamily(core: StackCore, brokerOrderId: number, c: Pending
   if (!co) return stepped;
   if (!holds(co, which)) {
     const event = { type: 'CHILD_FILL_CORRECTED' as const, childId: String(bo.id), original, corrected };
+    const heldBy = co.referenceOfControllingAlgo;
     const r = stepOne(core, 'contract', co.id, event, core.contractActors, projectContract, which);
     report(core, 'contract', r.emitted);
     stepped.push(r.order);
+    if (r.emitted.some((e) => e.type === 'completed')) chargeHeldCompletion(core, heldBy);
     // A live order the correction completed tells its parent, as any completion (order-actors.ts).
     for (const e of r.emitted)
       if (e.type === 'completed' && e.parentId !== null)

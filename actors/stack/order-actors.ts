@@ -184,9 +184,11 @@ export function sendContract(
   const before = core.contractActors.snapshot(co);
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
   const emitted = step(core, 'contract', id, event, core.contractActors, projectContract, opts);
-  // A contract order that completes while an algo holds it ends that algo (D4a: charge limits).
+  // A contract order that completes while an algo holds it ends that algo (D4a: charge limits);
+  // one its algo's release completes was charged by the algo's end (algoFinished, algo-charge.ts).
   const holder = before.context.algoControlledBy?.split(':')[1];
-  if (holder !== undefined && emitted.some((e) => e.type === 'completed')) {
+  const released = event.type === 'ALGO_RELEASE';
+  if (holder !== undefined && !released && emitted.some((e) => e.type === 'completed')) {
     const b = core.brokerOrder(Number(holder));
     if (b && b.algoUsed !== 'limit' && b.algoUsed !== 'manual')
       core.deps.tradeLimits.charge(b.strategyName, b.instrumentCode, b.trade, core.now());
