@@ -19,6 +19,7 @@ import type { StackCore } from './core.ts';
 import { childSpec, instrumentMachineInput } from './order-inputs.ts';
 import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
 import { logCritical } from './ports.ts';
+import { brokerOrderCharge } from './trade-limit-charges.ts';
 import type { AnyOrder, BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
 
 export {
@@ -184,14 +185,18 @@ export function sendContract(
   const before = core.contractActors.snapshot(co);
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
   const emitted = step(core, 'contract', id, event, core.contractActors, projectContract, opts);
-  // A contract order that completes while an algo holds it ends that algo (D4a: charge limits);
-  // one its algo's release completes was charged by the algo's end (algoFinished, algo-charge.ts).
+  // A contract order that completes while an algo holds it ends that algo (D4a: charge limits).
   const holder = before.context.algoControlledBy?.split(':')[1];
-  const released = event.type === 'ALGO_RELEASE';
-  if (holder !== undefined && !released && emitted.some((e) => e.type === 'completed')) {
+  if (holder !== undefined && emitted.some((e) => e.type === 'completed')) {
     const b = core.brokerOrder(Number(holder));
     if (b && b.algoUsed !== 'limit' && b.algoUsed !== 'manual')
-      core.deps.tradeLimits.charge(b.strategyName, b.instrumentCode, b.trade, core.now());
+      core.deps.tradeLimits.charge(
+        b.strategyName,
+        b.instrumentCode,
+        b.trade,
+        core.now(),
+        brokerOrderCharge(b, core.now()),
+      );
   }
   for (const e of emitted) {
     const parent = e.type === 'fillApplied' || e.type === 'completed' ? e.parentId : null;

@@ -38,6 +38,7 @@ import {
   type NewInstrumentOrder,
   spawnChildrenFromNewInstrumentOrders,
 } from './spawn.ts';
+import { chargeDoneBrokerOrders } from './trade-limit-charges.ts';
 import type { AnyOrder, FillRecord, InstrumentOrder } from './types.ts';
 import { positionRows, type StackPositions } from './read-model.ts';
 
@@ -186,6 +187,7 @@ export class StackHandler {
       // The algo hears of a fill or cancel it missed; one that finished lets go of its order.
       if (b.fill === b.trade || b.brokerStatus === 'cancelled') afterBrokerFill(core, b.id);
     }
+    chargeDoneBrokerOrders(core); // D4a charges a crash may have lost: named, so counted once
     await timed(log, 'handle completed orders', handleCompletedOrders(core));
     this.restoreReport = {
       open_orders: open,
