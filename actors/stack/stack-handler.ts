@@ -19,6 +19,7 @@ import { completeFamily, handleCompletedOrders, safeStackRemoval } from './compl
 import { StackCore } from './core.ts';
 import { applyFillRecord } from './fills.ts';
 import { resumeCorrections } from './late-corrections.ts';
+import { rewriteLostAmendments } from './late-fills.ts';
 import { reconcileChildren } from './order-actors.ts';
 import { reconcileLinks } from './restore-links.ts';
 import {
@@ -172,6 +173,8 @@ export class StackHandler {
     reconcileChildren(core);
     // A fill correction whose orders' events a crash lost (written ahead on its broker order).
     await resumeCorrections(core);
+    // An amended history record (late fill, correction) a crash lost after the orders' appends.
+    await rewriteLostAmendments(core);
     const broker = core.deps.broker;
     this.unsubscribe = broker.onEvent((e) => onBrokerEvent(core, e));
     if (!broker.isConnected()) await timed(log, 'broker connect', broker.connect());
