@@ -137,8 +137,8 @@ export class MachineActors<M extends AnyStateMachine, R extends MachineRecord> {
     const key = this.inputKey;
     if (key === undefined || r.machine === undefined || r.machine instanceof KeptMachine) return;
     // The stored state was just read (this record's own objects): made whole in place, no copy.
-    const { value, context } = r.machine as MachineState;
-    context[key] ??= this.inputPart(r);
+    const { value, context, fromRecord } = r.machine as MachineState;
+    if (fromRecord === key) context[key] = this.inputPart(r);
     r.machine = this.kept(r, value, context);
   }
 

@@ -12,6 +12,8 @@
 export interface MachineState {
   value: unknown;
   context: Record<string, unknown>;
+  /** The context key left out of the stored context because the record rebuilds it (`order`). */
+  fromRecord?: string;
 }
 
 /**
@@ -43,16 +45,16 @@ export class KeptMachine<R> implements MachineState {
       return { value: this.value, context: this.context };
     const context: Record<string, unknown> = {};
     for (const k in this.context) if (k !== key) context[k] = this.context[k];
-    return { value: this.value, context };
+    return { value: this.value, context, fromRecord: key };
   }
 }
 
 /**
  * A stored machine state as the machine resolves it: the input part put back from the record
- * when the stored context left it out (a record written before this form keeps it: used as is).
+ * where the stored form says it left it out (`fromRecord`); any other stored state is used as is.
  */
 export function withInputPart(stored: MachineState, key: string, inputPart: () => unknown): MachineState {
-  if (stored.context[key] !== undefined) return stored;
+  if (stored.fromRecord !== key) return stored;
   return { value: stored.value, context: { ...stored.context, [key]: inputPart() } };
 }
 

@@ -27,8 +27,11 @@ describe('stored machine state', () => {
     const context = { order: { limitPrice: 5, trade: [2] }, ledger: { fill: [0] } };
     const kept = new KeptMachine('working', context, 'order', inputPart, record);
     const stored = JSON.parse(JSON.stringify(kept)) as { value: string; context: Record<string, unknown> };
-    expect(stored).toEqual({ value: 'working', context: { ledger: { fill: [0] } } });
+    expect(stored).toEqual({ value: 'working', context: { ledger: { fill: [0] } }, fromRecord: 'order' });
     expect(withInputPart(stored, 'order', () => inputPart(record))).toEqual({ value: 'working', context });
+    // A stored context that did not leave it out (or a machine without it) gets nothing added.
+    const other = { value: 'x', context: { ledger: {} } };
+    expect(withInputPart(other, 'order', () => inputPart(record))).toBe(other);
     // The record no longer gives the machine's input: the part is written as the machine has it.
     record.limitPrice = 6;
     expect(JSON.parse(JSON.stringify(kept))).toEqual({ value: 'working', context });
@@ -101,8 +104,9 @@ describe('restore from compact records', () => {
     const stored = await handler.core.store.loadStack<ActorEventBody<AnyOrder>>();
     expect(stored).toHaveLength(7);
     for (const e of stored) {
-      const m = e.data.record.machine as { context: Record<string, unknown> };
+      const m = e.data.record.machine as { context: Record<string, unknown>; fromRecord?: string };
       expect(Object.keys(m.context)).not.toContain('order');
+      expect(m.fromRecord).toBe('order');
       expect(m.context.ledger).toBeDefined();
     }
     await handler.close();
