@@ -61,6 +61,13 @@ import { AFTER_COMPLETION, amendingFillId } from './support/after-completion.ts'
 
 type Ctx = ContractOrderContext;
 
+/** Entering a completed state: report the completion, then deactivate the order. */
+const completing = (mode: CompletionMode) =>
+  [
+    { type: 'reportCompleted', params: { mode } },
+    { type: 'complete', params: { mode } },
+  ] as const;
+
 export const contractOrderMachine = setup({
   types: {
     context: {} as ContractOrderContext,
@@ -148,10 +155,15 @@ export const contractOrderMachine = setup({
       });
     }),
     setLocked: assign({ locked: ({ event }) => event.type === 'LOCK' }),
-    complete: enqueueActions(({ context, enqueue }, params: { mode: CompletionMode }) => {
-      enqueue.assign({ active: false, completion: params.mode, algoControlledBy: null });
-      enqueue.emit(completedEvent(context, params.mode));
-    }),
+    // Two static actions (report, then deactivate and drop the algo lock), not one enqueueActions.
+    reportCompleted: emit(({ context }, params: { mode: CompletionMode }) =>
+      completedEvent(context, params.mode),
+    ),
+    complete: assign((_, params: { mode: CompletionMode }) => ({
+      active: false,
+      completion: params.mode,
+      algoControlledBy: null,
+    })),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
       orderId: context.order.orderId,
@@ -280,8 +292,8 @@ export const contractOrderMachine = setup({
     cancelled: {
       always: { guard: 'familyComplete', target: 'completed' },
     },
-    completed: { entry: { type: 'complete', params: { mode: 'strict' } }, on: AFTER_COMPLETION },
-    completedEndOfDay: { entry: { type: 'complete', params: { mode: 'endOfDay' } }, on: AFTER_COMPLETION },
+    completed: { entry: completing('strict'), on: AFTER_COMPLETION },
+    completedEndOfDay: { entry: completing('endOfDay'), on: AFTER_COMPLETION },
   },
 });
 

@@ -67,6 +67,13 @@ import { AFTER_COMPLETION, amendingFillId } from './support/after-completion.ts'
 
 type Ctx = InstrumentOrderContext;
 
+/** Entering a completed state: report the completion, then deactivate the order. */
+const completing = (mode: CompletionMode) =>
+  [
+    { type: 'reportCompleted', params: { mode } },
+    { type: 'complete', params: { mode } },
+  ] as const;
+
 export const instrumentOrderMachine = setup({
   types: {
     context: {} as InstrumentOrderContext,
@@ -117,6 +124,9 @@ export const instrumentOrderMachine = setup({
           reason: `unknown child ${event.childId}`,
         });
     }),
+    recordChildCompleted: assign(({ context, event }) => ({
+      children: childCompleted(context, event)?.children ?? context.children,
+    })),
     cancelChildren: emit(({ context, event }) => ({
       type: 'cancelChildren' as const,
       orderId: context.order.orderId,
@@ -124,10 +134,12 @@ export const instrumentOrderMachine = setup({
       reason: event.type === 'CANCEL' ? event.reason : 'cancel',
     })),
     setLocked: assign({ locked: ({ event }) => event.type === 'LOCK' }),
-    complete: enqueueActions(({ context, enqueue }, params: { mode: CompletionMode }) => {
-      enqueue.assign({ active: false, completion: params.mode });
-      enqueue.emit(completedEvent(context, params.mode));
-    }),
+    // Completing is two static actions (report, then deactivate) rather than one enqueueActions:
+    // no action objects are built per completion. The report reads only fill and children.
+    reportCompleted: emit(({ context }, params: { mode: CompletionMode }) =>
+      completedEvent(context, params.mode),
+    ),
+    complete: assign((_, params: { mode: CompletionMode }) => ({ active: false, completion: params.mode })),
     amendCompletion: emit(({ context, event }) => amendedEvent(context, amendingFillId(event))),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
@@ -222,8 +234,8 @@ export const instrumentOrderMachine = setup({
       always: { guard: 'familyComplete', target: 'completed' },
       on: { CHILD_COMPLETED: CHILD_COMPLETION },
     },
-    completed: { entry: { type: 'complete', params: { mode: 'strict' } }, on: AFTER_COMPLETION },
-    completedEndOfDay: { entry: { type: 'complete', params: { mode: 'endOfDay' } }, on: AFTER_COMPLETION },
+    completed: { entry: completing('strict'), on: AFTER_COMPLETION },
+    completedEndOfDay: { entry: completing('endOfDay'), on: AFTER_COMPLETION },
   },
 });
 
