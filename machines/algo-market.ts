@@ -187,6 +187,7 @@ export const marketAlgoMachine = setup({
       return now !== undefined && context.cancelDeadline !== null && now >= context.cancelDeadline;
     },
     isCurrentOrder: ({ context, event }) => isCurrent(context, event),
+    notClockTick: ({ event }) => event.type !== 'CLOCK_TICK',
   },
 }).createMachine({
   id: 'algoMarket',
@@ -209,10 +210,11 @@ export const marketAlgoMachine = setup({
   }),
   initial: 'starting',
   on: {
-    // A tick that does not move the algo's time changes nothing (no context copy).
-    CLOCK_TICK: [{ guard: 'advancesNow', actions: 'updateNow' }, { actions: [] }],
+    // A tick that does not move the algo's time changes nothing: no transition is taken at all
+    // (not an empty one, which xstate would still run as a microstep), and it is not reported.
+    CLOCK_TICK: { guard: 'advancesNow', actions: 'updateNow' },
     BROKER_FILL: { actions: 'applyFill' },
-    '*': { actions: 'reportIgnored' },
+    '*': { guard: 'notClockTick', actions: 'reportIgnored' },
   },
   states: {
     starting: {
