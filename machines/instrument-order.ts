@@ -63,16 +63,9 @@ import {
   FILL_TO_FILLED,
   FILL_TO_FILLED_OR_PARTIAL,
 } from './support/child-fill-transitions.ts';
-import { AFTER_COMPLETION, amendingFillId } from './support/after-completion.ts';
+import { AFTER_COMPLETION, amendingFillId, completing } from './support/after-completion.ts';
 
 type Ctx = InstrumentOrderContext;
-
-/** Entering a completed state: report the completion, then deactivate the order. */
-const completing = (mode: CompletionMode) =>
-  [
-    { type: 'reportCompleted', params: { mode } },
-    { type: 'complete', params: { mode } },
-  ] as const;
 
 export const instrumentOrderMachine = setup({
   types: {
