@@ -85,9 +85,14 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     const timers = actor.getSnapshot().context.timers;
     return Object.fromEntries(Object.entries(timers).map(([m, t]) => [m, { ...t, running: m === running }]));
   };
+  // The heartbeat in flight, if any: a release waits for it (its update moves the revision).
+  let beat: Promise<void> | undefined;
   const release = async () => {
-    if (leaseValue) await store.releaseLease(name, revision);
-    leaseValue = undefined;
+    const held = leaseValue;
+    leaseValue = undefined; // no new heartbeat starts
+    if (!held) return;
+    await beat;
+    await store.releaseLease(name, revision);
   };
 
   const machine = processMachine.provide({
@@ -260,7 +265,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
       if (!lease || revision === 0 || beating) return;
       beating = true;
       const next = { ...lease, heartbeatAt: wall.now() };
-      void heartbeatOwnLease(store, name, next, revision)
+      beat = heartbeatOwnLease(store, name, next, revision)
         .finally(() => {
           beating = false;
         })

@@ -8,6 +8,7 @@ import { type AlgoEvent, sendAlgo } from './algo-actors.ts';
 import { toBrokerPrice } from './algo-quote.ts';
 import type { StackCore } from './core.ts';
 import { sendBroker, sendContract } from './order-actors.ts';
+import { chargeBrokerOrder } from './trade-limit-charges.ts';
 import type { BrokerOrder } from './types.ts';
 
 /** D4c: release the algo lock; the contract order goes back to waiting for its next broker order. */
@@ -21,10 +22,10 @@ export function releaseAlgo(core: StackCore, contractOrderId: number, brokerOrde
   sendContract(core, co.id, { type: 'ALGO_RELEASE', algo: co.referenceOfControllingAlgo }, { defer: true });
 }
 
-/** The algo is done with a broker order (filled, cancelled): D4a charge limits, D4c release. */
+/** The algo is done with a broker order (filled, cancelled): D4a charge limits (named), D4c release. */
 export function algoFinished(core: StackCore, bo: BrokerOrder): void {
   if (bo.algoUsed === 'limit' || bo.algoUsed === 'manual') return; // D5: non-blocking algo keeps its lock
-  core.deps.tradeLimits.charge(bo.strategyName, bo.instrumentCode, bo.trade, core.now());
+  chargeBrokerOrder(core, bo);
   if (bo.parent !== undefined) releaseAlgo(core, bo.parent, bo.id);
 }
 
@@ -112,7 +113,8 @@ export function algoSettled(core: StackCore, bo: BrokerOrder): void {
   if (bo.brokerStatus === 'cancelled' && core.algos.view(bo.algo).state !== 'done')
     emitted.push(...sendAlgo(core, bo, { type: 'BROKER_CANCELLED', orderRef: ref }));
   // Finished now, or before a crash that lost its release: D4 once, while the contract order still
-  // names this algo (a contract order completed by this fill was charged and let go already).
+  // names this algo (a contract order completed by this fill was charged and let go already; the
+  // charge is named by the broker order, so one made again counts once).
   const finished = emitted.some((e) => e.type === 'finished') || v.state === 'done';
   if (finished && settled(bo) && holds(core, bo)) algoFinished(core, bo);
   for (const e of emitted)

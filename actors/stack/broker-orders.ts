@@ -2,6 +2,7 @@ import { submitWithAlgo } from './algos.ts';
 import { liquidityCap, okayToTradeNow } from './market.ts';
 import type { StackCore } from './core.ts';
 import { releaseCreation, releaseCreations } from './spawn.ts';
+import { lotsPerUnit } from './trade-limit-charges.ts';
 import type { ContractOrder } from './types.ts';
 
 /** D2: the quantity this pass may send for a contract order; never written back to the order. */
@@ -9,7 +10,9 @@ export async function resizedQuantity(core: StackCore, co: ContractOrder): Promi
   let qty = co.trade - co.fill;
   if (co.orderType === 'limit') return qty; // D2.2: limit orders skip trade limits and liquidity
   const allowed = await core.deps.tradeLimits.allowed(co.strategyName, co.instrumentCode, core.now());
-  if (Math.abs(qty) > allowed) qty = Math.sign(qty) * Math.floor(allowed);
+  // The cap is in lots: a spread's unit is Σ|legs| lots (F9: a [−1, +1] roll spread counts 2).
+  const perUnit = lotsPerUnit(co);
+  if (Math.abs(qty) * perUnit > allowed) qty = Math.sign(qty) * Math.floor(allowed / perUnit);
   if (qty === 0) return 0;
   return liquidityCap(core, co, qty);
 }

@@ -6,6 +6,7 @@
 import type { BrokerFill } from '../../src/broker/port.ts';
 import type { StackCore } from './core.ts';
 import { fillOf, recordBrokerFill } from './fills.ts';
+import { algoHearsCorrection } from './algo-charge.ts';
 import { settleCorrection } from './late-corrections.ts';
 import type { FillRecord, PendingCorrection } from './types.ts';
 
@@ -77,6 +78,8 @@ export async function recordFillCorrection(
     ...(rec.commission === undefined ? {} : { commission: rec.commission }),
   });
   if (bo && pending) await settleCorrection(core, bo.id, pending);
+  // A live broker order the correction filled: its algo hears it and ends (D4a, algo-charge.ts).
+  if (bo && pending) algoHearsCorrection(core, bo.id);
   core.log.warn(
     {
       exec_id: fill.execId,

@@ -3,7 +3,7 @@ import { ROLL_PSEUDO_STRATEGY } from '../../src/domain/rolls/roll-orders.ts';
 import type { StackCore } from './core.ts';
 import type { Fill } from '../../src/domain/orders/index.ts';
 import { MANUAL_CHILD, orderLegs, sendBroker, sendContract, sendInstrument } from './order-actors.ts';
-import { carryLateFill, heldChildFill } from './late-corrections.ts';
+import { carryLateFill, restoreLateFill } from './late-fills.ts';
 import { logCritical } from './ports.ts';
 import type { BrokerOrder, FillRecord } from './types.ts';
 
@@ -208,16 +208,17 @@ export function applyFillRecord(core: StackCore, rec: FillRecord, restoring = fa
   if (!bo) return;
   const fill = fillOf(rec, bo.legs);
   if (!bo.execIds.includes(rec.execId)) {
-    // A fill after its family completed goes to the completed orders from late-corrections.ts.
+    // A fill after its family completed goes to the completed orders from late-fills.ts.
     const late = bo.parent !== undefined && core.contractOrder(bo.parent)?.active === false;
     sendBroker(core, bo.id, { type: 'FILL', fill }, { defer: true });
     if (late) carryLateFill(core, bo, fill);
   }
   if (!restoring || bo.parent === undefined) return;
-  // A late fill its completed contract order's record lacks (a crash lost that append).
+  // A late fill its completed contract order's or instrument order's record lacks (a crash lost
+  // that append): carried to the orders lacking it (late-fills.ts).
   const co = core.contractOrder(bo.parent);
   if (co?.active === false) {
-    if (!heldChildFill(co, rec.execId)) carryLateFill(core, bo, fill);
+    restoreLateFill(core, bo, co, fill);
     return;
   }
   sendContract(core, bo.parent, { type: 'CHILD_FILL', childId: String(bo.id), fill }, { defer: true });

@@ -20,11 +20,11 @@ import type { AnyStateMachine, EmittedFrom, EventFromLogic, SnapshotFrom } from 
 import type { MachineActors } from '../host/machine-actors.ts';
 import { family, brokerWithoutMachine, withoutMachine } from './family-records.ts';
 import type { StackCore } from './core.ts';
+import { chargeHeldCompletion } from './algo-charge.ts';
 import { sendInstrument } from './order-actors.ts';
 import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
 import { logCritical } from './ports.ts';
-import type { AnyOrder, BrokerOrder, InstrumentOrder, PendingCorrection } from './types.ts';
-import type { Fill } from '../../src/domain/orders/index.ts';
+import type { AnyOrder, InstrumentOrder, PendingCorrection } from './types.ts';
 
 /** Which correction this is: the corrected fill's execution id and the correcting execution id. */
 export interface CorrectionRevision {
@@ -36,6 +36,12 @@ export interface CorrectionRevision {
 interface Amendment extends CorrectionRevision {
   at: number;
 }
+
+/**
+ * The revision a late fill (one that came after its family completed) is marked with in an order's
+ * `corrections` and listed with in the history's amendments (late-fills.ts).
+ */
+export const LATE_FILL = 'fill';
 
 const holds = (o: Pick<AnyOrder, 'corrections'>, c: CorrectionRevision): boolean =>
   o.corrections?.[c.execId] === c.revision;
@@ -61,9 +67,11 @@ export function correctFamily(core: StackCore, brokerOrderId: number, c: Pending
   if (!co) return stepped;
   if (!holds(co, which)) {
     const event = { type: 'CHILD_FILL_CORRECTED' as const, childId: String(bo.id), original, corrected };
+    const heldBy = co.referenceOfControllingAlgo;
     const r = stepOne(core, 'contract', co.id, event, core.contractActors, projectContract, which);
     report(core, 'contract', r.emitted);
     stepped.push(r.order);
+    if (r.emitted.some((e) => e.type === 'completed')) chargeHeldCompletion(core, heldBy);
     // A live order the correction completed tells its parent, as any completion (order-actors.ts).
     for (const e of r.emitted)
       if (e.type === 'completed' && e.parentId !== null)
@@ -148,53 +156,8 @@ export async function resumeCorrections(core: StackCore): Promise<number> {
   return n;
 }
 
-/**
- * A fill that reached a broker order after its contract order completed (a late fill, or one
- * beyond the family's trade, e.g. of an order given up as never placed): positions took it with
- * the fill record; here the completed contract order, then the instrument order (completed or
- * live), take it as a child fill. Beyond the trade it is held as overfill, as any overfill; a
- * completed instrument order's history is amended, and a critical alert says what happened.
- */
-export function carryLateFill(core: StackCore, bo: BrokerOrder, fill: Fill): void {
-  const co = bo.parent === undefined ? undefined : core.contractOrder(bo.parent);
-  if (!co || co.active) return;
-  logCritical(
-    core.log,
-    'fill after its family completed: held on the completed orders (overfill beyond the trade)',
-    {
-      broker_order_id: bo.id,
-      contract_order_id: co.id,
-      exec_id: fill.fillId,
-      qty: fill.qty,
-    },
-  );
-  const event = { type: 'CHILD_FILL' as const, childId: String(bo.id), fill };
-  const r = stepOne(core, 'contract', co.id, event, core.contractActors, projectContract);
-  core.contractActors.stop(co);
-  report(core, 'contract', r.emitted);
-  if (!r.emitted.some((e) => e.type === 'fillApplied') || co.parent === undefined) return;
-  const up = { type: 'CHILD_FILL' as const, childId: String(co.id), fill };
-  const io = core.instrumentOrder(co.parent);
-  if (!io) return;
-  if (io.active) {
-    sendInstrument(core, io.id, up);
-    return;
-  }
-  const i = stepOne(core, 'instrument', io.id, up, core.instrumentActors, projectInstrument);
-  core.instrumentActors.stop(io);
-  report(core, 'instrument', i.emitted);
-  if (i.emitted.some((e) => e.type === 'completionAmended'))
-    void amendFamilyHistory(core, io, { execId: fill.fillId, revision: 'fill' });
-}
-
-/** Whether a stopped order's record (its machine's stored context) holds a child fill, read as is. */
-export function heldChildFill(o: { machine?: unknown }, fillId: string): boolean {
-  const ids = (o.machine as { context?: { childFillIds?: unknown } } | undefined)?.context?.childFillIds;
-  return Array.isArray(ids) && ids.includes(fillId);
-}
-
 /** One event to one order's machine (its actor started from its snapshot if stopped), marked taken. */
-function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
+export function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
   core: StackCore,
   level: L,
   id: number,
@@ -213,7 +176,7 @@ function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
   });
   // A correction that takes an order beyond its trade (or changes how far): held as overfill,
   // positions follow the fills; a trader must know (the reference raises overFilledOrder).
-  if (which && order.overfill !== before && order.overfill !== 0)
+  if (which && which.revision !== LATE_FILL && order.overfill !== before && order.overfill !== 0)
     logCritical(core.log, `${level} order overfilled by a fill correction: positions follow the fills`, {
       order_id: id,
       overfill: [before, order.overfill],
@@ -223,7 +186,7 @@ function stepOne<L extends AnyOrder['level'], M extends AnyStateMachine>(
   return { order, emitted };
 }
 
-function report(core: StackCore, level: string, emitted: ReadonlyArray<{ type: string }>): void {
+export function report(core: StackCore, level: string, emitted: ReadonlyArray<{ type: string }>): void {
   for (const e of emitted) {
     if (e.type === 'ignored') core.log.warn({ ...e }, `${level} order: event after completion ignored`);
     else if (e.type === 'overfilled') logCritical(core.log, `${level} order: overfilled`, { ...e });

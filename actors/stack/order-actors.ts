@@ -19,6 +19,7 @@ import type { StackCore } from './core.ts';
 import { childSpec, instrumentMachineInput } from './order-inputs.ts';
 import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
 import { logCritical } from './ports.ts';
+import { chargeBrokerOrder } from './trade-limit-charges.ts';
 import type { AnyOrder, BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
 
 export {
@@ -188,8 +189,7 @@ export function sendContract(
   const holder = before.context.algoControlledBy?.split(':')[1];
   if (holder !== undefined && emitted.some((e) => e.type === 'completed')) {
     const b = core.brokerOrder(Number(holder));
-    if (b && b.algoUsed !== 'limit' && b.algoUsed !== 'manual')
-      core.deps.tradeLimits.charge(b.strategyName, b.instrumentCode, b.trade, core.now());
+    if (b) chargeBrokerOrder(core, b);
   }
   for (const e of emitted) {
     const parent = e.type === 'fillApplied' || e.type === 'completed' ? e.parentId : null;

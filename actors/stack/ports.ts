@@ -1,3 +1,4 @@
+import type { TradeLimitCharge, TradeLimitChargeItem } from '../../src/domain/orders/trade-limits.ts';
 import type { RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { AlgoName } from './types.ts';
 
@@ -44,7 +45,16 @@ export function staticContracts(
 export interface TradeLimits {
   /** Maximum abs quantity allowed now for (strategy, instrument); Infinity with no limits. */
   allowed(strategyName: string, instrumentCode: string, now: number): number | Promise<number>;
-  charge(strategyName: string, instrumentCode: string, qty: number, now: number): void;
+  /** Add `qty` to every matching limit; a named `charge` counts once per period (digest D4a). */
+  charge(
+    strategyName: string,
+    instrumentCode: string,
+    qty: number,
+    now: number,
+    charge?: TradeLimitCharge,
+  ): void;
+  /** Several charges at once (a restore's: trade-limit-charges.ts). */
+  chargeMany(items: readonly TradeLimitChargeItem[], now: number): void;
   /** Resolves when every charge made so far is stored (stored limits: `stored-trade-limits.ts`). */
   flush?(): Promise<void>;
 }
@@ -57,23 +67,37 @@ export interface TradeLimitSpec {
   limit: number;
 }
 
-/** In-memory trade limits with the lazy rolling reset of digest F9. */
+/** In-memory trade limits with the lazy rolling reset of digest F9 (named charges count once per period). */
 export function memoryTradeLimits(specs: TradeLimitSpec[] = []): TradeLimits {
-  const state = specs.map((s) => ({ ...s, used: 0, lastReset: Number.NEGATIVE_INFINITY }));
+  const state = specs.map((s) => ({
+    ...s,
+    used: 0,
+    lastReset: Number.NEGATIVE_INFINITY,
+    keys: new Set<string>(),
+  }));
   const matching = (strategy: string, instrument: string, now: number) =>
     state.filter((s) => {
       if (s.instrumentCode !== instrument || (s.strategyName && s.strategyName !== strategy)) return false;
       if (now - s.lastReset > s.periodDays * 86_400_000) {
         s.used = 0;
         s.lastReset = now;
+        s.keys.clear();
       }
       return true;
     });
+  const charge: TradeLimits['charge'] = (st, i, qty, now, c) => {
+    for (const s of matching(st, i, now)) {
+      if (c && (c.at < s.lastReset || s.keys.has(c.key))) continue;
+      if (c) s.keys.add(c.key);
+      s.used += Math.abs(qty);
+    }
+  };
   return {
     allowed: (st, i, now) =>
       Math.min(Infinity, ...matching(st, i, now).map((s) => Math.max(0, s.limit - s.used))),
-    charge: (st, i, qty, now) => {
-      for (const s of matching(st, i, now)) s.used += Math.abs(qty);
+    charge,
+    chargeMany: (items, now) => {
+      for (const x of items) charge(x.strategyName, x.instrumentCode, x.qty, now, x.charge);
     },
   };
 }

@@ -19,6 +19,7 @@ import { completeFamily, handleCompletedOrders, safeStackRemoval } from './compl
 import { StackCore } from './core.ts';
 import { applyFillRecord } from './fills.ts';
 import { resumeCorrections } from './late-corrections.ts';
+import { rewriteLostAmendments } from './late-fills.ts';
 import { reconcileChildren } from './order-actors.ts';
 import { reconcileLinks } from './restore-links.ts';
 import {
@@ -37,6 +38,7 @@ import {
   type NewInstrumentOrder,
   spawnChildrenFromNewInstrumentOrders,
 } from './spawn.ts';
+import { chargeDoneBrokerOrders } from './trade-limit-charges.ts';
 import type { AnyOrder, FillRecord, InstrumentOrder } from './types.ts';
 import { positionRows, type StackPositions } from './read-model.ts';
 
@@ -171,6 +173,8 @@ export class StackHandler {
     reconcileChildren(core);
     // A fill correction whose orders' events a crash lost (written ahead on its broker order).
     await resumeCorrections(core);
+    // An amended history record (late fill, correction) a crash lost after the orders' appends.
+    await rewriteLostAmendments(core);
     const broker = core.deps.broker;
     this.unsubscribe = broker.onEvent((e) => onBrokerEvent(core, e));
     if (!broker.isConnected()) await timed(log, 'broker connect', broker.connect());
@@ -183,6 +187,7 @@ export class StackHandler {
       // The algo hears of a fill or cancel it missed; one that finished lets go of its order.
       if (b.fill === b.trade || b.brokerStatus === 'cancelled') afterBrokerFill(core, b.id);
     }
+    chargeDoneBrokerOrders(core); // D4a charges a crash may have lost: named, so counted once
     await timed(log, 'handle completed orders', handleCompletedOrders(core));
     this.restoreReport = {
       open_orders: open,

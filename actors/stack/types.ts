@@ -49,7 +49,8 @@ interface BaseOrder {
   manualTrade: boolean;
   /**
    * The broker's fill corrections this order's machine took: execution id → correcting execution
-   * id (late-corrections.ts; a restore re-applies one an order lacks, never one it holds).
+   * id (late-corrections.ts; a restore re-applies one an order lacks, never one it holds); on a
+   * completed instrument order also a late fill it took: execution id → `fill` (late-fills.ts).
    */
   corrections?: Record<string, string>;
 }

@@ -242,9 +242,15 @@ export async function runTakeover(dir: string, o: { keepNode?: boolean } = {}): 
         trade: r.trade,
         order_type: 'market',
       };
-      await js.publish(subject(P, 'orderreq', r.strategy, r.instrument), JSON.stringify(body), {
-        msgID: `orderreq:standby-${r.index}`,
-      });
+      // Retried while the stream has no leader (the active supervisor moves leaders off its own
+      // node: a publish in that election gets no responders); the message id keeps it once.
+      await until(`order request ${r.index} stored`, () =>
+        js
+          .publish(subject(P, 'orderreq', r.strategy, r.instrument), JSON.stringify(body), {
+            msgID: `orderreq:standby-${r.index}`,
+          })
+          .then(() => true),
+      );
     }
     await until('the first fill', async () =>
       ((

@@ -62,7 +62,12 @@ export function afterChildEvent(ctx: Ctx, event: ContractOrderEvent): Ctx {
 export function correctionOf(ctx: Ctx, event: ContractOrderEvent) {
   if (event.type !== 'CHILD_FILL_CORRECTED') return undefined;
   const r = correctChildFill(ctx, event.childId, event.original, event.corrected, (f) => f);
-  return r?.parent ? { state: r.state, parent: r.parent } : undefined;
+  if (!r?.parent) return undefined;
+  // A child a correction fills to its trade is settled too, as by a fill (withChildFill).
+  const children = r.state.children.map((c) =>
+    !c.completed && isFullyFilled(c.trade, c.fill) ? { ...c, completed: true } : c,
+  );
+  return { state: { ...r.state, children }, parent: r.parent };
 }
 
 /** What the order reports when it completes (strictly, or at end of day). */

@@ -3,7 +3,9 @@
  * bucket `<PREFIX>_TRADE_LIMITS`, see `catalogue.ts`, or the MongoDB collection `trade_limits`).
  * Every change of a counter is a revision-checked update (read, compute, `update(key, value,
  * revision)`, retry on conflict), so the stack handler charging and the CLI resetting never lose
- * each other's writes, and the counters survive restarts. The rules are in
+ * each other's writes, and the counters survive restarts. A named charge (its broker order's key)
+ * is remembered in the limit's `chargeKeys` until the next reset, so charging it again (a restore
+ * re-charges what a crash may have lost) changes nothing. The rules are in
  * `src/domain/orders/trade-limits.ts`.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,6 +17,8 @@ import {
   resetTradeLimit,
   rolled,
   type TradeLimit,
+  type TradeLimitCharge,
+  type TradeLimitChargeItem,
   withLimit,
 } from '../domain/orders/trade-limits.ts';
 import { openRecords } from './backend.ts';
@@ -180,10 +184,39 @@ export class TradeLimitsStore {
     return allowedQty(limits, strategyName, instrumentCode, now);
   }
 
-  /** Add a traded quantity to every matching limit (after its lazy reset). */
-  async charge(strategyName: string, instrumentCode: string, qty: number, now: number): Promise<void> {
-    if (qty === 0) return;
-    for (const k of await this.matchingKeys(strategyName, instrumentCode))
-      await this.modify(k, (cur) => (cur ? charged(cur, qty, now) : undefined));
+  /**
+   * Add a traded quantity to every matching limit (after its lazy reset). A named charge counts
+   * once per period (`charged`): made again, it changes nothing.
+   */
+  async charge(
+    strategyName: string,
+    instrumentCode: string,
+    qty: number,
+    now: number,
+    charge?: TradeLimitCharge,
+  ): Promise<void> {
+    await this.chargeMany([{ strategyName, instrumentCode, qty, charge }], now);
+  }
+
+  /** Several charges: each matching limit read and written once for all of its charges. */
+  async chargeMany(items: readonly TradeLimitChargeItem[], now: number): Promise<void> {
+    const byKey = new Map<string, TradeLimitChargeItem[]>();
+    const matching = new Map<string, string[]>();
+    for (const item of items) {
+      if (item.qty === 0) continue;
+      const target = `${item.strategyName}\n${item.instrumentCode}`;
+      let keys = matching.get(target);
+      if (!keys) {
+        keys = await this.matchingKeys(item.strategyName, item.instrumentCode);
+        matching.set(target, keys);
+      }
+      for (const k of keys) byKey.set(k, [...(byKey.get(k) ?? []), item]);
+    }
+    for (const [k, charges] of byKey)
+      await this.modify(k, (cur) => {
+        if (!cur) return undefined;
+        const next = charges.reduce((l, c) => charged(l, c.qty, now, c.charge), cur);
+        return next === cur ? undefined : next;
+      });
   }
 }

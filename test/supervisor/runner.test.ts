@@ -23,7 +23,7 @@ afterAll(async () => nats?.stop());
 async function run(
   p: ProcessConfig,
   registry: MethodRegistry,
-  extra: { signal?: AbortSignal; abandon?: AbortSignal } = {},
+  extra: { signal?: AbortSignal; abandon?: AbortSignal; heartbeatMs?: number } = {},
 ) {
   const { log, lines } = testLogger();
   const nc = await nats.connect(p.name);
@@ -71,6 +71,17 @@ describe('process runner on a real nats-server', () => {
       lastOutcome: 'finished',
     });
     expect((await store.getMethods('p1')).a).toMatchObject({ executions: 1, running: false });
+  });
+
+  it('a heartbeat in flight when the run ends does not keep the lease: the release waits for it', async () => {
+    // Heartbeats back to back: the release at the end meets one in flight (it moves the revision).
+    for (let i = 0; i < 8; i++) {
+      const name = `hb${i}`;
+      const reg: MethodRegistry = { [name]: { a: () => new Promise((r) => setTimeout(r, 15 + i)) } };
+      const { result } = await run(proc(name, { methods: [method('a')] }), reg, { heartbeatMs: 1 });
+      expect((await result).outcome).toBe('finished');
+      expect(await store.getLease(name)).toBeUndefined();
+    }
   });
 
   it('two copies can never both hold a process: the second is refused', async () => {

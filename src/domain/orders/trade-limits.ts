@@ -6,6 +6,10 @@
  * days. It counts the quantity traded since its last reset; the reset is lazy and rolling: when
  * the limit is read more than `periodDays` after its last reset, the count goes back to zero and
  * the reset time becomes now (not calendar aligned). Pure functions: time comes in as `now`.
+ *
+ * A charge may name what it charges for (`TradeLimitCharge`: a broker order, actors/stack/
+ * trade-limit-charges.ts): the limit remembers the keys charged since its last reset, so the same
+ * charge made again (after a crash lost whether it was stored) counts once.
  */
 import { type TradeQty, totalAbsQty } from './trade-qty.ts';
 
@@ -21,6 +25,33 @@ export interface TradeLimit {
   tradesSinceLastReset: number;
   /** Epoch ms. */
   lastResetTime: number;
+  /**
+   * The keys of the named charges counted since `chargeKeysSince` (default: the last reset).
+   * Emptied by every reset, so bounded by one period's. Absent on a limit stored before charges
+   * were named: which charges it counted is unknown, so the first named charge starts the list.
+   */
+  chargeKeys?: readonly string[];
+  /** Set when the list was started later than the last reset (on a limit stored without one). */
+  chargeKeysSince?: number;
+}
+
+/** What a charge is for: a key naming it (its broker order) and when it was made (epoch ms). */
+export interface TradeLimitCharge {
+  key: string;
+  /**
+   * When what it charges for happened. Made before the limit's list of keys started (its last
+   * reset, or its first named charge), it is not counted: a reset period is over, and an older
+   * limit's count is taken to hold it already.
+   */
+  at: number;
+}
+
+/** One charge of several made at once: a quantity for (strategy, instrument), named or not. */
+export interface TradeLimitChargeItem {
+  strategyName: string;
+  instrumentCode: string;
+  qty: number;
+  charge?: TradeLimitCharge;
 }
 
 export class TradeLimitError extends Error {
@@ -40,7 +71,7 @@ export function newTradeLimit(
   now: number,
 ): TradeLimit {
   checkSpec(spec.periodDays, spec.tradeLimit);
-  return { ...spec, tradesSinceLastReset: 0, lastResetTime: now };
+  return { ...spec, tradesSinceLastReset: 0, lastResetTime: now, chargeKeys: [] };
 }
 
 /** Change the limit and keep what was traded (the reference's `update_limit`). */
@@ -49,16 +80,16 @@ export function withLimit(l: TradeLimit, tradeLimit: number): TradeLimit {
   return { ...l, tradeLimit };
 }
 
-/** The limit as read at `now`: the count reset when the period has passed. */
+/** The limit as read at `now`: the count (and the charges it remembers) reset when the period has passed. */
 export function rolled(l: TradeLimit, now: number): TradeLimit {
-  if (now - l.lastResetTime > l.periodDays * DAY_MS)
-    return { ...l, tradesSinceLastReset: 0, lastResetTime: now };
+  if (now - l.lastResetTime > l.periodDays * DAY_MS) return resetTradeLimit(l, now);
   return l;
 }
 
 /** Reset by hand ("helpful if you have reached your limit but want to keep trading"). */
 export function resetTradeLimit(l: TradeLimit, now: number): TradeLimit {
-  return { ...l, tradesSinceLastReset: 0, lastResetTime: now };
+  const { chargeKeysSince: _, ...rest } = l;
+  return { ...rest, tradesSinceLastReset: 0, lastResetTime: now, chargeKeys: [] };
 }
 
 /** Spare capacity at `now` (never below zero). */
@@ -91,11 +122,26 @@ export function allowedQty(
   );
 }
 
-/** A limit charged with a trade: Σ|legs| added after the lazy reset (F9: a roll spread [-1, 1] counts 2). */
-export function charged(l: TradeLimit, qty: TradeQty | number, now: number): TradeLimit {
+/**
+ * A limit charged with a trade: Σ|legs| added after the lazy reset (F9: a roll spread [-1, 1]
+ * counts 2). A named charge counts once per period: one whose key the limit holds, or made before
+ * its list of keys started (`TradeLimitCharge.at`), changes nothing but the lazy reset (the limit
+ * as read at `now` is returned).
+ */
+export function charged(
+  l: TradeLimit,
+  qty: TradeQty | number,
+  now: number,
+  charge?: TradeLimitCharge,
+): TradeLimit {
   const r = rolled(l, now);
   const add = typeof qty === 'number' ? Math.abs(qty) : totalAbsQty(qty);
-  return { ...r, tradesSinceLastReset: r.tradesSinceLastReset + add };
+  if (!charge) return { ...r, tradesSinceLastReset: r.tradesSinceLastReset + add };
+  const since = r.chargeKeys ? (r.chargeKeysSince ?? r.lastResetTime) : now;
+  if (charge.at < since || r.chargeKeys?.includes(charge.key)) return r;
+  const next = { ...r, tradesSinceLastReset: r.tradesSinceLastReset + add };
+  if (r.chargeKeys) return { ...next, chargeKeys: [...r.chargeKeys, charge.key] };
+  return { ...next, chargeKeys: [charge.key], chargeKeysSince: now };
 }
 
 /**
