@@ -162,6 +162,14 @@ export const instrumentOrderMachine = setup({
     },
     familyComplete: ({ context }) => familyComplete(context),
     correctionHeld: ({ context, event }) => correctionOf(context, event) !== undefined,
+    correctionCompletesFamily: ({ context, event }) => {
+      const r = correctionOf(context, event);
+      return r !== undefined && familyComplete({ ...context, ...r.state });
+    },
+    correctionCompletesOrder: ({ context, event }) => {
+      const r = correctionOf(context, event);
+      return r !== undefined && ownFillComplete({ ...context, ...r.state });
+    },
   },
 }).createMachine({
   id: 'instrumentOrder',
@@ -216,6 +224,12 @@ export const instrumentOrderMachine = setup({
     partiallyFilled: {
       on: {
         CHILD_FILL: FILL_TO_FILLED,
+        // A correction that brings the fill up to the trade fills the order, as a fill does.
+        CHILD_FILL_CORRECTED: [
+          { guard: 'correctionCompletesFamily', target: 'completed', actions: 'recordCorrection' },
+          { guard: 'correctionCompletesOrder', target: 'filled', actions: 'recordCorrection' },
+          { actions: 'recordCorrection' },
+        ],
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },
