@@ -92,6 +92,18 @@ const fillAfter = (c: Ctx, e: MarketAlgoEvent) => fillResult(c, e)?.ledger ?? c.
 const isCurrent = (c: Ctx, e: MarketAlgoEvent) => 'orderRef' in e && c.slice?.orderRef === e.orderRef;
 const tickNow = (e: MarketAlgoEvent) => (e.type === 'CLOCK_TICK' ? e.now : undefined);
 
+/** The next slice: what is still unfilled, cut to the slice size (a panic order goes whole). */
+const nextSlice = lookahead((c: Ctx, _e: MarketAlgoEvent | { type: string }) => {
+  const remaining = remainingQty(c.trade, c.ledger.fill);
+  const n = c.sliceCount + 1;
+  const trade = c.panic ? remaining : cutToSmallestLeg(remaining, c.sliceSize);
+  return {
+    n,
+    orderRef: orderRefFor(c.algoId, n),
+    trade,
+    deadline: c.timeoutMs === null ? null : c.now + c.timeoutMs,
+  };
+});
 const outcome = (o: AlgoOutcome) => ({ type: 'setOutcome', params: { outcome: o } }) as const;
 /** Apply the fill that ends the algo and set its outcome, in one context update. */
 const applyLastFill = { type: 'applyFill', params: { outcome: 'filled' } } as const;
@@ -104,27 +116,17 @@ export const marketAlgoMachine = setup({
     emitted: {} as MarketAlgoEmitted,
   },
   actions: {
-    placeSlice: enqueueActions(({ context, enqueue }) => {
-      const remaining = remainingQty(context.trade, context.ledger.fill);
-      const sliceTrade = context.panic ? remaining : cutToSmallestLeg(remaining, context.sliceSize);
-      const n = context.sliceCount + 1;
-      const orderRef = orderRefFor(context.algoId, n);
-      const deadline = context.timeoutMs === null ? null : context.now + context.timeoutMs;
-      enqueue.assign({
-        sliceCount: n,
-        slice: { orderRef, trade: sliceTrade, placedAt: context.now, deadline },
-        fillAtSliceStart: [...context.ledger.fill],
-      });
-      enqueue.emit({
-        type: 'placeBrokerOrder',
-        algoId: context.algoId,
-        contractOrderId: context.contractOrderId,
-        orderRef,
-        trade: sliceTrade,
-        orderType: context.brokerOrderType,
-        limitPrice: null,
-        snapshot: null,
-      });
+    // Placing a slice is two static actions (ask the host to place it, then record it).
+    placeSlice: emit(({ context, event }) => {
+      const { orderRef, trade } = nextSlice(context, event);
+      const { algoId, contractOrderId, brokerOrderType: orderType } = context;
+      const place = { algoId, contractOrderId, orderRef, trade, orderType, limitPrice: null, snapshot: null };
+      return { type: 'placeBrokerOrder' as const, ...place };
+    }),
+    recordSlice: assign(({ context, event }) => {
+      const { n, orderRef, trade, deadline } = nextSlice(context, event);
+      const slice = { orderRef, trade, placedAt: context.now, deadline };
+      return { sliceCount: n, slice, fillAtSliceStart: [...context.ledger.fill] };
     }),
     applyFill: enqueueActions(({ context, event, enqueue }, params?: { outcome: AlgoOutcome }) => {
       const r = fillResult(context, event);
@@ -185,6 +187,7 @@ export const marketAlgoMachine = setup({
       return now !== undefined && context.cancelDeadline !== null && now >= context.cancelDeadline;
     },
     isCurrentOrder: ({ context, event }) => isCurrent(context, event),
+    notClockTick: ({ event }) => event.type !== 'CLOCK_TICK',
   },
 }).createMachine({
   id: 'algoMarket',
@@ -207,10 +210,11 @@ export const marketAlgoMachine = setup({
   }),
   initial: 'starting',
   on: {
-    // A tick that does not move the algo's time changes nothing (no context copy).
-    CLOCK_TICK: [{ guard: 'advancesNow', actions: 'updateNow' }, { actions: [] }],
+    // A tick that does not move the algo's time changes nothing: no transition is taken at all
+    // (not an empty one, which xstate would still run as a microstep), and it is not reported.
+    CLOCK_TICK: { guard: 'advancesNow', actions: 'updateNow' },
     BROKER_FILL: { actions: 'applyFill' },
-    '*': { actions: 'reportIgnored' },
+    '*': { guard: 'notClockTick', actions: 'reportIgnored' },
   },
   states: {
     starting: {
@@ -224,7 +228,7 @@ export const marketAlgoMachine = setup({
       ],
     },
     working: {
-      entry: 'placeSlice',
+      entry: ['placeSlice', 'recordSlice'],
       on: {
         BROKER_FILL: [
           {

@@ -5,7 +5,8 @@
  * Public API
  * - `brokerOrderMachine`, started with `BrokerOrderInput` (the order's fields; the host creates
  *   it when an algo emits `placeBrokerOrder`, before it calls the broker).
- * - `BrokerOrderEvent`: SUBMITTED (the broker took the order: temp id, submit time), SUBMIT_FAILED,
+ * - `BrokerOrderEvent`: SUBMITTED (the broker took the order: temp id, submit time; with the perm
+ *   id when the broker's answer carried it, which acknowledges the order at once), SUBMIT_FAILED,
  *   ACKNOWLEDGED (perm id), FILL (an execution, keyed by its execution id), COMMISSION (joined by
  *   fill id, may come later), FILL_CORRECTED (the broker's correction of an applied fill: the
  *   ledger as if the corrected fill had come; the lifecycle state stays), MODIFIED (new working limit), CANCEL_REQUESTED, CANCEL_REJECTED,
@@ -16,8 +17,8 @@
  *   `filled`, `cancelled`, `rejected`, `cancelFailed`, and the reports `overfilled`, `lateFill`,
  *   `duplicateFill`, `invalidFill`, `ignored`.
  *
- * States: created → submitted → acknowledged → partiallyFilled → filled; cancelPending →
- * cancelled; rejected. "Impossible" events are handled on purpose: a fill after a cancel (or a
+ * States: created → submitted → acknowledged → partiallyFilled → filled (created → acknowledged
+ * directly when SUBMITTED carries the perm id); cancelPending → cancelled; rejected. "Impossible" events are handled on purpose: a fill after a cancel (or a
  * reject) is applied and reported as `lateFill`; a failed cancel returns the order to where it was
  * working; a fill beyond the trade is applied and raised as `overfilled`; a fill id already applied
  * changes nothing. No state is final: a late fill can arrive at any time (#1580); the host archives
@@ -71,11 +72,13 @@ export const brokerOrderMachine = setup({
       if (r.ledger) enqueue.assign({ ledger: r.ledger });
       for (const e of r.emitted) enqueue.emit(e);
     }),
-    recordSubmitted: assign(({ event }) =>
-      event.type === 'SUBMITTED'
-        ? { brokerTempId: event.brokerTempId, submitDatetime: event.submitDatetime }
-        : {},
-    ),
+    recordSubmitted: assign(({ event }) => {
+      if (event.type !== 'SUBMITTED') return {};
+      const { brokerTempId, submitDatetime, brokerPermId } = event;
+      return brokerPermId === undefined
+        ? { brokerTempId, submitDatetime }
+        : { brokerTempId, submitDatetime, brokerPermId, acknowledged: true };
+    }),
     recordAck: assign(({ event }) =>
       event.type === 'ACKNOWLEDGED' ? { brokerPermId: event.brokerPermId, acknowledged: true } : {},
     ),
@@ -154,6 +157,7 @@ export const brokerOrderMachine = setup({
       return r !== undefined && !isZeroQty(r.ledger.fill);
     },
     hasFill: ({ context }) => !isZeroQty(context.ledger.fill),
+    acknowledgedOnSubmit: ({ event }) => event.type === 'SUBMITTED' && event.brokerPermId !== undefined,
     wasAcknowledged: ({ context }) => context.acknowledged,
   },
 }).createMachine({
@@ -189,7 +193,10 @@ export const brokerOrderMachine = setup({
       // An ack or a fill can beat the host's SUBMITTED (reconciliation after a restart, or a
       // fast fill): the order evidently reached the broker, so move on rather than stall here.
       on: {
-        SUBMITTED: { target: 'submitted', actions: 'recordSubmitted' },
+        SUBMITTED: [
+          { guard: 'acknowledgedOnSubmit', target: 'acknowledged', actions: 'recordSubmitted' },
+          { target: 'submitted', actions: 'recordSubmitted' },
+        ],
         ACKNOWLEDGED: { target: 'acknowledged', actions: 'recordAck' },
         FILL: FILL_MOVES,
         SUBMIT_FAILED: { target: 'rejected', actions: ['appendComment', 'reportRejected'] },

@@ -5,7 +5,9 @@
  * Public API
  * - `contractOrderMachine`, started with `ContractOrderInput` (the order's fields).
  * - `ContractOrderEvent`: ALGO_CONTROL / ALGO_RELEASE (the algo soft lock, A3: one controlling
- *   algo at a time), BROKER_ORDER_CREATED (a broker child was placed, D3; many are allowed),
+ *   algo at a time; ALGO_CONTROL may name the broker order the algo placed as it took the lock:
+ *   that child is added as BROKER_ORDER_CREATED adds it, in the same event), BROKER_ORDER_CREATED
+ *   (a broker child was placed, D3; many are allowed),
  *   CHILD_FILL / CHILD_FILL_CORRECTED / CHILD_CANCELLED / CHILD_REJECTED (broker child events),
  *   CANCEL, END_OF_DAY, LOCK / UNLOCK.
  * - `ContractOrderEmitted`: `fillApplied` (update the contract position per leg by `delta`, F3,
@@ -57,9 +59,12 @@ export type {
   ContractOrderInput,
 } from './support/contract-order-types.ts';
 import { FILL_TO_FILLED, FILL_TO_FILLED_OR_PARTIAL } from './support/child-fill-transitions.ts';
-import { AFTER_COMPLETION, amendingFillId } from './support/after-completion.ts';
+import { AFTER_COMPLETION, amendingFillId, completing } from './support/after-completion.ts';
 
 type Ctx = ContractOrderContext;
+
+/** The algo takes the lock (A3) and, when the event names it, its first broker child (D3). */
+const TAKE_CONTROL = { target: 'algoControlled', actions: ['takeControl', 'addBrokerChild'] } as const;
 
 export const contractOrderMachine = setup({
   types: {
@@ -82,8 +87,10 @@ export const contractOrderMachine = setup({
     }),
     amendCompletion: emit(({ context, event }) => amendedEvent(context, amendingFillId(event))),
     addBrokerChild: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'BROKER_ORDER_CREATED') return;
-      const problem = childSpecProblem([event.child], context.children, 'many');
+      const child =
+        event.type === 'BROKER_ORDER_CREATED' || event.type === 'ALGO_CONTROL' ? event.child : undefined;
+      if (!child) return;
+      const problem = childSpecProblem([child], context.children, 'many');
       if (problem) {
         enqueue.emit({
           type: 'ignored',
@@ -93,7 +100,7 @@ export const contractOrderMachine = setup({
         });
         return;
       }
-      const added = addChildren(context, [event.child]);
+      const added = addChildren(context, [child]);
       let ctx: Ctx = { ...context, ...added.state };
       for (const p of added.released) ctx = withChildFill(ctx, p.childId, p.fill).ctx;
       enqueue.assign(ctx);
@@ -148,10 +155,15 @@ export const contractOrderMachine = setup({
       });
     }),
     setLocked: assign({ locked: ({ event }) => event.type === 'LOCK' }),
-    complete: enqueueActions(({ context, enqueue }, params: { mode: CompletionMode }) => {
-      enqueue.assign({ active: false, completion: params.mode, algoControlledBy: null });
-      enqueue.emit(completedEvent(context, params.mode));
-    }),
+    // Two static actions (report, then deactivate and drop the algo lock), not one enqueueActions.
+    reportCompleted: emit(({ context }, params: { mode: CompletionMode }) =>
+      completedEvent(context, params.mode),
+    ),
+    complete: assign((_, params: { mode: CompletionMode }) => ({
+      active: false,
+      completion: params.mode,
+      algoControlledBy: null,
+    })),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
       orderId: context.order.orderId,
@@ -201,7 +213,7 @@ export const contractOrderMachine = setup({
     BROKER_ORDER_CREATED: { actions: 'addBrokerChild' },
     CHILD_CANCELLED: { actions: 'childSettled' },
     CHILD_REJECTED: { actions: 'childSettled' },
-    ALGO_CONTROL: { actions: 'refuseControl' },
+    ALGO_CONTROL: { actions: ['refuseControl', 'addBrokerChild'] },
     ALGO_RELEASE: { actions: 'releaseControl' },
     LOCK: { actions: 'setLocked' },
     UNLOCK: { actions: 'setLocked' },
@@ -213,7 +225,7 @@ export const contractOrderMachine = setup({
       // Fills can reach an uncontrolled order (a manual broker order, or a child whose algo was
       // lost in a crash): they are applied and move the order on like any other fill.
       on: {
-        ALGO_CONTROL: { target: 'algoControlled', actions: 'takeControl' },
+        ALGO_CONTROL: TAKE_CONTROL,
         CHILD_FILL: FILL_TO_FILLED_OR_PARTIAL,
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
@@ -261,7 +273,7 @@ export const contractOrderMachine = setup({
     released: {
       always: { guard: 'hasOwnFill', target: 'partiallyFilled' },
       on: {
-        ALGO_CONTROL: { target: 'algoControlled', actions: 'takeControl' },
+        ALGO_CONTROL: TAKE_CONTROL,
         CHILD_FILL: FILL_TO_FILLED_OR_PARTIAL,
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
@@ -269,7 +281,7 @@ export const contractOrderMachine = setup({
     partiallyFilled: {
       always: { guard: 'ownFillComplete', target: 'filled' },
       on: {
-        ALGO_CONTROL: { target: 'algoControlled', actions: 'takeControl' },
+        ALGO_CONTROL: TAKE_CONTROL,
         CHILD_FILL: FILL_TO_FILLED,
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
@@ -280,8 +292,8 @@ export const contractOrderMachine = setup({
     cancelled: {
       always: { guard: 'familyComplete', target: 'completed' },
     },
-    completed: { entry: { type: 'complete', params: { mode: 'strict' } }, on: AFTER_COMPLETION },
-    completedEndOfDay: { entry: { type: 'complete', params: { mode: 'endOfDay' } }, on: AFTER_COMPLETION },
+    completed: { entry: completing('strict'), on: AFTER_COMPLETION },
+    completedEndOfDay: { entry: completing('endOfDay'), on: AFTER_COMPLETION },
   },
 });
 

@@ -63,7 +63,7 @@ import {
   FILL_TO_FILLED,
   FILL_TO_FILLED_OR_PARTIAL,
 } from './support/child-fill-transitions.ts';
-import { AFTER_COMPLETION, amendingFillId } from './support/after-completion.ts';
+import { AFTER_COMPLETION, amendingFillId, completing } from './support/after-completion.ts';
 
 type Ctx = InstrumentOrderContext;
 
@@ -117,6 +117,9 @@ export const instrumentOrderMachine = setup({
           reason: `unknown child ${event.childId}`,
         });
     }),
+    recordChildCompleted: assign(({ context, event }) => ({
+      children: childCompleted(context, event)?.children ?? context.children,
+    })),
     cancelChildren: emit(({ context, event }) => ({
       type: 'cancelChildren' as const,
       orderId: context.order.orderId,
@@ -124,10 +127,12 @@ export const instrumentOrderMachine = setup({
       reason: event.type === 'CANCEL' ? event.reason : 'cancel',
     })),
     setLocked: assign({ locked: ({ event }) => event.type === 'LOCK' }),
-    complete: enqueueActions(({ context, enqueue }, params: { mode: CompletionMode }) => {
-      enqueue.assign({ active: false, completion: params.mode });
-      enqueue.emit(completedEvent(context, params.mode));
-    }),
+    // Completing is two static actions (report, then deactivate) rather than one enqueueActions:
+    // no action objects are built per completion. The report reads only fill and children.
+    reportCompleted: emit(({ context }, params: { mode: CompletionMode }) =>
+      completedEvent(context, params.mode),
+    ),
+    complete: assign((_, params: { mode: CompletionMode }) => ({ active: false, completion: params.mode })),
     amendCompletion: emit(({ context, event }) => amendedEvent(context, amendingFillId(event))),
     reportIgnored: emit(({ context, event }) => ({
       type: 'ignored' as const,
@@ -157,6 +162,14 @@ export const instrumentOrderMachine = setup({
     },
     familyComplete: ({ context }) => familyComplete(context),
     correctionHeld: ({ context, event }) => correctionOf(context, event) !== undefined,
+    correctionCompletesFamily: ({ context, event }) => {
+      const r = correctionOf(context, event);
+      return r !== undefined && familyComplete({ ...context, ...r.state });
+    },
+    correctionCompletesOrder: ({ context, event }) => {
+      const r = correctionOf(context, event);
+      return r !== undefined && ownFillComplete({ ...context, ...r.state });
+    },
   },
 }).createMachine({
   id: 'instrumentOrder',
@@ -211,6 +224,12 @@ export const instrumentOrderMachine = setup({
     partiallyFilled: {
       on: {
         CHILD_FILL: FILL_TO_FILLED,
+        // A correction that brings the fill up to the trade fills the order, as a fill does.
+        CHILD_FILL_CORRECTED: [
+          { guard: 'correctionCompletesFamily', target: 'completed', actions: 'recordCorrection' },
+          { guard: 'correctionCompletesOrder', target: 'filled', actions: 'recordCorrection' },
+          { actions: 'recordCorrection' },
+        ],
         CANCEL: { target: 'cancelled', actions: 'cancelChildren' },
       },
     },
@@ -222,8 +241,8 @@ export const instrumentOrderMachine = setup({
       always: { guard: 'familyComplete', target: 'completed' },
       on: { CHILD_COMPLETED: CHILD_COMPLETION },
     },
-    completed: { entry: { type: 'complete', params: { mode: 'strict' } }, on: AFTER_COMPLETION },
-    completedEndOfDay: { entry: { type: 'complete', params: { mode: 'endOfDay' } }, on: AFTER_COMPLETION },
+    completed: { entry: completing('strict'), on: AFTER_COMPLETION },
+    completedEndOfDay: { entry: completing('endOfDay'), on: AFTER_COMPLETION },
   },
 });
 

@@ -169,10 +169,10 @@ export async function submitWithAlgo(
 }
 
 /**
- * Plan the broker order, then in one step (no await between): the contract order's machine takes
- * the algo lock (ALGO_CONTROL, naming the broker order that holds it), the broker order's actor
- * starts, and the contract order learns its child (BROKER_ORDER_CREATED). Resolves once both are
- * durable. Undefined when there is nothing to send, or the order was taken meanwhile.
+ * Plan the broker order, then in one step (no await between): the broker order's actor starts,
+ * and the contract order's machine takes the algo lock and learns its child in one event
+ * (ALGO_CONTROL naming the broker order that holds it, with its child spec). Resolves once both
+ * are durable. Undefined when there is nothing to send, or the order was taken meanwhile.
  */
 async function writeBrokerOrder(
   core: StackCore,
@@ -191,7 +191,6 @@ async function writeBrokerOrder(
   const place = startAlgo(core, co, p);
   if (!place) return undefined;
   lastNoTrade.get(core)?.delete(co.id);
-  sendContract(core, co.id, { type: 'ALGO_CONTROL', algo: `${algo}:${id}` });
   const now = core.now();
   // The algos here send market or limit orders (their inputs ask for nothing else).
   const type = place.orderType === 'limit' ? 'limit' : 'market';
@@ -232,7 +231,8 @@ async function writeBrokerOrder(
   spawnBrokerOrder(core, bo);
   publishAlgo(core, bo, 'START');
   core.byOrderRef.set(bo.orderRef, id);
-  sendContract(core, co.id, { type: 'BROKER_ORDER_CREATED', child: childSpec(bo) });
+  // One event: the algo takes the lock naming the broker order it placed, its child (D3).
+  sendContract(core, co.id, { type: 'ALGO_CONTROL', algo: `${algo}:${id}`, child: childSpec(bo) });
   await Promise.all([core.host.durable('broker', id), core.host.durable('contract', co.id)]);
   return bo;
 }

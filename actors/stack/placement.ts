@@ -50,7 +50,7 @@ export async function placeBrokerOrder(core: StackCore, bo: BrokerOrder): Promis
   recordPlaced(core, bo.id, placed);
 }
 
-/** The broker holds the order: its ids (data the fill matching uses, F1a) and SUBMITTED / ACKNOWLEDGED. */
+/** The broker holds the order: its ids (data the fill matching uses, F1a) and SUBMITTED (with the perm id: acknowledged). */
 function recordPlaced(
   core: StackCore,
   id: number,
@@ -71,9 +71,9 @@ function recordPlaced(
     lazy,
   );
   const submitted = { brokerTempId: String(placed.tempId), submitDatetime: placed.submittedAt };
-  sendBroker(core, id, { type: 'SUBMITTED', ...submitted }, lazy);
-  if (placed.permId > 0)
-    sendBroker(core, id, { type: 'ACKNOWLEDGED', brokerPermId: String(placed.permId) }, lazy);
+  // A perm id in the answer: the broker acknowledged the order too (one event, created → acknowledged).
+  const acked = placed.permId > 0 ? { brokerPermId: String(placed.permId) } : {};
+  sendBroker(core, id, { type: 'SUBMITTED', ...submitted, ...acked }, lazy);
 }
 
 /**

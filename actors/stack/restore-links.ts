@@ -1,8 +1,8 @@
 /**
  * Restore across a crash between two actors' appends. One step of the stack writes to two order
  * subjects: spawning children writes the contract orders and the instrument order's
- * CHILDREN_SPAWNED; an algo's broker order writes the contract order's ALGO_CONTROL and
- * BROKER_ORDER_CREATED and the broker order's creation. Each actor's appends are pipelined on
+ * CHILDREN_SPAWNED; an algo's broker order writes the contract order's ALGO_CONTROL (naming the
+ * broker order as its child) and the broker order's creation. Each actor's appends are pipelined on
  * their own (a busy actor's append waits for the one in flight), so a kill -9 can leave one side
  * written and not the other. Each actor's snapshot is then true of itself but not of its links:
  * - a contract order locked by (or holding as a child) a broker order that was never written:

@@ -173,7 +173,7 @@ function rollOrderActive(core: StackCore, instrumentCode: string): boolean {
 
 /**
  * A spawned contract order's creation is held until the broker order pass has looked at it: its
- * first broker order's step (ALGO_CONTROL, BROKER_ORDER_CREATED, durable before the order is sent)
+ * first broker order's step (ALGO_CONTROL naming that child, durable before the order is sent)
  * then writes it in the same append; if it does not trade, the release writes it on its own.
  */
 const creationHolds = new WeakMap<StackCore, Map<number, () => void>>();

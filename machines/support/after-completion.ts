@@ -29,3 +29,14 @@ export function amendingFillId(
   if (event.type === 'CHILD_FILL' && 'fill' in event) return event.fill.fillId;
   return '';
 }
+
+/**
+ * Entering a completed state (`completed`, `completedEndOfDay`): report the completion
+ * (`reportCompleted`), then deactivate the order (`complete`): two static actions, so no action
+ * objects are built per completion. Each machine supplies both.
+ */
+export const completing = (mode: 'strict' | 'endOfDay') =>
+  [
+    { type: 'reportCompleted', params: { mode } },
+    { type: 'complete', params: { mode } },
+  ] as const;

@@ -21,7 +21,11 @@ export interface BrokerOrderContext extends BrokerIds {
 }
 
 export type BrokerOrderEvent =
-  | { type: 'SUBMITTED'; brokerTempId: string; submitDatetime: number }
+  /**
+   * The broker took the order. `brokerPermId` when its answer already carried the permanent id
+   * (IB gives it on placement): the order was acknowledged at once, one event instead of two.
+   */
+  | { type: 'SUBMITTED'; brokerTempId: string; submitDatetime: number; brokerPermId?: string }
   | { type: 'SUBMIT_FAILED'; reason: string }
   | { type: 'ACKNOWLEDGED'; brokerPermId: string }
   | { type: 'FILL'; fill: Fill }

@@ -21,8 +21,11 @@ export const FILL_TO_FILLED = [
   { actions: 'recordFill' },
 ] as const;
 
-/** A child's completion that completes the family goes straight to completed (filled, cancelled). */
+/**
+ * A child's completion that completes the family goes straight to completed (filled, cancelled);
+ * the child is known there, so a plain assign records it (`recordChildCompleted`).
+ */
 export const CHILD_COMPLETION = [
-  { guard: 'childCompletionCompletesFamily', target: 'completed', actions: 'markChildCompleted' },
+  { guard: 'childCompletionCompletesFamily', target: 'completed', actions: 'recordChildCompleted' },
   { actions: 'markChildCompleted' },
 ] as const;

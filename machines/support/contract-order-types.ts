@@ -23,7 +23,8 @@ export interface ContractOrderContext extends ParentFillState {
 }
 
 export type ContractOrderEvent =
-  | { type: 'ALGO_CONTROL'; algo: string }
+  /** `child`: the broker order the algo placed as it took the lock (D3), added with it. */
+  | { type: 'ALGO_CONTROL'; algo: string; child?: ChildSpec }
   | { type: 'ALGO_RELEASE'; algo: string }
   | { type: 'BROKER_ORDER_CREATED'; child: ChildSpec }
   | { type: 'CHILD_FILL'; childId: string; fill: Fill }

@@ -8,6 +8,7 @@ const input = { order: brokerOrder({ trade: [3] }) };
 const run = (events: BrokerOrderEvent[]) => stepAll(m, start(m, input).snapshot, events);
 const submitted: BrokerOrderEvent = { type: 'SUBMITTED', brokerTempId: 'DU123/1/1001', submitDatetime: T0 };
 const ack: BrokerOrderEvent = { type: 'ACKNOWLEDGED', brokerPermId: '987654' };
+const submittedAcked: BrokerOrderEvent = { ...submitted, brokerPermId: '987654' };
 const f = (id: string, q: number, p: number, t = T0): BrokerOrderEvent => ({
   type: 'FILL',
   fill: fill(id, [q], p, t),
@@ -24,6 +25,27 @@ describe('broker order lifecycle (digest §1.3, F2; NautilusTrader table)', () =
     expect(c.ledger.filledPrice).toBeCloseTo((95.5 + 2 * 95.52) / 3, 10);
     expect(c.ledger.fillDatetime).toBe(T0 + 2000);
     expect(r.emitted.map((e) => e.type)).toEqual(['fillApplied', 'fillApplied', 'filled']);
+  });
+
+  it('a SUBMITTED that carries the perm id acknowledges the order at once (one event)', () => {
+    const r = run([submittedAcked]);
+    expect(r.snapshot.value).toBe('acknowledged');
+    const c = r.snapshot.context;
+    expect([c.brokerTempId, c.brokerPermId, c.submitDatetime, c.acknowledged]).toEqual([
+      'DU123/1/1001',
+      '987654',
+      T0,
+      true,
+    ]);
+    const two = run([submitted, ack]).snapshot;
+    expect({ ...two.context }).toEqual({ ...c });
+    // A failed cancel returns it to acknowledged, as after a separate ACKNOWLEDGED.
+    const back = run([
+      submittedAcked,
+      { type: 'CANCEL_REQUESTED' },
+      { type: 'CANCEL_REJECTED', reason: 'x' },
+    ]);
+    expect(back.snapshot.value).toBe('acknowledged');
   });
 
   it('a fill id already applied changes nothing', () => {
@@ -133,6 +155,7 @@ describe('broker order model', () => {
   it('every state is reached and live actor, pure step and model agree on every shortest path', async () => {
     const events: BrokerOrderEvent[] = [
       submitted,
+      submittedAcked,
       ack,
       f('e1', 1, 95.5),
       f('e2', 2, 95.52),

@@ -35,6 +35,27 @@ describe('contract order: algo soft lock (A3)', () => {
     expect(released.emitted).toEqual([{ type: 'algoReleased', orderId: 'C1', algo: ALGO, remaining: [5] }]);
   });
 
+  it('ALGO_CONTROL naming the algo broker order takes the lock and adds the child in one event', () => {
+    const child = { orderId: 'B1', trade: [2], contractDates: ['20261200'] };
+    const one = run([{ ...control, child }]);
+    const two = run([control, created('B1', [2])]);
+    expect(one.snapshot.value).toBe('algoControlled');
+    expect({ ...one.snapshot.context }).toEqual({ ...two.snapshot.context });
+    expect(one.snapshot.context.children.map((c) => c.orderId)).toEqual(['B1']);
+    // refused control (another algo holds it): the child is still added, as a separate event was
+    const refused = stepAll(m, one.snapshot, [
+      { type: 'ALGO_CONTROL', algo: 'other', child: { ...child, orderId: 'B2' } },
+    ]);
+    expect(refused.snapshot.context.algoControlledBy).toBe(ALGO);
+    expect(refused.snapshot.context.children.map((c) => c.orderId)).toEqual(['B1', 'B2']);
+    expect(refused.emitted.map((e) => e.type)).toEqual(['controlRefused']);
+    // a bad child spec is reported and not added; the lock is taken all the same
+    const bad = run([{ ...control, child: { ...child, trade: [] } }]);
+    expect(bad.snapshot.value).toBe('algoControlled');
+    expect(bad.snapshot.context.children).toEqual([]);
+    expect(bad.emitted.map((e) => e.type)).toEqual(['ignored']);
+  });
+
   it('released after a partial fill → partiallyFilled; another algo may take it again', () => {
     const r = run([control, created('B1', [1]), bf('B1', 'e1', [1], 95.5), release]);
     expect(r.snapshot.value).toBe('partiallyFilled');
@@ -218,7 +239,8 @@ describe('contract order model', () => {
       bf('B1', 'e1', [2], 95.5),
       bf('B2', 'e2', [3], 95.6),
       bf('B2', 'e3', [1], 95.6),
-      created('B3', [1]),
+      // B3 comes as the algo's child with its lock (ALGO_CONTROL naming it, as the stack sends it)
+      { ...control, child: { orderId: 'B3', trade: [1], contractDates: ['20261200'] } },
       { type: 'CHILD_CANCELLED', childId: 'B3' },
       { type: 'CANCEL', reason: 'x' },
       { type: 'END_OF_DAY' },

@@ -102,4 +102,28 @@ describe('FILL_CORRECTED', () => {
       filledPrice: 101,
     });
   });
+
+  it('a live instrument order a correction fills goes to filled, then completes with its child', () => {
+    const a = fill('e1', [1], 100, T0);
+    const events: InstrumentOrderEvent[] = [
+      { type: 'CHILDREN_SPAWNED', children: [{ orderId: 'C1', trade: [2], contractDates: ['20261200'] }] },
+      { type: 'CHILD_FILL', childId: 'C1', fill: a },
+    ];
+    const part = stepAll(im, start(im, { order: instrumentOrder({ trade: [2] }) }).snapshot, events);
+    expect(part.snapshot.value).toBe('partiallyFilled');
+    const fix = stepAll(im, part.snapshot, [
+      { type: 'CHILD_FILL_CORRECTED', childId: 'C1', original: a, corrected: { ...a, qty: [2], price: 99 } },
+    ]);
+    expect(fix.snapshot.value).toBe('filled');
+    expect(fix.snapshot.context.ledger).toMatchObject({ fill: [2], filledPrice: 99 });
+    const done = stepAll(im, fix.snapshot, [{ type: 'CHILD_COMPLETED', childId: 'C1' }]);
+    expect(done.snapshot.value).toBe('completed');
+    expect(done.emitted.map((e) => e.type)).toContain('completed');
+    // a correction that leaves it short keeps it partly filled
+    const short = stepAll(im, part.snapshot, [
+      { type: 'CHILD_FILL_CORRECTED', childId: 'C1', original: a, corrected: { ...a, price: 98 } },
+    ]);
+    expect(short.snapshot.value).toBe('partiallyFilled');
+    expect(short.snapshot.context.ledger).toMatchObject({ fill: [1], filledPrice: 98 });
+  });
 });

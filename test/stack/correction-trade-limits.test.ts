@@ -82,6 +82,8 @@ describe('a correction that fills an algo-held order', () => {
     const co = h.core.contractOrder(coId);
     expect(co).toMatchObject({ fill: 2, state: 'completed', active: false });
     expect(co?.referenceOfControllingAlgo).toBeUndefined();
+    // The correction filled the instrument order too: the family completes now, not at end of day.
+    expect(h.core.instrumentOrder(io.id)).toMatchObject({ fill: 2, state: 'completed', active: false });
     await h.close();
     // D4a: the broker order's submitted quantity, once.
     expect(await used()).toEqual([2]);

@@ -9,7 +9,7 @@ import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker } from '../../src/broker/sim/sim-broker.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { CorrectingBroker, drive, T0 } from './helpers.ts';
+import { completedFamily, CorrectingBroker, drive, T0 } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -125,21 +125,9 @@ describe('fill-corrected from the broker', () => {
   it('after the family completed: restored from its snapshots, amended up to the instrument order and the history', async () => {
     const nc = await nats.connect();
     const prefix = 'fixdone';
-    const clock = new SimulatedClock(T0);
-    const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
-    const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 5 } });
-    const io = await h.createInstrumentOrder({
-      strategyName: 'ewmac',
-      instrumentCode: 'SOFR',
-      trade: 2,
-      orderType: 'market',
-    });
-    await drive(h, broker);
-    const coId = h.core.instrumentOrder(io.id)!.children[0]!;
+    const { h, clock, broker, io, coId, rec, boId } = await completedFamily(nc, prefix);
     expect(h.core.instrumentOrder(io.id)).toMatchObject({ state: 'completed', active: false, fill: 2 });
     expect(h.core.contractOrder(coId)).toMatchObject({ state: 'completed', active: false, fill: 2 });
-    const [rec] = [...(await stored(h)).values()];
-    const boId = rec!.brokerOrderId!;
     const fix = (qty: number, price: number, rev: string): BrokerFill => ({
       execId: rec!.execId,
       orderRef: rec!.orderRef!,

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { StackConfig, StackLogger } from '../../actors/stack/ports.ts';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
+import type { FillRecord } from '../../actors/stack/types.ts';
 import type { BrokerEvent, BrokerListener } from '../../src/broker/port.ts';
 import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimBroker, type SimBrokerConfig } from '../../src/broker/sim/sim-broker.ts';
@@ -64,4 +65,26 @@ export class CorrectingBroker extends SimBroker {
   report(e: BrokerEvent): void {
     for (const l of this.heard) l(e);
   }
+}
+
+/**
+ * A 2-lot SOFR market family traded to completion on a CorrectingBroker, where the late-fill and
+ * fill-correction tests start: the handler, its clock and broker, the three orders' ids and the
+ * family's one fill record.
+ */
+export async function completedFamily(nc: NatsConnection, prefix: string) {
+  const clock = new SimulatedClock(T0);
+  const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
+  const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 5 } });
+  const io = await h.createInstrumentOrder({
+    strategyName: 'ewmac',
+    instrumentCode: 'SOFR',
+    trade: 2,
+    orderType: 'market',
+  });
+  await drive(h, broker);
+  const coId = h.core.instrumentOrder(io.id)!.children[0]!;
+  const [rec] = (await h.core.store.loadFills<FillRecord>()).map((e) => e.data);
+  if (!rec) throw new Error('the family has no fill record');
+  return { h, clock, broker, io, coId, rec, boId: rec.brokerOrderId! };
 }

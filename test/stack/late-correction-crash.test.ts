@@ -9,10 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import type { FillRecord } from '../../actors/stack/types.ts';
 import type { BrokerFill } from '../../src/broker/port.ts';
-import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
-import { SimulatedClock } from '../../src/clock.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { CorrectingBroker, drive, T0 } from './helpers.ts';
+import { completedFamily } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -31,32 +29,19 @@ describe('a late fill correction cut by a crash after its fill record', () => {
   it('the restart applies it to the broker, contract and instrument orders and the history, once', async () => {
     const prefix = 'fixcrash';
     const nc = await nats.connect();
-    const clock = new SimulatedClock(T0);
-    const prices = new ConstantPriceSource(100);
-    const broker = new CorrectingBroker({ clock, prices, restingCheckMs: 0 });
-    const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 5 } });
-    const io = await h.createInstrumentOrder({
-      strategyName: 'ewmac',
-      instrumentCode: 'SOFR',
-      trade: 2,
-      orderType: 'market',
-    });
-    await drive(h, broker);
+    const { h, clock, broker, io, coId, rec, boId } = await completedFamily(nc, prefix);
     expect(h.core.instrumentOrder(io.id)).toMatchObject({ state: 'completed', fill: 2 });
-    const coId = h.core.instrumentOrder(io.id)!.children[0]!;
-    const [rec] = (await h.core.store.loadFills<FillRecord>()).map((e) => e.data);
-    const boId = rec!.brokerOrderId!;
-    const revision = `${rec!.execId}.02`;
+    const revision = `${rec.execId}.02`;
     const fix: BrokerFill = {
-      execId: rec!.execId,
-      orderRef: rec!.orderRef!,
+      execId: rec.execId,
+      orderRef: rec.orderRef!,
       tempId: 1,
       permId: 1,
       instrumentCode: 'SOFR',
-      contractDate: rec!.contractDate!,
+      contractDate: rec.contractDate!,
       qty: 1,
       price: 98,
-      time: rec!.time,
+      time: rec.time,
       correctedBy: revision,
     };
     // The crash: once the correction is in the fills stream, nothing more reaches JetStream.
@@ -80,19 +65,19 @@ describe('a late fill correction cut by a crash after its fill record', () => {
     const want = { fill: 1, filledPrice: 98 };
     const check = async (s: StackHandler) => {
       expect(s.core.brokerOrder(boId)).toMatchObject({ ...want, state: 'filled', active: false });
-      expect(s.core.brokerOrder(boId)?.corrections).toEqual({ [rec!.execId]: revision });
+      expect(s.core.brokerOrder(boId)?.corrections).toEqual({ [rec.execId]: revision });
       expect(s.core.contractOrder(coId)).toMatchObject({ ...want, state: 'completed', active: false });
       expect(s.core.instrumentOrder(io.id)).toMatchObject({ ...want, state: 'completed', active: false });
       expect(s.positions().strategy).toEqual([
         { strategyName: 'ewmac', instrumentCode: 'SOFR', position: 1 },
       ]);
       expect(s.positions().contract).toEqual([
-        { instrumentCode: 'SOFR', contractDate: rec!.contractDate, position: 1 },
+        { instrumentCode: 'SOFR', contractDate: rec.contractDate, position: 1 },
       ]);
       const hist = await history(s);
       expect(hist).toHaveLength(1);
       expect(hist[0]!.data.instrument).toMatchObject(want);
-      expect(hist[0]!.data.amendments).toEqual([{ execId: rec!.execId, revision, at: clock.now() }]);
+      expect(hist[0]!.data.amendments).toEqual([{ execId: rec.execId, revision, at: clock.now() }]);
     };
     // Restart: the fill record says corrected, the orders did not hear of it; the restore finishes it.
     const nc2 = await nats.connect();
@@ -112,19 +97,7 @@ describe('a late fill correction cut by a crash after its fill record', () => {
   it('a fill after completion, cut after its fill record: the restart holds it on the completed orders, once', async () => {
     const prefix = 'latecrash';
     const nc = await nats.connect();
-    const clock = new SimulatedClock(T0);
-    const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
-    const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 5 } });
-    const io = await h.createInstrumentOrder({
-      strategyName: 'ewmac',
-      instrumentCode: 'SOFR',
-      trade: 2,
-      orderType: 'market',
-    });
-    await drive(h, broker);
-    const coId = h.core.instrumentOrder(io.id)!.children[0]!;
-    const [rec] = (await h.core.store.loadFills<FillRecord>()).map((e) => e.data);
-    const boId = rec!.brokerOrderId!;
+    const { h, clock, broker, io, coId, rec, boId } = await completedFamily(nc, prefix);
     const store = h.core.store;
     const appendFill = store.appendFill.bind(store);
     const never = <T>() => new Promise<T>(() => undefined);

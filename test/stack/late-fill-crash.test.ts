@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StackHandler } from '../../actors/stack/stack-handler.ts';
 import type { FillRecord } from '../../actors/stack/types.ts';
 import type { BrokerFill } from '../../src/broker/port.ts';
-import { ConstantPriceSource } from '../../src/broker/sim/price-source.ts';
 import { SimulatedClock } from '../../src/clock.ts';
 import { startTestNats, type TestNats } from '../support/nats.ts';
-import { CorrectingBroker, drive, T0 } from './helpers.ts';
+import { completedFamily, CorrectingBroker } from './helpers.ts';
 
 let nats: TestNats;
 beforeAll(async () => {
@@ -42,20 +41,8 @@ async function crashAfterLateFill(
   cut: 'instrument' | 'history',
 ): Promise<{ ioId: number; coId: number; boId: number; broker: CorrectingBroker; clock: SimulatedClock }> {
   const nc = await nats.connect();
-  const clock = new SimulatedClock(T0);
-  const broker = new CorrectingBroker({ clock, prices: new ConstantPriceSource(100), restingCheckMs: 0 });
-  const h = await StackHandler.open({ nc, broker, clock, prefix, config: { algoSizeLimit: 5 } });
-  const io = await h.createInstrumentOrder({
-    strategyName: 'ewmac',
-    instrumentCode: 'SOFR',
-    trade: 2,
-    orderType: 'market',
-  });
-  await drive(h, broker);
+  const { h, clock, broker, io, coId, rec, boId } = await completedFamily(nc, prefix);
   expect(h.core.instrumentOrder(io.id)).toMatchObject({ state: 'completed', fill: 2 });
-  const coId = h.core.instrumentOrder(io.id)!.children[0]!;
-  const [rec] = (await h.core.store.loadFills<FillRecord>()).map((e) => e.data);
-  const boId = rec!.brokerOrderId!;
   const store = h.core.store;
   const appendOrder = store.appendOrder.bind(store);
   const lost = store.orderSubject('instrument', io.id);
@@ -65,14 +52,14 @@ async function crashAfterLateFill(
   store.appendHistory = () => never<void>();
   const late: BrokerFill = {
     execId: 'late.1',
-    orderRef: rec!.orderRef!,
+    orderRef: rec.orderRef!,
     tempId: 1,
     permId: 1,
     instrumentCode: 'SOFR',
-    contractDate: rec!.contractDate!,
+    contractDate: rec.contractDate!,
     qty: 1,
     price: 101,
-    time: rec!.time,
+    time: rec.time,
   };
   broker.report({ type: 'fill', fill: late });
   const taken = () =>

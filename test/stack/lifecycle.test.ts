@@ -89,7 +89,6 @@ describe('inspection', () => {
     expect(brokers.map((s) => s.state)).toEqual([
       'created',
       'created',
-      'submitted',
       'acknowledged',
       'filled',
       'filled',
@@ -99,7 +98,6 @@ describe('inspection', () => {
       'CREATED',
       'BROKER_IDS',
       'SUBMITTED',
-      'ACKNOWLEDGED',
       'FILL',
       'ALGO_BROKER_FILL',
       'DEACTIVATE',
