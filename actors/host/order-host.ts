@@ -45,7 +45,7 @@ export class OrderHost<T extends HostedRecord> {
       onFatal?: (err: unknown) => void;
       /** How long a deferred change waits for company before it is written (default 50 ms). */
       deferMs?: number;
-      /** How long a lazy change waits (default 5000 ms). */
+      /** How long a lazy change waits (default 1000 ms). */
       lazyMs?: number;
       /** Which records `liveOfLevel` lists (default: all). */
       isLive?: (r: T) => boolean;
@@ -153,7 +153,7 @@ export class OrderHost<T extends HostedRecord> {
 
   /** How long a change may wait for company before it is written (undefined: written now). */
   private waitOf(defer: boolean | 'lazy' | undefined): number | undefined {
-    if (defer === 'lazy') return this.opts.lazyMs ?? 5000;
+    if (defer === 'lazy') return this.opts.lazyMs ?? 1000;
     return defer === true ? (this.opts.deferMs ?? 50) : undefined;
   }
 
