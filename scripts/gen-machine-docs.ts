@@ -36,7 +36,7 @@ const HOST_GUIDE = [
   '| algo | `finished` | sends `ALGO_RELEASE` to the contract order |',
   '| broker order | `fillApplied` | `CHILD_FILL` to the parent contract order (a completed one too: its actor started again from its snapshot, the fill held as overfill), `BROKER_FILL` to the algo |',
   '| broker order | `cancelled` / `rejected` | `CHILD_CANCELLED` / `CHILD_REJECTED` to the contract order, `BROKER_CANCELLED` / `BROKER_REJECTED` to the algo |',
-  '| contract order | `fillApplied` | adds `delta` to the contract positions, charges trade limits (`tradeLimitCharge`), sends `CHILD_FILL` to the instrument order |',
+  '| contract order | `fillApplied` | adds `delta` to the contract positions, sends `CHILD_FILL` to the instrument order (trade limits are charged when the algo is done with a broker order: D4a) |',
   '| contract order | `completed` | sends `CHILD_COMPLETED` to the instrument order |',
   '| instrument order | `fillApplied` | adds `delta` to the strategy position |',
   '| instrument order | `completed` | archives the family and sends `DEACTIVATE` to its broker orders |',

@@ -7,7 +7,6 @@ import {
   emptyLedger,
   type Fill,
   type FillLedger,
-  tradeLimitCharge,
 } from '../../src/domain/orders/index.ts';
 
 const f = (fillId: string, qty: number[], price: number, datetime = 0, extra: Partial<Fill> = {}): Fill => ({
@@ -101,11 +100,6 @@ describe('fill ledger (digest §2 F, explicit choices §10)', () => {
     expect(l.legFilledPrices[1]).toBeCloseTo(2010.1, 12);
     expect(spreadFilledPrice(l)).toBeCloseTo(2000.6 - 2010.1, 12);
     expect(spreadFilledPrice(fold([-2, 2], [f('a', [-1, 0], 2000.5, 0)]))).toBeNull();
-  });
-
-  it('trade limits are charged on filled quantity: a roll spread fill [-1, 1] charges 2', () => {
-    expect(tradeLimitCharge(f('a', [-1, 1], 0.5))).toBe(2);
-    expect(tradeLimitCharge(f('b', [-3], 10))).toBe(3);
   });
 
   it('commission adds up at fill time and later', () => {

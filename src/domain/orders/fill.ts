@@ -16,10 +16,8 @@
  * - **Rounding**: quantities are integers and are never rounded here (a fractional quantity is an
  *   invalid fill). Prices are kept at full float precision; rounding to tick happens only when a
  *   limit price is set (see `execution.ts`, half-even as in Python's round()).
- * - **Trade limits** are charged on **filled** quantity (`tradeLimitCharge`, Σ|legs| of each fill at
- *   contract level, so a roll spread [-1,+1] counts 2 as in F9), not on submitted quantity (D4a):
- *   cancelled or unfilled quantity then no longer uses up the limit, and non-blocking limit orders
- *   are charged too (D5 never charged them). The host charges on each contract `fillApplied`.
+ * - **Trade limits** are not charged here: a broker order's submitted quantity (Σ|legs|) is charged
+ *   when its algo is done with it (D4a; `actors/stack/trade-limit-charges.ts`), never by the limit algo (D5).
  * - **Invalid fills** (wrong leg count, non-integer or all-zero quantity, non-finite price or
  *   time) are refused with a reason and change nothing.
  */
@@ -171,11 +169,6 @@ export function spreadFilledPrice(ledger: FillLedger): number | null {
 export function addCommission(ledger: FillLedger, commission: number): FillLedger {
   if (!Number.isFinite(commission)) return ledger;
   return { ...ledger, commission: ledger.commission + commission };
-}
-
-/** What a fill charges to every matching trade limit: Σ|legs| (digest F9; charged on fills, see above). */
-export function tradeLimitCharge(fill: Pick<Fill, 'qty'>): number {
-  return totalAbsQty(fill.qty);
 }
 
 /**
