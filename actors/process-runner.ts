@@ -15,7 +15,8 @@ import { heartbeatsDue } from '../src/domain/process-control/method-timer.ts';
 import { previousDue } from '../src/domain/process-control/timing.ts';
 import { logCritical, type Logger } from '../src/log/logger.ts';
 import { type MethodRegistry, missingMethods } from './process-methods.ts';
-import { heartbeatOwnLease, type Lease, type MethodState, ProcessStore } from './supervisor/process-store.ts';
+import { LeaseHeartbeat } from './supervisor/lease-heartbeat.ts';
+import { type MethodState, ProcessStore } from './supervisor/process-store.ts';
 
 export interface RunnerOptions {
   nc: NatsConnection;
@@ -76,8 +77,6 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     };
   };
 
-  let revision = 0;
-  let leaseValue: Lease | undefined;
   const pending: Promise<unknown>[] = [];
   const track = (p: Promise<unknown>) =>
     pending.push(p.catch((err) => log.error({ err }, 'runner I/O failed')));
@@ -85,38 +84,42 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     const timers = actor.getSnapshot().context.timers;
     return Object.fromEntries(Object.entries(timers).map(([m, t]) => [m, { ...t, running: m === running }]));
   };
-  // The heartbeat in flight, if any: a release waits for it (its update moves the revision).
-  let beat: Promise<void> | undefined;
-  const release = async () => {
-    const held = leaseValue;
-    leaseValue = undefined; // no new heartbeat starts
-    if (!held) return;
-    await beat;
-    await store.releaseLease(name, revision);
-  };
+  const hold = new LeaseHeartbeat({
+    store,
+    name,
+    wall,
+    log,
+    onLost: () => actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' }),
+    onBeat: () =>
+      void store
+        .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
+        // Informational (the method timers shown by `process view`): the next heartbeat writes them again.
+        .catch(() => undefined),
+  });
+  const release = () => hold.release();
 
   const machine = processMachine.provide({
     actions: {
       requestLease: ({ context }) => {
-        leaseValue = {
+        hold.lease = {
           owner: `${o.host}:${o.pid}:${context.now}`,
           pid: o.pid,
           host: o.host,
           acquiredAt: o.clock.now(),
           heartbeatAt: wall.now(),
         };
-        const lease = leaseValue;
+        const lease = hold.lease;
         track(
           store.acquireLease(name, lease).then(async (r) => {
             if (!r.ok) {
-              leaseValue = undefined;
+              hold.lease = undefined;
               actor.send({
                 type: 'LEASE_REFUSED',
                 reason: `already running: pid ${r.holder.pid} on ${r.holder.host}`,
               });
               return;
             }
-            revision = r.revision;
+            hold.granted(r.revision);
             // P7: last start = now, crashed flag cleared.
             await store.updateRecord(name, {
               lastStart: lease.acquiredAt,
@@ -256,44 +259,14 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
         if (actor.getSnapshot().status === 'active') actor.send({ type: 'CLOCK_TICK', now: o.clock.now() });
       });
   }, o.tickMs ?? 250);
-  // One heartbeat at a time: two in flight would carry the same revision, and the second's
-  // refusal would read as the lease taken over (a slow store or a busy event loop did that).
-  let beating = false;
-  const heartbeat = setInterval(
-    () => {
-      const lease = leaseValue;
-      if (!lease || revision === 0 || beating) return;
-      beating = true;
-      const next = { ...lease, heartbeatAt: wall.now() };
-      beat = heartbeatOwnLease(store, name, next, revision)
-        .finally(() => {
-          beating = false;
-        })
-        .then(
-          (rev) => {
-            if (rev === undefined) {
-              if (leaseValue) actor.send({ type: 'LEASE_LOST', reason: 'lease revoked or taken over' });
-              leaseValue = undefined;
-              return;
-            }
-            revision = rev;
-            void store
-              .putMethods(name, methodStates(actor.getSnapshot().context.currentMethod))
-              .catch(() => undefined);
-          },
-          // The bus is unreachable (e.g. nats-server restarting): the lease is still ours; beat again.
-          (err: unknown) => log.warn({ err }, 'lease heartbeat failed; retrying'),
-        );
-    },
-    o.heartbeatMs ?? Math.max(250, Math.floor(o.system.process_lease_stale_ms / 3)),
-  );
+  hold.start(o.heartbeatMs ?? Math.max(250, Math.floor(o.system.process_lease_stale_ms / 3)));
 
   actor.start();
   if (o.abandon?.aborted === true) onAbandon(); // abandoned before it started
   try {
     const output = await toPromise(actor);
     if (output.outcome === 'lease-lost') {
-      leaseValue = undefined;
+      hold.lease = undefined;
       logCritical(log, `${name} lost its lease: ${output.reason}`, { process: name });
     }
     // Let in-flight writes (finish record, lease release) land.
@@ -301,7 +274,7 @@ export async function runProcess(o: RunnerOptions): Promise<ProcessMachineOutput
     return output;
   } finally {
     clearInterval(tick);
-    clearInterval(heartbeat);
+    hold.stop();
     (await watching)();
     o.signal?.removeEventListener('abort', onAbort);
     o.abandon?.removeEventListener('abort', onAbandon);
