@@ -1,4 +1,13 @@
-import type { TradeLimitCharge, TradeLimitChargeItem } from '../../src/domain/orders/trade-limits.ts';
+import {
+  allowedQty,
+  charged,
+  matchingLimits,
+  newTradeLimit,
+  rolled,
+  type TradeLimit,
+  type TradeLimitCharge,
+  type TradeLimitChargeItem,
+} from '../../src/domain/orders/trade-limits.ts';
 import type { RollState } from '../../src/domain/rolls/roll-state.ts';
 import type { AlgoName } from './types.ts';
 
@@ -67,34 +76,34 @@ export interface TradeLimitSpec {
   limit: number;
 }
 
-/** In-memory trade limits with the lazy rolling reset of digest F9 (named charges count once per period). */
+/**
+ * In-memory trade limits (tests, benchmarks, a handler without a store): the rules of
+ * `src/domain/orders/trade-limits.ts` (F9's lazy rolling reset, named charges counted once per
+ * period) on limits held here. A read resets the matching limits whose period has passed, as the
+ * reference's read does.
+ */
 export function memoryTradeLimits(specs: TradeLimitSpec[] = []): TradeLimits {
-  const state = specs.map((s) => ({
-    ...s,
-    used: 0,
-    lastReset: Number.NEGATIVE_INFINITY,
-    keys: new Set<string>(),
-  }));
-  const matching = (strategy: string, instrument: string, now: number) =>
-    state.filter((s) => {
-      if (s.instrumentCode !== instrument || (s.strategyName && s.strategyName !== strategy)) return false;
-      if (now - s.lastReset > s.periodDays * 86_400_000) {
-        s.used = 0;
-        s.lastReset = now;
-        s.keys.clear();
-      }
-      return true;
-    });
-  const charge: TradeLimits['charge'] = (st, i, qty, now, c) => {
-    for (const s of matching(st, i, now)) {
-      if (c && (c.at < s.lastReset || s.keys.has(c.key))) continue;
-      if (c) s.keys.add(c.key);
-      s.used += Math.abs(qty);
-    }
+  let limits = specs.map((s) =>
+    newTradeLimit(
+      {
+        instrumentCode: s.instrumentCode,
+        strategyName: s.strategyName ?? '',
+        periodDays: s.periodDays,
+        tradeLimit: s.limit,
+      },
+      Number.NEGATIVE_INFINITY,
+    ),
+  );
+  const update = (strategy: string, instrument: string, f: (l: TradeLimit) => TradeLimit) => {
+    const hit = new Set(matchingLimits(limits, strategy, instrument));
+    limits = limits.map((l) => (hit.has(l) ? f(l) : l));
   };
+  const charge: TradeLimits['charge'] = (st, i, qty, now, c) => update(st, i, (l) => charged(l, qty, now, c));
   return {
-    allowed: (st, i, now) =>
-      Math.min(Infinity, ...matching(st, i, now).map((s) => Math.max(0, s.limit - s.used))),
+    allowed: (st, i, now) => {
+      update(st, i, (l) => rolled(l, now));
+      return allowedQty(limits, st, i, now);
+    },
     charge,
     chargeMany: (items, now) => {
       for (const x of items) charge(x.strategyName, x.instrumentCode, x.qty, now, x.charge);
