@@ -10,22 +10,14 @@
  * places are kept here: a live broker order a correction filled to its trade is reported to its
  * algo (`algoHearsCorrection`), which ends, charges and releases, so the contract order completes
  * (an algo never told worked a filled order for ever: no charge, the family never done); and a
- * contract order a correction completes while an algo holds it is charged
- * (`chargeHeldCompletion`). Today's contract machine never completes on a correction while held
- * (`algoControlled` keeps the order until its algo lets go), so the charge is the algo's end's;
- * the second place keeps D4a should the machine ever complete there.
+ * contract order a correction completes while an algo holds it is charged by `correctFamily`
+ * with `chargeHeldCompletion` (trade-limit-charges.ts), the same call `sendContract` makes.
+ * Today's contract machine never completes on a correction while held (`algoControlled` keeps the
+ * order until its algo lets go), so the charge is the algo's end's; the second place keeps D4a
+ * should the machine ever complete there.
  */
 import { afterBrokerFill } from './algo-events.ts';
 import type { StackCore } from './core.ts';
-import { chargeBrokerOrder } from './trade-limit-charges.ts';
-
-/** A contract order completed while `heldBy` (`<algo>:<brokerOrderId>`) held it: charge that algo's order. */
-export function chargeHeldCompletion(core: StackCore, heldBy: string | undefined): void {
-  const holder = heldBy?.split(':')[1];
-  const b = holder === undefined ? undefined : core.brokerOrder(Number(holder));
-  // D5: a non-blocking algo (limit) and a manual order are never charged (chargeBrokerOrder).
-  if (b) chargeBrokerOrder(core, b);
-}
 
 /** After a correction: a live broker order now filled to its trade is reported to its algo. */
 export function algoHearsCorrection(core: StackCore, brokerOrderId: number): void {

@@ -20,10 +20,10 @@ import type { AnyStateMachine, EmittedFrom, EventFromLogic, SnapshotFrom } from 
 import type { MachineActors } from '../host/machine-actors.ts';
 import { family, brokerWithoutMachine, withoutMachine } from './family-records.ts';
 import type { StackCore } from './core.ts';
-import { chargeHeldCompletion } from './algo-charge.ts';
 import { sendInstrument } from './order-actors.ts';
 import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
 import { logCritical } from './ports.ts';
+import { chargeHeldCompletion } from './trade-limit-charges.ts';
 import type { AnyOrder, InstrumentOrder, PendingCorrection } from './types.ts';
 
 /** Which correction this is: the corrected fill's execution id and the correcting execution id. */

@@ -19,7 +19,7 @@ import type { StackCore } from './core.ts';
 import { childSpec, instrumentMachineInput } from './order-inputs.ts';
 import { projectBroker, projectContract, projectInstrument } from './order-projections.ts';
 import { logCritical } from './ports.ts';
-import { chargeBrokerOrder } from './trade-limit-charges.ts';
+import { chargeHeldCompletion } from './trade-limit-charges.ts';
 import type { AnyOrder, BrokerOrder, ContractOrder, InstrumentOrder } from './types.ts';
 
 export {
@@ -186,11 +186,8 @@ export function sendContract(
   if (before.status !== 'active' || hasChildFill(before.context.childFillIds, event)) return [];
   const emitted = step(core, 'contract', id, event, core.contractActors, projectContract, opts);
   // A contract order that completes while an algo holds it ends that algo (D4a: charge limits).
-  const holder = before.context.algoControlledBy?.split(':')[1];
-  if (holder !== undefined && emitted.some((e) => e.type === 'completed')) {
-    const b = core.brokerOrder(Number(holder));
-    if (b) chargeBrokerOrder(core, b);
-  }
+  if (emitted.some((e) => e.type === 'completed'))
+    chargeHeldCompletion(core, before.context.algoControlledBy);
   for (const e of emitted) {
     const parent = e.type === 'fillApplied' || e.type === 'completed' ? e.parentId : null;
     if (parent !== null) {

@@ -64,6 +64,16 @@ export function chargeBrokerOrder(core: StackCore, bo: BrokerOrder): void {
   );
 }
 
+/**
+ * A contract order completed while `heldBy` (`<algo>:<brokerOrderId>`) held it: that algo is done
+ * with its broker order, charged here (D4a; `chargeBrokerOrder` skips D5's limit and manual orders).
+ */
+export function chargeHeldCompletion(core: StackCore, heldBy: string | null | undefined): void {
+  const holder = heldBy?.split(':')[1];
+  const b = holder === undefined ? undefined : core.brokerOrder(Number(holder));
+  if (b) chargeBrokerOrder(core, b);
+}
+
 /** A broker order done at the broker: filled, or cancelled (a rejected one never traded). */
 export function doneAtBroker(bo: BrokerOrder): boolean {
   if (bo.brokerStatus === 'rejected') return false;
