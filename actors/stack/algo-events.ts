@@ -8,7 +8,7 @@ import { type AlgoEvent, sendAlgo } from './algo-actors.ts';
 import { toBrokerPrice } from './algo-quote.ts';
 import type { StackCore } from './core.ts';
 import { sendBroker, sendContract } from './order-actors.ts';
-import { chargeBrokerOrder } from './trade-limit-charges.ts';
+import { chargeBrokerOrder, chargesTradeLimits } from './trade-limit-charges.ts';
 import type { BrokerOrder } from './types.ts';
 
 /** D4c: release the algo lock; the contract order goes back to waiting for its next broker order. */
@@ -24,7 +24,8 @@ export function releaseAlgo(core: StackCore, contractOrderId: number, brokerOrde
 
 /** The algo is done with a broker order (filled, cancelled): D4a charge limits (named), D4c release. */
 export function algoFinished(core: StackCore, bo: BrokerOrder): void {
-  if (bo.algoUsed === 'limit' || bo.algoUsed === 'manual') return; // D5: non-blocking algo keeps its lock
+  // D5: a non-blocking algo (limit) or a manual order is never charged and keeps its lock.
+  if (!chargesTradeLimits(bo)) return;
   chargeBrokerOrder(core, bo);
   if (bo.parent !== undefined) releaseAlgo(core, bo.parent, bo.id);
 }

@@ -29,7 +29,10 @@ export function brokerOrderCharge(
   return { key: chargeKey(bo), at };
 }
 
-/** Whether a broker order charges trade limits at its algo's end (D5: not the limit algo's). */
+/**
+ * Whether a broker order's algo blocks (D4): it charges trade limits at its end and releases its
+ * lock. D5: the limit algo (non-blocking) and a manual order do neither.
+ */
 export function chargesTradeLimits(bo: BrokerOrder): boolean {
   return bo.algoUsed !== 'limit' && bo.algoUsed !== 'manual';
 }
